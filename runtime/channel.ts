@@ -1,0 +1,90 @@
+// The raw byte channel under a transport: ordered bytes in both directions, over any pair of streams or fds.
+import { writeSync } from 'node:fs';
+import type { Socket } from 'node:net';
+
+export interface ByteChannel {
+  /** Writes the chunks in order; they may be coalesced. */
+  write(chunks: readonly Buffer[], bytes: number): void;
+  onData(handler: (chunk: Buffer) => void): void;
+  /** Called once when the peer closes the channel or it fails. */
+  onClose(handler: (error?: Error) => void): void;
+  close(): void;
+  /** Whether an open channel keeps the event loop alive. */
+  setRef(ref: boolean): void;
+}
+
+const coalesceBelow = 64 * 1024;
+
+function joined(chunks: readonly Buffer[], bytes: number): Buffer {
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+}
+
+function watchClose(socket: Socket, handler: (error?: Error) => void): void {
+  let done = false;
+  const once = (error?: Error) => {
+    if (done) return;
+    done = true;
+    handler(error);
+  };
+  socket.on('error', once);
+  socket.on('end', () => once());
+  socket.on('close', () => once());
+}
+
+/** Two sockets, one per direction, written asynchronously: the parent's side of a child process. */
+export function socketChannel(input: Socket, output: Socket): ByteChannel {
+  output.on('error', () => {
+    // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
+  });
+  return {
+    write(chunks, bytes) {
+      if (bytes < coalesceBelow) {
+        output.write(joined(chunks, bytes));
+        return;
+      }
+      output.cork();
+      for (const chunk of chunks) output.write(chunk);
+      output.uncork();
+    },
+    onData: (handler) => input.on('data', handler),
+    onClose: (handler) => watchClose(input, handler),
+    close() {
+      output.end();
+      input.destroy();
+    },
+    setRef(ref) {
+      if (ref) {
+        input.ref();
+        output.ref();
+      } else {
+        input.unref();
+        output.unref();
+      }
+    },
+  };
+}
+
+/**
+ * A socket to read and a blocking fd written synchronously: the child's side. Synchronous writes mean an answer is
+ * in the kernel before the method's caller can exit the process, so a child that exits right after answering loses
+ * nothing; a full pipe blocks the child, which is the backpressure it should feel.
+ */
+export function syncWriteChannel(input: Socket, outputFd: number): ByteChannel {
+  return {
+    write(chunks, bytes) {
+      const data = joined(chunks, bytes);
+      let offset = 0;
+      while (offset < data.length) {
+        try {
+          offset += writeSync(outputFd, data, offset, data.length - offset);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        }
+      }
+    },
+    onData: (handler) => input.on('data', handler),
+    onClose: (handler) => watchClose(input, handler),
+    close: () => input.destroy(),
+    setRef: (ref) => (ref ? input.ref() : input.unref()),
+  };
+}

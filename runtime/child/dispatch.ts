@@ -1,0 +1,38 @@
+// The dispatch table: which methods of a worker class may be called, by index, and nothing else.
+import { EventEmitter } from 'node:events';
+
+export type WorkerClass = abstract new (...args: never[]) => object;
+
+const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
+
+function callable(name: string): boolean {
+  return name !== 'constructor' && !name.startsWith('_') && !name.startsWith('$');
+}
+
+/** Own methods along the class's prototype chain, nearest first, stopping before Object and EventEmitter. */
+export function allowList(Class: WorkerClass): string[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (let p = Class.prototype as object | null; p !== null && !stopAt.has(p); p = Object.getPrototypeOf(p)) {
+    for (const name of Object.getOwnPropertyNames(p)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const d = Object.getOwnPropertyDescriptor(p, name)!;
+      if (typeof d.value === 'function' && callable(name)) names.push(name);
+    }
+  }
+  return names;
+}
+
+/** Resolves the table's names to functions once; a name that is not an allowed method is an error. */
+export function resolveTable(Class: WorkerClass, methods: readonly string[]): Function[] {
+  const allowed = new Set(allowList(Class));
+  return methods.map((name) => {
+    if (!allowed.has(name)) {
+      throw new TypeError(
+        `Class ${Class.name} has no callable method '${name}'; regenerate the procxy stubs`,
+      );
+    }
+    return (Class.prototype as Record<string, Function>)[name]!;
+  });
+}

@@ -1,0 +1,23 @@
+// What a generated child entry imports: serve a worker class through a dispatch table fixed at build time.
+import type { WorkerClass } from './dispatch.js';
+import { ResolutionFailure, startChild } from './link.js';
+
+export type { WorkerClass } from './dispatch.js';
+
+export interface ServeOptions {
+  readonly Class: WorkerClass;
+  /** The dispatch table: call index i runs `methods[i]`. */
+  readonly methods: readonly string[];
+}
+
+/** Serves `Class` in this process; call once at the top level of a generated child entry. */
+export function serve({ Class, methods }: ServeOptions): void {
+  startChild(async (init) => {
+    if (init.className !== Class.name) {
+      throw new ResolutionFailure(
+        `This child serves ${Class.name}, but the parent asked for ${init.className}`,
+      );
+    }
+    return { Class, methods };
+  });
+}

@@ -1,0 +1,195 @@
+// The child's end of the link: waits for init, builds the worker, answers calls by index, disposes, and exits.
+import { Socket } from 'node:net';
+import { syncWriteChannel } from '../channel.js';
+import { MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
+import type { SerializationMode } from '../modes.js';
+import { inspectValue } from '../procxiable.js';
+import { type ChildMessage, type InitMessage, type ParentMessage, unreachable } from '../protocol.js';
+import { encodeThrown } from '../thrown.js';
+import { Transport, TransportError } from '../transport.js';
+import { resolveTable, type WorkerClass } from './dispatch.js';
+import { parseParentMessage } from './parse.js';
+import { watchParent } from './watchdog.js';
+
+/** The fds the parent opens for the link: it writes to the child's `inputFd` and reads the child's `outputFd`. */
+export const inputFd = 3;
+export const outputFd = 4;
+
+export interface ResolvedWorker {
+  readonly Class: WorkerClass;
+  readonly methods: readonly string[];
+}
+
+/** Thrown by a resolver when the module or class cannot be found (as opposed to failing while loading). */
+export class ResolutionFailure extends Error {}
+
+export type WorkerResolver = (init: InitMessage) => Promise<ResolvedWorker>;
+
+type Instance = Record<PropertyKey, unknown>;
+
+class ChildLink {
+  readonly #transport: Transport<ChildMessage, ParentMessage>;
+  readonly #resolve: WorkerResolver;
+  #mode: SerializationMode = 'json';
+  #instance: Instance | undefined;
+  #table: Function[] = [];
+  #names: readonly string[] = [];
+  #state: 'waiting' | 'starting' | 'serving' | 'disposing' = 'waiting';
+
+  constructor(resolve: WorkerResolver) {
+    this.#resolve = resolve;
+    const input = new Socket({ fd: inputFd, readable: true, writable: false });
+    this.#transport = new Transport(syncWriteChannel(input, outputFd), 0xffff_fffe, {
+      parse: parseParentMessage,
+      message: (message) => this.#receive(message),
+      failure: (error) => this.#die(`procxy: malformed message from the parent: ${error.message}`),
+      // The parent closed the link or died: nobody is left to answer to.
+      close: () => process.exit(0),
+    });
+    process.on('uncaughtExceptionMonitor', (error) => {
+      this.#send({ t: 'fatal', e: encodeThrown(error) }, false);
+      this.#transport.flush();
+    });
+    process.on('exit', () => this.#transport.flush());
+  }
+
+  #receive(message: ParentMessage): void {
+    switch (message.t) {
+      case 'init':
+        if (this.#state !== 'waiting') return this.#die('procxy: a second init message');
+        this.#state = 'starting';
+        void this.#init(message);
+        return;
+      case 'call':
+        if (this.#state !== 'serving') return this.#die(`procxy: a call before the worker was ready`);
+        return this.#call(message.id, message.m, message.a);
+      case 'dispose':
+        void this.#dispose();
+        return;
+      default:
+        return unreachable(message, 'parent message');
+    }
+  }
+
+  async #init(init: InitMessage): Promise<void> {
+    this.#mode = init.mode;
+    this.#transport.setLimit(init.maxMessageBytes);
+    try {
+      const { Class, methods } = await this.#resolve(init);
+      this.#table = resolveTable(Class, methods);
+      this.#names = methods;
+      this.#instance = new (Class as unknown as new (...args: readonly unknown[]) => Instance)(...init.args);
+      this.#state = 'serving';
+      this.#send({ t: 'ready', methods }, true);
+      setImmediate(watchParent);
+    } catch (error) {
+      this.#send(
+        {
+          t: 'init-error',
+          kind: error instanceof ResolutionFailure ? 'resolution' : 'load',
+          e: encodeThrown(error),
+        },
+        false,
+      );
+      this.#transport.flush();
+      process.exit(1);
+    }
+  }
+
+  #call(id: number, index: number, args: readonly unknown[]): void {
+    const fn = this.#table[index];
+    if (fn === undefined) {
+      return this.#fail(id, new MethodNotFoundError(`No method at index ${index} of the dispatch table`));
+    }
+    let result: unknown;
+    try {
+      result = fn.apply(this.#instance, args);
+    } catch (error) {
+      return this.#fail(id, error);
+    }
+    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      (result as PromiseLike<unknown>).then(
+        (value) => this.#answer(id, index, value),
+        (error: unknown) => this.#fail(id, error),
+      );
+    } else {
+      this.#answer(id, index, result);
+    }
+  }
+
+  #answer(id: number, index: number, value: unknown): void {
+    if (value === undefined) {
+      this.#send({ t: 'ok', id }, true);
+      return;
+    }
+    let jsonSafe: boolean;
+    try {
+      jsonSafe = inspectValue(value, this.#mode, 'result');
+    } catch (error) {
+      const reason = (error as SerializationError).message;
+      return this.#fail(
+        id,
+        new SerializationError(
+          `Return value of '${this.#names[index]}' ${reason}`,
+          (error as SerializationError).path,
+        ),
+      );
+    }
+    try {
+      this.#send({ t: 'ok', id, v: value }, jsonSafe);
+    } catch (error) {
+      this.#fail(id, error);
+    }
+  }
+
+  #fail(id: number, error: unknown): void {
+    this.#send({ t: 'err', id, e: encodeThrown(error) }, false);
+  }
+
+  /** Sends, turning an oversized message into MessageTooLargeError for the caller to report. */
+  #send(message: ChildMessage, jsonSafe: boolean): void {
+    try {
+      this.#transport.send(message, jsonSafe);
+    } catch (error) {
+      if (error instanceof TransportError && error.tooLarge && 'id' in message) {
+        const tooLarge = new MessageTooLargeError(
+          `The answer of ${error.bytes} bytes exceeds maxMessageBytes (${error.limit})`,
+          error.bytes,
+          error.limit,
+        );
+        this.#transport.send({ t: 'err', id: message.id, e: encodeThrown(tooLarge) }, false);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  async #dispose(): Promise<void> {
+    if (this.#state === 'disposing') return;
+    this.#state = 'disposing';
+    const instance = this.#instance;
+    try {
+      const asyncDispose = instance?.[Symbol.asyncDispose];
+      const dispose = instance?.[Symbol.dispose];
+      if (typeof asyncDispose === 'function') await asyncDispose.call(instance);
+      else if (typeof dispose === 'function') dispose.call(instance);
+    } catch (error) {
+      process.stderr.write(
+        `procxy: the worker's dispose threw: ${(error as Error)?.stack ?? String(error)}\n`,
+      );
+    }
+    this.#send({ t: 'disposed' }, true);
+    this.#transport.flush();
+    process.exit(0);
+  }
+
+  #die(reason: string): void {
+    process.stderr.write(`${reason}\n`);
+    process.exit(70);
+  }
+}
+
+/** Starts serving: the parent's init message says how to build the worker; `resolve` finds its class. */
+export function startChild(resolve: WorkerResolver): void {
+  new ChildLink(resolve);
+}

@@ -1,0 +1,33 @@
+// Checks that a decoded value from the parent is a well-formed parent message before the child acts on it.
+import { serializationModes } from '../modes.js';
+import type { ParentMessage } from '../protocol.js';
+import { TransportError } from '../transport.js';
+
+function isIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+export function parseParentMessage(value: unknown): ParentMessage {
+  const m = value as Record<string, unknown> | null;
+  if (typeof m === 'object' && m !== null) {
+    switch (m.t) {
+      case 'call':
+        if (isIndex(m.id) && isIndex(m.m) && Array.isArray(m.a)) return m as unknown as ParentMessage;
+        break;
+      case 'init':
+        if (
+          serializationModes.includes(m.mode as never) &&
+          typeof m.className === 'string' &&
+          (m.module === undefined || typeof m.module === 'string') &&
+          Array.isArray(m.args) &&
+          isIndex(m.maxMessageBytes)
+        ) {
+          return m as unknown as ParentMessage;
+        }
+        break;
+      case 'dispose':
+        return m as unknown as ParentMessage;
+    }
+  }
+  throw new TransportError('not a parent message');
+}

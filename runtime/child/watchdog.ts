@@ -1,0 +1,21 @@
+// Ends the child within ~25 ms of its parent's death, even while the main thread is stuck in a busy loop.
+import { Worker } from 'node:worker_threads';
+
+// A thread of its own, because a busy event loop never notices the channel closing.
+const source = `
+const { workerData: parent } = require('node:worker_threads');
+setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 20);
+`;
+
+export function watchParent(): void {
+  const parent = process.ppid;
+  const worker = new Worker(source, {
+    eval: true,
+    workerData: parent,
+    stdout: true,
+    stderr: true,
+  });
+  // The watchdog must never be the reason a worker dies.
+  worker.on('error', () => {});
+  worker.unref();
+}

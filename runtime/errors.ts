@@ -1,0 +1,158 @@
+// procxy's own error classes: one small hierarchy with stable codes, restorable by name across the boundary.
+
+export type ProcxyErrorCode =
+  | 'PROCXY_SERIALIZATION'
+  | 'PROCXY_TIMEOUT'
+  | 'PROCXY_CHILD_CRASHED'
+  | 'PROCXY_TERMINATED'
+  | 'PROCXY_ABORTED'
+  | 'PROCXY_QUEUE_FULL'
+  | 'PROCXY_MESSAGE_TOO_LARGE'
+  | 'PROCXY_METHOD_NOT_FOUND'
+  | 'PROCXY_MODULE_RESOLUTION'
+  | 'PROCXY_OPTIONS_VALIDATION'
+  | 'PROCXY_SPAWN'
+  | 'PROCXY_PROTOCOL';
+
+/** Where a call-related error happened: the method and the child's pid, when known. */
+export interface CallSite {
+  method?: string | undefined;
+  pid?: number | undefined;
+}
+
+export interface ProcxyErrorOptions extends CallSite {
+  cause?: unknown;
+}
+
+export class ProcxyError extends Error {
+  readonly code: ProcxyErrorCode;
+  readonly method?: string;
+  readonly pid?: number;
+
+  constructor(code: ProcxyErrorCode, message: string, options: ProcxyErrorOptions = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = code;
+    if (options.method !== undefined) this.method = options.method;
+    if (options.pid !== undefined) this.pid = options.pid;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+export class SerializationError extends ProcxyError {
+  /** Where in the value the problem is, e.g. `args[1].when`. */
+  readonly path: string;
+  constructor(message: string, path: string, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_SERIALIZATION', message, options);
+    this.path = path;
+  }
+}
+
+export class TimeoutError extends ProcxyError {
+  readonly timeoutMs: number;
+  constructor(method: string, timeoutMs: number, pid: number | undefined) {
+    super(
+      'PROCXY_TIMEOUT',
+      `Call to '${method}' timed out after ${timeoutMs} ms; the worker was terminated`,
+      {
+        method,
+        pid,
+      },
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+export interface ChildExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stderrTail: string;
+}
+
+export class ChildCrashedError extends ProcxyError {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderrTail: string;
+  constructor(message: string, exit: ChildExit, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_CHILD_CRASHED', message, options);
+    this.exitCode = exit.exitCode;
+    this.signal = exit.signal;
+    this.stderrTail = exit.stderrTail;
+  }
+}
+
+export class TerminatedError extends ProcxyError {
+  constructor(message: string, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_TERMINATED', message, options);
+  }
+}
+
+export class AbortError extends ProcxyError {
+  constructor(message: string, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_ABORTED', message, options);
+  }
+}
+
+export class QueueFullError extends ProcxyError {
+  readonly maxPending: number;
+  constructor(maxPending: number, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_QUEUE_FULL', `Too many calls in flight: maxPending is ${maxPending}`, options);
+    this.maxPending = maxPending;
+  }
+}
+
+export class MessageTooLargeError extends ProcxyError {
+  readonly bytes: number;
+  readonly maxMessageBytes: number;
+  constructor(message: string, bytes: number, maxMessageBytes: number, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_MESSAGE_TOO_LARGE', message, options);
+    this.bytes = bytes;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+}
+
+export class MethodNotFoundError extends ProcxyError {
+  constructor(message: string, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_METHOD_NOT_FOUND', message, options);
+  }
+}
+
+export class ModuleResolutionError extends ProcxyError {
+  constructor(message: string, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_MODULE_RESOLUTION', message, options);
+  }
+}
+
+export class OptionsValidationError extends ProcxyError {
+  /** The option that was wrong, e.g. `timeout`. */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super('PROCXY_OPTIONS_VALIDATION', `Invalid option '${option}': ${message}`);
+    this.option = option;
+  }
+}
+
+/** The worker module failed to load or its constructor threw; `cause` is the child's error. */
+export class SpawnError extends ProcxyError {
+  readonly stderrTail: string;
+  constructor(message: string, stderrTail: string, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_SPAWN', message, options);
+    this.stderrTail = stderrTail;
+  }
+}
+
+/** The child broke the wire protocol (malformed or unexpected frame); it was terminated. */
+export class ProtocolError extends ProcxyError {
+  constructor(message: string, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_PROTOCOL', message, options);
+  }
+}
+
+/** Classes a child may throw that are rebuilt as the same class in the parent. */
+export const restorableProcxyErrors: Readonly<Record<string, typeof ProcxyError>> = {
+  SerializationError,
+  MethodNotFoundError,
+  ModuleResolutionError,
+} as unknown as Readonly<Record<string, typeof ProcxyError>>;

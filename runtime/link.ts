@@ -1,0 +1,458 @@
+// The parent's end of one worker: spawns it, sends calls, settles them, and owns its death in every form.
+import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { type ByteChannel, socketChannel } from './channel.js';
+import {
+  AbortError,
+  ChildCrashedError,
+  type ChildExit,
+  MessageTooLargeError,
+  ModuleResolutionError,
+  ProtocolError,
+  QueueFullError,
+  SerializationError,
+  SpawnError,
+  TerminatedError,
+  TimeoutError,
+} from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import { parseChildMessage } from './parse.js';
+import { inspectArgs } from './procxiable.js';
+import { type ChildMessage, type InitMessage, type ParentMessage, unreachable } from './protocol.js';
+import { StderrTail, spawnChild } from './spawn.js';
+import { decodeThrown } from './thrown.js';
+import { Transport, type TransportError } from './transport.js';
+
+/** What to start: the child entry, and how it finds the class. */
+export interface LinkTarget {
+  readonly entry: string;
+  readonly className: string;
+  /** `file:` URL of the worker module, for the no-build child. */
+  readonly module?: string;
+  /** The dispatch table a generated stub was built with; the child must announce the same. */
+  readonly methods?: readonly string[];
+}
+
+interface PendingCall {
+  readonly method: string;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** Builds the error a call gets once the link is closed, naming that call's method. */
+type ClosedReason = (method: string) => Error;
+
+/** How long to wait for a dead child's pipes to drain before settling its calls. */
+const drainMs = 250;
+/** Between SIGTERM and SIGKILL. */
+const killGraceMs = 1_000;
+
+export class ParentLink {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Resolves once the worker is constructed and its dispatch table known. */
+  readonly ready: Promise<void>;
+  /** Resolves when the child process has exited. */
+  readonly exited: Promise<void>;
+  methods: readonly string[] = [];
+
+  readonly #target: LinkTarget;
+  readonly #options: ResolvedOptions;
+  readonly #channel: ByteChannel;
+  readonly #transport: Transport<ParentMessage, ChildMessage>;
+  readonly #stderr: StderrTail;
+  readonly #pending = new Map<number, PendingCall>();
+  #nextId = 1;
+  #starting = true;
+  #closed: ClosedReason | undefined;
+  #settleReady: { resolve(): void; reject(error: unknown): void };
+  #initError: unknown;
+  #fatal: { value: unknown } | undefined;
+  #terminating: Promise<void> | undefined;
+  #exit: ChildExit | undefined;
+  #killTimer: NodeJS.Timeout | undefined;
+  #abortListener: (() => void) | undefined;
+
+  constructor(target: LinkTarget, options: ResolvedOptions, args: readonly unknown[]) {
+    this.#target = target;
+    this.#options = options;
+    let initJsonSafe: boolean;
+    try {
+      initJsonSafe = inspectArgs(args, options.serialization);
+    } catch (error) {
+      const e = error as SerializationError;
+      throw new SerializationError(`Cannot construct ${target.className}: ${e.message}`, e.path, {
+        method: 'constructor',
+      });
+    }
+    let settle!: { resolve(): void; reject(error: unknown): void };
+    this.ready = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    this.#settleReady = settle;
+    this.ready.catch(() => {});
+    const child = spawnChild(target.entry, options);
+    this.child = child;
+    this.pid = child.pid ?? -1;
+    this.#stderr = new StderrTail(child.stderr as Socket);
+    const toChild = child.stdio[3] as Socket;
+    const fromChild = child.stdio[4] as Socket;
+    this.#channel = socketChannel(fromChild, toChild);
+    this.#transport = new Transport(this.#channel, options.maxMessageBytes, {
+      parse: parseChildMessage,
+      message: (message) => this.#receive(message),
+      failure: (error) => this.#violation(error),
+      close: () => {},
+    });
+    const channelClosed = new Promise<void>((resolve) => fromChild.once('close', () => resolve()));
+    this.exited = new Promise<void>((resolve) => {
+      child.once('exit', (exitCode, signal) => {
+        this.#exit = { exitCode, signal, stderrTail: '' };
+        clearTimeout(this.#killTimer);
+        this.#detachAbort();
+        resolve();
+        const drained = Promise.all([channelClosed, this.#stderr.closed]);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((r) => {
+          timer = setTimeout(r, drainMs);
+        });
+        void Promise.race([drained, late]).then(() => {
+          clearTimeout(timer);
+          this.#died();
+        });
+      });
+    });
+    child.once('error', (error) => {
+      if (this.pid === -1) {
+        this.#exit = { exitCode: null, signal: null, stderrTail: '' };
+        this.#settleReady.reject(
+          new SpawnError(`Could not start the worker ${target.className}: ${error.message}`, '', {
+            cause: error,
+          }),
+        );
+        this.#close(
+          () => new TerminatedError(`The worker ${target.className} never started`, { cause: error }),
+        );
+      }
+    });
+    this.#watchSignal();
+    this.#setRef(true);
+    if (this.pid !== -1) {
+      const init: InitMessage = {
+        t: 'init',
+        mode: options.serialization,
+        className: target.className,
+        ...(target.module !== undefined ? { module: target.module } : {}),
+        args,
+        maxMessageBytes: options.maxMessageBytes,
+      };
+      try {
+        this.#transport.send(init, initJsonSafe);
+      } catch (error) {
+        const failure = this.#sendError(error, 'constructor');
+        this.#settleReady.reject(failure);
+        this.#close(() => failure);
+        this.#kill('SIGKILL');
+      }
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /** Sends one call; `index` is the method's place in the dispatch table. */
+  call(
+    index: number,
+    method: string,
+    args: readonly unknown[],
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    if (this.#closed !== undefined) return Promise.reject(this.#closed(method));
+    if (signal?.aborted) {
+      return Promise.reject(
+        new AbortError(`Call to '${method}' was aborted before it was sent`, {
+          method,
+          pid: this.pid,
+          cause: signal.reason,
+        }),
+      );
+    }
+    if (this.#pending.size >= this.#options.maxPending) {
+      return Promise.reject(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }));
+    }
+    const id = this.#nextId++;
+    try {
+      this.#transport.send(
+        { t: 'call', id, m: index, a: args },
+        inspectArgs(args, this.#options.serialization),
+      );
+    } catch (error) {
+      return Promise.reject(this.#sendError(error, method));
+    }
+    return new Promise((resolve, reject) => {
+      const call: PendingCall = { method, resolve, reject, timer: undefined, signal, onAbort: undefined };
+      if (timeout !== Infinity) call.timer = setTimeout(() => this.#timedOut(id, timeout), timeout);
+      if (signal !== undefined) {
+        call.onAbort = () =>
+          this.#settle(
+            id,
+            new AbortError(`Call to '${method}' was aborted`, {
+              method,
+              pid: this.pid,
+              cause: signal.reason,
+            }),
+            false,
+          );
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      if (this.#pending.size === 0) this.#setRef(true);
+      this.#pending.set(id, call);
+    });
+  }
+
+  /** Ends the worker: pending calls reject with TerminatedError at once, the instance is disposed, the child exits. */
+  terminate(reason?: Error): Promise<void> {
+    if (this.#terminating !== undefined) return this.#terminating;
+    const name = this.#target.className;
+    if (this.#closed === undefined) {
+      this.#close((method) =>
+        reason instanceof AbortError
+          ? new AbortError(`Call to '${method}' was aborted: the worker ${name} was terminated`, {
+              method,
+              pid: this.pid,
+              cause: reason.cause,
+            })
+          : new TerminatedError(`Call to '${method}' failed: the worker ${name} was terminated`, {
+              method,
+              pid: this.pid,
+              ...(reason ? { cause: reason } : {}),
+            }),
+      );
+    }
+    this.#settleReady.reject(
+      reason ?? new TerminatedError(`The worker ${name} was terminated while starting`, { pid: this.pid }),
+    );
+    if (this.#exit !== undefined) {
+      this.#terminating = Promise.resolve();
+      return this.#terminating;
+    }
+    this.child.ref();
+    if (this.#starting || reason !== undefined) {
+      this.#kill('SIGTERM');
+    } else {
+      this.#transport.send({ t: 'dispose' }, true);
+      this.#transport.flush();
+      this.#killTimer = setTimeout(() => this.#kill('SIGTERM'), this.#options.terminateTimeout);
+    }
+    this.#terminating = this.exited.then(() => {
+      clearTimeout(this.#killTimer);
+      this.child.unref();
+    });
+    return this.#terminating;
+  }
+
+  #kill(signal: 'SIGTERM' | 'SIGKILL'): void {
+    if (this.#exit !== undefined) return;
+    this.child.kill(signal);
+    if (signal === 'SIGTERM') this.#killTimer = setTimeout(() => this.#kill('SIGKILL'), killGraceMs);
+  }
+
+  #receive(message: ChildMessage): void {
+    switch (message.t) {
+      case 'ok':
+      case 'err': {
+        const call = this.#pending.get(message.id);
+        if (call === undefined) {
+          // An answer to a call that was aborted is expected; one to a call never made is not.
+          if (message.id >= this.#nextId)
+            this.#violation(new ProtocolError(`Answer to unknown call ${message.id}`));
+          return;
+        }
+        if (message.t === 'ok') this.#settle(message.id, message.v, true);
+        else this.#settle(message.id, decodeThrown(message.e), false);
+        return;
+      }
+      case 'ready':
+        if (!this.#starting) return this.#violation(new ProtocolError('A second ready message'));
+        return this.#started(message.methods);
+      case 'init-error':
+        if (!this.#starting) return this.#violation(new ProtocolError('An init-error after start'));
+        this.#initError = { kind: message.kind, error: decodeThrown(message.e) };
+        return;
+      case 'fatal':
+        this.#fatal = { value: decodeThrown(message.e) };
+        return;
+      case 'disposed':
+        return;
+      default:
+        return unreachable(message, 'child message');
+    }
+  }
+
+  #started(methods: readonly string[]): void {
+    const expected = this.#target.methods;
+    if (
+      expected !== undefined &&
+      (expected.length !== methods.length || expected.some((m, i) => m !== methods[i]))
+    ) {
+      this.#settleReady.reject(
+        new SpawnError(
+          `The child of ${this.#target.className} serves [${methods.join(', ')}] but the stub expects [${expected.join(', ')}]; regenerate the procxy stubs`,
+          this.#stderr.text,
+          { pid: this.pid },
+        ),
+      );
+      void this.terminate(new TerminatedError('Stale generated stub'));
+      return;
+    }
+    this.methods = methods;
+    this.#starting = false;
+    this.#settleReady.resolve();
+    if (this.#pending.size === 0) this.#setRef(false);
+  }
+
+  #settle(id: number, outcome: unknown, ok: boolean): void {
+    const call = this.#pending.get(id);
+    if (call === undefined) return;
+    this.#pending.delete(id);
+    if (call.timer !== undefined) clearTimeout(call.timer);
+    if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
+    if (this.#pending.size === 0 && !this.#starting && this.#terminating === undefined) this.#setRef(false);
+    if (ok) call.resolve(outcome);
+    else call.reject(outcome);
+  }
+
+  #timedOut(id: number, timeout: number): void {
+    const call = this.#pending.get(id);
+    if (call === undefined) return;
+    const error = new TimeoutError(call.method, timeout, this.pid);
+    this.#settle(id, error, false);
+    void this.terminate(error);
+  }
+
+  /** Marks the link closed and rejects every pending call with the reason. */
+  #close(reason: ClosedReason): void {
+    this.#closed = reason;
+    for (const id of [...this.#pending.keys()]) {
+      this.#settle(id, reason(this.#pending.get(id)!.method), false);
+    }
+  }
+
+  #violation(error: TransportError | ProtocolError): void {
+    if (this.#closed !== undefined && this.#exit !== undefined) return;
+    const name = this.#target.className;
+    const tooLarge = 'tooLarge' in error && error.tooLarge;
+    const reason: ClosedReason = (method) =>
+      tooLarge
+        ? new MessageTooLargeError(
+            `The worker ${name} sent a message over maxMessageBytes; it was terminated`,
+            (error as TransportError).bytes,
+            this.#options.maxMessageBytes,
+            { method, pid: this.pid, cause: error },
+          )
+        : new ProtocolError(`The worker ${name} broke the protocol (${error.message}); it was terminated`, {
+            method,
+            pid: this.pid,
+            cause: error,
+          });
+    this.#settleReady.reject(reason('(start)'));
+    this.#close(reason);
+    this.#kill('SIGKILL');
+  }
+
+  /** The child is gone and its pipes drained: settle whatever is left. */
+  #died(): void {
+    const exit = { ...this.#exit!, stderrTail: this.#stderr.text };
+    this.#exit = exit;
+    this.#setRef(false);
+    const name = this.#target.className;
+    if (this.#starting) this.#settleReady.reject(this.#startFailure(exit));
+    if (this.#closed !== undefined) return;
+    const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    const cause = this.#fatal !== undefined ? { cause: this.#fatal.value } : {};
+    this.#close(
+      (method) =>
+        new ChildCrashedError(
+          `The worker ${name} (pid ${this.pid}) ${how} before answering '${method}'`,
+          exit,
+          {
+            method,
+            pid: this.pid,
+            ...cause,
+          },
+        ),
+    );
+  }
+
+  #startFailure(exit: ChildExit): Error {
+    const name = this.#target.className;
+    const init = this.#initError as { kind: 'resolution' | 'load'; error: unknown } | undefined;
+    if (init?.kind === 'resolution') {
+      return new ModuleResolutionError((init.error as Error).message ?? String(init.error), {
+        pid: this.pid,
+        cause: init.error,
+      });
+    }
+    if (init !== undefined) {
+      const message = init.error instanceof Error ? init.error.message : String(init.error);
+      return new SpawnError(`The worker ${name} failed to start: ${message}`, exit.stderrTail, {
+        pid: this.pid,
+        cause: init.error,
+      });
+    }
+    const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    return new ChildCrashedError(`The worker ${name} (pid ${this.pid}) ${how} while starting`, exit, {
+      pid: this.pid,
+      ...(this.#fatal !== undefined ? { cause: this.#fatal.value } : {}),
+    });
+  }
+
+  #sendError(error: unknown, method: string): Error {
+    if (error instanceof SerializationError) {
+      return new SerializationError(`Cannot call '${method}': ${error.message}`, error.path, {
+        method,
+        pid: this.pid,
+      });
+    }
+    const e = error as TransportError;
+    if (e.tooLarge) {
+      return new MessageTooLargeError(
+        `The arguments of '${method}' take ${e.bytes} bytes, over maxMessageBytes (${e.limit})`,
+        e.bytes,
+        e.limit,
+        { method, pid: this.pid },
+      );
+    }
+    return error as Error;
+  }
+
+  #watchSignal(): void {
+    const signal = this.#options.signal;
+    if (signal === undefined) return;
+    this.#abortListener = () =>
+      void this.terminate(
+        new AbortError(`The worker ${this.#target.className} was aborted`, {
+          pid: this.pid,
+          cause: signal.reason,
+        }),
+      );
+    signal.addEventListener('abort', this.#abortListener, { once: true });
+  }
+
+  #detachAbort(): void {
+    if (this.#abortListener !== undefined)
+      this.#options.signal!.removeEventListener('abort', this.#abortListener);
+  }
+
+  /** A worker with nothing to do must not keep the parent alive; one with calls in flight must. */
+  #setRef(ref: boolean): void {
+    if (ref) this.child.ref();
+    else this.child.unref();
+    this.#channel.setRef(ref);
+  }
+}

@@ -1,0 +1,173 @@
+// ProcxyOptions: what a caller may set, validated strictly, with the defaults filled in.
+import { OptionsValidationError } from './errors.js';
+import { type SerializationMode, serializationModes } from './modes.js';
+
+export interface ProcxyOptions<Mode extends SerializationMode = SerializationMode> {
+  /** Per-call deadline in ms (default 30 000; 0 or Infinity: none). A call over it terminates the worker. */
+  timeout?: number;
+  /** How often an `idempotent` call that failed because its worker timed out or crashed is retried on a fresh worker. */
+  retries?: number;
+  /** Names of the methods that are safe to run twice (no-build API; generated stubs read `@idempotent`). */
+  idempotent?: readonly string[];
+  /** Variables for the child; merged over the parent's unless `inheritEnv` is false. `undefined` removes one. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Whether the child starts from the parent's environment (default true). */
+  inheritEnv?: boolean;
+  cwd?: string;
+  /** Extra arguments: the child's `process.argv.slice(2)`. */
+  args?: readonly string[];
+  /** Node options for the child (default: the parent's, less `--inspect*`, `--eval` and the like). */
+  execArgv?: readonly string[];
+  serialization?: Mode;
+  /** Terminates the worker when aborted; an already aborted signal makes spawning reject. */
+  signal?: AbortSignal;
+  /** Bound on calls in flight (default 65 536); over it a call rejects with QueueFullError. */
+  maxPending?: number;
+  /** Cap on one message in either direction, in bytes (default 1 GiB). */
+  maxMessageBytes?: number;
+  /** How long `$terminate()` waits for the worker's dispose before SIGTERM, in ms (default 5 000); SIGKILL follows 1 s later. */
+  terminateTimeout?: number;
+}
+
+/** Options of one call, set with `proxy.$with(...)`. */
+export interface CallOptions {
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+export interface ResolvedOptions {
+  readonly timeout: number;
+  readonly retries: number;
+  readonly idempotent: ReadonlySet<string>;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string | undefined;
+  readonly args: readonly string[];
+  readonly execArgv: readonly string[];
+  readonly serialization: SerializationMode;
+  readonly signal: AbortSignal | undefined;
+  readonly maxPending: number;
+  readonly maxMessageBytes: number;
+  readonly terminateTimeout: number;
+}
+
+const maxFrameBytes = 0xffff_fffe;
+
+type Check = (value: unknown) => string | undefined;
+
+const describe = (value: unknown): string =>
+  typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'an array' : String(value);
+
+const duration: Check = (v) => {
+  if (v === Infinity) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    return 'expected a number of milliseconds >= 0, or Infinity';
+  return v > 2_147_483_647 ? 'expected at most 2147483647 ms, or Infinity' : undefined;
+};
+const count: (min: number, max: number) => Check = (min, max) => (v) =>
+  Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max
+    ? undefined
+    : `expected an integer from ${min} to ${max}`;
+const strings: Check = (v) =>
+  Array.isArray(v) && v.every((s) => typeof s === 'string') ? undefined : 'expected an array of strings';
+const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'expected true or false');
+const envCheck: Check = (v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected an object of strings';
+  for (const [key, value] of Object.entries(v)) {
+    if (value !== undefined && typeof value !== 'string')
+      return `expected a string or undefined at env.${key}`;
+  }
+  return undefined;
+};
+
+const checks: Readonly<Record<keyof ProcxyOptions, Check>> = {
+  timeout: duration,
+  retries: count(0, 100),
+  idempotent: strings,
+  env: envCheck,
+  inheritEnv: bool,
+  cwd: (v) => (typeof v === 'string' && v !== '' ? undefined : 'expected a directory path'),
+  args: strings,
+  execArgv: strings,
+  serialization: (v) =>
+    serializationModes.includes(v as SerializationMode) ? undefined : "expected 'json' or 'advanced'",
+  signal: (v) => (v instanceof AbortSignal ? undefined : 'expected an AbortSignal'),
+  maxPending: count(1, 1 << 30),
+  maxMessageBytes: count(1024, maxFrameBytes),
+  terminateTimeout: duration,
+};
+
+const callChecks: Readonly<Record<keyof CallOptions, Check>> = { timeout: duration, signal: checks.signal };
+
+function validate<T extends object>(
+  options: unknown,
+  table: Readonly<Record<string, Check>>,
+  what: string,
+): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new OptionsValidationError(what, `expected an object, got ${describe(options)}`);
+  }
+  for (const [key, value] of Object.entries(options)) {
+    const check = table[key];
+    if (check === undefined) {
+      throw new OptionsValidationError(
+        key,
+        `unknown option; known options are ${Object.keys(table).join(', ')}`,
+      );
+    }
+    if (value === undefined) continue;
+    const problem = check(value);
+    if (problem !== undefined) throw new OptionsValidationError(key, `${problem}, got ${describe(value)}`);
+  }
+  return options as T;
+}
+
+/** Node options a child must not inherit: debuggers would fight over a port, and eval-like flags replace its entry. */
+const notInherited =
+  /^(--inspect|--debug|--eval$|-e$|--print$|-p$|--interactive$|-i$|--test|--check$|-c$|--input-type)/;
+const takesValue = new Set(['--eval', '-e', '--print', '-p', '--input-type']);
+
+export function inheritedExecArgv(parent: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const arg = parent[i]!;
+    if (notInherited.test(arg)) {
+      if (takesValue.has(arg)) i++;
+      continue;
+    }
+    kept.push(arg);
+  }
+  return kept;
+}
+
+function childEnv(o: ProcxyOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = o.inheritEnv === false ? {} : { ...process.env };
+  for (const [key, value] of Object.entries(o.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+export function resolveOptions(options: unknown): ResolvedOptions {
+  const o = validate<ProcxyOptions>(options, checks, 'options');
+  return {
+    timeout: o.timeout === undefined ? 30_000 : o.timeout === 0 ? Infinity : o.timeout,
+    retries: o.retries ?? 0,
+    idempotent: new Set(o.idempotent ?? []),
+    env: childEnv(o),
+    cwd: o.cwd,
+    args: o.args ?? [],
+    execArgv: o.execArgv ?? inheritedExecArgv(),
+    serialization: o.serialization ?? 'json',
+    signal: o.signal,
+    maxPending: o.maxPending ?? 65_536,
+    maxMessageBytes: o.maxMessageBytes ?? 1024 ** 3,
+    terminateTimeout: o.terminateTimeout ?? 5_000,
+  };
+}
+
+export function resolveCallOptions(options: unknown): CallOptions {
+  const o = validate<CallOptions>(options, callChecks, 'callOptions');
+  return o.timeout === 0 ? { ...o, timeout: Infinity } : o;
+}

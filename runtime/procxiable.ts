@@ -1,0 +1,246 @@
+// Run-time check of what may cross the boundary in a mode; the same walk tells whether a JSON frame can carry it.
+import { types } from 'node:util';
+import { SerializationError } from './errors.js';
+import type { SerializationMode } from './modes.js';
+
+const maxDepth = 1000;
+
+interface Walk {
+  readonly json: boolean;
+  /** In json mode the objects on the current path (a cycle fails); in advanced mode every object seen. */
+  seen: Set<object> | undefined;
+  /** Whether JSON.stringify/parse would reproduce the value exactly. */
+  jsonSafe: boolean;
+}
+
+class Refusal {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {}
+}
+
+const jsonHint = "Use serialization: 'advanced'";
+
+function refuse(path: string, reason: string): never {
+  throw new Refusal(path, reason);
+}
+
+function keyPath(path: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+function className(value: object): string {
+  const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor;
+  return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'an anonymous class';
+}
+
+function hasMethods(proto: object | null): boolean {
+  for (let p = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const key of Object.getOwnPropertyNames(p)) {
+      if (key === 'constructor') continue;
+      const d = Object.getOwnPropertyDescriptor(p, key);
+      if (d && (typeof d.value === 'function' || d.get !== undefined)) return true;
+    }
+  }
+  return false;
+}
+
+function visitProperties(value: object, path: string, w: Walk, depth: number): void {
+  if (Object.getOwnPropertySymbols(value).length > 0) {
+    refuse(path, 'a symbol-keyed property would be dropped');
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(value)) {
+    const item = record[key];
+    if (item === undefined) {
+      // JSON drops the key, which reads back as undefined; V8 keeps it.
+      if (!w.json) w.jsonSafe = false;
+      continue;
+    }
+    visit(item, keyPath(path, key), w, depth + 1);
+  }
+}
+
+function visitArray(value: readonly unknown[], path: string, w: Walk, depth: number): void {
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i];
+    if (item === undefined) {
+      if (w.json)
+        refuse(
+          `${path}[${i}]`,
+          `${i in value ? 'undefined' : 'a hole'} inside an array becomes null in json mode. ${jsonHint} or use null`,
+        );
+      w.jsonSafe = false;
+      continue;
+    }
+    visit(item, `${path}[${i}]`, w, depth + 1);
+  }
+}
+
+function jsonRefusal(value: object): string | undefined {
+  if (types.isDate(value)) return `a Date becomes a string in json mode. ${jsonHint} or pass an ISO string`;
+  if (types.isMap(value))
+    return `a Map becomes {} in json mode. ${jsonHint} or pass an object or array of entries`;
+  if (types.isSet(value)) return `a Set becomes {} in json mode. ${jsonHint} or pass an array`;
+  if (types.isRegExp(value)) return `a RegExp becomes {} in json mode. ${jsonHint} or pass its source`;
+  if (types.isArrayBufferView(value) || types.isAnyArrayBuffer(value)) {
+    return `binary data (${className(value)}) is not JSON. ${jsonHint}`;
+  }
+  if (types.isNativeError(value) || value instanceof Error)
+    return `an Error becomes {} in json mode. ${jsonHint}`;
+  if (types.isBoxedPrimitive(value)) return `a boxed primitive changes in json mode. Pass the primitive`;
+  return undefined;
+}
+
+/** Values neither mode can carry; undefined when the value is fine for V8. */
+function neverRefusal(value: object): string | undefined {
+  if (types.isPromise(value)) return 'a Promise cannot cross the process boundary; await it first';
+  if (types.isWeakMap(value) || types.isWeakSet(value) || value instanceof WeakRef) {
+    return `a ${className(value)} cannot cross the process boundary`;
+  }
+  if (types.isSharedArrayBuffer(value)) return 'a SharedArrayBuffer cannot be shared between processes';
+  if (types.isArrayBufferView(value) && types.isSharedArrayBuffer(value.buffer)) {
+    return 'a view over a SharedArrayBuffer cannot be shared between processes';
+  }
+  if (types.isProxy(value)) return 'a Proxy cannot be serialized';
+  return undefined;
+}
+
+function visitObject(value: object, path: string, w: Walk, depth: number): void {
+  if (depth > maxDepth) refuse(path, `the value is nested more than ${maxDepth} levels deep`);
+  w.seen ??= new Set();
+  if (w.seen.has(value)) {
+    if (w.json) refuse(path, `a cycle cannot be written as JSON. ${jsonHint}`);
+    w.jsonSafe = false;
+    return;
+  }
+  const never = neverRefusal(value);
+  if (never !== undefined) refuse(path, never);
+  w.seen.add(value);
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (Array.isArray(value) && proto === Array.prototype) {
+    visitArray(value, path, w, depth);
+  } else if (proto === Object.prototype || proto === null) {
+    visitProperties(value, path, w, depth);
+  } else if (w.json) {
+    refuse(
+      path,
+      jsonRefusal(value) ??
+        `an instance of ${className(value)} loses its class in json mode. Pass a plain object`,
+    );
+  } else {
+    visitAdvanced(value, path, w, depth, proto);
+  }
+  if (w.json) w.seen.delete(value);
+}
+
+function visitAdvanced(value: object, path: string, w: Walk, depth: number, proto: object): void {
+  w.jsonSafe = false;
+  if (types.isMap(value)) {
+    let i = 0;
+    for (const [k, v] of value) {
+      visit(k, `${path}.<key ${i}>`, w, depth + 1);
+      visit(v, `${path}.<value ${i}>`, w, depth + 1);
+      i++;
+    }
+  } else if (types.isSet(value)) {
+    let i = 0;
+    for (const v of value) visit(v, `${path}.<item ${i++}>`, w, depth + 1);
+  } else if (Array.isArray(value)) {
+    refuse(
+      path,
+      `an instance of ${className(value)} (an Array subclass) loses its class. Pass a plain array`,
+    );
+  } else if (
+    types.isDate(value) ||
+    types.isRegExp(value) ||
+    types.isArrayBufferView(value) ||
+    types.isArrayBuffer(value) ||
+    types.isBoxedPrimitive(value) ||
+    types.isNativeError(value)
+  ) {
+    return;
+  } else if (hasMethods(proto)) {
+    refuse(path, `an instance of ${className(value)} has methods, which cannot cross the process boundary`);
+  } else {
+    visitProperties(value, path, w, depth);
+  }
+}
+
+function visit(value: unknown, path: string, w: Walk, depth: number): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) {
+        if (w.json) refuse(path, `${value} becomes null in json mode. ${jsonHint}`);
+        w.jsonSafe = false;
+      } else if (value === 0 && 1 / value < 0 && !w.json) {
+        w.jsonSafe = false;
+      }
+      return;
+    case 'undefined':
+      w.jsonSafe = false;
+      return;
+    case 'bigint':
+      if (w.json) refuse(path, `a bigint is not JSON. ${jsonHint} or pass a string`);
+      w.jsonSafe = false;
+      return;
+    case 'symbol':
+      return refuse(path, 'a symbol cannot cross the process boundary');
+    case 'function':
+      return refuse(path, 'a function cannot cross the process boundary');
+    case 'object':
+      if (value !== null) visitObject(value, path, w, depth);
+      return;
+    default:
+      return refuse(path, `a value of type ${typeof value} cannot cross the process boundary`);
+  }
+}
+
+/**
+ * Checks `value` for `mode` and returns whether a JSON frame reproduces it exactly (otherwise V8 is needed).
+ * Throws SerializationError naming the path, prefixed by `context` (e.g. `args[0]`).
+ */
+export function inspectValue(value: unknown, mode: SerializationMode, context: string): boolean {
+  const walk: Walk = { json: mode === 'json', seen: undefined, jsonSafe: true };
+  try {
+    visit(value, context, walk, 0);
+  } catch (error) {
+    if (error instanceof Refusal) {
+      throw new SerializationError(`${error.path}: ${error.reason}`, error.path);
+    }
+    if (error instanceof RangeError) {
+      throw new SerializationError(`${context}: the value is nested too deeply to serialize`, context);
+    }
+    throw error;
+  }
+  return walk.jsonSafe;
+}
+
+/** Checks call arguments one by one, so an undefined argument is allowed in both modes; returns JSON safety. */
+export function inspectArgs(args: readonly unknown[], mode: SerializationMode): boolean {
+  let jsonSafe = true;
+  for (let i = 0; i < args.length; i++) {
+    if (!inspectValue(args[i], mode, `args[${i}]`)) jsonSafe = false;
+  }
+  return jsonSafe;
+}
+
+/** Throws SerializationError when `value` cannot cross the boundary in `mode`; `context` prefixes the path. */
+export function validateProcxiable(value: unknown, mode: SerializationMode, context: string): void {
+  inspectValue(value, mode, context);
+}
+
+/** Whether `value` can cross the boundary in `mode` (default `json`) unchanged. */
+export function isProcxiable(value: unknown, mode: SerializationMode = 'json'): boolean {
+  try {
+    inspectValue(value, mode, 'value');
+    return true;
+  } catch (error) {
+    if (error instanceof SerializationError) return false;
+    throw error;
+  }
+}

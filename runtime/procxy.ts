@@ -1,0 +1,77 @@
+// The no-build API: procxy(Class, modulePath?, options?, ...constructorArgs) starts the class in a child process.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { AbortError, OptionsValidationError } from './errors.js';
+import { type LinkTarget, ParentLink } from './link.js';
+import type { SerializationMode } from './modes.js';
+import { type ProcxyOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { createProxy, WorkerHandle } from './proxy.js';
+import { findCallerModule, resolveModulePath } from './resolve.js';
+import type { Procxy } from './types.js';
+
+/** A class whose instances a worker serves. */
+export type WorkerConstructor = abstract new (...args: never[]) => object;
+
+const childMain = fileURLToPath(new URL('./child/main.js', import.meta.url));
+
+/** Starts a worker for `target` and waits until it is ready; shared by the no-build API and generated stubs. */
+export async function startProxy<P>(
+  target: LinkTarget,
+  options: ResolvedOptions,
+  args: readonly unknown[],
+): Promise<P> {
+  if (options.signal?.aborted) {
+    throw new AbortError(`The worker ${target.className} was not started: its signal is already aborted`, {
+      cause: options.signal.reason,
+    });
+  }
+  const spawn = async () => {
+    const link = new ParentLink(target, options, args);
+    await link.ready;
+    return link;
+  };
+  const link = await spawn();
+  return createProxy(new WorkerHandle(link, spawn, options), {}) as P;
+}
+
+function isOptionsObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !(value instanceof URL) && !Array.isArray(value);
+}
+
+export function procxy<C extends WorkerConstructor, Mode extends SerializationMode = 'json'>(
+  Class: C,
+  modulePath?: string | URL,
+  options?: ProcxyOptions<Mode>,
+  ...args: ConstructorParameters<C>
+): Promise<Procxy<InstanceType<C>, Mode>>;
+export function procxy<C extends WorkerConstructor, Mode extends SerializationMode = 'json'>(
+  Class: C,
+  options: ProcxyOptions<Mode>,
+  ...args: ConstructorParameters<C>
+): Promise<Procxy<InstanceType<C>, Mode>>;
+export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Promise<unknown> {
+  const stack = new Error().stack ?? '';
+  if (typeof Class !== 'function') {
+    throw new OptionsValidationError('Class', `expected the worker class, got ${typeof Class}`);
+  }
+  let modulePath: unknown;
+  let options: unknown;
+  let args: unknown[];
+  if (isOptionsObject(rest[0])) {
+    [options, ...args] = rest;
+  } else {
+    [modulePath, options, ...args] = rest;
+  }
+  if (modulePath !== undefined && typeof modulePath !== 'string' && !(modulePath instanceof URL)) {
+    throw new OptionsValidationError(
+      'modulePath',
+      `expected a file path or a file: URL, got ${typeof modulePath}`,
+    );
+  }
+  const resolved = resolveOptions(options);
+  const file = modulePath === undefined ? findCallerModule(Class, stack) : resolveModulePath(modulePath);
+  return startProxy(
+    { entry: childMain, className: Class.name, module: pathToFileURL(file).href },
+    resolved,
+    args,
+  );
+}

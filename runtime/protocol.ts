@@ -1,0 +1,102 @@
+// The wire protocol between a parent and its worker: every message either side can send, as one discriminated union.
+/*
+ * A worker link carries frames (see frame.ts) in both directions; each frame holds one message below. The parent
+ * opens with `init` (how to build the worker and in which serialization mode); the child answers `ready` with its
+ * dispatch table (the names of the callable methods, in index order) or `init-error`. From then on the parent sends
+ * `call`s that name a method by its index in that table, and the child answers each with `ok` or `err` carrying the
+ * same id, in any order. `dispose` asks the child to run the instance's dispose and exit; it answers `disposed`.
+ * `fatal` is the child's last word before an uncaught exception ends it. Thrown values travel as `Thrown` so that an
+ * Error keeps its class, stack, cause chain and custom fields whatever the serialization mode.
+ */
+
+import type { SerializationMode } from './modes.js';
+
+/** How the child finds the worker class: by module URL and export name (no-build), or built into the entry. */
+export interface InitMessage {
+  readonly t: 'init';
+  readonly mode: SerializationMode;
+  readonly className: string;
+  /** `file:` URL of the module exporting the class; absent when the child entry imports it itself. */
+  readonly module?: string;
+  readonly args: readonly unknown[];
+  /** The cap on any frame, in both directions. */
+  readonly maxMessageBytes: number;
+}
+
+export interface CallMessage {
+  readonly t: 'call';
+  readonly id: number;
+  /** Index into the dispatch table announced by `ready`. */
+  readonly m: number;
+  readonly a: readonly unknown[];
+}
+
+export interface DisposeMessage {
+  readonly t: 'dispose';
+}
+
+export type ParentMessage = InitMessage | CallMessage | DisposeMessage;
+
+export interface ReadyMessage {
+  readonly t: 'ready';
+  readonly methods: readonly string[];
+}
+
+export interface InitErrorMessage {
+  readonly t: 'init-error';
+  /** `resolution`: the module or class could not be found; `load`: the module or the constructor threw. */
+  readonly kind: 'resolution' | 'load';
+  readonly e: Thrown;
+}
+
+export interface OkMessage {
+  readonly t: 'ok';
+  readonly id: number;
+  readonly v?: unknown;
+}
+
+export interface ErrMessage {
+  readonly t: 'err';
+  readonly id: number;
+  readonly e: Thrown;
+}
+
+export interface FatalMessage {
+  readonly t: 'fatal';
+  readonly e: Thrown;
+}
+
+export interface DisposedMessage {
+  readonly t: 'disposed';
+}
+
+export type ChildMessage =
+  | ReadyMessage
+  | InitErrorMessage
+  | OkMessage
+  | ErrMessage
+  | FatalMessage
+  | DisposedMessage;
+
+/** A thrown value: an Error described field by field, or any other value as it is. */
+export type Thrown =
+  | { readonly k: 'error'; readonly error: ErrorDescriptor }
+  | { readonly k: 'value'; readonly value?: unknown }
+  | { readonly k: 'opaque'; readonly text: string };
+
+export interface ErrorDescriptor {
+  /** The nearest built-in (or procxy) error class in the prototype chain, e.g. `TypeError`. */
+  readonly base: string;
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly cause?: Thrown;
+  /** AggregateError's `errors`. */
+  readonly errors?: readonly Thrown[];
+  /** Every other own property: key, value, enumerable. */
+  readonly props: readonly (readonly [string, Thrown, boolean])[];
+}
+
+export function unreachable(value: never, what: string): never {
+  throw new TypeError(`Unexpected ${what}: ${JSON.stringify(value)}`);
+}

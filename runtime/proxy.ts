@@ -1,0 +1,149 @@
+// The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
+import { ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
+import type { ParentLink } from './link.js';
+import { type CallOptions, type ResolvedOptions, resolveCallOptions } from './options.js';
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+function retriable(error: unknown): boolean {
+  return (
+    error instanceof TimeoutError ||
+    error instanceof ChildCrashedError ||
+    (error instanceof TerminatedError && error.cause instanceof TimeoutError)
+  );
+}
+
+/** One worker as the proxy sees it: the current link, replaced by a fresh one only to retry an idempotent call. */
+export class WorkerHandle {
+  #link: ParentLink;
+  readonly #spawn: () => Promise<ParentLink>;
+  readonly #options: ResolvedOptions;
+  readonly #indices: ReadonlyMap<string, number>;
+  #respawning: Promise<ParentLink> | undefined;
+  #terminated = false;
+
+  constructor(link: ParentLink, spawn: () => Promise<ParentLink>, options: ResolvedOptions) {
+    this.#link = link;
+    this.#spawn = spawn;
+    this.#options = options;
+    this.#indices = new Map(link.methods.map((name, index) => [name, index]));
+  }
+
+  get link(): ParentLink {
+    return this.#link;
+  }
+
+  indexOf(name: string): number | undefined {
+    return this.#indices.get(name);
+  }
+
+  invoke(name: string, index: number, args: unknown[], call: CallOptions): Promise<unknown> {
+    const link = this.#link;
+    const timeout = call.timeout ?? this.#options.timeout;
+    const result = link.call(index, name, args, timeout, call.signal);
+    if (this.#options.retries === 0 || !this.#options.idempotent.has(name)) return result;
+    return this.#retrying(result, link, name, index, args, call, this.#options.retries);
+  }
+
+  async #retrying(
+    result: Promise<unknown>,
+    link: ParentLink,
+    name: string,
+    index: number,
+    args: unknown[],
+    call: CallOptions,
+    retriesLeft: number,
+  ): Promise<unknown> {
+    try {
+      return await result;
+    } catch (error) {
+      if (retriesLeft === 0 || this.#terminated || !retriable(error)) throw error;
+      const fresh = await this.#replace(link);
+      const timeout = call.timeout ?? this.#options.timeout;
+      return this.#retrying(
+        fresh.call(index, name, args, timeout, call.signal),
+        fresh,
+        name,
+        index,
+        args,
+        call,
+        retriesLeft - 1,
+      );
+    }
+  }
+
+  /** A fresh worker in place of `failed`, started once however many calls ask for it. */
+  #replace(failed: ParentLink): Promise<ParentLink> {
+    if (this.#link !== failed) return Promise.resolve(this.#link);
+    this.#respawning ??= this.#spawn().then(
+      (link) => {
+        this.#respawning = undefined;
+        if (this.#terminated) {
+          void link.terminate();
+          throw new TerminatedError('The worker was terminated while it was being replaced');
+        }
+        this.#link = link;
+        return link;
+      },
+      (error: unknown) => {
+        this.#respawning = undefined;
+        throw error;
+      },
+    );
+    return this.#respawning;
+  }
+
+  terminate(): Promise<void> {
+    this.#terminated = true;
+    return this.#link.terminate();
+  }
+}
+
+const dispose = Symbol.asyncDispose;
+
+/** A proxy view whose calls use `call`; `$with` makes another view over the same worker. */
+export function createProxy(handle: WorkerHandle, call: CallOptions): object {
+  const methods = new Map<string, Method>();
+  const terminate = () => handle.terminate();
+  const withOptions = (options: CallOptions) =>
+    createProxy(handle, { ...call, ...resolveCallOptions(options) });
+  return new Proxy(Object.create(null) as object, {
+    get(_, key) {
+      if (typeof key !== 'string') return key === dispose ? terminate : undefined;
+      switch (key) {
+        case '$terminate':
+          return terminate;
+        case '$with':
+          return withOptions;
+        case '$process':
+          return handle.link.child;
+        case '$pid':
+          return handle.link.pid;
+      }
+      let method = methods.get(key);
+      if (method === undefined) {
+        const index = handle.indexOf(key);
+        if (index === undefined) return undefined;
+        method = (...args: unknown[]) => handle.invoke(key, index, args, call);
+        methods.set(key, method);
+      }
+      return method;
+    },
+    has(_, key) {
+      if (typeof key !== 'string') return key === dispose;
+      return (
+        key === '$terminate' ||
+        key === '$with' ||
+        key === '$process' ||
+        key === '$pid' ||
+        handle.indexOf(key) !== undefined
+      );
+    },
+    set() {
+      return false;
+    },
+    defineProperty() {
+      return false;
+    },
+  });
+}

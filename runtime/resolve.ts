@@ -1,0 +1,72 @@
+// Where the worker module is: an explicit path or URL made absolute, or the caller's own module when it exports the class.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ModuleResolutionError } from './errors.js';
+
+const runtimeDir = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** An absolute file path for `modulePath`; relative paths resolve against process.cwd(). */
+export function resolveModulePath(modulePath: string | URL): string {
+  let file: string;
+  if (modulePath instanceof URL || modulePath.startsWith('file:')) {
+    const url = modulePath instanceof URL ? modulePath : new URL(modulePath);
+    if (url.protocol !== 'file:') {
+      throw new ModuleResolutionError(`modulePath must be a file path or a file: URL, got ${url.href}`);
+    }
+    file = fileURLToPath(url);
+  } else if (modulePath === '') {
+    throw new ModuleResolutionError(
+      'modulePath is empty: pass the path of the module that exports the class',
+    );
+  } else {
+    file = isAbsolute(modulePath) ? modulePath : resolve(process.cwd(), modulePath);
+  }
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new ModuleResolutionError(`Worker module not found: ${file} (from ${String(modulePath)})`);
+  }
+  return file;
+}
+
+function callerFile(stack: string): string | undefined {
+  for (const line of stack.split('\n').slice(1)) {
+    const match = /\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?\s*$/.exec(line);
+    if (!match) continue;
+    const file = match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
+    if (!file.startsWith(runtimeDir)) return file;
+  }
+  return undefined;
+}
+
+function exportsClass(file: string, Class: Function): boolean {
+  const cached = (require.cache as Record<string, { exports?: unknown } | undefined>)[file]?.exports;
+  if (
+    cached === Class ||
+    (typeof cached === 'object' && cached !== null && Object.values(cached).includes(Class))
+  ) {
+    return true;
+  }
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  const name = Class.name.replace(/[$]/g, '\\$');
+  const exported = new RegExp(
+    `export\\s+(default\\s+)?class\\s+${name}\\b|export\\s*\\{[^}]*\\b${name}\\b`,
+  ).test(source);
+  return exported && source.includes(Function.prototype.toString.call(Class));
+}
+
+/** The module of the code that called procxy, if it visibly defines and exports `Class`. */
+export function findCallerModule(Class: Function, stack: string): string {
+  const file = callerFile(stack);
+  if (file !== undefined && exportsClass(file, Class)) return file;
+  throw new ModuleResolutionError(
+    `Cannot tell which module exports class ${Class.name || '(anonymous)'}${file ? ` (the caller, ${file}, does not)` : ''}. ` +
+      `Pass it: procxy(${Class.name || 'Class'}, new URL('./path/to/module.js', import.meta.url))`,
+  );
+}

@@ -1,0 +1,35 @@
+// What a generated parent stub calls: start the generated child entry and return the same proxy procxy() gives.
+import { fileURLToPath } from 'node:url';
+import type { SerializationMode } from './modes.js';
+import { type ProcxyOptions, resolveOptions } from './options.js';
+import { startProxy } from './procxy.js';
+
+export interface StubSpec {
+  readonly className: string;
+  /** The worker source relative to the config, for messages. */
+  readonly source: string;
+  /** The generated child entry, plain JavaScript. */
+  readonly child: string | URL;
+  readonly serialization: SerializationMode;
+  /** The dispatch table: call index i runs methods[i]. */
+  readonly methods: readonly string[];
+  readonly idempotent: readonly string[];
+}
+
+export type StubOptions = Omit<ProcxyOptions, 'serialization' | 'idempotent'>;
+
+export function spawnStub<P>(
+  spec: StubSpec,
+  options: StubOptions | undefined,
+  args: readonly unknown[],
+): Promise<P> {
+  return Promise.resolve().then(() => {
+    const resolved = resolveOptions({
+      ...options,
+      serialization: spec.serialization,
+      idempotent: spec.idempotent,
+    });
+    const entry = spec.child instanceof URL ? fileURLToPath(spec.child) : spec.child;
+    return startProxy<P>({ entry, className: spec.className, methods: spec.methods }, resolved, args);
+  });
+}

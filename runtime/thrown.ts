@@ -1,0 +1,155 @@
+// Thrown values across the boundary: Errors keep their class, stack, cause chain and every own field.
+import { types } from 'node:util';
+import {
+  MessageTooLargeError,
+  MethodNotFoundError,
+  ModuleResolutionError,
+  type ProcxyError,
+  SerializationError,
+  TimeoutError,
+} from './errors.js';
+import { inspectValue } from './procxiable.js';
+import { type ErrorDescriptor, type Thrown, unreachable } from './protocol.js';
+
+type ErrorClass = new (message?: string) => Error;
+
+const builtins: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
+  ['Error', Error],
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['SyntaxError', SyntaxError],
+  ['ReferenceError', ReferenceError],
+  ['EvalError', EvalError],
+  ['URIError', URIError],
+  ['AggregateError', AggregateError as unknown as ErrorClass],
+]);
+
+/** procxy errors a child can raise itself; rebuilt with the parent's classes so `instanceof` works. */
+const procxyClasses: ReadonlyMap<string, { prototype: ProcxyError }> = new Map<
+  string,
+  { prototype: ProcxyError }
+>([
+  ['SerializationError', SerializationError],
+  ['MethodNotFoundError', MethodNotFoundError],
+  ['ModuleResolutionError', ModuleResolutionError],
+  ['TimeoutError', TimeoutError],
+  ['MessageTooLargeError', MessageTooLargeError],
+]);
+
+const knownPrototypes: ReadonlyMap<object, string> = new Map<object, string>([
+  ...[...procxyClasses].map(([name, cls]) => [cls.prototype as object, name] as const),
+  ...[...builtins].map(([name, cls]) => [cls.prototype as object, name] as const),
+]);
+
+const handledKeys = new Set(['stack', 'message', 'cause', 'name']);
+const maxCauseDepth = 32;
+
+function baseOf(error: object): string {
+  for (
+    let p = Object.getPrototypeOf(error) as object | null;
+    p !== null;
+    p = Object.getPrototypeOf(p) as object | null
+  ) {
+    const name = knownPrototypes.get(p);
+    if (name !== undefined) return name;
+  }
+  return 'Error';
+}
+
+function describeOpaque(value: unknown): string {
+  if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'object' && value !== null) {
+    const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
+    return `[object ${ctor ?? 'Object'}]`;
+  }
+  return String(value);
+}
+
+function isError(value: unknown): value is Error {
+  return types.isNativeError(value) || value instanceof Error;
+}
+
+function encode(value: unknown, seen: Set<object>, depth: number): Thrown {
+  if (isError(value) && !seen.has(value) && depth < maxCauseDepth)
+    return { k: 'error', error: describe(value, seen, depth) };
+  try {
+    inspectValue(value, 'advanced', 'thrown');
+    return { k: 'value', value };
+  } catch {
+    return { k: 'opaque', text: describeOpaque(value) };
+  }
+}
+
+function describe(error: Error, seen: Set<object>, depth: number): ErrorDescriptor {
+  seen.add(error);
+  const props: (readonly [string, Thrown, boolean])[] = [];
+  const aggregate = error instanceof AggregateError && Array.isArray(error.errors);
+  for (const key of Object.getOwnPropertyNames(error)) {
+    if (handledKeys.has(key) || (aggregate && key === 'errors')) continue;
+    const d = Object.getOwnPropertyDescriptor(error, key)!;
+    let value: unknown;
+    try {
+      value = 'value' in d ? d.value : (error as unknown as Record<string, unknown>)[key];
+    } catch (getterError) {
+      value = getterError;
+    }
+    props.push([key, encode(value, seen, depth + 1), d.enumerable === true]);
+  }
+  const stack = error.stack;
+  return {
+    base: baseOf(error),
+    name: String(error.name),
+    message: String(error.message),
+    ...(typeof stack === 'string' ? { stack } : {}),
+    ...(Object.hasOwn(error, 'cause') ? { cause: encode(error.cause, seen, depth + 1) } : {}),
+    ...(aggregate
+      ? { errors: (error as AggregateError).errors.map((e: unknown) => encode(e, seen, depth + 1)) }
+      : {}),
+    props,
+  };
+}
+
+/** Describes a thrown value so that it survives either serialization mode. */
+export function encodeThrown(value: unknown): Thrown {
+  return encode(value, new Set(), 0);
+}
+
+function define(target: object, key: string, value: unknown, enumerable: boolean): void {
+  Object.defineProperty(target, key, { value, enumerable, writable: true, configurable: true });
+}
+
+function restore(d: ErrorDescriptor): Error {
+  const procxyClass = procxyClasses.get(d.base);
+  let error: Error;
+  if (procxyClass !== undefined) {
+    error = Object.create(procxyClass.prototype) as Error;
+    define(error, 'message', d.message, false);
+  } else if (d.base === 'AggregateError') {
+    error = new AggregateError((d.errors ?? []).map(decodeThrown), d.message);
+  } else {
+    error = new (builtins.get(d.base) ?? Error)(d.message);
+  }
+  if (error.name !== d.name) define(error, 'name', d.name, false);
+  if (d.stack !== undefined) define(error, 'stack', d.stack, false);
+  if (d.cause !== undefined) define(error, 'cause', decodeThrown(d.cause), false);
+  for (const [key, value, enumerable] of d.props) define(error, key, decodeThrown(value), enumerable);
+  return error;
+}
+
+/** Rebuilds what the child threw. */
+export function decodeThrown(thrown: Thrown): unknown {
+  switch (thrown.k) {
+    case 'error':
+      return restore(thrown.error);
+    case 'value':
+      return thrown.value;
+    case 'opaque':
+      return new SerializationError(
+        `The worker threw a value that cannot be serialized: ${thrown.text}`,
+        'thrown',
+      );
+    default:
+      return unreachable(thrown, 'thrown value kind');
+  }
+}

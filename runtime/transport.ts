@@ -1,0 +1,144 @@
+// Messages over a byte channel: a codec chosen per frame, the frames of one tick written together, sizes capped.
+import { deserialize, serialize } from 'node:v8';
+import type { ByteChannel } from './channel.js';
+import { Codec, FrameDecoder, FrameError, frameHeader, jsonFrame } from './frame.js';
+
+/** A received frame's bytes could not be turned into a message, or were too many. */
+export class TransportError extends Error {
+  readonly tooLarge: boolean;
+  readonly bytes: number;
+  readonly limit: number;
+  constructor(message: string, tooLarge = false, bytes = 0, limit = 0) {
+    super(message);
+    this.tooLarge = tooLarge;
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+export interface TransportHandlers<In> {
+  /** Checks the shape of a decoded value and returns it typed; throws TransportError when it is not a message. */
+  parse(value: unknown): In;
+  message(message: In): void;
+  /** The peer broke the framing or sent something unparsable; nothing more will be delivered. */
+  failure(error: TransportError): void;
+  close(error?: Error): void;
+}
+
+/** A small body that V8 decoded as a view would pin its whole read chunk; give it its own memory. */
+function ownMemory(body: Buffer): Buffer {
+  return body.buffer.byteLength > body.length * 2 + 4096 ? Buffer.from(body) : body;
+}
+
+export class Transport<Out, In> {
+  readonly #channel: ByteChannel;
+  #maxMessageBytes: number;
+  readonly #handlers: TransportHandlers<In>;
+  #queue: Buffer[] = [];
+  #queuedBytes = 0;
+  #flushScheduled = false;
+  #failed = false;
+  readonly #flush = () => this.flush();
+
+  constructor(channel: ByteChannel, maxMessageBytes: number, handlers: TransportHandlers<In>) {
+    this.#channel = channel;
+    this.#maxMessageBytes = maxMessageBytes;
+    this.#handlers = handlers;
+    const decoder = new FrameDecoder(
+      () => this.#maxMessageBytes,
+      (codec, body) => this.#receive(codec, body),
+    );
+    channel.onData((chunk) => {
+      if (this.#failed) return;
+      try {
+        decoder.push(chunk);
+      } catch (error) {
+        if (!(error instanceof FrameError)) throw error;
+        this.#fail(new TransportError(error.message, error.tooLarge, error.bytes, this.#maxMessageBytes));
+      }
+    });
+    channel.onClose((error) => handlers.close(error));
+  }
+
+  /**
+   * Encodes and queues a message; `jsonSafe` says JSON reproduces it exactly, otherwise V8 is used.
+   * Returns the encoded size; throws TransportError (tooLarge) when it exceeds the cap, having queued nothing.
+   */
+  send(message: Out, jsonSafe: boolean): number {
+    let bytes: number;
+    if (jsonSafe) {
+      const frame = jsonFrame(JSON.stringify(message));
+      bytes = frame.length;
+      this.#checkSize(bytes);
+      this.#queue.push(frame);
+    } else {
+      const body = serialize(message);
+      bytes = body.length + 5;
+      this.#checkSize(bytes);
+      this.#queue.push(frameHeader(Codec.V8, body.length), body);
+    }
+    this.#queuedBytes += bytes;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flush);
+    }
+    return bytes;
+  }
+
+  /** Changes the cap on both directions (the child learns it from the parent's first message). */
+  setLimit(maxMessageBytes: number): void {
+    this.#maxMessageBytes = maxMessageBytes;
+  }
+
+  /** Writes everything queued now (the child calls this before it exits). */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#queue.length === 0) return;
+    const queue = this.#queue;
+    const bytes = this.#queuedBytes;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#channel.write(queue, bytes);
+  }
+
+  close(): void {
+    this.flush();
+    this.#channel.close();
+  }
+
+  #checkSize(bytes: number): void {
+    if (bytes - 5 > this.#maxMessageBytes) {
+      throw new TransportError(
+        `Message of ${bytes - 5} bytes exceeds maxMessageBytes (${this.#maxMessageBytes})`,
+        true,
+        bytes - 5,
+        this.#maxMessageBytes,
+      );
+    }
+  }
+
+  #receive(codec: Codec, body: Buffer): void {
+    if (this.#failed) return;
+    let message: In;
+    try {
+      const value: unknown =
+        codec === Codec.Json ? JSON.parse(body.toString('utf8')) : deserialize(ownMemory(body));
+      message = this.#handlers.parse(value);
+    } catch (error) {
+      this.#fail(
+        error instanceof TransportError
+          ? error
+          : new TransportError(
+              `Malformed ${codec === Codec.Json ? 'JSON' : 'V8'} frame: ${(error as Error).message}`,
+            ),
+      );
+      return;
+    }
+    this.#handlers.message(message);
+  }
+
+  #fail(error: TransportError): void {
+    this.#failed = true;
+    this.#handlers.failure(error);
+  }
+}
