@@ -5,8 +5,14 @@ export type WorkerClass = abstract new (...args: never[]) => object;
 
 const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
 
+/**
+ * Names never served even when the class defines them: Object.prototype's (toString, valueOf, ...) because callers and
+ * tools probe them, and `then` because it would make the proxy look like a promise.
+ */
+export const reservedNames: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'then']);
+
 function callable(name: string): boolean {
-  return name !== 'constructor' && !name.startsWith('_') && !name.startsWith('$');
+  return !reservedNames.has(name) && !name.startsWith('_') && !name.startsWith('$');
 }
 
 /** Own methods along the class's prototype chain, nearest first, stopping before Object and EventEmitter. */
