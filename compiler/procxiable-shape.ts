@@ -1,0 +1,371 @@
+// Walks a checker type once into a mode-independent shape graph: local findings per type plus labelled edges to the
+// types inside it. Judging a shape for a mode (procxiable.ts) never touches the checker again.
+import { ts } from 'ts-morph';
+import type { RuleId } from './rules.js';
+
+export interface Finding {
+  readonly rule: RuleId;
+  /** The offending type as the message names it: 'Date', "class 'Logger'", 'T'. */
+  readonly subject: string;
+  /** Appended to the node's path, for findings about one element of a tuple or array ('[1]', '[]'). */
+  readonly segment: string;
+}
+
+export interface Edge {
+  /** Appended to the path when walking into the target: '.retry', '[]', '[0]', '[string]', '<value>', or ''. */
+  readonly segment: string;
+  readonly node: ShapeNode;
+}
+
+export interface ShapeNode {
+  readonly findings: readonly Finding[];
+  readonly edges: readonly Edge[];
+}
+
+type BuiltinKind =
+  | 'function'
+  | 'date'
+  | 'map'
+  | 'set'
+  | 'regexp'
+  | 'binary'
+  | 'error'
+  | 'promise'
+  | 'weak'
+  | 'shared-array-buffer'
+  | 'object';
+
+const builtinKinds = new Map<string, BuiltinKind>([
+  ...(['Function', 'CallableFunction', 'NewableFunction'] as const).map((n) => [n, 'function'] as const),
+  ['Date', 'date'],
+  ['Map', 'map'],
+  ['ReadonlyMap', 'map'],
+  ['Set', 'set'],
+  ['ReadonlySet', 'set'],
+  ['RegExp', 'regexp'],
+  ...(
+    [
+      'ArrayBuffer',
+      'DataView',
+      'Buffer',
+      'Int8Array',
+      'Uint8Array',
+      'Uint8ClampedArray',
+      'Int16Array',
+      'Uint16Array',
+      'Int32Array',
+      'Uint32Array',
+      'Float16Array',
+      'Float32Array',
+      'Float64Array',
+      'BigInt64Array',
+      'BigUint64Array',
+    ] as const
+  ).map((n) => [n, 'binary'] as const),
+  ...(
+    [
+      'Error',
+      'EvalError',
+      'RangeError',
+      'ReferenceError',
+      'SyntaxError',
+      'TypeError',
+      'URIError',
+      'AggregateError',
+      'SuppressedError',
+    ] as const
+  ).map((n) => [n, 'error'] as const),
+  ['Promise', 'promise'],
+  ['PromiseLike', 'promise'],
+  ...(['WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry'] as const).map((n) => [n, 'weak'] as const),
+  ['SharedArrayBuffer', 'shared-array-buffer'],
+  ['Object', 'object'],
+]);
+
+const OK: ShapeNode = { findings: [], edges: [] };
+
+const valueFlags =
+  ts.TypeFlags.StringLike |
+  ts.TypeFlags.NumberLike |
+  ts.TypeFlags.BooleanLike |
+  ts.TypeFlags.EnumLike |
+  ts.TypeFlags.Null |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Void |
+  ts.TypeFlags.Never;
+
+const primitiveFlags = valueFlags | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike;
+
+const libFiles = new WeakMap<ts.SourceFile, boolean>();
+
+/** Built-ins are recognised by where they are declared, so a user's own `class Date` is just a class. */
+export function isLibFile(file: ts.SourceFile): boolean {
+  let lib = libFiles.get(file);
+  if (lib === undefined) {
+    lib =
+      file.hasNoDefaultLib ||
+      /[\\/]node_modules[\\/]@types[\\/]node[\\/]/.test(file.fileName) ||
+      /[\\/]typescript[\\/]lib[\\/]lib\.[^\\/]*\.d\.ts$/.test(file.fileName);
+    libFiles.set(file, lib);
+  }
+  return lib;
+}
+
+function isLibSymbol(symbol: ts.Symbol): boolean {
+  const declarations = symbol.declarations ?? [];
+  return declarations.length > 0 && declarations.some((d) => isLibFile(d.getSourceFile()));
+}
+
+export function containsUndefined(type: ts.Type): boolean {
+  if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return true;
+  return (
+    type.isUnion() && type.types.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0)
+  );
+}
+
+/** Property names as they appear in a path: `.name`, or `["odd-name"]`. */
+function propertySegment(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+}
+
+function isObjectType(type: ts.Type): type is ts.ObjectType {
+  return (type.flags & ts.TypeFlags.Object) !== 0;
+}
+
+function referenceTarget(type: ts.Type): ts.Type {
+  return isObjectType(type) && type.objectFlags & ts.ObjectFlags.Reference
+    ? (type as ts.TypeReference).target
+    : type;
+}
+
+/** Builds and caches shape nodes for one type checker (type objects are unique per checker). */
+export class ShapeBuilder {
+  private readonly cache = new Map<ts.Type, ShapeNode>();
+
+  constructor(private readonly checker: ts.TypeChecker) {}
+
+  shapeOf(type: ts.Type): ShapeNode {
+    const cached = this.cache.get(type);
+    if (cached) return cached;
+    const findings: Finding[] = [];
+    const edges: Edge[] = [];
+    const node: ShapeNode = { findings, edges };
+    // Cached before walking the members, so a recursive type reaches this node instead of walking forever.
+    this.cache.set(type, node);
+    this.fill(type, findings, edges);
+    if (findings.length === 0 && edges.length === 0) {
+      this.cache.set(type, OK);
+      return OK;
+    }
+    return node;
+  }
+
+  private fill(type: ts.Type, findings: Finding[], edges: Edge[]): void {
+    const flags = type.flags;
+    const find = (rule: RuleId, subject: string, segment = '') => findings.push({ rule, subject, segment });
+    const walk = (segment: string, inner: ts.Type) => edges.push({ segment, node: this.shapeOf(inner) });
+    if (flags & ts.TypeFlags.Any) return void find('any', 'any');
+    if (flags & ts.TypeFlags.Unknown) return void find('unknown', 'unknown');
+    if (flags & valueFlags && !(flags & ts.TypeFlags.Union)) return;
+    if (flags & ts.TypeFlags.BigIntLike) return void find('bigint-json', 'bigint');
+    if (flags & ts.TypeFlags.ESSymbolLike) return void find('symbol', 'a symbol');
+    if (flags & ts.TypeFlags.NonPrimitive) return void find('untyped-object', 'object');
+    if (flags & ts.TypeFlags.TypeParameter) {
+      const constraint = this.checker.getBaseConstraintOfType(type);
+      if (constraint === undefined || constraint.flags & ts.TypeFlags.Unknown || constraint === type) {
+        return void find('unconstrained-generic', this.checker.typeToString(type));
+      }
+      return void walk('', constraint);
+    }
+    if (flags & ts.TypeFlags.Union) {
+      for (const member of (type as ts.UnionType).types) walk('', member);
+      return;
+    }
+    if (flags & ts.TypeFlags.Intersection) {
+      const members = (type as ts.IntersectionType).types;
+      // `string & { __brand: 'Id' }` is a string at run time: the object part is a compile-time brand.
+      const primitives = members.filter((m) => m.flags & primitiveFlags);
+      for (const member of primitives.length > 0 ? primitives : members) walk('', member);
+      return;
+    }
+    if (flags & ts.TypeFlags.Instantiable) {
+      // Awaiting a generic return gives `Awaited<V>`: the awaited value is judged through V itself.
+      const awaited = type.aliasSymbol?.name === 'Awaited' && isLibSymbol(type.aliasSymbol);
+      const [argument] = type.aliasTypeArguments ?? [];
+      if (awaited && argument !== undefined) return void walk('', argument);
+      const constraint = this.checker.getBaseConstraintOfType(type);
+      if (constraint === undefined || constraint === type) {
+        return void find('unconstrained-generic', this.checker.typeToString(type));
+      }
+      return void walk('', constraint);
+    }
+    if (isObjectType(type)) this.fillObject(type, find, walk);
+  }
+
+  private fillObject(
+    type: ts.ObjectType,
+    find: (rule: RuleId, subject: string, segment?: string) => void,
+    walk: (segment: string, inner: ts.Type) => void,
+  ): void {
+    const checker = this.checker;
+    if (checker.isTupleType(type)) {
+      const target = (type as ts.TypeReference).target as ts.TupleType;
+      checker.getTypeArguments(type as ts.TypeReference).forEach((element, i) => {
+        const segment = target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`;
+        if (containsUndefined(element)) find('undefined-in-array-json', 'a tuple', segment);
+        walk(segment, element);
+      });
+      return;
+    }
+    if (checker.isArrayType(type)) {
+      const element = checker.getTypeArguments(type as ts.TypeReference)[0];
+      if (element === undefined) return;
+      if (containsUndefined(element)) find('undefined-in-array-json', 'an array', '[]');
+      walk('[]', element);
+      return;
+    }
+    const properties = checker.getPropertiesOfType(type);
+    const symbol = type.getSymbol();
+    const isUserClass = symbol !== undefined && symbol.flags & ts.SymbolFlags.Class && !isLibSymbol(symbol);
+    if (isUserClass) {
+      const own = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p)).map((p) => p.name);
+      if (own.length > 0) return void find('class-instance', `class '${symbol.name}'`);
+    }
+    const builtin = this.builtinOf(type);
+    if (builtin) return this.fillBuiltin(builtin, find, walk);
+    if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
+      return void find('function', 'a function');
+    }
+    const libDeclared = symbol !== undefined && isLibSymbol(symbol);
+    if ((isUserClass || libDeclared) && properties.some(isClassBehaviour)) {
+      return void find(
+        'class-instance',
+        libDeclared ? `the built-in '${symbol.name}'` : `class '${symbol!.name}'`,
+      );
+    }
+    const indexInfos = checker.getIndexInfosOfType(type);
+    if (properties.length === 0 && indexInfos.length === 0 && isAnonymous(type)) {
+      return void find('untyped-object', '{}');
+    }
+    for (const property of properties) {
+      if (isSymbolKeyed(property)) {
+        find('symbol', `the symbol-keyed property '${declaredName(property)}'`);
+        continue;
+      }
+      walk(propertySegment(property.name), checker.getTypeOfSymbol(property));
+    }
+    for (const info of indexInfos) {
+      if (info.keyType.flags & ts.TypeFlags.ESSymbolLike) {
+        find('symbol', 'a symbol-keyed index signature');
+        continue;
+      }
+      walk(info.keyType.flags & ts.TypeFlags.NumberLike ? '[number]' : '[string]', info.type);
+    }
+  }
+
+  /** The built-in a type is (by its own lib declaration) or derives from (through user classes and interfaces). */
+  private builtinOf(
+    type: ts.Type,
+    seen = new Set<ts.Type>(),
+  ): { kind: BuiltinKind; name: string; type: ts.Type } | undefined {
+    const symbol = type.getSymbol();
+    if (symbol !== undefined && isLibSymbol(symbol)) {
+      const kind = builtinKinds.get(symbol.name);
+      return kind === undefined ? undefined : { kind, name: symbol.name, type };
+    }
+    const target = referenceTarget(type);
+    if (
+      seen.has(target) ||
+      !isObjectType(target) ||
+      !(target.objectFlags & ts.ObjectFlags.ClassOrInterface)
+    ) {
+      return undefined;
+    }
+    seen.add(target);
+    for (const base of this.checker.getBaseTypes(target as ts.InterfaceType)) {
+      const found = this.builtinOf(base, seen);
+      if (found) return { ...found, name: symbol?.name ?? found.name };
+    }
+    return undefined;
+  }
+
+  private fillBuiltin(
+    builtin: { kind: BuiltinKind; name: string; type: ts.Type },
+    find: (rule: RuleId, subject: string, segment?: string) => void,
+    walk: (segment: string, inner: ts.Type) => void,
+  ): void {
+    const args = (): readonly ts.Type[] =>
+      isObjectType(builtin.type) && builtin.type.objectFlags & ts.ObjectFlags.Reference
+        ? this.checker.getTypeArguments(builtin.type as ts.TypeReference)
+        : [];
+    switch (builtin.kind) {
+      case 'function':
+        return find('function', 'a function');
+      case 'date':
+        return find('date-json', builtin.name);
+      case 'map': {
+        find('map-set-json', builtin.name);
+        const [key, value] = args();
+        if (key) walk('<key>', key);
+        if (value) walk('<value>', value);
+        return;
+      }
+      case 'set': {
+        find('map-set-json', builtin.name);
+        const [item] = args();
+        if (item) walk('<item>', item);
+        return;
+      }
+      case 'regexp':
+        return find('regexp-json', builtin.name);
+      case 'binary':
+        return find('binary-json', builtin.name);
+      case 'error':
+        return find('error-json', builtin.name);
+      case 'promise':
+        return find('promise-in-value', builtin.name);
+      case 'weak':
+        return find('weak-reference', builtin.name);
+      case 'shared-array-buffer':
+        return find('shared-array-buffer', builtin.name);
+      case 'object':
+        return find('untyped-object', builtin.name);
+    }
+  }
+}
+
+/** Members that live on the prototype or in private slots, so neither JSON nor structured clone carries them. */
+function isClassBehaviour(property: ts.Symbol): boolean {
+  return (
+    (property.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)) !== 0 ||
+    property.escapedName.toString().startsWith('__#')
+  );
+}
+
+/** `[marker]` as written, rather than the checker's internal `__@marker@550`. */
+function declaredName(property: ts.Symbol): string {
+  const declaration = property.declarations?.[0];
+  const name = declaration && ts.getNameOfDeclaration(declaration);
+  return name ? name.getText() : property.name;
+}
+
+function isSymbolKeyed(property: ts.Symbol): boolean {
+  return property.escapedName.toString().startsWith('__@');
+}
+
+/** `{}` written as a type literal: it accepts every value but null and undefined. */
+function isAnonymous(type: ts.ObjectType): boolean {
+  return (type.objectFlags & ts.ObjectFlags.Anonymous) !== 0;
+}
+
+const builders = new WeakMap<ts.TypeChecker, ShapeBuilder>();
+
+/** One builder per checker, so every signature of a program (and both modes) shares the walked shapes. */
+export function shapeBuilderFor(checker: ts.TypeChecker): ShapeBuilder {
+  let builder = builders.get(checker);
+  if (!builder) {
+    builder = new ShapeBuilder(checker);
+    builders.set(checker, builder);
+  }
+  return builder;
+}

@@ -1,0 +1,223 @@
+// What is procxiable at build time: judges a method's or constructor's parameters and awaited return per mode.
+import { ts } from 'ts-morph';
+import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
+import { type ShapeNode, shapeBuilderFor } from './procxiable-shape.js';
+import { type RuleId, rules } from './rules.js';
+
+export type SerializationMode = 'json' | 'advanced';
+
+/** The JSDoc tag on a method or constructor that accepts `any`, `unknown`, `object` and `{}` in its signature. */
+export const UNCHECKED_TAG = 'procxyUnchecked';
+
+export interface CheckSignatureInput {
+  signature: ts.Signature;
+  declaration: ts.SignatureDeclaration;
+  /** 'Scheduler.at' */
+  owner: string;
+  mode: SerializationMode;
+  checker: ts.TypeChecker;
+  /** When true, a top-level function-typed parameter is a proxied callback if its own signature is procxiable. */
+  allowCallbacks?: boolean;
+}
+
+export interface CheckConstructorInput {
+  /** Undefined when the class has no constructor of its own and no base constructor declares one. */
+  declaration: ts.ConstructorDeclaration | undefined;
+  params: readonly ts.ParameterDeclaration[];
+  /** 'Scheduler' */
+  owner: string;
+  mode: SerializationMode;
+  checker: ts.TypeChecker;
+  /**
+   * The worker class's construct signature. Optional, but pass it when the constructor is inherited from a generic
+   * base class: its parameter types are instantiated (`Base<Date>`), the declarations' are not (`T`).
+   */
+  signature?: ts.Signature;
+}
+
+/** Every violation in the parameters and the awaited return type of one method signature. */
+export function checkSignature(input: CheckSignatureInput): ProcxyDiagnostic[] {
+  const { signature, declaration, owner, mode, checker } = input;
+  const judge = new Judge(
+    checker,
+    mode,
+    hasUncheckedTag(declaration, checker),
+    input.allowCallbacks ?? false,
+  );
+  const declared = declaration.parameters.filter((p) => !isThisParameter(p));
+  signature.getParameters().forEach((symbol, i) => {
+    const parameter = parameterDeclaration(symbol) ?? declared[i];
+    if (parameter === undefined) return;
+    judge.parameter(
+      parameter,
+      checker.getTypeOfSymbol(symbol),
+      `parameter '${parameterLabel(parameter, i)}' of '${owner}'`,
+      i,
+    );
+  });
+  const returned = checker.getReturnTypeOfSignature(signature);
+  const awaited = checker.getAwaitedType(returned) ?? returned;
+  const at = declaration.type ?? declaration.name ?? declaration;
+  judge.value(at, [{ node: judge.shape(awaited), path: 'return' }], `return type of '${owner}'`, 'return');
+  return judge.diagnostics;
+}
+
+/** Every violation in a worker class's constructor parameters: they cross the boundary when the worker is spawned. */
+export function checkConstructor(input: CheckConstructorInput): ProcxyDiagnostic[] {
+  const { declaration, params, owner, mode, checker, signature } = input;
+  const unchecked = declaration !== undefined && hasUncheckedTag(declaration, checker);
+  const judge = new Judge(checker, mode, unchecked, false);
+  params.forEach((parameter, i) => {
+    const symbol = signature?.getParameters()[i];
+    const type = symbol ? checker.getTypeOfSymbol(symbol) : checker.getTypeAtLocation(parameter);
+    judge.parameter(
+      parameter,
+      type,
+      `parameter '${parameterLabel(parameter, i)}' of the constructor of '${owner}'`,
+      i,
+    );
+  });
+  return judge.diagnostics;
+}
+
+interface Root {
+  node: ShapeNode;
+  path: string;
+}
+
+class Judge {
+  readonly diagnostics: ProcxyDiagnostic[] = [];
+  private readonly builder;
+
+  constructor(
+    private readonly checker: ts.TypeChecker,
+    private readonly mode: SerializationMode,
+    private readonly unchecked: boolean,
+    private readonly allowCallbacks: boolean,
+  ) {
+    this.builder = shapeBuilderFor(checker);
+  }
+
+  shape(type: ts.Type): ShapeNode {
+    return this.builder.shapeOf(type);
+  }
+
+  parameter(parameter: ts.ParameterDeclaration, type: ts.Type, where: string, index: number): void {
+    const at = parameter.type ?? parameter;
+    const label = parameterLabel(parameter, index);
+    if (type.flags & ts.TypeFlags.Never) {
+      this.report(at, 'never-parameter', '', where, label, label);
+      return;
+    }
+    if (parameter.dotDotDotToken !== undefined && this.spreadArguments(at, type, where, label)) return;
+    const members = type.isUnion() ? type.types : [type];
+    if (this.allowCallbacks && members.some((m) => this.isCallback(m))) {
+      const values: Root[] = [];
+      for (const member of members) {
+        if (this.isCallback(member)) this.callback(at, member, where, label);
+        else values.push({ node: this.shape(member), path: label });
+      }
+      this.value(at, values, where, label);
+      return;
+    }
+    this.value(at, [{ node: this.shape(type), path: label }], where, label);
+  }
+
+  /** Rest elements are separate arguments, so `undefined` among them is not an array element in json mode. */
+  private spreadArguments(at: ts.Node, type: ts.Type, where: string, label: string): boolean {
+    if (!(type.flags & ts.TypeFlags.Object) || !this.checker.isArrayLikeType(type)) return false;
+    const reference = type as ts.TypeReference;
+    if (this.checker.isTupleType(type)) {
+      const target = reference.target as ts.TupleType;
+      const roots = this.checker.getTypeArguments(reference).map((element, i) => ({
+        node: this.shape(element),
+        path: `${label}${target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`}`,
+      }));
+      this.value(at, roots, where, label);
+      return true;
+    }
+    if (!this.checker.isArrayType(type)) return false;
+    const [element] = this.checker.getTypeArguments(reference);
+    if (element === undefined) return false;
+    this.value(at, [{ node: this.shape(element), path: `${label}[]` }], where, label);
+    return true;
+  }
+
+  private isCallback(type: ts.Type): boolean {
+    return type.getCallSignatures().length > 0 && type.getConstructSignatures().length === 0;
+  }
+
+  /** A callback's arguments travel from the child back to the parent, and its awaited result the other way. */
+  private callback(at: ts.Node, type: ts.Type, where: string, label: string): void {
+    for (const signature of type.getCallSignatures()) {
+      const roots: Root[] = signature.getParameters().map((symbol, i) => ({
+        node: this.shape(this.checker.getTypeOfSymbol(symbol)),
+        path: `${label}(arg ${i})`,
+      }));
+      const returned = signature.getReturnType();
+      roots.push({
+        node: this.shape(this.checker.getAwaitedType(returned) ?? returned),
+        path: `${label}(result)`,
+      });
+      this.value(at, roots, where, label);
+    }
+  }
+
+  /**
+   * Reports every finding reachable from the roots that applies in this mode. Each edge is followed once, so a shared
+   * or recursive type is reported at the first (shortest) path that reaches it, and the walk stays linear.
+   */
+  value(at: ts.Node, roots: readonly Root[], where: string, label: string): void {
+    const followed = new Set<object>();
+    const queue: Root[] = [...roots];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      for (const finding of next.node.findings) {
+        this.report(at, finding.rule, finding.subject, where, label, next.path + finding.segment);
+      }
+      for (const edge of next.node.edges) {
+        if (followed.has(edge)) continue;
+        followed.add(edge);
+        queue.push({ node: edge.node, path: next.path + edge.segment });
+      }
+    }
+  }
+
+  private report(at: ts.Node, id: RuleId, subject: string, where: string, label: string, path: string): void {
+    const rule = rules[id];
+    if (!rule.modes.includes(this.mode) || (this.unchecked && rule.uncheckable)) return;
+    const location = path === label ? where : `${where} at '${path}'`;
+    let hint = rule.hint;
+    if (id === 'function' && this.allowCallbacks) {
+      hint =
+        'Only a top-level parameter can be a callback: make it a parameter of its own, or pass data instead.';
+    }
+    const message = `${location}: ${rule.problem(subject)}. ${hint}`;
+    if (this.diagnostics.some((d) => d.code === rule.code && d.message === message)) return;
+    this.diagnostics.push(diagnosticAt(at, rule.code, message, rule.category));
+  }
+}
+
+function isThisParameter(parameter: ts.ParameterDeclaration): boolean {
+  return ts.isIdentifier(parameter.name) && parameter.name.text === 'this';
+}
+
+function parameterDeclaration(symbol: ts.Symbol): ts.ParameterDeclaration | undefined {
+  const declaration = symbol.valueDeclaration;
+  return declaration !== undefined && ts.isParameter(declaration) ? declaration : undefined;
+}
+
+/** Destructured parameters have no name: they are labelled like the run-time check labels arguments. */
+function parameterLabel(parameter: ts.ParameterDeclaration, index: number): string {
+  return ts.isIdentifier(parameter.name) ? parameter.name.text : `args[${index}]`;
+}
+
+/** The tag counts on any declaration of the member, so one tag covers all overloads of a method. */
+function hasUncheckedTag(declaration: ts.SignatureDeclaration, checker: ts.TypeChecker): boolean {
+  let declarations: readonly ts.Declaration[] = [declaration];
+  if (ts.isConstructorDeclaration(declaration)) {
+    declarations = declaration.parent.members.filter(ts.isConstructorDeclaration);
+  } else if (declaration.name !== undefined) {
+    declarations = checker.getSymbolAtLocation(declaration.name)?.declarations ?? declarations;
+  }
+  return declarations.some((d) => ts.getJSDocTags(d).some((tag) => tag.tagName.text === UNCHECKED_TAG));
+}

@@ -1,0 +1,199 @@
+// The table of procxiable rules: one stable PRX code per rule, the modes it applies to, and what to do instead.
+import type { SerializationMode } from './procxiable.js';
+
+export type RuleId =
+  | 'function'
+  | 'class-instance'
+  | 'date-json'
+  | 'map-set-json'
+  | 'bigint-json'
+  | 'regexp-json'
+  | 'binary-json'
+  | 'error-json'
+  | 'undefined-in-array-json'
+  | 'symbol'
+  | 'promise-in-value'
+  | 'weak-reference'
+  | 'shared-array-buffer'
+  | 'any'
+  | 'unknown'
+  | 'unconstrained-generic'
+  | 'never-parameter'
+  | 'untyped-object';
+
+export interface Rule {
+  readonly code: string;
+  readonly id: RuleId;
+  /** The modes in which a value of this kind is rejected. */
+  readonly modes: readonly SerializationMode[];
+  readonly category: 'error' | 'warning';
+  /** Whether the per-method `@procxyUnchecked` JSDoc tag silences it: only rules about types too loose to check. */
+  readonly uncheckable: boolean;
+  /** What is wrong, given the offending type's name as the subject ("Date", "class 'Logger'", "T"). */
+  readonly problem: (subject: string) => string;
+  /** What to do instead; one or two sentences ending with a period. */
+  readonly hint: string;
+}
+
+const both: readonly SerializationMode[] = ['json', 'advanced'];
+const jsonOnly: readonly SerializationMode[] = ['json'];
+const optOut = 'tag the method with @procxyUnchecked to opt out (values are still validated at run time)';
+
+function rule(
+  code: string,
+  id: RuleId,
+  modes: readonly SerializationMode[],
+  problem: (subject: string) => string,
+  hint: string,
+  extra: { category?: 'error' | 'warning'; uncheckable?: boolean } = {},
+): Rule {
+  return {
+    code,
+    id,
+    modes,
+    problem,
+    hint,
+    category: extra.category ?? 'error',
+    uncheckable: extra.uncheckable ?? false,
+  };
+}
+
+export const rules: { readonly [K in RuleId]: Rule } = {
+  function: rule(
+    'PRX1001',
+    'function',
+    both,
+    () => 'a function cannot cross the process boundary',
+    'Pass the data the function needs instead, or return a value and act on it in the caller.',
+  ),
+  'class-instance': rule(
+    'PRX1002',
+    'class-instance',
+    both,
+    (subject) => `an instance of ${subject} has methods, which cannot cross the process boundary`,
+    'Pass its data as a plain object (an interface with data properties) and rebuild the instance on the other side.',
+  ),
+  'date-json': rule(
+    'PRX1003',
+    'date-json',
+    jsonOnly,
+    () => 'Date becomes a string in json mode',
+    "Use serialization: 'advanced' or pass an ISO string.",
+  ),
+  'map-set-json': rule(
+    'PRX1004',
+    'map-set-json',
+    jsonOnly,
+    (subject) => `${subject} becomes {} in json mode`,
+    "Use serialization: 'advanced', or pass an array (of [key, value] entries for a Map) or a Record<string, T>.",
+  ),
+  'bigint-json': rule(
+    'PRX1005',
+    'bigint-json',
+    jsonOnly,
+    () => 'bigint cannot be written as JSON (JSON.stringify throws)',
+    "Use serialization: 'advanced' or pass it as a string.",
+  ),
+  'regexp-json': rule(
+    'PRX1006',
+    'regexp-json',
+    jsonOnly,
+    () => 'RegExp becomes {} in json mode',
+    "Use serialization: 'advanced' or pass its source and flags as strings.",
+  ),
+  'binary-json': rule(
+    'PRX1007',
+    'binary-json',
+    jsonOnly,
+    (subject) => `${subject} becomes a plain object in json mode`,
+    "Use serialization: 'advanced' (binary data then travels as raw bytes) or pass a base64 string.",
+  ),
+  'error-json': rule(
+    'PRX1008',
+    'error-json',
+    jsonOnly,
+    (subject) => `${subject} becomes {} in json mode (its name, message and stack are lost)`,
+    "Use serialization: 'advanced' or pass { name, message } as a plain object.",
+  ),
+  'undefined-in-array-json': rule(
+    'PRX1009',
+    'undefined-in-array-json',
+    jsonOnly,
+    (subject) => `undefined inside ${subject} becomes null in json mode`,
+    "Use null instead of undefined, or serialization: 'advanced'.",
+  ),
+  symbol: rule(
+    'PRX1010',
+    'symbol',
+    both,
+    (subject) => `${subject} cannot cross the process boundary`,
+    'Use a string or a union of string literals instead.',
+  ),
+  'promise-in-value': rule(
+    'PRX1011',
+    'promise-in-value',
+    both,
+    (subject) => `a ${subject} inside a value cannot cross the process boundary`,
+    'Await it before passing it; only the return value itself may be a Promise.',
+  ),
+  'weak-reference': rule(
+    'PRX1012',
+    'weak-reference',
+    both,
+    (subject) => `${subject} cannot cross the process boundary (its contents cannot be enumerated)`,
+    'Pass the data it holds as a plain object or array (or a Map/Set in advanced mode).',
+  ),
+  'shared-array-buffer': rule(
+    'PRX1013',
+    'shared-array-buffer',
+    both,
+    () => 'SharedArrayBuffer cannot be shared between processes',
+    "Copy the data into an ArrayBuffer or a Uint8Array and use serialization: 'advanced'.",
+  ),
+  any: rule(
+    'PRX1014',
+    'any',
+    both,
+    (subject) => `type '${subject}' cannot be checked`,
+    `Give it a procxiable type, or ${optOut}.`,
+    { uncheckable: true },
+  ),
+  unknown: rule(
+    'PRX1015',
+    'unknown',
+    both,
+    (subject) => `type '${subject}' cannot be checked`,
+    `Give it a procxiable type, or ${optOut}.`,
+    { uncheckable: true },
+  ),
+  'unconstrained-generic': rule(
+    'PRX1016',
+    'unconstrained-generic',
+    both,
+    (subject) => `type parameter '${subject}' has no constraint, so any value could be passed`,
+    'Constrain it to a procxiable type, for example <T extends string | number>.',
+  ),
+  'never-parameter': rule(
+    'PRX1017',
+    'never-parameter',
+    both,
+    () => "the parameter's type is 'never', so the method can never be called",
+    "Fix the parameter's type; 'never' usually comes from an impossible intersection such as string & number.",
+    { category: 'warning' },
+  ),
+  'untyped-object': rule(
+    'PRX1018',
+    'untyped-object',
+    both,
+    (subject) => `type '${subject}' accepts any object, including functions and class instances`,
+    `Use an interface or Record<string, T> with procxiable values, or ${optOut}.`,
+    { uncheckable: true },
+  ),
+};
+
+const byCode = new Map<string, Rule>(Object.values(rules).map((r) => [r.code, r]));
+
+/** The rule for a PRX code, if it is one of the procxiable rules. */
+export function ruleForCode(code: string): Rule | undefined {
+  return byCode.get(code);
+}

@@ -1,0 +1,103 @@
+// Runs the procxiable checks on fixture files the way the generator does: every public method and the constructor of
+// every exported class, in one ts-morph project per test file.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ClassDeclaration, Project, Scope, ts } from 'ts-morph';
+import { formatDiagnostics, type ProcxyDiagnostic } from '../../../compiler/diagnostics.js';
+import { checkConstructor, checkSignature, type SerializationMode } from '../../../compiler/procxiable.js';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const fixturesDir = path.join(repoRoot, 'test/compiler/procxiable/fixtures');
+export const modes: readonly SerializationMode[] = ['json', 'advanced'];
+
+/** The compiler options a user's strict NodeNext project would have; `types: ['node']` makes Buffer resolve. */
+export function createFixtureProject(files: readonly string[]): Project {
+  const project = new Project({
+    compilerOptions: {
+      strict: true,
+      target: ts.ScriptTarget.ES2023,
+      lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: ['node'],
+      skipLibCheck: true,
+      noEmit: true,
+    },
+    skipAddingFilesFromTsConfig: true,
+  });
+  project.addSourceFilesAtPaths(files.map((f) => path.join(fixturesDir, f)));
+  return project;
+}
+
+export interface CheckOptions {
+  allowCallbacks?: boolean;
+}
+
+export function checkFixture(
+  project: Project,
+  file: string,
+  mode: SerializationMode,
+  options: CheckOptions = {},
+): ProcxyDiagnostic[] {
+  const sourceFile = project.getSourceFileOrThrow(path.join(fixturesDir, file));
+  const checker = project.getTypeChecker().compilerObject;
+  const diagnostics: ProcxyDiagnostic[] = [];
+  for (const cls of sourceFile.getClasses().filter((c) => c.isExported())) {
+    const name = cls.getName() ?? 'default';
+    diagnostics.push(...checkClassConstructor(cls, name, mode, checker));
+    for (const method of cls.getMethods()) {
+      if (method.isStatic() || method.getScope() !== Scope.Public || method.getName().startsWith('#'))
+        continue;
+      const overloads = method.getOverloads();
+      for (const declaration of overloads.length > 0 ? overloads : [method]) {
+        const signature = checker.getSignatureFromDeclaration(declaration.compilerNode);
+        if (signature === undefined) continue;
+        diagnostics.push(
+          ...checkSignature({
+            signature,
+            declaration: declaration.compilerNode,
+            owner: `${name}.${method.getName()}`,
+            mode,
+            checker,
+            allowCallbacks: options.allowCallbacks ?? false,
+          }),
+        );
+      }
+    }
+  }
+  return diagnostics;
+}
+
+function checkClassConstructor(
+  cls: ClassDeclaration,
+  name: string,
+  mode: SerializationMode,
+  checker: ts.TypeChecker,
+): ProcxyDiagnostic[] {
+  const declarations = cls.getConstructors().flatMap((c) => {
+    const overloads = c.getOverloads();
+    return overloads.length > 0 ? overloads : [c];
+  });
+  return declarations.flatMap((c) =>
+    checkConstructor({
+      declaration: c.compilerNode,
+      params: c.getParameters().map((p) => p.compilerNode),
+      owner: name,
+      mode,
+      checker,
+    }),
+  );
+}
+
+/** Both modes' diagnostics as the CLI prints them without color, paths relative to the repository. */
+export function report(project: Project, file: string, options: CheckOptions = {}): string {
+  return modes
+    .map((mode) => {
+      const text = formatDiagnostics(checkFixture(project, file, mode, options), {
+        cwd: repoRoot,
+        color: false,
+      });
+      return `=== ${mode} ===\n${text || '(no diagnostics)\n'}`;
+    })
+    .join('\n');
+}
