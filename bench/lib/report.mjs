@@ -1,0 +1,165 @@
+// Turns the collected samples into the results object (latest.json) and its markdown table (latest.md).
+import { summarize } from './stats.mjs';
+
+export function buildResults({ states, scenarios, baselineId, meta }) {
+  const byId = new Map(states.map((s) => [s.row.id, s]));
+  const medianOf = (rowId, scenarioId) => {
+    const state = byId.get(rowId);
+    return state && state.status !== 'n/a' ? summarize(state.samples[scenarioId])?.median : undefined;
+  };
+  const ratio = (value, rowId, scenarioId) => {
+    const base = medianOf(rowId, scenarioId);
+    return value === undefined || base === undefined ? null : value / base;
+  };
+  return {
+    ...meta,
+    baseline: baselineId,
+    scenarios: scenarios.map((s) => ({
+      id: s.id,
+      title: s.title,
+      unit: s.unit,
+      better: s.better,
+      params: meta.params[s.id],
+      description: s.describe(meta.params[s.id]),
+    })),
+    rows: states.map(({ row, status, reason, notes, samples }) => {
+      const compareTo = row.compareTo !== undefined && row.compareTo !== baselineId ? row.compareTo : null;
+      const results = {};
+      for (const s of scenarios) {
+        const stats = status === 'n/a' ? null : summarize(samples[s.id]);
+        if (stats === null) continue;
+        results[s.id] = {
+          ...stats,
+          ratio: ratio(stats.median, baselineId, s.id),
+          ...(compareTo === null ? {} : { ratioToCompareTo: ratio(stats.median, compareTo, s.id) }),
+        };
+      }
+      return {
+        id: row.id,
+        label: row.label,
+        description: row.describe,
+        status,
+        reason,
+        notes,
+        compareTo,
+        results,
+      };
+    }),
+  };
+}
+
+function formatValue(value, unit) {
+  if (unit === 'calls/s') return Math.round(value).toLocaleString('en-US');
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+const formatRatio = (r) => (r === null || r === undefined ? '' : `${r.toFixed(2)}x`);
+
+// Numbers align right; the first column (row names) and a trailing notes column align left.
+function table(header, lines, { notes = false } = {}) {
+  const align = (k) => (k === 0 || (notes && k === header.length - 1) ? '---' : '---:');
+  const out = [`| ${header.join(' | ')} |`, `|${header.map((_, k) => align(k)).join('|')}|`];
+  for (const line of lines) out.push(`| ${line.join(' | ')} |`);
+  return out.join('\n');
+}
+
+export function renderMarkdown(results) {
+  const { scenarios, rows } = results;
+  const labelOf = (id) => rows.find((r) => r.id === id)?.label ?? id;
+  const base = labelOf(results.baseline);
+  const cellsFor = (row, s) => {
+    const r = row.results[s.id];
+    if (row.status === 'n/a') return ['n/a', ''];
+    if (r === undefined) return [row.status === 'failed' ? 'failed' : '—', ''];
+    return [formatValue(r.median, s.unit), formatRatio(r.ratio)];
+  };
+  const noteFor = (row) => {
+    if (row.status === 'n/a') return `n/a (${row.reason})`;
+    const parts = [];
+    if (row.status === 'failed') parts.push(`failed: ${row.reason}`);
+    parts.push(...row.notes);
+    return parts.join('; ');
+  };
+
+  const summary = table(
+    ['row', ...scenarios.flatMap((s) => [`${s.id} ${s.unit}`, `${s.id} x ${base}`]), 'notes'],
+    rows.map((row) => [row.label, ...scenarios.flatMap((s) => cellsFor(row, s)), noteFor(row)]),
+    { notes: true },
+  );
+  const matched = rows.filter((r) => r.compareTo !== null && r.status !== 'n/a');
+  const spread = table(
+    ['row', ...scenarios.map((s) => `${s.id} ${s.unit}: min – max`)],
+    rows
+      .filter((r) => r.status !== 'n/a')
+      .map((row) => [
+        row.label,
+        ...scenarios.map((s) => {
+          const r = row.results[s.id];
+          return r === undefined ? '' : `${formatValue(r.min, s.unit)} – ${formatValue(r.max, s.unit)}`;
+        }),
+      ]),
+  );
+
+  const lines = [
+    '# procxy bench: latest run',
+    '',
+    `- date: ${results.date}`,
+    `- node: ${results.node} (${results.platform} ${results.arch})`,
+    `- machine: ${results.cores} cores (${results.cpuModel}), ${results.memoryGiB} GiB`,
+    `- rounds: ${results.rounds} measured, median reported, after ${results.warmupRounds} warm-up round(s) not counted; sizes: ${results.quick ? 'quick (smoke run, not for conclusions)' : 'full'}`,
+    `- wall time of the whole run: ${results.wallSeconds.toFixed(0)} s`,
+    '',
+    summary,
+    '',
+    `Ratios are row / ${base} for the same scenario. For time scenarios (µs/call, ms) below 1.00x means less time than ${base}; for throughput (calls/s) above 1.00x means more calls per second.`,
+  ];
+  if (results.notes.length > 0) lines.push('', 'Run notes:', '', ...results.notes.map((n) => `- ${n}`));
+  if (matched.length > 0) {
+    lines.push(
+      '',
+      '## Mode-matched ratios',
+      '',
+      table(
+        ['row', 'against', ...scenarios.map((s) => `${s.id} (${s.unit})`)],
+        matched.map((row) => [
+          row.label,
+          labelOf(row.compareTo),
+          ...scenarios.map((s) => formatRatio(row.results[s.id]?.ratioToCompareTo)),
+        ]),
+      ),
+    );
+  }
+  lines.push(
+    '',
+    '## Spread over the measured rounds',
+    '',
+    spread,
+    '',
+    '## Scenarios',
+    '',
+    ...scenarios.map(
+      (s) => `- **${s.id}, ${s.title}** (${s.unit}, ${s.better} is better): ${s.description}.`,
+    ),
+    '',
+    '## Rows',
+    '',
+    ...rows.map((r) => `- **${r.label}** (\`${r.id}\`): ${r.description}.`),
+    '',
+    '## How it is measured',
+    '',
+    '- One process measures every row in the same run. In each round every row first gets a fresh child (or worker thread), one row after another; the time from creating it to the first answered call is S5. Each session then gets an untimed warm-up (a few thousand sequential and windowed calls).',
+    "- S1 and S2 run in slices: slice 1 on every row, then slice 2 on every row, and so on, so a burst of load on the machine lands on all rows rather than on one. The row order rotates by one each round. A value is the summed time of a row's slices in one round; the table shows the median over the measured rounds.",
+    '- Every row serves the same class (`bench/workers/calc.mjs`) and every call sends the same payload, `add(1, 2)`; every answer is checked.',
+    '- Warm-up rounds run everything at full size and are discarded, so the parent is JIT-warm for all rows alike.',
+    '- The parent runs a full GC before each start and each slice, outside the timed region. At the end of a round each session is closed and its processes must have exited before the next round starts.',
+    '- Every step has a timeout (start, warm-up, each slice, close). A row that fails or hangs is closed (its processes killed if needed), marked failed with the round and step, and measured no more; the other rows go on.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+// The console gets the numbers, not the prose.
+export function renderConsole(markdown) {
+  const cut = markdown.indexOf('\n## Spread');
+  return cut === -1 ? markdown : markdown.slice(0, cut);
+}

@@ -1,0 +1,147 @@
+// Runs every row through every scenario in one run: per round, all rows start, then each scenario runs in slices
+// that alternate between rows (order rotated each round), so a burst of machine noise hits all rows alike.
+import { sequentialCalls, windowedCalls } from '../scenarios.mjs';
+import { livingChildren, settleChildren } from './children.mjs';
+import { collectGarbage } from './gc.mjs';
+import { withTimeout } from './timeout.mjs';
+
+const describeError = (err) => (err instanceof Error ? err.message : String(err));
+
+export async function runBench({ rows, scenarios, rounds, warmupRounds, sizes, limits, log }) {
+  const states = [];
+  const notes = [];
+  for (const row of rows) {
+    const reason = row.unavailable ? await row.unavailable() : null;
+    states.push({
+      row,
+      status: reason === null ? 'ok' : 'n/a',
+      reason,
+      notes: [],
+      samples: Object.fromEntries(scenarios.map((s) => [s.id, []])),
+    });
+  }
+  for (let round = -warmupRounds; round < rounds; round++) {
+    const roundName =
+      round < 0 ? `warm-up ${round + warmupRounds + 1}/${warmupRounds}` : `round ${round + 1}/${rounds}`;
+    const active = states.filter((s) => s.status === 'ok');
+    // Rotating the start row spreads "first after a pause" and "right after the heaviest row" over all rows.
+    const shift = ((round % active.length) + active.length) % active.length;
+    const order = [...active.slice(shift), ...active.slice(0, shift)];
+    const values = await runRound(order, scenarios, sizes, limits, roundName, notes);
+    for (const state of order) {
+      const measured = values.get(state);
+      if (round >= 0 && state.status === 'ok') {
+        for (const [id, value] of Object.entries(measured)) state.samples[id].push(value);
+      }
+      log(
+        `${roundName.padEnd(14)} ${state.row.label.padEnd(26)} ${formatValues(measured, scenarios, state)}`,
+      );
+    }
+  }
+  return { states, notes };
+}
+
+function formatValues(values, scenarios, state) {
+  if (state.status === 'failed') return `FAILED: ${state.reason}`;
+  return scenarios
+    .filter((s) => s.id in values)
+    .map((s) => `${s.id} ${values[s.id].toPrecision(4)} ${s.unit}`)
+    .join('  ');
+}
+
+const supports = (row, scenario) => row.scenarios === undefined || row.scenarios.includes(scenario.id);
+
+async function runRound(order, scenarios, sizes, limits, roundName, notes) {
+  const sessions = new Map();
+  const pids = new Map();
+  const values = new Map(order.map((state) => [state, {}]));
+  const live = () => order.filter((state) => state.status === 'ok' && sessions.has(state));
+  // Every step of a row goes through here: a failure or timeout closes that row's session and retires the row.
+  const guard = async (state, step, ms, work) => {
+    try {
+      return await withTimeout(work(), ms, step);
+    } catch (err) {
+      state.status = 'failed';
+      state.reason = `${roundName}, ${step}: ${describeError(err)}`;
+      await close(state);
+      return undefined;
+    }
+  };
+  // Closes a row's session and waits until the processes it started are gone, killing them after a grace period.
+  const close = async (state) => {
+    const session = sessions.get(state);
+    if (session === undefined) return;
+    sessions.delete(state);
+    await withTimeout(session.close(), limits.closeMs, 'close').catch((err) => {
+      if (state.status === 'ok') {
+        state.status = 'failed';
+        state.reason = `${roundName}, close: ${describeError(err)}`;
+      }
+    });
+    const stuck = await settleChildren(limits.settleMs, pids.get(state) ?? []);
+    if (stuck.length > 0)
+      state.notes.push(
+        `${roundName}: pid ${stuck.join(', ')} alive ${limits.settleMs} ms after close; killed`,
+      );
+  };
+
+  try {
+    for (const state of order) {
+      collectGarbage();
+      await guard(state, 'start and first call', limits.startMs, async () => {
+        const before = livingChildren();
+        const t0 = performance.now();
+        const session = await state.row.start();
+        sessions.set(state, session);
+        const first = await session.call('add', [1, 2]);
+        values.get(state).startupMs = performance.now() - t0;
+        pids.set(
+          state,
+          livingChildren().filter((pid) => !before.includes(pid)),
+        );
+        if (first !== 3) throw new Error(`first call answered ${String(first)}, expected 3`);
+      });
+    }
+    for (const state of live()) {
+      await guard(state, 'session warm-up', limits.scenarioMs, async () => {
+        const session = sessions.get(state);
+        await sequentialCalls(session, sizes.warmup.sequential);
+        await windowedCalls(session, sizes.warmup.windowed, sizes.warmup.inFlight);
+      });
+    }
+    for (const scenario of scenarios) {
+      const params = sizes.scenario(scenario);
+      if (scenario.kind === 'startup') {
+        for (const state of live()) {
+          if (supports(state.row, scenario)) values.get(state)[scenario.id] = values.get(state).startupMs;
+        }
+        continue;
+      }
+      const totals = new Map();
+      for (let slice = 0; slice < params.slices; slice++) {
+        for (const state of live()) {
+          if (!supports(state.row, scenario)) continue;
+          collectGarbage();
+          const step = `${scenario.id} slice ${slice + 1}/${params.slices}`;
+          const done = await guard(state, step, limits.sliceMs, () =>
+            scenario.slice({ session: sessions.get(state), params }),
+          );
+          if (done === undefined) continue;
+          const total = totals.get(state) ?? { ms: 0, count: 0 };
+          totals.set(state, { ms: total.ms + done.ms, count: total.count + done.count });
+        }
+      }
+      for (const state of live()) {
+        const total = totals.get(state);
+        if (total !== undefined) values.get(state)[scenario.id] = scenario.score(total);
+      }
+    }
+  } finally {
+    for (const state of order) await close(state);
+    // A start that timed out never handed over its session; whatever it forked is killed here.
+    const orphans = await settleChildren(limits.settleMs);
+    if (orphans.length > 0) notes.push(`${roundName}: orphan pid ${orphans.join(', ')} killed`);
+  }
+  for (const state of order) delete values.get(state).startupMs;
+  return values;
+}
