@@ -243,6 +243,8 @@ export class ShapeBuilder {
         libDeclared ? `the built-in '${symbol.name}'` : `class '${symbol!.name}'`,
       );
     }
+    // Data-only instances survive structured clone as plain objects, but json mode refuses any class instance.
+    if (isUserClass) find('class-instance-json', `class '${symbol!.name}'`);
     const indexInfos = checker.getIndexInfosOfType(type);
     if (properties.length === 0 && indexInfos.length === 0 && isAnonymous(type)) {
       return void find('untyped-object', '{}');

@@ -19,7 +19,8 @@ export type RuleId =
   | 'unknown'
   | 'unconstrained-generic'
   | 'never-parameter'
-  | 'untyped-object';
+  | 'untyped-object'
+  | 'class-instance-json';
 
 export interface Rule {
   readonly code: string;
@@ -188,6 +189,13 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     (subject) => `type '${subject}' accepts any object, including functions and class instances`,
     `Use an interface or Record<string, T> with procxiable values, or ${optOut}.`,
     { uncheckable: true },
+  ),
+  'class-instance-json': rule(
+    'PRX1019',
+    'class-instance-json',
+    jsonOnly,
+    (subject) => `an instance of ${subject} arrives as a plain object in json mode`,
+    "Type it as an interface (a plain object), or use serialization: 'advanced'.",
   ),
 };
 
