@@ -152,13 +152,20 @@ function visitAdvanced(value: object, path: string, w: Walk, depth: number, prot
       path,
       `an instance of ${className(value)} (an Array subclass) loses its class. Pass a plain array`,
     );
+  } else if (types.isNativeError(value)) {
+    // V8 writes an Error's cause but cannot read back a chain that loops.
+    const chain = new Set<unknown>();
+    for (let e: unknown = value; types.isNativeError(e); e = (e as Error).cause) {
+      if (chain.has(e))
+        refuse(`${path}.cause`, 'an Error whose cause chain is circular cannot be deserialized');
+      chain.add(e);
+    }
   } else if (
     types.isDate(value) ||
     types.isRegExp(value) ||
     types.isArrayBufferView(value) ||
     types.isArrayBuffer(value) ||
-    types.isBoxedPrimitive(value) ||
-    types.isNativeError(value)
+    types.isBoxedPrimitive(value)
   ) {
     return;
   } else if (hasMethods(proto)) {

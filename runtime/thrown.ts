@@ -71,8 +71,10 @@ function isError(value: unknown): value is Error {
 }
 
 function encode(value: unknown, seen: Set<object>, depth: number): Thrown {
-  if (isError(value) && !seen.has(value) && depth < maxCauseDepth)
-    return { k: 'error', error: describe(value, seen, depth) };
+  if (isError(value)) {
+    if (!seen.has(value) && depth < maxCauseDepth) return { k: 'error', error: describe(value, seen, depth) };
+    return { k: 'opaque', text: `[circular ${String(value.name)}: ${String(value.message)}]` };
+  }
   try {
     inspectValue(value, 'advanced', 'thrown');
     return { k: 'value', value };

@@ -9,7 +9,10 @@ const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prot
  * Names never served even when the class defines them: Object.prototype's (toString, valueOf, ...) because callers and
  * tools probe them, and `then` because it would make the proxy look like a promise.
  */
-export const reservedNames: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'then']);
+export const reservedNames: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  'then',
+]);
 
 function callable(name: string): boolean {
   return !reservedNames.has(name) && !name.startsWith('_') && !name.startsWith('$');

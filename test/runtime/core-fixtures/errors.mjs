@@ -1,0 +1,47 @@
+// A worker that throws every kind of thing, for the error-fidelity tests.
+export class CustomError extends Error {
+  code = 'E_X';
+  extra = 42;
+}
+
+export class Thrower {
+  custom() {
+    throw new CustomError('custom failure', { cause: new RangeError('root cause') });
+  }
+  builtin(kind) {
+    const classes = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+    throw new classes[kind](`a ${kind}`);
+  }
+  aggregate() {
+    throw new AggregateError([new TypeError('first'), 'second'], 'many', { cause: 'why' });
+  }
+  chain() {
+    const c = new Error('level 3');
+    const b = new Error('level 2', { cause: c });
+    throw new Error('level 1', { cause: b });
+  }
+  value(v) {
+    throw v;
+  }
+  nothing() {
+    throw undefined;
+  }
+  async rejects() {
+    await null;
+    const e = new Error('async failure');
+    e.errno = -2;
+    e.syscall = 'open';
+    throw e;
+  }
+  cyclic() {
+    const e = new Error('self cause');
+    e.cause = e;
+    throw e;
+  }
+  fieldWithFunction() {
+    const e = new Error('has a function field');
+    e.callback = () => 1;
+    e.when = new Date(0);
+    throw e;
+  }
+}

@@ -1,0 +1,116 @@
+// Errors thrown in the child arrive complete in the parent, in both serialization modes.
+
+import { type Procxy, ProcxyError, procxy, SerializationError } from 'procxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Thrower } from './core-fixtures/errors.mjs';
+
+const module = new URL('./core-fixtures/errors.mjs', import.meta.url);
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe.each(['json', 'advanced'] as const)('errors in %s mode', (serialization) => {
+  let worker: Procxy<Thrower, typeof serialization>;
+  beforeAll(async () => {
+    worker = await procxy(Thrower, module, { serialization });
+  });
+  afterAll(() => worker?.$terminate());
+
+  it('keeps a custom error class: name, message, code, extra fields, cause and the child stack', async () => {
+    const error = (await rejection(worker.custom())) as Error & { code: string; extra: number };
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('Error');
+    expect(error.message).toBe('custom failure');
+    expect(error.code).toBe('E_X');
+    expect(error.extra).toBe(42);
+    expect(Object.keys(error)).toEqual(['code', 'extra']);
+    expect(error.cause).toBeInstanceOf(RangeError);
+    expect((error.cause as Error).message).toBe('root cause');
+    expect(error.stack).toContain('custom failure');
+    expect(error.stack).toContain('errors.mjs');
+  });
+
+  it.each(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError'])(
+    'restores a built-in %s',
+    async (kind) => {
+      const error = (await rejection(worker.builtin(kind))) as Error;
+      expect(error.constructor.name).toBe(kind);
+      expect(error.name).toBe(kind);
+      expect(error.message).toBe(`a ${kind}`);
+    },
+  );
+
+  it('restores AggregateError with its errors and cause', async () => {
+    const error = (await rejection(worker.aggregate())) as AggregateError;
+    expect(error).toBeInstanceOf(AggregateError);
+    expect(error.message).toBe('many');
+    expect(error.errors).toHaveLength(2);
+    expect(error.errors[0]).toBeInstanceOf(TypeError);
+    expect(error.errors[0].message).toBe('first');
+    expect(error.errors[1]).toBe('second');
+    expect(error.cause).toBe('why');
+  });
+
+  it('keeps the whole cause chain', async () => {
+    const error = (await rejection(worker.chain())) as Error;
+    const messages: string[] = [];
+    for (let e: unknown = error; e instanceof Error; e = e.cause) messages.push(e.message);
+    expect(messages).toEqual(['level 1', 'level 2', 'level 3']);
+  });
+
+  it('keeps errno and syscall of an async rejection', async () => {
+    const error = (await rejection(worker.rejects())) as Error & { errno: number; syscall: string };
+    expect(error.message).toBe('async failure');
+    expect(error.errno).toBe(-2);
+    expect(error.syscall).toBe('open');
+  });
+
+  it.each([
+    ['a string', 'str'],
+    ['a number', 42],
+    ['null', null],
+    ['an object', { a: 1 }],
+  ])('rejects with %s thrown as it is', async (_, value) => {
+    expect(await rejection(worker.value(value))).toEqual(value);
+  });
+
+  it('rejects when undefined is thrown', async () => {
+    let settled = 'pending';
+    await worker.nothing().then(
+      () => {
+        settled = 'resolved';
+      },
+      (error: unknown) => {
+        settled = error === undefined ? 'rejected with undefined' : 'rejected with something else';
+      },
+    );
+    expect(settled).toBe('rejected with undefined');
+  });
+
+  it('survives an error that is its own cause', async () => {
+    const error = (await rejection(worker.cyclic())) as Error;
+    expect(error.message).toBe('self cause');
+    expect(error.cause).toBeInstanceOf(SerializationError);
+  });
+
+  it('describes a field it cannot carry and keeps the others', async () => {
+    const error = (await rejection(worker.fieldWithFunction())) as Error & {
+      callback: unknown;
+      when: unknown;
+    };
+    expect(error.message).toBe('has a function field');
+    expect(error.callback).toBeInstanceOf(SerializationError);
+    expect((error.callback as Error).message).toMatch(/\[function anonymous\]/);
+    expect(error.when).toEqual(new Date(0));
+  });
+
+  it('is not a ProcxyError when the worker threw it', async () => {
+    expect(await rejection(worker.custom())).not.toBeInstanceOf(ProcxyError);
+  });
+});

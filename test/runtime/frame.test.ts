@@ -1,0 +1,65 @@
+// The frame decoder: whole, split and merged frames, and every malformed header refused.
+import { describe, expect, it } from 'vitest';
+import { Codec, FrameDecoder, FrameError, frameHeader, jsonFrame } from '../../runtime/frame.js';
+
+function collect(max = 1024) {
+  const frames: [number, string][] = [];
+  const decoder = new FrameDecoder(
+    () => max,
+    (codec, body) => frames.push([codec, body.toString()]),
+  );
+  return { frames, decoder };
+}
+
+describe('FrameDecoder', () => {
+  it('decodes frames however the stream cuts them', () => {
+    const bytes = Buffer.concat([
+      jsonFrame('{"a":1}'),
+      jsonFrame('"é"'),
+      frameHeader(Codec.V8, 3),
+      Buffer.from('xyz'),
+    ]);
+    for (const size of [1, 2, 3, 5, 7, bytes.length]) {
+      const { frames, decoder } = collect();
+      for (let i = 0; i < bytes.length; i += size) decoder.push(bytes.subarray(i, i + size));
+      expect(frames).toEqual([
+        [Codec.Json, '{"a":1}'],
+        [Codec.Json, '"é"'],
+        [Codec.V8, 'xyz'],
+      ]);
+    }
+  });
+
+  it('waits for the rest of a frame without delivering anything', () => {
+    const { frames, decoder } = collect();
+    const frame = jsonFrame('[1,2,3]');
+    decoder.push(frame.subarray(0, frame.length - 1));
+    expect(frames).toEqual([]);
+    decoder.push(frame.subarray(frame.length - 1));
+    expect(frames).toEqual([[Codec.Json, '[1,2,3]']]);
+  });
+
+  it.each([
+    ['a zero length', Buffer.from([0, 0, 0, 0, 1]), /zero length/, false],
+    ['an unknown codec', Buffer.from([2, 0, 0, 0, 9, 0]), /unknown codec 9/, false],
+    [
+      'a length over the cap',
+      Buffer.from([0xff, 0xff, 0xff, 0x7f, 1]),
+      /exceeds maxMessageBytes \(1024\)/,
+      true,
+    ],
+  ])('refuses %s and then all further input', (_, bytes, message, tooLarge) => {
+    const { frames, decoder } = collect();
+    let error: unknown;
+    try {
+      decoder.push(bytes);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FrameError);
+    expect((error as FrameError).message).toMatch(message);
+    expect((error as FrameError).tooLarge).toBe(tooLarge);
+    decoder.push(jsonFrame('1'));
+    expect(frames).toEqual([]);
+  });
+});

@@ -1,0 +1,128 @@
+// isProcxiable and validateProcxiable: what each mode accepts, and errors that name the path.
+
+import { isProcxiable, SerializationError, validateProcxiable } from 'procxy';
+import { describe, expect, it } from 'vitest';
+
+class WithMethods {
+  x = 1;
+  m() {
+    return this.x;
+  }
+}
+class FieldsOnly {
+  x = 1;
+}
+
+const cyclic: Record<string, unknown> = { a: 1 };
+cyclic.self = cyclic;
+
+describe('json mode', () => {
+  it.each([
+    ['a string', 'x'],
+    ['a number', 1.5],
+    ['-0', -0],
+    ['null', null],
+    ['nested plain data', { a: [1, 'two', { three: true }], b: null }],
+    ['an optional property left undefined', { a: 1, b: undefined }],
+    ['a null-prototype object', Object.assign(Object.create(null), { a: 1 })],
+    ['a __proto__ key parsed from JSON', JSON.parse('{"__proto__": {"polluted": 1}}')],
+  ])('accepts %s', (_, value) => {
+    expect(isProcxiable(value, 'json')).toBe(true);
+  });
+
+  it.each([
+    ['a Date', { when: new Date() }, 'args[0].when', /a Date becomes a string/],
+    ['a Map', [new Map()], 'args[0][0]', /a Map becomes \{\}/],
+    ['a Set', { s: new Set() }, 'args[0].s', /a Set/],
+    ['a bigint', { n: 1n }, 'args[0].n', /a bigint is not JSON/],
+    ['NaN', { n: Number.NaN }, 'args[0].n', /NaN becomes null/],
+    ['Infinity', [Infinity], 'args[0][0]', /Infinity becomes null/],
+    ['a Buffer', { b: Buffer.from('x') }, 'args[0].b', /binary data \(Buffer\)/],
+    ['a function', { onData: () => {} }, 'args[0].onData', /a function cannot cross/],
+    ['a symbol', { s: Symbol('x') }, 'args[0].s', /a symbol/],
+    ['undefined in an array', [1, undefined], 'args[0][1]', /undefined inside an array/],
+    ['a hole in an array', [1, , 3], 'args[0][1]', /a hole inside an array/],
+    ['a class instance', { c: new FieldsOnly() }, 'args[0].c', /an instance of FieldsOnly loses its class/],
+    ['a cycle', cyclic, 'args[0].self', /a cycle/],
+    ['an Error', { e: new Error('x') }, 'args[0].e', /an Error becomes \{\}/],
+    ['a symbol-keyed property', { [Symbol('k')]: 1 }, 'args[0]', /symbol-keyed property/],
+    ['a key that needs quoting', { 'a b': new Date() }, 'args[0]["a b"]', /Date/],
+  ])('refuses %s, naming the path', (_, value, path, message) => {
+    expect(isProcxiable(value, 'json')).toBe(false);
+    let error: unknown;
+    try {
+      validateProcxiable(value, 'json', 'args[0]');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe(path);
+    expect((error as SerializationError).code).toBe('PROCXY_SERIALIZATION');
+    expect((error as SerializationError).message).toMatch(message);
+    expect((error as SerializationError).message.startsWith(`${path}: `)).toBe(true);
+  });
+});
+
+describe('advanced mode', () => {
+  it.each([
+    ['bigint', 10n],
+    ['Date', new Date()],
+    ['Map with nested values', new Map([[1, { a: new Set([2n]) }]])],
+    ['RegExp', /x/g],
+    ['Buffer', Buffer.from('x')],
+    ['every typed array', [new Uint8Array(1), new Float64Array(1), new BigInt64Array(1)]],
+    ['ArrayBuffer and DataView', [new ArrayBuffer(4), new DataView(new ArrayBuffer(4))]],
+    ['an Error', new TypeError('x')],
+    ['a cycle', cyclic],
+    ['undefined in an array', [undefined]],
+    ['an instance without methods', new FieldsOnly()],
+  ])('accepts %s', (_, value) => {
+    expect(isProcxiable(value, 'advanced')).toBe(true);
+  });
+
+  it.each([
+    ['a function', { f: () => {} }, 'v.f', /a function/],
+    ['a symbol', [Symbol('x')], 'v[0]', /a symbol/],
+    ['a Promise', { p: Promise.resolve() }, 'v.p', /a Promise cannot cross/],
+    ['a WeakMap', { w: new WeakMap() }, 'v.w', /a WeakMap cannot cross/],
+    ['a WeakSet', { w: new WeakSet() }, 'v.w', /a WeakSet/],
+    ['a SharedArrayBuffer', { s: new SharedArrayBuffer(8) }, 'v.s', /SharedArrayBuffer/],
+    [
+      'a view over shared memory',
+      { s: new Uint8Array(new SharedArrayBuffer(8)) },
+      'v.s',
+      /SharedArrayBuffer/,
+    ],
+    ['a class instance with methods', { c: new WithMethods() }, 'v.c', /WithMethods has methods/],
+    ['a function inside a Map', new Map([['k', () => 1]]), 'v.<value 0>', /a function/],
+  ])('refuses %s, naming the path', (_, value, path, message) => {
+    expect(isProcxiable(value, 'advanced')).toBe(false);
+    expect(() => validateProcxiable(value, 'advanced', 'v')).toThrow(message);
+    try {
+      validateProcxiable(value, 'advanced', 'v');
+    } catch (e) {
+      expect((e as SerializationError).path).toBe(path);
+    }
+  });
+
+  it('refuses a value nested deeper than it can walk', () => {
+    let deep: unknown[] = [];
+    const root = deep;
+    for (let i = 0; i < 2000; i++) {
+      const next: unknown[] = [];
+      deep.push(next);
+      deep = next;
+    }
+    expect(() => validateProcxiable(root, 'advanced', 'v')).toThrow(/nested more than 1000 levels/);
+  });
+});
+
+describe('errors as values', () => {
+  it('refuses an Error whose cause chain loops, which V8 cannot read back', () => {
+    const error = new Error('loop');
+    error.cause = new Error('back', { cause: error });
+    expect(() => validateProcxiable({ error }, 'advanced', 'v')).toThrow(
+      /v\.error\.cause: an Error whose cause chain is circular/,
+    );
+  });
+});
