@@ -41,6 +41,7 @@ describe('json mode', () => {
     ['a function', { onData: () => {} }, 'args[0].onData', /a function cannot cross/],
     ['a symbol', { s: Symbol('x') }, 'args[0].s', /a symbol/],
     ['undefined in an array', [1, undefined], 'args[0][1]', /undefined inside an array/],
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
     ['a hole in an array', [1, , 3], 'args[0][1]', /a hole inside an array/],
     ['a class instance', { c: new FieldsOnly() }, 'args[0].c', /an instance of FieldsOnly loses its class/],
     ['a cycle', cyclic, 'args[0].self', /a cycle/],
