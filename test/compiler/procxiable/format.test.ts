@@ -1,0 +1,110 @@
+// formatDiagnostics prints exactly what tsc --pretty prints for the same spans, with PRX codes, in a stable order.
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { describe, expect, test } from 'vitest';
+import { formatDiagnostics, type ProcxyDiagnostic, sortDiagnostics } from '../../../compiler/diagnostics.js';
+import { checkFixture, createFixtureProject, fixturesDir, repoRoot } from './harness.js';
+
+const project = createFixtureProject(['format.ts', 'fail/date.ts']);
+const format = checkFixture(project, 'format.ts', 'json');
+const date = checkFixture(project, 'fail/date.ts', 'json');
+
+/** TypeScript's own pretty formatter, given the same spans, with its `TS<n>` codes turned into ours. */
+function tscPretty(diagnostics: readonly ProcxyDiagnostic[], cwd: string): string {
+  return sortDiagnostics(diagnostics)
+    .map((d) => {
+      const file = project.getSourceFileOrThrow(d.file).compilerNode;
+      const code = Number(d.code.slice(3));
+      const tsDiagnostic: ts.Diagnostic = {
+        file,
+        start: d.start,
+        length: d.length,
+        messageText: d.message,
+        category: d.category === 'error' ? ts.DiagnosticCategory.Error : ts.DiagnosticCategory.Warning,
+        code,
+      };
+      const host: ts.FormatDiagnosticsHost = {
+        getCurrentDirectory: () => cwd,
+        getCanonicalFileName: (f) => f,
+        getNewLine: () => '\n',
+      };
+      return ts.formatDiagnosticsWithColorAndContext([tsDiagnostic], host).replace(` TS${code}: `, ` ${d.code}: `);
+    })
+    .join('\n');
+}
+
+describe('formatDiagnostics', () => {
+  test('the fixtures produce the spans this suite needs', () => {
+    expect(sortDiagnostics(format).map((d) => [d.code, d.line])).toEqual([
+      ['PRX1003', 4],
+      ['PRX1001', 8],
+      ['PRX1003', 8],
+      ['PRX1004', 18],
+    ]);
+  });
+
+  test('with color it is byte for byte what tsc --pretty prints: one-line, tab and elided multi-line spans', () => {
+    const all = [...format, ...date];
+    expect(formatDiagnostics(all, { cwd: repoRoot, color: true })).toBe(tscPretty(all, repoRoot));
+  });
+
+  test('without color it is the same text without escape sequences', () => {
+    const plain = formatDiagnostics(format, { cwd: repoRoot, color: false });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes is the point
+    expect(plain).toBe(tscPretty(format, repoRoot).replace(/\u001b\[\d+m/g, ''));
+    expect(plain).not.toContain('\u001b');
+  });
+
+  test('an elided span shows its first two and last two lines', async () => {
+    const multi = format.filter((d) => d.line === 8 && d.code === 'PRX1003');
+    await expect(formatDiagnostics(multi, { cwd: repoRoot, color: false })).toMatchFileSnapshot(
+      '__snapshots__/format.elided.txt',
+    );
+  });
+
+  test('sorted by file, then position, whatever the input order; paths relative to cwd with / separators', () => {
+    const shuffled = [...date, ...format].reverse();
+    const headers = formatDiagnostics(shuffled, { cwd: fixturesDir, color: false })
+      .split('\n')
+      .filter((l) => / - (error|warning) PRX/.test(l))
+      .map((l) => l.slice(0, l.indexOf(' - ')));
+    expect(headers).toEqual([
+      'fail/date.ts:8:12',
+      'fail/date.ts:12:14',
+      'fail/date.ts:12:14',
+      'fail/date.ts:16:11',
+      'format.ts:4:15',
+      'format.ts:8:18',
+      'format.ts:8:18',
+      'format.ts:18:12',
+    ]);
+    const outside = formatDiagnostics(date.slice(0, 1), { cwd: path.join(repoRoot, 'docs'), color: false });
+    expect(outside.startsWith('../test/compiler/procxiable/fixtures/fail/date.ts:8:12 - error PRX1003: ')).toBe(true);
+  });
+
+  test('a file that cannot be read keeps its header line and loses only the frame', () => {
+    const [first] = date;
+    const text = formatDiagnostics([first!], {
+      cwd: repoRoot,
+      color: false,
+      readFile: () => {
+        throw new Error('gone');
+      },
+    });
+    expect(text).toBe(`test/compiler/procxiable/fixtures/fail/date.ts:8:12 - error PRX1003: ${first!.message}\n`);
+  });
+
+  test('reads the code frame through readFile when given, e.g. from an in-memory project', () => {
+    const [first] = date;
+    const text = formatDiagnostics([first!], {
+      cwd: repoRoot,
+      color: false,
+      readFile: (file) => project.getSourceFileOrThrow(file).getFullText(),
+    });
+    expect(text).toBe(formatDiagnostics([first!], { cwd: repoRoot, color: false }));
+  });
+
+  test('no diagnostics print nothing', () => {
+    expect(formatDiagnostics([], { cwd: repoRoot, color: true })).toBe('');
+  });
+});
