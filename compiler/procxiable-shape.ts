@@ -232,7 +232,7 @@ export class ShapeBuilder {
       if (own.length > 0) return void find('class-instance', `class '${symbol.name}'`);
     }
     const builtin = this.builtinOf(type);
-    if (builtin) return this.fillBuiltin(builtin, find, walk);
+    if (builtin) return this.fillBuiltin(builtin, type, find, walk);
     if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
       return void find('function', 'a function');
     }
@@ -291,15 +291,31 @@ export class ShapeBuilder {
     return undefined;
   }
 
+  /**
+   * The element types of a Map or Set: its type arguments, or for a subclass (`class Registry<V> extends
+   * Map<string, V>`) the parameters of its instantiated `set`/`add`, since the base type is not instantiated.
+   */
+  private collectionArguments(
+    builtin: { name: string; type: ts.Type },
+    type: ts.Type,
+    adder: string,
+  ): readonly ts.Type[] {
+    if (builtin.type === type) {
+      return isObjectType(type) && type.objectFlags & ts.ObjectFlags.Reference
+        ? this.checker.getTypeArguments(type as ts.TypeReference)
+        : [];
+    }
+    const method = this.checker.getPropertyOfType(type, adder);
+    const [signature] = method ? this.checker.getTypeOfSymbol(method).getCallSignatures() : [];
+    return signature ? signature.getParameters().map((p) => this.checker.getTypeOfSymbol(p)) : [];
+  }
+
   private fillBuiltin(
     builtin: { kind: BuiltinKind; name: string; type: ts.Type },
+    type: ts.Type,
     find: (rule: RuleId, subject: string, segment?: string) => void,
     walk: (segment: string, inner: ts.Type) => void,
   ): void {
-    const args = (): readonly ts.Type[] =>
-      isObjectType(builtin.type) && builtin.type.objectFlags & ts.ObjectFlags.Reference
-        ? this.checker.getTypeArguments(builtin.type as ts.TypeReference)
-        : [];
     switch (builtin.kind) {
       case 'function':
         return find('function', 'a function');
@@ -307,14 +323,14 @@ export class ShapeBuilder {
         return find('date-json', builtin.name);
       case 'map': {
         find('map-set-json', builtin.name);
-        const [key, value] = args();
+        const [key, value] = this.collectionArguments(builtin, type, 'set');
         if (key) walk('<key>', key);
         if (value) walk('<value>', value);
         return;
       }
       case 'set': {
         find('map-set-json', builtin.name);
-        const [item] = args();
+        const [item] = this.collectionArguments(builtin, type, 'add');
         if (item) walk('<item>', item);
         return;
       }

@@ -28,7 +28,9 @@ function tscPretty(diagnostics: readonly ProcxyDiagnostic[], cwd: string): strin
         getCanonicalFileName: (f) => f,
         getNewLine: () => '\n',
       };
-      return ts.formatDiagnosticsWithColorAndContext([tsDiagnostic], host).replace(` TS${code}: `, ` ${d.code}: `);
+      return ts
+        .formatDiagnosticsWithColorAndContext([tsDiagnostic], host)
+        .replace(` TS${code}: `, ` ${d.code}: `);
     })
     .join('\n');
 }
@@ -79,7 +81,9 @@ describe('formatDiagnostics', () => {
       'format.ts:18:12',
     ]);
     const outside = formatDiagnostics(date.slice(0, 1), { cwd: path.join(repoRoot, 'docs'), color: false });
-    expect(outside.startsWith('../test/compiler/procxiable/fixtures/fail/date.ts:8:12 - error PRX1003: ')).toBe(true);
+    expect(
+      outside.startsWith('../test/compiler/procxiable/fixtures/fail/date.ts:8:12 - error PRX1003: '),
+    ).toBe(true);
   });
 
   test('a file that cannot be read keeps its header line and loses only the frame', () => {
@@ -91,7 +95,9 @@ describe('formatDiagnostics', () => {
         throw new Error('gone');
       },
     });
-    expect(text).toBe(`test/compiler/procxiable/fixtures/fail/date.ts:8:12 - error PRX1003: ${first!.message}\n`);
+    expect(text).toBe(
+      `test/compiler/procxiable/fixtures/fail/date.ts:8:12 - error PRX1003: ${first!.message}\n`,
+    );
   });
 
   test('reads the code frame through readFile when given, e.g. from an in-memory project', () => {

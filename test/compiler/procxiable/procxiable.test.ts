@@ -2,15 +2,24 @@
 // snapshotted, and the passing fixtures produce no diagnostic at all.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { ts } from 'ts-morph';
 import { describe, expect, test } from 'vitest';
+import { formatDiagnostics } from '../../../compiler/diagnostics.js';
+import { checkConstructor, checkSignature } from '../../../compiler/procxiable.js';
 import { rules } from '../../../compiler/rules.js';
-import { checkFixture, createFixtureProject, fixturesDir, modes, report } from './harness.js';
+import { checkFixture, createFixtureProject, fixturesDir, modes, repoRoot, report } from './harness.js';
 
 const failing = readdirSync(path.join(fixturesDir, 'fail'))
   .filter((f) => f.endsWith('.ts'))
   .sort()
   .map((f) => `fail/${f}`);
-const project = createFixtureProject([...failing, 'pass/json.ts', 'pass/advanced.ts', 'callbacks.ts']);
+const project = createFixtureProject([
+  ...failing,
+  'pass/json.ts',
+  'pass/advanced.ts',
+  'callbacks.ts',
+  'inherited.ts',
+]);
 
 describe('failing fixtures', () => {
   test.each(failing)('%s', async (file) => {
@@ -60,5 +69,49 @@ describe('callbacks', () => {
   test('without allowCallbacks, every function parameter is an error', () => {
     const codes = checkFixture(project, 'callbacks.ts', 'advanced').map((d) => d.code);
     expect(codes.filter((c) => c === rules.function.code)).toHaveLength(8);
+  });
+});
+
+describe('members inherited from a generic base class', () => {
+  const checker = project.getTypeChecker().compilerObject;
+  const worker = project
+    .getSourceFileOrThrow(path.join(fixturesDir, 'inherited.ts'))
+    .getClassOrThrow('DateStore');
+  const declaration = worker.compilerNode;
+  const classSymbol = checker.getSymbolAtLocation(declaration.name!)!;
+  const headers = (diagnostics: ReturnType<typeof checkSignature>) =>
+    formatDiagnostics(diagnostics, { cwd: repoRoot, color: false })
+      .split('\n')
+      .filter((l) => l.includes(' PRX'));
+
+  test('a method is judged with its instantiated signature and reported at the base declaration', () => {
+    const put = checker.getPropertyOfType(checker.getDeclaredTypeOfSymbol(classSymbol), 'put')!;
+    const [signature] = checker.getTypeOfSymbolAtLocation(put, declaration).getCallSignatures();
+    const diagnostics = checkSignature({
+      signature: signature!,
+      declaration: signature!.getDeclaration(),
+      owner: 'DateStore.put',
+      mode: 'json',
+      checker,
+    });
+    expect(headers(diagnostics)).toEqual([
+      "test/compiler/procxiable/fixtures/inherited.ts:5:14 - error PRX1003: parameter 'value' of 'DateStore.put': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
+    ]);
+  });
+
+  test('an inherited constructor needs the construct signature: the declarations alone only know T', () => {
+    const [signature] = checker.getTypeOfSymbolAtLocation(classSymbol, declaration).getConstructSignatures();
+    const base = signature!.getDeclaration();
+    expect(ts.isConstructorDeclaration(base)).toBe(true);
+    const input = {
+      declaration: base as ts.ConstructorDeclaration,
+      params: base.parameters,
+      owner: 'DateStore',
+      mode: 'json' as const,
+      checker,
+    };
+    expect(checkConstructor({ ...input, signature }).map((d) => d.code)).toEqual(['PRX1003']);
+    expect(checkConstructor(input).map((d) => d.code)).toEqual(['PRX1016']);
+    expect(checkConstructor({ ...input, signature, mode: 'advanced' })).toEqual([]);
   });
 });
