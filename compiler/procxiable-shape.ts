@@ -226,10 +226,12 @@ export class ShapeBuilder {
     }
     const properties = checker.getPropertiesOfType(type);
     const symbol = type.getSymbol();
-    const isUserClass = symbol !== undefined && symbol.flags & ts.SymbolFlags.Class && !isLibSymbol(symbol);
+    const isUserClass =
+      symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0 && !isLibSymbol(symbol);
     if (isUserClass) {
-      const own = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p)).map((p) => p.name);
-      if (own.length > 0) return void find('class-instance', `class '${symbol.name}'`);
+      const own = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p));
+      if (own.length > 0)
+        return void find('class-instance', withBehaviour(`an instance of class '${symbol.name}'`, own));
     }
     const builtin = this.builtinOf(type);
     if (builtin) return this.fillBuiltin(builtin, type, find, walk);
@@ -237,11 +239,16 @@ export class ShapeBuilder {
       return void find('function', 'a function');
     }
     const libDeclared = symbol !== undefined && isLibSymbol(symbol);
-    if ((isUserClass || libDeclared) && properties.some(isClassBehaviour)) {
-      return void find(
-        'class-instance',
-        libDeclared ? `the built-in '${symbol.name}'` : `class '${symbol!.name}'`,
-      );
+    if (libDeclared && properties.some(isClassBehaviour)) {
+      return void find('class-instance', `an instance of the built-in '${symbol.name}' has methods`);
+    }
+    // Classes lose prototype members and private fields; any object type loses its method members (one finding,
+    // not one per method: a ts.Node-like interface would otherwise print dozens).
+    const behaviour = properties.filter(
+      isUserClass ? isClassBehaviour : (p) => (p.flags & ts.SymbolFlags.Method) !== 0,
+    );
+    if (behaviour.length > 0) {
+      return void find('class-instance', withBehaviour(this.objectName(type, isUserClass), behaviour));
     }
     // Data-only instances survive structured clone as plain objects, but json mode refuses any class instance.
     if (isUserClass) find('class-instance-json', `class '${symbol!.name}'`);
@@ -263,6 +270,13 @@ export class ShapeBuilder {
       }
       walk(info.keyType.flags & ts.TypeFlags.NumberLike ? '[number]' : '[string]', info.type);
     }
+  }
+
+  private objectName(type: ts.Type, isClass: boolean): string {
+    const symbol = type.aliasSymbol ?? type.getSymbol();
+    if (isClass) return `an instance of class '${symbol!.name}'`;
+    if (symbol === undefined || symbol.name.startsWith('__')) return 'an object type';
+    return `${symbol.flags & ts.SymbolFlags.Interface ? 'interface' : 'type'} '${symbol.name}'`;
   }
 
   /** The built-in a type is (by its own lib declaration) or derives from (through user classes and interfaces). */
@@ -350,6 +364,27 @@ export class ShapeBuilder {
         return find('untyped-object', builtin.name);
     }
   }
+}
+
+/** "an instance of class 'Logger' has methods (log(), get level, and 2 more)": names the first few members. */
+function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
+  // The user's own members first; symbol-keyed ones (EventEmitter's captureRejectionSymbol) are only counted.
+  const shownFirst = [...members].sort((a, b) => Number(isLibSymbol(a)) - Number(isLibSymbol(b)));
+  const names = shownFirst
+    .filter((m) => !isSymbolKeyed(m))
+    .map((m) => {
+      const name = declaredName(m);
+      if (m.flags & ts.SymbolFlags.Method) return `${name}()`;
+      if (m.flags & ts.SymbolFlags.Accessor)
+        return `${m.flags & ts.SymbolFlags.GetAccessor ? 'get' : 'set'} ${name}`;
+      return name;
+    });
+  const what = members.every((m) => !(m.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)))
+    ? 'private fields'
+    : 'methods';
+  const shown = names.slice(0, 3).join(', ');
+  const more = members.length - Math.min(3, names.length);
+  return `${subject} has ${what} (${more > 0 ? `${shown} and ${more} more` : shown})`;
 }
 
 /** Members that live on the prototype or in private slots, so neither JSON nor structured clone carries them. */

@@ -71,8 +71,8 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     'PRX1002',
     'class-instance',
     both,
-    (subject) => `an instance of ${subject} has methods, which cannot cross the process boundary`,
-    'Pass its data as a plain object (an interface with data properties) and rebuild the instance on the other side.',
+    (subject) => `${subject}, which cannot cross the process boundary`,
+    'Pass only its data, as a plain object (an interface without methods), and rebuild the behaviour on the other side.',
   ),
   'date-json': rule(
     'PRX1003',
