@@ -1,0 +1,561 @@
+// Reads worker classes with the type checker: their public methods, overloads, constructor and JSDoc.
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
+import { checkConstructor, checkSignature, type SerializationMode } from './procxiable.js';
+import {
+  type NameResult,
+  type Part,
+  type RefPart,
+  runtimePath,
+  TypeNamer,
+  type TypeText,
+} from './type-text.js';
+
+/** One call signature of a stub method, as text: `<T>(a: X, b?: Y): Promise<Awaited<R>>`. */
+export interface SignatureModel {
+  readonly jsDoc: string | undefined;
+  readonly text: TypeText;
+}
+
+export interface MethodModel {
+  readonly name: string;
+  readonly idempotent: boolean;
+  /** Every overload (never the implementation signature), in declaration order. */
+  readonly signatures: readonly SignatureModel[];
+}
+
+export interface WorkerModel {
+  /** The public name: `spawn<className>`, `<className>Proxy`. */
+  readonly className: string;
+  /** How the worker module exports the class: its name, or 'default'. */
+  readonly exportName: string;
+  /** Absolute path of the worker file. */
+  readonly source: string;
+  readonly jsDoc: string | undefined;
+  readonly constructorJsDoc: string | undefined;
+  /** The constructor's parameters as a tuple type (a union of tuples for overloads). */
+  readonly constructorArgs: TypeText;
+  /** Dispatch-table order: own methods in source order, then inherited ones. */
+  readonly methods: readonly MethodModel[];
+  /** Unqualified names the stub text uses (globals, type parameters): imports must not shadow them. */
+  readonly reserved: ReadonlySet<string>;
+}
+
+export interface Analysis {
+  readonly workers: readonly WorkerModel[];
+  readonly diagnostics: readonly ProcxyDiagnostic[];
+}
+
+/** Names the proxy object owns or that JavaScript gives meaning to: a method with one could never be called. */
+const RESERVED_METHOD_NAMES = new Set([
+  'then',
+  'constructor',
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
+
+function isLibraryFile(program: ts.Program, file: ts.SourceFile): boolean {
+  return (
+    program.isSourceFileDefaultLibrary(file) ||
+    program.isSourceFileFromExternalLibrary(file) ||
+    file.fileName.split('/').includes('node_modules')
+  );
+}
+
+/** The JSDoc block written right above a declaration, re-indented to start at column 0. */
+export function jsDocOf(node: ts.Node | undefined): string | undefined {
+  if (node === undefined) return undefined;
+  const docs = ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc);
+  const doc = docs[docs.length - 1];
+  if (doc === undefined || doc.parent !== node) return undefined;
+  const text = doc.getSourceFile().text.slice(doc.getStart(), doc.getEnd());
+  return text
+    .split(/\r?\n/)
+    .map((line, index) => (index === 0 ? line.trim() : ` ${line.trim()}`))
+    .join('\n');
+}
+
+function hasTag(node: ts.Node, tag: string): boolean {
+  return ts.getJSDocTags(node).some((t) => t.tagName.text === tag);
+}
+
+function bindingText(name: ts.BindingName): string {
+  if (ts.isIdentifier(name)) return name.text;
+  if (ts.isObjectBindingPattern(name)) {
+    const elements = name.elements.map(
+      (e) =>
+        `${e.dotDotDotToken ? '...' : ''}${e.propertyName ? `${e.propertyName.getText()}: ` : ''}${bindingText(e.name)}`,
+    );
+    return `{ ${elements.join(', ')} }`;
+  }
+  const elements = name.elements.map((e) =>
+    ts.isOmittedExpression(e) ? '' : `${e.dotDotDotToken ? '...' : ''}${bindingText(e.name)}`,
+  );
+  return `[${elements.join(', ')}]`;
+}
+
+/** A single-quoted string literal. */
+export function quote(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+}
+
+/** A property key as a stub member name: identifiers as they are, anything else quoted. */
+export function memberKey(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : quote(name);
+}
+
+const KEYWORD_TYPE = /^(?:string|number|boolean|void|undefined|null|bigint|never|unknown|any|object|symbol)$/;
+
+function parametersOf(decl: ts.SignatureDeclaration): ts.ParameterDeclaration[] {
+  return decl.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+}
+
+interface Context {
+  readonly program: ts.Program;
+  readonly checker: ts.TypeChecker;
+  readonly mode: SerializationMode;
+  readonly diagnostics: ProcxyDiagnostic[];
+}
+
+/** Analyses every exported class of the given worker files (absolute paths present in the program). */
+export function analyze(program: ts.Program, files: readonly string[], mode: SerializationMode): Analysis {
+  const checker = program.getTypeChecker();
+  const context: Context = { program, checker, mode, diagnostics: [] };
+  const workers: WorkerModel[] = [];
+  for (const fileName of files) {
+    const file = program.getSourceFile(fileName);
+    if (file === undefined) continue;
+    workers.push(...analyzeFile(context, file));
+  }
+  return { workers, diagnostics: context.diagnostics };
+}
+
+function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
+  const { checker } = context;
+  const moduleSymbol = checker.getSymbolAtLocation(file);
+  const classes = new Map<ts.ClassDeclaration, string[]>();
+  for (const exported of moduleSymbol === undefined ? [] : checker.getExportsOfModule(moduleSymbol)) {
+    const target =
+      (exported.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(exported) : exported;
+    const decl = target.declarations?.find(ts.isClassDeclaration);
+    // Re-exported classes belong to the file that declares them.
+    if (decl === undefined || decl.getSourceFile() !== file) continue;
+    classes.set(decl, [...(classes.get(decl) ?? []), exported.name]);
+  }
+  if (classes.size === 0) {
+    for (const statement of file.statements) {
+      if (ts.isClassDeclaration(statement) && statement.name !== undefined) {
+        context.diagnostics.push(
+          diagnosticAt(
+            statement.name,
+            'PRX9012',
+            `class '${statement.name.text}' is not exported, so it is not a worker (only exported classes of files matching "workers" are)`,
+            'warning',
+          ),
+        );
+      }
+    }
+  }
+  const workers: WorkerModel[] = [];
+  const ordered = [...classes].sort(([a], [b]) => a.pos - b.pos);
+  for (const [decl, names] of ordered) {
+    if ((ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract) !== 0) continue;
+    const exportName = names.find((n) => n !== 'default') ?? 'default';
+    const className = exportName === 'default' ? decl.name?.text : exportName;
+    if (className === undefined) {
+      context.diagnostics.push(
+        diagnosticAt(
+          decl.getChildren().find((c) => c.kind === ts.SyntaxKind.ClassKeyword) ?? decl,
+          'PRX9013',
+          'a default-exported worker class needs a name: the stub is called spawn<Name>',
+          'error',
+        ),
+      );
+      continue;
+    }
+    if (decl.typeParameters !== undefined && decl.typeParameters.length > 0) {
+      context.diagnostics.push(
+        diagnosticAt(
+          decl.typeParameters[0]!,
+          'PRX9014',
+          `worker class '${className}' is generic; a worker class cannot have type parameters (the child constructs it from values only). Make a subclass that fixes them and export that`,
+          'error',
+        ),
+      );
+      continue;
+    }
+    workers.push(analyzeClass(context, decl, className, exportName));
+  }
+  return workers;
+}
+
+function analyzeClass(
+  context: Context,
+  decl: ts.ClassDeclaration,
+  className: string,
+  exportName: string,
+): WorkerModel {
+  const { checker, program } = context;
+  const file = decl.getSourceFile();
+  const reserved = new Set<string>();
+  const namer = new TypeNamer(checker, reserved);
+  const classRef: RefPart = {
+    kind: 'ref',
+    module: { kind: 'file', path: runtimePath(file.fileName) },
+    name: exportName,
+    preferred: className,
+  };
+  const classSymbol = checker.getSymbolAtLocation(decl.name ?? decl)!;
+  const instanceType = checker.getDeclaredTypeOfSymbol(classSymbol);
+  const methods: MethodModel[] = [];
+  for (const property of checker.getPropertiesOfType(instanceType)) {
+    const declarations = property.declarations ?? [];
+    const first = declarations[0];
+    if (first === undefined || isLibraryFile(program, first.getSourceFile())) continue;
+    const nameNode = ts.getNameOfDeclaration(first);
+    if (nameNode === undefined || ts.isPrivateIdentifier(nameNode) || ts.isComputedPropertyName(nameNode))
+      continue;
+    if ((ts.getCombinedModifierFlags(first) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0)
+      continue;
+    const name = property.getName();
+    const owner = `${className}.${name}`;
+    const isMethod = ts.isMethodDeclaration(first) || ts.isMethodSignature(first);
+    const type = checker.getTypeOfSymbolAtLocation(property, decl);
+    if (!isMethod) {
+      if (
+        (ts.isPropertyDeclaration(first) || ts.isPropertySignature(first)) &&
+        type.getCallSignatures().length > 0
+      ) {
+        context.diagnostics.push(
+          diagnosticAt(
+            nameNode,
+            'PRX9023',
+            `'${owner}' is a function-valued property, not a method, so the proxy does not have it; declare it as a method to call it through the proxy`,
+            'warning',
+          ),
+        );
+      }
+      continue;
+    }
+    if (name.startsWith('$')) {
+      context.diagnostics.push(
+        diagnosticAt(
+          nameNode,
+          'PRX9020',
+          `method '${owner}': names starting with '$' are reserved for the proxy's own members ($terminate, $process, $with, ...); rename it, or make it private`,
+          'error',
+        ),
+      );
+      continue;
+    }
+    if (name.startsWith('_')) {
+      context.diagnostics.push(
+        diagnosticAt(
+          nameNode,
+          'PRX9021',
+          `method '${owner}' starts with '_', so it is internal and not part of the proxy; mark it private (or #private) to silence this, or rename it to call it through the proxy`,
+          'warning',
+        ),
+      );
+      continue;
+    }
+    if (RESERVED_METHOD_NAMES.has(name)) {
+      context.diagnostics.push(
+        diagnosticAt(
+          nameNode,
+          'PRX9022',
+          `method '${owner}' cannot be called through a proxy: '${name}' is a built-in name (a proxy with it would misbehave, e.g. 'then' makes it a thenable); rename it`,
+          'error',
+        ),
+      );
+      continue;
+    }
+    const signatures = type.getCallSignatures();
+    const allowIndexed = signatures.length === 1 && (signatures[0]!.getTypeParameters()?.length ?? 0) === 0;
+    const base: TypeText = [classRef, `[${quote(name)}]`];
+    const models: SignatureModel[] = [];
+    for (const signature of signatures) {
+      const declaration = signature.getDeclaration();
+      context.diagnostics.push(
+        ...checkSignature({
+          signature,
+          declaration,
+          owner,
+          mode: context.mode,
+          checker,
+          allowCallbacks: true,
+        }),
+      );
+      const text = signatureText(
+        context,
+        namer,
+        signature,
+        declaration,
+        owner,
+        allowIndexed ? base : undefined,
+      );
+      if (text !== undefined) models.push({ jsDoc: jsDocOf(declaration), text });
+    }
+    if (models.length !== signatures.length) continue;
+    methods.push({
+      name,
+      idempotent: declarations.some((d) => hasTag(d, 'idempotent')),
+      signatures: models,
+    });
+  }
+  const constructorArgs = constructorText(context, namer, decl, classSymbol, className, classRef);
+  const ctorDecl = decl.members.find(
+    (m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined,
+  );
+  return {
+    className,
+    exportName,
+    source: file.fileName,
+    jsDoc: jsDocOf(decl),
+    constructorJsDoc: jsDocOf(ctorDecl),
+    constructorArgs,
+    methods,
+    reserved,
+  };
+}
+
+function unnameable(
+  context: Context,
+  node: ts.Node,
+  owner: string,
+  what: string,
+  result: NameResult,
+  hint: string,
+): undefined {
+  if (result.ok) return undefined;
+  const why =
+    result.reason === 'not-exported'
+      ? `'${result.name}' is not exported from ${path.basename(node.getSourceFile().fileName)}`
+      : result.reason === 'external'
+        ? `'${result.name}' comes from a package the stub cannot import it from`
+        : result.reason === 'class-type-parameter'
+          ? `it uses the class type parameter '${result.name}'`
+          : `'${result.name}' cannot be resolved`;
+  context.diagnostics.push(
+    diagnosticAt(
+      node,
+      'PRX9031',
+      `${what} of '${owner}' cannot be written in the generated stub: ${why}. ${hint}`,
+      'error',
+    ),
+  );
+  return undefined;
+}
+
+/** Text of a written type, or the checker's type when the written one cannot be used. */
+function typeAt(
+  namer: TypeNamer,
+  written: ts.TypeNode | undefined,
+  inferred: () => ts.Type,
+  enclosing: ts.Node,
+): NameResult {
+  const first = written === undefined ? undefined : namer.written(written);
+  if (first?.ok) return first;
+  const second = namer.inferred(inferred(), enclosing);
+  return second.ok || first === undefined ? second : first;
+}
+
+function isPromiseReference(checker: ts.TypeChecker, node: ts.TypeNode): ts.TypeNode | undefined {
+  if (!ts.isTypeReferenceNode(node) || !ts.isIdentifier(node.typeName) || node.typeName.text !== 'Promise')
+    return;
+  if (node.typeArguments?.length !== 1) return undefined;
+  const symbol = checker.getSymbolAtLocation(node.typeName);
+  const global = symbol?.declarations?.every((d) => !ts.isExternalModule(d.getSourceFile()));
+  return global ? node.typeArguments[0] : undefined;
+}
+
+function signatureText(
+  context: Context,
+  namer: TypeNamer,
+  signature: ts.Signature,
+  declaration: ts.SignatureDeclaration,
+  owner: string,
+  indexed: TypeText | undefined,
+): TypeText | undefined {
+  const { checker } = context;
+  const hint = indexed
+    ? 'Export the type'
+    : 'Export the type (this method is generic or overloaded, so the stub cannot refer to it through the class)';
+  const parts: Part[] = [];
+  const typeParameters = declaration.typeParameters ?? [];
+  if (typeParameters.length > 0) {
+    parts.push('<');
+    for (const [index, parameter] of typeParameters.entries()) {
+      if (index > 0) parts.push(', ');
+      const isConst = parameter.modifiers?.some((m) => m.kind === ts.SyntaxKind.ConstKeyword);
+      parts.push(`${isConst ? 'const ' : ''}${parameter.name.text}`);
+      namer.reserve(parameter.name.text);
+      for (const [keyword, node] of [
+        [' extends ', parameter.constraint],
+        [' = ', parameter.default],
+      ] as const) {
+        if (node === undefined) continue;
+        const result = namer.written(node);
+        if (!result.ok)
+          return unnameable(context, node, owner, `type parameter '${parameter.name.text}'`, result, hint);
+        parts.push(keyword, ...result.text);
+      }
+    }
+    parts.push('>');
+  }
+  const parameters = parametersOf(declaration);
+  const symbols = signature.getParameters();
+  const params: Part[] = [];
+  for (const [index, parameter] of parameters.entries()) {
+    const symbol = symbols[index];
+    if (index > 0) params.push(', ');
+    const rest = parameter.dotDotDotToken !== undefined;
+    const optional = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
+    params.push(`${rest ? '...' : ''}${bindingText(parameter.name)}${optional ? '?' : ''}: `);
+    const result = typeAt(
+      namer,
+      parameter.type,
+      () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
+      declaration,
+    );
+    if (result.ok) params.push(...result.text);
+    else if (indexed !== undefined && !rest) params.push('Parameters<', ...indexed, `>[${index}]`);
+    else if (indexed !== undefined)
+      return [
+        '(...args: Parameters<',
+        ...indexed,
+        '>)',
+        ...returnText(context, namer, signature, declaration, indexed)!,
+      ];
+    else
+      return unnameable(
+        context,
+        parameter,
+        owner,
+        `parameter '${bindingText(parameter.name)}'`,
+        result,
+        hint,
+      );
+  }
+  const returns = returnText(context, namer, signature, declaration, indexed);
+  if (returns === undefined) {
+    const node = declaration.type ?? declaration.name ?? declaration;
+    const result = typeAt(namer, declaration.type, () => signature.getReturnType(), declaration);
+    return unnameable(
+      context,
+      node,
+      owner,
+      'the return type',
+      result,
+      `${hint}, or annotate the return type`,
+    );
+  }
+  return [...parts, '(', ...params, ')', ...returns];
+}
+
+/** `: Promise<Awaited<R>>`, simplified where that changes nothing. */
+function returnText(
+  context: Context,
+  namer: TypeNamer,
+  signature: ts.Signature,
+  declaration: ts.SignatureDeclaration,
+  indexed: TypeText | undefined,
+): TypeText | undefined {
+  const written = declaration.type;
+  if (written !== undefined && ts.isTypePredicateNode(written)) {
+    return [written.assertsModifier ? ': Promise<void>' : ': Promise<boolean>'];
+  }
+  if (written !== undefined) {
+    const inner = isPromiseReference(context.checker, written) ?? written;
+    const result = namer.written(inner);
+    if (result.ok) return wrap(result.text);
+  }
+  const awaited = context.checker.getAwaitedType(signature.getReturnType()) ?? signature.getReturnType();
+  const result = namer.inferred(awaited, declaration);
+  if (result.ok) return [': Promise<', ...result.text, '>'];
+  if (indexed !== undefined) return [': Promise<Awaited<ReturnType<', ...indexed, '>>>'];
+  return undefined;
+}
+
+function wrap(text: TypeText): TypeText {
+  const only = text.length === 1 ? text[0] : undefined;
+  if (typeof only === 'string' && KEYWORD_TYPE.test(only.trim())) return [`: Promise<${only.trim()}>`];
+  return [': Promise<Awaited<', ...text, '>>'];
+}
+
+function constructorText(
+  context: Context,
+  namer: TypeNamer,
+  decl: ts.ClassDeclaration,
+  classSymbol: ts.Symbol,
+  className: string,
+  classRef: RefPart,
+): TypeText {
+  const { checker } = context;
+  const signatures = checker.getTypeOfSymbolAtLocation(classSymbol, decl).getConstructSignatures();
+  const whole: TypeText = ['ConstructorParameters<typeof ', classRef, '>'];
+  const tuples: Part[][] = [];
+  for (const signature of signatures) {
+    const declaration = signature.getDeclaration() as ts.ConstructorDeclaration | undefined;
+    const parameters = declaration === undefined ? [] : parametersOf(declaration);
+    if (
+      declaration !== undefined &&
+      (ts.getCombinedModifierFlags(declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !==
+        0
+    ) {
+      context.diagnostics.push(
+        diagnosticAt(
+          declaration,
+          'PRX9030',
+          `the constructor of worker class '${className}' is not public, so the child cannot construct it; make it public or do not export the class`,
+          'error',
+        ),
+      );
+      return whole;
+    }
+    context.diagnostics.push(
+      ...checkConstructor({
+        declaration,
+        params: parameters,
+        owner: className,
+        mode: context.mode,
+        checker,
+        signature,
+      }),
+    );
+    const symbols = signature.getParameters();
+    const tuple: Part[] = ['['];
+    for (const [index, parameter] of parameters.entries()) {
+      if (index > 0) tuple.push(', ');
+      const rest = parameter.dotDotDotToken !== undefined;
+      const optional =
+        !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
+      const label = ts.isIdentifier(parameter.name) ? parameter.name.text : `arg${index}`;
+      tuple.push(`${rest ? '...' : ''}${label}${optional ? '?' : ''}: `);
+      const symbol = symbols[index];
+      const result = typeAt(
+        namer,
+        parameter.type,
+        () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
+        declaration!,
+      );
+      if (result.ok) tuple.push(...result.text);
+      else if (signatures.length === 1) return whole;
+      else {
+        unnameable(
+          context,
+          parameter,
+          className,
+          `constructor parameter '${label}'`,
+          result,
+          'Export the type',
+        );
+        return whole;
+      }
+    }
+    tuple.push(']');
+    tuples.push(tuple);
+  }
+  if (tuples.length === 0) return ['[]'];
+  return tuples.flatMap((tuple, index) => (index === 0 ? tuple : [' | ', ...tuple]));
+}

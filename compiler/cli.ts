@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// The `procxy` command: `procxy generate [--config <path>] [--check] [--watch]`; exit 0 ok, 1 diagnostics/out of date, 2 usage/config.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { cac } from 'cac';
+import { ConfigError } from './config.js';
+import { Generator } from './generate.js';
+import { loadConfig, type ResolvedConfig } from './load-config.js';
+import { report } from './report.js';
+import { watch } from './watch.js';
+
+interface GenerateFlags {
+  readonly config?: string;
+  readonly check?: boolean;
+  readonly watch?: boolean;
+}
+
+const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+
+function fail(message: string): never {
+  process.stderr.write(`procxy: ${message}\n`);
+  process.exit(2);
+}
+
+async function load(flags: GenerateFlags): Promise<ResolvedConfig> {
+  if (flags.config !== undefined && typeof flags.config !== 'string') fail('--config needs a path');
+  try {
+    return await loadConfig(path.resolve(flags.config ?? 'procxy.config.ts'));
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+async function generateCommand(flags: GenerateFlags): Promise<void> {
+  if (flags.check === true && flags.watch === true) fail('--check and --watch cannot be combined');
+  const config = await load(flags);
+  const cwd = process.cwd();
+  if (flags.watch === true) {
+    const watching = watch({
+      config,
+      onResult: (result) => process.stdout.write(report(result, { cwd, color, check: false })),
+      onError: (error) => process.stderr.write(`procxy: ${error.message}\n`),
+    });
+    const stop = (): void => {
+      watching.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    await watching.ready;
+    return;
+  }
+  const result = await new Generator(config).run({ check: flags.check === true });
+  process.stdout.write(report(result, { cwd, color, check: flags.check === true }));
+  process.exitCode = result.ok ? 0 : 1;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const cli = cac('procxy');
+cli
+  .command('generate', 'Check worker classes and write their typed stubs and child entries')
+  .option('--config <path>', 'Config file (default: procxy.config.ts in the current folder)')
+  .option('--check', 'Write nothing; exit 1 when a generated file is missing, stale or orphaned')
+  .option('--watch', 'Regenerate when a worker or a file its types come from changes')
+  .action((flags: GenerateFlags) => generateCommand(flags));
+cli.help();
+
+try {
+  cli.version(version());
+  cli.parse(process.argv, { run: false });
+  if (cli.options.help === true || cli.options.version === true) process.exit(0);
+  if (cli.matchedCommand === undefined) {
+    cli.outputHelp();
+    fail(cli.args.length > 0 ? `unknown command '${cli.args[0]}'` : 'missing command (try: procxy generate)');
+  }
+  await cli.runMatchedCommand();
+} catch (error) {
+  if (error instanceof Error && error.name === 'CACError') fail(error.message);
+  throw error;
+}

@@ -1,0 +1,91 @@
+// The `procxy/config` entry: defineConfig and its strict validation; imports nothing heavy on purpose.
+
+/** How values cross the process boundary (spec 4.1). */
+export type ConfigSerializationMode = 'json' | 'advanced';
+
+/** What a `procxy.config.ts` exports by default. Paths and globs are relative to the config file's folder. */
+export interface ProcxyConfig {
+  /** Globs of worker files; every exported class in a matching file is a worker. A leading `!` excludes. */
+  readonly workers: readonly string[];
+  /** Serialization mode the generated stubs check and use; default `'json'`. */
+  readonly serialization?: ConfigSerializationMode;
+  /** Folder for generated files (mirroring the source folders); default: beside each worker source. */
+  readonly outDir?: string;
+  /** tsconfig whose compiler options the analysis uses; default: `tsconfig.json` beside the config if present. */
+  readonly tsconfig?: string;
+}
+
+/** A config value that is not what procxy accepts; `key` names the offending option. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'PRX9001';
+  readonly key: string | undefined;
+  constructor(message: string, key?: string) {
+    super(message);
+    this.key = key;
+  }
+}
+
+const KEYS = ['workers', 'serialization', 'outDir', 'tsconfig'] as const;
+const MODES: readonly string[] = ['json', 'advanced'];
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+function invalid(key: string, expected: string, value: unknown): ConfigError {
+  return new ConfigError(`Invalid option "${key}": expected ${expected}, got ${describe(value)}`, key);
+}
+
+function checkPath(key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || value.trim() === '' || value.includes('\0')) {
+    throw invalid(key, 'a non-empty path string relative to the config folder', value);
+  }
+}
+
+/** Throws a ConfigError naming the first wrong key; returns the config typed when it is valid. */
+export function validateConfig(value: unknown): ProcxyConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(
+      `Invalid config: expected an object (export default defineConfig({ workers: [...] })), got ${describe(value)}`,
+    );
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(
+        `Invalid option "${key}": unknown option (known options: ${KEYS.join(', ')})`,
+        key,
+      );
+    }
+  }
+  const workers = record.workers;
+  if (!Array.isArray(workers) || workers.length === 0) {
+    throw invalid('workers', 'a non-empty array of glob strings', workers);
+  }
+  workers.forEach((glob: unknown, index) => {
+    if (typeof glob !== 'string' || glob.trim() === '' || glob === '!') {
+      throw invalid(`workers[${index}]`, 'a non-empty glob string', glob);
+    }
+  });
+  if (workers.every((glob: string) => glob.startsWith('!'))) {
+    throw invalid('workers', 'at least one glob that is not a negation (!...)', workers);
+  }
+  const mode = record.serialization;
+  if (mode !== undefined && (typeof mode !== 'string' || !MODES.includes(mode))) {
+    throw invalid('serialization', "'json' or 'advanced'", mode);
+  }
+  checkPath('outDir', record.outDir);
+  checkPath('tsconfig', record.tsconfig);
+  return record as unknown as ProcxyConfig;
+}
+
+/** Declares a procxy config; validates eagerly so a mistake fails where it was written. */
+export function defineConfig(config: ProcxyConfig): ProcxyConfig {
+  return validateConfig(config);
+}

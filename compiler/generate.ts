@@ -1,0 +1,335 @@
+// The generator pipeline (config -> analysis -> emit -> write/check); the CLI, tests and plugins all use it.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { analyze, type WorkerModel } from './analyze.js';
+import { bundleChild, ChildBundleError } from './child-bundle.js';
+import type { ProcxyDiagnostic } from './diagnostics.js';
+import { emitChildEntry, emitStub, header } from './emit.js';
+import { GlobSet } from './glob.js';
+import { loadConfig, type ResolvedConfig } from './load-config.js';
+import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
+import { IncrementalProgram, readCompilerOptions } from './program.js';
+
+export interface GenerateOptions {
+  /** Config file; default `procxy.config.ts` in `cwd`. */
+  readonly config?: string;
+  /** Default `process.cwd()`. */
+  readonly cwd?: string;
+  /** Write and delete nothing; report missing, stale and orphaned files instead. */
+  readonly check?: boolean;
+}
+
+export interface GenerateResult {
+  readonly config: ResolvedConfig;
+  /** Every diagnostic (errors and warnings); nothing is written when one is an error. */
+  readonly diagnostics: readonly ProcxyDiagnostic[];
+  readonly workers: number;
+  readonly methods: number;
+  /** Absolute paths of every file this run generates (written or not). */
+  readonly outputs: readonly string[];
+  /** Files whose bytes changed and were written (never with check). */
+  readonly written: readonly string[];
+  /** Outputs that do not exist yet (with check: what generate would create). */
+  readonly missing: readonly string[];
+  /** Outputs whose bytes differ from what generate would write (with check). */
+  readonly stale: readonly string[];
+  /** Generated files whose source is gone or no longer produces them (deleted unless check). */
+  readonly orphans: readonly string[];
+  /** Files whose dependencies the watch mode must follow (worker sources and every file their types come from). */
+  readonly dependencies: readonly string[];
+  /** True when there is no error diagnostic and, with check, nothing is missing, stale or orphaned. */
+  readonly ok: boolean;
+  readonly durationMs: number;
+}
+
+/** Compiler options used when the project has no tsconfig: the strict settings procxy recommends. */
+const DEFAULT_OPTIONS: ts.CompilerOptions = {
+  strict: true,
+  target: ts.ScriptTarget.ES2023,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+};
+
+/** The outputs one worker file will have. */
+interface PlannedSource {
+  readonly source: string;
+  readonly stub: string;
+  readonly workers: readonly { readonly worker: WorkerModel; readonly childFile: string }[];
+}
+
+interface BundleCacheEntry {
+  readonly entry: string;
+  readonly text: string;
+  readonly inputs: readonly string[];
+}
+
+/** A config-level diagnostic pointing at the `workers` option of the config file. */
+function configDiagnostic(config: ResolvedConfig, code: string, message: string): ProcxyDiagnostic {
+  let start = 0;
+  let line = 1;
+  let column = 1;
+  try {
+    const text = readFileSync(config.file, 'utf8');
+    const found = text.indexOf('workers');
+    if (found !== -1) {
+      start = found;
+      const before = text.slice(0, found).split('\n');
+      line = before.length;
+      column = before[before.length - 1]!.length + 1;
+    }
+  } catch {
+    // The config was loaded a moment ago; if it vanished, the diagnostic points at its first line.
+  }
+  return {
+    code,
+    file: config.file,
+    start,
+    length: start === 0 ? 0 : 7,
+    line,
+    column,
+    message,
+    category: 'error',
+  };
+}
+
+/** Holds one incremental program between runs, so --watch re-parses only what changed on disk. */
+export class Generator {
+  readonly config: ResolvedConfig;
+  readonly #globs: GlobSet;
+  readonly #program: IncrementalProgram;
+  readonly #bundles = new Map<string, BundleCacheEntry>();
+  #changed = new Set<string>();
+
+  constructor(config: ResolvedConfig) {
+    this.config = config;
+    this.#globs = new GlobSet(config.workers);
+    this.#program = new IncrementalProgram(
+      config.tsconfig === undefined ? DEFAULT_OPTIONS : readCompilerOptions(config.tsconfig),
+    );
+  }
+
+  /** Tells the generator these files changed on disk; the next run reloads them (and rebundles what used them). */
+  invalidate(files: Iterable<string>): void {
+    for (const file of files) {
+      const absolute = path.resolve(file);
+      this.#changed.add(absolute);
+      this.#program.invalidate(absolute);
+    }
+  }
+
+  async run(options: { readonly check?: boolean } = {}): Promise<GenerateResult> {
+    const started = performance.now();
+    const { config } = this;
+    const check = options.check ?? false;
+    const diagnostics: ProcxyDiagnostic[] = [];
+    const files = this.#globs.scan(config.root).filter(isWorkerCandidate);
+    const program = this.#program.program(files);
+    const analysis = analyze(program, files, config.serialization);
+    diagnostics.push(...analysis.diagnostics);
+    if (analysis.workers.length === 0) {
+      diagnostics.push(
+        configDiagnostic(
+          config,
+          'PRX9011',
+          files.length === 0
+            ? `no file matches "workers" (${config.workers.join(', ')}) under ${posixRelative(process.cwd(), config.root) || '.'}`
+            : `no worker class found: ${files.length} file(s) match "workers" but none exports a class`,
+        ),
+      );
+    }
+    const dependencies = new Set<string>(files);
+    for (const file of program.getSourceFiles()) {
+      if (!program.isSourceFileDefaultLibrary(file) && !program.isSourceFileFromExternalLibrary(file)) {
+        if (!file.fileName.split('/').includes('node_modules')) dependencies.add(path.resolve(file.fileName));
+      }
+    }
+    const bySource = new Map<string, WorkerModel[]>();
+    for (const worker of analysis.workers)
+      bySource.set(worker.source, [...(bySource.get(worker.source) ?? []), worker]);
+    const planned = this.#plan(bySource, diagnostics);
+    const outputs = new Map<string, string>();
+    if (!diagnostics.some((d) => d.category === 'error')) {
+      await this.#render(planned, outputs, diagnostics, dependencies);
+    }
+    const analysed = !diagnostics.some((d) => d.category === 'error');
+    const written: string[] = [];
+    const missing: string[] = [];
+    const stale: string[] = [];
+    let orphans: string[] = [];
+    if (analysed) {
+      for (const [file, text] of [...outputs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+        if (current === text) continue;
+        (current === undefined ? missing : stale).push(file);
+        if (!check) {
+          mkdirSync(path.dirname(file), { recursive: true });
+          writeFileSync(file, text);
+          written.push(file);
+        }
+      }
+      const scanDirs =
+        config.outDir !== undefined
+          ? [config.outDir]
+          : this.#globs.bases.map((base) => path.join(config.root, base));
+      orphans = findOrphans(scanDirs, this.#globs, new Set(outputs.keys()));
+      if (!check) for (const orphan of orphans) rmSync(orphan, { force: true });
+    }
+    this.#changed = new Set();
+    const hasError = diagnostics.some((d) => d.category === 'error');
+    return {
+      config,
+      diagnostics,
+      workers: analysis.workers.length,
+      methods: analysis.workers.reduce((sum, w) => sum + w.methods.length, 0),
+      outputs: [...outputs.keys()].sort(),
+      written,
+      missing,
+      stale,
+      orphans,
+      dependencies: [...dependencies].sort(),
+      ok: !hasError && (!check || missing.length + stale.length + orphans.length === 0),
+      durationMs: performance.now() - started,
+    };
+  }
+
+  #plan(
+    bySource: ReadonlyMap<string, readonly WorkerModel[]>,
+    diagnostics: ProcxyDiagnostic[],
+  ): PlannedSource[] {
+    const { config } = this;
+    const owners = new Map<string, string>();
+    const plan: PlannedSource[] = [];
+    for (const [source, workers] of [...bySource].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const relative = posixRelative(config.root, source);
+      if (config.outDir !== undefined && relative.startsWith('../')) {
+        diagnostics.push(
+          configDiagnostic(
+            config,
+            'PRX9041',
+            `worker file ${relative} is outside the config folder, so it has no place under outDir; move it or drop outDir`,
+          ),
+        );
+        continue;
+      }
+      const stub = stubPath(source, config.root, config.outDir);
+      const children = workers.map((worker) => ({
+        worker,
+        childFile: childPath(source, config.root, config.outDir, worker.className, workers.length > 1),
+      }));
+      for (const file of [stub, ...children.map((c) => c.childFile)]) {
+        const other = owners.get(file);
+        if (other !== undefined) {
+          diagnostics.push(
+            configDiagnostic(
+              config,
+              'PRX9040',
+              `${posixRelative(config.root, other)} and ${relative} would both generate ${posixRelative(config.root, file)}; rename one of them`,
+            ),
+          );
+        }
+        owners.set(file, source);
+      }
+      plan.push({ source, stub, workers: children });
+    }
+    return plan;
+  }
+
+  async #render(
+    plan: readonly PlannedSource[],
+    outputs: Map<string, string>,
+    diagnostics: ProcxyDiagnostic[],
+    dependencies: Set<string>,
+  ): Promise<void> {
+    const { config } = this;
+    const jobs: Promise<void>[] = [];
+    for (const { source, stub, workers } of plan) {
+      const relativeSource = posixRelative(config.root, source);
+      outputs.set(
+        stub,
+        emitStub({ stubFile: stub, relativeSource, serialization: config.serialization, outputs: workers }),
+      );
+      for (const { worker, childFile } of workers) {
+        const entry = emitChildEntry(worker);
+        jobs.push(
+          this.#bundle(entry, source, childFile, relativeSource).then(
+            (bundle) => {
+              outputs.set(childFile, bundle.text);
+              for (const input of bundle.inputs)
+                if (!input.split(path.sep).includes('node_modules')) dependencies.add(input);
+            },
+            (error: unknown) => {
+              if (!(error instanceof ChildBundleError)) throw error;
+              for (const message of error.messages)
+                diagnostics.push(bundleDiagnostic(config, source, worker, message));
+            },
+          ),
+        );
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  async #bundle(
+    entry: string,
+    source: string,
+    childFile: string,
+    relativeSource: string,
+  ): Promise<BundleCacheEntry> {
+    const cached = this.#bundles.get(childFile);
+    if (
+      cached !== undefined &&
+      cached.entry === entry &&
+      !cached.inputs.some((input) => this.#changed.has(input))
+    ) {
+      return cached;
+    }
+    const bundle = await bundleChild({
+      entry,
+      sourceDir: path.dirname(source),
+      outFile: childFile,
+      root: this.config.root,
+      banner: header(relativeSource),
+      tsconfig: this.config.tsconfig,
+    });
+    const fresh = { entry, text: bundle.text, inputs: bundle.inputs };
+    this.#bundles.set(childFile, fresh);
+    return fresh;
+  }
+}
+
+function bundleDiagnostic(
+  config: ResolvedConfig,
+  source: string,
+  worker: WorkerModel,
+  message: import('esbuild').Message,
+): ProcxyDiagnostic {
+  const location = message.location;
+  const file = location === null ? source : path.resolve(config.root, location.file);
+  let start = 0;
+  if (location !== null) {
+    try {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      start = lines.slice(0, location.line - 1).reduce((sum, l) => sum + l.length + 1, 0) + location.column;
+    } catch {
+      start = 0;
+    }
+  }
+  return {
+    code: 'PRX9050',
+    file,
+    start,
+    length: location?.length ?? 0,
+    line: location?.line ?? 1,
+    column: (location?.column ?? 0) + 1,
+    message: `cannot bundle the child of '${worker.className}': ${message.text}`,
+    category: 'error',
+  };
+}
+
+/** Loads the config and runs the generator once (throws ConfigError on a config problem). */
+export async function generate(options: GenerateOptions = {}): Promise<GenerateResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const config = await loadConfig(path.resolve(cwd, options.config ?? 'procxy.config.ts'));
+  return new Generator(config).run({ check: options.check ?? false });
+}

@@ -1,0 +1,83 @@
+// Where generated files go, and finding generated files (by their header) that no source produces any more.
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseHeader } from './emit.js';
+import type { GlobSet } from './glob.js';
+
+/** Worker candidates: TypeScript sources, never declaration files or procxy's own output. */
+export function isWorkerCandidate(file: string): boolean {
+  return /\.[cm]?tsx?$/.test(file) && !/\.d\.[cm]?tsx?$/.test(file) && !/\.procxy\.[cm]?ts$/.test(file);
+}
+
+export function isGeneratedName(file: string): boolean {
+  return /\.procxy\.(?:[cm]?ts|child\.mjs)$/.test(file);
+}
+
+/** Posix path of `file` relative to `root`. */
+export function posixRelative(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** Where the outputs of `source` go: beside it, or under outDir mirroring its path relative to root. */
+export function outputBase(source: string, root: string, outDir: string | undefined): string {
+  const base = outDir === undefined ? source : path.join(outDir, path.relative(root, source));
+  return base.replace(/\.[cm]?tsx?$/, '');
+}
+
+export function stubPath(source: string, root: string, outDir: string | undefined): string {
+  const module = /\.[cm]ts$/.test(source) ? '.procxy.mts' : '.procxy.ts';
+  return outputBase(source, root, outDir) + module;
+}
+
+/** One child per worker class: `foo.procxy.child.mjs`, or `foo.<Class>.procxy.child.mjs` when a file has several. */
+export function childPath(
+  source: string,
+  root: string,
+  outDir: string | undefined,
+  className: string,
+  several: boolean,
+): string {
+  return `${outputBase(source, root, outDir)}${several ? `.${className}` : ''}.procxy.child.mjs`;
+}
+
+/** First line of a file (generated files are small, so reading it whole is fine). */
+function firstLine(file: string): string | undefined {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Generated files under `dirs` whose header names a source that `globs` selects but that this run did not produce.
+ * Files without the header are never reported, so they are never deleted.
+ */
+export function findOrphans(
+  dirs: readonly string[],
+  globs: GlobSet,
+  produced: ReadonlySet<string>,
+): string[] {
+  const orphans = new Set<string>();
+  const walk = (dir: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(full);
+      } else if (entry.isFile() && isGeneratedName(entry.name) && !produced.has(full)) {
+        const line = firstLine(full);
+        const source = line === undefined ? undefined : parseHeader(line);
+        if (source !== undefined && globs.matches(source)) orphans.add(full);
+      }
+    }
+  };
+  for (const dir of dirs) walk(dir);
+  return [...orphans].sort();
+}

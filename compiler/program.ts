@@ -1,0 +1,107 @@
+// A lean incremental TypeScript program: only the worker files and what they import, lib files parsed without JSDoc.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { ConfigError } from './config.js';
+
+/** Where lib files seem to live; their texts come from ts-morph (whose bundled TypeScript they belong to). */
+const LIB_DIR = '/__procxy_lib__';
+
+let libTexts: Map<string, string> | undefined;
+
+/** The lib.*.d.ts texts that ship with ts-morph's TypeScript (the bundled compiler has no lib folder on disk). */
+function libFiles(): Map<string, string> {
+  if (libTexts === undefined) {
+    const fromTsMorph = createRequire(createRequire(import.meta.url).resolve('ts-morph'));
+    const common = fromTsMorph('@ts-morph/common') as {
+      getLibFiles(): readonly { fileName: string; text: string }[];
+    };
+    libTexts = new Map(common.getLibFiles().map((f) => [`${LIB_DIR}/${f.fileName}`, f.text]));
+  }
+  return libTexts;
+}
+
+/** The compiler options of a tsconfig (following `extends`); a broken tsconfig is a ConfigError. */
+export function readCompilerOptions(tsconfig: string): ts.CompilerOptions {
+  let fatal: string | undefined;
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfig,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        fatal = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      },
+    },
+  );
+  const error = fatal ?? parsed?.errors.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (parsed === undefined || error !== undefined) {
+    const text =
+      typeof error === 'string' ? error : ts.flattenDiagnosticMessageText(error?.messageText ?? '', '\n');
+    throw new ConfigError(`Invalid option "tsconfig": cannot read ${tsconfig}: ${text}`, 'tsconfig');
+  }
+  return parsed.options;
+}
+
+function isLibraryPath(file: string): boolean {
+  return file.startsWith(LIB_DIR) || file.split('/').includes('node_modules');
+}
+
+/** Keeps parsed files between runs; `invalidate` drops one so the next program re-reads it. */
+export class IncrementalProgram {
+  readonly #options: ts.CompilerOptions;
+  readonly #host: ts.CompilerHost;
+  readonly #files = new Map<string, ts.SourceFile>();
+  #program: ts.Program | undefined;
+
+  constructor(options: ts.CompilerOptions) {
+    this.#options = { ...options, noEmit: true, skipLibCheck: true, declaration: false, sourceMap: false };
+    const libs = libFiles();
+    const host = ts.createCompilerHost(this.#options, true);
+    const readFile = host.readFile.bind(host);
+    const fileExists = host.fileExists.bind(host);
+    host.getDefaultLibLocation = () => LIB_DIR;
+    host.getDefaultLibFileName = (o) => `${LIB_DIR}/${ts.getDefaultLibFileName(o)}`;
+    host.readFile = (file) => libs.get(file) ?? readFile(file);
+    host.fileExists = (file) => libs.has(file) || fileExists(file);
+    host.getSourceFile = (file, languageVersion) => {
+      const cached = this.#files.get(file);
+      if (cached !== undefined) return cached;
+      let text = libs.get(file);
+      if (text === undefined) {
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch {
+          return undefined;
+        }
+      }
+      const options = typeof languageVersion === 'object' ? languageVersion : { languageVersion };
+      // JSDoc is only needed in the user's own files (stub docs, @idempotent, opt-out tags): skipping it elsewhere
+      // is most of the parse time of @types/node.
+      const jsDocParsingMode = isLibraryPath(file)
+        ? ts.JSDocParsingMode.ParseNone
+        : ts.JSDocParsingMode.ParseAll;
+      const sourceFile = ts.createSourceFile(file, text, { ...options, jsDocParsingMode }, true);
+      this.#files.set(file, sourceFile);
+      return sourceFile;
+    };
+    this.#host = host;
+  }
+
+  /** Forgets a file so the next `program()` reads it again from disk. */
+  invalidate(file: string): void {
+    this.#files.delete(path.resolve(file));
+  }
+
+  /** A program over `rootNames`, reusing every unchanged file of the previous one. */
+  program(rootNames: readonly string[]): ts.Program {
+    this.#program = ts.createProgram({
+      rootNames,
+      options: this.#options,
+      host: this.#host,
+      ...(this.#program === undefined ? {} : { oldProgram: this.#program }),
+    });
+    return this.#program;
+  }
+}

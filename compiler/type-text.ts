@@ -1,0 +1,304 @@
+// Turns a type written in (or inferred for) a worker signature into text that a generated stub can compile.
+import path from 'node:path';
+import { ts } from 'ts-morph';
+
+/** Where an imported name comes from: a file (absolute path with its runtime extension) or a bare specifier. */
+export type ModuleRef =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'package'; readonly specifier: string };
+
+/** A name the stub must import (type-only); `name` is the export name, `'default'` or `'*'` (namespace). */
+export interface RefPart {
+  readonly kind: 'ref';
+  readonly module: ModuleRef;
+  readonly name: string;
+  readonly preferred: string;
+}
+
+/** A module specifier inside `import('...')` types, rewritten relative to the generated file. */
+export interface SpecPart {
+  readonly kind: 'spec';
+  readonly module: ModuleRef;
+}
+
+export type Part = string | RefPart | SpecPart;
+/** Text made of literal pieces and references resolved when the generated file is printed. */
+export type TypeText = readonly Part[];
+
+/** Why a type cannot be written in the stub as it is. */
+export type Unnameable = {
+  readonly ok: false;
+  /** The identifier that cannot be named. */
+  readonly name: string;
+  readonly reason: 'not-exported' | 'class-type-parameter' | 'unresolved' | 'external';
+};
+export type Named = { readonly ok: true; readonly text: TypeText };
+export type NameResult = Named | Unnameable;
+
+/** The runtime specifier path of a source file: `.ts` -> `.js`, `.mts` -> `.mjs`, `.cts` -> `.cjs`. */
+export function runtimePath(file: string): string {
+  return file.replace(/(\.d)?\.([cm]?)tsx?$/, (_m, _d, flavour: string) => `.${flavour}js`);
+}
+
+function moduleFromSpecifier(specifier: string, fromFile: string): ModuleRef {
+  return specifier.startsWith('.') || specifier.startsWith('/')
+    ? { kind: 'file', path: path.resolve(path.dirname(fromFile), specifier) }
+    : { kind: 'package', specifier };
+}
+
+function isInNodeModules(file: string): boolean {
+  return file.split(/[\\/]/).includes('node_modules');
+}
+
+/** The module an ambient `declare module 'x'` block declares, or 'global' for global scope, or undefined. */
+function enclosingScope(
+  decl: ts.Node,
+): { kind: 'global' } | { kind: 'ambient'; specifier: string } | undefined {
+  for (let node: ts.Node | undefined = decl.parent; node !== undefined; node = node.parent) {
+    if (ts.isModuleDeclaration(node)) {
+      if ((node.flags & ts.NodeFlags.GlobalAugmentation) !== 0) return { kind: 'global' };
+      if (ts.isStringLiteral(node.name)) return { kind: 'ambient', specifier: node.name.text };
+    }
+  }
+  return ts.isExternalModule(decl.getSourceFile()) ? undefined : { kind: 'global' };
+}
+
+/** Resolves type names to imports; `reserved` collects every name the stub text uses unqualified. */
+export class TypeNamer {
+  readonly #checker: ts.TypeChecker;
+  readonly #reserved: Set<string>;
+  readonly #exportsCache = new Map<ts.SourceFile, Map<ts.Symbol, string>>();
+
+  constructor(checker: ts.TypeChecker, reserved: Set<string>) {
+    this.#checker = checker;
+    this.#reserved = reserved;
+  }
+
+  /** Keeps `name` free: imports get another local name. */
+  reserve(name: string): void {
+    this.#reserved.add(name);
+  }
+
+  /** Rewrites a type node as written in the source (names resolved where it was written). */
+  written(node: ts.Node): NameResult {
+    const sourceFile = node.getSourceFile();
+    const edits: { start: number; end: number; part: Part }[] = [];
+    let failure: Unnameable | undefined;
+    const visit = (child: ts.Node): void => {
+      if (failure !== undefined) return;
+      const target = referenceRoot(child);
+      if (target !== undefined) {
+        const resolved = this.#resolveIdentifier(target, this.#checker.getSymbolAtLocation(target));
+        if (!resolved.ok) failure = resolved;
+        else if (resolved.part !== undefined) {
+          edits.push({ start: target.getStart(sourceFile), end: target.getEnd(), part: resolved.part });
+        }
+      }
+      if (ts.isImportTypeNode(child) && ts.isLiteralTypeNode(child.argument)) {
+        const literal = child.argument.literal;
+        if (ts.isStringLiteral(literal)) {
+          const module = moduleFromSpecifier(literal.text, sourceFile.fileName);
+          edits.push({
+            start: literal.getStart(sourceFile),
+            end: literal.getEnd(),
+            part: { kind: 'spec', module },
+          });
+        }
+      }
+      ts.forEachChild(child, visit);
+    };
+    visit(node);
+    if (failure !== undefined) return failure;
+    const parts: Part[] = [];
+    let cursor = node.getStart(sourceFile);
+    for (const edit of edits.sort((a, b) => a.start - b.start)) {
+      parts.push(sourceFile.text.slice(cursor, edit.start), edit.part);
+      cursor = edit.end;
+    }
+    parts.push(sourceFile.text.slice(cursor, node.getEnd()));
+    return { ok: true, text: compact(parts) };
+  }
+
+  /** Prints a type the checker computed (inferred or instantiated), naming what it references. */
+  inferred(type: ts.Type, enclosing: ts.Node): NameResult {
+    const flags =
+      ts.NodeBuilderFlags.NoTruncation |
+      ts.NodeBuilderFlags.UseAliasDefinedOutsideCurrentScope |
+      ts.NodeBuilderFlags.IgnoreErrors;
+    const node = this.#checker.typeToTypeNode(type, enclosing, flags);
+    if (node === undefined)
+      return { ok: false, name: this.#checker.typeToString(type), reason: 'unresolved' };
+    const parts: Part[] = [];
+    let failure: Unnameable | undefined;
+    const placeholders: Part[] = [];
+    const transformer: ts.TransformerFactory<ts.Node> = (context) => {
+      const visit = (child: ts.Node): ts.Node => {
+        if (failure !== undefined) return child;
+        const target = referenceRoot(child);
+        if (target !== undefined) {
+          const symbol = (target as ts.Identifier & { symbol?: ts.Symbol }).symbol;
+          const resolved = this.#resolveIdentifier(target, symbol);
+          if (!resolved.ok) failure = resolved;
+          else if (resolved.part !== undefined) {
+            const replaced = replaceRoot(
+              child,
+              ts.factory.createIdentifier(`__procxy${placeholders.length}__`),
+            );
+            if (replaced === undefined) failure = { ok: false, name: target.text, reason: 'unresolved' };
+            else {
+              placeholders.push(resolved.part);
+              return replaced;
+            }
+          }
+        }
+        return ts.visitEachChild(child, visit, context);
+      };
+      return (root) => ts.visitNode(root, visit) as ts.Node;
+    };
+    const transformed = ts.transform(node, [transformer]).transformed[0]!;
+    if (failure !== undefined) return failure;
+    const printed = ts
+      .createPrinter({ removeComments: true })
+      .printNode(ts.EmitHint.Unspecified, transformed, enclosing.getSourceFile());
+    if (/\bimport\(/.test(printed)) return { ok: false, name: printed, reason: 'unresolved' };
+    for (const piece of printed.split(/(__procxy\d+__)/)) {
+      const match = /^__procxy(\d+)__$/.exec(piece);
+      parts.push(match === null ? piece : placeholders[Number(match[1])]!);
+    }
+    return { ok: true, text: compact(parts) };
+  }
+
+  /** Undefined part: keep the identifier as written (and reserve its name). */
+  #resolveIdentifier(
+    identifier: ts.Identifier,
+    symbol: ts.Symbol | undefined,
+  ): { ok: true; part: RefPart | undefined } | Unnameable {
+    const name = identifier.text;
+    if (symbol === undefined) return { ok: false, name, reason: 'unresolved' };
+    if ((symbol.flags & ts.SymbolFlags.Alias) !== 0) return this.#resolveAlias(identifier, symbol);
+    const decl = symbol.declarations?.[0];
+    if (decl === undefined) {
+      // Checker-made symbols (e.g. `globalThis`) are global.
+      this.#reserved.add(name);
+      return { ok: true, part: undefined };
+    }
+    if ((symbol.flags & ts.SymbolFlags.TypeParameter) !== 0) {
+      const owner = decl.parent;
+      if (owner !== undefined && (ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner))) {
+        return { ok: false, name, reason: 'class-type-parameter' };
+      }
+      this.#reserved.add(name);
+      return { ok: true, part: undefined };
+    }
+    if ((symbol.flags & ts.SymbolFlags.FunctionScopedVariable) !== 0 && ts.isParameter(decl)) {
+      return { ok: true, part: undefined };
+    }
+    const scope = enclosingScope(decl);
+    if (scope?.kind === 'global') {
+      this.#reserved.add(name);
+      return { ok: true, part: undefined };
+    }
+    if (scope?.kind === 'ambient') {
+      return {
+        ok: true,
+        part: {
+          kind: 'ref',
+          module: { kind: 'package', specifier: scope.specifier },
+          name: symbol.name,
+          preferred: name,
+        },
+      };
+    }
+    const file = decl.getSourceFile();
+    if (isInNodeModules(file.fileName)) return { ok: false, name, reason: 'external' };
+    const exported = this.#exportName(file, symbol);
+    if (exported === undefined) return { ok: false, name, reason: 'not-exported' };
+    return {
+      ok: true,
+      part: {
+        kind: 'ref',
+        module: { kind: 'file', path: runtimePath(file.fileName) },
+        name: exported,
+        preferred: name,
+      },
+    };
+  }
+
+  #resolveAlias(identifier: ts.Identifier, symbol: ts.Symbol): { ok: true; part: RefPart } | Unnameable {
+    const decl = symbol.declarations?.[0];
+    const name = identifier.text;
+    let importDecl: ts.ImportDeclaration | ts.JSDocImportTag | undefined;
+    let imported: string | undefined;
+    if (decl !== undefined && ts.isImportSpecifier(decl)) {
+      importDecl = decl.parent.parent.parent;
+      imported = (decl.propertyName ?? decl.name).text;
+    } else if (decl !== undefined && ts.isImportClause(decl)) {
+      importDecl = decl.parent;
+      imported = 'default';
+    } else if (decl !== undefined && ts.isNamespaceImport(decl)) {
+      importDecl = decl.parent.parent;
+      imported = '*';
+    }
+    if (
+      importDecl === undefined ||
+      imported === undefined ||
+      !ts.isStringLiteral(importDecl.moduleSpecifier)
+    ) {
+      return { ok: false, name, reason: 'unresolved' };
+    }
+    const module = moduleFromSpecifier(importDecl.moduleSpecifier.text, importDecl.getSourceFile().fileName);
+    return { ok: true, part: { kind: 'ref', module, name: imported, preferred: name } };
+  }
+
+  #exportName(file: ts.SourceFile, symbol: ts.Symbol): string | undefined {
+    let names = this.#exportsCache.get(file);
+    if (names === undefined) {
+      names = new Map();
+      const moduleSymbol = this.#checker.getSymbolAtLocation(file);
+      for (const exported of moduleSymbol === undefined
+        ? []
+        : this.#checker.getExportsOfModule(moduleSymbol)) {
+        const target =
+          (exported.flags & ts.SymbolFlags.Alias) !== 0 ? this.#checker.getAliasedSymbol(exported) : exported;
+        if (!names.has(target)) names.set(target, exported.name);
+      }
+      this.#exportsCache.set(file, names);
+    }
+    return names.get(symbol) ?? names.get(this.#checker.getExportSymbolOfSymbol(symbol));
+  }
+}
+
+/** The leftmost identifier of a reference to a named entity (type reference, typeof, computed key). */
+function referenceRoot(node: ts.Node): ts.Identifier | undefined {
+  let name: ts.Node | undefined;
+  if (ts.isTypeReferenceNode(node)) name = node.typeName;
+  else if (ts.isTypeQueryNode(node)) name = node.exprName;
+  else if (ts.isComputedPropertyName(node)) name = node.expression;
+  else if (ts.isExpressionWithTypeArguments(node)) name = node.expression;
+  while (name !== undefined) {
+    if (ts.isIdentifier(name)) return name;
+    if (ts.isQualifiedName(name)) name = name.left;
+    else if (ts.isPropertyAccessExpression(name)) name = name.expression;
+    else return undefined;
+  }
+  return undefined;
+}
+
+function replaceRoot(node: ts.Node, replacement: ts.Identifier): ts.Node | undefined {
+  const swap = (name: ts.EntityName): ts.EntityName =>
+    ts.isIdentifier(name) ? replacement : ts.factory.createQualifiedName(swap(name.left), name.right);
+  if (ts.isTypeReferenceNode(node))
+    return ts.factory.updateTypeReferenceNode(node, swap(node.typeName), node.typeArguments);
+  if (ts.isTypeQueryNode(node))
+    return ts.factory.updateTypeQueryNode(node, swap(node.exprName), node.typeArguments);
+  return undefined;
+}
+
+function compact(parts: readonly Part[]): Part[] {
+  const out: Part[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string' && typeof out[out.length - 1] === 'string') out[out.length - 1] += part;
+    else if (part !== '') out.push(part);
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+// The repository's own procxy config: generates the stubs of examples/.
+import { defineConfig } from 'procxy/config';
+
+export default defineConfig({
+  workers: ['examples/**/*.ts', '!examples/**/{mood,counter}.ts'],
+  serialization: 'json',
+});

@@ -1,0 +1,15 @@
+{{classDoc}}export interface {{proxyName}} extends {{ProxyControls}}<{{proxyName}}> {
+{{members}}}
+
+const {{specName}}: {{StubSpec}} = {
+  className: {{className}},
+  source: {{source}},
+  child: new URL({{child}}, import.meta.url),
+  serialization: {{serialization}},
+  methods: {{methods}},
+  idempotent: {{idempotent}},
+};
+
+{{spawnDoc}}export function {{spawnName}}(options?: {{StubOptions}}, ...args: {{constructorArgs}}): Promise<{{proxyName}}> {
+  return {{spawnStub}}<{{proxyName}}>({{specName}}, options, args);
+}
