@@ -1,6 +1,6 @@
 // Entry of `npm run bench`: measures every row in every scenario in one run and writes bench/results/<out>.{md,json}.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { killChildrenNow } from './lib/children.mjs';
 import { parseOptions, select, UsageError } from './lib/options.mjs';
 import { buildResults, renderConsole, renderMarkdown } from './lib/report.mjs';
@@ -37,6 +37,7 @@ try {
 const sizeKey = options.quick ? 'quick' : 'full';
 const sizes = {
   scenario: (s) => s.params[sizeKey],
+  warmupRound: (s) => s.params.quick,
   warmup: options.quick
     ? { sequential: 200, windowed: 1_000, inFlight: 256 }
     : { sequential: 2_000, windowed: 10_000, inFlight: 256 },
@@ -50,6 +51,7 @@ const limits = {
 };
 
 const started = performance.now();
+const startLoad = loadavg()[0];
 const { states, notes } = await runBench({
   rows,
   scenarios,
@@ -78,6 +80,7 @@ const results = buildResults({
     params: Object.fromEntries(scenarios.map((s) => [s.id, sizes.scenario(s)])),
     sessionWarmup: sizes.warmup,
     wallSeconds: (performance.now() - started) / 1000,
+    loadAverage: { start: startLoad, end: loadavg()[0] },
     notes,
   },
 });

@@ -3,13 +3,15 @@ import { summarize } from './stats.mjs';
 
 export function buildResults({ states, scenarios, baselineId, meta }) {
   const byId = new Map(states.map((s) => [s.row.id, s]));
-  const medianOf = (rowId, scenarioId) => {
-    const state = byId.get(rowId);
-    return state && state.status !== 'n/a' ? summarize(state.samples[scenarioId])?.median : undefined;
-  };
-  const ratio = (value, rowId, scenarioId) => {
-    const base = medianOf(rowId, scenarioId);
-    return value === undefined || base === undefined ? null : value / base;
+  // Round k of a row is paired with round k of the base row: both ran interleaved under the same machine load,
+  // so the median of the per-round ratios cancels load that a round shares, which the ratio of medians does not.
+  const ratios = (samples, baseId, scenarioId) => {
+    const base = byId.get(baseId);
+    const baseSamples = base && base.status !== 'n/a' ? base.samples[scenarioId] : [];
+    const n = Math.min(samples.length, baseSamples.length);
+    if (n === 0) return { paired: null, ofMedians: null };
+    const paired = summarize(samples.slice(0, n).map((v, k) => v / baseSamples[k])).median;
+    return { paired, ofMedians: summarize(samples).median / summarize(baseSamples).median };
   };
   return {
     ...meta,
@@ -28,10 +30,15 @@ export function buildResults({ states, scenarios, baselineId, meta }) {
       for (const s of scenarios) {
         const stats = status === 'n/a' ? null : summarize(samples[s.id]);
         if (stats === null) continue;
+        const toBase = ratios(samples[s.id], baselineId, s.id);
+        const toMatched = compareTo === null ? null : ratios(samples[s.id], compareTo, s.id);
         results[s.id] = {
           ...stats,
-          ratio: ratio(stats.median, baselineId, s.id),
-          ...(compareTo === null ? {} : { ratioToCompareTo: ratio(stats.median, compareTo, s.id) }),
+          ratio: toBase.paired,
+          ratioOfMedians: toBase.ofMedians,
+          ...(toMatched === null
+            ? {}
+            : { ratioToCompareTo: toMatched.paired, ratioOfMediansToCompareTo: toMatched.ofMedians }),
         };
       }
       return {
@@ -56,8 +63,8 @@ function formatValue(value, unit) {
 const formatRatio = (r) => (r === null || r === undefined ? '' : `${r.toFixed(2)}x`);
 
 // Numbers align right; the first column (row names) and a trailing notes column align left.
-function table(header, lines, { notes = false } = {}) {
-  const align = (k) => (k === 0 || (notes && k === header.length - 1) ? '---' : '---:');
+function table(header, lines, { notes = false, textColumns = 1 } = {}) {
+  const align = (k) => (k < textColumns || (notes && k === header.length - 1) ? '---' : '---:');
   const out = [`| ${header.join(' | ')} |`, `|${header.map((_, k) => align(k)).join('|')}|`];
   for (const line of lines) out.push(`| ${line.join(' | ')} |`);
   return out.join('\n');
@@ -106,12 +113,12 @@ export function renderMarkdown(results) {
     `- date: ${results.date}`,
     `- node: ${results.node} (${results.platform} ${results.arch})`,
     `- machine: ${results.cores} cores (${results.cpuModel}), ${results.memoryGiB} GiB`,
-    `- rounds: ${results.rounds} measured, median reported, after ${results.warmupRounds} warm-up round(s) not counted; sizes: ${results.quick ? 'quick (smoke run, not for conclusions)' : 'full'}`,
-    `- wall time of the whole run: ${results.wallSeconds.toFixed(0)} s`,
+    `- rounds: ${results.rounds} measured, median reported, after ${results.warmupRounds} warm-up round(s) at quick sizes, not counted; sizes: ${results.quick ? 'quick (smoke run, not for conclusions)' : 'full'}`,
+    `- wall time of the whole run: ${results.wallSeconds.toFixed(0)} s; load average (1 min) ${results.loadAverage.start.toFixed(2)} at the start, ${results.loadAverage.end.toFixed(2)} at the end`,
     '',
     summary,
     '',
-    `Ratios are row / ${base} for the same scenario. For time scenarios (µs/call, ms) below 1.00x means less time than ${base}; for throughput (calls/s) above 1.00x means more calls per second.`,
+    `Ratios are row / ${base} for the same scenario: the median over the rounds of (row in round k) / (${base} in round k), so load that a round shares cancels out; it can differ from the quotient of the two medians, which latest.json keeps as ratioOfMedians. For time (µs/call, ms) below 1.00x means less time than ${base}; for throughput (calls/s) above 1.00x means more calls per second.`,
   ];
   if (results.notes.length > 0) lines.push('', 'Run notes:', '', ...results.notes.map((n) => `- ${n}`));
   if (matched.length > 0) {
@@ -126,6 +133,7 @@ export function renderMarkdown(results) {
           labelOf(row.compareTo),
           ...scenarios.map((s) => formatRatio(row.results[s.id]?.ratioToCompareTo)),
         ]),
+        { textColumns: 2 },
       ),
     );
   }
@@ -150,7 +158,7 @@ export function renderMarkdown(results) {
     '- One process measures every row in the same run. In each round every row first gets a fresh child (or worker thread), one row after another; the time from creating it to the first answered call is S5. Each session then gets an untimed warm-up (a few thousand sequential and windowed calls).',
     "- S1 and S2 run in slices: slice 1 on every row, then slice 2 on every row, and so on, so a burst of load on the machine lands on all rows rather than on one. The row order rotates by one each round. A value is the summed time of a row's slices in one round; the table shows the median over the measured rounds.",
     '- Every row serves the same class (`bench/workers/calc.mjs`) and every call sends the same payload, `add(1, 2)`; every answer is checked.',
-    '- Warm-up rounds run everything at full size and are discarded, so the parent is JIT-warm for all rows alike.',
+    '- Warm-up rounds run every row and scenario at the quick sizes and are discarded, so the parent is JIT-warm, every module is loaded and the files children read are cached, for all rows alike.',
     '- The parent runs a full GC before each start and each slice, outside the timed region. At the end of a round each session is closed and its processes must have exited before the next round starts.',
     '- Every step has a timeout (start, warm-up, each slice, close). A row that fails or hangs is closed (its processes killed if needed), marked failed with the round and step, and measured no more; the other rows go on.',
     '',

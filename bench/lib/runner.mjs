@@ -27,7 +27,8 @@ export async function runBench({ rows, scenarios, rounds, warmupRounds, sizes, l
     // Rotating the start row spreads "first after a pause" and "right after the heaviest row" over all rows.
     const shift = ((round % active.length) + active.length) % active.length;
     const order = [...active.slice(shift), ...active.slice(0, shift)];
-    const values = await runRound(order, scenarios, sizes, limits, roundName, notes);
+    const paramsFor = round < 0 ? sizes.warmupRound : sizes.scenario;
+    const values = await runRound(order, scenarios, paramsFor, sizes.warmup, limits, roundName, notes);
     for (const state of order) {
       const measured = values.get(state);
       if (round >= 0 && state.status === 'ok') {
@@ -51,7 +52,7 @@ function formatValues(values, scenarios, state) {
 
 const supports = (row, scenario) => row.scenarios === undefined || row.scenarios.includes(scenario.id);
 
-async function runRound(order, scenarios, sizes, limits, roundName, notes) {
+async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, notes) {
   const sessions = new Map();
   const pids = new Map();
   const values = new Map(order.map((state) => [state, {}]));
@@ -59,7 +60,7 @@ async function runRound(order, scenarios, sizes, limits, roundName, notes) {
   // Every step of a row goes through here: a failure or timeout closes that row's session and retires the row.
   const guard = async (state, step, ms, work) => {
     try {
-      return await withTimeout(work(), ms, step);
+      return await withTimeout(work(), ms);
     } catch (err) {
       state.status = 'failed';
       state.reason = `${roundName}, ${step}: ${describeError(err)}`;
@@ -72,7 +73,7 @@ async function runRound(order, scenarios, sizes, limits, roundName, notes) {
     const session = sessions.get(state);
     if (session === undefined) return;
     sessions.delete(state);
-    await withTimeout(session.close(), limits.closeMs, 'close').catch((err) => {
+    await withTimeout(session.close(), limits.closeMs).catch((err) => {
       if (state.status === 'ok') {
         state.status = 'failed';
         state.reason = `${roundName}, close: ${describeError(err)}`;
@@ -105,12 +106,12 @@ async function runRound(order, scenarios, sizes, limits, roundName, notes) {
     for (const state of live()) {
       await guard(state, 'session warm-up', limits.scenarioMs, async () => {
         const session = sessions.get(state);
-        await sequentialCalls(session, sizes.warmup.sequential);
-        await windowedCalls(session, sizes.warmup.windowed, sizes.warmup.inFlight);
+        await sequentialCalls(session, warmup.sequential);
+        await windowedCalls(session, warmup.windowed, warmup.inFlight);
       });
     }
     for (const scenario of scenarios) {
-      const params = sizes.scenario(scenario);
+      const params = paramsFor(scenario);
       if (scenario.kind === 'startup') {
         for (const state of live()) {
           if (supports(state.row, scenario)) values.get(state)[scenario.id] = values.get(state).startupMs;
