@@ -1,6 +1,6 @@
 // The compile-error suite: every procxiable rule fails a fixture in each mode it applies to, with the exact output
-// snapshotted, and the passing fixtures produce no diagnostic at all.
-import { readdirSync } from 'node:fs';
+// snapshotted, and the passing fixtures produce no diagnostic at all; docs/diagnostics.md stays true to it.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { describe, expect, test } from 'vitest';
@@ -113,5 +113,29 @@ describe('members inherited from a generic base class', () => {
     expect(checkConstructor({ ...input, signature }).map((d) => d.code)).toEqual(['PRX1003']);
     expect(checkConstructor(input).map((d) => d.code)).toEqual(['PRX1016']);
     expect(checkConstructor({ ...input, signature, mode: 'advanced' })).toEqual([]);
+  });
+});
+
+describe('docs/diagnostics.md', () => {
+  const docs = readFileSync(path.join(repoRoot, 'docs/diagnostics.md'), 'utf8');
+
+  test('every rule is in the table and has a section', () => {
+    for (const rule of Object.values(rules)) {
+      expect(docs).toContain(`| [${rule.code}](#${rule.code.toLowerCase()}) |`);
+      expect(docs).toContain(`\n### ${rule.code}\n`);
+    }
+  });
+
+  test('every example message is produced, verbatim, by a failing fixture', () => {
+    const produced = new Set<string>();
+    for (const file of failing) {
+      for (const mode of modes) {
+        for (const d of checkFixture(project, file, mode))
+          produced.add(`${d.category} ${d.code}: ${d.message}`);
+      }
+    }
+    const examples = [...docs.matchAll(/^(?:error|warning) PRX\d{4}: .*$/gm)].map((m) => m[0]);
+    expect(examples.length).toBeGreaterThanOrEqual(Object.keys(rules).length);
+    expect(examples.filter((e) => !produced.has(e))).toEqual([]);
   });
 });
