@@ -6,6 +6,7 @@ import { ts } from 'ts-morph';
 import { describe, expect, test } from 'vitest';
 import { formatDiagnostics } from '../../../compiler/diagnostics.js';
 import { checkConstructor, checkSignature } from '../../../compiler/procxiable.js';
+import { shapeBuilderFor } from '../../../compiler/procxiable-shape.js';
 import { rules } from '../../../compiler/rules.js';
 import { checkFixture, createFixtureProject, fixturesDir, modes, repoRoot, report } from './harness.js';
 
@@ -137,5 +138,27 @@ describe('docs/diagnostics.md', () => {
     const examples = [...docs.matchAll(/^(?:error|warning) PRX\d{4}: .*$/gm)].map((m) => m[0]);
     expect(examples.length).toBeGreaterThanOrEqual(Object.keys(rules).length);
     expect(examples.filter((e) => !produced.has(e))).toEqual([]);
+  });
+});
+
+describe('shapes', () => {
+  const checker = project.getTypeChecker().compilerObject;
+  const typeOf = (file: string, name: string) =>
+    checker.getTypeAtLocation(
+      project.getSourceFileOrThrow(path.join(fixturesDir, file)).getInterfaceOrThrow(name).compilerNode,
+    );
+
+  test('a type is walked once per checker: both modes judge the same cached shape', () => {
+    const builder = shapeBuilderFor(checker);
+    expect(shapeBuilderFor(checker)).toBe(builder);
+    const tree = typeOf('pass/json.ts', 'TreeNode');
+    expect(builder.shapeOf(tree)).toBe(builder.shapeOf(tree));
+  });
+
+  test('a recursive type is a cycle in the shape graph, not an endless walk', () => {
+    const builder = shapeBuilderFor(checker);
+    const branch = builder.shapeOf(typeOf('fail/edges.ts', 'Branch'));
+    const children = branch.edges.find((e) => e.segment === '.children')!.node;
+    expect(children.edges.find((e) => e.segment === '[]')!.node).toBe(branch);
   });
 });
