@@ -3,15 +3,24 @@ import { summarize } from './stats.mjs';
 
 export function buildResults({ states, scenarios, baselineId, meta }) {
   const byId = new Map(states.map((s) => [s.row.id, s]));
-  // Round k of a row is paired with round k of the base row: both ran interleaved under the same machine load,
-  // so the median of the per-round ratios cancels load that a round shares, which the ratio of medians does not.
-  const ratios = (samples, baseId, scenarioId) => {
+  // Slice j of round k of a row is paired with slice j of round k of the base row: they ran seconds apart under
+  // the same machine load, so the median of the paired ratios cancels most of that load; the quotient of the two
+  // medians does not, and is kept beside it.
+  const ratios = (state, baseId, scenarioId) => {
     const base = byId.get(baseId);
-    const baseSamples = base && base.status !== 'n/a' ? base.samples[scenarioId] : [];
-    const n = Math.min(samples.length, baseSamples.length);
-    if (n === 0) return { paired: null, ofMedians: null };
-    const paired = summarize(samples.slice(0, n).map((v, k) => v / baseSamples[k])).median;
-    return { paired, ofMedians: summarize(samples).median / summarize(baseSamples).median };
+    if (base === undefined || base.status === 'n/a') return { paired: null, ofMedians: null };
+    const own = state.sliceSamples[scenarioId];
+    const theirs = base.sliceSamples[scenarioId];
+    const pairs = [];
+    for (let k = 0; k < Math.min(own.length, theirs.length); k++) {
+      for (let j = 0; j < Math.min(own[k].length, theirs[k].length); j++)
+        pairs.push(own[k][j] / theirs[k][j]);
+    }
+    if (pairs.length === 0) return { paired: null, ofMedians: null };
+    return {
+      paired: summarize(pairs).median,
+      ofMedians: summarize(state.samples[scenarioId]).median / summarize(base.samples[scenarioId]).median,
+    };
   };
   return {
     ...meta,
@@ -24,16 +33,18 @@ export function buildResults({ states, scenarios, baselineId, meta }) {
       params: meta.params[s.id],
       description: s.describe(meta.params[s.id]),
     })),
-    rows: states.map(({ row, status, reason, notes, samples }) => {
+    rows: states.map((state) => {
+      const { row, status, reason, notes, samples, sliceSamples } = state;
       const compareTo = row.compareTo !== undefined && row.compareTo !== baselineId ? row.compareTo : null;
       const results = {};
       for (const s of scenarios) {
         const stats = status === 'n/a' ? null : summarize(samples[s.id]);
         if (stats === null) continue;
-        const toBase = ratios(samples[s.id], baselineId, s.id);
-        const toMatched = compareTo === null ? null : ratios(samples[s.id], compareTo, s.id);
+        const toBase = ratios(state, baselineId, s.id);
+        const toMatched = compareTo === null ? null : ratios(state, compareTo, s.id);
         results[s.id] = {
           ...stats,
+          sliceSamples: sliceSamples[s.id],
           ratio: toBase.paired,
           ratioOfMedians: toBase.ofMedians,
           ...(toMatched === null
@@ -118,7 +129,7 @@ export function renderMarkdown(results) {
     '',
     summary,
     '',
-    `Ratios are row / ${base} for the same scenario: the median over the rounds of (row in round k) / (${base} in round k), so load that a round shares cancels out; it can differ from the quotient of the two medians, which latest.json keeps as ratioOfMedians. For time (µs/call, ms) below 1.00x means less time than ${base}; for throughput (calls/s) above 1.00x means more calls per second.`,
+    `Values are medians over the measured rounds. Ratios are row / ${base} for the same scenario, computed as the median of paired ratios: slice j of round k of the row against slice j of round k of ${base}, which ran a few seconds apart, so load from elsewhere on the machine largely cancels (for S5, one pair per round). It can differ from the quotient of the two medians, which latest.json keeps as ratioOfMedians. For time (µs/call, ms) below 1.00x means less time than ${base}; for throughput (calls/s) above 1.00x means more calls per second.`,
   ];
   if (results.notes.length > 0) lines.push('', 'Run notes:', '', ...results.notes.map((n) => `- ${n}`));
   if (matched.length > 0) {

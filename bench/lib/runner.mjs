@@ -18,6 +18,7 @@ export async function runBench({ rows, scenarios, rounds, warmupRounds, sizes, l
       reason,
       notes: [],
       samples: Object.fromEntries(scenarios.map((s) => [s.id, []])),
+      sliceSamples: Object.fromEntries(scenarios.map((s) => [s.id, []])),
     });
   }
   for (let round = -warmupRounds; round < rounds; round++) {
@@ -32,7 +33,10 @@ export async function runBench({ rows, scenarios, rounds, warmupRounds, sizes, l
     for (const state of order) {
       const measured = values.get(state);
       if (round >= 0 && state.status === 'ok') {
-        for (const [id, value] of Object.entries(measured)) state.samples[id].push(value);
+        for (const [id, { value, slices }] of Object.entries(measured)) {
+          state.samples[id].push(value);
+          state.sliceSamples[id].push(slices);
+        }
       }
       log(
         `${roundName.padEnd(14)} ${state.row.label.padEnd(26)} ${formatValues(measured, scenarios, state)}`,
@@ -46,7 +50,7 @@ function formatValues(values, scenarios, state) {
   if (state.status === 'failed') return `FAILED: ${state.reason}`;
   return scenarios
     .filter((s) => s.id in values)
-    .map((s) => `${s.id} ${values[s.id].toPrecision(4)} ${s.unit}`)
+    .map((s) => `${s.id} ${values[s.id].value.toPrecision(4)} ${s.unit}`)
     .join('  ');
 }
 
@@ -55,7 +59,9 @@ const supports = (row, scenario) => row.scenarios === undefined || row.scenarios
 async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, notes) {
   const sessions = new Map();
   const pids = new Map();
+  // Per row: { [scenarioId]: { value, slices } }, value over the summed slices, slices each scored on its own.
   const values = new Map(order.map((state) => [state, {}]));
+  const startupMs = new Map();
   const live = () => order.filter((state) => state.status === 'ok' && sessions.has(state));
   // Every step of a row goes through here: a failure or timeout closes that row's session and retires the row.
   const guard = async (state, step, ms, work) => {
@@ -95,7 +101,7 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
         const session = await state.row.start();
         sessions.set(state, session);
         const first = await session.call('add', [1, 2]);
-        values.get(state).startupMs = performance.now() - t0;
+        startupMs.set(state, performance.now() - t0);
         pids.set(
           state,
           livingChildren().filter((pid) => !before.includes(pid)),
@@ -114,7 +120,8 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
       const params = paramsFor(scenario);
       if (scenario.kind === 'startup') {
         for (const state of live()) {
-          if (supports(state.row, scenario)) values.get(state)[scenario.id] = values.get(state).startupMs;
+          const ms = startupMs.get(state);
+          if (supports(state.row, scenario)) values.get(state)[scenario.id] = { value: ms, slices: [ms] };
         }
         continue;
       }
@@ -128,13 +135,19 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
             scenario.slice({ session: sessions.get(state), params }),
           );
           if (done === undefined) continue;
-          const total = totals.get(state) ?? { ms: 0, count: 0 };
-          totals.set(state, { ms: total.ms + done.ms, count: total.count + done.count });
+          const total = totals.get(state) ?? { ms: 0, count: 0, slices: [] };
+          totals.set(state, {
+            ms: total.ms + done.ms,
+            count: total.count + done.count,
+            slices: [...total.slices, scenario.score(done)],
+          });
         }
       }
       for (const state of live()) {
         const total = totals.get(state);
-        if (total !== undefined) values.get(state)[scenario.id] = scenario.score(total);
+        if (total !== undefined) {
+          values.get(state)[scenario.id] = { value: scenario.score(total), slices: total.slices };
+        }
       }
     }
   } finally {
@@ -143,6 +156,5 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
     const orphans = await settleChildren(limits.settleMs);
     if (orphans.length > 0) notes.push(`${roundName}: orphan pid ${orphans.join(', ')} killed`);
   }
-  for (const state of order) delete values.get(state).startupMs;
   return values;
 }
