@@ -28,6 +28,8 @@ export interface MethodModel {
 export interface WorkerModel {
   /** The public name: `spawn<className>`, `<className>Proxy`. */
   readonly className: string;
+  /** The name in the class declaration (the class's `name` at run time, which the child checks). */
+  readonly declaredName: string;
   /** How the worker module exports the class: its name, or 'default'. */
   readonly exportName: string;
   /** Absolute path of the worker file. */
@@ -309,6 +311,7 @@ function analyzeClass(
   );
   return {
     className,
+    declaredName: decl.name?.text ?? className,
     exportName,
     source: file.fileName,
     jsDoc: jsDocOf(decl),

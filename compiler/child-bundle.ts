@@ -38,6 +38,8 @@ export async function bundleChild(options: {
       format: 'esm',
       platform: 'node',
       target: 'node20',
+      // The runtime checks the class name the parent asked for; esbuild renames classes that refer to themselves.
+      keepNames: true,
       packages: 'external',
       absWorkingDir: options.root,
       outfile: options.outFile,

@@ -95,7 +95,7 @@ export function emitStub(options: {
       members: members(file, worker.methods),
       specName: `${lowerFirst(worker.className)}Spec`,
       StubSpec: file.import(PROCXY_STUB, 'StubSpec', 'StubSpec'),
-      className: quote(worker.className),
+      className: quote(worker.declaredName),
       source: quote(options.relativeSource),
       child: quote(relativeSpecifier(path.dirname(stubFile), childFile)),
       serialization: quote(options.serialization),

@@ -1,0 +1,105 @@
+// procxy/config: defineConfig's validation, and loading a config file (errors name the key or the file).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, defineConfig, validateConfig } from '../../compiler/config.js';
+import { loadConfig } from '../../compiler/load-config.js';
+import { fixturesDir } from './project.js';
+
+describe('defineConfig', () => {
+  it('returns a valid config unchanged', () => {
+    const config = { workers: ['src/**/*.worker.ts', '!src/legacy/**'], serialization: 'advanced' } as const;
+    expect(defineConfig(config)).toBe(config);
+  });
+
+  it.each([
+    [{ workers: ['a.ts'], worker: ['b.ts'] }, 'Invalid option "worker": unknown option'],
+    [{}, 'Invalid option "workers": expected a non-empty array of glob strings, got undefined'],
+    [
+      { workers: 'src/*.ts' },
+      'Invalid option "workers": expected a non-empty array of glob strings, got "src/*.ts"',
+    ],
+    [{ workers: [] }, 'Invalid option "workers": expected a non-empty array of glob strings, got an array'],
+    [{ workers: ['a.ts', 3] }, 'Invalid option "workers[1]": expected a non-empty glob string, got number 3'],
+    [{ workers: ['!a.ts'] }, 'Invalid option "workers": expected at least one glob that is not a negation'],
+    [
+      { workers: ['a.ts'], serialization: 'v8' },
+      `Invalid option "serialization": expected 'json' or 'advanced', got "v8"`,
+    ],
+    [{ workers: ['a.ts'], outDir: '' }, 'Invalid option "outDir": expected a non-empty path string'],
+    [{ workers: ['a.ts'], tsconfig: 1 }, 'Invalid option "tsconfig": expected a non-empty path string'],
+  ])('rejects %j', (config, message) => {
+    expect(() => validateConfig(config)).toThrow(message);
+    try {
+      validateConfig(config);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).code).toBe('PRX9001');
+    }
+  });
+
+  it('rejects what is not an object', () => {
+    expect(() => validateConfig(['a.ts'])).toThrow('Invalid config: expected an object');
+  });
+});
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'procxy-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('bundles a TypeScript config with relative imports and resolves its paths against its folder', async () => {
+    write('globs.ts', "export const globs: string[] = ['src/*.ts'];\n");
+    const file = write(
+      'ok.config.ts',
+      "import { globs } from './globs.js';\nexport default { workers: globs, outDir: 'gen', tsconfig: '../analysis/tsconfig.json' };\n",
+    );
+    // tsconfig must exist: point at a real one relative to the config folder.
+    const config = await loadConfig(file).catch((e: Error) => e);
+    expect(config).toBeInstanceOf(ConfigError);
+    expect((config as ConfigError).message).toContain('Invalid option "tsconfig"');
+    const good = write(
+      'good.config.ts',
+      "import { globs } from './globs.js';\nexport default { workers: globs, outDir: 'gen' };\n",
+    );
+    const loaded = await loadConfig(good);
+    expect(loaded).toMatchObject({
+      root: dir,
+      workers: ['src/*.ts'],
+      serialization: 'json',
+      outDir: path.join(dir, 'gen'),
+    });
+  });
+
+  it('reports a config that defineConfig rejects with the key', async () => {
+    const fixture = path.join(fixturesDir, 'analysis');
+    const file = path.join(fixture, 'bad.config.tmp.ts');
+    writeFileSync(
+      file,
+      "import { defineConfig } from 'procxy/config';\nexport default defineConfig({ workers: ['x'], mode: 'json' } as never);\n",
+    );
+    try {
+      await expect(loadConfig(file)).rejects.toThrow('Invalid option "mode": unknown option');
+    } finally {
+      rmSync(file);
+    }
+  });
+
+  it.each([
+    ['missing.config.ts', undefined, 'Config file not found'],
+    ['nodefault.config.ts', 'export const workers = [];\n', 'has no default export'],
+    ['syntax.config.ts', 'export default { workers: [ };\n', 'Cannot compile config'],
+    ['throws.config.ts', "throw new Error('boom');\n", 'Cannot load config'],
+  ])('%s fails with a ConfigError', async (name, text, message) => {
+    const file = text === undefined ? path.join(dir, name) : write(name, text);
+    const error = await loadConfig(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(message);
+  });
+});

@@ -1,0 +1,63 @@
+// End to end: generated stubs spawn real children (plain Node, no TypeScript loader) and every method is called.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generate } from '../../compiler/generate.js';
+import { spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
+import { removeTempProjects, tempProject } from './project.js';
+
+afterAll(removeTempProjects);
+
+describe('checked-in stub of fixtures/typed', () => {
+  it('calls every method of Calc, inherited and overloaded ones included, in a child process', async () => {
+    await using calc = await spawnCalc(undefined, 10, 'ab');
+    expect(calc.$pid).not.toBe(process.pid);
+    expect(await calc.add(1, 2)).toBe(15);
+    expect(await calc.greet('Ann')).toBe('hello Ann.');
+    expect(await calc.greet('Ann', '!')).toBe('hello Ann!');
+    expect(await calc.total()).toBe(0);
+    expect(await calc.total(1, 2, 3)).toBe(6);
+    expect(await calc.echo('hi')).toBe('hi');
+    expect(await calc.parse('42')).toBe(42);
+    expect(await calc.parse(7)).toBe('7');
+    expect(await calc.later(5)).toBe('after 5');
+    expect(await calc.record({ amount: 5 })).toBe(5);
+    expect(await calc.record({ amount: 2, note: 'tip' })).toBe(7);
+    expect(await calc.summary()).toEqual({ count: 2, total: 7 });
+    await expect(calc.fail('bad input')).rejects.toThrow(RangeError);
+  });
+
+  it('passes the constructor arguments (optional ones may be left out)', async () => {
+    await using calc = await spawnCalc(undefined, 1);
+    expect(await calc.add(0, 0)).toBe(1);
+  });
+});
+
+describe('stub generated into a temporary project', () => {
+  it('calls every method of Shapes, including one typed through the class and inherited generic ones', async () => {
+    const dir = tempProject('analysis');
+    const result = await generate({ cwd: dir });
+    expect(result.ok).toBe(true);
+    const stubFile = path.join(dir, 'src/shapes.worker.procxy.ts');
+    expect(readFileSync(stubFile, 'utf8')).toContain('export function spawnShapes(');
+    const { spawnShapes } = (await import(
+      pathToFileURL(stubFile).href
+    )) as typeof import('./fixtures/analysis/src/shapes.worker.procxy.js');
+    await using shapes = await spawnShapes({ timeout: 10_000 }, 'box', { label: 'L' });
+    expect(await shapes.area(2)).toBe(4);
+    expect(await shapes.area(2, 3)).toBe(6);
+    expect(await shapes.sum('s', 1, 2)).toBe('s=3');
+    expect(await shapes.pick(['a', 'b'])).toBe('a');
+    expect(await shapes.pick(['a', 'b'], 1)).toBe('b');
+    expect(await shapes.convert(5)).toBe('5');
+    expect(await shapes.convert('6')).toBe(6);
+    expect(await shapes.depth({ depth: 3 })).toBe(3);
+    expect(await shapes.mode(false)).toEqual({ mode: 'slow', name: 'box:L' });
+    expect(await shapes.label('in')).toBe('box:L in in');
+    expect(await shapes.keep(1)).toEqual([1]);
+    expect(await shapes.keep(2)).toEqual([1, 2]);
+    expect(await shapes.count()).toBe(2);
+    expect(await shapes.unit()).toBe('cm');
+  });
+});
