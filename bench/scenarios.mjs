@@ -72,7 +72,7 @@ export const scenarios = [
     unit: 'calls/s',
     better: 'higher',
     params: {
-      full: { calls: 100_000, inFlight: 256, slices: 5 },
+      full: { calls: 100_000, inFlight: 256, slices: 10 },
       quick: { calls: 10_000, inFlight: 256, slices: 2 },
     },
     describe: (p) =>

@@ -1,11 +1,14 @@
 // Turns the collected samples into the results object (latest.json) and its markdown table (latest.md).
 import { summarize } from './stats.mjs';
 
+// A row's value in a scenario is the median over all its slices of all measured rounds (a slice is one
+// alternation's share of the work; a startup scenario has one per round): a burst of load from elsewhere on the
+// machine spoils a slice or two of one row, not the median. The per-round totals are kept beside it.
 export function buildResults({ states, scenarios, baselineId, meta }) {
   const byId = new Map(states.map((s) => [s.row.id, s]));
+  const sliceStats = (state, scenarioId) => summarize(state.sliceSamples[scenarioId].flat());
   // Slice j of round k of a row is paired with slice j of round k of the base row: they ran seconds apart under
-  // the same machine load, so the median of the paired ratios cancels most of that load; the quotient of the two
-  // medians does not, and is kept beside it.
+  // the same load, so the median of the paired ratios cancels most of it. The quotient of the medians is kept too.
   const ratios = (state, baseId, scenarioId) => {
     const base = byId.get(baseId);
     if (base === undefined || base.status === 'n/a') return { paired: null, ofMedians: null };
@@ -19,7 +22,7 @@ export function buildResults({ states, scenarios, baselineId, meta }) {
     if (pairs.length === 0) return { paired: null, ofMedians: null };
     return {
       paired: summarize(pairs).median,
-      ofMedians: summarize(state.samples[scenarioId]).median / summarize(base.samples[scenarioId]).median,
+      ofMedians: sliceStats(state, scenarioId).median / sliceStats(base, scenarioId).median,
     };
   };
   return {
@@ -34,17 +37,19 @@ export function buildResults({ states, scenarios, baselineId, meta }) {
       description: s.describe(meta.params[s.id]),
     })),
     rows: states.map((state) => {
-      const { row, status, reason, notes, samples, sliceSamples } = state;
+      const { row, status, reason, notes } = state;
       const compareTo = row.compareTo !== undefined && row.compareTo !== baselineId ? row.compareTo : null;
       const results = {};
       for (const s of scenarios) {
-        const stats = status === 'n/a' ? null : summarize(samples[s.id]);
+        const stats = status === 'n/a' ? null : sliceStats(state, s.id);
         if (stats === null) continue;
+        const { samples: _flat, ...overSlices } = stats;
         const toBase = ratios(state, baselineId, s.id);
         const toMatched = compareTo === null ? null : ratios(state, compareTo, s.id);
         results[s.id] = {
-          ...stats,
-          sliceSamples: sliceSamples[s.id],
+          ...overSlices,
+          slices: state.sliceSamples[s.id],
+          rounds: summarize(state.samples[s.id]),
           ratio: toBase.paired,
           ratioOfMedians: toBase.ofMedians,
           ...(toMatched === null
@@ -106,13 +111,21 @@ export function renderMarkdown(results) {
   );
   const matched = rows.filter((r) => r.compareTo !== null && r.status !== 'n/a');
   const spread = table(
-    ['row', ...scenarios.map((s) => `${s.id} ${s.unit}: min – max`)],
+    [
+      'row',
+      ...scenarios.map((s) => `${s.id} ${s.unit}: slices p25 – p75`),
+      ...scenarios.map((s) => `${s.id}: rounds min – max`),
+    ],
     rows
       .filter((r) => r.status !== 'n/a')
       .map((row) => [
         row.label,
         ...scenarios.map((s) => {
           const r = row.results[s.id];
+          return r === undefined ? '' : `${formatValue(r.p25, s.unit)} – ${formatValue(r.p75, s.unit)}`;
+        }),
+        ...scenarios.map((s) => {
+          const r = row.results[s.id]?.rounds;
           return r === undefined ? '' : `${formatValue(r.min, s.unit)} – ${formatValue(r.max, s.unit)}`;
         }),
       ]),
@@ -124,12 +137,12 @@ export function renderMarkdown(results) {
     `- date: ${results.date}`,
     `- node: ${results.node} (${results.platform} ${results.arch})`,
     `- machine: ${results.cores} cores (${results.cpuModel}), ${results.memoryGiB} GiB`,
-    `- rounds: ${results.rounds} measured, median reported, after ${results.warmupRounds} warm-up round(s) at quick sizes, not counted; sizes: ${results.quick ? 'quick (smoke run, not for conclusions)' : 'full'}`,
+    `- rounds: ${results.rounds} measured, after ${results.warmupRounds} warm-up round(s) at quick sizes, not counted; sizes: ${results.quick ? 'quick (smoke run, not for conclusions)' : 'full'}`,
     `- wall time of the whole run: ${results.wallSeconds.toFixed(0)} s; load average (1 min) ${results.loadAverage.start.toFixed(2)} at the start, ${results.loadAverage.end.toFixed(2)} at the end`,
     '',
     summary,
     '',
-    `Values are medians over the measured rounds. Ratios are row / ${base} for the same scenario, computed as the median of paired ratios: slice j of round k of the row against slice j of round k of ${base}, which ran a few seconds apart, so load from elsewhere on the machine largely cancels (for S5, one pair per round). It can differ from the quotient of the two medians, which latest.json keeps as ratioOfMedians. For time (µs/call, ms) below 1.00x means less time than ${base}; for throughput (calls/s) above 1.00x means more calls per second.`,
+    `Values are medians over all slices of all measured rounds (S1 and S2 alternate between the rows in slices; S5 has one sample per round). Ratios are row / ${base} for the same scenario, computed as the median of paired ratios: slice j of round k of the row against slice j of round k of ${base}, which ran a few seconds apart, so load from elsewhere on the machine largely cancels (for S5, one pair per round). It can differ from the quotient of the two medians, which latest.json keeps as ratioOfMedians. For time (µs/call, ms) below 1.00x means less time than ${base}; for throughput (calls/s) above 1.00x means more calls per second.`,
   ];
   if (results.notes.length > 0) lines.push('', 'Run notes:', '', ...results.notes.map((n) => `- ${n}`));
   if (matched.length > 0) {
@@ -150,7 +163,7 @@ export function renderMarkdown(results) {
   }
   lines.push(
     '',
-    '## Spread over the measured rounds',
+    '## Spread',
     '',
     spread,
     '',
@@ -167,7 +180,7 @@ export function renderMarkdown(results) {
     '## How it is measured',
     '',
     '- One process measures every row in the same run. In each round every row first gets a fresh child (or worker thread), one row after another; the time from creating it to the first answered call is S5. Each session then gets an untimed warm-up (a few thousand sequential and windowed calls).',
-    "- S1 and S2 run in slices: slice 1 on every row, then slice 2 on every row, and so on, so a burst of load on the machine lands on all rows rather than on one. The row order rotates by one each round. A value is the summed time of a row's slices in one round; the table shows the median over the measured rounds.",
+    '- S1 and S2 run in slices: slice 1 on every row, then slice 2 on every row, and so on; the row order rotates by one each round. A burst of load from elsewhere on the machine then spoils a few slices rather than a whole row, and the median over all slices leaves it out. The spread table shows the middle half of the slices and the range of the per-round totals (a round total counts every call of the scenario, bursts included).',
     '- Every row serves the same class (`bench/workers/calc.mjs`) and every call sends the same payload, `add(1, 2)`; every answer is checked.',
     '- Warm-up rounds run every row and scenario at the quick sizes and are discarded, so the parent is JIT-warm, every module is loaded and the files children read are cached, for all rows alike.',
     '- The parent runs a full GC before each start and each slice, outside the timed region. At the end of a round each session is closed and its processes must have exited before the next round starts.',
