@@ -40,6 +40,8 @@ export interface WorkerModel {
   readonly constructorArgs: TypeText;
   /** Dispatch-table order: own methods in source order, then inherited ones. */
   readonly methods: readonly MethodModel[];
+  /** The class name in its source, where diagnostics about the whole worker point. */
+  readonly site: ProcxyDiagnostic;
   /** Unqualified names the stub text uses (globals, type parameters): imports must not shadow them. */
   readonly reserved: ReadonlySet<string>;
 }
@@ -318,6 +320,7 @@ function analyzeClass(
     constructorJsDoc: jsDocOf(ctorDecl),
     constructorArgs,
     methods,
+    site: diagnosticAt(decl.name ?? decl, 'PRX9000', className, 'error'),
     reserved,
   };
 }

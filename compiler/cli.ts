@@ -4,10 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cac } from 'cac';
 import { ConfigError } from './config.js';
-import { Generator } from './generate.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
-import { report } from './report.js';
-import { watch } from './watch.js';
 
 interface GenerateFlags {
   readonly config?: string;
@@ -36,6 +33,12 @@ async function generateCommand(flags: GenerateFlags): Promise<void> {
   if (flags.check === true && flags.watch === true) fail('--check and --watch cannot be combined');
   const config = await load(flags);
   const cwd = process.cwd();
+  // The TypeScript compiler is loaded only now: usage and config errors answer at once.
+  const [{ Generator }, { report }, { watch }] = await Promise.all([
+    import('./generate.js'),
+    import('./report.js'),
+    import('./watch.js'),
+  ]);
   if (flags.watch === true) {
     const watching = watch({
       config,

@@ -71,7 +71,7 @@ function configDiagnostic(config: ResolvedConfig, code: string, message: string)
   let column = 1;
   try {
     const text = readFileSync(config.file, 'utf8');
-    const found = text.indexOf('workers');
+    const found = /\bworkers\s*:/.exec(text)?.index ?? -1;
     if (found !== -1) {
       start = found;
       const before = text.slice(0, found).split('\n');
@@ -203,13 +203,11 @@ export class Generator {
     for (const [source, workers] of [...bySource].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const relative = posixRelative(config.root, source);
       if (config.outDir !== undefined && relative.startsWith('../')) {
-        diagnostics.push(
-          configDiagnostic(
-            config,
-            'PRX9041',
-            `worker file ${relative} is outside the config folder, so it has no place under outDir; move it or drop outDir`,
-          ),
-        );
+        diagnostics.push({
+          ...workers[0]!.site,
+          code: 'PRX9041',
+          message: `worker file ${relative} is outside the config folder, so it has no place under outDir; move it or drop outDir`,
+        });
         continue;
       }
       const stub = stubPath(source, config.root, config.outDir);
@@ -220,13 +218,11 @@ export class Generator {
       for (const file of [stub, ...children.map((c) => c.childFile)]) {
         const other = owners.get(file);
         if (other !== undefined) {
-          diagnostics.push(
-            configDiagnostic(
-              config,
-              'PRX9040',
-              `${posixRelative(config.root, other)} and ${relative} would both generate ${posixRelative(config.root, file)}; rename one of them`,
-            ),
-          );
+          diagnostics.push({
+            ...workers[0]!.site,
+            code: 'PRX9040',
+            message: `${posixRelative(config.root, other)} and ${relative} would both generate ${posixRelative(config.root, file)}; rename one of them`,
+          });
         }
         owners.set(file, source);
       }

@@ -1,0 +1,67 @@
+// Type tests on a generated stub (fixtures/typed, checked in and kept fresh by --check): the proxy types are exact.
+import { describe, expectTypeOf, it } from 'vitest';
+import type { Calc, Summary } from './fixtures/typed/calc.worker.js';
+import { type CalcProxy, spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
+import type { Entry } from './fixtures/typed/ledger.js';
+
+declare const calc: CalcProxy;
+
+describe('generated CalcProxy', () => {
+  it('returns the awaited original return types', () => {
+    expectTypeOf(calc.add(1, 2)).toEqualTypeOf<Promise<Awaited<ReturnType<Calc['add']>>>>();
+    expectTypeOf(calc.add(1, 2)).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(calc.later(1)).toEqualTypeOf<Promise<string>>();
+    expectTypeOf(calc.summary()).toEqualTypeOf<Promise<Summary>>();
+    expectTypeOf(calc.fail('x')).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(calc.record({ amount: 1 })).toEqualTypeOf<Promise<number>>();
+  });
+
+  it('keeps parameter names, optionality and rest parameters', () => {
+    expectTypeOf(calc.add).parameters.toEqualTypeOf<[a: number, b: number]>();
+    expectTypeOf(calc.greet).parameters.toEqualTypeOf<[name: string, punctuation?: string]>();
+    expectTypeOf(calc.total).parameters.toEqualTypeOf<number[]>();
+    expectTypeOf(calc.record).parameters.toEqualTypeOf<[entry: Entry]>();
+  });
+
+  it('keeps every overload and generic methods generic', () => {
+    expectTypeOf(calc.parse('1')).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(calc.parse(1)).toEqualTypeOf<Promise<string>>();
+    expectTypeOf(calc.echo('exact')).toEqualTypeOf<Promise<'exact'>>();
+  });
+
+  it('rejects wrong argument types, missing arguments and unknown methods', () => {
+    // @ts-expect-error a string where a number is expected
+    calc.add(1, '2');
+    // @ts-expect-error a missing argument
+    calc.add(1);
+    // @ts-expect-error one argument too many
+    calc.greet('a', '!', 'extra');
+    // @ts-expect-error the generic constraint holds
+    calc.echo(5);
+    // @ts-expect-error an unknown method
+    calc.multiply(2, 3);
+    // @ts-expect-error a protected member of the base class is not part of the proxy
+    void calc.entries;
+    // @ts-expect-error a wrong field in an object parameter
+    calc.record({ amount: '1' });
+  });
+
+  it('has the proxy controls', () => {
+    expectTypeOf(calc.$terminate()).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(calc.$with({ timeout: 5 })).toEqualTypeOf<CalcProxy>();
+    expectTypeOf(calc.$pid).toEqualTypeOf<number>();
+  });
+});
+
+describe('spawnCalc', () => {
+  it('takes the options, then exactly the constructor arguments', () => {
+    expectTypeOf(spawnCalc(undefined, 1)).toEqualTypeOf<Promise<CalcProxy>>();
+    expectTypeOf(spawnCalc({ timeout: 100 }, 1, 'label')).toEqualTypeOf<Promise<CalcProxy>>();
+    // @ts-expect-error the constructor's first argument is required
+    void spawnCalc(undefined);
+    // @ts-expect-error the constructor takes a number first
+    void spawnCalc(undefined, '1');
+    // @ts-expect-error serialization is fixed at generation time
+    void spawnCalc({ serialization: 'advanced' }, 1);
+  });
+});

@@ -1,0 +1,66 @@
+// `procxy generate --watch` on a temporary project: edits to files the worker imports are picked up.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { removeTempProjects, startCli, tempProject } from './project.js';
+
+afterAll(removeTempProjects);
+
+/** Polls until `condition` holds; fails with `what` after `ms`. */
+async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+it('regenerates when an imported base class or type file changes', async () => {
+  const dir = tempProject('analysis');
+  const cli = startCli(['generate', '--watch'], dir);
+  let stdout = '';
+  cli.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const summaries = (): number => stdout.match(/^procxy: .* in \d+ ms$/gm)?.length ?? 0;
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(stdout).toMatch(/1 worker, 10 methods, 2 files written/);
+    const stub = path.join(dir, 'src/shapes.worker.procxy.ts');
+
+    // A method added to the base class in base.ts (imported by the worker) appears in the stub.
+    const base = path.join(dir, 'src/base.ts');
+    writeFileSync(
+      base,
+      readFileSync(base, 'utf8').replace(
+        '  protected size',
+        '  clear(): void {\n    this.#items.length = 0;\n  }\n\n  protected size',
+      ),
+    );
+    await until(
+      () => readFileSync(stub, 'utf8').includes('clear(): Promise<void>;'),
+      'the stub to gain clear()',
+    );
+    await until(() => summaries() === 2, 'the second summary');
+    expect(stdout.split('\n').filter((l) => l.startsWith('procxy: '))[1]).toMatch(
+      /11 methods, 2 files written/,
+    );
+
+    // A type-only file: Options gains a Date, which json mode rejects.
+    const types = path.join(dir, 'src/types.ts');
+    const original = readFileSync(types, 'utf8');
+    writeFileSync(
+      types,
+      original.replace('readonly label: string;', 'readonly label: string;\n  readonly at: Date;'),
+    );
+    await until(() => summaries() === 3, 'the run after the type change');
+    expect(stdout).toMatch(/error PRX\d{4}: .*Date/);
+    expect(stdout).toMatch(/procxy: 1 error, 0 warnings; .* nothing written/);
+
+    writeFileSync(types, original);
+    await until(() => summaries() === 4, 'the run after the fix');
+    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 1 worker, 11 methods, 0 files written in/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 180_000);
