@@ -102,10 +102,13 @@ const libFiles = new WeakMap<ts.SourceFile, boolean>();
 export function isLibFile(file: ts.SourceFile): boolean {
   let lib = libFiles.get(file);
   if (lib === undefined) {
+    // `hasNoDefaultLib` alone is not enough: a host that parses lib files without comments (or serves them from a
+    // virtual folder) loses the pragma, but the file names of TypeScript's libs are fixed.
     lib =
-      file.hasNoDefaultLib ||
-      /[\\/]node_modules[\\/]@types[\\/]node[\\/]/.test(file.fileName) ||
-      /[\\/]typescript[\\/]lib[\\/]lib\.[^\\/]*\.d\.ts$/.test(file.fileName);
+      file.isDeclarationFile &&
+      (file.hasNoDefaultLib ||
+        /(?:^|[\\/])lib\.[\w.]+\.d\.ts$/.test(file.fileName) ||
+        /[\\/]node_modules[\\/]@types[\\/]node[\\/]/.test(file.fileName));
     libFiles.set(file, lib);
   }
   return lib;

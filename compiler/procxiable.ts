@@ -186,12 +186,8 @@ class Judge {
     const rule = rules[id];
     if (!rule.modes.includes(this.mode) || (this.unchecked && rule.uncheckable)) return;
     const location = path === label ? where : `${where} at '${path}'`;
-    let hint = rule.hint;
-    if (id === 'function' && this.allowCallbacks) {
-      hint =
-        'Only a top-level parameter can be a callback: make it a parameter of its own, or pass data instead.';
-    }
-    const message = `${location}: ${rule.problem(subject)}. ${hint}`;
+    // The hint never depends on allowCallbacks, so a message reads the same before and after callbacks exist.
+    const message = `${location}: ${rule.problem(subject)}. ${rule.hint}`;
     if (this.diagnostics.some((d) => d.code === rule.code && d.message === message)) return;
     this.diagnostics.push(diagnosticAt(at, rule.code, message, rule.category));
   }

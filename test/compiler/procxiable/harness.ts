@@ -1,14 +1,45 @@
-// Runs the procxiable checks on fixture files the way the generator does: every public method and the constructor of
-// every exported class, in one ts-morph project per test file.
+// Runs the fixtures two ways: through the real generator (procxy generate --check with a fixture config), and by
+// calling the checks directly on every public own method and the constructor of every exported class.
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClassDeclaration, Project, Scope, ts } from 'ts-morph';
-import { formatDiagnostics, type ProcxyDiagnostic } from '../../../compiler/diagnostics.js';
+import { formatDiagnostics, type ProcxyDiagnostic, sortDiagnostics } from '../../../compiler/diagnostics.js';
+import { type GenerateResult, generate } from '../../../compiler/generate.js';
 import { checkConstructor, checkSignature, type SerializationMode } from '../../../compiler/procxiable.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const fixturesDir = path.join(repoRoot, 'test/compiler/procxiable/fixtures');
 export const modes: readonly SerializationMode[] = ['json', 'advanced'];
+
+/** The failing fixtures, `fail/<rule>.ts`, in a stable order. */
+export const failing = readdirSync(path.join(fixturesDir, 'fail'))
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+  .map((f) => `fail/${f}`);
+
+export type GeneratorRun = `${'fail' | 'pass'}-${SerializationMode}`;
+
+/** `procxy generate --check --config fixtures/<run>.config.ts`: analyses and renders, writes nothing. */
+export async function runGenerator(run: GeneratorRun): Promise<GenerateResult> {
+  return generate({ config: path.join(fixturesDir, `${run}.config.ts`), cwd: repoRoot, check: true });
+}
+
+/** The procxiable diagnostics (PRX1xxx) a generator run reports inside one fixture file, in printing order. */
+export function procxiableDiagnostics(result: GenerateResult, file: string): ProcxyDiagnostic[] {
+  const absolute = path.join(fixturesDir, file);
+  return sortDiagnostics(result.diagnostics.filter((d) => d.file === absolute && d.code.startsWith('PRX1')));
+}
+
+/** One fixture's diagnostics in both modes, as the CLI prints them without color, paths relative to the repo. */
+export function formatBothModes(byMode: (mode: SerializationMode) => readonly ProcxyDiagnostic[]): string {
+  return modes
+    .map((mode) => {
+      const text = formatDiagnostics(byMode(mode), { cwd: repoRoot, color: false });
+      return `=== ${mode} ===\n${text || '(no diagnostics)\n'}`;
+    })
+    .join('\n');
+}
 
 /** The compiler options a user's strict NodeNext project would have; `types: ['node']` makes Buffer resolve. */
 export function createFixtureProject(files: readonly string[]): Project {
@@ -89,15 +120,7 @@ function checkClassConstructor(
   );
 }
 
-/** Both modes' diagnostics as the CLI prints them without color, paths relative to the repository. */
+/** Both modes' diagnostics of the direct checks, printed like the generator's. */
 export function report(project: Project, file: string, options: CheckOptions = {}): string {
-  return modes
-    .map((mode) => {
-      const text = formatDiagnostics(checkFixture(project, file, mode, options), {
-        cwd: repoRoot,
-        color: false,
-      });
-      return `=== ${mode} ===\n${text || '(no diagnostics)\n'}`;
-    })
-    .join('\n');
+  return formatBothModes((mode) => checkFixture(project, file, mode, options));
 }

@@ -1,6 +1,5 @@
-// The compile-error suite: every procxiable rule fails a fixture in each mode it applies to, with the exact output
-// snapshotted, and the passing fixtures produce no diagnostic at all; docs/diagnostics.md stays true to it.
-import { readdirSync, readFileSync } from 'node:fs';
+// Direct calls of the checks, for what the generator does not exercise (yet): callbacks, instantiated signatures
+// passed by hand, and the shape cache.
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { describe, expect, test } from 'vitest';
@@ -8,57 +7,9 @@ import { formatDiagnostics } from '../../../compiler/diagnostics.js';
 import { checkConstructor, checkSignature } from '../../../compiler/procxiable.js';
 import { shapeBuilderFor } from '../../../compiler/procxiable-shape.js';
 import { rules } from '../../../compiler/rules.js';
-import { checkFixture, createFixtureProject, fixturesDir, modes, repoRoot, report } from './harness.js';
+import { checkFixture, createFixtureProject, fixturesDir, repoRoot, report } from './harness.js';
 
-const failing = readdirSync(path.join(fixturesDir, 'fail'))
-  .filter((f) => f.endsWith('.ts'))
-  .sort()
-  .map((f) => `fail/${f}`);
-const project = createFixtureProject([
-  ...failing,
-  'pass/json.ts',
-  'pass/advanced.ts',
-  'callbacks.ts',
-  'inherited.ts',
-]);
-
-describe('failing fixtures', () => {
-  test.each(failing)('%s', async (file) => {
-    const output = report(project, file);
-    await expect(output).toMatchFileSnapshot(`__snapshots__/${path.basename(file, '.ts')}.txt`);
-  });
-
-  test('every rule fails some fixture in every mode it applies to', () => {
-    const seen = new Set<string>();
-    for (const file of failing) {
-      for (const mode of modes) {
-        for (const d of checkFixture(project, file, mode)) seen.add(`${d.code} ${mode}`);
-      }
-    }
-    const expected = Object.values(rules).flatMap((r) => r.modes.map((mode) => `${r.code} ${mode}`));
-    expect([...seen].sort()).toEqual(expected.sort());
-  });
-});
-
-describe('passing fixtures', () => {
-  test.each(modes)('pass/json.ts has no diagnostic in %s mode', (mode) => {
-    expect(checkFixture(project, 'pass/json.ts', mode)).toEqual([]);
-  });
-
-  test('pass/advanced.ts has no diagnostic in advanced mode', () => {
-    expect(checkFixture(project, 'pass/advanced.ts', 'advanced')).toEqual([]);
-  });
-
-  test('pass/advanced.ts only fails the json-only rules in json mode', () => {
-    const codes = new Set(checkFixture(project, 'pass/advanced.ts', 'json').map((d) => d.code));
-    const jsonOnly = new Set(
-      Object.values(rules)
-        .filter((r) => !r.modes.includes('advanced'))
-        .map((r) => r.code),
-    );
-    expect([...codes].filter((c) => !jsonOnly.has(c))).toEqual([]);
-  });
-});
+const project = createFixtureProject(['callbacks.ts', 'inherited.ts', 'pass/json.ts', 'fail/edges.ts']);
 
 describe('callbacks', () => {
   test('with allowCallbacks, top-level function parameters are checked as callbacks', async () => {
@@ -96,7 +47,7 @@ describe('members inherited from a generic base class', () => {
       checker,
     });
     expect(headers(diagnostics)).toEqual([
-      "test/compiler/procxiable/fixtures/inherited.ts:5:14 - error PRX1003: parameter 'value' of 'DateStore.put': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
+      "test/compiler/procxiable/fixtures/types/classes.ts:63:14 - error PRX1003: parameter 'value' of 'DateStore.put': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
     ]);
   });
 
@@ -114,30 +65,6 @@ describe('members inherited from a generic base class', () => {
     expect(checkConstructor({ ...input, signature }).map((d) => d.code)).toEqual(['PRX1003']);
     expect(checkConstructor(input).map((d) => d.code)).toEqual(['PRX1016']);
     expect(checkConstructor({ ...input, signature, mode: 'advanced' })).toEqual([]);
-  });
-});
-
-describe('docs/diagnostics.md', () => {
-  const docs = readFileSync(path.join(repoRoot, 'docs/diagnostics.md'), 'utf8');
-
-  test('every rule is in the table and has a section', () => {
-    for (const rule of Object.values(rules)) {
-      expect(docs).toContain(`| [${rule.code}](#${rule.code.toLowerCase()}) |`);
-      expect(docs).toContain(`\n### ${rule.code}\n`);
-    }
-  });
-
-  test('every example message is produced, verbatim, by a failing fixture', () => {
-    const produced = new Set<string>();
-    for (const file of failing) {
-      for (const mode of modes) {
-        for (const d of checkFixture(project, file, mode))
-          produced.add(`${d.category} ${d.code}: ${d.message}`);
-      }
-    }
-    const examples = [...docs.matchAll(/^(?:error|warning) PRX\d{4}: .*$/gm)].map((m) => m[0]);
-    expect(examples.length).toBeGreaterThanOrEqual(Object.keys(rules).length);
-    expect(examples.filter((e) => !produced.has(e))).toEqual([]);
   });
 });
 
