@@ -1,0 +1,221 @@
+// Stopped, spinning and stubborn children, timeouts, aborts and shutdown: no call and no child is left hanging.
+import { AbortError, type Procxy, procxy, TerminatedError, TimeoutError } from 'procxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Stubborn, Worker } from '../fixtures/workers.mjs';
+import {
+  isGone,
+  killIfAlive,
+  modes,
+  procState,
+  rejection,
+  runParent,
+  scratch,
+  settledAtOnce,
+  sleep,
+  waitFor,
+  waitGone,
+  workersModule,
+} from './helpers.js';
+
+const files = scratch();
+const pids = new Set<number>();
+
+/** A worker this file kills; its pid is remembered so that afterAll can make sure it is gone. */
+async function start<Mode extends 'json' | 'advanced'>(
+  serialization: Mode,
+  options: { timeout?: number; signal?: AbortSignal } = {},
+): Promise<Procxy<Worker, Mode>> {
+  const worker = await procxy(Worker, workersModule, { serialization, ...options });
+  pids.add(worker.$pid);
+  return worker;
+}
+
+/** A worker that serves the whole file; the tests that kill other workers check it still answers. */
+let bystander: Procxy<Worker, 'json'>;
+beforeAll(async () => {
+  bystander = await start('json');
+});
+afterAll(async () => {
+  await bystander?.$terminate();
+  for (const pid of pids) killIfAlive(pid);
+  files.cleanup();
+});
+
+describe.each(modes)('timeouts in %s mode', (serialization) => {
+  it('a child stopped with SIGSTOP: TimeoutError on time, other calls TerminatedError, the child SIGKILLed', async () => {
+    const worker = await start(serialization, { timeout: 200 });
+    const pid = worker.$pid;
+    const other = worker.$with({ timeout: 0 }).sleep(60_000);
+    const call = worker.sleep(60_000);
+    process.kill(pid, 'SIGSTOP');
+    await waitFor('the child to stop', () => procState(pid) === 'T', 2_000);
+    const begun = performance.now();
+    const error = (await rejection(call)) as TimeoutError;
+    const waited = performance.now() - begun;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.code).toBe('PROCXY_TIMEOUT');
+    expect(error.method).toBe('sleep');
+    expect(error.timeoutMs).toBe(200);
+    expect(error.pid).toBe(pid);
+    expect(error.message).toContain('200 ms');
+    // The deadline is hard: it fires although the child cannot run at all (the method would take a minute).
+    expect(waited).toBeLessThan(10_000);
+    const otherError = (await rejection(other)) as TerminatedError;
+    expect(otherError).toBeInstanceOf(TerminatedError);
+    expect(otherError.cause).toBe(error);
+    expect(otherError.method).toBe('sleep');
+    // A stopped process ignores SIGTERM until continued: only the SIGKILL escalation ends it.
+    await worker.$terminate();
+    await waitGone(pid, 5_000);
+    expect(isGone(pid)).toBe(true);
+    expect(await bystander.echo('still serving')).toBe('still serving');
+  });
+
+  it('a busy loop: TimeoutError, the child ends, other workers keep serving', async () => {
+    const worker = await start(serialization, { timeout: 200 });
+    const pid = worker.$pid;
+    const other = worker.$with({ timeout: 0 }).pid();
+    const error = (await rejection(worker.busy())) as TimeoutError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.method).toBe('busy');
+    expect(error.timeoutMs).toBe(200);
+    const otherError = (await rejection(other)) as TerminatedError;
+    expect(otherError).toBeInstanceOf(TerminatedError);
+    expect(otherError.cause).toBe(error);
+    await worker.$terminate();
+    await waitGone(pid);
+    expect(await rejection(worker.pid())).toBeInstanceOf(TerminatedError);
+    expect(await bystander.echo(7)).toBe(7);
+  });
+
+  it('$with({ timeout }) sets the deadline of one call', async () => {
+    const worker = await start(serialization);
+    const error = (await rejection(worker.$with({ timeout: 150 }).sleep(60_000))) as TimeoutError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.timeoutMs).toBe(150);
+    await worker.$terminate();
+    await waitGone(worker.$pid);
+  });
+});
+
+describe.each(modes)('cancellation in %s mode', (serialization) => {
+  let worker: Procxy<Worker, typeof serialization>;
+  beforeAll(async () => {
+    worker = await start(serialization);
+  });
+  afterAll(() => worker?.$terminate());
+
+  it('an already aborted signal rejects AbortError at once and sends nothing', async () => {
+    const file = files.file(`never-${serialization}`);
+    const error = (await rejection(
+      worker.$with({ signal: AbortSignal.abort('no need') }).record(file, 'ran'),
+    )) as AbortError;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.code).toBe('PROCXY_ABORTED');
+    expect(error.method).toBe('record');
+    expect(error.cause).toBe('no need');
+    // Calls are delivered in order: had the aborted call been sent, it would have run before this one.
+    expect(await worker.record(files.file(`after-${serialization}`), 'after')).toBe('after');
+    expect(files.lines(`never-${serialization}`)).toEqual([]);
+    expect(files.lines(`after-${serialization}`)).toEqual(['after']);
+  });
+
+  it('an abort mid-call rejects AbortError at once and the worker keeps serving', async () => {
+    const controller = new AbortController();
+    const call = worker.$with({ signal: controller.signal }).sleep(300);
+    await sleep(20);
+    controller.abort(new Error('changed my mind'));
+    expect(await settledAtOnce(call)).toBe(true);
+    const error = (await rejection(call)) as AbortError;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.method).toBe('sleep');
+    expect((error.cause as Error).message).toBe('changed my mind');
+    await sleep(350);
+    expect(await worker.echo('after the abort')).toBe('after the abort');
+  });
+});
+
+describe('the worker-level signal option', () => {
+  it('already aborted: procxy rejects AbortError and starts nothing', async () => {
+    const error = await rejection(procxy(Worker, workersModule, { signal: AbortSignal.abort() }));
+    expect(error).toBeInstanceOf(AbortError);
+  });
+
+  it('aborted later: pending calls reject AbortError, later ones too, and the child ends', async () => {
+    const controller = new AbortController();
+    const worker = await start('json', { signal: controller.signal });
+    const pending = [worker.sleep(60_000), worker.busy()];
+    await sleep(20);
+    controller.abort('shutting down');
+    for (const call of pending) {
+      const error = (await rejection(call)) as AbortError;
+      expect(error).toBeInstanceOf(AbortError);
+      expect(error.cause).toBe('shutting down');
+    }
+    expect(await rejection(worker.pid())).toBeInstanceOf(AbortError);
+    await worker.$terminate();
+    await waitGone(worker.$pid);
+  });
+});
+
+describe('$terminate()', () => {
+  it('ends a child that ignores SIGTERM and never finishes disposing, then settles', async () => {
+    const worker = await procxy(Stubborn, workersModule, { terminateTimeout: 100 });
+    const pid = worker.$pid;
+    pids.add(pid);
+    const pending = worker.sleep(60_000);
+    const terminating = worker.$terminate();
+    const error = (await rejection(pending)) as TerminatedError;
+    expect(error).toBeInstanceOf(TerminatedError);
+    expect(error.method).toBe('sleep');
+    await terminating;
+    expect(isGone(pid)).toBe(true);
+    expect(worker.$process.signalCode).toBe('SIGKILL');
+  });
+
+  it('is idempotent; calls after it reject TerminatedError at once', async () => {
+    const worker = await start('json');
+    const first = worker.$terminate();
+    const second = worker.$terminate();
+    await Promise.all([first, second]);
+    await worker.$terminate();
+    expect(isGone(worker.$pid)).toBe(true);
+    const call = worker.pid();
+    expect(await settledAtOnce(call)).toBe(true);
+    const error = (await rejection(call)) as TerminatedError;
+    expect(error).toBeInstanceOf(TerminatedError);
+    expect(error.method).toBe('pid');
+  });
+
+  it('leaves no timer behind: a parent script that terminates its worker exits by itself', async () => {
+    const parent = runParent('parent.mjs', ['terminate']);
+    try {
+      const { child } = await parent.message<{ child: number }>('child');
+      pids.add(child);
+      const { resources } = await parent.message<{ resources: string[] }>('resources');
+      expect(resources).not.toContain('Timeout');
+      expect(resources).not.toContain('ProcessWrap');
+      const { code } = await parent.exit(5_000);
+      expect(code).toBe(0);
+      expect(isGone(child)).toBe(true);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  });
+
+  it('an idle worker never holds its parent: a script that forgets $terminate exits, and its child ends', async () => {
+    const parent = runParent('parent.mjs', ['forget']);
+    try {
+      const { child } = await parent.message<{ child: number }>('child');
+      pids.add(child);
+      const { resources } = await parent.message<{ resources: string[] }>('resources');
+      expect(resources).not.toContain('Timeout');
+      expect(resources).not.toContain('ProcessWrap');
+      const { code } = await parent.exit(5_000);
+      expect(code).toBe(0);
+      await waitGone(child, 2_000);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  });
+});

