@@ -26,8 +26,8 @@ export interface ProcxyErrorOptions extends CallSite {
 
 export class ProcxyError extends Error {
   readonly code: ProcxyErrorCode;
-  readonly method?: string;
-  readonly pid?: number;
+  declare readonly method?: string;
+  declare readonly pid?: number;
 
   constructor(code: ProcxyErrorCode, message: string, options: ProcxyErrorOptions = {}) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined);

@@ -5,7 +5,7 @@ import { type LinkTarget, ParentLink } from './link.js';
 import type { SerializationMode } from './modes.js';
 import { type ProcxyOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { createProxy, WorkerHandle } from './proxy.js';
-import { findCallerModule, resolveModulePath } from './resolve.js';
+import { findCallerModule, refuseRecursion, resolveModulePath } from './resolve.js';
 import type { Procxy } from './types.js';
 
 /** A class whose instances a worker serves. */
@@ -49,7 +49,9 @@ export function procxy<C extends WorkerConstructor, Mode extends SerializationMo
   ...args: ConstructorParameters<C>
 ): Promise<Procxy<InstanceType<C>, Mode>>;
 export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Promise<unknown> {
-  const stack = new Error().stack ?? '';
+  // The stack from procxy's caller on, whatever source maps do to file names.
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, procxy);
   if (typeof Class !== 'function') {
     throw new OptionsValidationError('Class', `expected the worker class, got ${typeof Class}`);
   }
@@ -68,10 +70,9 @@ export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Prom
     );
   }
   const resolved = resolveOptions(options);
-  const file = modulePath === undefined ? findCallerModule(Class, stack) : resolveModulePath(modulePath);
-  return startProxy(
-    { entry: childMain, className: Class.name, module: pathToFileURL(file).href },
-    resolved,
-    args,
-  );
+  const file =
+    modulePath === undefined ? findCallerModule(Class, site.stack ?? '') : resolveModulePath(modulePath);
+  const module = pathToFileURL(file).href;
+  refuseRecursion(module, Class.name);
+  return startProxy({ entry: childMain, className: Class.name, module }, resolved, args);
 }

@@ -1,11 +1,10 @@
 // Where the worker module is: an explicit path or URL made absolute, or the caller's own module when it exports the class.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModuleResolutionError } from './errors.js';
 
-const runtimeDir = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** An absolute file path for `modulePath`; relative paths resolve against process.cwd(). */
@@ -30,12 +29,11 @@ export function resolveModulePath(modulePath: string | URL): string {
   return file;
 }
 
+/** The file of the first frame of a stack captured from procxy's caller on. */
 function callerFile(stack: string): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const match = /\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?\s*$/.exec(line);
-    if (!match) continue;
-    const file = match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
-    if (!file.startsWith(runtimeDir)) return file;
+    if (match) return match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
   }
   return undefined;
 }
@@ -54,14 +52,14 @@ function exportsClass(file: string, Class: Function): boolean {
   } catch {
     return false;
   }
+  // The child imports the module and takes the export of that name, so an export of the name is what counts.
   const name = Class.name.replace(/[$]/g, '\\$');
-  const exported = new RegExp(
-    `export\\s+(default\\s+)?class\\s+${name}\\b|export\\s*\\{[^}]*\\b${name}\\b`,
-  ).test(source);
-  return exported && source.includes(Function.prototype.toString.call(Class));
+  return new RegExp(`export\\s+(default\\s+)?class\\s+${name}\\b|export\\s*\\{[^}]*\\b${name}\\b`).test(
+    source,
+  );
 }
 
-/** The module of the code that called procxy, if it visibly defines and exports `Class`. */
+/** The module of the code that called procxy, if it exports `Class` by its name. */
 export function findCallerModule(Class: Function, stack: string): string {
   const file = callerFile(stack);
   if (file !== undefined && exportsClass(file, Class)) return file;
@@ -69,4 +67,21 @@ export function findCallerModule(Class: Function, stack: string): string {
     `Cannot tell which module exports class ${Class.name || '(anonymous)'}${file ? ` (the caller, ${file}, does not)` : ''}. ` +
       `Pass it: procxy(${Class.name || 'Class'}, new URL('./path/to/module.js', import.meta.url))`,
   );
+}
+
+/** Set in a child before it loads the worker module, so that module cannot start itself again. */
+const servingKey = Symbol.for('procxy.serving');
+
+export function markServing(moduleUrl: string, className: string): void {
+  (globalThis as Record<symbol, unknown>)[servingKey] = `${className} ${moduleUrl}`;
+}
+
+/** Refuses to start, inside a child, the very worker that child is serving: its module would do it again, forever. */
+export function refuseRecursion(moduleUrl: string, className: string): void {
+  if ((globalThis as Record<symbol, unknown>)[servingKey] === `${className} ${moduleUrl}`) {
+    throw new ModuleResolutionError(
+      `${className} would start itself again: its module (${moduleUrl}) calls procxy(${className}) while the child loads it. ` +
+        'Move that call to another module, or pass modulePath to a module without it',
+    );
+  }
 }

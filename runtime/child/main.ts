@@ -1,4 +1,6 @@
 // Entry of a no-build child: imports the worker module named by the parent and serves the class it exports.
+
+import { markServing } from '../resolve.js';
 import { allowList, type WorkerClass } from './dispatch.js';
 import { ResolutionFailure, startChild } from './link.js';
 
@@ -19,6 +21,7 @@ function findClass(exports: Record<string, unknown>, className: string): WorkerC
 
 startChild(async (init) => {
   if (init.module === undefined) throw new ResolutionFailure('The parent named no worker module');
+  markServing(init.module, init.className);
   const exports = (await import(init.module)) as Record<string, unknown>;
   const Class = findClass(exports, init.className);
   if (Class === undefined) {

@@ -1,0 +1,278 @@
+// procxy(): every argument shape, module resolution, options, the dispatch allow-list and value fidelity.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ModuleResolutionError,
+  OptionsValidationError,
+  type ProxyControls,
+  procxy,
+  SerializationError,
+  SpawnError,
+} from 'procxy';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnHidden, spawnSelf } from './core-fixtures/caller.mjs';
+import DefaultWorker, { Echo } from './core-fixtures/echo.mjs';
+import { Derived } from './core-fixtures/inherit.mjs';
+
+const echoUrl = new URL('./core-fixtures/echo.mjs', import.meta.url);
+const echoPath = fileURLToPath(echoUrl);
+
+const started: ProxyControls<unknown>[] = [];
+async function track<P extends ProxyControls<unknown>>(proxy: Promise<P>): Promise<P> {
+  const p = await proxy;
+  started.push(p);
+  return p;
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.$terminate()));
+});
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('argument shapes', () => {
+  it('takes (Class, URL, options, ...constructorArgs)', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'json' }, 'a', 1));
+    expect(await w.constructorArgs()).toEqual(['a', 1]);
+  });
+
+  it('takes an absolute path, a file: URL string and a path relative to process.cwd()', async () => {
+    const relative = join('test', 'runtime', 'core-fixtures', 'echo.mjs');
+    for (const modulePath of [echoPath, echoUrl.href, relative]) {
+      const w = await track(procxy(Echo, modulePath));
+      expect(await w.echo(modulePath)).toBe(modulePath);
+    }
+  });
+
+  it('takes (Class, options, ...constructorArgs) and finds the module from the caller', async () => {
+    const self = await spawnSelf();
+    started.push(self as ProxyControls<unknown>);
+    expect(await self.where()).toMatch(/core-fixtures\/caller\.mjs$/);
+  });
+
+  it('takes (Class, undefined, options, ...constructorArgs)', async () => {
+    const w = await track(procxy(Echo, echoUrl, undefined, 'x'));
+    expect(await w.constructorArgs()).toEqual(['x']);
+  });
+
+  it('finds a default export', async () => {
+    const w = await track(procxy(DefaultWorker, echoUrl));
+    expect(await w.hello()).toBe('from the default export');
+  });
+
+  it('finds a class in a CommonJS module', async () => {
+    class CommonWorker {
+      kind(): string {
+        return 'local';
+      }
+    }
+    const w = await track(procxy(CommonWorker, new URL('./core-fixtures/cjs-worker.cjs', import.meta.url)));
+    expect(await w.kind()).toBe('cjs');
+  });
+});
+
+describe('module resolution', () => {
+  it('says what to pass when the caller does not export the class', async () => {
+    const error = await rejection(spawnHidden());
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect((error as Error).message).toMatch(
+      /Cannot tell which module exports class Hidden.*Pass it: procxy\(Hidden, new URL/,
+    );
+  });
+
+  it('refuses a worker module that would start itself again at every load', async () => {
+    const script = fileURLToPath(new URL('./core-fixtures/self-spawning.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /Recursive would start itself again: its module \(file:.*self-spawning\.mjs\) calls procxy\(Recursive\)/,
+    );
+  });
+
+  it('rejects a missing module before starting anything', async () => {
+    const error = await rejection(procxy(Echo, './no/such/module.mjs'));
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect((error as Error).message).toContain(join(process.cwd(), 'no/such/module.mjs'));
+  });
+
+  it('never reads a path as a Node option', async () => {
+    const error = await rejection(procxy(Echo, '--eval=process.exit(3)'));
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect((error as Error).message).toContain(join(process.cwd(), '--eval=process.exit(3)'));
+  });
+
+  it('rejects a URL that is not a file', async () => {
+    const error = await rejection(procxy(Echo, new URL('https://example.com/echo.mjs')));
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+  });
+
+  it('names the exports when the class is not among them', async () => {
+    class Missing {}
+    const error = await rejection(procxy(Missing, echoUrl));
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect((error as Error).message).toMatch(
+      /does not export a class named 'Missing' \(it exports: Echo, default\)/,
+    );
+  });
+});
+
+describe('options', () => {
+  it.each([
+    [{ timeout: -1 }, 'timeout', /expected a number of milliseconds >= 0, or Infinity, got -1/],
+    [{ timeout: Number.NaN }, 'timeout', /got NaN/],
+    [{ retries: 1.5 }, 'retries', /expected an integer from 0 to 100/],
+    [{ serialization: 'xml' }, 'serialization', /expected 'json' or 'advanced', got "xml"/],
+    [{ env: { A: 1 } }, 'env', /env\.A/],
+    [{ maxPending: 0 }, 'maxPending', /from 1/],
+    [{ execArgv: '--x' }, 'execArgv', /expected an array of strings/],
+    [{ signal: {} }, 'signal', /expected an AbortSignal/],
+    [{ timout: 5 }, 'timout', /unknown option; known options are timeout, retries/],
+  ])('refuses %o naming the option', async (options, option, message) => {
+    const error = await rejection(procxy(Echo, echoUrl, options as never));
+    expect(error).toBeInstanceOf(OptionsValidationError);
+    expect((error as OptionsValidationError).option).toBe(option);
+    expect((error as Error).message).toMatch(`Invalid option '${option}'`);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('refuses invalid per-call options', async () => {
+    const w = await track(procxy(Echo, echoUrl));
+    expect(() => w.$with({ timeout: -5 })).toThrow(OptionsValidationError);
+    expect(() => w.$with({ retries: 1 } as never)).toThrow(/Invalid option 'retries': unknown option/);
+  });
+
+  it('passes cwd and args to the child', async () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'procxy-cwd-')));
+    const w = await track(procxy(Echo, echoUrl, { cwd: dir, args: ['--flag', 'value'] }));
+    expect(await w.cwd()).toBe(dir);
+    expect(await w.argv()).toEqual(['--flag', 'value']);
+  });
+
+  it('refuses constructor arguments the mode cannot carry, before starting a child', async () => {
+    const error = await rejection(procxy(Echo, echoUrl, { serialization: 'json' }, new Date()));
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as Error).message).toMatch(/Cannot construct Echo: args\[0\]: a Date/);
+  });
+});
+
+describe('dispatch', () => {
+  it('serves own and inherited methods, and nothing else', async () => {
+    const w = await track(procxy(Derived, new URL('./core-fixtures/inherit.mjs', import.meta.url)));
+    expect(await w.own()).toBe('own');
+    expect(await w.inherited()).toBe('base');
+    expect(await w.overridden()).toBe('derived');
+    const members = w as unknown as Record<string, unknown>;
+    for (const name of [
+      '_secret',
+      '$dollar',
+      'toString',
+      'constructor',
+      'getter',
+      'staticMethod',
+      'emit',
+      'on',
+      'x'.repeat(10_000),
+    ]) {
+      expect(members[name], name).toBeUndefined();
+      expect(name in w, name).toBe(false);
+    }
+    expect('then' in w).toBe(false);
+  });
+
+  async function stubFailure(child: string, methods: string[]): Promise<unknown> {
+    const { spawnStub } = await import('procxy/stub');
+    const spec = {
+      className: 'Echo',
+      source: 'echo.mjs',
+      child: new URL(child, import.meta.url),
+      serialization: 'json' as const,
+      methods,
+      idempotent: [],
+    };
+    return rejection(spawnStub(spec, {}, []));
+  }
+
+  it('fails to start a child whose table names a method procxy never serves', async () => {
+    const error = await stubFailure('./core-fixtures/echo-child-reserved.mjs', ['echo', 'toString']);
+    expect(error).toBeInstanceOf(SpawnError);
+    expect((error as SpawnError).message).toMatch(/has no callable method 'toString'/);
+  });
+
+  it('fails to start when the stub and the child disagree on the table', async () => {
+    const error = await stubFailure('./core-fixtures/echo-child.mjs', ['echo', 'describe']);
+    expect(error).toBeInstanceOf(SpawnError);
+    expect((error as SpawnError).message).toMatch(
+      /serves \[echo\] but the stub expects \[echo, describe\]; regenerate/,
+    );
+  });
+});
+
+describe.each(['json', 'advanced'] as const)('values in %s mode', (serialization) => {
+  it('delivers undefined arguments as undefined, so defaults apply', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization }));
+    expect(await w.defaults(undefined, 'b')).toEqual(['default-a', 'b']);
+    expect(await w.argCount(undefined, undefined)).toBe(2);
+    expect(await w.describe(undefined, null)).toEqual([
+      { type: 'undefined', isBuffer: false },
+      { type: 'null', isBuffer: false },
+    ]);
+    expect(await w.returnsUndefined()).toBeUndefined();
+  });
+
+  it('keeps __proto__ keys as data in both directions', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization }));
+    const back = (await w.echo(JSON.parse('{"__proto__": {"polluted": 1}}'))) as Record<string, unknown>;
+    expect(Object.hasOwn(back, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('advanced mode values', () => {
+  it('round-trips what V8 can carry, and Buffers arrive as Buffers', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const value = {
+      n: 10n,
+      d: new Date(5),
+      m: new Map([[1, new Set(['a'])]]),
+      r: /x/gi,
+      neg: -0,
+      nan: Number.NaN,
+    };
+    expect(await w.echo(value)).toEqual(value);
+    expect(Object.is(((await w.echo({ neg: -0 })) as { neg: number }).neg, -0)).toBe(true);
+    const buffer = (await w.buffer(16)) as Buffer;
+    expect(Buffer.isBuffer(buffer)).toBe(true);
+    expect(buffer).toEqual(Buffer.alloc(16, 7));
+    expect(await w.describe(Buffer.from('x'))).toEqual([{ type: 'object', isBuffer: true, ctor: 'Buffer' }]);
+  });
+});
+
+describe('json mode values', () => {
+  it('refuses arguments JSON would change, before sending, naming the method and path', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'json' }));
+    const error = await rejection(w.echo({ when: new Date() }));
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('args[0].when');
+    expect((error as SerializationError).method).toBe('echo');
+    expect((error as Error).message).toMatch(
+      /^Cannot call 'echo': args\[0\]\.when: a Date becomes a string in json mode/,
+    );
+    expect(await w.echo('still serving')).toBe('still serving');
+  });
+
+  it('refuses a result JSON would change', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'json' }));
+    const error = await rejection(w.returnsDate());
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as Error).message).toMatch(/Return value of 'returnsDate' result: a Date becomes a string/);
+  });
+});
