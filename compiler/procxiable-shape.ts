@@ -371,17 +371,16 @@ export class ShapeBuilder {
 
 /** "an instance of class 'Logger' has methods (log(), get level, and 2 more)": names the first few members. */
 function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
-  // The user's own members first; symbol-keyed ones (EventEmitter's captureRejectionSymbol) are only counted.
-  const shownFirst = [...members].sort((a, b) => Number(isLibSymbol(a)) - Number(isLibSymbol(b)));
-  const names = shownFirst
-    .filter((m) => !isSymbolKeyed(m))
-    .map((m) => {
-      const name = declaredName(m);
-      if (m.flags & ts.SymbolFlags.Method) return `${name}()`;
-      if (m.flags & ts.SymbolFlags.Accessor)
-        return `${m.flags & ts.SymbolFlags.GetAccessor ? 'get' : 'set'} ${name}`;
-      return name;
-    });
+  // The user's own members first; symbol-keyed ones (EventEmitter's captureRejectionSymbol) only when nothing else.
+  const ordered = [...members].sort((a, b) => Number(isLibSymbol(a)) - Number(isLibSymbol(b)));
+  const named = ordered.filter((m) => !isSymbolKeyed(m));
+  const names = (named.length > 0 ? named : ordered).map((m) => {
+    const name = declaredName(m);
+    if (m.flags & ts.SymbolFlags.Method) return `${name}()`;
+    if (m.flags & ts.SymbolFlags.Accessor)
+      return `${m.flags & ts.SymbolFlags.GetAccessor ? 'get' : 'set'} ${name}`;
+    return name;
+  });
   const what = members.every((m) => !(m.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)))
     ? 'private fields'
     : 'methods';
