@@ -75,7 +75,7 @@ describe.each(modes)('timeouts in %s mode', (serialization) => {
     const worker = await start(serialization, { timeout: 200 });
     const pid = worker.$pid;
     const other = worker.$with({ timeout: 0 }).pid();
-    const error = (await rejection(worker.busy())) as TimeoutError;
+    const error = (await rejection(worker.busy(null))) as TimeoutError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.method).toBe('busy');
     expect(error.timeoutMs).toBe(200);
@@ -144,7 +144,7 @@ describe('the worker-level signal option', () => {
   it('aborted later: pending calls reject AbortError, later ones too, and the child ends', async () => {
     const controller = new AbortController();
     const worker = await start('json', { signal: controller.signal });
-    const pending = [worker.sleep(60_000), worker.busy()];
+    const pending = [worker.sleep(60_000), worker.busy(null)];
     await sleep(20);
     controller.abort('shutting down');
     for (const call of pending) {
