@@ -85,10 +85,10 @@ describe('procxy generate', () => {
       'warning PRX9023',
     ]);
     expect(run.stdout).toContain(
-      "src/names.ts:15:20 - error PRX9031: type parameter 'T' of 'Names.reveal' cannot be written in the generated stub: 'Secret' is not exported from names.ts.",
+      "src/names.ts:16:20 - error PRX9031: type parameter 'T' of 'Names.reveal' cannot be written in the generated stub: 'Secret' is not exported from names.ts.",
     );
     expect(run.stdout).toContain(
-      '15   reveal<T extends Secret>(secret: T): number {\n                      ~~~~~~',
+      '16   reveal<T extends Secret>(secret: T): number {\n                      ~~~~~~',
     );
     expect(run.stdout).toMatch(
       /procxy: 7 errors, 3 warnings; 4 workers, 3 methods, nothing written in \d+ ms\n$/,
