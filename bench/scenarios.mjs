@@ -3,7 +3,8 @@
 // A scenario is { id, title, unit, better: 'lower' | 'higher', params: { full, quick }, describe(params) } and either
 // kind 'startup' (its value is the time from creating the child to the first answer, which the runner measures)
 // or slice({ session, params }): Promise<{ ms, count }> plus score({ ms, count }): number over the summed slices.
-// params.slices says how many slices the runner alternates between the rows; each slice does 1/slices of the work.
+// params.slices says how many slices the runner alternates between the rows; each slice does 1/slices of the work
+// (for a startup scenario: how many starts per row and round).
 
 const ADD_ARGS = [1, 2];
 const ADD_RESULT = 3;
@@ -89,8 +90,8 @@ export const scenarios = [
     unit: 'ms',
     better: 'lower',
     kind: 'startup',
-    params: { full: {}, quick: {} },
-    describe: () =>
-      'from the call that creates the child (fork, new Worker, procxy(), pool creation) to the first answered add(1, 2); one cold start per row and round, rows started one after another',
+    params: { full: { slices: 3 }, quick: { slices: 1 } },
+    describe: (p) =>
+      `from the call that creates the child (fork, new Worker, procxy(), pool creation) to the first answered add(1, 2); ${p.slices} cold start(s) per row and round, alternating between the rows, each child gone before the next start`,
   },
 ];

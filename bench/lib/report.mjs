@@ -142,7 +142,7 @@ export function renderMarkdown(results) {
     '',
     summary,
     '',
-    `Values are medians over all slices of all measured rounds (S1 and S2 alternate between the rows in slices; S5 has one sample per round). Ratios are row / ${base} for the same scenario, computed as the median of paired ratios: slice j of round k of the row against slice j of round k of ${base}, which ran a few seconds apart, so load from elsewhere on the machine largely cancels (for S5, one pair per round). It can differ from the quotient of the two medians, which latest.json keeps as ratioOfMedians. For time (µs/call, ms) below 1.00x means less time than ${base}; for throughput (calls/s) above 1.00x means more calls per second.`,
+    `Values are medians over all slices of all measured rounds (S1 and S2 alternate between the rows in slices, S5 in separate cold starts). Ratios are row / ${base} for the same scenario, computed as the median of paired ratios: slice j of round k of the row against slice j of round k of ${base}, which ran a few seconds apart, so load from elsewhere on the machine largely cancels. It can differ from the quotient of the two medians, which latest.json keeps as ratioOfMedians. For time (µs/call, ms) below 1.00x means less time than ${base}; for throughput (calls/s) above 1.00x means more calls per second.`,
   ];
   if (results.notes.length > 0) lines.push('', 'Run notes:', '', ...results.notes.map((n) => `- ${n}`));
   if (matched.length > 0) {
@@ -179,7 +179,7 @@ export function renderMarkdown(results) {
     '',
     '## How it is measured',
     '',
-    '- One process measures every row in the same run. In each round every row first gets a fresh child (or worker thread), one row after another; the time from creating it to the first answered call is S5. Each session then gets an untimed warm-up (a few thousand sequential and windowed calls).',
+    '- One process measures every row in the same run. In each round every row first gets fresh children (or worker threads), one row after another (repeated as the startup scenario says), each child gone before the next start; the time from creating one to its first answered call is S5. The last one stays as the session of the round and gets an untimed warm-up (a few thousand sequential and windowed calls).',
     '- S1 and S2 run in slices: slice 1 on every row, then slice 2 on every row, and so on; the row order rotates by one each round. A burst of load from elsewhere on the machine then spoils a few slices rather than a whole row, and the median over all slices leaves it out. The spread table shows the middle half of the slices and the range of the per-round totals (a round total counts every call of the scenario, bursts included).',
     '- Every row serves the same class (`bench/workers/calc.mjs`) and every call sends the same payload, `add(1, 2)`; every answer is checked.',
     '- Warm-up rounds run every row and scenario at the quick sizes and are discarded, so the parent is JIT-warm, every module is loaded and the files children read are cached, for all rows alike.',
