@@ -170,7 +170,8 @@ class Judge {
   value(at: ts.Node, roots: readonly Root[], where: string, label: string): void {
     const followed = new Set<object>();
     const queue: Root[] = [...roots];
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (let i = 0; i < queue.length; i++) {
+      const next = queue[i]!;
       for (const finding of next.node.findings) {
         this.report(at, finding.rule, finding.subject, where, label, next.path + finding.segment);
       }

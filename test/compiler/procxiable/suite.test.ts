@@ -80,6 +80,8 @@ describe('failing fixtures', () => {
     expect(headers('json')).toEqual([
       "61:33 parameter 'initial' of the constructor of 'DateStore': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
       "63:14 parameter 'value' of 'DateStore.put': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
+      "67:17 parameter 'pair' of 'DateStore.both' at 'pair[0]': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
+      "67:17 parameter 'pair' of 'DateStore.both' at 'pair[1]': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
     ]);
     expect(headers('advanced')).toEqual([]);
   });
