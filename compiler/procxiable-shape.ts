@@ -99,7 +99,7 @@ const primitiveFlags = valueFlags | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSym
 const libFiles = new WeakMap<ts.SourceFile, boolean>();
 
 /** Built-ins are recognised by where they are declared, so a user's own `class Date` is just a class. */
-export function isLibFile(file: ts.SourceFile): boolean {
+function isLibFile(file: ts.SourceFile): boolean {
   let lib = libFiles.get(file);
   if (lib === undefined) {
     // `hasNoDefaultLib` alone is not enough: a host that parses lib files without comments (or serves them from a
@@ -119,7 +119,7 @@ function isLibSymbol(symbol: ts.Symbol): boolean {
   return declarations.length > 0 && declarations.some((d) => isLibFile(d.getSourceFile()));
 }
 
-export function containsUndefined(type: ts.Type): boolean {
+function containsUndefined(type: ts.Type): boolean {
   if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return true;
   return (
     type.isUnion() && type.types.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0)
@@ -276,8 +276,8 @@ export class ShapeBuilder {
   }
 
   private objectName(type: ts.Type, isClass: boolean): string {
+    if (isClass) return `an instance of class '${type.getSymbol()!.name}'`;
     const symbol = type.aliasSymbol ?? type.getSymbol();
-    if (isClass) return `an instance of class '${symbol!.name}'`;
     if (symbol === undefined || symbol.name.startsWith('__')) return 'an object type';
     return `${symbol.flags & ts.SymbolFlags.Interface ? 'interface' : 'type'} '${symbol.name}'`;
   }
@@ -369,7 +369,7 @@ export class ShapeBuilder {
   }
 }
 
-/** "an instance of class 'Logger' has methods (log(), get level, and 2 more)": names the first few members. */
+/** "an instance of class 'Logger' has methods (log(), get level, flush() and 2 more)": the first few members. */
 function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
   // The user's own members first; symbol-keyed ones (EventEmitter's captureRejectionSymbol) only when nothing else.
   const ordered = [...members].sort((a, b) => Number(isLibSymbol(a)) - Number(isLibSymbol(b)));
