@@ -41,7 +41,7 @@ export interface WorkerModel {
   /** Dispatch-table order: own methods in source order, then inherited ones. */
   readonly methods: readonly MethodModel[];
   /** The class name in its source, where diagnostics about the whole worker point. */
-  readonly site: ProcxyDiagnostic;
+  readonly site: Pick<ProcxyDiagnostic, 'file' | 'start' | 'length' | 'line' | 'column'>;
   /** Unqualified names the stub text uses (globals, type parameters): imports must not shadow them. */
   readonly reserved: ReadonlySet<string>;
 }
@@ -320,9 +320,14 @@ function analyzeClass(
     constructorJsDoc: jsDocOf(ctorDecl),
     constructorArgs,
     methods,
-    site: diagnosticAt(decl.name ?? decl, 'PRX9000', className, 'error'),
+    site: siteOf(decl.name ?? decl),
     reserved,
   };
+}
+
+function siteOf(node: ts.Node): WorkerModel['site'] {
+  const { file, start, length, line, column } = diagnosticAt(node, '', '', 'error');
+  return { file, start, length, line, column };
 }
 
 function unnameable(

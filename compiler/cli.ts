@@ -24,7 +24,7 @@ async function load(flags: GenerateFlags): Promise<ResolvedConfig> {
   try {
     return await loadConfig(path.resolve(flags.config ?? 'procxy.config.ts'));
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
+    if (error instanceof ConfigError) fail(`error ${error.code}: ${error.message}`);
     throw error;
   }
 }

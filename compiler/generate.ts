@@ -205,6 +205,7 @@ export class Generator {
       if (config.outDir !== undefined && relative.startsWith('../')) {
         diagnostics.push({
           ...workers[0]!.site,
+          category: 'error',
           code: 'PRX9041',
           message: `worker file ${relative} is outside the config folder, so it has no place under outDir; move it or drop outDir`,
         });
@@ -220,6 +221,7 @@ export class Generator {
         if (other !== undefined) {
           diagnostics.push({
             ...workers[0]!.site,
+            category: 'error',
             code: 'PRX9040',
             message: `${posixRelative(config.root, other)} and ${relative} would both generate ${posixRelative(config.root, file)}; rename one of them`,
           });

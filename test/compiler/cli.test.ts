@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturesDir, removeTempProjects, runCli, tempProject } from './project.js';
+import { fixturesDir, removeTempProjects, repoRoot, runCli, tempProject } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -95,6 +95,8 @@ describe('procxy generate', () => {
     );
     expect(run.stdout).not.toContain('\u001b[');
     expect(existsSync(path.join(dir, 'src/names.procxy.ts'))).toBe(false);
+    const docs = readFileSync(path.join(repoRoot, 'docs/diagnostics.md'), 'utf8');
+    for (const code of new Set(codes(run.stdout).map((c) => c.split(' ')[1]!))) expect(docs).toContain(`| ${code} |`);
   }, 60_000);
 
   it('exits 1 when the globs find no worker', () => {
