@@ -231,11 +231,7 @@ export class ShapeBuilder {
     const symbol = type.getSymbol();
     const isUserClass =
       symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0 && !isLibSymbol(symbol);
-    if (isUserClass) {
-      const own = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p));
-      if (own.length > 0)
-        return void find('class-instance', withBehaviour(`an instance of class '${symbol.name}'`, own));
-    }
+    // A subclass of a built-in (an Error, a Map) is judged as that built-in, as the run-time check judges it.
     const builtin = this.builtinOf(type);
     if (builtin) return this.fillBuiltin(builtin, type, find, walk);
     if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
