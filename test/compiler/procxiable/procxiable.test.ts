@@ -1,5 +1,5 @@
-// Direct calls of the checks, for what the generator does not exercise (yet): callbacks, instantiated signatures
-// passed by hand, and the shape cache.
+// Direct calls of the checks: callbacks (the generator does not enable them yet), instantiated signatures passed by
+// hand, the shape cache, and agreement with the run-time check on sample values.
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { describe, expect, test } from 'vitest';
@@ -7,9 +7,17 @@ import { formatDiagnostics } from '../../../compiler/diagnostics.js';
 import { checkConstructor, checkSignature } from '../../../compiler/procxiable.js';
 import { shapeBuilderFor } from '../../../compiler/procxiable-shape.js';
 import { rules } from '../../../compiler/rules.js';
-import { checkFixture, createFixtureProject, fixturesDir, repoRoot, report } from './harness.js';
+import { isProcxiable } from '../../../runtime/index.js';
+import { Logger, Point, RichError } from './fixtures/types/classes.js';
+import { checkFixture, createFixtureProject, fixturesDir, modes, repoRoot, report } from './harness.js';
 
-const project = createFixtureProject(['callbacks.ts', 'inherited.ts', 'pass/json.ts', 'fail/edges.ts']);
+const project = createFixtureProject([
+  'callbacks.ts',
+  'inherited.ts',
+  'pass/json.ts',
+  'fail/edges.ts',
+  'agreement.ts',
+]);
 
 describe('callbacks', () => {
   test('with allowCallbacks, top-level function parameters are checked as callbacks', async () => {
@@ -87,5 +95,61 @@ describe('shapes', () => {
     const branch = builder.shapeOf(typeOf('fail/edges.ts', 'Branch'));
     const children = branch.edges.find((e) => e.segment === '.children')!.node;
     expect(children.edges.find((e) => e.segment === '[]')!.node).toBe(branch);
+  });
+});
+
+const samples: Record<string, () => unknown> = {
+  string: () => 'a',
+  plain: () => ({ a: 1, b: ['x'], c: { d: null } }),
+  record: () => ({ x: 1, y: 2 }),
+  optionalUndefined: () => ({ a: undefined }),
+  date: () => new Date(0),
+  map: () => new Map([['a', 1]]),
+  set: () => new Set(['a']),
+  bigint: () => 1n,
+  regexp: () => /a/g,
+  bytes: () => new Uint8Array([1, 2]),
+  buffer: () => Buffer.from('ab'),
+  arrayBuffer: () => new ArrayBuffer(2),
+  dataView: () => new DataView(new ArrayBuffer(2)),
+  error: () => new Error('e'),
+  typeError: () => new TypeError('e'),
+  errorSubclass: () => new RichError('e'),
+  dataClass: () => new Point(),
+  classWithMethods: () => new Logger(),
+  url: () => new URL('https://example.com/'),
+  function: () => () => {},
+  symbol: () => Symbol('s'),
+  promise: () => ({ p: Promise.resolve(1) }),
+  weakMap: () => new WeakMap(),
+  sharedArrayBuffer: () => new SharedArrayBuffer(2),
+  holes: () => [1, undefined],
+  tuple: () => ['a', undefined],
+  mapOfFunctions: () => new Map([['a', () => {}]]),
+  setOfDates: () => new Set([new Date(0)]),
+};
+
+describe.each(modes)('agreement with the run-time check in %s mode', (mode) => {
+  const rejected = new Set(checkFixture(project, 'agreement.ts', mode).map((d) => d.message.split("'")[3]!));
+
+  test('every sample method of the fixture has a sample value, and the other way round', () => {
+    const methods = project
+      .getSourceFileOrThrow(path.join(fixturesDir, 'agreement.ts'))
+      .getClassOrThrow('Samples')
+      .getMethods()
+      .map((m) => `Samples.${m.getName()}`);
+    expect(methods.sort()).toEqual(
+      Object.keys(samples)
+        .map((k) => `Samples.${k}`)
+        .sort(),
+    );
+  });
+
+  test.each(Object.keys(samples))('%s', (name) => {
+    const buildTime = !rejected.has(`Samples.${name}`);
+    expect(
+      buildTime,
+      'the generator accepts the type exactly when the run-time check accepts the value',
+    ).toBe(isProcxiable(samples[name]!(), mode));
   });
 });
