@@ -5,9 +5,10 @@ import { describe, expect, test } from 'vitest';
 import { formatDiagnostics, type ProcxyDiagnostic, sortDiagnostics } from '../../../compiler/diagnostics.js';
 import { checkFixture, createFixtureProject, fixturesDir, repoRoot } from './harness.js';
 
-const project = createFixtureProject(['format.ts', 'fail/date.ts']);
+const project = createFixtureProject(['format.ts', 'fail/date.ts', 'fail/never.ts']);
 const format = checkFixture(project, 'format.ts', 'json');
 const date = checkFixture(project, 'fail/date.ts', 'json');
+const warning = checkFixture(project, 'fail/never.ts', 'json');
 
 /** TypeScript's own pretty formatter, given the same spans, with its `TS<n>` codes turned into ours. */
 function tscPretty(diagnostics: readonly ProcxyDiagnostic[], cwd: string): string {
@@ -45,8 +46,9 @@ describe('formatDiagnostics', () => {
     ]);
   });
 
-  test('with color it is byte for byte what tsc --pretty prints: one-line, tab and elided multi-line spans', () => {
-    const all = [...format, ...date];
+  test('with color it is byte for byte what tsc --pretty prints: one-line, tab and elided spans, warnings', () => {
+    expect(warning.map((d) => d.category)).toEqual(['warning']);
+    const all = [...format, ...date, ...warning];
     expect(formatDiagnostics(all, { cwd: repoRoot, color: true })).toBe(tscPretty(all, repoRoot));
   });
 
