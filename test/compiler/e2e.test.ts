@@ -55,6 +55,7 @@ describe('stub generated into a temporary project', () => {
     expect(await shapes.depth({ depth: 3 })).toBe(3);
     expect(await shapes.mode(false)).toEqual({ mode: 'slow', name: 'box:L' });
     expect(await shapes.label('in')).toBe('box:L in in');
+    expect(await shapes.describe({ label: 'd' }, 'cm')).toBe('dx1 cm');
     expect(await shapes.keep(1)).toEqual([1]);
     expect(await shapes.keep(2)).toEqual([1, 2]);
     expect(await shapes.count()).toBe(2);

@@ -1,0 +1,43 @@
+// The small glob matcher behind "workers": patterns, negation, and which folders a scan reads.
+import { describe, expect, it } from 'vitest';
+import { GlobSet, globToRegExp } from '../../compiler/glob.js';
+
+describe('globToRegExp', () => {
+  it.each([
+    ['src/*.ts', 'src/a.ts', true],
+    ['src/*.ts', 'src/sub/a.ts', false],
+    ['src/**/*.ts', 'src/a.ts', true],
+    ['src/**/*.ts', 'src/x/y/a.ts', true],
+    ['src/**', 'src/x/y/a.ts', true],
+    ['**/*.worker.ts', 'a.worker.ts', true],
+    ['**/*.worker.ts', 'deep/b.worker.ts', true],
+    ['src/?.ts', 'src/ab.ts', false],
+    ['src/{a,b}.ts', 'src/b.ts', true],
+    ['src/{a,b}.ts', 'src/c.ts', false],
+    ['src/*.{ts,mts}', 'src/x.mts', true],
+    ['src/[ab].ts', 'src/a.ts', true],
+    ['src/[!ab].ts', 'src/a.ts', false],
+    ['./src/a.ts', 'src/a.ts', true],
+    ['src/a.ts', 'srcXa.ts', false],
+    ['src/a+b.ts', 'src/a+b.ts', true],
+  ])('%s matches %s: %s', (glob, file, expected) => {
+    expect(globToRegExp(glob).test(file)).toBe(expected);
+  });
+});
+
+describe('GlobSet', () => {
+  it('applies negations after inclusions', () => {
+    const set = new GlobSet(['src/**/*.ts', '!src/**/*.test.ts']);
+    expect(set.matches('src/a.ts')).toBe(true);
+    expect(set.matches('src/a.test.ts')).toBe(false);
+    expect(set.matches('lib/a.ts')).toBe(false);
+  });
+
+  it('reads only the static folders of its globs', () => {
+    expect(new GlobSet(['src/workers/*.ts', 'lib/**/x.ts', '!src/old/*.ts']).bases).toEqual([
+      'lib',
+      'src/workers',
+    ]);
+    expect(new GlobSet(['*.ts']).bases).toEqual(['']);
+  });
+});
