@@ -82,7 +82,8 @@ export class IncrementalProgram {
       const jsDocParsingMode = isLibraryPath(file)
         ? ts.JSDocParsingMode.ParseNone
         : ts.JSDocParsingMode.ParseAll;
-      const sourceFile = ts.createSourceFile(file, text, { ...options, jsDocParsingMode }, true);
+      // No parent pointers here: binding the program sets them, a second pass over @types/node would be waste.
+      const sourceFile = ts.createSourceFile(file, text, { ...options, jsDocParsingMode }, false);
       this.#files.set(file, sourceFile);
       return sourceFile;
     };

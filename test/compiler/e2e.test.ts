@@ -1,5 +1,5 @@
 // End to end: generated stubs spawn real children (plain Node, no TypeScript loader) and every method is called.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,5 +60,49 @@ describe('stub generated into a temporary project', () => {
     expect(await shapes.keep(2)).toEqual([1, 2]);
     expect(await shapes.count()).toBe(2);
     expect(await shapes.unit()).toBe('cm');
+  });
+
+  it('serves several classes of one file (one child each) and a default-exported class', async () => {
+    const dir = tempProject('typed');
+    writeFileSync(
+      path.join(dir, 'two.worker.ts'),
+      [
+        'interface Hidden {',
+        '  readonly n: number;',
+        '}',
+        'export class First {',
+        '  one(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        'export default class Second {',
+        '  double(hidden: Hidden): number {',
+        '    return hidden.n * 2;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.written.map((f) => path.basename(f)).sort()).toEqual([
+      'calc.worker.procxy.child.mjs',
+      'calc.worker.procxy.ts',
+      'two.worker.First.procxy.child.mjs',
+      'two.worker.Second.procxy.child.mjs',
+      'two.worker.procxy.ts',
+    ]);
+    const stubFile = path.join(dir, 'two.worker.procxy.ts');
+    const stub = readFileSync(stubFile, 'utf8');
+    expect(stub).toContain("import type { default as Second } from './two.worker.js';");
+    expect(stub).toContain("double(hidden: Parameters<Second['double']>[0]): Promise<number>;");
+    const module = (await import(pathToFileURL(stubFile).href)) as {
+      spawnFirst(options?: object): Promise<{ one(): Promise<number> } & AsyncDisposable>;
+      spawnSecond(options?: object): Promise<{ double(h: { n: number }): Promise<number> } & AsyncDisposable>;
+    };
+    await using first = await module.spawnFirst();
+    await using second = await module.spawnSecond();
+    expect(await first.one()).toBe(1);
+    expect(await second.double({ n: 21 })).toBe(42);
   });
 });
