@@ -1,0 +1,92 @@
+// What the child is started with: the env policy, execArgv without --inspect, and module paths that are only paths.
+import { writeFileSync } from 'node:fs';
+import { ModuleResolutionError, procxy } from 'procxy';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Worker } from '../fixtures/workers.mjs';
+import { killIfAlive, rejection, runParent, scratch, waitGone, workersModule } from './helpers.js';
+
+const files = scratch();
+const pids = new Set<number>();
+afterAll(() => {
+  for (const pid of pids) killIfAlive(pid);
+  files.cleanup();
+});
+
+describe('env', () => {
+  it('merges `env` over the parent environment; undefined removes a variable', async () => {
+    const removed = 'PROCXY_REMOVED';
+    process.env[removed] = 'present in the parent';
+    const parentKeys = Object.keys(process.env);
+    const worker = await procxy(Worker, workersModule, {
+      env: { PROCXY_ADDED: 'added', PATH: '/nowhere', [removed]: undefined },
+    });
+    delete process.env[removed];
+    pids.add(worker.$pid);
+    try {
+      const env = await worker.env();
+      expect(env.PROCXY_ADDED).toBe('added');
+      expect(env.PATH).toBe('/nowhere');
+      expect(env).not.toHaveProperty(removed);
+      for (const key of parentKeys) {
+        if (key !== removed && key !== 'PATH') expect(env[key], key).toBe(process.env[key]);
+      }
+    } finally {
+      await worker.$terminate();
+    }
+  });
+
+  it('inheritEnv: false gives the child exactly `env`', async () => {
+    const worker = await procxy(Worker, workersModule, { inheritEnv: false, env: { ONLY_THIS: '1' } });
+    pids.add(worker.$pid);
+    try {
+      expect(await worker.env()).toEqual({ ONLY_THIS: '1' });
+    } finally {
+      await worker.$terminate();
+    }
+  });
+});
+
+describe('execArgv', () => {
+  it('the parent’s --inspect is not inherited, its other Node options are', async () => {
+    const parent = runParent('parent.mjs', ['execArgv'], {
+      nodeArgs: ['--inspect=127.0.0.1:0', '--max-old-space-size=123', '--no-warnings'],
+    });
+    try {
+      const report = await parent.message<{ child: number; parentExecArgv: string[]; execArgv: string[] }>(
+        'execArgv',
+      );
+      pids.add(report.child);
+      expect(report.parentExecArgv).toContain('--inspect=127.0.0.1:0');
+      expect(report.execArgv).toEqual(['--max-old-space-size=123', '--no-warnings']);
+      expect((await parent.exit(5_000)).code).toBe(0);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  });
+});
+
+describe('module paths that look like options', () => {
+  it('a relative "--eval=..." path that does not exist is ModuleResolutionError naming the file', async () => {
+    class Anything {}
+    const error = (await rejection(procxy(Anything, '--eval=process.exit(3)'))) as ModuleResolutionError;
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect(error.message).toContain(`${process.cwd()}/--eval=process.exit(3)`);
+  });
+
+  it('a relative "--eval=..." path that exists is imported as a file', async () => {
+    writeFileSync(
+      files.file('--eval=x.mjs'),
+      `export { Worker } from ${JSON.stringify(workersModule.href)};\n`,
+    );
+    const parent = runParent('parent.mjs', ['relative', '--eval=x.mjs'], { cwd: files.dir });
+    try {
+      const { child, answer } = await parent.message<{ child: number; answer: number }>('child');
+      pids.add(child);
+      expect(answer).toBe(child);
+      expect((await parent.exit(5_000)).code).toBe(0);
+      await waitGone(child);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  });
+});

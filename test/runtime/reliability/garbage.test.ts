@@ -1,0 +1,117 @@
+// A child that breaks the framing or sends too much is terminated; its calls reject; the parent and others carry on.
+import { MessageTooLargeError, type Procxy, type ProcxyError, ProtocolError, procxy } from 'procxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '../fixtures/workers.mjs';
+import { killIfAlive, modes, rejection, waitGone, workersModule } from './helpers.js';
+
+const pids = new Set<number>();
+let bystander: Procxy<Worker, 'json'>;
+beforeAll(async () => {
+  bystander = await procxy(Worker, workersModule);
+  pids.add(bystander.$pid);
+});
+afterAll(async () => {
+  await bystander?.$terminate();
+  for (const pid of pids) killIfAlive(pid);
+});
+
+function frame(codec: number, body: Buffer | string): number[] {
+  const bytes = Buffer.from(body);
+  const header = Buffer.alloc(5);
+  header.writeUInt32LE(bytes.length + 1, 0);
+  header[4] = codec;
+  return [...header, ...bytes];
+}
+
+const mib = 1024 * 1024;
+
+const malformed: [string, number[]][] = [
+  ['an unknown codec', [5, 0, 0, 0, 9, 1, 2, 3, 4]],
+  ['a zero length', [0, 0, 0, 0, 1]],
+  ['a JSON body that does not parse', frame(1, 'not json {')],
+  ['a V8 body that does not deserialize', frame(2, Buffer.from([0xff, 0x0f, 0x6f, 0x22, 0x7f]))],
+  ['JSON that is not a message', frame(1, '{"t":"ok","id":-5}')],
+  ['an answer to a call never made', frame(1, '{"t":"ok","id":999999,"v":1}')],
+  ['a second ready message', frame(1, '{"t":"ready","methods":[]}')],
+];
+
+// The parent decodes each frame by its own codec byte whatever the mode, so one mode covers these.
+describe('garbage on the channel', () => {
+  it.each(malformed)('%s: the worker is terminated, its calls reject ProtocolError', async (_, bytes) => {
+    const worker = await procxy(Worker, workersModule);
+    const pid = worker.$pid;
+    pids.add(pid);
+    const other = worker.sleep(60_000);
+    const error = (await rejection(worker.writeRaw(bytes))) as ProtocolError;
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error.code).toBe('PROCXY_PROTOCOL');
+    expect(error.method).toBe('writeRaw');
+    expect(error.pid).toBe(pid);
+    const otherError = (await rejection(other)) as ProtocolError;
+    expect(otherError).toBeInstanceOf(ProtocolError);
+    expect(otherError.method).toBe('sleep');
+    expect(await rejection(worker.pid())).toBeInstanceOf(ProtocolError);
+    await waitGone(pid);
+    await worker.$terminate();
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
+});
+
+describe('text written over the channel', () => {
+  it('"garbage..." terminates the worker; the parent keeps serving', async () => {
+    const worker = await procxy(Worker, workersModule);
+    const pid = worker.$pid;
+    pids.add(pid);
+    // Read as a header, "garb" is a length of 1.6 GB: over the default cap, so this is refused for its size.
+    const error = (await rejection(worker.writeRaw([...Buffer.from('garbage...')]))) as ProcxyError;
+    expect(error).toBeInstanceOf(MessageTooLargeError);
+    await waitGone(pid);
+    await worker.$terminate();
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
+});
+
+describe.each(modes)('maxMessageBytes in %s mode', (serialization) => {
+  let worker: Procxy<Worker, typeof serialization>;
+  beforeAll(async () => {
+    worker = await procxy(Worker, workersModule, { serialization, maxMessageBytes: mib });
+    pids.add(worker.$pid);
+  });
+  afterAll(() => worker?.$terminate());
+
+  it('arguments over the cap reject MessageTooLargeError before sending; the worker keeps serving', async () => {
+    const error = (await rejection(worker.echo('x'.repeat(2 * mib)))) as MessageTooLargeError;
+    expect(error).toBeInstanceOf(MessageTooLargeError);
+    expect(error.code).toBe('PROCXY_MESSAGE_TOO_LARGE');
+    expect(error.method).toBe('echo');
+    expect(error.maxMessageBytes).toBe(mib);
+    expect(await worker.echo('small')).toBe('small');
+  });
+
+  it('a result over the cap rejects MessageTooLargeError; the worker keeps serving', async () => {
+    const error = (await rejection(worker.big(2 * mib))) as MessageTooLargeError;
+    expect(error).toBeInstanceOf(MessageTooLargeError);
+    expect(error.maxMessageBytes).toBe(mib);
+    expect(error.bytes).toBeGreaterThan(2 * mib);
+    expect((await worker.big(1000)).length).toBe(1000);
+  });
+
+  it('a frame header over the cap terminates the worker with MessageTooLargeError, without waiting for the body', async () => {
+    const doomed = await procxy(Worker, workersModule, { serialization, maxMessageBytes: mib });
+    const pid = doomed.$pid;
+    pids.add(pid);
+    const header = Buffer.alloc(5);
+    header.writeUInt32LE(2 * mib + 1, 0);
+    header[4] = 1;
+    const other = doomed.sleep(60_000);
+    const error = (await rejection(doomed.writeRaw([...header]))) as MessageTooLargeError;
+    expect(error).toBeInstanceOf(MessageTooLargeError);
+    expect(error.method).toBe('writeRaw');
+    expect(error.bytes).toBe(2 * mib);
+    expect(error.maxMessageBytes).toBe(mib);
+    expect(await rejection(other)).toBeInstanceOf(MessageTooLargeError);
+    await waitGone(pid);
+    await doomed.$terminate();
+    expect(await worker.echo('unaffected')).toBe('unaffected');
+  });
+});

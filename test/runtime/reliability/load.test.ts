@@ -1,0 +1,84 @@
+// Load and boundaries: thousands of concurrent calls, the maxPending bound, answers sent just before the child exits.
+import { ChildCrashedError, type Procxy, procxy, QueueFullError } from 'procxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ExitTiming, Worker } from '../fixtures/workers.mjs';
+import { killIfAlive, modes, rejection, settledAtOnce, workersModule } from './helpers.js';
+
+const pids = new Set<number>();
+afterAll(() => {
+  for (const pid of pids) killIfAlive(pid);
+});
+
+const batch = 10_000;
+
+describe.each(modes)('load in %s mode', (serialization) => {
+  // maxPending equals the batch: one call left pending by the first batch makes the second one overflow.
+  let worker: Procxy<Worker, typeof serialization>;
+  beforeAll(async () => {
+    worker = await procxy(Worker, workersModule, { serialization, maxPending: batch });
+    pids.add(worker.$pid);
+  });
+  afterAll(() => worker?.$terminate());
+
+  it(`${batch} concurrent calls on one worker all answer correctly, and leave nothing pending`, async () => {
+    for (let round = 0; round < 2; round++) {
+      const calls = Array.from({ length: batch }, (_, i) => worker.echo(i % 2 === 0 ? i : `s${i}`));
+      const answers = await Promise.all(calls);
+      for (let i = 0; i < batch; i++) {
+        if (answers[i] !== (i % 2 === 0 ? i : `s${i}`)) throw new Error(`call ${i} answered ${answers[i]}`);
+      }
+    }
+    expect(await worker.pid()).toBe(worker.$pid);
+  });
+});
+
+describe('maxPending', () => {
+  it('the call over maxPending rejects QueueFullError at once; the worker serves once calls drain', async () => {
+    const worker = await procxy(Worker, workersModule, { maxPending: 10 });
+    pids.add(worker.$pid);
+    try {
+      const inFlight = Array.from({ length: 10 }, () => worker.sleep(100));
+      const over = worker.echo(11);
+      expect(await settledAtOnce(over)).toBe(true);
+      const error = (await rejection(over)) as QueueFullError;
+      expect(error).toBeInstanceOf(QueueFullError);
+      expect(error.code).toBe('PROCXY_QUEUE_FULL');
+      expect(error.method).toBe('echo');
+      expect(error.maxPending).toBe(10);
+      expect(await Promise.all(inFlight)).toEqual(Array(10).fill(100));
+      expect(await worker.echo(12)).toBe(12);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+});
+
+describe.each(modes)('a child that exits right after answering, in %s mode', (serialization) => {
+  const bytes = 2 * 1024 * 1024;
+  it.each(['nextTick', 'microtask', 'immediate'] as ExitTiming[])(
+    'a ~2 MB answer followed by process.exit(0) on %s arrives whole',
+    async (how) => {
+      const worker = await procxy(Worker, workersModule, { serialization });
+      pids.add(worker.$pid);
+      try {
+        const other = worker.sleep(60_000);
+        if (serialization === 'advanced') {
+          const advanced = worker as unknown as Procxy<Worker, 'advanced'>;
+          const answer = await advanced.answerBufferThenExit(bytes, how);
+          expect(Buffer.isBuffer(answer)).toBe(true);
+          expect(answer.length).toBe(bytes);
+          expect(answer.every((byte) => byte === 0x61)).toBe(true);
+        } else {
+          const answer = await worker.answerThenExit(bytes, how);
+          expect(answer.length).toBe(bytes);
+          expect(answer).toBe('a'.repeat(bytes));
+        }
+        const error = (await rejection(other)) as ChildCrashedError;
+        expect(error).toBeInstanceOf(ChildCrashedError);
+        expect(error.exitCode).toBe(0);
+      } finally {
+        await worker.$terminate();
+      }
+    },
+  );
+});

@@ -1,0 +1,73 @@
+// Retries: only idempotent calls are re-run, on a fresh worker with the same constructor arguments; others run once.
+import { ChildCrashedError, procxy, TimeoutError } from 'procxy';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Worker } from '../fixtures/workers.mjs';
+import { isGone, killIfAlive, modes, rejection, scratch, sleep, waitGone, workersModule } from './helpers.js';
+
+const files = scratch();
+const pids = new Set<number>();
+afterAll(() => {
+  for (const pid of pids) killIfAlive(pid);
+  files.cleanup();
+});
+
+describe.each(modes)('retries in %s mode', (serialization) => {
+  it('an idempotent call whose worker crashes is retried on a fresh worker built with the same arguments', async () => {
+    const worker = await procxy(
+      Worker,
+      workersModule,
+      { serialization, retries: 1, idempotent: ['crashUnlessMarked'] },
+      'first-arg',
+      'second-arg',
+    );
+    try {
+      const firstPid = worker.$pid;
+      pids.add(firstPid);
+      const marker = files.file(`marker-${serialization}`);
+      const answer = await worker.crashUnlessMarked(marker);
+      pids.add(answer.pid);
+      expect(files.lines(`marker-${serialization}`)).toEqual([String(firstPid)]);
+      expect(answer.pid).not.toBe(firstPid);
+      expect(answer.args).toEqual(['first-arg', 'second-arg']);
+      expect(worker.$pid).toBe(answer.pid);
+      expect(isGone(firstPid)).toBe(true);
+      expect(await worker.pid()).toBe(answer.pid);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+
+  it('a non-idempotent call whose worker crashes runs once and is not retried', async () => {
+    const worker = await procxy(Worker, workersModule, {
+      serialization,
+      retries: 1,
+      idempotent: ['crashUnlessMarked'],
+    });
+    pids.add(worker.$pid);
+    const log = `crash-once-${serialization}`;
+    const error = await rejection(worker.recordThenExit(files.file(log)));
+    expect(error).toBeInstanceOf(ChildCrashedError);
+    await sleep(200);
+    expect(files.lines(log)).toEqual(['ran']);
+    expect(await rejection(worker.pid())).toBeInstanceOf(ChildCrashedError);
+    await worker.$terminate();
+  });
+
+  it('a non-idempotent call that times out runs once and is not retried', async () => {
+    const worker = await procxy(Worker, workersModule, {
+      serialization,
+      timeout: 300,
+      retries: 1,
+      idempotent: ['crashUnlessMarked'],
+    });
+    const pid = worker.$pid;
+    pids.add(pid);
+    const log = `timeout-once-${serialization}`;
+    const error = await rejection(worker.recordThenBusy(files.file(log)));
+    expect(error).toBeInstanceOf(TimeoutError);
+    await worker.$terminate();
+    await waitGone(pid);
+    expect(files.lines(log)).toEqual(['ran']);
+    expect(worker.$pid).toBe(pid);
+  });
+});
