@@ -252,8 +252,14 @@ export class ShapeBuilder {
     // Data-only instances survive structured clone as plain objects, but json mode refuses any class instance.
     if (isUserClass) find('class-instance-json', `class '${symbol!.name}'`);
     const indexInfos = checker.getIndexInfosOfType(type);
-    if (properties.length === 0 && indexInfos.length === 0 && isAnonymous(type)) {
-      return void find('untyped-object', '{}');
+    if (properties.length === 0 && indexInfos.length === 0) {
+      // A mapped type over a type parameter (`Partial<T>`, `Record<K, Date>`) has no members the checker can list
+      // yet: judge what it is built from, so T is checked through its constraint and Date is still seen.
+      if (type.objectFlags & ts.ObjectFlags.Mapped) {
+        for (const argument of type.aliasTypeArguments ?? []) walk('', argument);
+        return;
+      }
+      if (isAnonymous(type)) return void find('untyped-object', '{}');
     }
     for (const property of properties) {
       if (isSymbolKeyed(property)) {
