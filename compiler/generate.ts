@@ -28,11 +28,13 @@ export interface GenerateResult {
   readonly methods: number;
   /** Absolute paths of every file this run generates (written or not). */
   readonly outputs: readonly string[];
+  /** The bytes of every generated file by absolute path (for tools that emit them themselves, like a bundler plugin). */
+  readonly files: ReadonlyMap<string, string>;
   /** Files whose bytes changed and were written (never with check). */
   readonly written: readonly string[];
-  /** Outputs that do not exist yet (with check: what generate would create). */
+  /** Outputs that did not exist before this run (with check: what generate would create). */
   readonly missing: readonly string[];
-  /** Outputs whose bytes differ from what generate would write (with check). */
+  /** Outputs whose bytes differed from what this run generates (with check: what generate would rewrite). */
   readonly stale: readonly string[];
   /** Generated files whose source is gone or no longer produces them (deleted unless check). */
   readonly orphans: readonly string[];
@@ -152,12 +154,12 @@ export class Generator {
     if (!diagnostics.some((d) => d.category === 'error')) {
       await this.#render(planned, outputs, diagnostics, dependencies);
     }
-    const analysed = !diagnostics.some((d) => d.category === 'error');
+    const clean = !diagnostics.some((d) => d.category === 'error');
     const written: string[] = [];
     const missing: string[] = [];
     const stale: string[] = [];
     let orphans: string[] = [];
-    if (analysed) {
+    if (clean) {
       for (const [file, text] of [...outputs].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
         if (current === text) continue;
@@ -176,19 +178,19 @@ export class Generator {
       if (!check) for (const orphan of orphans) rmSync(orphan, { force: true });
     }
     this.#changed = new Set();
-    const hasError = diagnostics.some((d) => d.category === 'error');
     return {
       config,
       diagnostics,
       workers: analysis.workers.length,
       methods: analysis.workers.reduce((sum, w) => sum + w.methods.length, 0),
       outputs: [...outputs.keys()].sort(),
+      files: new Map([...outputs].sort(([a], [b]) => (a < b ? -1 : 1))),
       written,
       missing,
       stale,
       orphans,
       dependencies: [...dependencies].sort(),
-      ok: !hasError && (!check || missing.length + stale.length + orphans.length === 0),
+      ok: clean && (!check || missing.length + stale.length + orphans.length === 0),
       durationMs: performance.now() - started,
     };
   }
