@@ -153,3 +153,22 @@ describe.each(modes)('agreement with the run-time check in %s mode', (mode) => {
     ).toBe(isProcxiable(samples[name]!(), mode));
   });
 });
+
+describe('the rule table', () => {
+  test('codes are unique PRX1xxx codes, keyed by their own id', () => {
+    const all = Object.entries(rules);
+    expect(new Set(all.map(([, r]) => r.code)).size).toBe(all.length);
+    for (const [id, rule] of all) {
+      expect(rule.id).toBe(id);
+      expect(rule.code).toMatch(/^PRX1\d{3}$/);
+      expect(rule.modes.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('a message is one problem clause and a hint sentence', () => {
+    for (const rule of Object.values(rules)) {
+      expect(rule.problem('X')).not.toMatch(/\.$/);
+      expect(rule.hint).toMatch(/^[A-Z].*\.$/);
+    }
+  });
+});
