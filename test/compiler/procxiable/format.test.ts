@@ -2,7 +2,12 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { describe, expect, test } from 'vitest';
-import { formatDiagnostics, type ProcxyDiagnostic, sortDiagnostics } from '../../../compiler/diagnostics.js';
+import {
+  diagnosticAt,
+  formatDiagnostics,
+  type ProcxyDiagnostic,
+  sortDiagnostics,
+} from '../../../compiler/diagnostics.js';
 import { checkFixture, createFixtureProject, fixturesDir, repoRoot } from './harness.js';
 
 const project = createFixtureProject(['format.ts', 'fail/date.ts', 'fail/never.ts']);
@@ -11,10 +16,14 @@ const date = checkFixture(project, 'fail/date.ts', 'json');
 const warning = checkFixture(project, 'fail/never.ts', 'json');
 
 /** TypeScript's own pretty formatter, given the same spans, with its `TS<n>` codes turned into ours. */
-function tscPretty(diagnostics: readonly ProcxyDiagnostic[], cwd: string): string {
+function tscPretty(
+  diagnostics: readonly ProcxyDiagnostic[],
+  cwd: string,
+  sourceFile = (name: string) => project.getSourceFileOrThrow(name).compilerNode,
+): string {
   return sortDiagnostics(diagnostics)
     .map((d) => {
-      const file = project.getSourceFileOrThrow(d.file).compilerNode;
+      const file = sourceFile(d.file);
       const code = Number(d.code.slice(3));
       const tsDiagnostic: ts.Diagnostic = {
         file,
@@ -114,5 +123,18 @@ describe('formatDiagnostics', () => {
 
   test('no diagnostics print nothing', () => {
     expect(formatDiagnostics([], { cwd: repoRoot, color: true })).toBe('');
+  });
+
+  test('CRLF line endings and a span over the last line match tsc too', () => {
+    const text = 'export class A {\r\n  m(x: {\r\n    a: Date;\r\n  }): void {}\r\n}';
+    const file = ts.createSourceFile(path.join(repoRoot, 'crlf.ts'), text, ts.ScriptTarget.Latest, true);
+    const method = (file.statements[0] as ts.ClassDeclaration).members[0] as ts.MethodDeclaration;
+    const diagnostics = [
+      diagnosticAt(method.parameters[0]!.type!, 'PRX1003', 'multi-line'),
+      diagnosticAt(file.statements[0]!, 'PRX1002', 'to the end of the file'),
+    ];
+    expect(diagnostics.map((d) => d.line)).toEqual([2, 1]);
+    const ours = formatDiagnostics(diagnostics, { cwd: repoRoot, color: true, readFile: () => text });
+    expect(ours).toBe(tscPretty(diagnostics, repoRoot, () => file));
   });
 });
