@@ -40,12 +40,15 @@ export function jsonFrame(json: string): Buffer {
   return frame;
 }
 
-export type FrameHandler = (codec: Codec, body: Buffer) => void;
+/** A complete frame's body: `bytes[start, end)`. `bytes` may hold other frames too; copy what you keep. */
+export type FrameHandler = (codec: Codec, bytes: Buffer, start: number, end: number) => void;
 
 export class FrameDecoder {
   readonly #maxBodyBytes: () => number;
   readonly #onFrame: FrameHandler;
+  /** Unconsumed input: the first chunk from `#offset` on, then the others whole. */
   #chunks: Buffer[] = [];
+  #offset = 0;
   #buffered = 0;
   #failed = false;
 
@@ -71,57 +74,54 @@ export class FrameDecoder {
 
   #drain(): void {
     while (this.#buffered >= frameHeaderBytes) {
-      const head = this.#peekHeader();
-      const length = head.readUInt32LE(0);
+      if (this.#chunks[0]!.length - this.#offset < frameHeaderBytes) this.#merge(frameHeaderBytes);
+      const first = this.#chunks[0]!;
+      const at = this.#offset;
+      const length = first.readUInt32LE(at);
       if (length === 0) throw new FrameError('Malformed frame: zero length', false, 0);
       const bodyBytes = length - 1;
       const max = this.#maxBodyBytes();
       if (bodyBytes > max) {
         throw new FrameError(`Frame of ${bodyBytes} bytes exceeds maxMessageBytes (${max})`, true, bodyBytes);
       }
-      const codec = head[4];
+      const codec = first[at + 4];
       if (codec !== Codec.Json && codec !== Codec.V8) {
         throw new FrameError(`Malformed frame: unknown codec ${codec}`, false, bodyBytes);
       }
-      if (this.#buffered < frameHeaderBytes + bodyBytes) return;
-      const frame = this.#take(frameHeaderBytes + bodyBytes);
-      this.#onFrame(codec, frame.subarray(frameHeaderBytes));
+      const frameBytes = frameHeaderBytes + bodyBytes;
+      if (this.#buffered < frameBytes) return;
+      if (first.length - at < frameBytes) this.#merge(frameBytes);
+      const bytes = this.#chunks[0]!;
+      const start = this.#offset + frameHeaderBytes;
+      this.#consume(frameBytes);
+      this.#onFrame(codec, bytes, start, start + bodyBytes);
     }
   }
 
-  #peekHeader(): Buffer {
-    const first = this.#chunks[0]!;
-    if (first.length >= frameHeaderBytes) return first;
-    return Buffer.concat(this.#chunks, this.#buffered).subarray(0, frameHeaderBytes);
-  }
-
-  /** Removes `bytes` from the front of the buffered chunks without copying when they sit in one chunk. */
-  #take(bytes: number): Buffer {
-    const first = this.#chunks[0]!;
+  #consume(bytes: number): void {
     this.#buffered -= bytes;
-    if (first.length === bytes) {
+    this.#offset += bytes;
+    if (this.#offset === this.#chunks[0]!.length) {
       this.#chunks.shift();
-      return first;
+      this.#offset = 0;
     }
-    if (first.length > bytes) {
-      this.#chunks[0] = first.subarray(bytes);
-      return first.subarray(0, bytes);
-    }
-    const out = Buffer.allocUnsafe(bytes);
+  }
+
+  /** Copies the first `bytes` unconsumed bytes into one chunk at the front (a frame cut across reads). */
+  #merge(bytes: number): void {
+    const merged = Buffer.allocUnsafe(Math.max(bytes, 0));
     let filled = 0;
+    let rest: Buffer | undefined;
     while (filled < bytes) {
-      const chunk = this.#chunks[0]!;
-      const need = bytes - filled;
-      if (chunk.length <= need) {
-        chunk.copy(out, filled);
-        filled += chunk.length;
-        this.#chunks.shift();
-      } else {
-        chunk.copy(out, filled, 0, need);
-        this.#chunks[0] = chunk.subarray(need);
-        filled = bytes;
-      }
+      const chunk = this.#chunks.shift()!;
+      const from = this.#offset;
+      this.#offset = 0;
+      const take = Math.min(chunk.length - from, bytes - filled);
+      chunk.copy(merged, filled, from, from + take);
+      filled += take;
+      if (from + take < chunk.length) rest = chunk.subarray(from + take);
     }
-    return out;
+    if (rest !== undefined) this.#chunks.unshift(rest);
+    this.#chunks.unshift(merged);
   }
 }

@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { type ByteChannel, socketChannel } from './channel.js';
+import { Deadlines } from './deadlines.js';
 import {
   AbortError,
   ChildCrashedError,
@@ -37,7 +38,6 @@ interface PendingCall {
   readonly method: string;
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -65,6 +65,10 @@ export class ParentLink {
   readonly #transport: Transport<ParentMessage, ChildMessage>;
   readonly #stderr: StderrTail;
   readonly #pending = new Map<number, PendingCall>();
+  readonly #deadlines = new Deadlines(
+    (id) => this.#pending.has(id),
+    (id, timeout) => this.#timedOut(id, timeout),
+  );
   #nextId = 1;
   #starting = true;
   #closed: ClosedReason | undefined;
@@ -112,6 +116,7 @@ export class ParentLink {
       child.once('exit', (exitCode, signal) => {
         this.#exit = { exitCode, signal, stderrTail: '' };
         clearTimeout(this.#killTimer);
+        this.#deadlines.clear();
         this.#detachAbort();
         resolve();
         const drained = Promise.all([channelClosed, this.#stderr.closed]);
@@ -195,8 +200,7 @@ export class ParentLink {
       return Promise.reject(this.#sendError(error, method));
     }
     return new Promise((resolve, reject) => {
-      const call: PendingCall = { method, resolve, reject, timer: undefined, signal, onAbort: undefined };
-      if (timeout !== Infinity) call.timer = setTimeout(() => this.#timedOut(id, timeout), timeout);
+      const call: PendingCall = { method, resolve, reject, signal, onAbort: undefined };
       if (signal !== undefined) {
         call.onAbort = () =>
           this.#settle(
@@ -212,6 +216,7 @@ export class ParentLink {
       }
       if (this.#pending.size === 0) this.#setRef(true);
       this.#pending.set(id, call);
+      if (timeout !== Infinity) this.#deadlines.add(id, timeout, this.#pending.size);
     });
   }
 
@@ -320,7 +325,6 @@ export class ParentLink {
     const call = this.#pending.get(id);
     if (call === undefined) return;
     this.#pending.delete(id);
-    if (call.timer !== undefined) clearTimeout(call.timer);
     if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
     if (this.#pending.size === 0 && !this.#starting && this.#terminating === undefined) this.#setRef(false);
     if (ok) call.resolve(outcome);
@@ -454,5 +458,6 @@ export class ParentLink {
     if (ref) this.child.ref();
     else this.child.unref();
     this.#channel.setRef(ref);
+    this.#deadlines.setRef(ref);
   }
 }

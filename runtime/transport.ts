@@ -25,10 +25,13 @@ export interface TransportHandlers<In> {
   close(error?: Error): void;
 }
 
-/** A small body that V8 decoded as a view would pin its whole read chunk; give it its own memory. */
-function ownMemory(body: Buffer): Buffer {
-  return body.buffer.byteLength > body.length * 2 + 4096 ? Buffer.from(body) : body;
+/** V8 decodes binary values as views of its input: give a body its own memory unless it fills its chunk. */
+function ownMemory(bytes: Buffer, start: number, end: number): Buffer {
+  const body = bytes.subarray(start, end);
+  return bytes.buffer.byteLength > body.length * 2 + 4096 ? Buffer.from(body) : body;
 }
+
+const flushAtBytes = Number(process.env.PRX_FLUSH ?? 8192);
 
 export class Transport<Out, In> {
   readonly #channel: ByteChannel;
@@ -46,7 +49,7 @@ export class Transport<Out, In> {
     this.#handlers = handlers;
     const decoder = new FrameDecoder(
       () => this.#maxMessageBytes,
-      (codec, body) => this.#receive(codec, body),
+      (codec, bytes, start, end) => this.#receive(codec, bytes, start, end),
     );
     channel.onData((chunk) => {
       if (this.#failed) return;
@@ -78,7 +81,10 @@ export class Transport<Out, In> {
       this.#queue.push(frameHeader(Codec.V8, body.length), body);
     }
     this.#queuedBytes += bytes;
-    if (!this.#flushScheduled) {
+    // A full batch goes now, so the peer starts on it while this side is still producing.
+    if (this.#queuedBytes >= flushAtBytes) {
+      this.flush();
+    } else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flush);
     }
@@ -117,12 +123,14 @@ export class Transport<Out, In> {
     }
   }
 
-  #receive(codec: Codec, body: Buffer): void {
+  #receive(codec: Codec, bytes: Buffer, start: number, end: number): void {
     if (this.#failed) return;
     let message: In;
     try {
       const value: unknown =
-        codec === Codec.Json ? JSON.parse(body.toString('utf8')) : deserialize(ownMemory(body));
+        codec === Codec.Json
+          ? JSON.parse(bytes.toString('utf8', start, end))
+          : deserialize(ownMemory(bytes, start, end));
       message = this.#handlers.parse(value);
     } catch (error) {
       this.#fail(

@@ -45,7 +45,7 @@ export type Procxiable<Mode extends SerializationMode = 'json'> = Mode extends '
   ? JsonProcxiable
   : V8Serializable;
 
-type Leaf = string | number | boolean | null | undefined;
+type Leaf = string | number | boolean | null | undefined | void;
 type NeverCrosses =
   | symbol
   | Function
@@ -57,31 +57,53 @@ type V8Leaf = bigint | Date | RegExp | Error | ArrayBuffer | DataView | TypedArr
 
 type All<T> = [T] extends [true] ? true : false;
 
-type CheckJson<T> = T extends Leaf
-  ? true
-  : T extends NeverCrosses | V8Leaf | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>
-    ? false
-    : T extends readonly (infer E)[]
-      ? undefined extends E
-        ? false
-        : CheckJson<E>
-      : T extends object
-        ? All<{ [K in keyof T]-?: K extends string ? CheckJson<Exclude<T[K], undefined>> : false }[keyof T]>
-        : false;
+/** `any` (an untyped JavaScript worker, say) is left to the run-time check. */
+type IsAny<T> = 0 extends 1 & T ? true : false;
 
-type CheckV8<T> = T extends Leaf | V8Leaf
-  ? true
-  : T extends NeverCrosses
-    ? false
-    : T extends ReadonlyMap<infer K, infer V>
-      ? All<CheckV8<K> | CheckV8<V>>
-      : T extends ReadonlySet<infer E>
-        ? CheckV8<E>
-        : T extends readonly (infer E)[]
-          ? CheckV8<E>
-          : T extends object
-            ? All<{ [K in keyof T]-?: K extends string ? CheckV8<T[K]> : false }[keyof T]>
-            : false;
+// `Seen` holds the types on the current path: a recursive type is judged by its first visit.
+type CheckJson<T, Seen = never> =
+  IsAny<T> extends true
+    ? true
+    : [T] extends [Seen]
+      ? true
+      : T extends Leaf
+        ? true
+        : T extends NeverCrosses | V8Leaf | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>
+          ? false
+          : T extends readonly (infer E)[]
+            ? IsAny<E> extends true
+              ? true
+              : undefined extends E
+                ? false
+                : CheckJson<E, Seen | T>
+            : T extends object
+              ? All<
+                  {
+                    [K in keyof T]-?: K extends string
+                      ? CheckJson<Exclude<T[K], undefined>, Seen | T>
+                      : false;
+                  }[keyof T]
+                >
+              : false;
+
+type CheckV8<T, Seen = never> =
+  IsAny<T> extends true
+    ? true
+    : [T] extends [Seen]
+      ? true
+      : T extends Leaf | V8Leaf
+        ? true
+        : T extends NeverCrosses
+          ? false
+          : T extends ReadonlyMap<infer K, infer V>
+            ? All<CheckV8<K, Seen | T> | CheckV8<V, Seen | T>>
+            : T extends ReadonlySet<infer E>
+              ? CheckV8<E, Seen | T>
+              : T extends readonly (infer E)[]
+                ? CheckV8<E, Seen | T>
+                : T extends object
+                  ? All<{ [K in keyof T]-?: K extends string ? CheckV8<T[K], Seen | T> : false }[keyof T]>
+                  : false;
 
 /** `true` when every value of type T crosses the boundary unchanged in `Mode`. */
 export type IsProcxiable<T, Mode extends SerializationMode = 'json'> = All<
@@ -89,7 +111,7 @@ export type IsProcxiable<T, Mode extends SerializationMode = 'json'> = All<
 >;
 
 type ArgsProcxiable<A extends readonly unknown[], Mode extends SerializationMode> = All<
-  { [I in keyof A]: IsProcxiable<Exclude<A[I], undefined>, Mode> }[number]
+  { [I in keyof A]-?: IsProcxiable<Exclude<A[I], undefined>, Mode> }[number]
 >;
 
 /** The members every proxy has besides the worker's methods; all `$`-prefixed or symbols, so they never collide. */

@@ -97,9 +97,12 @@ class ChildLink {
   }
 
   #call(id: number, index: number, args: readonly unknown[]): void {
-    const fn = this.#table[index];
+    const fn = Number.isSafeInteger(index) ? this.#table[index] : undefined;
     if (fn === undefined) {
-      return this.#fail(id, new MethodNotFoundError(`No method at index ${index} of the dispatch table`));
+      return this.#fail(
+        id,
+        new MethodNotFoundError(`No method at index ${String(index).slice(0, 40)} of the dispatch table`),
+      );
     }
     let result: unknown;
     try {

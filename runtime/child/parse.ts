@@ -12,7 +12,8 @@ export function parseParentMessage(value: unknown): ParentMessage {
   if (typeof m === 'object' && m !== null) {
     switch (m.t) {
       case 'call':
-        if (isIndex(m.id) && isIndex(m.m) && Array.isArray(m.a)) return m as unknown as ParentMessage;
+        // A bad method index is the call's problem (MethodNotFoundError), not the link's.
+        if (isIndex(m.id) && Array.isArray(m.a)) return m as unknown as ParentMessage;
         break;
       case 'init':
         if (

@@ -6,7 +6,7 @@ function collect(max = 1024) {
   const frames: [number, string][] = [];
   const decoder = new FrameDecoder(
     () => max,
-    (codec, body) => frames.push([codec, body.toString()]),
+    (codec, bytes, start, end) => frames.push([codec, bytes.toString('utf8', start, end)]),
   );
   return { frames, decoder };
 }

@@ -1,0 +1,97 @@
+// The public types: a proxy's methods are the class's, async, and only what the mode can carry compiles.
+
+import type { IsProcxiable, Procxy, ProxyControls } from 'procxy';
+import { describe, expectTypeOf, it } from 'vitest';
+
+interface Point {
+  x: number;
+  y: number;
+}
+type Tree = { value: number; children: Tree[] };
+
+declare class Geometry {
+  constructor(scale: number);
+  distance(a: Point, b: Point): number;
+  asyncArea(points: readonly Point[]): Promise<number>;
+  optional(label?: string): string | undefined;
+  rest(...values: number[]): number[];
+  tree(depth: number): Tree;
+  nothing(): void;
+  when(date: Date): Date;
+  big(n: bigint): bigint;
+  callback(f: () => void): void;
+  symbol(): symbol;
+  _hidden(): number;
+  $dollar(): number;
+  field: number;
+}
+
+describe('Procxy<T, json>', () => {
+  const p = {} as Procxy<Geometry, 'json'>;
+
+  it('turns each method into an async one with the same parameters', () => {
+    expectTypeOf(p.distance).toEqualTypeOf<(a: Point, b: Point) => Promise<number>>();
+    expectTypeOf(p.asyncArea).toEqualTypeOf<(points: readonly Point[]) => Promise<number>>();
+    expectTypeOf(p.optional).toEqualTypeOf<(label?: string) => Promise<string | undefined>>();
+    expectTypeOf(p.rest).toEqualTypeOf<(...values: number[]) => Promise<number[]>>();
+    expectTypeOf(p.tree).returns.resolves.toEqualTypeOf<Tree>();
+    expectTypeOf(p.nothing).returns.resolves.toBeVoid();
+  });
+
+  it('refuses wrong arguments and unknown members', () => {
+    // @ts-expect-error a string is not a Point
+    void p.distance('a', { x: 1, y: 2 });
+    // @ts-expect-error the second argument is missing
+    void p.distance({ x: 1, y: 2 });
+    // @ts-expect-error no such method
+    void p.nope();
+    // @ts-expect-error fields are not methods
+    void p.field;
+    // @ts-expect-error _-prefixed methods are never served
+    void p._hidden();
+    // @ts-expect-error $-prefixed methods are never served
+    void p.$dollar();
+  });
+
+  it('makes a method that json cannot carry uncallable', () => {
+    expectTypeOf(p.when).toBeNever();
+    expectTypeOf(p.big).toBeNever();
+    expectTypeOf(p.callback).toBeNever();
+    expectTypeOf(p.symbol).toBeNever();
+  });
+
+  it('has the $ members', () => {
+    expectTypeOf(p).toExtend<ProxyControls<Procxy<Geometry, 'json'>>>();
+    expectTypeOf(p.$terminate).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(p.$with({ timeout: 5 })).toEqualTypeOf<Procxy<Geometry, 'json'>>();
+    expectTypeOf(p.$pid).toBeNumber();
+  });
+});
+
+describe('Procxy<T, advanced>', () => {
+  const p = {} as Procxy<Geometry, 'advanced'>;
+
+  it('carries what V8 can carry', () => {
+    expectTypeOf(p.when).toEqualTypeOf<(date: Date) => Promise<Date>>();
+    expectTypeOf(p.big).toEqualTypeOf<(n: bigint) => Promise<bigint>>();
+  });
+
+  it('still refuses functions and symbols', () => {
+    expectTypeOf(p.callback).toBeNever();
+    expectTypeOf(p.symbol).toBeNever();
+  });
+});
+
+describe('IsProcxiable', () => {
+  it('judges types per mode', () => {
+    expectTypeOf<IsProcxiable<Record<string, number[]>, 'json'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<Tree, 'json'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<Map<string, Date>, 'json'>>().toEqualTypeOf<false>();
+    expectTypeOf<IsProcxiable<Map<string, Date>, 'advanced'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<(number | undefined)[], 'json'>>().toEqualTypeOf<false>();
+    expectTypeOf<IsProcxiable<(number | undefined)[], 'advanced'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<Buffer, 'advanced'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<Promise<number>, 'advanced'>>().toEqualTypeOf<false>();
+    expectTypeOf<IsProcxiable<{ f: () => void }, 'advanced'>>().toEqualTypeOf<false>();
+  });
+});
