@@ -1,5 +1,4 @@
-// Walks a checker type once into a mode-independent shape graph: local findings per type plus labelled edges to the
-// types inside it. Judging a shape for a mode (procxiable.ts) never touches the checker again.
+// Walks a checker type once into a mode-independent graph of findings and labelled edges, cached per type.
 import { ts } from 'ts-morph';
 import type { RuleId } from './rules.js';
 

@@ -1,5 +1,4 @@
-// Runs the fixtures two ways: through the real generator (procxy generate --check with a fixture config), and by
-// calling the checks directly on every public own method and the constructor of every exported class.
+// Runs fixtures through the real generator (generate --check per fixture config) or the checks called directly.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,4 @@
-// Direct calls of the checks: callbacks (the generator does not enable them yet), instantiated signatures passed by
-// hand, the shape cache, and agreement with the run-time check on sample values.
+// Direct calls of the checks: callbacks, hand-passed instantiated signatures, shape cache, run-time agreement.
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { describe, expect, test } from 'vitest';

@@ -1,5 +1,4 @@
-// The compile-error suite, through the real generator: every procxiable rule fails a fixture in each mode it applies
-// to (exact output snapshotted), the passing fixtures generate with no diagnostic, and the docs stay true to it.
+// The compile-error suite through the real generator: each rule fails in each of its modes; passing ones pass.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
