@@ -1,4 +1,4 @@
-// Runs fixtures through the real generator (generate --check per fixture config) or the checks called directly.
+// Runs fixtures through the real generator (generate --check per fixture config) or the direct checks.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
