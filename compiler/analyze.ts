@@ -20,6 +20,8 @@ export interface SignatureModel {
 
 export interface MethodModel {
   readonly name: string;
+  /** Declared `m?(): R`: the class may not have it. */
+  readonly optional: boolean;
   readonly idempotent: boolean;
   /** Every overload (never the implementation signature), in declaration order. */
   readonly signatures: readonly SignatureModel[];
@@ -274,6 +276,17 @@ function analyzeClass(
       );
       continue;
     }
+    if (!declarations.some((d) => ts.isMethodDeclaration(d) && d.body !== undefined)) {
+      context.diagnostics.push(
+        diagnosticAt(
+          nameNode,
+          'PRX9024',
+          `method '${owner}' is declared but never implemented, so the child has nothing to call; it is left out of the proxy`,
+          'warning',
+        ),
+      );
+      continue;
+    }
     const signatures = type.getCallSignatures();
     const allowIndexed = signatures.length === 1 && (signatures[0]!.getTypeParameters()?.length ?? 0) === 0;
     const base: TypeText = [classRef, `[${quote(name)}]`];
@@ -303,6 +316,7 @@ function analyzeClass(
     if (models.length !== signatures.length) continue;
     methods.push({
       name,
+      optional: (property.flags & ts.SymbolFlags.Optional) !== 0,
       idempotent: declarations.some((d) => hasTag(d, 'idempotent')),
       signatures: models,
     });

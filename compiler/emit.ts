@@ -48,7 +48,7 @@ function members(file: GeneratedFile, methods: readonly MethodModel[]): string {
     .flatMap((method) =>
       method.signatures.map(
         (signature) =>
-          `${docBlock(signature.jsDoc, '  ')}  ${memberKey(method.name)}${file.print(signature.text)};\n`,
+          `${docBlock(signature.jsDoc, '  ')}  ${memberKey(method.name)}${method.optional ? '?' : ''}${file.print(signature.text)};\n`,
       ),
     )
     .join('');

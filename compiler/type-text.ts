@@ -53,11 +53,11 @@ function isInNodeModules(file: string): boolean {
 /** The module an ambient `declare module 'x'` block declares, or 'global' for global scope, or undefined. */
 function enclosingScope(
   decl: ts.Node,
-): { kind: 'global' } | { kind: 'ambient'; specifier: string } | undefined {
+): { kind: 'global' } | { kind: 'ambient'; specifier: string; module: ts.ModuleDeclaration } | undefined {
   for (let node: ts.Node | undefined = decl.parent; node !== undefined; node = node.parent) {
     if (ts.isModuleDeclaration(node)) {
       if ((node.flags & ts.NodeFlags.GlobalAugmentation) !== 0) return { kind: 'global' };
-      if (ts.isStringLiteral(node.name)) return { kind: 'ambient', specifier: node.name.text };
+      if (ts.isStringLiteral(node.name)) return { kind: 'ambient', specifier: node.name.text, module: node };
     }
   }
   return ts.isExternalModule(decl.getSourceFile()) ? undefined : { kind: 'global' };
@@ -199,12 +199,21 @@ export class TypeNamer {
       return { ok: true, part: undefined };
     }
     if (scope?.kind === 'ambient') {
+      // Only what `declare module 'x'` really exports (not its locals, not under `export =`) can be imported.
+      const moduleSymbol = this.#checker.getSymbolAtLocation(scope.module.name);
+      const exported =
+        moduleSymbol === undefined
+          ? undefined
+          : this.#checker
+              .getExportsOfModule(moduleSymbol)
+              .find((e) => e === symbol || this.#target(e) === symbol);
+      if (exported === undefined) return { ok: false, name, reason: 'external' };
       return {
         ok: true,
         part: {
           kind: 'ref',
           module: { kind: 'package', specifier: scope.specifier },
-          name: symbol.name,
+          name: exported.name,
           preferred: name,
         },
       };
@@ -250,6 +259,10 @@ export class TypeNamer {
     return { ok: true, part: { kind: 'ref', module, name: imported, preferred: name } };
   }
 
+  #target(symbol: ts.Symbol): ts.Symbol {
+    return (symbol.flags & ts.SymbolFlags.Alias) !== 0 ? this.#checker.getAliasedSymbol(symbol) : symbol;
+  }
+
   #exportName(file: ts.SourceFile, symbol: ts.Symbol): string | undefined {
     let names = this.#exportsCache.get(file);
     if (names === undefined) {
@@ -258,8 +271,7 @@ export class TypeNamer {
       for (const exported of moduleSymbol === undefined
         ? []
         : this.#checker.getExportsOfModule(moduleSymbol)) {
-        const target =
-          (exported.flags & ts.SymbolFlags.Alias) !== 0 ? this.#checker.getAliasedSymbol(exported) : exported;
+        const target = this.#target(exported);
         if (!names.has(target)) names.set(target, exported.name);
       }
       this.#exportsCache.set(file, names);

@@ -24,8 +24,8 @@ describe('analysis of a worker class', () => {
   it('finds one worker and its public instance methods (own first, then inherited), nothing else', () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.ok).toBe(true);
-    expect(result.workers).toBe(1);
-    expect(result.methods).toBe(11);
+    expect(result.workers).toBe(2);
+    expect(result.methods).toBe(13);
     expect(stub).toContain(
       "methods: ['area', 'sum', 'pick', 'convert', 'depth', 'mode', 'label', 'describe', 'count', 'keep', 'unit'],",
     );
@@ -44,6 +44,16 @@ describe('analysis of a worker class', () => {
     ];
     for (const text of expected) expect(stub).toContain(text);
     expect(stub).not.toContain('convert(value: number | string)');
+  });
+
+  it('leaves out library base classes (EventEmitter) and imports package types from their package', () => {
+    const ticker = readFileSync(path.join(dir, 'src/ticker.worker.procxy.ts'), 'utf8');
+    expect(ticker).toContain("import type { JsonObject } from 'type-fest';");
+    expect(ticker).toContain('  tick(meta: JsonObject): Promise<number>;');
+    expect(ticker).toContain('  maybe?(value: number): Promise<number>;');
+    expect(ticker).toContain("methods: ['tick', 'maybe'],");
+    expect(ticker).toContain('...args: ConstructorParameters<typeof Ticker>): Promise<TickerProxy>');
+    expect(ticker).not.toMatch(/\b(emit|on|once|listenerCount)\(/);
   });
 
   it('records @idempotent methods', () => {
@@ -127,6 +137,8 @@ describe('outDir', () => {
     expect(run.written.map((f) => path.relative(other, f)).sort()).toEqual([
       'generated/src/shapes.worker.procxy.child.mjs',
       'generated/src/shapes.worker.procxy.ts',
+      'generated/src/ticker.worker.procxy.child.mjs',
+      'generated/src/ticker.worker.procxy.ts',
     ]);
     const moved = readFileSync(path.join(other, 'generated/src/shapes.worker.procxy.ts'), 'utf8');
     expect(moved).toContain("import type { Mode, Shapes } from '../../src/shapes.worker.js';");

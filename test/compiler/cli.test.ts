@@ -83,6 +83,8 @@ describe('procxy generate', () => {
       'warning PRX9012',
       'warning PRX9021',
       'warning PRX9023',
+      'warning PRX9024',
+      'warning PRX9024',
     ]);
     expect(run.stdout).toContain(
       "src/names.ts:16:20 - error PRX9031: type parameter 'T' of 'Names.reveal' cannot be written in the generated stub: 'Secret' is not exported from names.ts.",
@@ -91,12 +93,13 @@ describe('procxy generate', () => {
       '16   reveal<T extends Secret>(secret: T): number {\n                      ~~~~~~',
     );
     expect(run.stdout).toMatch(
-      /procxy: 7 errors, 3 warnings; 4 workers, 3 methods, nothing written in \d+ ms\n$/,
+      /procxy: 7 errors, 5 warnings; 5 workers, 4 methods, nothing written in \d+ ms\n$/,
     );
     expect(run.stdout).not.toContain('\u001b[');
     expect(existsSync(path.join(dir, 'src/names.procxy.ts'))).toBe(false);
     const docs = readFileSync(path.join(repoRoot, 'docs/diagnostics.md'), 'utf8');
-    for (const code of new Set(codes(run.stdout).map((c) => c.split(' ')[1]!))) expect(docs).toContain(`| ${code} |`);
+    for (const code of new Set(codes(run.stdout).map((c) => c.split(' ')[1]!)))
+      expect(docs).toContain(`| ${code} |`);
   }, 60_000);
 
   it('exits 1 when the globs find no worker', () => {

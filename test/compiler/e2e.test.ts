@@ -60,6 +60,11 @@ describe('stub generated into a temporary project', () => {
     expect(await shapes.keep(2)).toEqual([1, 2]);
     expect(await shapes.count()).toBe(2);
     expect(await shapes.unit()).toBe('cm');
+    const { spawnTicker } = (await import(
+      pathToFileURL(path.join(dir, 'src/ticker.worker.procxy.ts')).href
+    )) as typeof import('./fixtures/analysis/src/ticker.worker.procxy.js');
+    await using ticker = await spawnTicker();
+    expect(await ticker.tick({ a: 1, b: [true] })).toBe(2);
   });
 
   it('serves several classes of one file (one child each) and a default-exported class', async () => {

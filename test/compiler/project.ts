@@ -13,7 +13,7 @@ const made: string[] = [];
 
 /**
  * Copies fixtures/<name> to a fresh ESM package under os.tmpdir(), without its generated files unless asked, with
- * node_modules/procxy and node_modules/@types linked to this repository.
+ * node_modules/procxy, @types and type-fest linked to this repository's.
  */
 export function tempProject(name: string, options: { keepGenerated?: boolean } = {}): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `procxy-gen-${name}-`));
@@ -26,7 +26,9 @@ export function tempProject(name: string, options: { keepGenerated?: boolean } =
   writeFileSync(path.join(dir, 'package.json'), '{ "private": true, "type": "module" }\n');
   mkdirSync(path.join(dir, 'node_modules'));
   symlinkSync(repoRoot, path.join(dir, 'node_modules/procxy'), 'dir');
-  symlinkSync(path.join(repoRoot, 'node_modules/@types'), path.join(dir, 'node_modules/@types'), 'dir');
+  for (const name of ['@types', 'type-fest']) {
+    symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(dir, 'node_modules', name), 'dir');
+  }
   return dir;
 }
 
