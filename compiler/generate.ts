@@ -174,7 +174,13 @@ export class Generator {
         config.outDir !== undefined
           ? [config.outDir]
           : this.#globs.bases.map((base) => path.join(config.root, base));
-      orphans = findOrphans(scanDirs, this.#globs, new Set(outputs.keys()));
+      orphans = findOrphans({
+        dirs: scanDirs,
+        globs: this.#globs,
+        produced: new Set(outputs.keys()),
+        root: config.root,
+        outDir: config.outDir,
+      });
       if (!check) for (const orphan of orphans) rmSync(orphan, { force: true });
     }
     this.#changed = new Set();

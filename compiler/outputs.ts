@@ -51,14 +51,18 @@ function firstLine(file: string): string | undefined {
 }
 
 /**
- * Generated files under `dirs` whose header names a source that `globs` selects but that this run did not produce.
- * Files without the header are never reported, so they are never deleted.
+ * Generated files under `dirs` whose header names a source that `globs` selects, that sit where that source's
+ * outputs go, and that this run did not produce. Files without the header are never reported (so never deleted),
+ * nor are copies elsewhere (a child entry copied next to compiled stubs, say).
  */
-export function findOrphans(
-  dirs: readonly string[],
-  globs: GlobSet,
-  produced: ReadonlySet<string>,
-): string[] {
+export function findOrphans(options: {
+  readonly dirs: readonly string[];
+  readonly globs: GlobSet;
+  readonly produced: ReadonlySet<string>;
+  readonly root: string;
+  readonly outDir: string | undefined;
+}): string[] {
+  const { globs, produced, root, outDir } = options;
   const orphans = new Set<string>();
   const walk = (dir: string): void => {
     let entries: Dirent[];
@@ -74,10 +78,11 @@ export function findOrphans(
       } else if (entry.isFile() && isGeneratedName(entry.name) && !produced.has(full)) {
         const line = firstLine(full);
         const source = line === undefined ? undefined : parseHeader(line);
-        if (source !== undefined && globs.matches(source)) orphans.add(full);
+        if (source === undefined || !globs.matches(source)) continue;
+        if (path.dirname(outputBase(path.resolve(root, source), root, outDir)) === dir) orphans.add(full);
       }
     }
   };
-  for (const dir of dirs) walk(dir);
+  for (const dir of options.dirs) walk(dir);
   return [...orphans].sort();
 }

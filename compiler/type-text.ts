@@ -136,6 +136,8 @@ export class TypeNamer {
         if (failure !== undefined) return child;
         const target = referenceRoot(child);
         if (target !== undefined) {
+          // The node builder records on each identifier it creates the symbol it names (internal, but it is how
+          // declaration emit resolves them too); without it an inferred type cannot be imported.
           const symbol = (target as ts.Identifier & { symbol?: ts.Symbol }).symbol;
           const resolved = this.#resolveIdentifier(target, symbol);
           if (!resolved.ok) failure = resolved;

@@ -1,5 +1,5 @@
 // The real `procxy` CLI on temporary projects: exit codes, --check (missing, stale, orphaned), diagnostics.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesDir, removeTempProjects, repoRoot, runCli, tempProject } from './project.js';
@@ -41,6 +41,9 @@ describe('procxy generate', () => {
     writeFileSync(path.join(dir, 'gone.worker.procxy.ts'), header('gone.worker.ts'));
     writeFileSync(path.join(dir, 'ledger.procxy.child.mjs'), header('calc.worker.ts'));
     writeFileSync(path.join(dir, 'mine.procxy.ts'), '// hand-written, no header\nexport {};\n');
+    // A copy next to compiled stubs carries the header but is not where generate writes: never an orphan.
+    mkdirSync(path.join(dir, 'dist'));
+    writeFileSync(path.join(dir, 'dist/calc.worker.procxy.child.mjs'), header('calc.worker.ts'));
     const before = readFileSync(stub, 'utf8');
 
     const check = runCli(['generate', '--check'], dir);
@@ -49,6 +52,7 @@ describe('procxy generate', () => {
     expect(check.stdout).toContain('gone.worker.procxy.ts - error PRX9903: orphaned');
     expect(check.stdout).toContain('ledger.procxy.child.mjs - error PRX9903: orphaned');
     expect(check.stdout).not.toContain('mine.procxy.ts');
+    expect(check.stdout).not.toContain('dist/');
     expect(check.stdout).toMatch(/procxy: 1 worker, 10 methods, 4 files out of date in \d+ ms\n$/);
     expect(readFileSync(stub, 'utf8')).toBe(before);
     expect(existsSync(path.join(dir, 'gone.worker.procxy.ts'))).toBe(true);
@@ -60,6 +64,7 @@ describe('procxy generate', () => {
     expect(existsSync(path.join(dir, 'gone.worker.procxy.ts'))).toBe(false);
     expect(existsSync(path.join(dir, 'ledger.procxy.child.mjs'))).toBe(false);
     expect(existsSync(path.join(dir, 'mine.procxy.ts'))).toBe(true);
+    expect(existsSync(path.join(dir, 'dist/calc.worker.procxy.child.mjs'))).toBe(true);
     expect(runCli(['generate', '--check'], dir).status).toBe(0);
 
     rmSync(child);
