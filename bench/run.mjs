@@ -1,4 +1,5 @@
 // Entry of `npm run bench`: measures every row in every scenario in one run and writes bench/results/<out>.{md,json}.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { killChildrenNow } from './lib/children.mjs';
@@ -40,7 +41,7 @@ const sizes = {
   warmupRound: (s) => s.params.quick,
   warmup: options.quick
     ? { sequential: 200, windowed: 1_000, inFlight: 256 }
-    : { sequential: 2_000, windowed: 10_000, inFlight: 256 },
+    : { sequential: 5_000, windowed: 20_000, inFlight: 256 },
 };
 const limits = {
   startMs: 30_000,
@@ -49,6 +50,21 @@ const limits = {
   closeMs: 15_000,
   settleMs: 3_000,
 };
+
+// Which procxy was measured: the commit, and whether runtime/ differed from it (dist/ is built from the tree).
+function sourceState() {
+  const git = (...args) =>
+    execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      runtimeChanged: git('status', '--porcelain', 'runtime') !== '',
+    };
+  } catch {
+    return { commit: null, runtimeChanged: null };
+  }
+}
+const source = sourceState();
 
 const started = performance.now();
 const startLoad = loadavg()[0];
@@ -80,6 +96,7 @@ const results = buildResults({
     params: Object.fromEntries(scenarios.map((s) => [s.id, sizes.scenario(s)])),
     sessionWarmup: sizes.warmup,
     wallSeconds: (performance.now() - started) / 1000,
+    source,
     loadAverage: { start: startLoad, end: loadavg()[0] },
     notes,
   },

@@ -109,7 +109,8 @@ export function renderMarkdown(results) {
     rows.map((row) => [row.label, ...scenarios.flatMap((s) => cellsFor(row, s)), noteFor(row)]),
     { notes: true },
   );
-  const matched = rows.filter((r) => r.compareTo !== null && r.status !== 'n/a');
+  const measured = (id) => rows.some((r) => r.id === id && r.status !== 'n/a');
+  const matched = rows.filter((r) => r.compareTo !== null && r.status !== 'n/a' && measured(r.compareTo));
   const spread = table(
     [
       'row',
@@ -135,7 +136,7 @@ export function renderMarkdown(results) {
     '# procxy bench: latest run',
     '',
     `- date: ${results.date}`,
-    `- node: ${results.node} (${results.platform} ${results.arch})`,
+    `- node: ${results.node} (${results.platform} ${results.arch}); procxy built from ${results.source.commit ?? 'an unknown commit'}${results.source.runtimeChanged ? ' plus uncommitted changes in runtime/' : ''}`,
     `- machine: ${results.cores} cores (${results.cpuModel}), ${results.memoryGiB} GiB`,
     `- rounds: ${results.rounds} measured, after ${results.warmupRounds} warm-up round(s) at quick sizes, not counted; sizes: ${results.quick ? 'quick (smoke run, not for conclusions)' : 'full'}`,
     `- wall time of the whole run: ${results.wallSeconds.toFixed(0)} s; load average (1 min) ${results.loadAverage.start.toFixed(2)} at the start, ${results.loadAverage.end.toFixed(2)} at the end`,
@@ -179,7 +180,7 @@ export function renderMarkdown(results) {
     '',
     '## How it is measured',
     '',
-    '- One process measures every row in the same run. In each round every row first gets fresh children (or worker threads), one row after another (repeated as the startup scenario says), each child gone before the next start; the time from creating one to its first answered call is S5. The last one stays as the session of the round and gets an untimed warm-up (a few thousand sequential and windowed calls).',
+    `- One process measures every row in the same run. In each round every row first gets fresh children (or worker threads), one row after another (repeated as the startup scenario says), each child gone before the next start; the time from creating one to its first answered call is S5. The last one stays as the session of the round and gets an untimed warm-up of ${results.sessionWarmup.sequential} sequential and ${results.sessionWarmup.windowed} windowed calls.`,
     '- S1 and S2 run in slices: slice 1 on every row, then slice 2 on every row, and so on; the row order rotates by one each round. A burst of load from elsewhere on the machine then spoils a few slices rather than a whole row, and the median over all slices leaves it out. The spread table shows the middle half of the slices and the range of the per-round totals (a round total counts every call of the scenario, bursts included).',
     '- Every row serves the same class (`bench/workers/calc.mjs`) and every call sends the same payload, `add(1, 2)`; every answer is checked.',
     '- Warm-up rounds run every row and scenario at the quick sizes and are discarded, so the parent is JIT-warm, every module is loaded and the files children read are cached, for all rows alike.',
