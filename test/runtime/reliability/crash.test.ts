@@ -10,7 +10,19 @@ import {
 } from 'procxy';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Exploding, Worker } from '../fixtures/workers.mjs';
-import { isGone, killIfAlive, modes, rejection, scratch, sleep, waitGone, workersModule } from './helpers.js';
+import {
+  activeResources,
+  isGone,
+  killIfAlive,
+  modes,
+  openFds,
+  rejection,
+  scratch,
+  sleep,
+  waitFor,
+  waitGone,
+  workersModule,
+} from './helpers.js';
 
 const started: { $pid: number; $terminate(): Promise<void> }[] = [];
 const files = scratch();
@@ -27,7 +39,14 @@ afterEach(async () => {
     killIfAlive(worker.$pid);
   }
 });
-afterAll(() => files.cleanup());
+const baselineFds = openFds();
+afterAll(async () => {
+  files.cleanup();
+  // After all these crashes, no pipe and no child handle may outlive its worker.
+  await waitFor('the pipes of dead workers to close', () => openFds() <= baselineFds, 5_000);
+  // A dead child's handle closes on the loop iteration after its exit event.
+  await waitFor('child handles to close', () => activeResources('ProcessWrap') === 0, 2_000);
+});
 
 describe.each(modes)('a crashing child in %s mode', (serialization) => {
   it('process.exit(1) mid-call rejects this and every other pending call with ChildCrashedError', async () => {

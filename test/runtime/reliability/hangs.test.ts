@@ -1,11 +1,14 @@
 // Stopped, spinning and stubborn children, timeouts, aborts and shutdown: no call and no child is left hanging.
+import { getEventListeners } from 'node:events';
 import { AbortError, type Procxy, procxy, TerminatedError, TimeoutError } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stubborn, Worker } from '../fixtures/workers.mjs';
 import {
+  activeResources,
   isGone,
   killIfAlive,
   modes,
+  openFds,
   procState,
   rejection,
   runParent,
@@ -19,6 +22,7 @@ import {
 
 const files = scratch();
 const pids = new Set<number>();
+const baselineFds = openFds();
 
 /** A worker this file kills; its pid is remembered so that afterAll can make sure it is gone. */
 async function start<Mode extends 'json' | 'advanced'>(
@@ -39,6 +43,10 @@ afterAll(async () => {
   await bystander?.$terminate();
   for (const pid of pids) killIfAlive(pid);
   files.cleanup();
+  // Stopped, spinning, stubborn and aborted workers alike leave no pipe and no child handle behind.
+  await waitFor('the pipes of dead workers to close', () => openFds() <= baselineFds, 5_000);
+  // A dead child's handle closes on the loop iteration after its exit event.
+  await waitFor('child handles to close', () => activeResources('ProcessWrap') === 0, 2_000);
 });
 
 describe.each(modes)('timeouts in %s mode', (serialization) => {
@@ -133,6 +141,16 @@ describe.each(modes)('cancellation in %s mode', (serialization) => {
     await sleep(350);
     expect(await worker.echo('after the abort')).toBe('after the abort');
   });
+
+  it('a call that settles leaves no listener on its signal (last: it ends the worker)', async () => {
+    const { signal } = new AbortController();
+    expect(await worker.$with({ signal }).echo(1)).toBe(1);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    const crashed = worker.$with({ signal }).exit(3, 'crashing with a signal attached');
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+    await rejection(crashed);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
 });
 
 describe('the worker-level signal option', () => {
@@ -155,6 +173,14 @@ describe('the worker-level signal option', () => {
     expect(await rejection(worker.pid())).toBeInstanceOf(AbortError);
     await worker.$terminate();
     await waitGone(worker.$pid);
+  });
+
+  it('a worker that ends leaves no listener on its signal', async () => {
+    const controller = new AbortController();
+    const worker = await start('json', { signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort').length).toBeGreaterThan(0);
+    await worker.$terminate();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
 

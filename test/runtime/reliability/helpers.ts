@@ -1,6 +1,6 @@
 // Shared tools of the reliability tests: process liveness from /proc, bounded waits, scratch files, parent scripts.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,16 @@ export function killIfAlive(pid: number | undefined): void {
   } catch {
     // It ended between the check and the kill.
   }
+}
+
+/** File descriptors this process has open: pipes to children that were never closed show up here. */
+export function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/** How many resources of `kind` ('Timeout', 'ProcessWrap', ...) keep this process's event loop alive. */
+export function activeResources(kind: string): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
 }
 
 /** The rejection reason of `promise`; fails when it resolves. */

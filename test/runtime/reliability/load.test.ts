@@ -2,7 +2,7 @@
 import { ChildCrashedError, type Procxy, procxy, QueueFullError } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExitTiming, Worker } from '../fixtures/workers.mjs';
-import { killIfAlive, modes, rejection, settledAtOnce, workersModule } from './helpers.js';
+import { activeResources, killIfAlive, modes, rejection, settledAtOnce, workersModule } from './helpers.js';
 
 const pids = new Set<number>();
 afterAll(() => {
@@ -21,6 +21,7 @@ describe.each(modes)('load in %s mode', (serialization) => {
   afterAll(() => worker?.$terminate());
 
   it(`${batch} concurrent calls on one worker all answer correctly, and leave nothing pending`, async () => {
+    const timers = activeResources('Timeout');
     for (let round = 0; round < 2; round++) {
       const calls = Array.from({ length: batch }, (_, i) => worker.echo(i % 2 === 0 ? i : `s${i}`));
       const answers = await Promise.all(calls);
@@ -29,6 +30,8 @@ describe.each(modes)('load in %s mode', (serialization) => {
       }
     }
     expect(await worker.pid()).toBe(worker.$pid);
+    // Every call had a deadline (the default 30 s); none may keep a timer running once answered.
+    expect(activeResources('Timeout')).toBeLessThanOrEqual(timers);
   });
 });
 
