@@ -9,7 +9,7 @@ export interface ByteChannel {
   /** Called once when the peer closes the channel or it fails. */
   onClose(handler: (error?: Error) => void): void;
   close(): void;
-  /** Whether an open channel keeps the event loop alive. */
+  /** Whether waiting for input keeps the event loop alive (writes in flight always do). */
   setRef(ref: boolean): void;
 }
 
@@ -33,6 +33,7 @@ function watchClose(socket: Socket, handler: (error?: Error) => void): void {
 
 /** Two sockets, one per direction, written asynchronously: the parent's side of a child process. */
 export function socketChannel(input: Socket, output: Socket): ByteChannel {
+  output.unref();
   output.on('error', () => {
     // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
   });
@@ -52,15 +53,7 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
       output.end();
       input.destroy();
     },
-    setRef(ref) {
-      if (ref) {
-        input.ref();
-        output.ref();
-      } else {
-        input.unref();
-        output.unref();
-      }
-    },
+    setRef: (ref) => (ref ? input.ref() : input.unref()),
   };
 }
 

@@ -2,8 +2,7 @@
 /*
  * Calls with the same timeout expire in the order they were made, so each length keeps a FIFO of (id, due) and one
  * timer armed for its oldest entry. Settled calls are not removed one by one: they are skipped when the timer fires,
- * dropped wholesale when nothing is pending, and compacted away when they outnumber the pending ones. The timers
- * only hold the event loop while some call is pending.
+ * dropped wholesale when nothing is pending, and compacted away when they outnumber the pending ones.
  */
 
 interface Queue {
@@ -18,7 +17,6 @@ export class Deadlines {
   readonly #queues = new Map<number, Queue>();
   readonly #isPending: (id: number) => boolean;
   readonly #expire: (id: number, timeout: number) => void;
-  #ref = false;
 
   constructor(isPending: (id: number) => boolean, expire: (id: number, timeout: number) => void) {
     this.#isPending = isPending;
@@ -37,18 +35,12 @@ export class Deadlines {
     if (queue.timer === undefined) this.#arm(queue);
   }
 
-  /** Whether the timers keep the process alive: only while calls are pending. */
-  setRef(ref: boolean): void {
-    if (ref === this.#ref) return;
-    this.#ref = ref;
+  /** Nothing is pending: forget every entry (the timers may still fire, and then find nothing to do). */
+  idle(): void {
     for (const queue of this.#queues.values()) {
-      if (!ref) {
-        queue.ids.length = 0;
-        queue.due.length = 0;
-        queue.head = 0;
-      }
-      if (ref) queue.timer?.ref();
-      else queue.timer?.unref();
+      queue.ids.length = 0;
+      queue.due.length = 0;
+      queue.head = 0;
     }
   }
 
@@ -59,8 +51,8 @@ export class Deadlines {
 
   #arm(queue: Queue): void {
     const delay = Math.max(0, queue.due[queue.head]! - performance.now());
-    queue.timer = setTimeout(() => this.#fire(queue), Math.ceil(delay));
-    if (!this.#ref) queue.timer.unref();
+    // Unreferenced: a pending call holds the event loop through the link's input, not through its deadline.
+    queue.timer = setTimeout(() => this.#fire(queue), Math.ceil(delay)).unref();
   }
 
   #fire(queue: Queue): void {

@@ -101,6 +101,8 @@ export class ParentLink {
     const child = spawnChild(target.entry, options);
     this.child = child;
     this.pid = child.pid ?? -1;
+    // Only a pending call (through the link's input) or $terminate() keeps the parent waiting for this child.
+    child.unref();
     this.#stderr = new StderrTail(child.stderr as Socket);
     const toChild = child.stdio[3] as Socket;
     const fromChild = child.stdio[4] as Socket;
@@ -109,7 +111,10 @@ export class ParentLink {
       parse: parseChildMessage,
       message: (message) => this.#receive(message),
       failure: (error) => this.#violation(error),
-      close: () => {},
+      // The exit that follows settles what is waiting; hold the loop for it (an exited child holds nothing).
+      close: () => {
+        if (this.#starting || this.#pending.size > 0) child.ref();
+      },
     });
     const channelClosed = new Promise<void>((resolve) => fromChild.once('close', () => resolve()));
     this.exited = new Promise<void>((resolve) => {
@@ -453,11 +458,9 @@ export class ParentLink {
       this.#options.signal!.removeEventListener('abort', this.#abortListener);
   }
 
-  /** A worker with nothing to do must not keep the parent alive; one with calls in flight must. */
+  /** A worker with nothing to do must not keep the parent alive; one with calls in flight must (through its input). */
   #setRef(ref: boolean): void {
-    if (ref) this.child.ref();
-    else this.child.unref();
     this.#channel.setRef(ref);
-    this.#deadlines.setRef(ref);
+    if (!ref) this.#deadlines.idle();
   }
 }
