@@ -1,8 +1,8 @@
 // Prints the parent stub module and the child entries of one worker file from the analysis models.
 import path from 'node:path';
 import type { MethodModel, WorkerModel } from './analyze.js';
-import { memberKey, quote } from './analyze.js';
 import { GeneratedFile, relativeSpecifier } from './generated-file.js';
+import { memberKey, quote } from './signature-text.js';
 import { fill } from './template.js';
 import type { ModuleRef } from './type-text.js';
 

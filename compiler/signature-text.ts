@@ -1,0 +1,275 @@
+// Writes one signature or constructor of a worker class as stub text, naming every type it uses.
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
+import type { NameResult, Part, RefPart, TypeNamer, TypeText } from './type-text.js';
+
+/** Where a signature's own diagnostics (PRX9031) go. */
+export interface SignatureContext {
+  readonly checker: ts.TypeChecker;
+  readonly diagnostics: ProcxyDiagnostic[];
+}
+
+/** A single-quoted string literal. */
+export function quote(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+}
+
+/** A property key as a stub member name: identifiers as they are, anything else quoted. */
+export function memberKey(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : quote(name);
+}
+
+const KEYWORD_TYPE = /^(?:string|number|boolean|void|undefined|null|bigint|never|unknown|any|object|symbol)$/;
+
+export function parametersOf(decl: ts.SignatureDeclaration): ts.ParameterDeclaration[] {
+  return decl.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+}
+
+export function bindingText(name: ts.BindingName): string {
+  if (ts.isIdentifier(name)) return name.text;
+  if (ts.isObjectBindingPattern(name)) {
+    const elements = name.elements.map(
+      (e) =>
+        `${e.dotDotDotToken ? '...' : ''}${e.propertyName ? `${e.propertyName.getText()}: ` : ''}${bindingText(e.name)}`,
+    );
+    return `{ ${elements.join(', ')} }`;
+  }
+  const elements = name.elements.map((e) =>
+    ts.isOmittedExpression(e) ? '' : `${e.dotDotDotToken ? '...' : ''}${bindingText(e.name)}`,
+  );
+  return `[${elements.join(', ')}]`;
+}
+
+function unnameable(
+  context: SignatureContext,
+  node: ts.Node,
+  owner: string,
+  what: string,
+  result: NameResult,
+  hint: string,
+): undefined {
+  if (result.ok) return undefined;
+  const why =
+    result.reason === 'not-exported'
+      ? `'${result.name}' is not exported from ${path.basename(node.getSourceFile().fileName)}`
+      : result.reason === 'external'
+        ? `'${result.name}' comes from a package the stub cannot import it from`
+        : result.reason === 'class-type-parameter'
+          ? `it uses the class type parameter '${result.name}'`
+          : `'${result.name}' cannot be resolved`;
+  context.diagnostics.push(
+    diagnosticAt(
+      node,
+      'PRX9031',
+      `${what} of '${owner}' cannot be written in the generated stub: ${why}. ${hint}`,
+      'error',
+    ),
+  );
+  return undefined;
+}
+
+/** Text of a written type, or the checker's type when the written one cannot be used. */
+function typeAt(
+  namer: TypeNamer,
+  written: ts.TypeNode | undefined,
+  inferred: () => ts.Type,
+  enclosing: ts.Node,
+): NameResult {
+  const first = written === undefined ? undefined : namer.written(written);
+  if (first?.ok) return first;
+  const second = namer.inferred(inferred(), enclosing);
+  return second.ok || first === undefined ? second : first;
+}
+
+function isPromiseReference(checker: ts.TypeChecker, node: ts.TypeNode): ts.TypeNode | undefined {
+  if (!ts.isTypeReferenceNode(node) || !ts.isIdentifier(node.typeName) || node.typeName.text !== 'Promise')
+    return;
+  if (node.typeArguments?.length !== 1) return undefined;
+  const symbol = checker.getSymbolAtLocation(node.typeName);
+  const global = symbol?.declarations?.every((d) => !ts.isExternalModule(d.getSourceFile()));
+  return global ? node.typeArguments[0] : undefined;
+}
+
+/** `<T>(a: X, b?: Y): Promise<Awaited<R>>`, or undefined after a PRX9031 (then the method is left out). */
+export function signatureText(
+  context: SignatureContext,
+  namer: TypeNamer,
+  signature: ts.Signature,
+  declaration: ts.SignatureDeclaration,
+  owner: string,
+  indexed: TypeText | undefined,
+): TypeText | undefined {
+  const { checker } = context;
+  const hint = indexed
+    ? 'Export the type'
+    : 'Export the type (this method is generic or overloaded, so the stub cannot refer to it through the class)';
+  const parts: Part[] = [];
+  const typeParameters = declaration.typeParameters ?? [];
+  if (typeParameters.length > 0) {
+    parts.push('<');
+    for (const [index, parameter] of typeParameters.entries()) {
+      if (index > 0) parts.push(', ');
+      const isConst = parameter.modifiers?.some((m) => m.kind === ts.SyntaxKind.ConstKeyword);
+      parts.push(`${isConst ? 'const ' : ''}${parameter.name.text}`);
+      namer.reserve(parameter.name.text);
+      for (const [keyword, node] of [
+        [' extends ', parameter.constraint],
+        [' = ', parameter.default],
+      ] as const) {
+        if (node === undefined) continue;
+        const result = namer.written(node);
+        if (!result.ok)
+          return unnameable(context, node, owner, `type parameter '${parameter.name.text}'`, result, hint);
+        parts.push(keyword, ...result.text);
+      }
+    }
+    parts.push('>');
+  }
+  const parameters = parametersOf(declaration);
+  const symbols = signature.getParameters();
+  const params: Part[] = [];
+  for (const [index, parameter] of parameters.entries()) {
+    const symbol = symbols[index];
+    if (index > 0) params.push(', ');
+    const rest = parameter.dotDotDotToken !== undefined;
+    const optional = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
+    params.push(`${rest ? '...' : ''}${bindingText(parameter.name)}${optional ? '?' : ''}: `);
+    const result = typeAt(
+      namer,
+      parameter.type,
+      () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
+      declaration,
+    );
+    if (result.ok) params.push(...result.text);
+    else if (indexed !== undefined && !rest) params.push('Parameters<', ...indexed, `>[${index}]`);
+    else if (indexed !== undefined)
+      return [
+        '(...args: Parameters<',
+        ...indexed,
+        '>)',
+        ...returnText(context, namer, signature, declaration, indexed)!,
+      ];
+    else
+      return unnameable(
+        context,
+        parameter,
+        owner,
+        `parameter '${bindingText(parameter.name)}'`,
+        result,
+        hint,
+      );
+  }
+  const returns = returnText(context, namer, signature, declaration, indexed);
+  if (returns === undefined) {
+    const node = declaration.type ?? declaration.name ?? declaration;
+    const result = typeAt(namer, declaration.type, () => signature.getReturnType(), declaration);
+    return unnameable(
+      context,
+      node,
+      owner,
+      'the return type',
+      result,
+      `${hint}, or annotate the return type`,
+    );
+  }
+  return [...parts, '(', ...params, ')', ...returns];
+}
+
+/** `: Promise<Awaited<R>>`, simplified where that changes nothing. */
+function returnText(
+  context: SignatureContext,
+  namer: TypeNamer,
+  signature: ts.Signature,
+  declaration: ts.SignatureDeclaration,
+  indexed: TypeText | undefined,
+): TypeText | undefined {
+  const written = declaration.type;
+  if (written !== undefined && ts.isTypePredicateNode(written)) {
+    return [written.assertsModifier ? ': Promise<void>' : ': Promise<boolean>'];
+  }
+  if (written !== undefined) {
+    const inner = isPromiseReference(context.checker, written) ?? written;
+    const result = namer.written(inner);
+    if (result.ok) return wrap(result.text);
+  }
+  const awaited = context.checker.getAwaitedType(signature.getReturnType()) ?? signature.getReturnType();
+  const result = namer.inferred(awaited, declaration);
+  if (result.ok) return [': Promise<', ...result.text, '>'];
+  if (indexed !== undefined) return [': Promise<Awaited<ReturnType<', ...indexed, '>>>'];
+  return undefined;
+}
+
+function wrap(text: TypeText): TypeText {
+  const only = text.length === 1 ? text[0] : undefined;
+  if (typeof only === 'string' && KEYWORD_TYPE.test(only.trim())) return [`: Promise<${only.trim()}>`];
+  return [': Promise<Awaited<', ...text, '>>'];
+}
+
+/** The constructor's parameters as a labelled tuple (a union for overloads), or through the class when unnameable. */
+export function constructorText(
+  context: SignatureContext,
+  namer: TypeNamer,
+  decl: ts.ClassDeclaration,
+  classSymbol: ts.Symbol,
+  className: string,
+  classRef: RefPart,
+): TypeText {
+  const { checker } = context;
+  const signatures = checker.getTypeOfSymbolAtLocation(classSymbol, decl).getConstructSignatures();
+  const whole: TypeText = ['ConstructorParameters<typeof ', classRef, '>'];
+  const tuples: Part[][] = [];
+  for (const signature of signatures) {
+    const declaration = signature.getDeclaration() as ts.ConstructorDeclaration | undefined;
+    const parameters = declaration === undefined ? [] : parametersOf(declaration);
+    if (
+      declaration !== undefined &&
+      (ts.getCombinedModifierFlags(declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !==
+        0
+    ) {
+      context.diagnostics.push(
+        diagnosticAt(
+          declaration,
+          'PRX9030',
+          `the constructor of worker class '${className}' is not public, so the child cannot construct it; make it public or do not export the class`,
+          'error',
+        ),
+      );
+      return whole;
+    }
+    const symbols = signature.getParameters();
+    const tuple: Part[] = ['['];
+    for (const [index, parameter] of parameters.entries()) {
+      if (index > 0) tuple.push(', ');
+      const rest = parameter.dotDotDotToken !== undefined;
+      const optional =
+        !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
+      const label = ts.isIdentifier(parameter.name) ? parameter.name.text : `arg${index}`;
+      tuple.push(`${rest ? '...' : ''}${label}${optional ? '?' : ''}: `);
+      const symbol = symbols[index];
+      const result = typeAt(
+        namer,
+        parameter.type,
+        () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
+        declaration!,
+      );
+      if (result.ok) tuple.push(...result.text);
+      else if (signatures.length === 1) return whole;
+      else {
+        unnameable(
+          context,
+          parameter,
+          className,
+          `constructor parameter '${label}'`,
+          result,
+          'Export the type',
+        );
+        return whole;
+      }
+    }
+    tuple.push(']');
+    tuples.push(tuple);
+  }
+  if (tuples.length === 0) return ['[]'];
+  return tuples.flatMap((tuple, index) => (index === 0 ? tuple : [' | ', ...tuple]));
+}
