@@ -6,14 +6,14 @@ import { summarize } from './stats.mjs';
 // machine spoils a slice or two of one row, not the median. The per-round totals are kept beside it.
 export function buildResults({ states, scenarios, baselineId, meta }) {
   const byId = new Map(states.map((s) => [s.row.id, s]));
-  const sliceStats = (state, scenarioId) => summarize(state.sliceSamples[scenarioId].flat());
+  const sliceStats = (state, scenarioId, key = 'sliceSamples') => summarize(state[key][scenarioId].flat());
   // Slice j of round k of a row is paired with slice j of round k of the base row: they ran seconds apart under
   // the same load, so the median of the paired ratios cancels most of it. The quotient of the medians is kept too.
-  const ratios = (state, baseId, scenarioId) => {
+  const ratios = (state, baseId, scenarioId, key = 'sliceSamples') => {
     const base = byId.get(baseId);
     if (base === undefined || base.status === 'n/a') return { paired: null, ofMedians: null };
-    const own = state.sliceSamples[scenarioId];
-    const theirs = base.sliceSamples[scenarioId];
+    const own = state[key][scenarioId];
+    const theirs = base[key][scenarioId];
     const pairs = [];
     for (let k = 0; k < Math.min(own.length, theirs.length); k++) {
       for (let j = 0; j < Math.min(own[k].length, theirs[k].length); j++)
@@ -22,7 +22,7 @@ export function buildResults({ states, scenarios, baselineId, meta }) {
     if (pairs.length === 0) return { paired: null, ofMedians: null };
     return {
       paired: summarize(pairs).median,
-      ofMedians: sliceStats(state, scenarioId).median / sliceStats(base, scenarioId).median,
+      ofMedians: sliceStats(state, scenarioId, key).median / sliceStats(base, scenarioId, key).median,
     };
   };
   return {
@@ -46,8 +46,22 @@ export function buildResults({ states, scenarios, baselineId, meta }) {
         const { samples: _flat, ...overSlices } = stats;
         const toBase = ratios(state, baselineId, s.id);
         const toMatched = compareTo === null ? null : ratios(state, compareTo, s.id);
+        const cpu = state.cpuSamples[s.id].length > 0 ? sliceStats(state, s.id, 'cpuSamples') : null;
         results[s.id] = {
           ...overSlices,
+          ...(cpu === null
+            ? {}
+            : {
+                cpuPerUnit: {
+                  median: cpu.median,
+                  p25: cpu.p25,
+                  p75: cpu.p75,
+                  parentMedian: sliceStats(state, s.id, 'cpuParentSamples').median,
+                  slices: state.cpuSamples[s.id],
+                  parentSlices: state.cpuParentSamples[s.id],
+                  ratio: ratios(state, baselineId, s.id, 'cpuSamples').paired,
+                },
+              }),
           slices: state.sliceSamples[s.id],
           rounds: summarize(state.samples[s.id]),
           ratio: toBase.paired,
@@ -160,6 +174,33 @@ export function renderMarkdown(results) {
         ]),
         { textColumns: 2 },
       ),
+    );
+  }
+  const withCpu = scenarios.filter((s) => rows.some((r) => r.results[s.id]?.cpuPerUnit !== undefined));
+  if (withCpu.length > 0) {
+    lines.push(
+      '',
+      '## CPU time per call',
+      '',
+      table(
+        [
+          'row',
+          ...withCpu.flatMap((s) => [`${s.id} CPU µs`, `${s.id} of which parent`, `${s.id} x ${base}`]),
+        ],
+        rows
+          .filter((r) => r.status !== 'n/a')
+          .map((row) => [
+            row.label,
+            ...withCpu.flatMap((s) => {
+              const c = row.results[s.id]?.cpuPerUnit;
+              return c === undefined
+                ? ['', '', '']
+                : [c.median.toFixed(1), c.parentMedian.toFixed(1), formatRatio(c.ratio)];
+            }),
+          ]),
+      ),
+      '',
+      `CPU time of the bench process (all its threads, so the worker of the worker_threads row too) plus the row's child processes (all their threads, from /proc/<pid>/task/*/schedstat), per call, median over the slices; "of which parent" is the median of the bench process's share alone (for the worker_threads row it includes the worker). Ratios are paired with ${base} as above. Load from elsewhere on the machine barely moves it, unlike wall time. It is what a call costs, not how long it waits.`,
     );
   }
   lines.push(

@@ -2,6 +2,7 @@
 // that alternate between rows (order rotated each round), so a burst of machine noise hits all rows alike.
 import { sequentialCalls, windowedCalls } from '../scenarios.mjs';
 import { livingChildren, settleChildren } from './children.mjs';
+import { cpuMicros } from './cpu.mjs';
 import { collectGarbage } from './gc.mjs';
 import { summarize } from './stats.mjs';
 import { withTimeout } from './timeout.mjs';
@@ -20,6 +21,8 @@ export async function runBench({ rows, scenarios, rounds, warmupRounds, sizes, l
       notes: [],
       samples: Object.fromEntries(scenarios.map((s) => [s.id, []])),
       sliceSamples: Object.fromEntries(scenarios.map((s) => [s.id, []])),
+      cpuSamples: Object.fromEntries(scenarios.map((s) => [s.id, []])),
+      cpuParentSamples: Object.fromEntries(scenarios.map((s) => [s.id, []])),
     });
   }
   for (let round = -warmupRounds; round < rounds; round++) {
@@ -34,9 +37,13 @@ export async function runBench({ rows, scenarios, rounds, warmupRounds, sizes, l
     for (const state of order) {
       const measured = values.get(state);
       if (round >= 0 && state.status === 'ok') {
-        for (const [id, { value, slices }] of Object.entries(measured)) {
+        for (const [id, { value, slices, cpu, cpuParent }] of Object.entries(measured)) {
           state.samples[id].push(value);
           state.sliceSamples[id].push(slices);
+          if (cpu !== undefined) {
+            state.cpuSamples[id].push(cpu);
+            state.cpuParentSamples[id].push(cpuParent);
+          }
         }
       }
       log(
@@ -60,7 +67,9 @@ const supports = (row, scenario) => row.scenarios === undefined || row.scenarios
 async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, notes) {
   const sessions = new Map();
   const pids = new Map();
-  // Per row: { [scenarioId]: { value, slices } }, value over the summed slices, slices each scored on its own.
+  // Per row: { [scenarioId]: { value, slices, cpu? } }: value over the summed slices, slices each scored on its own,
+  // cpu the CPU µs per counted unit of each slice for this process plus the row's child processes, cpuParent the
+  // share of this process.
   const values = new Map(order.map((state) => [state, {}]));
   const startupMs = new Map();
   const live = () => order.filter((state) => state.status === 'ok' && sessions.has(state));
@@ -141,22 +150,40 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
           if (!supports(state.row, scenario)) continue;
           collectGarbage();
           const step = `${scenario.id} slice ${slice + 1}/${params.slices}`;
+          const cpuBefore = cpuMicros(pids.get(state) ?? []);
           const done = await guard(state, step, limits.sliceMs, () =>
             scenario.slice({ session: sessions.get(state), params }),
           );
           if (done === undefined) continue;
-          const total = totals.get(state) ?? { ms: 0, count: 0, slices: [] };
+          const cpuAfter = cpuMicros(pids.get(state) ?? []);
+          const total = totals.get(state) ?? { ms: 0, count: 0, slices: [], cpu: [], cpuParent: [] };
           totals.set(state, {
             ms: total.ms + done.ms,
             count: total.count + done.count,
             slices: [...total.slices, scenario.score(done)],
+            ...(cpuBefore === null || cpuAfter === null
+              ? { cpu: total.cpu, cpuParent: total.cpuParent }
+              : {
+                  cpu: [
+                    ...total.cpu,
+                    (cpuAfter.parent + cpuAfter.children - cpuBefore.parent - cpuBefore.children) /
+                      done.count,
+                  ],
+                  cpuParent: [...total.cpuParent, (cpuAfter.parent - cpuBefore.parent) / done.count],
+                }),
           });
         }
       }
       for (const state of live()) {
         const total = totals.get(state);
         if (total !== undefined) {
-          values.get(state)[scenario.id] = { value: scenario.score(total), slices: total.slices };
+          values.get(state)[scenario.id] = {
+            value: scenario.score(total),
+            slices: total.slices,
+            ...(total.cpu.length === total.slices.length
+              ? { cpu: total.cpu, cpuParent: total.cpuParent }
+              : {}),
+          };
         }
       }
     }
