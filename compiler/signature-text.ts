@@ -113,12 +113,14 @@ export function signatureText(
       const isConst = parameter.modifiers?.some((m) => m.kind === ts.SyntaxKind.ConstKeyword);
       parts.push(`${isConst ? 'const ' : ''}${parameter.name.text}`);
       namer.reserve(parameter.name.text);
-      for (const [keyword, node] of [
-        [' extends ', parameter.constraint],
-        [' = ', parameter.default],
+      // The signature's own type parameters are instantiated for this class (a base's `T` is known there).
+      const instantiated = signature.getTypeParameters()?.[index];
+      for (const [keyword, node, type] of [
+        [' extends ', parameter.constraint, () => instantiated?.getConstraint()],
+        [' = ', parameter.default, () => instantiated?.getDefault()],
       ] as const) {
         if (node === undefined) continue;
-        const result = namer.written(node);
+        const result = typeAt(namer, node, () => type() ?? context.checker.getUnknownType(), declaration);
         if (!result.ok)
           return unnameable(context, node, owner, `type parameter '${parameter.name.text}'`, result, hint);
         parts.push(keyword, ...result.text);

@@ -24,8 +24,8 @@ describe('analysis of a worker class', () => {
   it('finds one worker and its public instance methods (own first, then inherited), nothing else', () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.ok).toBe(true);
-    expect(result.workers).toBe(2);
-    expect(result.methods).toBe(13);
+    expect(result.workers).toBe(3);
+    expect(result.methods).toBe(15);
     expect(stub).toContain(
       "methods: ['area', 'sum', 'pick', 'convert', 'depth', 'mode', 'label', 'describe', 'count', 'keep', 'unit'],",
     );
@@ -54,6 +54,12 @@ describe('analysis of a worker class', () => {
     expect(ticker).toContain("methods: ['tick', 'maybe'],");
     expect(ticker).toContain('...args: ConstructorParameters<typeof Ticker>): Promise<TickerProxy>');
     expect(ticker).not.toMatch(/\b(emit|on|once|listenerCount)\(/);
+  });
+
+  it("instantiates a generic base class's type parameter, in constraints, returns and the constructor", () => {
+    const people = readFileSync(path.join(dir, 'src/records.worker.procxy.ts'), 'utf8');
+    expect(people).toContain('  field<K extends keyof Person>(key: K): Promise<Person[K]>;');
+    expect(people).toContain('...args: [data: Person]): Promise<PeopleProxy>');
   });
 
   it('records @idempotent methods', () => {
@@ -135,6 +141,8 @@ describe('outDir', () => {
     const run = await generate({ cwd: other });
     expect(run.ok).toBe(true);
     expect(run.written.map((f) => path.relative(other, f)).sort()).toEqual([
+      'generated/src/records.worker.procxy.child.mjs',
+      'generated/src/records.worker.procxy.ts',
       'generated/src/shapes.worker.procxy.child.mjs',
       'generated/src/shapes.worker.procxy.ts',
       'generated/src/ticker.worker.procxy.child.mjs',

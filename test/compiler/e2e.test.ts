@@ -65,6 +65,12 @@ describe('stub generated into a temporary project', () => {
     )) as typeof import('./fixtures/analysis/src/ticker.worker.procxy.js');
     await using ticker = await spawnTicker();
     expect(await ticker.tick({ a: 1, b: [true] })).toBe(2);
+    const { spawnPeople } = (await import(
+      pathToFileURL(path.join(dir, 'src/records.worker.procxy.ts')).href
+    )) as typeof import('./fixtures/analysis/src/records.worker.procxy.js');
+    await using people = await spawnPeople(undefined, { name: 'Ann', age: 41 });
+    expect(await people.field('age')).toBe(41);
+    expect(await people.width()).toBe(2);
   });
 
   it('serves several classes of one file (one child each) and a default-exported class', async () => {

@@ -25,7 +25,7 @@ it('regenerates when an imported base class or type file changes', async () => {
   const summaries = (): number => stdout.match(/^procxy: .* in \d+ ms$/gm)?.length ?? 0;
   try {
     await until(() => summaries() === 1, 'the first run');
-    expect(stdout).toMatch(/2 workers, 13 methods, 4 files written/);
+    expect(stdout).toMatch(/3 workers, 15 methods, 6 files written/);
     const stub = path.join(dir, 'src/shapes.worker.procxy.ts');
 
     // A method added to the base class in base.ts (imported by the worker) appears in the stub.
@@ -43,7 +43,7 @@ it('regenerates when an imported base class or type file changes', async () => {
     );
     await until(() => summaries() === 2, 'the second summary');
     expect(stdout.split('\n').filter((l) => l.startsWith('procxy: '))[1]).toMatch(
-      /14 methods, 2 files written/,
+      /16 methods, 2 files written/,
     );
 
     // A type-only file: Options gains a Date, which json mode rejects.
@@ -59,7 +59,7 @@ it('regenerates when an imported base class or type file changes', async () => {
 
     writeFileSync(types, original);
     await until(() => summaries() === 4, 'the run after the fix');
-    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 2 workers, 14 methods, 0 files written in/);
+    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 3 workers, 16 methods, 0 files written in/);
   } finally {
     cli.kill('SIGTERM');
   }
