@@ -1,0 +1,60 @@
+// The printer's import bookkeeping (names never collide, output never depends on order of discovery) and templates.
+import { describe, expect, it } from 'vitest';
+import { GeneratedFile } from '../../compiler/generated-file.js';
+import { fill } from '../../compiler/template.js';
+
+describe('GeneratedFile', () => {
+  it('imports lazily, renames a name the body already uses, and groups imports per module', () => {
+    const file = new GeneratedFile('/p/src/a.procxy.ts', ['Options']);
+    const body = [
+      file.print([
+        'x: ',
+        {
+          kind: 'ref',
+          module: { kind: 'file', path: '/p/src/types.js' },
+          name: 'Options',
+          preferred: 'Options',
+        },
+      ]),
+      file.print([
+        'y: ',
+        { kind: 'ref', module: { kind: 'file', path: '/p/lib/b.js' }, name: 'default', preferred: 'B' },
+        ' | import(',
+        { kind: 'spec', module: { kind: 'file', path: '/p/lib/c.js' } },
+        ').C',
+      ]),
+      `z: ${file.import({ kind: 'package', specifier: 'procxy/stub' }, 'spawnStub', 'spawnStub', false)}`,
+      `w: ${file.import({ kind: 'package', specifier: 'procxy/stub' }, 'StubSpec', 'StubSpec')}`,
+      file.print([
+        { kind: 'ref', module: { kind: 'file', path: '/p/src/types.js' }, name: '*', preferred: 'types' },
+      ]),
+    ].join('\n');
+    const { imports, body: text } = file.finish(body);
+    expect(imports).toBe(
+      [
+        "import { type StubSpec, spawnStub } from 'procxy/stub';",
+        "import type { default as B } from '../lib/b.js';",
+        "import type { Options as Options_2 } from './types.js';",
+        "import type * as types from './types.js';",
+      ].join('\n'),
+    );
+    expect(text).toBe("x: Options_2\ny: B | import('../lib/c.js').C\nz: spawnStub\nw: StubSpec\ntypes");
+  });
+});
+
+describe('fill', () => {
+  it('fills every placeholder of a template', () => {
+    const text = fill('child.ts.tpl', { workerModule: "'./a.ts'", classAccess: '.A', methods: "['m']" });
+    expect(text).toContain("import * as worker from './a.ts';");
+    expect(text).toContain("serve({ Class: worker.A, methods: ['m'] });");
+  });
+
+  it('throws on a missing value and on a value without placeholder', () => {
+    expect(() => fill('child.ts.tpl', { workerModule: "'./a.ts'", classAccess: '.A' })).toThrow(
+      'child.ts.tpl needs a value for {{methods}}',
+    );
+    expect(() =>
+      fill('child.ts.tpl', { workerModule: "'./a.ts'", classAccess: '.A', methods: '[]', extra: 'x' }),
+    ).toThrow('child.ts.tpl has no placeholder for extra');
+  });
+});
