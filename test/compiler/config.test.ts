@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, defineConfig, validateConfig } from '../../compiler/config.js';
 import { loadConfig } from '../../compiler/load-config.js';
-import { fixturesDir } from './project.js';
+import { removeTempProjects, tempProject } from './project.js';
 
 describe('defineConfig', () => {
   it('returns a valid config unchanged', () => {
@@ -46,7 +46,10 @@ describe('defineConfig', () => {
 
 describe('loadConfig', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'procxy-config-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    removeTempProjects();
+  });
 
   const write = (name: string, text: string): string => {
     const file = path.join(dir, name);
@@ -56,39 +59,41 @@ describe('loadConfig', () => {
 
   it('bundles a TypeScript config with relative imports and resolves its paths against its folder', async () => {
     write('globs.ts', "export const globs: string[] = ['src/*.ts'];\n");
+    write('tsconfig.base.json', '{ "compilerOptions": { "strict": true } }\n');
     const file = write(
-      'ok.config.ts',
-      "import { globs } from './globs.js';\nexport default { workers: globs, outDir: 'gen', tsconfig: '../analysis/tsconfig.json' };\n",
-    );
-    // tsconfig must exist: point at a real one relative to the config folder.
-    const config = await loadConfig(file).catch((e: Error) => e);
-    expect(config).toBeInstanceOf(ConfigError);
-    expect((config as ConfigError).message).toContain('Invalid option "tsconfig"');
-    const good = write(
       'good.config.ts',
-      "import { globs } from './globs.js';\nexport default { workers: globs, outDir: 'gen' };\n",
+      "import { globs } from './globs.js';\nexport default { workers: globs, outDir: 'gen', tsconfig: 'tsconfig.base.json' };\n",
     );
-    const loaded = await loadConfig(good);
-    expect(loaded).toMatchObject({
+    expect(await loadConfig(file)).toEqual({
+      file,
       root: dir,
       workers: ['src/*.ts'],
       serialization: 'json',
       outDir: path.join(dir, 'gen'),
+      tsconfig: path.join(dir, 'tsconfig.base.json'),
     });
   });
 
-  it('reports a config that defineConfig rejects with the key', async () => {
-    const fixture = path.join(fixturesDir, 'analysis');
-    const file = path.join(fixture, 'bad.config.tmp.ts');
+  it('rejects a tsconfig that does not exist, naming the option', async () => {
+    const file = write(
+      'tsconfig.config.ts',
+      "export default { workers: ['*.ts'], tsconfig: 'nope.json' };\n",
+    );
+    const error = await loadConfig(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe('Invalid option "tsconfig": nope.json does not exist');
+  });
+
+  it('reports a config that defineConfig (imported from procxy/config) rejects, naming the key', async () => {
+    const file = path.join(tempProject('typed'), 'bad.config.ts');
     writeFileSync(
       file,
       "import { defineConfig } from 'procxy/config';\nexport default defineConfig({ workers: ['x'], mode: 'json' } as never);\n",
     );
-    try {
-      await expect(loadConfig(file)).rejects.toThrow('Invalid option "mode": unknown option');
-    } finally {
-      rmSync(file);
-    }
+    const error = await loadConfig(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('Invalid option "mode": unknown option');
+    expect((error as ConfigError).key).toBe('mode');
   });
 
   it.each([
