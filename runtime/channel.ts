@@ -3,8 +3,10 @@ import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 
 export interface ByteChannel {
+  /** True when write() has handed the bytes to the kernel before it returns (so they need no copy). */
+  readonly synchronous: boolean;
   /** Writes the chunks in order; they may be coalesced. */
-  write(chunks: readonly Buffer[], bytes: number): void;
+  write(chunks: readonly Uint8Array[], bytes: number): void;
   onData(handler: (chunk: Buffer) => void): void;
   /** Called once when the peer closes the channel or it fails. */
   onClose(handler: (error?: Error) => void): void;
@@ -15,8 +17,19 @@ export interface ByteChannel {
 
 const coalesceBelow = 64 * 1024;
 
-function joined(chunks: readonly Buffer[], bytes: number): Buffer {
+function joined(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+}
+
+function writeAllSync(fd: number, data: Uint8Array): void {
+  let offset = 0;
+  while (offset < data.length) {
+    try {
+      offset += writeSync(fd, data, offset, data.length - offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    }
+  }
 }
 
 function watchClose(socket: Socket, handler: (error?: Error) => void): void {
@@ -38,6 +51,7 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
     // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
   });
   return {
+    synchronous: false,
     write(chunks, bytes) {
       if (bytes < coalesceBelow) {
         output.write(joined(chunks, bytes));
@@ -64,16 +78,13 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
  */
 export function syncWriteChannel(input: Socket, outputFd: number): ByteChannel {
   return {
+    synchronous: true,
     write(chunks, bytes) {
-      const data = joined(chunks, bytes);
-      let offset = 0;
-      while (offset < data.length) {
-        try {
-          offset += writeSync(outputFd, data, offset, data.length - offset);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-        }
+      if (bytes < coalesceBelow) {
+        writeAllSync(outputFd, joined(chunks, bytes));
+        return;
       }
+      for (const chunk of chunks) writeAllSync(outputFd, chunk);
     },
     onData: (handler) => input.on('data', handler),
     onClose: (handler) => watchClose(input, handler),

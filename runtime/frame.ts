@@ -1,8 +1,12 @@
-// Length-prefixed frames: how messages are cut out of a byte stream, defensively.
+// Length-prefixed frames with optional raw segments: how messages are cut out of a byte stream, defensively.
 /*
- * A frame is `u32le length | u8 codec | body`, where `length` counts the codec byte and the body. The decoder never
- * trusts the peer: a length of zero, a length over the cap or an unknown codec is a FrameError, and the bytes of a
- * frame are only sliced out once all of them have arrived, so a slow or hostile writer costs memory bounded by the cap.
+ * A frame is `u32le length | u8 kind | [u32le n | u32le length × n] | body | segment × n`, where `length` counts
+ * every byte after itself, the low bits of `kind` name the body's codec and its high bit says a segment table
+ * follows. Segments carry large or transferred binary data beside the body, so the serializer never copies them.
+ * The decoder never trusts the peer: a zero or oversized length, an unknown codec or a segment table that does
+ * not add up is a FrameError. Small frames inside one read are handed over in place; a larger one is copied once,
+ * as it arrives, into memory of its own (each segment gets its own ArrayBuffer), so a slow or hostile writer costs
+ * at most the cap.
  */
 
 export enum Codec {
@@ -10,6 +14,7 @@ export enum Codec {
   V8 = 2,
 }
 
+const hasSegments = 0x80;
 export const frameHeaderBytes = 5;
 
 export class FrameError extends Error {
@@ -23,10 +28,18 @@ export class FrameError extends Error {
   }
 }
 
-export function frameHeader(codec: Codec, bodyBytes: number): Buffer {
-  const header = Buffer.allocUnsafe(frameHeaderBytes);
-  header.writeUInt32LE(bodyBytes + 1, 0);
-  header[4] = codec;
+/** The bytes before a body: length, kind and, when there are segments, their table. */
+export function frameHeader(codec: Codec, bodyBytes: number, segments: readonly number[] = []): Buffer {
+  const table = segments.length === 0 ? 0 : 4 + 4 * segments.length;
+  const header = Buffer.allocUnsafe(frameHeaderBytes + table);
+  let total = 1 + table + bodyBytes;
+  for (const length of segments) total += length;
+  header.writeUInt32LE(total, 0);
+  header[4] = segments.length === 0 ? codec : codec | hasSegments;
+  if (table > 0) {
+    header.writeUInt32LE(segments.length, 5);
+    segments.forEach((length, i) => header.writeUInt32LE(length, 9 + 4 * i));
+  }
   return header;
 }
 
@@ -40,8 +53,24 @@ export function jsonFrame(json: string): Buffer {
   return frame;
 }
 
-/** A complete frame's body: `bytes[start, end)`. `bytes` may hold other frames too; copy what you keep. */
-export type FrameHandler = (codec: Codec, bytes: Buffer, start: number, end: number) => void;
+/** A complete frame: its body is `bytes[start, end)` (`bytes` may hold other frames too: copy what you keep). */
+export type FrameHandler = (
+  codec: Codec,
+  bytes: Buffer,
+  start: number,
+  end: number,
+  segments: readonly Buffer[],
+) => void;
+
+/** A frame whose bytes are still arriving, copied piece by piece into its own memory. */
+interface Filling {
+  readonly codec: Codec;
+  readonly parts: Buffer[];
+  part: number;
+  filled: number;
+}
+
+const noSegments: readonly Buffer[] = [];
 
 export class FrameDecoder {
   readonly #maxBodyBytes: () => number;
@@ -50,6 +79,7 @@ export class FrameDecoder {
   #chunks: Buffer[] = [];
   #offset = 0;
   #buffered = 0;
+  #filling: Filling | undefined;
   #failed = false;
 
   constructor(maxBodyBytes: () => number, onFrame: FrameHandler) {
@@ -68,60 +98,119 @@ export class FrameDecoder {
       this.#failed = true;
       this.#chunks = [];
       this.#buffered = 0;
+      this.#filling = undefined;
       throw error;
     }
   }
 
   #drain(): void {
-    while (this.#buffered >= frameHeaderBytes) {
-      if (this.#chunks[0]!.length - this.#offset < frameHeaderBytes) this.#merge(frameHeaderBytes);
-      const first = this.#chunks[0]!;
-      const at = this.#offset;
-      const length = first.readUInt32LE(at);
-      if (length === 0) throw new FrameError('Malformed frame: zero length', false, 0);
-      const bodyBytes = length - 1;
-      const max = this.#maxBodyBytes();
-      if (bodyBytes > max) {
-        throw new FrameError(`Frame of ${bodyBytes} bytes exceeds maxMessageBytes (${max})`, true, bodyBytes);
-      }
-      const codec = first[at + 4];
-      if (codec !== Codec.Json && codec !== Codec.V8) {
-        throw new FrameError(`Malformed frame: unknown codec ${codec}`, false, bodyBytes);
-      }
-      const frameBytes = frameHeaderBytes + bodyBytes;
-      if (this.#buffered < frameBytes) return;
-      if (first.length - at < frameBytes) this.#merge(frameBytes);
-      const bytes = this.#chunks[0]!;
-      const start = this.#offset + frameHeaderBytes;
-      this.#consume(frameBytes);
-      this.#onFrame(codec, bytes, start, start + bodyBytes);
+    for (;;) {
+      if (this.#filling !== undefined && !this.#fill(this.#filling)) return;
+      if (this.#buffered < frameHeaderBytes) return;
+      if (!this.#next()) return;
     }
+  }
+
+  /** Reads the next frame's header; hands the frame over or starts filling it. False when more bytes are needed. */
+  #next(): boolean {
+    this.#gather(frameHeaderBytes);
+    const first = this.#chunks[0]!;
+    const at = this.#offset;
+    const length = first.readUInt32LE(at);
+    if (length === 0) throw new FrameError('Malformed frame: zero length', false, 0);
+    const max = this.#maxBodyBytes();
+    if (length - 1 > max) {
+      throw new FrameError(`Frame of ${length - 1} bytes exceeds maxMessageBytes (${max})`, true, length - 1);
+    }
+    const kind = first[at + 4]!;
+    const codec = kind & ~hasSegments;
+    if (codec !== Codec.Json && codec !== Codec.V8) {
+      throw new FrameError(`Malformed frame: unknown codec ${codec}`, false, length - 1);
+    }
+    let segments: number[] = [];
+    let headerBytes = frameHeaderBytes;
+    if (kind & hasSegments) {
+      if (this.#buffered < frameHeaderBytes + 4) return false;
+      this.#gather(frameHeaderBytes + 4);
+      const count = this.#chunks[0]!.readUInt32LE(this.#offset + 5);
+      if (count === 0 || 4 + 4 * count > length - 1)
+        throw new FrameError('Malformed frame: bad segment count', false, length - 1);
+      headerBytes += 4 + 4 * count;
+      if (this.#buffered < headerBytes) return false;
+      this.#gather(headerBytes);
+      const table = this.#chunks[0]!;
+      segments = Array.from({ length: count }, (_, i) => table.readUInt32LE(this.#offset + 9 + 4 * i));
+    }
+    const bodyBytes = length + 4 - headerBytes - segments.reduce((sum, n) => sum + n, 0);
+    if (bodyBytes < 0)
+      throw new FrameError('Malformed frame: segments longer than the frame', false, length - 1);
+    const frameBytes = 4 + length;
+    const inPlace = this.#chunks[0]!.length - this.#offset >= frameBytes;
+    if (inPlace && segments.length === 0) {
+      const bytes = this.#chunks[0]!;
+      const start = this.#offset + headerBytes;
+      this.#consume(frameBytes);
+      this.#onFrame(codec, bytes, start, start + bodyBytes, noSegments);
+      return true;
+    }
+    this.#consume(headerBytes);
+    // Each segment in its own ArrayBuffer: what the receiver keeps must not pin anything else.
+    const parts = [Buffer.allocUnsafe(bodyBytes), ...segments.map((n) => Buffer.allocUnsafeSlow(n))];
+    this.#filling = { codec, parts, part: 0, filled: 0 };
+    return true;
+  }
+
+  /** Copies buffered input into the frame being filled; hands it over when complete. False when input ran out. */
+  #fill(f: Filling): boolean {
+    while (f.part < f.parts.length) {
+      const target = f.parts[f.part]!;
+      if (f.filled === target.length) {
+        f.part++;
+        f.filled = 0;
+        continue;
+      }
+      if (this.#buffered === 0) return false;
+      const chunk = this.#chunks[0]!;
+      const take = Math.min(chunk.length - this.#offset, target.length - f.filled);
+      chunk.copy(target, f.filled, this.#offset, this.#offset + take);
+      f.filled += take;
+      this.#consume(take);
+    }
+    this.#filling = undefined;
+    const [body, ...segments] = f.parts;
+    this.#onFrame(f.codec, body!, 0, body!.length, segments);
+    return true;
   }
 
   #consume(bytes: number): void {
     this.#buffered -= bytes;
     this.#offset += bytes;
-    if (this.#offset === this.#chunks[0]!.length) {
+    while (this.#chunks.length > 0 && this.#offset >= this.#chunks[0]!.length) {
+      this.#offset -= this.#chunks[0]!.length;
       this.#chunks.shift();
-      this.#offset = 0;
     }
   }
 
-  /** Copies the first `bytes` unconsumed bytes into one chunk at the front (a frame cut across reads). */
-  #merge(bytes: number): void {
-    const merged = Buffer.allocUnsafe(Math.max(bytes, 0));
+  /** Makes the first `bytes` unconsumed bytes contiguous at the front (a header cut across reads). */
+  #gather(bytes: number): void {
+    if (this.#chunks[0]!.length - this.#offset >= bytes) return;
+    const merged = Buffer.allocUnsafe(bytes);
     let filled = 0;
-    let rest: Buffer | undefined;
     while (filled < bytes) {
-      const chunk = this.#chunks.shift()!;
-      const from = this.#offset;
-      this.#offset = 0;
-      const take = Math.min(chunk.length - from, bytes - filled);
-      chunk.copy(merged, filled, from, from + take);
+      const chunk = this.#chunks[0]!;
+      const take = Math.min(chunk.length - this.#offset, bytes - filled);
+      chunk.copy(merged, filled, this.#offset, this.#offset + take);
       filled += take;
-      if (from + take < chunk.length) rest = chunk.subarray(from + take);
+      this.#offset += take;
+      if (this.#offset === chunk.length) {
+        this.#chunks.shift();
+        this.#offset = 0;
+      }
     }
-    if (rest !== undefined) this.#chunks.unshift(rest);
+    if (this.#offset > 0) {
+      this.#chunks[0] = this.#chunks[0]!.subarray(this.#offset);
+      this.#offset = 0;
+    }
     this.#chunks.unshift(merged);
   }
 }

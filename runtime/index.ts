@@ -1,6 +1,7 @@
 // The package's parent-side API: procxy(), the value checks, the errors and the public types.
 export {
   AbortError,
+  CallbackReleasedError,
   ChildCrashedError,
   MessageTooLargeError,
   MethodNotFoundError,
@@ -19,6 +20,7 @@ export type { SerializationMode } from './modes.js';
 export type { CallOptions, ProcxyOptions } from './options.js';
 export { isProcxiable, validateProcxiable } from './procxiable.js';
 export { procxy, type WorkerConstructor } from './procxy.js';
+export { transfer } from './transfer.js';
 export type {
   IsProcxiable,
   JsonProcxiable,

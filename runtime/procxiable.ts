@@ -2,8 +2,17 @@
 import { types } from 'node:util';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
+import { isMarked, segmentThreshold } from './transfer.js';
 
 const maxDepth = 1000;
+
+/** ArrayBuffer values (not views) found by the last inspection that travel as segments: marked or large. */
+let outOfBand: ArrayBuffer[] = [];
+
+/** What the last inspectValue/inspectArgs found to send out of band; read it before inspecting anything else. */
+export function lastOutOfBand(): readonly ArrayBuffer[] {
+  return outOfBand;
+}
 
 interface Walk {
   readonly json: boolean;
@@ -160,11 +169,12 @@ function visitAdvanced(value: object, path: string, w: Walk, depth: number, prot
         refuse(`${path}.cause`, 'an Error whose cause chain is circular cannot be deserialized');
       chain.add(e);
     }
+  } else if (types.isArrayBuffer(value)) {
+    if (isMarked(value) || value.byteLength >= segmentThreshold) outOfBand.push(value);
   } else if (
     types.isDate(value) ||
     types.isRegExp(value) ||
     types.isArrayBufferView(value) ||
-    types.isArrayBuffer(value) ||
     types.isBoxedPrimitive(value)
   ) {
     return;
@@ -212,6 +222,11 @@ function visit(value: unknown, path: string, w: Walk, depth: number): void {
  * Throws SerializationError naming the path, prefixed by `context` (e.g. `args[0]`).
  */
 export function inspectValue(value: unknown, mode: SerializationMode, context: string): boolean {
+  if (outOfBand.length > 0) outOfBand = [];
+  return inspectOne(value, mode, context);
+}
+
+function inspectOne(value: unknown, mode: SerializationMode, context: string): boolean {
   const walk: Walk = { json: mode === 'json', seen: undefined, jsonSafe: true };
   try {
     visit(value, context, walk, 0);
@@ -229,9 +244,10 @@ export function inspectValue(value: unknown, mode: SerializationMode, context: s
 
 /** Checks call arguments one by one, so an undefined argument is allowed in both modes; returns JSON safety. */
 export function inspectArgs(args: readonly unknown[], mode: SerializationMode): boolean {
+  if (outOfBand.length > 0) outOfBand = [];
   let jsonSafe = true;
   for (let i = 0; i < args.length; i++) {
-    if (!inspectValue(args[i], mode, `args[${i}]`)) jsonSafe = false;
+    if (!inspectOne(args[i], mode, `args[${i}]`)) jsonSafe = false;
   }
   return jsonSafe;
 }

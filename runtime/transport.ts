@@ -1,7 +1,7 @@
 // Messages over a byte channel: a codec chosen per frame, the frames of one tick written together, sizes capped.
-import { deserialize, serialize } from 'node:v8';
 import type { ByteChannel } from './channel.js';
-import { Codec, FrameDecoder, FrameError, frameHeader, jsonFrame } from './frame.js';
+import { Codec, FrameDecoder, FrameError, frameHeader, frameHeaderBytes, jsonFrame } from './frame.js';
+import { decodeV8, encodeV8 } from './v8-codec.js';
 
 /** A received frame's bytes could not be turned into a message, or were too many. */
 export class TransportError extends Error {
@@ -37,7 +37,7 @@ export class Transport<Out, In> {
   readonly #channel: ByteChannel;
   #maxMessageBytes: number;
   readonly #handlers: TransportHandlers<In>;
-  #queue: Buffer[] = [];
+  #queue: Uint8Array[] = [];
   #queuedBytes = 0;
   #flushScheduled = false;
   #failed = false;
@@ -49,7 +49,7 @@ export class Transport<Out, In> {
     this.#handlers = handlers;
     const decoder = new FrameDecoder(
       () => this.#maxMessageBytes,
-      (codec, bytes, start, end) => this.#receive(codec, bytes, start, end),
+      (codec, bytes, start, end, segments) => this.#receive(codec, bytes, start, end, segments),
     );
     channel.onData((chunk) => {
       if (this.#failed) return;
@@ -64,21 +64,24 @@ export class Transport<Out, In> {
   }
 
   /**
-   * Encodes and queues a message; `jsonSafe` says JSON reproduces it exactly, otherwise V8 is used.
+   * Encodes and queues a message; `jsonSafe` says JSON reproduces it exactly, otherwise V8 is used, with binary
+   * values that are large or marked for transfer (and the ArrayBuffers in `outOfBand`) sent as raw segments.
    * Returns the encoded size; throws TransportError (tooLarge) when it exceeds the cap, having queued nothing.
    */
-  send(message: Out, jsonSafe: boolean): number {
+  send(message: Out, jsonSafe: boolean, outOfBand: readonly ArrayBuffer[] = []): number {
     let bytes: number;
     if (jsonSafe) {
       const frame = jsonFrame(JSON.stringify(message));
       bytes = frame.length;
-      this.#checkSize(bytes);
+      this.#checkSize(bytes - frameHeaderBytes);
       this.#queue.push(frame);
     } else {
-      const body = serialize(message);
-      bytes = body.length + 5;
-      this.#checkSize(bytes);
-      this.#queue.push(frameHeader(Codec.V8, body.length), body);
+      const { body, segments } = encodeV8(message, outOfBand, !this.#channel.synchronous);
+      const lengths = segments.map((segment) => segment.byteLength);
+      const header = frameHeader(Codec.V8, body.length, lengths);
+      bytes = header.length + body.length + lengths.reduce((sum, n) => sum + n, 0);
+      this.#checkSize(bytes - frameHeaderBytes);
+      this.#queue.push(header, body, ...segments);
     }
     this.#queuedBytes += bytes;
     // A full batch goes now, so the peer starts on it while this side is still producing.
@@ -113,24 +116,27 @@ export class Transport<Out, In> {
   }
 
   #checkSize(bytes: number): void {
-    if (bytes - 5 > this.#maxMessageBytes) {
+    if (bytes > this.#maxMessageBytes) {
       throw new TransportError(
-        `Message of ${bytes - 5} bytes exceeds maxMessageBytes (${this.#maxMessageBytes})`,
+        `Message of ${bytes} bytes exceeds maxMessageBytes (${this.#maxMessageBytes})`,
         true,
-        bytes - 5,
+        bytes,
         this.#maxMessageBytes,
       );
     }
   }
 
-  #receive(codec: Codec, bytes: Buffer, start: number, end: number): void {
+  #receive(codec: Codec, bytes: Buffer, start: number, end: number, segments: readonly Buffer[]): void {
     if (this.#failed) return;
     let message: In;
     try {
       const value: unknown =
         codec === Codec.Json
           ? JSON.parse(bytes.toString('utf8', start, end))
-          : deserialize(ownMemory(bytes, start, end));
+          : decodeV8(
+              segments.length > 0 ? bytes.subarray(start, end) : ownMemory(bytes, start, end),
+              segments,
+            );
       message = this.#handlers.parse(value);
     } catch (error) {
       this.#fail(

@@ -3,12 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { Codec, FrameDecoder, FrameError, frameHeader, jsonFrame } from '../../runtime/frame.js';
 
 function collect(max = 1024) {
-  const frames: [number, string][] = [];
+  const frames: [number, string, ...string[]][] = [];
+  const owned: boolean[] = [];
   const decoder = new FrameDecoder(
     () => max,
-    (codec, bytes, start, end) => frames.push([codec, bytes.toString('utf8', start, end)]),
+    (codec, bytes, start, end, segments) => {
+      frames.push([codec, bytes.toString('utf8', start, end), ...segments.map((s) => s.toString())]);
+      owned.push(...segments.map((s) => s.byteOffset === 0 && s.buffer.byteLength === s.length));
+    },
   );
-  return { frames, decoder };
+  return { frames, decoder, owned };
+}
+
+function segmented(body: string, segments: string[]): Buffer {
+  const parts = segments.map((s) => Buffer.from(s));
+  return Buffer.concat([
+    frameHeader(
+      Codec.V8,
+      Buffer.byteLength(body),
+      parts.map((p) => p.length),
+    ),
+    Buffer.from(body),
+    ...parts,
+  ]);
 }
 
 describe('FrameDecoder', () => {
@@ -37,6 +54,41 @@ describe('FrameDecoder', () => {
     expect(frames).toEqual([]);
     decoder.push(frame.subarray(frame.length - 1));
     expect(frames).toEqual([[Codec.Json, '[1,2,3]']]);
+  });
+
+  it('decodes frames with segments however the stream cuts them, each segment in memory of its own', () => {
+    const bytes = Buffer.concat([
+      segmented('body', ['first', 'second!']),
+      jsonFrame('1'),
+      segmented('', ['x']),
+    ]);
+    for (let size = 1; size <= bytes.length; size++) {
+      const { frames, decoder, owned } = collect();
+      for (let i = 0; i < bytes.length; i += size) decoder.push(bytes.subarray(i, i + size));
+      expect(frames).toEqual([
+        [Codec.V8, 'body', 'first', 'second!'],
+        [Codec.Json, '1'],
+        [Codec.V8, '', 'x'],
+      ]);
+      expect(owned).toEqual([true, true, true]);
+    }
+  });
+
+  it.each([
+    ['a segment count of zero', Buffer.from([5, 0, 0, 0, 0x82, 0, 0, 0, 0]), /bad segment count/],
+    [
+      'a segment table longer than the frame',
+      Buffer.from([5, 0, 0, 0, 0x82, 9, 0, 0, 0]),
+      /bad segment count/,
+    ],
+    [
+      'segments longer than the frame',
+      Buffer.from([9, 0, 0, 0, 0x82, 1, 0, 0, 0, 99, 0, 0, 0]),
+      /segments longer than the frame/,
+    ],
+  ])('refuses %s', (_, bytes, message) => {
+    const { decoder } = collect();
+    expect(() => decoder.push(bytes)).toThrow(message);
   });
 
   it.each([

@@ -179,7 +179,6 @@ describe('dispatch', () => {
       'getter',
       'staticMethod',
       'emit',
-      'on',
       'x'.repeat(10_000),
     ]) {
       expect(members[name], name).toBeUndefined();

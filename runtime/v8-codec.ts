@@ -1,0 +1,174 @@
+// V8 bodies whose large or transferred binaries travel as raw segments beside the body instead of inside it.
+/*
+ * Node's DefaultSerializer writes every ArrayBufferView as a host object with its bytes inline. Ours prefixes each
+ * host object with a tag: `inline` keeps Node's format, `segment` writes only (view type, segment, offset, length),
+ * so a placeholder lives inside V8's own binary format and can never be mistaken for user data. Top-level
+ * ArrayBuffers go out of band through V8's transferArrayBuffer, which refers to them by segment number. A segment is
+ * a copy of the bytes (so the caller may reuse its buffer at once), or, for buffers marked with transfer(), their
+ * memory itself, taken from the sender, which is left detached.
+ */
+import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
+import { SerializationError } from './errors.js';
+import { isMarked, segmentThreshold, takeMemory } from './transfer.js';
+
+const inlineTag = 0;
+const segmentTag = 1;
+
+// Node's own numbering of view types (lib/v8.js); 10 is Buffer.
+const viewTypes = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  DataView,
+  Buffer,
+  BigInt64Array,
+  BigUint64Array,
+] as const;
+const bufferType = 10;
+const dataViewType = 9;
+
+function viewType(view: NodeJS.ArrayBufferView): number {
+  if (view.constructor === Buffer) return bufferType;
+  const tag = Object.prototype.toString.call(view).slice(8, -1);
+  const index = viewTypes.findIndex((type, i) => i !== bufferType && type.name === tag);
+  if (index === -1) throw new SerializationError(`Unserializable binary value: ${tag}`, 'value');
+  return index;
+}
+
+interface Segment {
+  readonly source: ArrayBuffer;
+  /** Transferred: the whole buffer's memory moves. Copied: only `bytes` travel. */
+  readonly transfer: boolean;
+  readonly bytes?: Uint8Array;
+  covered: boolean;
+}
+
+// Node documents these hooks as overridable; @types/node leaves them out.
+const HostSerializer = DefaultSerializer as unknown as new () => DefaultSerializer & {
+  _writeHostObject(view: NodeJS.ArrayBufferView): void;
+};
+const HostDeserializer = DefaultDeserializer as unknown as new (
+  body: Buffer,
+) => DefaultDeserializer & { _readHostObject(): unknown };
+
+class SegmentSerializer extends HostSerializer {
+  readonly segments: Segment[] = [];
+  readonly #bySource = new Map<ArrayBufferLike, number>();
+  readonly #outOfBand = new Set<ArrayBuffer>();
+
+  /** Sends an ArrayBuffer value out of band; called for each before the value is written. */
+  outOfBand(buffer: ArrayBuffer): void {
+    if (this.#outOfBand.has(buffer)) return;
+    this.#outOfBand.add(buffer);
+    const index = this.#add(buffer, isMarked(buffer), true);
+    this.transferArrayBuffer(index, buffer);
+  }
+
+  #add(source: ArrayBuffer, transfer: boolean, covered: boolean, bytes?: Uint8Array): number {
+    const index = this.segments.length;
+    this.segments.push(
+      transfer
+        ? { source, transfer, covered }
+        : { source, transfer, covered, bytes: bytes ?? new Uint8Array(source) },
+    );
+    if (transfer) this.#bySource.set(source, index);
+    return index;
+  }
+
+  override _writeHostObject(view: NodeJS.ArrayBufferView): void {
+    const source = view.buffer as ArrayBuffer;
+    const marked = isMarked(source);
+    if (!marked && view.byteLength < segmentThreshold) {
+      this.writeUint32(inlineTag);
+      super._writeHostObject(view);
+      return;
+    }
+    let index: number;
+    let offset = 0;
+    const covers = view.byteOffset === 0 && view.byteLength === source.byteLength;
+    if (marked) {
+      index = this.#bySource.get(source) ?? this.#add(source, true, covers);
+      if (covers) this.segments[index]!.covered = true;
+      offset = view.byteOffset;
+    } else {
+      index = this.#add(source, false, covers, Buffer.from(source, view.byteOffset, view.byteLength));
+    }
+    this.writeUint32(segmentTag);
+    this.writeUint32(viewType(view));
+    this.writeUint32(index);
+    this.writeUint32(offset);
+    this.writeUint32(view.byteLength);
+  }
+}
+
+export interface EncodedV8 {
+  readonly body: Buffer;
+  /** Raw bytes to send after the body, in order. */
+  readonly segments: readonly Uint8Array[];
+}
+
+/**
+ * Serializes `value`. `arrayBuffers` lists the ArrayBuffer values (not views) to send out of band. `copy` says
+ * whether copied segments need their own memory (true where the write completes later than the call returns).
+ */
+export function encodeV8(value: unknown, arrayBuffers: readonly ArrayBuffer[], copy: boolean): EncodedV8 {
+  const serializer = new SegmentSerializer();
+  serializer.writeHeader();
+  for (const buffer of arrayBuffers) serializer.outOfBand(buffer);
+  serializer.writeValue(value);
+  const body = serializer.releaseBuffer();
+  // Only once everything serialized: a failure above must leave the caller's buffers as they were.
+  const segments = serializer.segments.map((s, i) => {
+    if (s.transfer) return new Uint8Array(takeMemory(s.source, s.covered, `segment ${i}`));
+    return copy ? Buffer.from(s.bytes!) : s.bytes!;
+  });
+  return { body, segments };
+}
+
+class SegmentDeserializer extends HostDeserializer {
+  readonly #segments: readonly Buffer[];
+
+  constructor(body: Buffer, segments: readonly Buffer[]) {
+    super(body);
+    this.#segments = segments;
+  }
+
+  override _readHostObject(): NodeJS.ArrayBufferView {
+    if (this.readUint32() === inlineTag) return super._readHostObject() as NodeJS.ArrayBufferView;
+    const type = this.readUint32();
+    const segment = this.#segments[this.readUint32()];
+    const offset = this.readUint32();
+    const length = this.readUint32();
+    const Type = viewTypes[type];
+    if (segment === undefined || Type === undefined || offset + length > segment.length) {
+      throw new RangeError('Malformed segment reference');
+    }
+    const start = segment.byteOffset + offset;
+    const memory = segment.buffer as ArrayBuffer;
+    if (type === bufferType) return Buffer.from(memory, start, length);
+    if (type === dataViewType) return new DataView(memory, start, length);
+    const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
+    if (start % ViewType.BYTES_PER_ELEMENT !== 0 || length % ViewType.BYTES_PER_ELEMENT !== 0) {
+      throw new RangeError('Misaligned segment reference');
+    }
+    return new ViewType(memory, start, length / ViewType.BYTES_PER_ELEMENT);
+  }
+}
+
+export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
+  const deserializer = new SegmentDeserializer(body, segments);
+  deserializer.readHeader();
+  for (const [index, segment] of segments.entries()) {
+    // Segments come in their own ArrayBuffers (see FrameDecoder), so the whole buffer is the value's.
+    if (segment.byteOffset === 0 && segment.byteLength === segment.buffer.byteLength) {
+      deserializer.transferArrayBuffer(index, segment.buffer as ArrayBuffer);
+    }
+  }
+  return deserializer.readValue();
+}

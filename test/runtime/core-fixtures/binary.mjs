@@ -1,0 +1,42 @@
+// A worker for binary data: hashes what it gets, returns what it is asked for, transfers its own buffers back.
+import { createHash } from 'node:crypto';
+import { transfer } from 'procxy/transfer';
+
+export class Binary {
+  hash(bytes) {
+    return createHash('sha256').update(bytes).digest('hex');
+  }
+  describe(value) {
+    const views = [];
+    const walk = (v, path) => {
+      if (ArrayBuffer.isView(v)) {
+        views.push({
+          path,
+          type: v.constructor.name,
+          length: v.byteLength,
+          ownMemory: v.buffer.byteLength === v.byteLength,
+        });
+      } else if (v instanceof ArrayBuffer) {
+        views.push({ path, type: 'ArrayBuffer', length: v.byteLength, ownMemory: true });
+      } else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+      }
+    };
+    walk(value, 'v');
+    return views;
+  }
+  sameMemory(a, b) {
+    return a.buffer === b.buffer && b.byteOffset;
+  }
+  echo(value) {
+    return value;
+  }
+  make(bytes, fill) {
+    return Buffer.alloc(bytes, fill);
+  }
+  makeTransferred(bytes, fill) {
+    const memory = new ArrayBuffer(bytes);
+    new Uint8Array(memory).fill(fill);
+    return transfer({ deep: { data: new Uint8Array(memory) } }, [memory]);
+  }
+}

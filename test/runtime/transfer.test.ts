@@ -1,0 +1,118 @@
+// Transfer slots: large and transferred binaries travel as raw segments, intact, and transferred ones detach.
+import { createHash } from 'node:crypto';
+import { type Procxy, procxy, SerializationError } from 'procxy';
+import { transfer } from 'procxy/transfer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Binary } from './core-fixtures/binary.mjs';
+
+const module = new URL('./core-fixtures/binary.mjs', import.meta.url);
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const MiB = 1024 * 1024;
+
+function filled(bytes: number, seed: number): Uint8Array {
+  const memory = new Uint8Array(new ArrayBuffer(bytes));
+  for (let i = 0; i < bytes; i += 4096) memory[i] = (i / 4096 + seed) & 0xff;
+  return memory;
+}
+
+describe('transfer slots', () => {
+  let worker: Procxy<Binary, 'advanced'>;
+  beforeAll(async () => {
+    worker = await procxy(Binary, module, { serialization: 'advanced' });
+  });
+  afterAll(() => worker?.$terminate());
+
+  it('moves a transferred 10 MiB buffer intact and leaves the sender detached', async () => {
+    const bytes = filled(10 * MiB, 1);
+    const digest = sha(bytes);
+    const memory = bytes.buffer;
+    expect(await worker.hash(transfer(bytes, [memory]))).toBe(digest);
+    expect(memory.byteLength).toBe(0);
+    expect(bytes.byteLength).toBe(0);
+  });
+
+  it('copies an untransferred large buffer and leaves the sender intact', async () => {
+    const bytes = Buffer.from(filled(10 * MiB, 2));
+    expect(await worker.hash(bytes)).toBe(sha(bytes));
+    expect(bytes.byteLength).toBe(10 * MiB);
+  });
+
+  it('moves 200 MiB intact', async () => {
+    const bytes = filled(200 * MiB, 3);
+    const digest = sha(bytes);
+    expect(await worker.hash(transfer(bytes, [bytes.buffer]))).toBe(digest);
+  });
+
+  it('finds transferred and large binaries at any depth of the arguments, with their types', async () => {
+    const shared = new ArrayBuffer(256 * 1024);
+    const value = {
+      a: [{ floats: new Float64Array(shared, 8, 16) }],
+      b: { bytes: new Uint8Array(shared) },
+      whole: new ArrayBuffer(100_000),
+      view: new DataView(new ArrayBuffer(70_000)),
+      small: Buffer.from('small'),
+    };
+    const seen = await worker.describe(transfer(value, [shared]));
+    expect(seen).toEqual([
+      { path: 'v.a.0.floats', type: 'Float64Array', length: 128, ownMemory: false },
+      { path: 'v.b.bytes', type: 'Uint8Array', length: 256 * 1024, ownMemory: true },
+      { path: 'v.whole', type: 'ArrayBuffer', length: 100_000, ownMemory: true },
+      { path: 'v.view', type: 'DataView', length: 70_000, ownMemory: true },
+      { path: 'v.small', type: 'Buffer', length: 5, ownMemory: false },
+    ]);
+    expect(shared.byteLength).toBe(0);
+  });
+
+  it('keeps two views of one transferred buffer on one memory', async () => {
+    const memory = new ArrayBuffer(128 * 1024);
+    const args = transfer([new Uint8Array(memory), new Uint16Array(memory, 64, 8)] as const, [memory]);
+    expect(await worker.sameMemory(...args)).toBe(64);
+  });
+
+  it('returns a transferred result from the child, nested', async () => {
+    const result = (await worker.makeTransferred(3 * MiB, 7)) as { deep: { data: Uint8Array } };
+    expect(result.deep.data.byteLength).toBe(3 * MiB);
+    expect(result.deep.data.every((b) => b === 7)).toBe(true);
+  });
+
+  it('gives a small Buffer received beside a large one memory of its own', async () => {
+    const back = (await worker.echo({ big: Buffer.alloc(MiB, 1), small: Buffer.from('tiny') })) as {
+      big: Buffer;
+      small: Buffer;
+    };
+    expect(Buffer.isBuffer(back.small)).toBe(true);
+    expect(back.small.toString()).toBe('tiny');
+    expect(back.small.buffer.byteLength).toBeLessThan(64 * 1024);
+    expect(back.big.buffer.byteLength).toBe(MiB);
+  });
+
+  it('round-trips user values that look like placeholders', async () => {
+    const lookalikes = {
+      tag: new Uint8Array([1, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0]),
+      words: new Uint32Array([0, 1, 0xfff0_0001]),
+      text: 'segment 0',
+      object: { $segment: 0, t: 'ok', k: 'error' },
+    };
+    expect(await worker.echo(lookalikes)).toEqual(lookalikes);
+  });
+
+  it('refuses to transfer the shared pool of small Buffers', async () => {
+    const pooled = Buffer.from('pooled');
+    let error: unknown;
+    try {
+      await worker.echo(transfer(pooled, [pooled.buffer as ArrayBuffer]));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as Error).message).toMatch(/cannot transfer the memory of a pooled Buffer/);
+    expect(pooled.toString()).toBe('pooled');
+    expect(await worker.echo('still serving')).toBe('still serving');
+  });
+
+  it('refuses a transfer list that is not ArrayBuffers', () => {
+    expect(() => transfer({}, [new Uint8Array(4) as unknown as ArrayBuffer])).toThrow(
+      /buffers\[0\] is not an ArrayBuffer/,
+    );
+  });
+});
