@@ -149,7 +149,8 @@ export class TypeNamer {
             if (replaced === undefined) failure = { ok: false, name: target.text, reason: 'unresolved' };
             else {
               placeholders.push(resolved.part);
-              return replaced;
+              // Type arguments name types too (`Page<Item>`).
+              return ts.visitEachChild(replaced, visit, context);
             }
           }
         }

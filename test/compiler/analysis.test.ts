@@ -80,7 +80,9 @@ describe('analysis of a worker class', () => {
     expect(stub).toContain("import type { Options, Unit } from './types.js';");
     expect(stub).toContain("import type * as types from './types.js';");
     expect(stub).toContain("depth(hidden: Parameters<Shapes['depth']>[0]): Promise<number>;");
-    expect(stub).toContain('mode(fast?: boolean): Promise<{ mode: Mode; name: string; }>;');
+    expect(stub).toContain(
+      'mode(fast?: boolean): Promise<{ mode: Mode; name: string; units: types.Page<types.Unit>; }>;',
+    );
     expect(stub).toContain('keep(value: number): Promise<number[]>;');
   });
 

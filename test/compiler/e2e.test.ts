@@ -53,7 +53,7 @@ describe('stub generated into a temporary project', () => {
     expect(await shapes.convert(5)).toBe('5');
     expect(await shapes.convert('6')).toBe(6);
     expect(await shapes.depth({ depth: 3 })).toBe(3);
-    expect(await shapes.mode(false)).toEqual({ mode: 'slow', name: 'box:L' });
+    expect(await shapes.mode(false)).toEqual({ mode: 'slow', name: 'box:L', units: { items: ['cm'] } });
     expect(await shapes.label('in')).toBe('box:L in in');
     expect(await shapes.describe({ label: 'd' }, 'cm')).toBe('dx1 cm');
     expect(await shapes.keep(1)).toEqual([1]);
