@@ -22,10 +22,12 @@ export function memberKey(name: string): string {
 
 const KEYWORD_TYPE = /^(?:string|number|boolean|void|undefined|null|bigint|never|unknown|any|object|symbol)$/;
 
+/** The parameters that cross the boundary (a `this` parameter does not). */
 export function parametersOf(decl: ts.SignatureDeclaration): ts.ParameterDeclaration[] {
   return decl.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
 }
 
+/** A parameter name as a stub writes it: destructuring patterns without their default values. */
 export function bindingText(name: ts.BindingName): string {
   if (ts.isIdentifier(name)) return name.text;
   if (ts.isObjectBindingPattern(name)) {
@@ -52,7 +54,7 @@ function unnameable(
   if (result.ok) return undefined;
   const why =
     result.reason === 'not-exported'
-      ? `'${result.name}' is not exported from ${path.basename(node.getSourceFile().fileName)}`
+      ? `'${result.name}' is not exported from ${path.basename(result.file ?? node.getSourceFile().fileName)}`
       : result.reason === 'external'
         ? `'${result.name}' comes from a package the stub cannot import it from`
         : result.reason === 'class-type-parameter'

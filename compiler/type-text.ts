@@ -31,6 +31,8 @@ export type Unnameable = {
   /** The identifier that cannot be named. */
   readonly name: string;
   readonly reason: 'not-exported' | 'class-type-parameter' | 'unresolved' | 'external';
+  /** For 'not-exported': the file that declares it. */
+  readonly file?: string;
 };
 export type Named = { readonly ok: true; readonly text: TypeText };
 export type NameResult = Named | Unnameable;
@@ -224,7 +226,7 @@ export class TypeNamer {
     const file = decl.getSourceFile();
     if (isInNodeModules(file.fileName)) return { ok: false, name, reason: 'external' };
     const exported = this.#exportName(file, symbol);
-    if (exported === undefined) return { ok: false, name, reason: 'not-exported' };
+    if (exported === undefined) return { ok: false, name, reason: 'not-exported', file: file.fileName };
     return {
       ok: true,
       part: {
