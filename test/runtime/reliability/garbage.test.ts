@@ -1,5 +1,12 @@
 // A child that breaks the framing or sends too much is terminated; its calls reject; the parent and others carry on.
-import { MessageTooLargeError, type Procxy, type ProcxyError, ProtocolError, procxy } from 'procxy';
+import {
+  ChildCrashedError,
+  MessageTooLargeError,
+  type Procxy,
+  type ProcxyError,
+  ProtocolError,
+  procxy,
+} from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '../fixtures/workers.mjs';
 import {
@@ -65,6 +72,20 @@ describe('garbage on the channel', () => {
     expect(otherError).toBeInstanceOf(ProtocolError);
     expect(otherError.method).toBe('sleep');
     expect(await rejection(worker.pid())).toBeInstanceOf(ProtocolError);
+    await waitGone(pid);
+    await worker.$terminate();
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
+});
+
+describe('a child that closes its end of the link', () => {
+  it('cannot answer any more: its calls reject ChildCrashedError, the parent keeps serving', async () => {
+    const worker = await procxy(Worker, workersModule);
+    const pid = worker.$pid;
+    pids.add(pid);
+    const other = worker.sleep(60_000);
+    expect(await rejection(worker.closeFd(4))).toBeInstanceOf(ChildCrashedError);
+    expect(await rejection(other)).toBeInstanceOf(ChildCrashedError);
     await waitGone(pid);
     await worker.$terminate();
     expect(await bystander.echo('unaffected')).toBe('unaffected');

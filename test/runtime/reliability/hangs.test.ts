@@ -2,7 +2,7 @@
 import { getEventListeners } from 'node:events';
 import { AbortError, type Procxy, procxy, TerminatedError, TimeoutError } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Stubborn, Worker } from '../fixtures/workers.mjs';
+import { BusyConstructor, Stubborn, Worker } from '../fixtures/workers.mjs';
 import {
   activeResources,
   isGone,
@@ -173,6 +173,34 @@ describe('the worker-level signal option', () => {
     expect(await rejection(worker.pid())).toBeInstanceOf(AbortError);
     await worker.$terminate();
     await waitGone(worker.$pid);
+  });
+
+  it('aborted while starting: procxy rejects AbortError and the child ends', async () => {
+    const controller = new AbortController();
+    const starting = procxy(Worker, workersModule, { signal: controller.signal });
+    controller.abort('changed my mind');
+    const error = (await rejection(starting)) as AbortError;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.cause).toBe('changed my mind');
+    if (error.pid !== undefined) await waitGone(error.pid);
+  });
+
+  it('bounds a start that never finishes (a constructor that spins): AbortError, the child ends', async () => {
+    const controller = new AbortController();
+    const starting = procxy(
+      BusyConstructor,
+      workersModule,
+      { signal: controller.signal },
+      files.file('constructing'),
+    );
+    await waitFor('the constructor to begin', () => files.lines('constructing').length > 0, 10_000);
+    const pid = Number(files.lines('constructing')[0]);
+    pids.add(pid);
+    controller.abort();
+    const error = (await rejection(starting)) as AbortError;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.pid).toBe(pid);
+    await waitGone(pid);
   });
 
   it('a worker that ends leaves no listener on its signal', async () => {

@@ -1,6 +1,6 @@
 // A child never outlives its parent: not when the parent is SIGKILLed, exits, or dies of an uncaught exception.
 import { afterAll, describe, expect, it } from 'vitest';
-import { isGone, killIfAlive, runParent, scratch, waitFor, waitGone } from './helpers.js';
+import { isGone, killIfAlive, runParent, scratch, sleep, waitFor, waitGone } from './helpers.js';
 
 const files = scratch();
 const pids = new Set<number>();
@@ -53,6 +53,26 @@ describe('parent death', () => {
       `child of a parent SIGKILLed right after ready gone after ${elapsed.toFixed(1)} ms (spec: 100 ms)`,
     );
     expect(elapsed).toBeLessThan(2_000);
+  });
+
+  it('parent SIGKILLed while its worker is still constructing (busy in the constructor): the child ends', async () => {
+    // Spec 4.6: a child never outlives its parent. Nothing may wait for the worker to be ready to watch the parent.
+    const mark = 'busy-constructor';
+    const parent = runParent('parent.mjs', ['busy-constructor', files.file(mark)]);
+    let child: number | undefined;
+    try {
+      await waitFor('the constructor to begin', () => files.lines(mark).length > 0, 10_000);
+      child = Number(files.lines(mark)[0]);
+      pids.add(child);
+      await sleep(armedAfterMs);
+      process.kill(parent.pid, 'SIGKILL');
+      const elapsed = await waitGone(child, 3_000);
+      console.log(`child of a parent SIGKILLed during construction gone after ${elapsed.toFixed(1)} ms`);
+      expect(elapsed).toBeLessThan(deadlineMs);
+    } finally {
+      killIfAlive(parent.pid);
+      killIfAlive(child);
+    }
   });
 
   it('parent dies of an uncaught exception while the child busy-loops: the child ends', async () => {
