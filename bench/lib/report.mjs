@@ -200,7 +200,7 @@ export function renderMarkdown(results) {
           ]),
       ),
       '',
-      `CPU time of the bench process (all its threads, so the worker of the worker_threads row too) plus the row's child processes (all their threads, from /proc/<pid>/task/*/schedstat), per call, median over the slices; "of which parent" is the median of the bench process's share alone (for the worker_threads row it includes the worker). Ratios are paired with ${base} as above. Load from elsewhere on the machine barely moves it, unlike wall time. It is what a call costs, not how long it waits.`,
+      `CPU time of the bench process (all its threads, so the worker of the worker_threads row too) plus the row's child processes (all their threads, from /proc/<pid>/task/*/schedstat), per call, median over the slices; "of which parent" is the median of the bench process's share alone (for the worker_threads row it includes the worker). Ratios are paired with ${base} as above. Load from elsewhere on the machine moves it much less than wall time (it still rises with cache misses and context switches). It is what a call costs, not how long it waits.`,
     );
   }
   lines.push(
