@@ -20,12 +20,14 @@ export type { SerializationMode } from './modes.js';
 export type { CallOptions, ProcxyOptions } from './options.js';
 export { isProcxiable, validateProcxiable } from './procxiable.js';
 export { procxy, type WorkerConstructor } from './procxy.js';
-export { transfer } from './transfer.js';
+export { registerTransferHandler, type TransferHandler, transfer } from './transfer-entry.js';
 export type {
   IsProcxiable,
   JsonProcxiable,
+  PassableHandle,
   Procxiable,
   Procxy,
   ProxyControls,
+  ProxyEvents,
   V8Serializable,
 } from './types.js';

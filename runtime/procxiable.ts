@@ -3,15 +3,28 @@ import { types } from 'node:util';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { isMarked, segmentThreshold } from './transfer.js';
+import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
 
 const maxDepth = 1000;
 
-/** ArrayBuffer values (not views) found by the last inspection that travel as segments: marked or large. */
-let outOfBand: ArrayBuffer[] = [];
+/** What an inspection found that the encoder must treat apart from the value itself. */
+export interface Findings {
+  /** ArrayBuffer values (not views) that travel as segments: marked for transfer or large. */
+  readonly outOfBand: ArrayBuffer[];
+  /** Objects a transfer handler took, with their payloads. */
+  readonly handled: Map<object, Handled>;
+}
 
-/** What the last inspectValue/inspectArgs found to send out of band; read it before inspecting anything else. */
-export function lastOutOfBand(): readonly ArrayBuffer[] {
-  return outOfBand;
+let findings: Findings | undefined;
+
+function found(): Findings {
+  findings ??= { outOfBand: [], handled: new Map() };
+  return findings;
+}
+
+/** What the last inspectValue/inspectArgs found (undefined: nothing); read it before inspecting anything else. */
+export function lastFindings(): Findings | undefined {
+  return findings;
 }
 
 interface Walk {
@@ -124,6 +137,16 @@ function visitObject(value: object, path: string, w: Walk, depth: number): void 
     w.jsonSafe = false;
     return;
   }
+  if (handlersRegistered()) {
+    const handled = handle(value, path);
+    if (handled !== undefined) {
+      // The payload crosses instead of the value, so it is what must suit the mode.
+      w.jsonSafe = false;
+      found().handled.set(value, handled);
+      visit(handled.payload, `${path}<${handled.name}>`, w, depth + 1);
+      return;
+    }
+  }
   const never = neverRefusal(value);
   if (never !== undefined) refuse(path, never);
   w.seen.add(value);
@@ -170,7 +193,7 @@ function visitAdvanced(value: object, path: string, w: Walk, depth: number, prot
       chain.add(e);
     }
   } else if (types.isArrayBuffer(value)) {
-    if (isMarked(value) || value.byteLength >= segmentThreshold) outOfBand.push(value);
+    if (isMarked(value) || value.byteLength >= segmentThreshold) found().outOfBand.push(value);
   } else if (
     types.isDate(value) ||
     types.isRegExp(value) ||
@@ -222,7 +245,7 @@ function visit(value: unknown, path: string, w: Walk, depth: number): void {
  * Throws SerializationError naming the path, prefixed by `context` (e.g. `args[0]`).
  */
 export function inspectValue(value: unknown, mode: SerializationMode, context: string): boolean {
-  if (outOfBand.length > 0) outOfBand = [];
+  findings = undefined;
   return inspectOne(value, mode, context);
 }
 
@@ -244,7 +267,7 @@ function inspectOne(value: unknown, mode: SerializationMode, context: string): b
 
 /** Checks call arguments one by one, so an undefined argument is allowed in both modes; returns JSON safety. */
 export function inspectArgs(args: readonly unknown[], mode: SerializationMode): boolean {
-  if (outOfBand.length > 0) outOfBand = [];
+  findings = undefined;
   let jsonSafe = true;
   for (let i = 0; i < args.length; i++) {
     if (!inspectOne(args[i], mode, `args[${i}]`)) jsonSafe = false;

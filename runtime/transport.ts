@@ -1,6 +1,7 @@
 // Messages over a byte channel: a codec chosen per frame, the frames of one tick written together, sizes capped.
 import type { ByteChannel } from './channel.js';
 import { Codec, FrameDecoder, FrameError, frameHeader, frameHeaderBytes, jsonFrame } from './frame.js';
+import type { Findings } from './procxiable.js';
 import { decodeV8, encodeV8 } from './v8-codec.js';
 
 /** A received frame's bytes could not be turned into a message, or were too many. */
@@ -65,10 +66,10 @@ export class Transport<Out, In> {
 
   /**
    * Encodes and queues a message; `jsonSafe` says JSON reproduces it exactly, otherwise V8 is used, with binary
-   * values that are large or marked for transfer (and the ArrayBuffers in `outOfBand`) sent as raw segments.
+   * values that are large or marked for transfer sent as raw segments and the `findings` of its inspection applied.
    * Returns the encoded size; throws TransportError (tooLarge) when it exceeds the cap, having queued nothing.
    */
-  send(message: Out, jsonSafe: boolean, outOfBand: readonly ArrayBuffer[] = []): number {
+  send(message: Out, jsonSafe: boolean, findings?: Findings): number {
     let bytes: number;
     if (jsonSafe) {
       const frame = jsonFrame(JSON.stringify(message));
@@ -76,7 +77,7 @@ export class Transport<Out, In> {
       this.#checkSize(bytes - frameHeaderBytes);
       this.#queue.push(frame);
     } else {
-      const { body, segments } = encodeV8(message, outOfBand, !this.#channel.synchronous);
+      const { body, segments } = encodeV8(message, findings, !this.#channel.synchronous);
       const lengths = segments.map((segment) => segment.byteLength);
       const header = frameHeader(Codec.V8, body.length, lengths);
       bytes = header.length + body.length + lengths.reduce((sum, n) => sum + n, 0);

@@ -9,10 +9,62 @@
  */
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from './errors.js';
+import type { Findings } from './procxiable.js';
 import { isMarked, segmentThreshold, takeMemory } from './transfer.js';
+import { unhandle } from './transfer-handlers.js';
 
 const inlineTag = 0;
 const segmentTag = 1;
+const handledTag = 2;
+
+/** Stands where a transfer handler took a value: a view, so V8 hands it to our host-object hook. */
+class HandledMark extends Uint8Array {
+  readonly index: number;
+  constructor(index: number) {
+    super(0);
+    this.index = index;
+  }
+}
+
+/** `value` with every handled object replaced by its mark; only the containers on the way to one are copied. */
+function substitute(
+  value: unknown,
+  marks: ReadonlyMap<object, HandledMark>,
+  seen: Map<object, unknown>,
+): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const mark = marks.get(value);
+  if (mark !== undefined) return mark;
+  if (seen.has(value)) return seen.get(value);
+  seen.set(value, value);
+  let changed = false;
+  const swap = (item: unknown) => {
+    const next = substitute(item, marks, seen);
+    if (next !== item) changed = true;
+    return next;
+  };
+  let copy: unknown = value;
+  if (Array.isArray(value)) {
+    const items = value.map(swap);
+    if (changed) copy = items;
+  } else if (value instanceof Map) {
+    const entries = [...value].map(([k, v]) => [swap(k), swap(v)] as const);
+    if (changed) copy = new Map(entries);
+  } else if (value instanceof Set) {
+    const items = [...value].map(swap);
+    if (changed) copy = new Set(items);
+  } else if (!ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) {
+    const entries = Object.entries(value).map(([k, v]) => [k, swap(v)] as const);
+    if (changed) {
+      copy = Object.create(Object.getPrototypeOf(value) as object | null) as object;
+      for (const [k, v] of entries) {
+        Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
+      }
+    }
+  }
+  seen.set(value, copy);
+  return copy;
+}
 
 // Node's own numbering of view types (lib/v8.js); 10 is Buffer.
 const viewTypes = [
@@ -82,6 +134,11 @@ class SegmentSerializer extends HostSerializer {
   }
 
   override _writeHostObject(view: NodeJS.ArrayBufferView): void {
+    if (view instanceof HandledMark) {
+      this.writeUint32(handledTag);
+      this.writeUint32(view.index);
+      return;
+    }
     const source = view.buffer as ArrayBuffer;
     const marked = isMarked(source);
     if (!marked && view.byteLength < segmentThreshold) {
@@ -114,14 +171,28 @@ export interface EncodedV8 {
 }
 
 /**
- * Serializes `value`. `arrayBuffers` lists the ArrayBuffer values (not views) to send out of band. `copy` says
- * whether copied segments need their own memory (true where the write completes later than the call returns).
+ * Serializes `value`. `findings` (from the inspection of the value) lists the ArrayBuffer values to send out of
+ * band and the objects transfer handlers took. `copy` says whether copied segments need memory of their own (true
+ * where the write completes after the call returns). The body is: V8 header, the number of handled payloads, each
+ * `[name, payload]`, then the value.
  */
-export function encodeV8(value: unknown, arrayBuffers: readonly ArrayBuffer[], copy: boolean): EncodedV8 {
+export function encodeV8(value: unknown, findings: Findings | undefined, copy: boolean): EncodedV8 {
   const serializer = new SegmentSerializer();
   serializer.writeHeader();
-  for (const buffer of arrayBuffers) serializer.outOfBand(buffer);
-  serializer.writeValue(value);
+  for (const buffer of findings?.outOfBand ?? []) serializer.outOfBand(buffer);
+  const handled = findings?.handled;
+  if (handled === undefined || handled.size === 0) {
+    serializer.writeUint32(0);
+    serializer.writeValue(value);
+  } else {
+    serializer.writeUint32(handled.size);
+    const marks = new Map<object, HandledMark>();
+    for (const [object, { name, payload }] of handled) {
+      marks.set(object, new HandledMark(marks.size));
+      serializer.writeValue([name, payload]);
+    }
+    serializer.writeValue(substitute(value, marks, new Map()));
+  }
   const body = serializer.releaseBuffer();
   // Only once everything serialized: a failure above must leave the caller's buffers as they were.
   const segments = serializer.segments.map((s, i) => {
@@ -133,14 +204,22 @@ export function encodeV8(value: unknown, arrayBuffers: readonly ArrayBuffer[], c
 
 class SegmentDeserializer extends HostDeserializer {
   readonly #segments: readonly Buffer[];
+  handled: readonly unknown[] = [];
 
   constructor(body: Buffer, segments: readonly Buffer[]) {
     super(body);
     this.#segments = segments;
   }
 
-  override _readHostObject(): NodeJS.ArrayBufferView {
-    if (this.readUint32() === inlineTag) return super._readHostObject() as NodeJS.ArrayBufferView;
+  override _readHostObject(): unknown {
+    const tag = this.readUint32();
+    if (tag === inlineTag) return super._readHostObject();
+    if (tag === handledTag) {
+      const index = this.readUint32();
+      if (index >= this.handled.length) throw new RangeError('Malformed handled-value reference');
+      return this.handled[index];
+    }
+    if (tag !== segmentTag) throw new RangeError(`Malformed host object tag ${tag}`);
     const type = this.readUint32();
     const segment = this.#segments[this.readUint32()];
     const offset = this.readUint32();
@@ -170,5 +249,14 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
       deserializer.transferArrayBuffer(index, segment.buffer as ArrayBuffer);
     }
   }
+  const count = deserializer.readUint32();
+  const handled: unknown[] = [];
+  for (let i = 0; i < count; i++) {
+    const entry = deserializer.readValue() as [unknown, unknown];
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string')
+      throw new RangeError('Malformed handled payload');
+    handled.push(unhandle(entry[0], entry[1]));
+  }
+  deserializer.handled = handled;
   return deserializer.readValue();
 }

@@ -1,0 +1,121 @@
+// Transfer handlers: a custom type crosses at any depth as its payload and is rebuilt by the same-named handler.
+
+import { ChildCrashedError, type Procxy, procxy, SerializationError } from 'procxy';
+import { registerTransferHandler } from 'procxy/transfer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Echo } from './core-fixtures/echo.mjs';
+import { Exploding, Geometry, Point } from './core-fixtures/point.mjs';
+
+const module = new URL('./core-fixtures/point.mjs', import.meta.url);
+
+describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (serialization) => {
+  let worker: Procxy<Geometry, 'advanced'>;
+  beforeAll(async () => {
+    worker = (await procxy(Geometry, module, { serialization })) as unknown as Procxy<Geometry, 'advanced'>;
+  });
+  afterAll(() => worker?.$terminate());
+
+  it('rebuilds a custom type at depth 3 of the arguments', async () => {
+    const value = { a: [{ b: { p: new Point(3, 4) } }], q: new Point(6, 8) };
+    expect(await worker.norms(value)).toEqual([5, 10]);
+  });
+
+  it('rebuilds a custom type returned by the child, at any depth', async () => {
+    const mirrored = await worker.mirror(new Point(1, 2));
+    expect(mirrored).toBeInstanceOf(Point);
+    expect(mirrored).toEqual(new Point(-1, -2));
+    if (serialization === 'advanced') {
+      const deep = (await worker.deep()) as { a: [{ b: Map<string, Point> }] };
+      expect(deep.a[0].b.get('p')).toBeInstanceOf(Point);
+      expect(deep.a[0].b.get('p')!.norm()).toBe(5);
+    }
+  });
+
+  it('leaves the caller’s value untouched', async () => {
+    const value = { list: [new Point(3, 4)] };
+    await worker.norms(value);
+    expect(value.list[0]).toBeInstanceOf(Point);
+  });
+
+  it('names the handler and the path when a handler throws', async () => {
+    let error: unknown;
+    try {
+      await worker.norms({ deep: [new Exploding()] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('args[0].deep[0]');
+    expect((error as Error).message).toMatch(
+      /transfer handler 'Exploding' threw in serialize: cannot serialize this/,
+    );
+    expect(await worker.norms([new Point(0, 1)])).toEqual([1]);
+  });
+});
+
+describe('registerTransferHandler', () => {
+  it('refuses a second, different handler under a taken name, and accepts the same one again', () => {
+    const handler = {
+      canHandle: (v: unknown): v is Point => v instanceof Point,
+      serialize: () => 0,
+      deserialize: () => new Point(0, 0),
+    };
+    registerTransferHandler('TwiceTheSame', handler);
+    expect(() => registerTransferHandler('TwiceTheSame', handler)).not.toThrow();
+    expect(() => registerTransferHandler('TwiceTheSame', { ...handler })).toThrow(
+      /a different handler is already registered as 'TwiceTheSame'/,
+    );
+    expect(() => registerTransferHandler('', handler)).toThrow(/non-empty string/);
+    expect(() => registerTransferHandler('Broken', { ...handler, serialize: 1 } as never)).toThrow(
+      /handler.serialize must be a function/,
+    );
+  });
+
+  it('a payload the mode cannot carry is a SerializationError at the payload path', async () => {
+    class Moment {
+      constructor(readonly at: Date) {}
+    }
+    registerTransferHandler('Moment', {
+      canHandle: (v: unknown): v is Moment => v instanceof Moment,
+      serialize: (m: Moment) => ({ at: m.at }),
+      deserialize: (p: { at: Date }) => new Moment(p.at),
+    });
+    const worker = await procxy(Geometry, module, { serialization: 'json' });
+    try {
+      let error: unknown;
+      try {
+        await (worker as unknown as { norms(v: unknown): Promise<number[]> }).norms({
+          m: new Moment(new Date()),
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as SerializationError).path).toBe('args[0].m<Moment>.at');
+    } finally {
+      await worker.$terminate();
+    }
+  });
+});
+
+describe('a worker that never registered the handler', () => {
+  it('fails the call and says which handler to import', async () => {
+    const worker = (await procxy(Echo, new URL('./core-fixtures/echo.mjs', import.meta.url), {
+      serialization: 'advanced',
+    })) as unknown as { echo(v: unknown): Promise<unknown>; $terminate(): Promise<void> };
+    try {
+      let error: unknown;
+      try {
+        await worker.echo({ p: new Point(1, 1) });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ChildCrashedError);
+      expect((error as ChildCrashedError).stderrTail).toMatch(
+        /No transfer handler named 'Point' is registered in process \d+: import the module that registers it on both sides/,
+      );
+    } finally {
+      await worker.$terminate();
+    }
+  });
+});
