@@ -1,4 +1,4 @@
-// CPU time spent by this process and by given child processes, in µs: a cost that machine load moves far less than wall time.
+// CPU µs of this process and of given child processes: a cost that load moves far less than wall time.
 import { readdirSync, readFileSync } from 'node:fs';
 
 // The first field of a thread's schedstat is its time on a CPU in ns (user and kernel); summing the threads
