@@ -138,14 +138,16 @@ describe('procxy generate', () => {
     expect(run.status).toBe(2);
   });
 
-  it('--check passes on the fixtures whose generated files are checked in', () => {
-    for (const name of ['typed', 'analysis']) {
-      const run = runCli(
-        ['generate', '--check', '--config', path.join(fixturesDir, name, 'procxy.config.ts')],
-        fixturesDir,
-      );
+  it('--check passes on the checked-in generated files (fixtures and the repository's examples/)', () => {
+    const configs = [
+      path.join(fixturesDir, 'typed/procxy.config.ts'),
+      path.join(fixturesDir, 'analysis/procxy.config.ts'),
+      path.join(repoRoot, 'procxy.config.ts'),
+    ];
+    for (const config of configs) {
+      const run = runCli(['generate', '--check', '--config', config], repoRoot);
       expect(run.stdout).toMatch(/files up to date/);
       expect(run.status).toBe(0);
     }
-  }, 60_000);
+  }, 90_000);
 });
