@@ -138,7 +138,7 @@ describe('procxy generate', () => {
     expect(run.status).toBe(2);
   });
 
-  it('--check passes on the checked-in generated files (fixtures and the repository's examples/)', () => {
+  it('--check passes on the checked-in generated files (fixtures and examples/)', () => {
     const configs = [
       path.join(fixturesDir, 'typed/procxy.config.ts'),
       path.join(fixturesDir, 'analysis/procxy.config.ts'),
