@@ -37,6 +37,26 @@ describe.each(modes)('retries in %s mode', (serialization) => {
     }
   });
 
+  it('an idempotent call that times out is retried on a fresh worker', async () => {
+    const worker = await procxy(Worker, workersModule, {
+      serialization,
+      timeout: 300,
+      retries: 1,
+      idempotent: ['busyUnlessMarked'],
+    });
+    try {
+      const firstPid = worker.$pid;
+      pids.add(firstPid);
+      const answer = await worker.busyUnlessMarked(files.file(`busy-marker-${serialization}`));
+      pids.add(answer);
+      expect(answer).not.toBe(firstPid);
+      expect(worker.$pid).toBe(answer);
+      await waitGone(firstPid);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+
   it('a non-idempotent call whose worker crashes runs once and is not retried', async () => {
     const worker = await procxy(Worker, workersModule, {
       serialization,
