@@ -45,8 +45,29 @@ function watchClose(socket: Socket, handler: (error?: Error) => void): void {
 }
 
 /** Two sockets, one per direction, written asynchronously: the parent's side of a child process. */
+/** The fd under a socket, where Node exposes it. */
+function fdOf(socket: Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * Writes what the kernel takes now straight to the fd (the stream's per-write bookkeeping costs as much as the
+ * syscall for small frames), and queues the rest on the stream. Only while the stream holds nothing, so order holds.
+ */
+function tryWriteNow(fd: number, output: Socket, data: Uint8Array): number {
+  if (output.writableLength > 0) return 0;
+  try {
+    return writeSync(fd, data);
+  } catch {
+    // EAGAIN (full) or a dead peer: the stream writes it or reports the error.
+    return 0;
+  }
+}
+
 export function socketChannel(input: Socket, output: Socket): ByteChannel {
   output.unref();
+  const fd = fdOf(output);
   output.on('error', () => {
     // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
   });
@@ -54,7 +75,9 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
     synchronous: false,
     write(chunks, bytes) {
       if (bytes < coalesceBelow) {
-        output.write(joined(chunks, bytes));
+        const data = joined(chunks, bytes);
+        const written = fd === undefined ? 0 : tryWriteNow(fd, output, data);
+        if (written < data.length) output.write(written === 0 ? data : data.subarray(written));
         return;
       }
       output.cork();
