@@ -20,7 +20,33 @@ export function memberKey(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? name : quote(name);
 }
 
-const KEYWORD_TYPE = /^(?:string|number|boolean|void|undefined|null|bigint|never|unknown|any|object|symbol)$/;
+const KEYWORDS = new Set([
+  'string',
+  'number',
+  'boolean',
+  'bigint',
+  'symbol',
+  'object',
+  'void',
+  'undefined',
+  'null',
+  'never',
+  'unknown',
+  'any',
+  'readonly',
+]);
+
+/**
+ * Whether `Awaited<text>` is `text` itself, for keywords, literals, arrays and unions of them; anything naming
+ * another type keeps the Awaited (it might be a thenable).
+ */
+function neverThenable(text: string): boolean {
+  const withoutLiterals = text.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\b\d[\d_.eE+-]*n?\b/g, ' ');
+  if (/[^\w\s|()[\]]/.test(withoutLiterals)) return false;
+  return (withoutLiterals.match(/\w+/g) ?? []).every(
+    (word) => KEYWORDS.has(word) || word === 'true' || word === 'false',
+  );
+}
 
 /** The parameters that cross the boundary (a `this` parameter does not). */
 export function parametersOf(decl: ts.SignatureDeclaration): ts.ParameterDeclaration[] {
@@ -206,7 +232,7 @@ function returnText(
 
 function wrap(text: TypeText): TypeText {
   const only = text.length === 1 ? text[0] : undefined;
-  if (typeof only === 'string' && KEYWORD_TYPE.test(only.trim())) return [`: Promise<${only.trim()}>`];
+  if (typeof only === 'string' && neverThenable(only)) return [`: Promise<${only.trim()}>`];
   return [': Promise<Awaited<', ...text, '>>'];
 }
 

@@ -11,7 +11,7 @@ export interface GreeterProxy extends ProxyControls<GreeterProxy> {
    */
   greet(name: string, mood?: Mood): Promise<string>;
   /** Greets everybody, in order. */
-  greetAll(...names: string[]): Promise<Awaited<string[]>>;
+  greetAll(...names: string[]): Promise<string[]>;
   /** The child's process id, to show that it is another process. */
   pid(): Promise<number>;
 }
