@@ -12,7 +12,8 @@ export type ProcxyErrorCode =
   | 'PROCXY_MODULE_RESOLUTION'
   | 'PROCXY_OPTIONS_VALIDATION'
   | 'PROCXY_SPAWN'
-  | 'PROCXY_PROTOCOL';
+  | 'PROCXY_PROTOCOL'
+  | 'PROCXY_CALLBACK_RELEASED';
 
 /** Where a call-related error happened: the method and the child's pid, when known. */
 export interface CallSite {
@@ -147,6 +148,13 @@ export class SpawnError extends ProcxyError {
 export class ProtocolError extends ProcxyError {
   constructor(message: string, options: ProcxyErrorOptions = {}) {
     super('PROCXY_PROTOCOL', message, options);
+  }
+}
+
+/** Thrown in the child by a callback argument invoked after its call settled (callbacks live as long as their call). */
+export class CallbackReleasedError extends ProcxyError {
+  constructor(message: string, options: ProcxyErrorOptions = {}) {
+    super('PROCXY_CALLBACK_RELEASED', message, options);
   }
 }
 

@@ -1,6 +1,8 @@
 // The parent's end of one worker: spawns it, sends calls, settles them, and owns its death in every form.
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { answerCallback, placeholderFields, splitArgs, trackTable } from './callbacks.js';
+import { abortError, abortedSignal, callSignals, watchSignals } from './cancel.js';
 import { type ByteChannel, socketChannel } from './channel.js';
 import { Deadlines } from './deadlines.js';
 import {
@@ -19,9 +21,15 @@ import {
 import type { ResolvedOptions } from './options.js';
 import { parseChildMessage } from './parse.js';
 import { inspectArgs } from './procxiable.js';
-import { type ChildMessage, type InitMessage, type ParentMessage, unreachable } from './protocol.js';
+import {
+  type CallbackMessage,
+  type ChildMessage,
+  type InitMessage,
+  type ParentMessage,
+  unreachable,
+} from './protocol.js';
 import { StderrTail, spawnChild } from './spawn.js';
-import { decodeThrown } from './thrown.js';
+import { decodeThrown, encodeThrown } from './thrown.js';
 import { Transport, type TransportError } from './transport.js';
 
 /** What to start: the child entry, and how it finds the class. */
@@ -38,8 +46,11 @@ interface PendingCall {
   readonly method: string;
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Stops listening to the call's signals. */
+  unwatch: (() => void) | undefined;
+  /** The callback arguments, by index (callbacks.ts), and the release of their table. */
+  readonly callbacks: ReadonlyMap<number, (...args: unknown[]) => unknown> | undefined;
+  readonly release: (() => void) | undefined;
 }
 
 /** Builds the error a call gets once the link is closed, naming that call's method. */
@@ -58,6 +69,9 @@ export class ParentLink {
   /** Resolves when the child process has exited. */
   readonly exited: Promise<void>;
   methods: readonly string[] = [];
+  /** The worker is an EventEmitter (said by its `ready`); its events go to `onEvent` once subscribed. */
+  emitter = false;
+  onEvent: ((event: string, args: readonly unknown[]) => void) | undefined;
 
   readonly #target: LinkTarget;
   readonly #options: ResolvedOptions;
@@ -183,42 +197,39 @@ export class ParentLink {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     if (this.#closed !== undefined) return Promise.reject(this.#closed(method));
-    if (signal?.aborted) {
-      return Promise.reject(
-        new AbortError(`Call to '${method}' was aborted before it was sent`, {
-          method,
-          pid: this.pid,
-          cause: signal.reason,
-        }),
-      );
-    }
+    const split = splitArgs(args);
+    const signals = callSignals(split.signal, signal);
+    const aborted = abortedSignal(signals);
+    if (aborted !== undefined) return Promise.reject(abortError(method, this.pid, aborted, false));
     if (this.#pending.size >= this.#options.maxPending) {
       return Promise.reject(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }));
     }
     const id = this.#nextId++;
     try {
       this.#transport.send(
-        { t: 'call', id, m: index, a: args },
-        inspectArgs(args, this.#options.serialization),
+        { t: 'call', id, m: index, a: split.args, ...placeholderFields(split) },
+        inspectArgs(split.args, this.#options.serialization),
       );
     } catch (error) {
       return Promise.reject(this.#sendError(error, method));
     }
+    // The child holds a signal or callbacks for this call only when it got some: only then is an abort its business.
+    const remote = split.signal !== undefined || split.callbacks !== undefined;
     return new Promise((resolve, reject) => {
-      const call: PendingCall = { method, resolve, reject, signal, onAbort: undefined };
-      if (signal !== undefined) {
-        call.onAbort = () =>
-          this.#settle(
-            id,
-            new AbortError(`Call to '${method}' was aborted`, {
-              method,
-              pid: this.pid,
-              cause: signal.reason,
-            }),
-            false,
-          );
-        signal.addEventListener('abort', call.onAbort, { once: true });
-      }
+      const call: PendingCall = {
+        method,
+        resolve,
+        reject,
+        unwatch: undefined,
+        callbacks: split.callbacks,
+        release: split.callbacks !== undefined ? trackTable() : undefined,
+      };
+      call.unwatch = watchSignals(signals, (fired) => {
+        this.#settle(id, abortError(method, this.pid, fired, true), false);
+        if (remote && this.#closed === undefined) {
+          this.#transport.send({ t: 'abort', id, r: encodeThrown(fired.reason) }, false);
+        }
+      });
       if (this.#pending.size === 0) this.#setRef(true);
       this.#pending.set(id, call);
       if (timeout !== Infinity) this.#deadlines.add(id, timeout, this.#pending.size);
@@ -287,9 +298,14 @@ export class ParentLink {
         else this.#settle(message.id, decodeThrown(message.e), false);
         return;
       }
+      case 'cb':
+        return this.#invoke(message);
+      case 'ev':
+        if (this.emitter) this.onEvent?.(message.e, message.a);
+        return;
       case 'ready':
         if (!this.#starting) return this.#violation(new ProtocolError('A second ready message'));
-        return this.#started(message.methods);
+        return this.#started(message.methods, message.emitter);
       case 'init-error':
         if (!this.#starting) return this.#violation(new ProtocolError('An init-error after start'));
         this.#initError = { kind: message.kind, error: decodeThrown(message.e) };
@@ -304,7 +320,7 @@ export class ParentLink {
     }
   }
 
-  #started(methods: readonly string[]): void {
+  #started(methods: readonly string[], emitter: boolean | undefined): void {
     const expected = this.#target.methods;
     if (
       expected !== undefined &&
@@ -321,6 +337,7 @@ export class ParentLink {
       return;
     }
     this.methods = methods;
+    this.emitter = emitter === true;
     this.#starting = false;
     this.#settleReady.resolve();
     if (this.#pending.size === 0) this.#setRef(false);
@@ -330,10 +347,31 @@ export class ParentLink {
     const call = this.#pending.get(id);
     if (call === undefined) return;
     this.#pending.delete(id);
-    if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
+    call.unwatch?.();
+    call.release?.();
     if (this.#pending.size === 0 && !this.#starting && this.#terminating === undefined) this.#setRef(false);
     if (ok) call.resolve(outcome);
     else call.reject(outcome);
+  }
+
+  /** Runs a callback the child invoked and sends its answer; a settled call's callbacks answer that they are gone. */
+  #invoke(message: CallbackMessage): void {
+    const call = this.#pending.get(message.id);
+    if (call === undefined && message.id >= this.#nextId) {
+      return this.#violation(new ProtocolError(`A callback of unknown call ${message.id}`));
+    }
+    const callback = call?.callbacks?.get(message.f);
+    if (call !== undefined && callback === undefined) {
+      return this.#violation(new ProtocolError(`Call ${message.id} has no callback at args[${message.f}]`));
+    }
+    answerCallback(message, callback, call?.method, this.#options.serialization, (m, j) => {
+      if (this.#exit === undefined) this.#transport.send(m, j);
+    });
+  }
+
+  /** Starts or stops the forwarding of one of the worker's events (the caller counts listeners). */
+  subscription(kind: 'sub' | 'unsub', event: string): void {
+    if (this.#closed === undefined) this.#transport.send({ t: kind, e: event }, true);
   }
 
   #timedOut(id: number, timeout: number): void {

@@ -6,6 +6,10 @@ function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
+function isIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 function isThrown(value: unknown): value is Thrown {
   const t = value as { k?: unknown; error?: unknown; text?: unknown } | null;
   if (typeof t !== 'object' || t === null) return false;
@@ -43,8 +47,19 @@ export function parseChildMessage(value: unknown): ChildMessage {
         if (isId(m.id) && isThrown(m.e)) return m as unknown as ChildMessage;
         break;
       case 'ready':
-        if (Array.isArray(m.methods) && m.methods.every((name) => typeof name === 'string'))
+        if (
+          Array.isArray(m.methods) &&
+          m.methods.every((name) => typeof name === 'string') &&
+          (m.emitter === undefined || typeof m.emitter === 'boolean')
+        )
           return m as unknown as ChildMessage;
+        break;
+      case 'cb':
+        if (isId(m.id) && isIndex(m.f) && isId(m.n) && Array.isArray(m.a))
+          return m as unknown as ChildMessage;
+        break;
+      case 'ev':
+        if (typeof m.e === 'string' && Array.isArray(m.a)) return m as unknown as ChildMessage;
         break;
       case 'init-error':
         if ((m.kind === 'resolution' || m.kind === 'load') && isThrown(m.e))

@@ -7,6 +7,8 @@
  * same id, in any order. `dispose` asks the child to run the instance's dispose and exit; it answers `disposed`.
  * `fatal` is the child's last word before an uncaught exception ends it. Thrown values travel as `Thrown` so that an
  * Error keeps its class, stack, cause chain and custom fields whatever the serialization mode.
+ * While a call runs, the child may invoke its callbacks (`cb`, answered by `cb-ok`/`cb-err`) and the parent may
+ * `abort` it; `sub`/`unsub` turn the forwarding of an EventEmitter worker's events (`ev`) on and off.
  */
 
 import type { SerializationMode } from './modes.js';
@@ -29,17 +31,72 @@ export interface CallMessage {
   /** Index into the dispatch table announced by `ready`. */
   readonly m: number;
   readonly a: readonly unknown[];
+  /** Indices of the arguments that are callbacks (ascending); `a` holds null there. See callbacks.ts. */
+  readonly f?: readonly number[];
+  /** Index of the argument that is the call's AbortSignal (the last one); `a` holds null there. See cancel.ts. */
+  readonly s?: number;
+}
+
+/** The caller gave up on call `id` (its signal aborted): abort the child's signal with `r`, release its callbacks. */
+export interface AbortMessage {
+  readonly t: 'abort';
+  readonly id: number;
+  readonly r: Thrown;
+}
+
+/** The parent's answer to callback invocation `n`. */
+export interface CallbackOkMessage {
+  readonly t: 'cb-ok';
+  readonly n: number;
+  readonly v?: unknown;
+}
+
+export interface CallbackErrMessage {
+  readonly t: 'cb-err';
+  readonly n: number;
+  readonly e: Thrown;
+}
+
+/** Start (`sub`) or stop (`unsub`) forwarding the worker's event `e`. */
+export interface SubscriptionMessage {
+  readonly t: 'sub' | 'unsub';
+  readonly e: string;
 }
 
 export interface DisposeMessage {
   readonly t: 'dispose';
 }
 
-export type ParentMessage = InitMessage | CallMessage | DisposeMessage;
+export type ParentMessage =
+  | InitMessage
+  | CallMessage
+  | AbortMessage
+  | CallbackOkMessage
+  | CallbackErrMessage
+  | SubscriptionMessage
+  | DisposeMessage;
 
 export interface ReadyMessage {
   readonly t: 'ready';
   readonly methods: readonly string[];
+  /** The instance is an EventEmitter: the proxy serves on/once/off and subscribes with `sub`. */
+  readonly emitter?: boolean;
+}
+
+/** The child invokes callback `f` (an argument index) of call `id`; `n` names this invocation in the answer. */
+export interface CallbackMessage {
+  readonly t: 'cb';
+  readonly id: number;
+  readonly f: number;
+  readonly n: number;
+  readonly a: readonly unknown[];
+}
+
+/** The worker emitted event `e` with arguments `a`, and the parent subscribed to it. */
+export interface EventMessage {
+  readonly t: 'ev';
+  readonly e: string;
+  readonly a: readonly unknown[];
 }
 
 export interface InitErrorMessage {
@@ -75,6 +132,8 @@ export type ChildMessage =
   | InitErrorMessage
   | OkMessage
   | ErrMessage
+  | CallbackMessage
+  | EventMessage
   | FatalMessage
   | DisposedMessage;
 

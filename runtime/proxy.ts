@@ -1,5 +1,6 @@
 // The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
 import { ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
+import { EventHub, eventMethods } from './events.js';
 import type { ParentLink } from './link.js';
 import { type CallOptions, type ResolvedOptions, resolveCallOptions } from './options.js';
 
@@ -21,12 +22,19 @@ export class WorkerHandle {
   readonly #indices: ReadonlyMap<string, number>;
   #respawning: Promise<ParentLink> | undefined;
   #terminated = false;
+  /** The listeners of an EventEmitter worker's events; they outlive a link replaced to retry a call. */
+  readonly events: EventHub | undefined;
 
   constructor(link: ParentLink, spawn: () => Promise<ParentLink>, options: ResolvedOptions) {
     this.#link = link;
     this.#spawn = spawn;
     this.#options = options;
     this.#indices = new Map(link.methods.map((name, index) => [name, index]));
+    if (link.emitter) {
+      const events = new EventHub((kind, event) => this.#link.subscription(kind, event));
+      this.events = events;
+      link.onEvent = (event, args) => events.dispatch(event, args);
+    }
   }
 
   get link(): ParentLink {
@@ -83,6 +91,11 @@ export class WorkerHandle {
           throw new TerminatedError('The worker was terminated while it was being replaced');
         }
         this.#link = link;
+        if (this.events !== undefined) {
+          const events = this.events;
+          link.onEvent = (event, args) => events.dispatch(event, args);
+          events.resubscribe();
+        }
         return link;
       },
       (error: unknown) => {
@@ -107,7 +120,7 @@ export function createProxy(handle: WorkerHandle, call: CallOptions): object {
   const terminate = () => handle.terminate();
   const withOptions = (options: CallOptions) =>
     createProxy(handle, { ...call, ...resolveCallOptions(options) });
-  return new Proxy(Object.create(null) as object, {
+  const proxy: object = new Proxy(Object.create(null) as object, {
     get(_, key) {
       if (typeof key !== 'string') return key === dispose ? terminate : undefined;
       switch (key) {
@@ -120,6 +133,7 @@ export function createProxy(handle: WorkerHandle, call: CallOptions): object {
         case '$pid':
           return handle.link.pid;
       }
+      if (handle.events !== undefined && eventMethods.has(key)) return eventMember(handle.events, key, proxy);
       let method = methods.get(key);
       if (method === undefined) {
         const index = handle.indexOf(key);
@@ -136,6 +150,7 @@ export function createProxy(handle: WorkerHandle, call: CallOptions): object {
         key === '$with' ||
         key === '$process' ||
         key === '$pid' ||
+        (handle.events !== undefined && eventMethods.has(key)) ||
         handle.indexOf(key) !== undefined
       );
     },
@@ -146,4 +161,15 @@ export function createProxy(handle: WorkerHandle, call: CallOptions): object {
       return false;
     },
   });
+  return proxy;
+}
+
+/** on/once/off/removeListener return the proxy, for chaining, as EventEmitter returns itself. */
+function eventMember(events: EventHub, key: string, proxy: object): Function {
+  if (key === 'listenerCount') return (event: unknown) => events.count(event);
+  return (event: unknown, listener: unknown) => {
+    if (key === 'on' || key === 'once') events.add(event, listener, key === 'once');
+    else events.remove(event, listener);
+    return proxy;
+  };
 }

@@ -1,6 +1,7 @@
 // Thrown values across the boundary: Errors keep their class, stack, cause chain and every own field.
 import { types } from 'node:util';
 import {
+  CallbackReleasedError,
   MessageTooLargeError,
   MethodNotFoundError,
   ModuleResolutionError,
@@ -34,6 +35,7 @@ const procxyClasses: ReadonlyMap<string, { prototype: ProcxyError }> = new Map<
   ['ModuleResolutionError', ModuleResolutionError],
   ['TimeoutError', TimeoutError],
   ['MessageTooLargeError', MessageTooLargeError],
+  ['CallbackReleasedError', CallbackReleasedError],
 ]);
 
 const knownPrototypes: ReadonlyMap<object, string> = new Map<object, string>([

@@ -1,5 +1,8 @@
 // The public types: what a proxy looks like for a class, and what may cross the boundary in each mode.
 import type { ChildProcess } from 'node:child_process';
+import type { Socket as DgramSocket } from 'node:dgram';
+import type { EventEmitter } from 'node:events';
+import type { Server, Socket } from 'node:net';
 import type { SerializationMode } from './modes.js';
 import type { CallOptions } from './options.js';
 
@@ -110,9 +113,37 @@ export type IsProcxiable<T, Mode extends SerializationMode = 'json'> = All<
   Mode extends 'json' ? CheckJson<T> : CheckV8<T>
 >;
 
-type ArgsProcxiable<A extends readonly unknown[], Mode extends SerializationMode> = All<
+/** The parameters of a callback: plain values only (a callback's own functions or signals do not cross). */
+type PlainArgsProcxiable<A extends readonly unknown[], Mode extends SerializationMode> = All<
   { [I in keyof A]-?: IsProcxiable<Exclude<A[I], undefined>, Mode> }[number]
 >;
+
+/** A function argument becomes a proxied callback when its parameters and awaited result cross the boundary. */
+type CallbackProcxiable<F, Mode extends SerializationMode> = F extends (...args: infer P) => infer R
+  ? All<PlainArgsProcxiable<P, Mode> | IsProcxiable<Awaited<R>, Mode>>
+  : false;
+
+/** The index (as the key of a tuple) of the last declared parameter. */
+type LastIndex<A extends readonly unknown[]> =
+  Required<A> extends readonly [...infer Head, unknown] ? `${Head['length']}` : never;
+
+type ParamProcxiable<T, Mode extends SerializationMode, Last extends boolean> =
+  IsAny<T> extends true
+    ? true
+    : [T] extends [(...args: never[]) => unknown]
+      ? CallbackProcxiable<T, Mode>
+      : [Last, T] extends [true, AbortSignal]
+        ? true
+        : IsProcxiable<T, Mode>;
+
+type ArgsProcxiable<A extends readonly unknown[], Mode extends SerializationMode> = All<
+  {
+    [I in keyof A]-?: ParamProcxiable<Exclude<A[I], undefined>, Mode, I extends LastIndex<A> ? true : false>;
+  }[number]
+>;
+
+/** What a top-level parameter may be besides values: a live OS handle, sent with `supportHandles: true`. */
+export type PassableHandle = Socket | Server | DgramSocket;
 
 /** The members every proxy has besides the worker's methods; all `$`-prefixed or symbols, so they never collide. */
 export interface ProxyControls<Self> {
@@ -131,18 +162,66 @@ type ProxiedMethod<F, Mode extends SerializationMode> = F extends (...args: infe
     : never
   : never;
 
+/** Node's "no event map declared" marker, and the default of `Procxy`'s `Events`: any string, any arguments. */
+type DefaultEventMap = [never];
+
+/**
+ * The event names an EventEmitter class declares (string when it declares none); never for other classes. Node's
+ * typings only expose the names of an `EventEmitter<Events>` map to inference, not the listener arguments: those come
+ * from `Procxy`'s `Events` parameter, which generated stubs fill in.
+ */
+type EventNamesOf<T> = T extends { eventNames(): (infer K)[]; emit(...args: never[]): boolean }
+  ? string extends K
+    ? string
+    : K & string
+  : never;
+
+type IsEmitter<T> = [EventNamesOf<T>] extends [never] ? false : true;
+
+/** Checked bivariantly, so that `(n: number) => void` is accepted for an event whose arguments are not declared. */
+type LooseListener = { listener(...args: unknown[]): void }['listener'];
+
+type EventName<Names extends string, M> = [M] extends [DefaultEventMap] ? Names : keyof M & string;
+
+type EventListener<M, K> = [M] extends [DefaultEventMap]
+  ? LooseListener
+  : K extends keyof M
+    ? M[K] extends readonly unknown[]
+      ? (...args: M[K]) => void
+      : never
+    : never;
+
+/**
+ * What the proxy of an EventEmitter worker adds: listeners in the parent for the child's events, not `$`-prefixed
+ * because they mirror EventEmitter's own. With an event map `M`, names and listener arguments are exact.
+ */
+export interface ProxyEvents<Self, Names extends string = string, M = DefaultEventMap> {
+  on<K extends EventName<Names, M>>(event: K, listener: EventListener<M, K>): Self;
+  once<K extends EventName<Names, M>>(event: K, listener: EventListener<M, K>): Self;
+  off<K extends EventName<Names, M>>(event: K, listener: EventListener<M, K>): Self;
+  removeListener<K extends EventName<Names, M>>(event: K, listener: EventListener<M, K>): Self;
+  listenerCount(event: EventName<Names, M>): number;
+}
+
 type MethodKey<T, K extends keyof T> = K extends `_${string}` | `$${string}` | 'constructor'
   ? never
   : K extends string
     ? T[K] extends (...args: never[]) => unknown
-      ? K
+      ? IsEmitter<T> extends true
+        ? K extends keyof EventEmitter
+          ? never
+          : K
+        : K
       : never
     : never;
 
 /**
  * The proxy of an instance of T: each public method returns a promise of its awaited result. A method whose
  * parameters or result cannot cross the boundary in `Mode` has type `never`, so calling it does not compile.
+ * Function parameters are proxied callbacks and a last `AbortSignal` parameter cancels the call. For an EventEmitter
+ * class, `Events` (the map its `EventEmitter<Events>` base takes) makes the listener types exact.
  */
-export type Procxy<T, Mode extends SerializationMode = 'json'> = {
+export type Procxy<T, Mode extends SerializationMode = 'json', Events = DefaultEventMap> = {
   readonly [K in keyof T as MethodKey<T, K>]: ProxiedMethod<T[K], Mode>;
-} & ProxyControls<Procxy<T, Mode>>;
+} & ProxyControls<Procxy<T, Mode, Events>> &
+  (IsEmitter<T> extends true ? ProxyEvents<Procxy<T, Mode, Events>, EventNamesOf<T>, Events> : unknown);

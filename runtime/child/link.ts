@@ -1,4 +1,5 @@
 // The child's end of the link: waits for init, builds the worker, answers calls by index, disposes, and exits.
+import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { syncWriteChannel } from '../channel.js';
 import { MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
@@ -7,7 +8,9 @@ import { inspectValue } from '../procxiable.js';
 import { type ChildMessage, type InitMessage, type ParentMessage, unreachable } from '../protocol.js';
 import { encodeThrown } from '../thrown.js';
 import { Transport, TransportError } from '../transport.js';
+import { CallScopes } from './callbacks.js';
 import { resolveTable, type WorkerClass } from './dispatch.js';
+import { EventForwarder } from './events.js';
 import { parseParentMessage } from './parse.js';
 import { watchParent } from './watchdog.js';
 
@@ -35,6 +38,8 @@ class ChildLink {
   #table: Function[] = [];
   #names: readonly string[] = [];
   #state: 'waiting' | 'starting' | 'serving' | 'disposing' = 'waiting';
+  readonly #scopes: CallScopes;
+  #events: EventForwarder | undefined;
 
   constructor(resolve: WorkerResolver) {
     this.#resolve = resolve;
@@ -51,6 +56,11 @@ class ChildLink {
       this.#transport.flush();
     });
     process.on('exit', () => this.#transport.flush());
+    this.#scopes = new CallScopes(
+      (message, jsonSafe) => this.#transport.send(message, jsonSafe),
+      () => this.#mode,
+    );
+    liveScopes = this.#scopes;
   }
 
   #receive(message: ParentMessage): void {
@@ -62,7 +72,17 @@ class ChildLink {
         return;
       case 'call':
         if (this.#state !== 'serving') return this.#die(`procxy: a call before the worker was ready`);
-        return this.#call(message.id, message.m, message.a);
+        return this.#call(message.id, message.m, this.#scopes.enter(message, this.#names[message.m] ?? '?'));
+      case 'abort':
+        return this.#scopes.abort(message.id, message.r);
+      case 'cb-ok':
+        return this.#scopes.settle(message.n, true, message.v);
+      case 'cb-err':
+        return this.#scopes.settle(message.n, false, message.e);
+      case 'sub':
+        return this.#events?.subscribe(message.e);
+      case 'unsub':
+        return this.#events?.unsubscribe(message.e);
       case 'dispose':
         void this.#dispose();
         return;
@@ -80,7 +100,14 @@ class ChildLink {
       this.#names = methods;
       this.#instance = new (Class as unknown as new (...args: readonly unknown[]) => Instance)(...init.args);
       this.#state = 'serving';
-      this.#send({ t: 'ready', methods }, true);
+      const instance: unknown = this.#instance;
+      const emitter = instance instanceof EventEmitter;
+      if (emitter) {
+        this.#events = new EventForwarder(instance, Class.name, this.#mode, (message, jsonSafe) =>
+          this.#transport.send(message, jsonSafe),
+        );
+      }
+      this.#send({ t: 'ready', methods, ...(emitter ? { emitter } : {}) }, true);
       setImmediate(watchParent);
     } catch (error) {
       this.#send(
@@ -121,6 +148,7 @@ class ChildLink {
   }
 
   #answer(id: number, index: number, value: unknown): void {
+    this.#scopes.leave(id);
     if (value === undefined) {
       this.#send({ t: 'ok', id }, true);
       return;
@@ -146,6 +174,7 @@ class ChildLink {
   }
 
   #fail(id: number, error: unknown): void {
+    this.#scopes.leave(id);
     this.#send({ t: 'err', id, e: encodeThrown(error) }, false);
   }
 
@@ -191,6 +220,9 @@ class ChildLink {
     process.exit(70);
   }
 }
+
+/** The running child's call scopes; read by tests through the built module to prove that nothing is kept. */
+export let liveScopes: CallScopes | undefined;
 
 /** Starts serving: the parent's init message says how to build the worker; `resolve` finds its class. */
 export function startChild(resolve: WorkerResolver): void {

@@ -19,7 +19,7 @@ declare class Geometry {
   nothing(): void;
   when(date: Date): Date;
   big(n: bigint): bigint;
-  callback(f: () => void): void;
+  callback(f: (s: symbol) => void): void;
   symbol(): symbol;
   _hidden(): number;
   $dollar(): number;

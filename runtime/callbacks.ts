@@ -1,0 +1,127 @@
+// Parent side of proxied callbacks: finds the function and AbortSignal arguments of a call and answers invocations.
+/*
+ * A top-level function argument stays in the parent, in a table that lives on the pending call: the message carries
+ * null in its place and its index in `f`, so no user value can ever be mistaken for a callback. The table is dropped
+ * with the pending call, so a callback lives exactly as long as its call in the parent. The last argument, when it is
+ * an AbortSignal, is lifted out the same way (index in `s`); see cancel.ts.
+ */
+import { CallbackReleasedError, MessageTooLargeError, SerializationError } from './errors.js';
+import type { SerializationMode } from './modes.js';
+import { inspectValue } from './procxiable.js';
+import type { CallbackMessage, ParentMessage } from './protocol.js';
+import { encodeThrown } from './thrown.js';
+import { TransportError } from './transport.js';
+
+type Callback = (...args: unknown[]) => unknown;
+
+/** A call's arguments as sent, plus what stayed behind. */
+export interface SplitArgs {
+  /** The arguments with null in place of each callback and of the signal. */
+  readonly args: readonly unknown[];
+  /** The callbacks by argument index; undefined when there are none. */
+  readonly callbacks: ReadonlyMap<number, Callback> | undefined;
+  /** The AbortSignal passed as the last argument. */
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Parent-side tables alive right now; read by tests to prove that nothing outlives its call. */
+let liveTables = 0;
+
+export function liveCallbackTables(): number {
+  return liveTables;
+}
+
+/** Lifts callbacks and a trailing AbortSignal out of `args`; returns `args` itself when there are none. */
+export function splitArgs(args: readonly unknown[]): SplitArgs {
+  let callbacks: Map<number, Callback> | undefined;
+  let signal: AbortSignal | undefined;
+  const last = args.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const arg = args[i];
+    if (typeof arg === 'function') {
+      callbacks ??= new Map();
+      callbacks.set(i, arg as Callback);
+    } else if (i === last && arg instanceof AbortSignal) signal = arg;
+  }
+  if (callbacks === undefined && signal === undefined) return { args, callbacks, signal };
+  const sent = args.slice();
+  if (callbacks !== undefined) for (const i of callbacks.keys()) sent[i] = null;
+  if (signal !== undefined) sent[last] = null;
+  return { args: sent, callbacks, signal };
+}
+
+/** The fields of a call message that name the lifted arguments. */
+export function placeholderFields(split: SplitArgs): { f?: number[]; s?: number } {
+  return {
+    ...(split.callbacks !== undefined ? { f: [...split.callbacks.keys()] } : {}),
+    ...(split.signal !== undefined ? { s: split.args.length - 1 } : {}),
+  };
+}
+
+/** Counts a table as live until `release` (idempotent) is called. */
+export function trackTable(): () => void {
+  liveTables++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    liveTables--;
+  };
+}
+
+export type Send = (message: ParentMessage, jsonSafe: boolean) => void;
+
+/**
+ * Runs one invocation and sends its answer. `callback` is undefined when the call already settled, which the child
+ * could not know when it invoked it.
+ */
+export function answerCallback(
+  message: CallbackMessage,
+  callback: Callback | undefined,
+  method: string | undefined,
+  mode: SerializationMode,
+  send: Send,
+): void {
+  const fail = (error: unknown) => send({ t: 'cb-err', n: message.n, e: encodeThrown(error) }, false);
+  if (callback === undefined || method === undefined) {
+    return fail(
+      new CallbackReleasedError(
+        `The callback args[${message.f}] was invoked after its call settled in the parent; a callback lives as long as its call`,
+      ),
+    );
+  }
+  const where = `callback args[${message.f}] of '${method}'`;
+  const answer = (value: unknown) => {
+    if (value === undefined) return send({ t: 'cb-ok', n: message.n }, true);
+    let jsonSafe: boolean;
+    try {
+      jsonSafe = inspectValue(value, mode, 'result');
+    } catch (error) {
+      const e = error as SerializationError;
+      return fail(new SerializationError(`The result of the ${where} ${e.message}`, e.path));
+    }
+    try {
+      send({ t: 'cb-ok', n: message.n, v: value }, jsonSafe);
+    } catch (error) {
+      if (!(error instanceof TransportError && error.tooLarge)) throw error;
+      fail(
+        new MessageTooLargeError(
+          `The result of the ${where} takes ${error.bytes} bytes, over maxMessageBytes (${error.limit})`,
+          error.bytes,
+          error.limit,
+        ),
+      );
+    }
+  };
+  let result: unknown;
+  try {
+    result = callback(...message.a);
+  } catch (error) {
+    return fail(error);
+  }
+  if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+    (result as PromiseLike<unknown>).then(answer, fail);
+  } else {
+    answer(result);
+  }
+}

@@ -1,0 +1,134 @@
+// Child side of callbacks and cancellation: the functions and AbortSignal a method receives, alive while its call runs.
+/*
+ * A call whose message names callback indices (`f`) or a signal index (`s`) gets a scope: one function per callback,
+ * each sending `cb` and returning a promise of the parent's answer, and one AbortController whose signal aborts when
+ * the parent sends `abort`. The scope dies when the call is answered or aborted: a callback invoked after that rejects
+ * with CallbackReleasedError without sending anything. Invocations are kept only until the parent answers them,
+ * which it always does while the link lives. A failed invocation nobody awaits is dropped rather than ending the
+ * worker as an unhandled rejection: a progress callback is often called without `await`.
+ */
+import { CallbackReleasedError, MessageTooLargeError, SerializationError } from '../errors.js';
+import type { SerializationMode } from '../modes.js';
+import { inspectArgs } from '../procxiable.js';
+import type { CallMessage, ChildMessage, Thrown } from '../protocol.js';
+import { decodeThrown } from '../thrown.js';
+import { TransportError } from '../transport.js';
+
+interface Scope {
+  live: boolean;
+  readonly controller: AbortController | undefined;
+}
+
+interface Invocation {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+const ignore = () => {};
+
+export class CallScopes {
+  readonly #scopes = new Map<number, Scope>();
+  readonly #invocations = new Map<number, Invocation>();
+  readonly #send: (message: ChildMessage, jsonSafe: boolean) => void;
+  readonly #mode: () => SerializationMode;
+  #nextInvocation = 1;
+
+  constructor(send: (message: ChildMessage, jsonSafe: boolean) => void, mode: () => SerializationMode) {
+    this.#send = send;
+    this.#mode = mode;
+  }
+
+  /** Scopes of running calls and invocations awaiting the parent; tests read them to prove nothing is kept. */
+  get size(): { readonly scopes: number; readonly invocations: number } {
+    return { scopes: this.#scopes.size, invocations: this.#invocations.size };
+  }
+
+  /** The arguments the method receives: the message's, with callbacks and the signal in their places. */
+  enter(call: CallMessage, method: string): readonly unknown[] {
+    if (call.f === undefined && call.s === undefined) return call.a;
+    const scope: Scope = { live: true, controller: call.s !== undefined ? new AbortController() : undefined };
+    this.#scopes.set(call.id, scope);
+    const args = call.a.slice();
+    for (const index of call.f ?? []) args[index] = this.#callback(call.id, index, method, scope);
+    if (scope.controller !== undefined) args[call.s!] = scope.controller.signal;
+    return args;
+  }
+
+  /** The call was answered: its callbacks are dead. */
+  leave(id: number): void {
+    const scope = this.#scopes.get(id);
+    if (scope === undefined) return;
+    scope.live = false;
+    this.#scopes.delete(id);
+  }
+
+  /** The parent gave up on the call: its signal fires with the caller's reason, its callbacks die. */
+  abort(id: number, reason: Thrown): void {
+    const scope = this.#scopes.get(id);
+    if (scope === undefined) return;
+    this.leave(id);
+    scope.controller?.abort(decodeThrown(reason));
+  }
+
+  /** The parent's answer to an invocation. */
+  settle(n: number, ok: boolean, value: unknown): void {
+    const invocation = this.#invocations.get(n);
+    if (invocation === undefined) return;
+    this.#invocations.delete(n);
+    if (ok) invocation.resolve(value);
+    else invocation.reject(decodeThrown(value as Thrown));
+  }
+
+  #callback(
+    id: number,
+    index: number,
+    method: string,
+    scope: Scope,
+  ): (...args: unknown[]) => Promise<unknown> {
+    const where = `callback args[${index}] of '${method}'`;
+    return (...args: unknown[]) => {
+      const result = this.#invoke(id, index, method, where, scope, args);
+      result.catch(ignore);
+      return result;
+    };
+  }
+
+  #invoke(
+    id: number,
+    index: number,
+    method: string,
+    where: string,
+    scope: Scope,
+    args: unknown[],
+  ): Promise<unknown> {
+    if (!scope.live) {
+      return Promise.reject(
+        new CallbackReleasedError(
+          `The ${where} was invoked after the call settled; a callback lives as long as its call`,
+          { method },
+        ),
+      );
+    }
+    let jsonSafe: boolean;
+    try {
+      jsonSafe = inspectArgs(args, this.#mode());
+    } catch (error) {
+      const e = error as SerializationError;
+      return Promise.reject(new SerializationError(`Cannot call the ${where}: ${e.message}`, e.path));
+    }
+    const n = this.#nextInvocation++;
+    try {
+      this.#send({ t: 'cb', id, f: index, n, a: args }, jsonSafe);
+    } catch (error) {
+      if (!(error instanceof TransportError && error.tooLarge)) throw error;
+      return Promise.reject(
+        new MessageTooLargeError(
+          `The arguments of the ${where} take ${error.bytes} bytes, over maxMessageBytes (${error.limit})`,
+          error.bytes,
+          error.limit,
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => this.#invocations.set(n, { resolve, reject }));
+  }
+}

@@ -1,0 +1,107 @@
+// Parent side of events: the listeners behind a proxy's on/once/off, and the lazy subscription they drive.
+/*
+ * The first listener for an event sends `sub`, removing the last sends `unsub` (a `once` listener removes itself
+ * when it fires), so the child forwards only what somebody listens to. Subscriptions hold no ref on the event loop:
+ * like an idle worker, a worker that is only listened to does not keep the parent alive. A listener that throws does
+ * what a throwing listener of any Node emitter does, an uncaught exception, but only after the other listeners ran
+ * and outside the link's receive path, so the link and later messages are unaffected.
+ */
+
+type Listener = (...args: unknown[]) => void;
+
+interface Entry {
+  readonly listener: Listener;
+  readonly once: boolean;
+}
+
+/** The proxy members that an EventEmitter worker gets; they are served by the parent and never sent as calls. */
+export const eventMethods: ReadonlySet<string> = new Set([
+  'on',
+  'once',
+  'off',
+  'removeListener',
+  'listenerCount',
+]);
+
+function checkEvent(event: unknown): string {
+  if (typeof event !== 'string') {
+    throw new TypeError(
+      `A worker's event name must be a string, got ${typeof event}: only string-named events cross the process boundary`,
+    );
+  }
+  return event;
+}
+
+function checkListener(listener: unknown): Listener {
+  if (typeof listener !== 'function') {
+    throw new TypeError(`The listener must be a function, got ${typeof listener}`);
+  }
+  return listener as Listener;
+}
+
+export class EventHub {
+  readonly #listeners = new Map<string, Entry[]>();
+  readonly #subscribe: (kind: 'sub' | 'unsub', event: string) => void;
+
+  constructor(subscribe: (kind: 'sub' | 'unsub', event: string) => void) {
+    this.#subscribe = subscribe;
+  }
+
+  add(event: unknown, listener: unknown, once: boolean): void {
+    const name = checkEvent(event);
+    const entry = { listener: checkListener(listener), once };
+    const list = this.#listeners.get(name);
+    if (list !== undefined) {
+      list.push(entry);
+      return;
+    }
+    this.#listeners.set(name, [entry]);
+    this.#subscribe('sub', name);
+  }
+
+  /** Removes the most recently added registration of `listener`, as EventEmitter does. */
+  remove(event: unknown, listener: unknown): void {
+    const name = checkEvent(event);
+    checkListener(listener);
+    const list = this.#listeners.get(name);
+    if (list === undefined) return;
+    const at = list.findLastIndex((entry) => entry.listener === listener);
+    if (at === -1) return;
+    this.#drop(name, list, at);
+  }
+
+  count(event: unknown): number {
+    return this.#listeners.get(checkEvent(event))?.length ?? 0;
+  }
+
+  /** Sends `sub` again for every event listened to (a fresh worker replaced the old one). */
+  resubscribe(): void {
+    for (const name of this.#listeners.keys()) this.#subscribe('sub', name);
+  }
+
+  dispatch(event: string, args: readonly unknown[]): void {
+    const list = this.#listeners.get(event);
+    if (list === undefined) return;
+    for (const entry of list.slice()) {
+      if (entry.once) {
+        const at = list.indexOf(entry);
+        if (at === -1) continue;
+        this.#drop(event, list, at);
+      }
+      try {
+        entry.listener(...args);
+      } catch (error) {
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  #drop(name: string, list: Entry[], at: number): void {
+    list.splice(at, 1);
+    if (list.length > 0) return;
+    this.#listeners.delete(name);
+    this.#subscribe('unsub', name);
+  }
+}

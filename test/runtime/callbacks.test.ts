@@ -1,0 +1,153 @@
+// Proxied callbacks: top-level function arguments run in the parent while their call runs, and only then.
+import {
+  CallbackReleasedError,
+  type ProxyControls,
+  procxy,
+  SerializationError,
+  type SerializationMode,
+} from 'procxy';
+import { afterEach, describe, expect, it } from 'vitest';
+import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
+import { Tasks } from './data-fixtures/callbacks.mjs';
+
+const tasksUrl = new URL('./data-fixtures/callbacks.mjs', import.meta.url);
+
+const started: ProxyControls<unknown>[] = [];
+async function tasks(serialization: SerializationMode = 'json') {
+  const w = await procxy(Tasks, tasksUrl, { serialization });
+  started.push(w);
+  return w;
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.$terminate()));
+});
+
+/** Waits until the child has answered every callback invocation (answers travel after the call's own). */
+async function settledState(w: Awaited<ReturnType<typeof tasks>>) {
+  for (;;) {
+    const state = await w.runtimeState();
+    if (state.invocations === 0) return state;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe.each(['json', 'advanced'] as const)('callbacks in %s mode', (mode) => {
+  it('delivers 10 000 progress reports, in order, before the call resolves', async () => {
+    const w = await tasks(mode);
+    const seen: number[] = [];
+    const count = await w.progress(10_000, (i: number, total: number) => {
+      expect(total).toBe(10_000);
+      seen.push(i);
+    });
+    expect(count).toBe(10_000);
+    expect(seen).toHaveLength(10_000);
+    expect(seen.every((v, i) => v === i)).toBe(true);
+    expect(liveCallbackTables()).toBe(0);
+    expect(await settledState(w)).toEqual({ scopes: 0, invocations: 0 });
+  });
+
+  it('gives the child each result of a callback it awaits', async () => {
+    const w = await tasks(mode);
+    expect(await w.ask('ready', async (q: string) => q.toUpperCase())).toBe('READY!');
+    expect(await w.progressAwaited(1_000, (i: number) => i * 2)).toBe(999 * 1000);
+    expect(
+      await w.twoCallbacks(
+        (v: number) => v + 1,
+        10,
+        (v: number) => v * 3,
+      ),
+    ).toEqual([11, 30]);
+  });
+
+  it('rejects in the child with what the callback threw: class, message, fields', async () => {
+    const w = await tasks(mode);
+    const thrown = await w.outcome(() => {
+      throw Object.assign(new RangeError('out of range in the parent'), { code: 'E_RANGE' });
+    });
+    expect(thrown).toEqual({
+      error: {
+        ctor: 'RangeError',
+        name: 'RangeError',
+        message: 'out of range in the parent',
+        code: 'E_RANGE',
+      },
+    });
+    const rejected = await w.outcome(async () => {
+      throw new TypeError('async failure');
+    });
+    expect(rejected).toEqual({ error: { ctor: 'TypeError', name: 'TypeError', message: 'async failure' } });
+  });
+
+  it('rejects a callback invoked after its call settled, in the child, with CallbackReleasedError', async () => {
+    const w = await tasks(mode);
+    let ran = 0;
+    expect(await w.keep(() => ran++)).toBe('function');
+    const late = await w.callKept('late');
+    expect(late).toEqual({
+      error: {
+        ctor: 'CallbackReleasedError',
+        name: 'CallbackReleasedError',
+        code: 'PROCXY_CALLBACK_RELEASED',
+        message: expect.stringMatching(/callback args\[0\] of 'keep' was invoked after the call settled/),
+      },
+    });
+    expect(ran).toBe(0);
+    expect(new CallbackReleasedError('x').code).toBe('PROCXY_CALLBACK_RELEASED');
+  });
+
+  it('refuses, in the child, callback arguments the mode cannot carry', async () => {
+    const w = await tasks(mode);
+    const result = await w.outcome(
+      (f: unknown) => f,
+      () => 1,
+    );
+    // `outcome` passes the function it got on: a function nested in a callback's arguments is not a callback.
+    expect(result).toEqual({
+      error: {
+        ctor: 'SerializationError',
+        name: 'SerializationError',
+        code: 'PROCXY_SERIALIZATION',
+        path: 'args[0]',
+        message: expect.stringMatching(/callback args\[0\] of 'outcome'.*a function cannot cross/),
+      },
+    });
+  });
+
+  it('refuses, in the child, a callback result the mode cannot carry', async () => {
+    const w = await tasks(mode);
+    const result = await w.outcome(() => Symbol('nope'));
+    expect(result).toMatchObject({ error: { ctor: 'SerializationError', path: 'result' } });
+  });
+});
+
+describe('callbacks', () => {
+  it('keeps a function nested in a value a SerializationError, sent nowhere', async () => {
+    const w = await tasks('advanced');
+    await expect(w.ask({ f: () => 1 } as never, () => 1)).rejects.toThrow(SerializationError);
+    await expect(w.ask({ f: () => 1 } as never, () => 1)).rejects.toMatchObject({ path: 'args[0].f' });
+    expect(await w.callCount()).toBe(0);
+  });
+
+  it('carries what only advanced mode can carry through callbacks', async () => {
+    const w = await tasks('advanced');
+    const result = await w.outcome(
+      (m: Map<string, Date>) => new Set(m.keys()),
+      new Map([['a', new Date(0)]]),
+    );
+    expect(result).toEqual({ ok: new Set(['a']) });
+  });
+
+  it('keeps nothing after 100 000 calls with callbacks on one worker', async () => {
+    const w = await tasks('json');
+    const batch = 5_000;
+    let answered = 0;
+    for (let done = 0; done < 100_000; done += batch) {
+      const calls = [];
+      for (let i = 0; i < batch; i++) calls.push(w.ask('q', () => answered++));
+      await Promise.all(calls);
+    }
+    expect(answered).toBe(100_000);
+    expect(liveCallbackTables()).toBe(0);
+    expect(await settledState(w)).toEqual({ scopes: 0, invocations: 0 });
+  });
+});

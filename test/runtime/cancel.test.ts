@@ -1,0 +1,114 @@
+// Cancellation: an AbortSignal as the last argument reaches the method as a fresh signal, and rejects the call at once.
+import { AbortError, type ProxyControls, procxy, type SerializationMode } from 'procxy';
+import { afterEach, describe, expect, it } from 'vitest';
+import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
+import { Tasks } from './data-fixtures/callbacks.mjs';
+
+const tasksUrl = new URL('./data-fixtures/callbacks.mjs', import.meta.url);
+
+const started: ProxyControls<unknown>[] = [];
+async function tasks(serialization: SerializationMode = 'json') {
+  const w = await procxy(Tasks, tasksUrl, { serialization });
+  started.push(w);
+  return w;
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.$terminate()));
+});
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Lets the call reach the child: the child answers `callCount` only after it started `work`. */
+async function running(w: Awaited<ReturnType<typeof tasks>>, calls: number) {
+  expect(await w.callCount()).toBe(calls);
+}
+
+describe.each(['json', 'advanced'] as const)('cancellation in %s mode', (mode) => {
+  it('sends nothing for an already aborted signal', async () => {
+    const w = await tasks(mode);
+    const controller = new AbortController();
+    controller.abort('too late');
+    const error = await rejection(w.work(10_000, controller.signal));
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ method: 'work', cause: 'too late' });
+    expect((error as Error).message).toMatch(/before it was sent/);
+    expect(await w.callCount()).toBe(0);
+  });
+
+  it('aborts the child signal with the reason and rejects the call at once', async () => {
+    const w = await tasks(mode);
+    const controller = new AbortController();
+    const call = w.work(60_000, controller.signal);
+    await running(w, 1);
+    controller.abort(Object.assign(new RangeError('user gave up'), { code: 'E_GAVE_UP' }));
+    const error = await rejection(call);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ code: 'PROCXY_ABORTED', method: 'work' });
+    expect((error as AbortError).cause).toBeInstanceOf(RangeError);
+    expect(await w.lastAbortSeen()).toEqual({
+      isSignal: true,
+      reason: { ctor: 'RangeError', name: 'RangeError', message: 'user gave up', code: 'E_GAVE_UP' },
+    });
+  });
+
+  it('carries a default reason (an AbortError DOMException) and a plain value reason', async () => {
+    const w = await tasks(mode);
+    const first = new AbortController();
+    const call = w.work(60_000, first.signal);
+    await running(w, 1);
+    first.abort();
+    await expect(call).rejects.toBeInstanceOf(AbortError);
+    expect(await w.lastAbortSeen()).toMatchObject({ reason: { name: 'AbortError' } });
+    const second = new AbortController();
+    const again = w.work(60_000, second.signal);
+    await running(w, 2);
+    second.abort('a string reason');
+    await expect(again).rejects.toBeInstanceOf(AbortError);
+    expect(await w.lastAbortSeen()).toEqual({ isSignal: true, reason: 'a string reason' });
+  });
+});
+
+describe('cancellation', () => {
+  it('gives the method a fresh signal that a finished call no longer listens to', async () => {
+    const w = await tasks();
+    const controller = new AbortController();
+    expect(await w.signalIsFresh(controller.signal)).toBe(true);
+    expect(await w.work(1, controller.signal)).toBe('done');
+    controller.abort();
+    expect(await w.lastAbortSeen()).toBeNull();
+  });
+
+  it('lets $with({ signal }) reach the child signal too', async () => {
+    const w = await tasks();
+    const own = new AbortController();
+    const viaWith = new AbortController();
+    const call = w.$with({ signal: viaWith.signal }).work(60_000, own.signal);
+    await running(w, 1);
+    viaWith.abort('from $with');
+    await expect(call).rejects.toBeInstanceOf(AbortError);
+    expect(await w.lastAbortSeen()).toEqual({ isSignal: true, reason: 'from $with' });
+  });
+
+  it('releases the callbacks of an aborted call on both sides', async () => {
+    const w = await tasks();
+    const controller = new AbortController();
+    let progress = 0;
+    const call = w.workWithProgress(() => progress++, controller.signal);
+    await running(w, 1);
+    expect(liveCallbackTables()).toBe(1);
+    controller.abort();
+    await expect(call).rejects.toBeInstanceOf(AbortError);
+    expect(liveCallbackTables()).toBe(0);
+    const late = await w.callKept();
+    expect(late).toMatchObject({ error: { ctor: 'CallbackReleasedError' } });
+    expect(progress).toBe(0);
+    expect(await w.runtimeState()).toEqual({ scopes: 0, invocations: 0 });
+  });
+});

@@ -1,0 +1,27 @@
+// Types of callbacks.mjs, so the tests call it through the typed proxy.
+interface Described {
+  ctor?: string;
+  name?: string;
+  message?: string;
+  code?: string;
+  path?: string;
+}
+type Outcome<T> = { ok: T } | { error: Described };
+
+export declare class Tasks {
+  progress(count: number, onProgress: (i: number, total: number) => void): number;
+  progressAwaited(count: number, onProgress: (i: number) => number): Promise<number>;
+  ask(question: string, answer: (question: string) => string | Promise<string> | number): Promise<string>;
+  twoCallbacks(first: (v: number) => number, value: number, second: (v: number) => number): Promise<number[]>;
+  // biome-ignore lint/suspicious/noExplicitAny: the tests pass it callbacks of every shape, checked at run time
+  outcome(callback: (...args: any[]) => any, ...args: any[]): Promise<Outcome<any>>;
+  keep(callback: (...args: string[]) => void): string;
+  // biome-ignore lint/suspicious/noExplicitAny: whatever the kept callback answered
+  callKept(...args: string[]): Promise<Outcome<any>>;
+  work(ms: number, signal: AbortSignal): Promise<'done' | 'aborted'>;
+  workWithProgress(onProgress: () => void, signal: AbortSignal): Promise<'aborted'>;
+  signalIsFresh(signal: AbortSignal): boolean;
+  callCount(): number;
+  lastAbortSeen(): { isSignal: boolean; reason: Described | string } | null;
+  runtimeState(): { scopes: number; invocations: number };
+}

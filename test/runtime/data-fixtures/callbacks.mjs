@@ -1,0 +1,99 @@
+// A worker that takes callbacks and AbortSignals, and reports what the runtime keeps for them.
+import { liveScopes } from '../../../dist/runtime/child/link.js';
+
+function describe(error) {
+  return {
+    ctor: error?.constructor?.name,
+    name: error?.name,
+    message: error?.message,
+    code: error?.code,
+    path: error?.path,
+  };
+}
+
+export class Tasks {
+  calls = 0;
+  lastAbort = undefined;
+
+  /** Calls `onProgress` without awaiting it, like a progress report. */
+  progress(count, onProgress) {
+    for (let i = 0; i < count; i++) onProgress(i, count);
+    return count;
+  }
+
+  async progressAwaited(count, onProgress) {
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += await onProgress(i);
+    return sum;
+  }
+
+  async ask(question, answer) {
+    return `${await answer(question)}!`;
+  }
+
+  async twoCallbacks(first, value, second) {
+    return [await first(value), await second(value)];
+  }
+
+  async outcome(callback, ...args) {
+    try {
+      return { ok: await callback(...args) };
+    } catch (error) {
+      return { error: describe(error) };
+    }
+  }
+
+  keep(callback) {
+    this.kept = callback;
+    return typeof callback;
+  }
+
+  async callKept(...args) {
+    try {
+      return { ok: await this.kept(...args) };
+    } catch (error) {
+      return { error: describe(error) };
+    }
+  }
+
+  /** Waits for the signal (or `ms`), recording the reason it got. */
+  work(ms, signal) {
+    this.calls++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve('done'), ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        const reason = signal.reason;
+        this.lastAbort = {
+          isSignal: signal instanceof AbortSignal,
+          reason: reason instanceof Error ? describe(reason) : reason,
+        };
+        resolve('aborted');
+      });
+    });
+  }
+
+  /** Starts a slow task with a signal and callbacks, to be aborted. */
+  async workWithProgress(onProgress, signal) {
+    this.calls++;
+    this.kept = onProgress;
+    await new Promise((resolve) => signal.addEventListener('abort', resolve));
+    return 'aborted';
+  }
+
+  signalIsFresh(signal) {
+    return signal instanceof AbortSignal && !signal.aborted;
+  }
+
+  callCount() {
+    return this.calls;
+  }
+
+  lastAbortSeen() {
+    return this.lastAbort ?? null;
+  }
+
+  runtimeState() {
+    return liveScopes.size;
+  }
+}

@@ -1,0 +1,23 @@
+// Types of events.mjs: Ticker declares its event map, so its proxy's listeners are typed exactly.
+import { EventEmitter } from 'node:events';
+
+export interface TickerEvents {
+  tick: [i: number];
+  data: unknown[];
+  bad: [f: () => number];
+  good: [s: string];
+  when: [d: Date];
+}
+
+export declare class Ticker extends EventEmitter<TickerEvents> {
+  // biome-ignore lint/suspicious/noExplicitAny: emits whatever the test passes
+  emitNow(event: string, ...args: any[]): boolean;
+  tick(count: number): number;
+  attached(event: string): number;
+  emitFunction(): void;
+  emitDate(): void;
+}
+
+export declare class Plain {
+  on(event: string): string;
+}

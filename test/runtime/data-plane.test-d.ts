@@ -1,0 +1,105 @@
+// Public types of callbacks, cancellation and events: what compiles on a proxy, and the exact listener types.
+import { EventEmitter } from 'node:events';
+import type { Procxy, ProxyEvents } from 'procxy';
+import { describe, expectTypeOf, it } from 'vitest';
+
+declare class Jobs {
+  run(input: string, onProgress: (done: number, total: number) => void): Promise<number>;
+  ask(question: (q: string) => Promise<string>): Promise<string>;
+  optionalCallback(onDone?: (ok: boolean) => void): void;
+  cancellable(input: string, signal: AbortSignal): Promise<string>;
+  optionalSignal(input: string, signal?: AbortSignal): Promise<string>;
+  signalFirst(signal: AbortSignal, input: string): void;
+  dateCallback(onDate: (d: Date) => void): void;
+  symbolCallback(onSymbol: (s: symbol) => void): void;
+  callbackReturningFunction(f: () => () => void): void;
+  nestedCallback(f: (inner: () => void) => void): void;
+  nestedInValue(options: { onData: () => void }): void;
+}
+
+interface TickerEvents {
+  tick: [i: number];
+  done: [];
+  data: [payload: { id: string }, at: number];
+}
+declare class Ticker extends EventEmitter<TickerEvents> {
+  start(): void;
+}
+declare class Untyped extends EventEmitter {
+  start(): void;
+}
+
+describe('callbacks and signals', () => {
+  const p = {} as Procxy<Jobs, 'json'>;
+  const a = {} as Procxy<Jobs, 'advanced'>;
+
+  it('accepts function parameters whose own parameters and results cross', () => {
+    expectTypeOf(p.run).toEqualTypeOf<
+      (input: string, onProgress: (done: number, total: number) => void) => Promise<number>
+    >();
+    expectTypeOf(p.ask).toEqualTypeOf<(question: (q: string) => Promise<string>) => Promise<string>>();
+    expectTypeOf(p.optionalCallback).toEqualTypeOf<(onDone?: (ok: boolean) => void) => Promise<void>>();
+  });
+
+  it('accepts an AbortSignal as the last parameter only', () => {
+    expectTypeOf(p.cancellable).toEqualTypeOf<(input: string, signal: AbortSignal) => Promise<string>>();
+    expectTypeOf(p.optionalSignal).toEqualTypeOf<(input: string, signal?: AbortSignal) => Promise<string>>();
+    expectTypeOf(p.signalFirst).toBeNever();
+  });
+
+  it('refuses callbacks whose parameters or results do not cross, and functions anywhere else', () => {
+    expectTypeOf(p.dateCallback).toBeNever();
+    expectTypeOf(a.dateCallback).toEqualTypeOf<(onDate: (d: Date) => void) => Promise<void>>();
+    expectTypeOf(a.symbolCallback).toBeNever();
+    expectTypeOf(a.callbackReturningFunction).toBeNever();
+    expectTypeOf(a.nestedCallback).toBeNever();
+    expectTypeOf(a.nestedInValue).toBeNever();
+  });
+});
+
+describe('events', () => {
+  const t = {} as Procxy<Ticker, 'json', TickerEvents>;
+  const names = {} as Procxy<Ticker, 'json'>;
+  const u = {} as Procxy<Untyped, 'json'>;
+
+  it('types listeners exactly from the event map', () => {
+    expectTypeOf(t).toExtend<ProxyEvents<Procxy<Ticker, 'json', TickerEvents>, string, TickerEvents>>();
+    t.on('tick', (i) => expectTypeOf(i).toBeNumber());
+    t.once('data', (payload, at) => {
+      expectTypeOf(payload).toEqualTypeOf<{ id: string }>();
+      expectTypeOf(at).toBeNumber();
+    });
+    expectTypeOf(t.on('done', () => {})).toEqualTypeOf<Procxy<Ticker, 'json', TickerEvents>>();
+    expectTypeOf(t.listenerCount('tick')).toBeNumber();
+    // @ts-expect-error not an event of the map
+    t.on('nope', () => {});
+    // @ts-expect-error tick carries a number
+    t.on('tick', (i: string) => i);
+  });
+
+  it('knows the event names of a declared map without the map argument', () => {
+    names.on('tick', (i: number) => i);
+    // @ts-expect-error not an event of the map
+    names.on('nope', () => {});
+  });
+
+  it('keeps the worker methods and drops the EventEmitter ones that are not served', () => {
+    expectTypeOf(t.start).toEqualTypeOf<() => Promise<void>>();
+    // @ts-expect-error emit runs in the child only
+    void t.emit;
+    // @ts-expect-error not served
+    void t.addListener;
+  });
+
+  it('takes any string and unknown arguments without an event map', () => {
+    u.on('anything', (...args) => expectTypeOf(args).toEqualTypeOf<unknown[]>());
+    u.on('tick', (n: number) => n);
+    expectTypeOf(u.off('anything', () => {})).toEqualTypeOf<Procxy<Untyped, 'json'>>();
+  });
+
+  it('gives no event members to a class that is not an EventEmitter', () => {
+    const p = {} as Procxy<Jobs, 'json'>;
+    // @ts-expect-error not an EventEmitter
+    void p.on;
+  });
+});

@@ -1,0 +1,129 @@
+// Events of an EventEmitter worker: on/once/off/listenerCount on the proxy, lazy subscription, payloads per mode.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type ProxyControls, procxy } from 'procxy';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Plain, Ticker } from './data-fixtures/events.mjs';
+
+const eventsUrl = new URL('./data-fixtures/events.mjs', import.meta.url);
+
+const started: ProxyControls<unknown>[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.$terminate()));
+});
+async function ticker(serialization: 'json' | 'advanced' = 'json') {
+  const w = await procxy(Ticker, eventsUrl, { serialization });
+  started.push(w);
+  return w;
+}
+
+describe('events', () => {
+  it('delivers events with their arguments, in order with the call that emitted them', async () => {
+    const w = await ticker();
+    const ticks: number[] = [];
+    w.on('tick', (i: number) => ticks.push(i));
+    expect(await w.tick(1_000)).toBe(1_000);
+    expect(ticks).toEqual(Array.from({ length: 1_000 }, (_, i) => i));
+    const payloads: unknown[][] = [];
+    w.on('data', (...args: unknown[]) => payloads.push(args));
+    await w.emitNow('data', 'a', { b: [1, null] }, 3);
+    expect(payloads).toEqual([['a', { b: [1, null] }, 3]]);
+  });
+
+  it('subscribes lazily: the child listens only while the parent does', async () => {
+    const w = await ticker();
+    expect(await w.attached('tick')).toBe(0);
+    const a = () => {};
+    const b = () => {};
+    expect(w.on('tick', a)).toBe(w);
+    w.on('tick', b);
+    expect(w.listenerCount('tick')).toBe(2);
+    expect(await w.attached('tick')).toBe(1);
+    w.off('tick', a);
+    expect(await w.attached('tick')).toBe(1);
+    w.removeListener('tick', b);
+    expect(w.listenerCount('tick')).toBe(0);
+    expect(await w.attached('tick')).toBe(0);
+    // Nobody listens: the worker emits as if procxy were not there (emit returns false).
+    expect(await w.emitNow('tick', 1)).toBe(false);
+  });
+
+  it('runs a once listener once and then unsubscribes', async () => {
+    const w = await ticker();
+    const got: number[] = [];
+    w.once('tick', (i: number) => got.push(i));
+    expect(w.listenerCount('tick')).toBe(1);
+    await w.tick(3);
+    expect(got).toEqual([0]);
+    expect(w.listenerCount('tick')).toBe(0);
+    expect(await w.attached('tick')).toBe(0);
+  });
+
+  it('removes the most recent registration of a listener, once listeners included', async () => {
+    const w = await ticker();
+    const got: string[] = [];
+    const listener = (i: number) => got.push(`l${i}`);
+    w.on('tick', listener);
+    w.once('tick', listener);
+    w.off('tick', listener);
+    await w.tick(2);
+    expect(got).toEqual(['l0', 'l1']);
+  });
+
+  it('drops, with a message on stderr, an event whose payload the mode cannot carry', async () => {
+    const w = await ticker();
+    let stderr = '';
+    w.$process.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const bad: unknown[] = [];
+    const good: unknown[] = [];
+    w.on('bad', (...args: unknown[]) => bad.push(args));
+    w.on('good', (...args: unknown[]) => good.push(args));
+    await w.emitFunction();
+    expect(good).toEqual([['after']]);
+    expect(bad).toEqual([]);
+    expect(await w.attached('bad')).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stderr).toMatch(/event 'bad' of Ticker was not delivered to the parent: args\[0\]: a function/);
+  });
+
+  it('carries what the mode carries: a Date in advanced mode', async () => {
+    const w = await ticker('advanced');
+    const got: unknown[] = [];
+    w.on('when', (d: unknown) => got.push(d));
+    await w.emitDate();
+    expect(got).toEqual([new Date(0)]);
+  });
+
+  it('refuses symbol event names and non-function listeners', async () => {
+    const w = await ticker();
+    expect(() => w.on(Symbol('s') as never, (() => {}) as never)).toThrow(/must be a string/);
+    expect(() => w.on('tick', 'no' as never)).toThrow(/must be a function/);
+  });
+
+  it('gives a class that is not an EventEmitter no event members, and serves its own `on`', async () => {
+    const w = await procxy(Plain, eventsUrl);
+    started.push(w);
+    expect(await w.on('x')).toBe('plain on x');
+    expect('once' in w).toBe(false);
+  });
+
+  it('surfaces a throwing listener as an uncaught exception and keeps the link working', () => {
+    const script = fileURLToPath(new URL('./data-fixtures/listener-throws.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({
+      uncaught: 'listener failed',
+      laterListener: [0, 1, 0, 1, 2, 3, 4],
+      callAfter: 5,
+    });
+  });
+
+  it('does not keep the parent alive with a subscription alone', () => {
+    const script = fileURLToPath(new URL('./data-fixtures/listen-and-leave.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('subscribed\n');
+  });
+});
