@@ -27,6 +27,11 @@ export interface ProcxyOptions<Mode extends SerializationMode = SerializationMod
   maxMessageBytes?: number;
   /** How long `$terminate()` waits for the worker's dispose before SIGTERM, in ms (default 5 000); SIGKILL follows 1 s later. */
   terminateTimeout?: number;
+  /**
+   * Opens Node's IPC channel to the worker so that net.Socket, net.Server and dgram.Socket arguments (and
+   * `$sendHandle`) reach it as live OS handles (default false: a handle argument is refused).
+   */
+  supportHandles?: boolean;
 }
 
 /** Options of one call, set with `proxy.$with(...)`. */
@@ -48,6 +53,7 @@ export interface ResolvedOptions {
   readonly maxPending: number;
   readonly maxMessageBytes: number;
   readonly terminateTimeout: number;
+  readonly supportHandles: boolean;
 }
 
 const maxFrameBytes = 0xffff_fffe;
@@ -94,6 +100,7 @@ const checks: Readonly<Record<keyof ProcxyOptions, Check>> = {
   maxPending: count(1, 1 << 30),
   maxMessageBytes: count(1024, maxFrameBytes),
   terminateTimeout: duration,
+  supportHandles: bool,
 };
 
 const callChecks: Readonly<Record<keyof CallOptions, Check>> = { timeout: duration, signal: checks.signal };
@@ -164,6 +171,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxPending: o.maxPending ?? 65_536,
     maxMessageBytes: o.maxMessageBytes ?? 1024 ** 3,
     terminateTimeout: o.terminateTimeout ?? 5_000,
+    supportHandles: o.supportHandles ?? false,
   };
 }
 

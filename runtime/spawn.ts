@@ -3,12 +3,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { ResolvedOptions } from './options.js';
 
-/** stdio of a worker: no stdin, stdout shared, stderr piped (forwarded and tailed), fd 3 in, fd 4 out. */
+/**
+ * stdio of a worker: no stdin, stdout shared, stderr piped (forwarded and tailed), fd 3 in, fd 4 out; with
+ * `supportHandles`, Node's IPC channel on fd 5 as well, which only carries handles (handles.ts).
+ */
 const stdio = ['ignore', 'inherit', 'pipe', 'pipe', 'pipe'] as const;
 
 export function spawnChild(entry: string, options: ResolvedOptions): ChildProcess {
   return spawn(process.execPath, [...options.execArgv, entry, ...options.args], {
-    stdio: [...stdio],
+    stdio: options.supportHandles ? [...stdio, 'ipc'] : [...stdio],
     env: options.env,
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     windowsHide: true,

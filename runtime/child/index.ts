@@ -2,7 +2,9 @@
 import type { WorkerClass } from './dispatch.js';
 import { ResolutionFailure, startChild } from './link.js';
 
+export type { PassableHandle } from '../types.js';
 export type { WorkerClass } from './dispatch.js';
+export { onHandle } from './handles.js';
 
 export interface ServeOptions {
   readonly Class: WorkerClass;

@@ -1,0 +1,111 @@
+// Child side of handle passing: calls wait, in order, for their OS handles from the IPC channel; the [onHandle] hook.
+/*
+ * A call whose message names handle arguments (`h`) cannot run before each of them arrived over Node's IPC channel,
+ * and no call sent after it may run before it: the inbox queues calls from the first one still missing a handle
+ * and runs them in order as handles arrive (see ../handles.ts for the envelope). A handle the parent could not
+ * send arrives as a `lost` envelope, and its call fails with a SerializationError naming the argument.
+ */
+import { MethodNotFoundError, SerializationError } from '../errors.js';
+import { type Envelope, isEnvelope } from '../handles.js';
+import type { CallMessage } from '../protocol.js';
+import type { PassableHandle } from '../types.js';
+
+/**
+ * The worker's hook for handles sent with the proxy's `$sendHandle(handle)`: define a method under this symbol,
+ * `[onHandle](handle) { ... }`; `$sendHandle` resolves once it returned (or its promise settled) in the child.
+ */
+export const onHandle: unique symbol = Symbol.for('procxy.onHandle');
+
+type Arrival = { readonly handle: PassableHandle } | { readonly lost: string };
+
+function closeHandle(handle: PassableHandle): void {
+  if ('destroy' in handle) handle.destroy();
+  else handle.close();
+}
+
+export class HandleInbox {
+  /** Handles that arrived, by `id:i`, until their call runs. */
+  readonly #arrived = new Map<string, Arrival>();
+  /** Calls held back: the first still misses a handle, the others came after it. */
+  readonly #queue: CallMessage[] = [];
+  readonly #run: (call: CallMessage) => void;
+  readonly #fail: (id: number, error: unknown) => void;
+  readonly #channel: boolean;
+
+  constructor(run: (call: CallMessage) => void, fail: (id: number, error: unknown) => void) {
+    this.#run = run;
+    this.#fail = fail;
+    // Only a worker started with supportHandles has the channel; Node keeps messages that come before a listener.
+    this.#channel = process.send !== undefined;
+    if (this.#channel) process.on('message', (message, handle) => this.#receive(message, handle));
+  }
+
+  /** Runs the call now, or after the handles it and the calls before it wait for. */
+  dispatch(call: CallMessage): void {
+    if (this.#queue.length === 0 && call.h === undefined) return this.#run(call);
+    this.#queue.push(call);
+    this.#drain();
+  }
+
+  #receive(message: unknown, handle: unknown): void {
+    // The worker's own IPC messages are its business.
+    if (!isEnvelope(message)) return;
+    this.#arrived.set(`${message.id}:${message.i}`, arrival(message, handle));
+    this.#drain();
+  }
+
+  #drain(): void {
+    while (this.#queue.length > 0) {
+      const call = this.#queue[0]!;
+      const indices = call.h ?? [];
+      if (this.#channel && !indices.every((i) => this.#arrived.has(`${call.id}:${i}`))) return;
+      this.#queue.shift();
+      const args = call.a.slice();
+      let failure: SerializationError | undefined;
+      for (const i of indices) {
+        const key = `${call.id}:${i}`;
+        const got = this.#arrived.get(key);
+        this.#arrived.delete(key);
+        const path = `args[${i}]`;
+        if (got === undefined) {
+          failure ??= new SerializationError(`${path}: this worker has no IPC channel for handles`, path);
+        } else if ('lost' in got) {
+          failure ??= new SerializationError(`${path}: the handle could not be sent: ${got.lost}`, path);
+        } else {
+          args[i] = got.handle;
+        }
+      }
+      if (failure === undefined) {
+        this.#run({ ...call, a: args });
+        continue;
+      }
+      for (const i of indices) if (args[i] !== null) closeHandle(args[i] as PassableHandle);
+      this.#fail(call.id, failure);
+    }
+  }
+}
+
+function arrival(message: Envelope, handle: unknown): Arrival {
+  if (message.procxy === 'lost') return { lost: message.reason };
+  // Node sends the message alone when the handle closed before it could be sent.
+  return handle === undefined
+    ? { lost: 'it was closed before Node sent it' }
+    : { handle: handle as PassableHandle };
+}
+
+/** What a `$sendHandle` call runs: the instance's `[onHandle]` hook, whose result is not the caller's business. */
+export function handleHook(instance: object): Function {
+  const hook = (instance as Record<symbol, unknown>)[onHandle];
+  if (typeof hook !== 'function') {
+    const className = instance.constructor?.name ?? 'class';
+    return (handle: PassableHandle) => {
+      closeHandle(handle);
+      throw new MethodNotFoundError(
+        `The worker ${className} has no [onHandle] method to receive the handle sent with $sendHandle; define one: import { onHandle } from 'procxy/child'`,
+      );
+    };
+  }
+  return async function (this: object, handle: PassableHandle): Promise<void> {
+    await hook.call(this, handle);
+  };
+}

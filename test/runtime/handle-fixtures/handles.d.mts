@@ -1,0 +1,26 @@
+// Types of handles.mjs, so the tests call it through the typed proxy.
+import type { Socket as DgramSocket } from 'node:dgram';
+import type { Server, Socket } from 'node:net';
+
+export interface Described {
+  kind: string;
+  port?: number;
+  value?: string | number | boolean | null;
+}
+
+export declare class Handles {
+  adopt(socket: Socket): Described;
+  collected(bytes: number): Promise<string>;
+  serve(server: Server): Described;
+  shout(socket: DgramSocket): Described;
+  describeAll(...args: (Socket | Server | DgramSocket | string)[]): Described[];
+  mark(label: string): void;
+  log(): string[];
+  spin(ms: number): void;
+  exitNow(socket: Socket): never;
+  closeAll(): void;
+}
+
+export declare class Hookless {
+  ping(): string;
+}

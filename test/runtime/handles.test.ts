@@ -1,0 +1,267 @@
+// Handle passing: sockets, servers and dgram sockets reach a real child as live OS handles, in order, losing nothing.
+import dgram from 'node:dgram';
+import { once } from 'node:events';
+import { readdirSync, readlinkSync } from 'node:fs';
+import net from 'node:net';
+import {
+  ChildCrashedError,
+  MethodNotFoundError,
+  OptionsValidationError,
+  type ProcxyOptions,
+  procxy,
+  SerializationError,
+} from 'procxy';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Handles, Hookless } from './handle-fixtures/handles.mjs';
+
+const url = new URL('./handle-fixtures/handles.mjs', import.meta.url);
+
+/** Undone after each test, last first: workers end before the servers and sockets they were given. */
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function worker(options: ProcxyOptions = { supportHandles: true }) {
+  const w = await procxy(Handles, url, options);
+  cleanups.push(() => w.$terminate());
+  return w;
+}
+
+async function listen(options: net.ServerOpts = {}): Promise<net.Server> {
+  const server = net.createServer(options);
+  cleanups.push(() => server.close());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}
+
+function portOf(server: net.Server | dgram.Socket): number {
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** A client connected to `server`, and the parent's end of the connection. */
+async function connect(server: net.Server): Promise<{ client: net.Socket; accepted: net.Socket }> {
+  const accepted = once(server, 'connection') as Promise<[net.Socket]>;
+  const client = net.connect(portOf(server), '127.0.0.1');
+  cleanups.push(() => client.destroy());
+  await once(client, 'connect');
+  const [socket] = await accepted;
+  cleanups.push(() => socket.destroy());
+  return { client, accepted: socket };
+}
+
+function write(socket: net.Socket, bytes: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    socket.write(bytes, 'latin1', (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** Reads until `length` bytes or the end. */
+async function read(socket: net.Socket, length = Infinity): Promise<string> {
+  let text = '';
+  socket.setEncoding('latin1');
+  for await (const chunk of socket) {
+    text += chunk;
+    if (text.length >= length) break;
+  }
+  return text;
+}
+
+function pattern(bytes: number, seed: number): string {
+  let text = '';
+  for (let i = 0; text.length < bytes; i++) text += `${seed}:${i};`;
+  return text.slice(0, bytes);
+}
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+async function settle(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe('handle arguments', () => {
+  it('hands over a TCP connection without losing a byte written before or after (pauseOnConnect)', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const { client, accepted } = await connect(server);
+    const before = pattern(256 * 1024, 1);
+    await write(client, before);
+    expect(await w.adopt(accepted)).toEqual({ kind: 'net.Socket', port: client.localPort });
+    const after = pattern(256 * 1024, 2);
+    await write(client, after);
+    const received = await w.collected(before.length + after.length);
+    expect(received.length).toBe(before.length + after.length);
+    expect(received === before + after).toBe(true);
+  });
+
+  it('hands over a net.Server that then serves connections in the child', async () => {
+    const server = await listen();
+    const port = portOf(server);
+    const w = await worker();
+    expect(await w.serve(server)).toEqual({ kind: 'net.Server', port });
+    // The parent's copy would accept connections too: close it, the child's keeps listening.
+    server.close();
+    const client = net.connect(port, '127.0.0.1');
+    cleanups.push(() => client.destroy());
+    expect(await read(client)).toBe(`hello from ${w.$pid}`);
+    await w.closeAll();
+  });
+
+  it('hands over a bound dgram.Socket that then answers datagrams in the child', async () => {
+    const udp = dgram.createSocket('udp4');
+    udp.bind(0, '127.0.0.1');
+    await once(udp, 'listening');
+    const port = portOf(udp);
+    const w = await worker();
+    expect(await w.shout(udp)).toEqual({ kind: 'dgram.Socket', port });
+    udp.close();
+    const peer = dgram.createSocket('udp4');
+    cleanups.push(() => peer.close());
+    const answer = once(peer, 'message');
+    peer.send('hello', port, '127.0.0.1');
+    expect(String((await answer)[0])).toBe('HELLO');
+    await w.closeAll();
+  });
+
+  it('delivers several handles of one call in argument order, among plain values', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const first = await connect(server);
+    const second = await connect(server);
+    const w = await worker();
+    expect(await w.describeAll(first.accepted, 'middle', server, second.accepted)).toEqual([
+      { kind: 'net.Socket', port: first.client.localPort },
+      { kind: 'string', value: 'middle' },
+      { kind: 'net.Server', port: portOf(server) },
+      { kind: 'net.Socket', port: second.client.localPort },
+    ]);
+    await w.closeAll();
+  });
+
+  it('runs a plain call sent right after a handle call after it', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const expected: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      // Node sends one handle per acknowledgement from the child, so the plain call's frame overtakes the last ones.
+      const sockets = [];
+      for (let j = 0; j < 3; j++) sockets.push((await connect(server)).accepted);
+      await Promise.all([w.describeAll(...sockets), w.mark(`after ${i}`)]);
+      expected.push('describeAll', `after ${i}`);
+    }
+    expect(await w.log()).toEqual(expected);
+    await w.closeAll();
+  });
+
+  it('rejects a destroyed socket, naming the argument, and keeps serving', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const { accepted } = await connect(server);
+    const w = await worker();
+    accepted.destroy();
+    const error = await w.adopt(accepted).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect(error).toMatchObject({
+      path: 'args[0]',
+      method: 'adopt',
+      message: expect.stringMatching(/destroyed/),
+    });
+    expect(await w.log()).toEqual([]);
+  });
+
+  it('rejects a socket that was already handed over', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const { accepted } = await connect(server);
+    const w = await worker();
+    await w.adopt(accepted);
+    const error = await w.adopt(accepted).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect(error).toMatchObject({ path: 'args[0]', message: expect.stringMatching(/already handed/) });
+    await w.closeAll();
+  });
+
+  it('rejects a socket whose bytes this process already read, instead of losing them', async () => {
+    const server = await listen();
+    const { client, accepted } = await connect(server);
+    await write(client, 'early bytes');
+    await settle(() => accepted.readableLength > 0);
+    const w = await worker();
+    await expect(w.adopt(accepted)).rejects.toThrow(/11 bytes already read.*pauseOnConnect: true/);
+  });
+
+  it('refuses handles without supportHandles, saying how to enable them, and leaves the socket alone', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const { accepted } = await connect(server);
+    const w = await worker({});
+    const error = await w.adopt(accepted).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect(error).toMatchObject({ path: 'args[0]', message: expect.stringMatching(/supportHandles: true/) });
+    expect(accepted.destroyed).toBe(false);
+    await expect(w.$sendHandle(accepted)).rejects.toThrow(/supportHandles: true/);
+  });
+
+  it('validates the supportHandles option', async () => {
+    await expect(procxy(Handles, url, { supportHandles: 'yes' as never })).rejects.toBeInstanceOf(
+      OptionsValidationError,
+    );
+  });
+});
+
+describe('a child that dies holding handles', () => {
+  it('rejects the calls and leaks no file descriptor in the parent', async () => {
+    const baseline = openFds();
+    const server = await listen({ pauseOnConnect: true });
+    const exits = await worker();
+    const { accepted } = await connect(server);
+    const exited = await exits.exitNow(accepted).catch((e: unknown) => e);
+    expect(exited).toBeInstanceOf(ChildCrashedError);
+    expect(exited).toMatchObject({ exitCode: 3, method: 'exitNow' });
+
+    // Killed while busy: its handles are in the pipe, waiting for Node's acknowledgement, or still queued.
+    const killed = await worker();
+    const busy = killed.spin(10_000);
+    const a = await connect(server);
+    const b = await connect(server);
+    const c = await connect(server);
+    const calls = [busy, killed.adopt(a.accepted), killed.describeAll(b.accepted, c.accepted)];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    killed.$process.kill('SIGKILL');
+    for (const outcome of await Promise.allSettled(calls)) {
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(ChildCrashedError);
+    }
+
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await settle(() => openFds() <= baseline);
+    const fds = readdirSync('/proc/self/fd').map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return 'gone';
+      }
+    });
+    expect(fds.length, fds.join('\n')).toBe(baseline);
+  });
+});
+
+describe('$sendHandle', () => {
+  it("reaches the worker's [onHandle] hook, which then owns the live socket", async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const { client, accepted } = await connect(server);
+    const w = await worker();
+    await expect(w.$sendHandle(accepted)).resolves.toBeUndefined();
+    await write(client, 'ping');
+    expect(await read(client, 4)).toBe('PING');
+    expect(await w.log()).toEqual(['hook:net.Socket']);
+    await w.closeAll();
+  });
+
+  it('rejects when the worker has no [onHandle] hook, and when given no handle', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const { accepted } = await connect(server);
+    const w = await procxy(Hookless, url, { supportHandles: true });
+    cleanups.push(() => w.$terminate());
+    await expect(w.$sendHandle(accepted)).rejects.toThrow(MethodNotFoundError);
+    await expect(w.$sendHandle(42 as never)).rejects.toThrow(SerializationError);
+    expect(await w.ping()).toBe('pong');
+  });
+});
