@@ -18,6 +18,7 @@ import {
   TerminatedError,
   TimeoutError,
 } from './errors.js';
+import { HandleSender, handleFields, handleHookIndex, type LiftedHandles, liftHandles } from './handles.js';
 import type { ResolvedOptions } from './options.js';
 import { parseChildMessage } from './parse.js';
 import { inspectArgs } from './procxiable.js';
@@ -78,6 +79,8 @@ export class ParentLink {
   readonly #channel: ByteChannel;
   readonly #transport: Transport<ParentMessage, ChildMessage>;
   readonly #stderr: StderrTail;
+  /** Sends handle arguments over Node's IPC channel; only with `supportHandles`. */
+  readonly #handles: HandleSender | undefined;
   readonly #pending = new Map<number, PendingCall>();
   readonly #deadlines = new Deadlines(
     (id) => this.#pending.has(id),
@@ -118,6 +121,7 @@ export class ParentLink {
     // Only a pending call (through the link's input) or $terminate() keeps the parent waiting for this child.
     child.unref();
     this.#stderr = new StderrTail(child.stderr as Socket);
+    this.#handles = options.supportHandles ? new HandleSender(child) : undefined;
     const toChild = child.stdio[3] as Socket;
     const fromChild = child.stdio[4] as Socket;
     this.#channel = socketChannel(fromChild, toChild);
@@ -197,7 +201,13 @@ export class ParentLink {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     if (this.#closed !== undefined) return Promise.reject(this.#closed(method));
-    const split = splitArgs(args);
+    let lifted: LiftedHandles;
+    try {
+      lifted = liftHandles(args, this.#handles, index === handleHookIndex);
+    } catch (error) {
+      return Promise.reject(this.#sendError(error, method));
+    }
+    const split = splitArgs(lifted.args);
     const signals = callSignals(split.signal, signal);
     const aborted = abortedSignal(signals);
     if (aborted !== undefined) return Promise.reject(abortError(method, this.pid, aborted, false));
@@ -207,12 +217,13 @@ export class ParentLink {
     const id = this.#nextId++;
     try {
       this.#transport.send(
-        { t: 'call', id, m: index, a: split.args, ...placeholderFields(split) },
+        { t: 'call', id, m: index, a: split.args, ...placeholderFields(split), ...handleFields(lifted) },
         inspectArgs(split.args, this.#options.serialization),
       );
     } catch (error) {
       return Promise.reject(this.#sendError(error, method));
     }
+    if (lifted.handles !== undefined) this.#handles!.send(id, lifted.handles);
     // The child holds a signal or callbacks for this call only when it got some: only then is an abort its business.
     const remote = split.signal !== undefined || split.callbacks !== undefined;
     return new Promise((resolve, reject) => {

@@ -28,13 +28,15 @@ export interface InitMessage {
 export interface CallMessage {
   readonly t: 'call';
   readonly id: number;
-  /** Index into the dispatch table announced by `ready`. */
+  /** Index into the dispatch table announced by `ready`; `-1` runs the `[onHandle]` hook (`$sendHandle`, handles.ts). */
   readonly m: number;
   readonly a: readonly unknown[];
   /** Indices of the arguments that are callbacks (ascending); `a` holds null there. See callbacks.ts. */
   readonly f?: readonly number[];
   /** Index of the argument that is the call's AbortSignal (the last one); `a` holds null there. See cancel.ts. */
   readonly s?: number;
+  /** Indices of the arguments that are OS handles, sent over Node's IPC channel; `a` holds null there. See handles.ts. */
+  readonly h?: readonly number[];
 }
 
 /** The caller gave up on call `id` (its signal aborted): abort the child's signal with `r`, release its callbacks. */

@@ -1,6 +1,7 @@
 // The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
 import { ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
 import { EventHub, eventMethods } from './events.js';
+import { handleHookIndex } from './handles.js';
 import type { ParentLink } from './link.js';
 import { type CallOptions, type ResolvedOptions, resolveCallOptions } from './options.js';
 
@@ -118,6 +119,9 @@ const dispose = Symbol.asyncDispose;
 export function createProxy(handle: WorkerHandle, call: CallOptions): object {
   const methods = new Map<string, Method>();
   const terminate = () => handle.terminate();
+  // A call of the worker's [onHandle] hook (handles.ts), with the calls' order, deadlines and crash handling.
+  const sendHandle = (passed: unknown) =>
+    handle.invoke('$sendHandle', handleHookIndex, [passed], call).then(() => undefined);
   const withOptions = (options: CallOptions) =>
     createProxy(handle, { ...call, ...resolveCallOptions(options) });
   const proxy: object = new Proxy(Object.create(null) as object, {
@@ -132,6 +136,8 @@ export function createProxy(handle: WorkerHandle, call: CallOptions): object {
           return handle.link.child;
         case '$pid':
           return handle.link.pid;
+        case '$sendHandle':
+          return sendHandle;
       }
       if (handle.events !== undefined && eventMethods.has(key)) return eventMember(handle.events, key, proxy);
       let method = methods.get(key);
@@ -150,6 +156,7 @@ export function createProxy(handle: WorkerHandle, call: CallOptions): object {
         key === '$with' ||
         key === '$process' ||
         key === '$pid' ||
+        key === '$sendHandle' ||
         (handle.events !== undefined && eventMethods.has(key)) ||
         handle.indexOf(key) !== undefined
       );

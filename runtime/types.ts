@@ -134,7 +134,7 @@ type ParamProcxiable<T, Mode extends SerializationMode, Last extends boolean> =
       ? CallbackProcxiable<T, Mode>
       : [Last, T] extends [true, AbortSignal]
         ? true
-        : IsProcxiable<T, Mode>;
+        : IsProcxiable<Exclude<T, PassableHandle>, Mode>;
 
 type ArgsProcxiable<A extends readonly unknown[], Mode extends SerializationMode> = All<
   {
@@ -153,6 +153,11 @@ export interface ProxyControls<Self> {
   $with(options: CallOptions): Self;
   readonly $process: ChildProcess;
   readonly $pid: number;
+  /**
+   * Hands an OS handle to the worker outside any method call (needs `supportHandles: true`); resolves once the
+   * instance's `[onHandle]` hook (`import { onHandle } from 'procxy/child'`) returned in the child.
+   */
+  $sendHandle(handle: PassableHandle): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { syncWriteChannel } from '../channel.js';
 import { MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
+import { handleHookIndex } from '../handles.js';
 import type { SerializationMode } from '../modes.js';
 import { inspectValue } from '../procxiable.js';
 import { type ChildMessage, type InitMessage, type ParentMessage, unreachable } from '../protocol.js';
@@ -11,6 +12,7 @@ import { Transport, TransportError } from '../transport.js';
 import { CallScopes } from './callbacks.js';
 import { resolveTable, type WorkerClass } from './dispatch.js';
 import { EventForwarder } from './events.js';
+import { HandleInbox, handleHook } from './handles.js';
 import { parseParentMessage } from './parse.js';
 import { watchParent } from './watchdog.js';
 
@@ -39,6 +41,11 @@ class ChildLink {
   #names: readonly string[] = [];
   #state: 'waiting' | 'starting' | 'serving' | 'disposing' = 'waiting';
   readonly #scopes: CallScopes;
+  /** Holds calls back until their handles arrived over IPC, in order (handles.ts). */
+  readonly #inbox = new HandleInbox(
+    (call) => this.#call(call.id, call.m, this.#scopes.enter(call, this.#names[call.m] ?? '?')),
+    (id, error) => this.#fail(id, error),
+  );
   #events: EventForwarder | undefined;
 
   constructor(resolve: WorkerResolver) {
@@ -72,7 +79,7 @@ class ChildLink {
         return;
       case 'call':
         if (this.#state !== 'serving') return this.#die(`procxy: a call before the worker was ready`);
-        return this.#call(message.id, message.m, this.#scopes.enter(message, this.#names[message.m] ?? '?'));
+        return this.#inbox.dispatch(message);
       case 'abort':
         return this.#scopes.abort(message.id, message.r);
       case 'cb-ok':
@@ -124,7 +131,12 @@ class ChildLink {
   }
 
   #call(id: number, index: number, args: readonly unknown[]): void {
-    const fn = Number.isSafeInteger(index) ? this.#table[index] : undefined;
+    const fn =
+      index === handleHookIndex
+        ? handleHook(this.#instance!)
+        : Number.isSafeInteger(index)
+          ? this.#table[index]
+          : undefined;
     if (fn === undefined) {
       return this.#fail(
         id,

@@ -21,7 +21,8 @@ export function parseParentMessage(value: unknown): ParentMessage {
           isIndex(m.id) &&
           Array.isArray(m.a) &&
           (m.f === undefined || (Array.isArray(m.f) && m.f.every((i) => isArgIndex(i, m.a)))) &&
-          (m.s === undefined || isArgIndex(m.s, m.a))
+          (m.s === undefined || isArgIndex(m.s, m.a)) &&
+          (m.h === undefined || (Array.isArray(m.h) && m.h.every((i) => isArgIndex(i, m.a))))
         )
           return m as unknown as ParentMessage;
         break;
