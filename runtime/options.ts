@@ -1,4 +1,5 @@
 // ProcxyOptions: what a caller may set, validated strictly, with the defaults filled in.
+import { existsSync, statSync } from 'node:fs';
 import { OptionsValidationError } from './errors.js';
 import { type SerializationMode, serializationModes } from './modes.js';
 
@@ -91,7 +92,11 @@ const checks: Readonly<Record<keyof ProcxyOptions, Check>> = {
   idempotent: strings,
   env: envCheck,
   inheritEnv: bool,
-  cwd: (v) => (typeof v === 'string' && v !== '' ? undefined : 'expected a directory path'),
+  cwd: (v) => {
+    if (typeof v !== 'string' || v === '') return 'expected a directory path';
+    // Checked here: a missing cwd makes spawn fail with ENOENT for node itself, which blames the wrong thing.
+    return existsSync(v) && statSync(v).isDirectory() ? undefined : 'no such directory';
+  },
   args: strings,
   execArgv: strings,
   serialization: (v) =>

@@ -276,3 +276,11 @@ describe('json mode values', () => {
     expect((error as Error).message).toMatch(/Return value of 'returnsDate' result: a Date becomes a string/);
   });
 });
+
+describe('cwd', () => {
+  it('refuses a directory that does not exist, naming the option', async () => {
+    const error = await rejection(procxy(Echo, echoUrl, { cwd: '/no/such/dir' }));
+    expect(error).toBeInstanceOf(OptionsValidationError);
+    expect((error as Error).message).toBe('Invalid option \'cwd\': no such directory, got "/no/such/dir"');
+  });
+});
