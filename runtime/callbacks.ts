@@ -7,7 +7,7 @@
  */
 import { CallbackReleasedError, MessageTooLargeError, SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
-import { inspectValue } from './procxiable.js';
+import { type Findings, inspectValue, lastFindings } from './procxiable.js';
 import type { CallbackMessage, ParentMessage } from './protocol.js';
 import { encodeThrown } from './thrown.js';
 import { TransportError } from './transport.js';
@@ -69,7 +69,7 @@ export function trackTable(): () => void {
   };
 }
 
-export type Send = (message: ParentMessage, jsonSafe: boolean) => void;
+export type Send = (message: ParentMessage, jsonSafe: boolean, findings?: Findings) => void;
 
 /**
  * Runs one invocation and sends its answer. `callback` is undefined when the call already settled, which the child
@@ -94,14 +94,16 @@ export function answerCallback(
   const answer = (value: unknown) => {
     if (value === undefined) return send({ t: 'cb-ok', n: message.n }, true);
     let jsonSafe: boolean;
+    let findings: Findings | undefined;
     try {
       jsonSafe = inspectValue(value, mode, 'result');
+      findings = lastFindings();
     } catch (error) {
       const e = error as SerializationError;
       return fail(new SerializationError(`The result of the ${where} ${e.message}`, e.path));
     }
     try {
-      send({ t: 'cb-ok', n: message.n, v: value }, jsonSafe);
+      send({ t: 'cb-ok', n: message.n, v: value }, jsonSafe, findings);
     } catch (error) {
       if (!(error instanceof TransportError && error.tooLarge)) throw error;
       fail(

@@ -6,6 +6,9 @@
  * dropped: the call is no longer pending.
  */
 import { AbortError } from './errors.js';
+import type { AbortMessage } from './protocol.js';
+import { encodeThrown } from './thrown.js';
+import { TransportError } from './transport.js';
 
 /** The call's signals, without duplicates; empty when it has none. */
 export function callSignals(
@@ -27,6 +30,22 @@ export function abortError(method: string, pid: number, signal: AbortSignal, sen
     pid,
     cause: signal.reason,
   });
+}
+
+/** Tells the child that call `id` was aborted, with `reason` or, when that cannot be sent, a reason saying so. */
+export function sendAbort(
+  send: (message: AbortMessage, jsonSafe: boolean) => void,
+  id: number,
+  reason: unknown,
+): void {
+  try {
+    send({ t: 'abort', id, r: encodeThrown(reason) }, false);
+  } catch (error) {
+    // Thrown inside the caller's abort listener otherwise; the child's signal must fire all the same.
+    if (!(error instanceof TransportError)) throw error;
+    const standIn = new AbortError(`The call was aborted; its reason could not be sent: ${error.message}`);
+    send({ t: 'abort', id, r: encodeThrown(standIn) }, false);
+  }
 }
 
 /** Calls `onAbort` with the first signal that aborts; returns the function that stops listening. */

@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { answerCallback, placeholderFields, splitArgs, trackTable } from './callbacks.js';
-import { abortError, abortedSignal, callSignals, watchSignals } from './cancel.js';
+import { abortError, abortedSignal, callSignals, sendAbort, watchSignals } from './cancel.js';
 import { type ByteChannel, socketChannel } from './channel.js';
 import { Deadlines } from './deadlines.js';
 import {
@@ -30,7 +30,7 @@ import {
   unreachable,
 } from './protocol.js';
 import { StderrTail, spawnChild } from './spawn.js';
-import { decodeThrown, encodeThrown } from './thrown.js';
+import { decodeThrown } from './thrown.js';
 import { Transport, type TransportError } from './transport.js';
 
 /** What to start: the child entry, and how it finds the class. */
@@ -238,7 +238,7 @@ export class ParentLink {
       call.unwatch = watchSignals(signals, (fired) => {
         this.#settle(id, abortError(method, this.pid, fired, true), false);
         if (remote && this.#closed === undefined) {
-          this.#transport.send({ t: 'abort', id, r: encodeThrown(fired.reason) }, false);
+          sendAbort((m, j) => this.#transport.send(m, j), id, fired.reason);
         }
       });
       if (this.#pending.size === 0) this.#setRef(true);
@@ -375,8 +375,8 @@ export class ParentLink {
     if (call !== undefined && callback === undefined) {
       return this.#violation(new ProtocolError(`Call ${message.id} has no callback at args[${message.f}]`));
     }
-    answerCallback(message, callback, call?.method, this.#options.serialization, (m, j) => {
-      if (this.#exit === undefined) this.#transport.send(m, j);
+    answerCallback(message, callback, call?.method, this.#options.serialization, (m, j, f) => {
+      if (this.#exit === undefined) this.#transport.send(m, j, f);
     });
   }
 

@@ -9,7 +9,7 @@
  */
 import { CallbackReleasedError, MessageTooLargeError, SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
-import { inspectArgs } from '../procxiable.js';
+import { type Findings, inspectArgs, lastFindings } from '../procxiable.js';
 import type { CallMessage, ChildMessage, Thrown } from '../protocol.js';
 import { decodeThrown } from '../thrown.js';
 import { TransportError } from '../transport.js';
@@ -26,14 +26,16 @@ interface Invocation {
 
 const ignore = () => {};
 
+export type Send = (message: ChildMessage, jsonSafe: boolean, findings?: Findings) => void;
+
 export class CallScopes {
   readonly #scopes = new Map<number, Scope>();
   readonly #invocations = new Map<number, Invocation>();
-  readonly #send: (message: ChildMessage, jsonSafe: boolean) => void;
+  readonly #send: Send;
   readonly #mode: () => SerializationMode;
   #nextInvocation = 1;
 
-  constructor(send: (message: ChildMessage, jsonSafe: boolean) => void, mode: () => SerializationMode) {
+  constructor(send: Send, mode: () => SerializationMode) {
     this.#send = send;
     this.#mode = mode;
   }
@@ -110,15 +112,17 @@ export class CallScopes {
       );
     }
     let jsonSafe: boolean;
+    let findings: Findings | undefined;
     try {
       jsonSafe = inspectArgs(args, this.#mode());
+      findings = lastFindings();
     } catch (error) {
       const e = error as SerializationError;
       return Promise.reject(new SerializationError(`Cannot call the ${where}: ${e.message}`, e.path));
     }
     const n = this.#nextInvocation++;
     try {
-      this.#send({ t: 'cb', id, f: index, n, a: args }, jsonSafe);
+      this.#send({ t: 'cb', id, f: index, n, a: args }, jsonSafe, findings);
     } catch (error) {
       if (!(error instanceof TransportError && error.tooLarge)) throw error;
       return Promise.reject(

@@ -8,23 +8,18 @@
 import type { EventEmitter } from 'node:events';
 import { SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
-import { inspectArgs } from '../procxiable.js';
-import type { ChildMessage } from '../protocol.js';
+import { inspectArgs, lastFindings } from '../procxiable.js';
 import { TransportError } from '../transport.js';
+import type { Send } from './callbacks.js';
 
 export class EventForwarder {
   readonly #instance: EventEmitter;
   readonly #className: string;
   readonly #listeners = new Map<string, (...args: unknown[]) => void>();
-  readonly #send: (message: ChildMessage, jsonSafe: boolean) => void;
+  readonly #send: Send;
   readonly #mode: SerializationMode;
 
-  constructor(
-    instance: EventEmitter,
-    className: string,
-    mode: SerializationMode,
-    send: (message: ChildMessage, jsonSafe: boolean) => void,
-  ) {
+  constructor(instance: EventEmitter, className: string, mode: SerializationMode, send: Send) {
     this.#instance = instance;
     this.#className = className;
     this.#mode = mode;
@@ -47,7 +42,8 @@ export class EventForwarder {
 
   #forward(event: string, args: unknown[]): void {
     try {
-      this.#send({ t: 'ev', e: event, a: args }, inspectArgs(args, this.#mode));
+      const jsonSafe = inspectArgs(args, this.#mode);
+      this.#send({ t: 'ev', e: event, a: args }, jsonSafe, lastFindings());
     } catch (error) {
       if (!(error instanceof SerializationError || error instanceof TransportError)) throw error;
       process.stderr.write(

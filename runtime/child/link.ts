@@ -64,7 +64,7 @@ class ChildLink {
     });
     process.on('exit', () => this.#transport.flush());
     this.#scopes = new CallScopes(
-      (message, jsonSafe) => this.#transport.send(message, jsonSafe),
+      (message, jsonSafe, findings) => this.#transport.send(message, jsonSafe, findings),
       () => this.#mode,
     );
     liveScopes = this.#scopes;
@@ -110,8 +110,8 @@ class ChildLink {
       const instance: unknown = this.#instance;
       const emitter = instance instanceof EventEmitter;
       if (emitter) {
-        this.#events = new EventForwarder(instance, Class.name, this.#mode, (message, jsonSafe) =>
-          this.#transport.send(message, jsonSafe),
+        this.#events = new EventForwarder(instance, Class.name, this.#mode, (message, jsonSafe, findings) =>
+          this.#transport.send(message, jsonSafe, findings),
         );
       }
       this.#send({ t: 'ready', methods, ...(emitter ? { emitter } : {}) }, true);

@@ -137,6 +137,19 @@ describe('callbacks', () => {
     expect(result).toEqual({ ok: new Set(['a']) });
   });
 
+  it('carries large binaries both ways through a callback', async () => {
+    const w = await procxy(Tasks, tasksUrl, { serialization: 'advanced' });
+    started.push(w);
+    const size = 4 << 20;
+    const result = await w.bigRoundTrip(size, (data: Buffer) => {
+      expect(Buffer.isBuffer(data)).toBe(true);
+      expect(data.length).toBe(size);
+      expect(data.every((b) => b === 7)).toBe(true);
+      return Buffer.alloc(size * 2, 3);
+    });
+    expect(result).toEqual({ isBuffer: true, length: size * 2, last: 3 });
+  });
+
   it('keeps nothing after 100 000 calls with callbacks on one worker', async () => {
     const w = await tasks('json');
     const batch = 5_000;

@@ -96,6 +96,17 @@ describe('events', () => {
     expect(got).toEqual([new Date(0)]);
   });
 
+  it('carries a large Buffer in an event', async () => {
+    const w = await ticker('advanced');
+    const got: Buffer[] = [];
+    w.on('buffer', (b: Buffer) => got.push(b));
+    await w.emitBuffer(3 << 20);
+    expect(got).toHaveLength(1);
+    expect(Buffer.isBuffer(got[0])).toBe(true);
+    expect(got[0]!.length).toBe(3 << 20);
+    expect(got[0]!.every((b) => b === 9)).toBe(true);
+  });
+
   it('refuses symbol event names and non-function listeners', async () => {
     const w = await ticker();
     expect(() => w.on(Symbol('s') as never, (() => {}) as never)).toThrow(/must be a string/);

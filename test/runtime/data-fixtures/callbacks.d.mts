@@ -15,6 +15,10 @@ export declare class Tasks {
   twoCallbacks(first: (v: number) => number, value: number, second: (v: number) => number): Promise<number[]>;
   // biome-ignore lint/suspicious/noExplicitAny: the tests pass it callbacks of every shape, checked at run time
   outcome(callback: (...args: any[]) => any, ...args: any[]): Promise<Outcome<any>>;
+  bigRoundTrip(
+    size: number,
+    callback: (data: Buffer) => Buffer,
+  ): Promise<{ isBuffer: boolean; length: number; last: number }>;
   keep(callback: (...args: string[]) => void): string;
   // biome-ignore lint/suspicious/noExplicitAny: whatever the kept callback answered
   callKept(...args: string[]): Promise<Outcome<any>>;

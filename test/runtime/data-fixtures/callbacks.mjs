@@ -43,6 +43,12 @@ export class Tasks {
     }
   }
 
+  /** Hands the parent a large Buffer and returns the length of the one it answers. */
+  async bigRoundTrip(size, callback) {
+    const answer = await callback(Buffer.alloc(size, 7));
+    return { isBuffer: Buffer.isBuffer(answer), length: answer.length, last: answer[answer.length - 1] };
+  }
+
   keep(callback) {
     this.kept = callback;
     return typeof callback;

@@ -7,6 +7,7 @@ export interface TickerEvents {
   bad: [f: () => number];
   good: [s: string];
   when: [d: Date];
+  buffer: [b: Buffer];
 }
 
 export declare class Ticker extends EventEmitter<TickerEvents> {
@@ -16,6 +17,7 @@ export declare class Ticker extends EventEmitter<TickerEvents> {
   attached(event: string): number;
   emitFunction(): void;
   emitDate(): void;
+  emitBuffer(size: number): void;
 }
 
 export declare class Plain {

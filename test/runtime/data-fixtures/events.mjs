@@ -20,6 +20,10 @@ export class Ticker extends EventEmitter {
     this.emit('good', 'after');
   }
 
+  emitBuffer(size) {
+    this.emit('buffer', Buffer.alloc(size, 9));
+  }
+
   emitDate() {
     this.emit('when', new Date(0));
   }
