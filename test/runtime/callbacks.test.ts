@@ -1,6 +1,7 @@
 // Proxied callbacks: top-level function arguments run in the parent while their call runs, and only then.
 import {
   CallbackReleasedError,
+  ProtocolError,
   type ProxyControls,
   procxy,
   SerializationError,
@@ -9,8 +10,10 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
 import { Tasks } from './data-fixtures/callbacks.mjs';
+import { Forger } from './data-fixtures/forger.mjs';
 
 const tasksUrl = new URL('./data-fixtures/callbacks.mjs', import.meta.url);
+const forgerUrl = new URL('./data-fixtures/forger.mjs', import.meta.url);
 
 const started: ProxyControls<unknown>[] = [];
 async function tasks(serialization: SerializationMode = 'json') {
@@ -148,6 +151,19 @@ describe('callbacks', () => {
       return Buffer.alloc(size * 2, 3);
     });
     expect(result).toEqual({ isBuffer: true, length: size * 2, last: 3 });
+  });
+
+  it('terminates a child that invokes a callback of a call never made, or one the call does not have', async () => {
+    for (const [id, f] of [
+      [99, 0],
+      [1, 5],
+    ] as const) {
+      const w = await procxy(Forger, forgerUrl);
+      started.push(w);
+      const error = await w.forgeCallback(id, f).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect((error as Error).message).toMatch(id === 99 ? /unknown call 99/ : /no callback at args\[5\]/);
+    }
   });
 
   it('keeps nothing after 100 000 calls with callbacks on one worker', async () => {

@@ -1,11 +1,16 @@
 // Events of an EventEmitter worker: on/once/off/listenerCount on the proxy, lazy subscription, payloads per mode.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ProxyControls, procxy } from 'procxy';
+import { ProtocolError, type ProxyControls, procxy } from 'procxy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Plain, Ticker } from './data-fixtures/events.mjs';
+import { Forger } from './data-fixtures/forger.mjs';
 
 const eventsUrl = new URL('./data-fixtures/events.mjs', import.meta.url);
+const forgerUrl = new URL('./data-fixtures/forger.mjs', import.meta.url);
 
 const started: ProxyControls<unknown>[] = [];
 afterEach(async () => {
@@ -118,6 +123,22 @@ describe('events', () => {
     started.push(w);
     expect(await w.on('x')).toBe('plain on x');
     expect('once' in w).toBe(false);
+  });
+
+  it('subscribes again on the fresh worker that replaces a crashed one for a retry', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'procxy-events-')), 'crashed');
+    const w = await procxy(Forger, forgerUrl, { retries: 1, idempotent: ['tickAfterCrash'] });
+    started.push(w);
+    const got: string[] = [];
+    w.on('tick', (from: string) => got.push(from));
+    expect(await w.tickAfterCrash(marker)).toBe('ok');
+    expect(got).toEqual(['from the fresh worker']);
+  });
+
+  it('terminates a child that sends an event frame of the wrong shape', async () => {
+    const w = await procxy(Forger, forgerUrl);
+    started.push(w);
+    await expect(w.forgeEvent()).rejects.toBeInstanceOf(ProtocolError);
   });
 
   it('surfaces a throwing listener as an uncaught exception and keeps the link working', () => {

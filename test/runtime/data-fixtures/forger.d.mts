@@ -1,0 +1,8 @@
+// Types of forger.mjs.
+import { EventEmitter } from 'node:events';
+
+export declare class Forger extends EventEmitter<{ tick: [from: string] }> {
+  forgeCallback(id: number, f: number): Promise<never>;
+  forgeEvent(): Promise<never>;
+  tickAfterCrash(marker: string): string;
+}

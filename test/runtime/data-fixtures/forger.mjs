@@ -1,0 +1,36 @@
+// A worker that writes frames a real child never would (callbacks of unknown calls) and crashes on request.
+import { EventEmitter } from 'node:events';
+import { existsSync, writeFileSync, writeSync } from 'node:fs';
+
+/** The child's output fd and the frame layout of runtime/frame.ts (u32le length of codec + body, u8 codec). */
+const outputFd = 4;
+function jsonFrame(message) {
+  const body = Buffer.from(JSON.stringify(message));
+  const header = Buffer.alloc(5);
+  header.writeUInt32LE(body.length + 1, 0);
+  header[4] = 1;
+  return Buffer.concat([header, body]);
+}
+
+export class Forger extends EventEmitter {
+  /** Invokes callback `f` of call `id`, which the parent never made or gave no callback at `f`. */
+  forgeCallback(id, f) {
+    writeSync(outputFd, jsonFrame({ t: 'cb', id, f, n: 1, a: [] }));
+    return new Promise(() => {});
+  }
+
+  forgeEvent() {
+    writeSync(outputFd, jsonFrame({ t: 'ev', e: 42, a: [] }));
+    return new Promise(() => {});
+  }
+
+  /** Exits the first time (no marker yet), emits `tick` on the worker that replaced it. */
+  tickAfterCrash(marker) {
+    if (!existsSync(marker)) {
+      writeFileSync(marker, 'crashed');
+      process.exit(3);
+    }
+    this.emit('tick', 'from the fresh worker');
+    return 'ok';
+  }
+}
