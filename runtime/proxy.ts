@@ -1,7 +1,7 @@
 // The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
 import { ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
 import { EventHub, eventMethods } from './events.js';
-import { handleHookIndex } from './handles.js';
+import { handleHookIndex, isPassableHandle } from './handles.js';
 import type { ParentLink } from './link.js';
 import { type CallOptions, type ResolvedOptions, resolveCallOptions } from './options.js';
 
@@ -50,7 +50,10 @@ export class WorkerHandle {
     const link = this.#link;
     const timeout = call.timeout ?? this.#options.timeout;
     const result = link.call(index, name, args, timeout, call.signal);
-    if (this.#options.retries === 0 || !this.#options.idempotent.has(name)) return result;
+    // A handle moved to the failed worker cannot be sent again: such a call is never retried.
+    if (this.#options.retries === 0 || !this.#options.idempotent.has(name) || args.some(isPassableHandle)) {
+      return result;
+    }
     return this.#retrying(result, link, name, index, args, call, this.#options.retries);
   }
 

@@ -3,7 +3,8 @@
  * A call whose message names handle arguments (`h`) cannot run before each of them arrived over Node's IPC channel,
  * and no call sent after it may run before it: the inbox queues calls from the first one still missing a handle
  * and runs them in order as handles arrive (see ../handles.ts for the envelope). A handle the parent could not
- * send arrives as a `lost` envelope, and its call fails with a SerializationError naming the argument.
+ * send arrives as a `lost` envelope, and its call fails with a SerializationError naming the argument. A held-back
+ * call the parent aborted never runs; its handles are closed when they arrive.
  */
 import { MethodNotFoundError, SerializationError } from '../errors.js';
 import { type Envelope, isEnvelope } from '../handles.js';
@@ -28,6 +29,8 @@ export class HandleInbox {
   readonly #arrived = new Map<string, Arrival>();
   /** Calls held back: the first still misses a handle, the others came after it. */
   readonly #queue: CallMessage[] = [];
+  /** Held-back calls the parent gave up on: they never run, their handles are closed as they arrive. */
+  readonly #aborted = new Set<number>();
   readonly #run: (call: CallMessage) => void;
   readonly #fail: (id: number, error: unknown) => void;
   readonly #channel: boolean;
@@ -45,6 +48,11 @@ export class HandleInbox {
     if (this.#queue.length === 0 && call.h === undefined) return this.#run(call);
     this.#queue.push(call);
     this.#drain();
+  }
+
+  /** The parent gave up on call `id`; if it is still held back, it will not run. */
+  abort(id: number): void {
+    if (this.#queue.some((call) => call.id === id)) this.#aborted.add(id);
   }
 
   #receive(message: unknown, handle: unknown): void {
@@ -75,12 +83,13 @@ export class HandleInbox {
           args[i] = got.handle;
         }
       }
-      if (failure === undefined) {
+      const aborted = this.#aborted.delete(call.id);
+      if (failure === undefined && !aborted) {
         this.#run({ ...call, a: args });
         continue;
       }
       for (const i of indices) if (args[i] !== null) closeHandle(args[i] as PassableHandle);
-      this.#fail(call.id, failure);
+      if (!aborted) this.#fail(call.id, failure);
     }
   }
 }

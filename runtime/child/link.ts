@@ -81,6 +81,7 @@ class ChildLink {
         if (this.#state !== 'serving') return this.#die(`procxy: a call before the worker was ready`);
         return this.#inbox.dispatch(message);
       case 'abort':
+        this.#inbox.abort(message.id);
         return this.#scopes.abort(message.id, message.r);
       case 'cb-ok':
         return this.#scopes.settle(message.n, true, message.v);

@@ -1,9 +1,13 @@
 // Handle passing: sockets, servers and dgram sockets reach a real child as live OS handles, in order, losing nothing.
+import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
+  AbortError,
   ChildCrashedError,
   MethodNotFoundError,
   OptionsValidationError,
@@ -75,6 +79,16 @@ function pattern(bytes: number, seed: number): string {
 }
 
 const openFds = () => readdirSync('/proc/self/fd').length;
+const run = promisify(execFile);
+
+/** Whether `pid` still runs (a zombie, state Z, does not). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 async function settle(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -151,6 +165,20 @@ describe('handle arguments', () => {
     }
     expect(await w.log()).toEqual(expected);
     await w.closeAll();
+  });
+
+  it('never runs a call aborted while it waited for its handles', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const sockets: net.Socket[] = [];
+    for (let j = 0; j < 3; j++) sockets.push((await connect(server)).accepted);
+    const controller = new AbortController();
+    // The abort frame follows the call frame at once; the last handles need the child's acknowledgements first.
+    const call = w.takeThree(sockets[0]!, sockets[1]!, sockets[2]!, controller.signal);
+    controller.abort();
+    await expect(call).rejects.toBeInstanceOf(AbortError);
+    await w.mark('after');
+    expect(await w.log()).toEqual(['after']);
   });
 
   it('rejects a destroyed socket, naming the argument, and keeps serving', async () => {
@@ -263,5 +291,30 @@ describe('$sendHandle', () => {
     await expect(w.$sendHandle(accepted)).rejects.toThrow(MethodNotFoundError);
     await expect(w.$sendHandle(42 as never)).rejects.toThrow(SerializationError);
     expect(await w.ping()).toBe('pong');
+  });
+});
+
+describe('a worker with supportHandles', () => {
+  it.each([
+    ['hands a socket over', 'socket'],
+    ['makes plain calls only', 'plain'],
+  ])(
+    'never holds its parent: a script that %s and forgets the worker exits, and its child ends',
+    async (_, how) => {
+      const script = fileURLToPath(new URL('./handle-fixtures/forgetful-parent.mjs', import.meta.url));
+      const { stdout } = await run(process.execPath, [script, how], { timeout: 10_000 });
+      const { child } = JSON.parse(stdout) as { child: number };
+      await settle(() => !alive(child));
+      expect(alive(child)).toBe(false);
+    },
+  );
+
+  it('does not retry an idempotent call whose handle went to the worker that crashed', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const { accepted } = await connect(server);
+    const w = await worker({ supportHandles: true, idempotent: ['exitNow'], retries: 2 });
+    const pid = w.$pid;
+    await expect(w.exitNow(accepted)).rejects.toBeInstanceOf(ChildCrashedError);
+    expect(w.$pid).toBe(pid);
   });
 });

@@ -14,6 +14,7 @@ export declare class Handles {
   serve(server: Server): Described;
   shout(socket: DgramSocket): Described;
   describeAll(...args: (Socket | Server | DgramSocket | string)[]): Described[];
+  takeThree(a: Socket, b: Socket, c: Socket, signal: AbortSignal): void;
   mark(label: string): void;
   log(): string[];
   spin(ms: number): void;

@@ -56,6 +56,12 @@ export class Handles {
     return args.map(describe);
   }
 
+  /** Three sockets and the call's AbortSignal. */
+  takeThree(a, b, c, _signal) {
+    this.#log.push('takeThree');
+    for (const socket of [a, b, c]) this.#own(socket);
+  }
+
   mark(label) {
     this.#log.push(label);
   }
