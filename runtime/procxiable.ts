@@ -118,6 +118,9 @@ function jsonRefusal(value: object): string | undefined {
 /** Values neither mode can carry; undefined when the value is fine for V8. */
 function neverRefusal(value: object): string | undefined {
   if (types.isPromise(value)) return 'a Promise cannot cross the process boundary; await it first';
+  if (value instanceof AbortSignal) {
+    return 'an AbortSignal crosses only as the last argument of a call (the method then gets a signal of its own)';
+  }
   if (types.isWeakMap(value) || types.isWeakSet(value) || value instanceof WeakRef) {
     return `a ${className(value)} cannot cross the process boundary`;
   }

@@ -85,6 +85,15 @@ describe('cancellation', () => {
     expect(await w.lastAbortSeen()).toBeNull();
   });
 
+  it('refuses an AbortSignal anywhere but last, saying where it may go', async () => {
+    const w = await tasks('advanced');
+    const signal = new AbortController().signal;
+    const error = await rejection(w.outcome(() => 1, signal, 'last'));
+    expect(error).toMatchObject({ code: 'PROCXY_SERIALIZATION', path: 'args[1]' });
+    expect((error as Error).message).toMatch(/AbortSignal crosses only as the last argument/);
+    await expect(w.signalIsFresh({ signal } as never)).rejects.toMatchObject({ path: 'args[0].signal' });
+  });
+
   it('lets $with({ signal }) reach the child signal too', async () => {
     const w = await tasks();
     const own = new AbortController();
