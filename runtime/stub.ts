@@ -14,6 +14,8 @@ export interface StubSpec {
   /** The dispatch table: call index i runs methods[i]. */
   readonly methods: readonly string[];
   readonly idempotent: readonly string[];
+  /** A method takes a net.Socket, net.Server or dgram.Socket: the child gets Node's IPC channel whatever the options say. */
+  readonly supportHandles?: boolean;
 }
 
 export type StubOptions = Omit<ProcxyOptions, 'serialization' | 'idempotent'>;
@@ -28,6 +30,7 @@ export function spawnStub<P>(
       ...options,
       serialization: spec.serialization,
       idempotent: spec.idempotent,
+      ...(spec.supportHandles === true ? { supportHandles: true } : {}),
     });
     const entry = spec.child instanceof URL ? fileURLToPath(spec.child) : spec.child;
     return startProxy<P>({ entry, className: spec.className, methods: spec.methods }, resolved, args);

@@ -11,6 +11,7 @@ import {
   ChildCrashedError,
   MethodNotFoundError,
   OptionsValidationError,
+  type Procxy,
   type ProcxyOptions,
   procxy,
   SerializationError,
@@ -291,6 +292,28 @@ describe('$sendHandle', () => {
     await expect(w.$sendHandle(accepted)).rejects.toThrow(MethodNotFoundError);
     await expect(w.$sendHandle(42 as never)).rejects.toThrow(SerializationError);
     expect(await w.ping()).toBe('pong');
+  });
+});
+
+describe('a generated stub whose worker takes handles', () => {
+  it('opens the IPC channel when its spec says so, without the option', async () => {
+    const { spawnStub } = await import('procxy/stub');
+    const spec = {
+      className: 'Handles',
+      source: 'handles.mjs',
+      child: new URL('./handle-fixtures/handles-child.mjs', import.meta.url),
+      serialization: 'json' as const,
+      methods: ['adopt', 'collected', 'log'],
+      idempotent: [],
+      supportHandles: true,
+    };
+    const w = await spawnStub<Procxy<Handles>>(spec, {}, []);
+    cleanups.push(() => w.$terminate());
+    const server = await listen({ pauseOnConnect: true });
+    const { client, accepted } = await connect(server);
+    await write(client, 'through a stub');
+    expect(await w.adopt(accepted)).toEqual({ kind: 'net.Socket', port: client.localPort });
+    expect(await w.collected(14)).toBe('through a stub');
   });
 });
 
