@@ -21,7 +21,7 @@ import {
 import { HandleSender, handleFields, handleHookIndex, type LiftedHandles, liftHandles } from './handles.js';
 import type { ResolvedOptions } from './options.js';
 import { parseChildMessage } from './parse.js';
-import { inspectArgs } from './procxiable.js';
+import { type Findings, inspectArgs, lastFindings } from './procxiable.js';
 import {
   type CallbackMessage,
   type ChildMessage,
@@ -101,8 +101,10 @@ export class ParentLink {
     this.#target = target;
     this.#options = options;
     let initJsonSafe: boolean;
+    let initOutOfBand: Findings | undefined;
     try {
       initJsonSafe = inspectArgs(args, options.serialization);
+      initOutOfBand = lastFindings();
     } catch (error) {
       const e = error as SerializationError;
       throw new SerializationError(`Cannot construct ${target.className}: ${e.message}`, e.path, {
@@ -178,7 +180,7 @@ export class ParentLink {
         maxMessageBytes: options.maxMessageBytes,
       };
       try {
-        this.#transport.send(init, initJsonSafe);
+        this.#transport.send(init, initJsonSafe, initOutOfBand);
       } catch (error) {
         const failure = this.#sendError(error, 'constructor');
         this.#settleReady.reject(failure);
@@ -219,6 +221,7 @@ export class ParentLink {
       this.#transport.send(
         { t: 'call', id, m: index, a: split.args, ...placeholderFields(split), ...handleFields(lifted) },
         inspectArgs(split.args, this.#options.serialization),
+        lastFindings(),
       );
     } catch (error) {
       return Promise.reject(this.#sendError(error, method));

@@ -5,7 +5,7 @@ import { syncWriteChannel } from '../channel.js';
 import { MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { handleHookIndex } from '../handles.js';
 import type { SerializationMode } from '../modes.js';
-import { inspectValue } from '../procxiable.js';
+import { type Findings, inspectValue, lastFindings } from '../procxiable.js';
 import { type ChildMessage, type InitMessage, type ParentMessage, unreachable } from '../protocol.js';
 import { encodeThrown } from '../thrown.js';
 import { Transport, TransportError } from '../transport.js';
@@ -116,7 +116,6 @@ class ChildLink {
         );
       }
       this.#send({ t: 'ready', methods, ...(emitter ? { emitter } : {}) }, true);
-      setImmediate(watchParent);
     } catch (error) {
       this.#send(
         {
@@ -167,8 +166,10 @@ class ChildLink {
       return;
     }
     let jsonSafe: boolean;
+    let outOfBand: Findings | undefined;
     try {
       jsonSafe = inspectValue(value, this.#mode, 'result');
+      outOfBand = lastFindings();
     } catch (error) {
       const reason = (error as SerializationError).message;
       return this.#fail(
@@ -180,7 +181,7 @@ class ChildLink {
       );
     }
     try {
-      this.#send({ t: 'ok', id, v: value }, jsonSafe);
+      this.#send({ t: 'ok', id, v: value }, jsonSafe, outOfBand);
     } catch (error) {
       this.#fail(id, error);
     }
@@ -192,9 +193,9 @@ class ChildLink {
   }
 
   /** Sends, turning an oversized message into MessageTooLargeError for the caller to report. */
-  #send(message: ChildMessage, jsonSafe: boolean): void {
+  #send(message: ChildMessage, jsonSafe: boolean, outOfBand?: Findings): void {
     try {
-      this.#transport.send(message, jsonSafe);
+      this.#transport.send(message, jsonSafe, outOfBand);
     } catch (error) {
       if (error instanceof TransportError && error.tooLarge && 'id' in message) {
         const tooLarge = new MessageTooLargeError(
@@ -239,5 +240,7 @@ export let liveScopes: CallScopes | undefined;
 
 /** Starts serving: the parent's init message says how to build the worker; `resolve` finds its class. */
 export function startChild(resolve: WorkerResolver): void {
+  // Before the worker module loads: its import or constructor may already be what keeps the event loop busy.
+  watchParent();
   new ChildLink(resolve);
 }
