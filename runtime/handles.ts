@@ -139,6 +139,13 @@ export function liftHandles(
     }
     const why = sender.open ? problem(arg) : "the worker's IPC channel is closed";
     if (why !== undefined) throw new SerializationError(`${path}: ${why}`, path);
+    const twin = arg instanceof net.Socket && handles !== undefined ? indexOf(handles, arg) : undefined;
+    if (twin !== undefined) {
+      throw new SerializationError(
+        `${path}: this net.Socket is also args[${twin}]; a socket can be handed over once`,
+        path,
+      );
+    }
     handles ??= new Map();
     handles.set(i, arg);
   }
@@ -146,6 +153,11 @@ export function liftHandles(
   const sent = args.slice();
   for (const i of handles.keys()) sent[i] = null;
   return { args: sent, handles };
+}
+
+function indexOf(handles: ReadonlyMap<number, PassableHandle>, handle: PassableHandle): number | undefined {
+  for (const [i, h] of handles) if (h === handle) return i;
+  return undefined;
 }
 
 /** The field of a call message that names the handle arguments. */

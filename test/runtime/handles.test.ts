@@ -208,6 +208,16 @@ describe('handle arguments', () => {
     await w.closeAll();
   });
 
+  it('rejects the same socket twice in one call', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const { accepted } = await connect(server);
+    const w = await worker();
+    const error = await w.describeAll(accepted, 'x', accepted).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect(error).toMatchObject({ path: 'args[2]', message: expect.stringMatching(/also args\[0\]/) });
+    expect(accepted.destroyed).toBe(false);
+  });
+
   it('rejects a socket whose bytes this process already read, instead of losing them', async () => {
     const server = await listen();
     const { client, accepted } = await connect(server);
