@@ -208,6 +208,24 @@ describe('handle arguments', () => {
     await w.closeAll();
   });
 
+  it('rejects handles that are not ready: a server not listening, a dgram socket unbound or closed, a socket connecting', async () => {
+    const w = await worker();
+    const idle = net.createServer();
+    await expect(w.serve(idle)).rejects.toThrow(/args\[0\]: the net.Server is not listening/);
+    const unbound = dgram.createSocket('udp4');
+    cleanups.push(() => unbound.close());
+    await expect(w.shout(unbound)).rejects.toThrow(/the dgram.Socket is not bound/);
+    const closed = dgram.createSocket('udp4');
+    closed.bind(0, '127.0.0.1');
+    await once(closed, 'listening');
+    closed.close();
+    await expect(w.shout(closed)).rejects.toThrow(/the dgram.Socket is closed/);
+    const server = await listen();
+    const connecting = net.connect(portOf(server), '127.0.0.1');
+    cleanups.push(() => connecting.destroy());
+    await expect(w.adopt(connecting)).rejects.toThrow(/still connecting/);
+  });
+
   it('rejects the same socket twice in one call', async () => {
     const server = await listen({ pauseOnConnect: true });
     const { accepted } = await connect(server);
