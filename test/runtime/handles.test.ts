@@ -153,6 +153,18 @@ describe('handle arguments', () => {
     await w.closeAll();
   });
 
+  it('passes handles in advanced mode too, beside V8-encoded values', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const { client, accepted } = await connect(server);
+    const w = await worker({ supportHandles: true, serialization: 'advanced' });
+    // A bigint makes the call's frame a V8 one.
+    expect(await w.describeAll(accepted, 10n as never)).toEqual([
+      { kind: 'net.Socket', port: client.localPort },
+      { kind: 'bigint', value: 10n },
+    ]);
+    await w.closeAll();
+  });
+
   it('runs a plain call sent right after a handle call after it', async () => {
     const server = await listen({ pauseOnConnect: true });
     const w = await worker();
