@@ -1,6 +1,7 @@
 // Proxied callbacks: top-level function arguments run in the parent while their call runs, and only then.
 import {
   CallbackReleasedError,
+  ChildCrashedError,
   ProtocolError,
   type ProxyControls,
   procxy,
@@ -164,6 +165,23 @@ describe('callbacks', () => {
       expect(error).toBeInstanceOf(ProtocolError);
       expect((error as Error).message).toMatch(id === 99 ? /unknown call 99/ : /no callback at args\[5\]/);
     }
+  });
+
+  it('drops the answer of a callback still running when its child died', async () => {
+    const w = await tasks('json');
+    let finished!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const call = w.dieDuringCallback(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      finished();
+      return 'too late';
+    });
+    await expect(call).rejects.toBeInstanceOf(ChildCrashedError);
+    await answered;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(liveCallbackTables()).toBe(0);
   });
 
   it('keeps nothing after 100 000 calls with callbacks on one worker', async () => {
