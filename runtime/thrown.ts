@@ -23,6 +23,8 @@ const builtins: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
   ['EvalError', EvalError],
   ['URIError', URIError],
   ['AggregateError', AggregateError as unknown as ErrorClass],
+  // An AbortSignal's default reasons (AbortError, TimeoutError) are DOMExceptions.
+  ['DOMException', DOMException as unknown as ErrorClass],
 ]);
 
 /** procxy errors a child can raise itself; rebuilt with the parent's classes so `instanceof` works. */
@@ -131,6 +133,9 @@ function restore(d: ErrorDescriptor): Error {
     define(error, 'message', d.message, false);
   } else if (d.base === 'AggregateError') {
     error = new AggregateError((d.errors ?? []).map(decodeThrown), d.message);
+  } else if (d.base === 'DOMException') {
+    // Its name sets its legacy `code`, so it goes to the constructor rather than onto the instance.
+    error = new DOMException(d.message, d.name);
   } else {
     error = new (builtins.get(d.base) ?? Error)(d.message);
   }

@@ -65,7 +65,10 @@ describe.each(['json', 'advanced'] as const)('cancellation in %s mode', (mode) =
     await running(w, 1);
     first.abort();
     await expect(call).rejects.toBeInstanceOf(AbortError);
-    expect(await w.lastAbortSeen()).toMatchObject({ reason: { name: 'AbortError' } });
+    expect(await w.lastAbortSeen()).toEqual({
+      isSignal: true,
+      reason: { ctor: 'DOMException', name: 'AbortError', message: 'This operation was aborted', code: 20 },
+    });
     const second = new AbortController();
     const again = w.work(60_000, second.signal);
     await running(w, 2);
@@ -92,6 +95,16 @@ describe('cancellation', () => {
     expect(error).toMatchObject({ code: 'PROCXY_SERIALIZATION', path: 'args[1]' });
     expect((error as Error).message).toMatch(/AbortSignal crosses only as the last argument/);
     await expect(w.signalIsFresh({ signal } as never)).rejects.toMatchObject({ path: 'args[0].signal' });
+  });
+
+  it('carries the TimeoutError of AbortSignal.timeout', async () => {
+    const w = await tasks();
+    const call = w.work(60_000, AbortSignal.timeout(200));
+    await expect(call).rejects.toBeInstanceOf(AbortError);
+    await expect(call).rejects.toMatchObject({ cause: { name: 'TimeoutError' } });
+    expect(await w.lastAbortSeen()).toMatchObject({
+      reason: { ctor: 'DOMException', name: 'TimeoutError', code: 23 },
+    });
   });
 
   it('lets $with({ signal }) reach the child signal too', async () => {
