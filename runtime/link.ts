@@ -18,7 +18,14 @@ import {
   TerminatedError,
   TimeoutError,
 } from './errors.js';
-import { HandleSender, handleFields, handleHookIndex, type LiftedHandles, liftHandles } from './handles.js';
+import {
+  HandleSender,
+  handleFields,
+  handleHookIndex,
+  isPassableHandle,
+  type LiftedHandles,
+  liftHandles,
+} from './handles.js';
 import type { ResolvedOptions } from './options.js';
 import { parseChildMessage } from './parse.js';
 import { type Findings, inspectArgs, lastFindings } from './procxiable.js';
@@ -56,6 +63,17 @@ interface PendingCall {
 
 /** Builds the error a call gets once the link is closed, naming that call's method. */
 type ClosedReason = (method: string) => Error;
+
+/** Whether a call's arguments hold nothing that travels apart from the value: no callback, signal or handle. */
+function plainArguments(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (typeof arg === 'function') return false;
+    if (typeof arg === 'object' && arg !== null && (arg instanceof AbortSignal || isPassableHandle(arg)))
+      return false;
+  }
+  return true;
+}
 
 /** How long to wait for a dead child's pipes to drain before settling its calls. */
 const drainMs = 250;
@@ -203,6 +221,9 @@ export class ParentLink {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     if (this.#closed !== undefined) return Promise.reject(this.#closed(method));
+    if (signal === undefined && index !== handleHookIndex && plainArguments(args)) {
+      return this.#plainCall(index, method, args, timeout);
+    }
     let lifted: LiftedHandles;
     try {
       lifted = liftHandles(args, this.#handles, index === handleHookIndex);
@@ -246,6 +267,35 @@ export class ParentLink {
       });
       if (this.#pending.size === 0) this.#setRef(true);
       this.#pending.set(id, call);
+      if (timeout !== Infinity) this.#deadlines.add(id, timeout, this.#pending.size);
+    });
+  }
+
+  /** The common call: nothing to lift out of the arguments and no signal to watch, so nothing to allocate for them. */
+  #plainCall(index: number, method: string, args: readonly unknown[], timeout: number): Promise<unknown> {
+    if (this.#pending.size >= this.#options.maxPending) {
+      return Promise.reject(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }));
+    }
+    const id = this.#nextId++;
+    try {
+      this.#transport.send(
+        { t: 'call', id, m: index, a: args },
+        inspectArgs(args, this.#options.serialization),
+        lastFindings(),
+      );
+    } catch (error) {
+      return Promise.reject(this.#sendError(error, method));
+    }
+    return new Promise((resolve, reject) => {
+      if (this.#pending.size === 0) this.#setRef(true);
+      this.#pending.set(id, {
+        method,
+        resolve,
+        reject,
+        unwatch: undefined,
+        callbacks: undefined,
+        release: undefined,
+      });
       if (timeout !== Infinity) this.#deadlines.add(id, timeout, this.#pending.size);
     });
   }
