@@ -1,7 +1,14 @@
 // Reads worker classes with the type checker: their public methods, overloads, constructor and JSDoc.
 import { ts } from 'ts-morph';
 import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
-import { checkConstructor, checkSignature, type SerializationMode } from './procxiable.js';
+import { emitterOf, eventMapText, isHandleHook } from './emitter.js';
+import {
+  checkConstructor,
+  checkEvents,
+  checkSignature,
+  type SerializationMode,
+  takesHandles,
+} from './procxiable.js';
 import {
   constructorText,
   parametersOf,
@@ -45,6 +52,10 @@ export interface WorkerModel {
   readonly site: Pick<ProcxyDiagnostic, 'file' | 'start' | 'length' | 'line' | 'column'>;
   /** Unqualified names the stub text uses (globals, type parameters): imports must not shadow them. */
   readonly reserved: ReadonlySet<string>;
+  /** A method takes an OS handle, or the class has the `[onHandle]` hook: the child needs Node's IPC channel. */
+  readonly supportHandles: boolean;
+  /** For an EventEmitter class: its event map as text, or undefined when it declares none (loose listeners). */
+  readonly events: { readonly map: TypeText | undefined } | undefined;
 }
 
 export interface Analysis {
@@ -87,12 +98,21 @@ function hasTag(node: ts.Node, tag: string): boolean {
 interface Context extends SignatureContext {
   readonly program: ts.Program;
   readonly mode: SerializationMode;
+  readonly transferTypes: ReadonlySet<ts.Symbol>;
 }
 
-/** Analyses every exported class of the given worker files (absolute paths present in the program). */
-export function analyze(program: ts.Program, files: readonly string[], mode: SerializationMode): Analysis {
+/**
+ * Analyses every exported class of the given worker files (absolute paths present in the program); `transferTypes`
+ * are the declarations of the config's `transferTypes`.
+ */
+export function analyze(
+  program: ts.Program,
+  files: readonly string[],
+  mode: SerializationMode,
+  transferTypes: ReadonlySet<ts.Symbol> = new Set(),
+): Analysis {
   const checker = program.getTypeChecker();
-  const context: Context = { program, checker, mode, diagnostics: [] };
+  const context: Context = { program, checker, mode, diagnostics: [], transferTypes };
   const workers: WorkerModel[] = [];
   for (const fileName of files) {
     const file = program.getSourceFile(fileName);
@@ -179,12 +199,18 @@ function analyzeClass(
   };
   const classSymbol = checker.getSymbolAtLocation(decl.name ?? decl)!;
   const instanceType = checker.getDeclaredTypeOfSymbol(classSymbol);
+  const emitter = emitterOf(checker, instanceType);
+  const { transferTypes } = context;
+  let supportHandles = false;
   const methods: MethodModel[] = [];
   for (const property of checker.getPropertiesOfType(instanceType)) {
     const declarations = property.declarations ?? [];
     const first = declarations[0];
     if (first === undefined || isLibraryFile(program, first.getSourceFile())) continue;
     const nameNode = ts.getNameOfDeclaration(first);
+    if (nameNode !== undefined && ts.isComputedPropertyName(nameNode) && isHandleHook(checker, nameNode)) {
+      supportHandles = true;
+    }
     if (nameNode === undefined || ts.isPrivateIdentifier(nameNode) || ts.isComputedPropertyName(nameNode))
       continue;
     if ((ts.getCombinedModifierFlags(first) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0)
@@ -231,6 +257,17 @@ function analyzeClass(
       );
       continue;
     }
+    if (emitter !== undefined && emitter.members.has(name)) {
+      context.diagnostics.push(
+        diagnosticAt(
+          nameNode,
+          'PRX9025',
+          `method '${owner}' has the name of an EventEmitter member, which the proxy of an EventEmitter worker keeps for the child's events (on, once, off, removeListener, listenerCount); it is left out of the proxy. Rename it to call it through the proxy`,
+          'warning',
+        ),
+      );
+      continue;
+    }
     if (RESERVED_METHOD_NAMES.has(name)) {
       context.diagnostics.push(
         diagnosticAt(
@@ -267,8 +304,10 @@ function analyzeClass(
           mode: context.mode,
           checker,
           allowCallbacks: true,
+          transferTypes,
         }),
       );
+      if (takesHandles(signature, checker, transferTypes)) supportHandles = true;
       const text = signatureText(
         context,
         namer,
@@ -291,8 +330,33 @@ function analyzeClass(
     const declaration = signature.getDeclaration() as ts.ConstructorDeclaration | undefined;
     const params = declaration === undefined ? [] : parametersOf(declaration);
     context.diagnostics.push(
-      ...checkConstructor({ declaration, params, owner: className, mode: context.mode, checker, signature }),
+      ...checkConstructor({
+        declaration,
+        params,
+        owner: className,
+        mode: context.mode,
+        checker,
+        signature,
+        transferTypes,
+      }),
     );
+  }
+  let events: WorkerModel['events'];
+  if (emitter !== undefined) {
+    const fallback = decl.name ?? decl;
+    if (emitter.map !== undefined) {
+      context.diagnostics.push(
+        ...checkEvents({
+          events: emitter.map,
+          fallback,
+          owner: className,
+          mode: context.mode,
+          checker,
+          transferTypes,
+        }),
+      );
+    }
+    events = { map: eventMapText(context, namer, decl, emitter, className) };
   }
   const constructorArgs = constructorText(context, namer, decl, classSymbol, className, classRef);
   const ctorDecl = decl.members.find(
@@ -309,6 +373,8 @@ function analyzeClass(
     methods,
     site: siteOf(decl.name ?? decl),
     reserved,
+    supportHandles,
+    events,
   };
 }
 

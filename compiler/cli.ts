@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cac } from 'cac';
 import { ConfigError } from './config.js';
+import type { GenerateResult } from './generate.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 
 interface GenerateFlags {
@@ -54,7 +55,14 @@ async function generateCommand(flags: GenerateFlags): Promise<void> {
     await watching.ready;
     return;
   }
-  const result = await new Generator(config).run({ check: flags.check === true });
+  let result: GenerateResult;
+  try {
+    result = await new Generator(config).run({ check: flags.check === true });
+  } catch (error) {
+    // transferTypes names a type the program must resolve, so that part of the config is checked only here.
+    if (error instanceof ConfigError) fail(`error ${error.code}: ${error.message}`);
+    throw error;
+  }
   process.stdout.write(report(result, { cwd, color, check: flags.check === true }));
   process.exitCode = result.ok ? 0 : 1;
 }

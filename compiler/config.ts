@@ -13,6 +13,11 @@ export interface ProcxyConfig {
   readonly outDir?: string;
   /** tsconfig whose compiler options the analysis uses; default: `tsconfig.json` beside the config if present. */
   readonly tsconfig?: string;
+  /**
+   * Types a transfer handler (`registerTransferHandler` from `procxy/transfer`) carries, as `'<module>#<export>'`
+   * (`'src/point.ts#Point'`, the module relative to the config's folder): the check accepts them in both modes.
+   */
+  readonly transferTypes?: readonly string[];
 }
 
 /** A config value that is not what procxy accepts; `key` names the offending option. */
@@ -26,7 +31,10 @@ export class ConfigError extends Error {
   }
 }
 
-const KEYS = ['workers', 'serialization', 'outDir', 'tsconfig'] as const;
+const KEYS = ['workers', 'serialization', 'outDir', 'tsconfig', 'transferTypes'] as const;
+
+/** `'src/point.ts#Point'`: a module path relative to the config, then the name of a type it exports. */
+export const TRANSFER_TYPE = /^([^#\0]+)#([A-Za-z_$][\w$]*)$/;
 const MODES: readonly string[] = ['json', 'advanced'];
 
 function describe(value: unknown): string {
@@ -82,6 +90,21 @@ export function validateConfig(value: unknown): ProcxyConfig {
   }
   checkPath('outDir', record.outDir);
   checkPath('tsconfig', record.tsconfig);
+  const transferTypes = record.transferTypes;
+  if (transferTypes !== undefined) {
+    if (!Array.isArray(transferTypes)) {
+      throw invalid('transferTypes', "an array of '<module>#<exported type>' strings", transferTypes);
+    }
+    transferTypes.forEach((entry: unknown, index) => {
+      if (typeof entry !== 'string' || !TRANSFER_TYPE.test(entry) || entry.trim() !== entry) {
+        throw invalid(
+          `transferTypes[${index}]`,
+          "'<module path relative to the config>#<exported type name>', like 'src/point.ts#Point'",
+          entry,
+        );
+      }
+    });
+  }
   return record as unknown as ProcxyConfig;
 }
 

@@ -54,6 +54,19 @@ function members(file: GeneratedFile, methods: readonly MethodModel[]): string {
     .join('');
 }
 
+/**
+ * `, ProxyEvents<FooProxy, string, Events>` for an EventEmitter worker (`ProxyEvents<FooProxy>` without an event map),
+ * the same members `Procxy<Foo, Mode, Events>` has; the names argument only matters without a map.
+ */
+function eventsClause(file: GeneratedFile, worker: WorkerModel, proxyName: string): string {
+  if (worker.events === undefined) return '';
+  const ProxyEvents = file.import(PROCXY, 'ProxyEvents', 'ProxyEvents');
+  const map = worker.events.map;
+  return map === undefined
+    ? `, ${ProxyEvents}<${proxyName}>`
+    : `, ${ProxyEvents}<${proxyName}, string, ${file.print(map)}>`;
+}
+
 function stringArray(values: readonly string[]): string {
   return `[${values.map(quote).join(', ')}]`;
 }
@@ -92,6 +105,7 @@ export function emitStub(options: {
       classDoc: docBlock(worker.jsDoc),
       proxyName,
       ProxyControls: file.import(PROCXY, 'ProxyControls', 'ProxyControls'),
+      events: eventsClause(file, worker, proxyName),
       members: members(file, worker.methods),
       specName: `${lowerFirst(worker.className)}Spec`,
       StubSpec: file.import(PROCXY_STUB, 'StubSpec', 'StubSpec'),
@@ -101,6 +115,8 @@ export function emitStub(options: {
       serialization: quote(options.serialization),
       methods: stringArray(worker.methods.map((m) => m.name)),
       idempotent: stringArray(worker.methods.filter((m) => m.idempotent).map((m) => m.name)),
+      // Only when needed, so that other workers do not open Node's IPC channel (and their stubs stay as they were).
+      supportHandles: worker.supportHandles ? '  supportHandles: true,\n' : '',
       spawnDoc: docBlock(
         worker.constructorJsDoc ??
           `/** Starts a child process running \`${worker.className}\` (${options.relativeSource}) and resolves to its proxy. */`,

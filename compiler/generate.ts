@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { analyze, type WorkerModel } from './analyze.js';
 import { bundleChild, ChildBundleError } from './child-bundle.js';
+import { ConfigError } from './config.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
 import { emitChildEntry, emitStub, header } from './emit.js';
 import { GlobSet } from './glob.js';
@@ -126,8 +127,8 @@ export class Generator {
     const check = options.check ?? false;
     const diagnostics: ProcxyDiagnostic[] = [];
     const files = this.#globs.scan(config.root).filter(isWorkerCandidate);
-    const program = this.#program.program(files);
-    const analysis = analyze(program, files, config.serialization);
+    const program = this.#program.program([...files, ...config.transferTypes.map((t) => t.file)]);
+    const analysis = analyze(program, files, config.serialization, transferSymbols(program, config));
     diagnostics.push(...analysis.diagnostics);
     if (analysis.workers.length === 0) {
       diagnostics.push(
@@ -331,6 +332,29 @@ function bundleDiagnostic(
     message: `cannot bundle the child of '${worker.className}': ${message.text}`,
     category: 'error',
   };
+}
+
+/** The declarations of the config's `transferTypes`; one the module does not export is a ConfigError naming it. */
+function transferSymbols(program: ts.Program, config: ResolvedConfig): ReadonlySet<ts.Symbol> {
+  const checker = program.getTypeChecker();
+  const symbols = new Set<ts.Symbol>();
+  for (const { entry, key, file, name } of config.transferTypes) {
+    const source = program.getSourceFile(file);
+    const module = source === undefined ? undefined : checker.getSymbolAtLocation(source);
+    const exported = module === undefined ? undefined : checker.tryGetMemberInModuleExports(name, module);
+    const target =
+      exported !== undefined && exported.flags & ts.SymbolFlags.Alias
+        ? checker.getAliasedSymbol(exported)
+        : exported;
+    if (target === undefined || !(target.flags & ts.SymbolFlags.Type)) {
+      throw new ConfigError(
+        `Invalid option "${key}": ${posixRelative(config.root, file)} exports no type named '${name}' (in '${entry}')`,
+        key,
+      );
+    }
+    symbols.add(target);
+  }
+  return symbols;
 }
 
 /** Loads the config and runs the generator once (throws ConfigError on a config problem). */

@@ -3,7 +3,19 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { ConfigError, type ConfigSerializationMode, validateConfig } from './config.js';
+import { ConfigError, type ConfigSerializationMode, TRANSFER_TYPE, validateConfig } from './config.js';
+
+/** One entry of `transferTypes`: a type that a registered transfer handler carries. */
+export interface TransferType {
+  /** As written in the config, for messages: `'src/point.ts#Point'`. */
+  readonly entry: string;
+  /** Its config key: `transferTypes[0]`. */
+  readonly key: string;
+  /** Absolute path of the module. */
+  readonly file: string;
+  /** The name the module exports the type under. */
+  readonly name: string;
+}
 
 /** A validated config with every path made absolute. */
 export interface ResolvedConfig {
@@ -17,6 +29,7 @@ export interface ResolvedConfig {
   readonly outDir: string | undefined;
   /** Absolute tsconfig path, or undefined when there is none. */
   readonly tsconfig: string | undefined;
+  readonly transferTypes: readonly TransferType[];
 }
 
 /** Makes a validated config absolute against the folder of `file`. */
@@ -32,6 +45,15 @@ export function resolveConfig(file: string, value: unknown): ResolvedConfig {
   } else if (existsSync(path.join(root, 'tsconfig.json'))) {
     tsconfig = path.join(root, 'tsconfig.json');
   }
+  const transferTypes = (config.transferTypes ?? []).map((entry, index): TransferType => {
+    const [, module, name] = TRANSFER_TYPE.exec(entry)!;
+    const key = `transferTypes[${index}]`;
+    const absolute = path.resolve(root, module!);
+    if (!existsSync(absolute)) {
+      throw new ConfigError(`Invalid option "${key}": ${module} does not exist (in '${entry}')`, key);
+    }
+    return { entry, key, file: absolute, name: name! };
+  });
   return {
     file,
     root,
@@ -39,6 +61,7 @@ export function resolveConfig(file: string, value: unknown): ResolvedConfig {
     serialization: config.serialization ?? 'json',
     outDir: config.outDir === undefined ? undefined : path.resolve(root, config.outDir),
     tsconfig,
+    transferTypes,
   };
 }
 

@@ -32,7 +32,9 @@ type BuiltinKind =
   | 'promise'
   | 'weak'
   | 'shared-array-buffer'
-  | 'object';
+  | 'object'
+  | 'handle'
+  | 'abort-signal';
 
 const builtinKinds = new Map<string, BuiltinKind>([
   ...(['Function', 'CallableFunction', 'NewableFunction'] as const).map((n) => [n, 'function'] as const),
@@ -79,7 +81,29 @@ const builtinKinds = new Map<string, BuiltinKind>([
   ...(['WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry'] as const).map((n) => [n, 'weak'] as const),
   ['SharedArrayBuffer', 'shared-array-buffer'],
   ['Object', 'object'],
+  ['AbortSignal', 'abort-signal'],
 ]);
+
+/** What a method may take at the top level of its parameters besides values (the runtime lifts these out). */
+export type TopLevelKind = 'handle' | 'abort-signal';
+
+/** The OS handles Node's IPC channel carries, by the module of @types/node that declares them. */
+const handleClasses: Readonly<Record<string, readonly string[]>> = {
+  net: ['Socket', 'Server'],
+  dgram: ['Socket'],
+};
+
+/** 'net.Socket', 'net.Server' or 'dgram.Socket' when the symbol is that class of @types/node, by its declaration. */
+function handleName(symbol: ts.Symbol): string | undefined {
+  for (const declaration of symbol.declarations ?? []) {
+    const file = /[\\/]@types[\\/]node[\\/](net|dgram)\.d\.ts$/.exec(declaration.getSourceFile().fileName);
+    if (file === null || !ts.isClassDeclaration(declaration)) continue;
+    const module = declaration.parent.parent;
+    if (!ts.isModuleDeclaration(module) || module.name.text !== file[1]) continue;
+    if (handleClasses[file[1]!]!.includes(symbol.name)) return `${file[1]}.${symbol.name}`;
+  }
+  return undefined;
+}
 
 const OK: ShapeNode = { findings: [], edges: [] };
 
@@ -98,7 +122,7 @@ const primitiveFlags = valueFlags | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSym
 const libFiles = new WeakMap<ts.SourceFile, boolean>();
 
 /** Built-ins are recognised by where they are declared, so a user's own `class Date` is just a class. */
-function isLibFile(file: ts.SourceFile): boolean {
+export function isLibFile(file: ts.SourceFile): boolean {
   let lib = libFiles.get(file);
   if (lib === undefined) {
     // `hasNoDefaultLib` alone is not enough: a host that parses lib files without comments (or serves them from a
@@ -144,7 +168,28 @@ function referenceTarget(type: ts.Type): ts.Type {
 export class ShapeBuilder {
   private readonly cache = new Map<ts.Type, ShapeNode>();
 
-  constructor(private readonly checker: ts.TypeChecker) {}
+  /** `transferTypes`: the declarations of the config's `transferTypes`, which a transfer handler carries. */
+  constructor(
+    private readonly checker: ts.TypeChecker,
+    readonly transferTypes: ReadonlySet<ts.Symbol> = new Set(),
+  ) {}
+
+  /** Whether a top-level parameter of this type is a handle or an AbortSignal, which the runtime lifts out. */
+  topLevelKind(type: ts.Type): TopLevelKind | undefined {
+    if (!isObjectType(type)) return undefined;
+    const kind = this.builtinOf(type)?.kind;
+    return kind === 'handle' || kind === 'abort-signal' ? kind : undefined;
+  }
+
+  /** A type the config names in `transferTypes` (by its declaration): a registered handler carries it. */
+  private isTransferType(type: ts.Type): boolean {
+    if (this.transferTypes.size === 0) return false;
+    const symbol = referenceTarget(type).getSymbol();
+    return (
+      (type.aliasSymbol !== undefined && this.transferTypes.has(type.aliasSymbol)) ||
+      (symbol !== undefined && this.transferTypes.has(symbol))
+    );
+  }
 
   shapeOf(type: ts.Type): ShapeNode {
     const cached = this.cache.get(type);
@@ -168,6 +213,7 @@ export class ShapeBuilder {
     const walk = (segment: string, inner: ts.Type) => edges.push({ segment, node: this.shapeOf(inner) });
     if (flags & ts.TypeFlags.Any) return void find('any', 'any');
     if (flags & ts.TypeFlags.Unknown) return void find('unknown', 'unknown');
+    if (this.isTransferType(type)) return;
     if (flags & valueFlags && !(flags & ts.TypeFlags.Union)) return;
     if (flags & ts.TypeFlags.BigIntLike) return void find('bigint-json', 'bigint');
     if (flags & ts.TypeFlags.ESSymbolLike) return void find('symbol', 'a symbol');
@@ -290,6 +336,8 @@ export class ShapeBuilder {
   ): { kind: BuiltinKind; name: string; type: ts.Type } | undefined {
     const symbol = type.getSymbol();
     if (symbol !== undefined && isLibSymbol(symbol)) {
+      const handle = handleName(symbol);
+      if (handle !== undefined) return { kind: 'handle', name: handle, type };
       const kind = builtinKinds.get(symbol.name);
       return kind === undefined ? undefined : { kind, name: symbol.name, type };
     }
@@ -366,6 +414,10 @@ export class ShapeBuilder {
         return find('shared-array-buffer', builtin.name);
       case 'object':
         return find('untyped-object', builtin.name);
+      case 'handle':
+        return find('handle-not-top-level', `a ${builtin.name}`);
+      case 'abort-signal':
+        return find('abort-signal-not-last', builtin.name);
     }
   }
 }
@@ -415,12 +467,19 @@ function isAnonymous(type: ts.ObjectType): boolean {
 }
 
 const builders = new WeakMap<ts.TypeChecker, ShapeBuilder>();
+const noTransferTypes: ReadonlySet<ts.Symbol> = new Set();
 
-/** One builder per checker, so every signature of a program (and both modes) shares the walked shapes. */
-export function shapeBuilderFor(checker: ts.TypeChecker): ShapeBuilder {
+/**
+ * One builder per checker, so every signature of a program (and both modes) shares the walked shapes; a different
+ * set of transfer types judges differently, so it replaces the builder.
+ */
+export function shapeBuilderFor(
+  checker: ts.TypeChecker,
+  transferTypes: ReadonlySet<ts.Symbol> = noTransferTypes,
+): ShapeBuilder {
   let builder = builders.get(checker);
-  if (!builder) {
-    builder = new ShapeBuilder(checker);
+  if (!builder || builder.transferTypes !== transferTypes) {
+    builder = new ShapeBuilder(checker, transferTypes);
     builders.set(checker, builder);
   }
   return builder;

@@ -1,7 +1,7 @@
 // What is procxiable at build time: judges a method's or constructor's parameters and awaited return per mode.
 import { ts } from 'ts-morph';
 import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
-import { type ShapeNode, shapeBuilderFor } from './procxiable-shape.js';
+import { isLibFile, type ShapeNode, shapeBuilderFor } from './procxiable-shape.js';
 import { type RuleId, rules } from './rules.js';
 
 export type SerializationMode = 'json' | 'advanced';
@@ -18,6 +18,8 @@ export interface CheckSignatureInput {
   checker: ts.TypeChecker;
   /** When true, a top-level function-typed parameter is a proxied callback if its own signature is procxiable. */
   allowCallbacks?: boolean;
+  /** The declarations of the config's `transferTypes`: procxiable in both modes, at any depth. */
+  transferTypes?: ReadonlySet<ts.Symbol>;
 }
 
 export interface CheckConstructorInput {
@@ -33,19 +35,31 @@ export interface CheckConstructorInput {
    * base class: its parameter types are instantiated (`Base<Date>`), the declarations' are not (`T`).
    */
   signature?: ts.Signature;
+  transferTypes?: ReadonlySet<ts.Symbol>;
+}
+
+export interface CheckEventsInput {
+  /** The event map the worker's `EventEmitter<Events>` base takes. */
+  events: ts.Type;
+  /** Where a finding about an event without a declaration of its own points (the class name). */
+  fallback: ts.Node;
+  /** 'Ticker' */
+  owner: string;
+  mode: SerializationMode;
+  checker: ts.TypeChecker;
+  transferTypes?: ReadonlySet<ts.Symbol>;
 }
 
 /** Every violation in the parameters and the awaited return type of one method signature. */
 export function checkSignature(input: CheckSignatureInput): ProcxyDiagnostic[] {
   const { signature, declaration, owner, mode, checker } = input;
-  const judge = new Judge(
-    checker,
-    mode,
-    hasUncheckedTag(declaration, checker),
-    input.allowCallbacks ?? false,
-  );
+  const judge = new Judge(checker, mode, hasUncheckedTag(declaration, checker), input.transferTypes, {
+    callbacks: input.allowCallbacks ?? false,
+    methodParameters: true,
+  });
   const declared = declaration.parameters.filter((p) => !isThisParameter(p));
-  signature.getParameters().forEach((symbol, i) => {
+  const symbols = signature.getParameters();
+  symbols.forEach((symbol, i) => {
     const parameter = parameterDeclaration(symbol) ?? declared[i];
     if (parameter === undefined) return;
     judge.parameter(
@@ -53,6 +67,7 @@ export function checkSignature(input: CheckSignatureInput): ProcxyDiagnostic[] {
       checker.getTypeOfSymbol(symbol),
       `parameter '${parameterLabel(parameter, i)}' of '${owner}'`,
       i,
+      i === symbols.length - 1,
     );
   });
   const returned = checker.getReturnTypeOfSignature(signature);
@@ -66,7 +81,10 @@ export function checkSignature(input: CheckSignatureInput): ProcxyDiagnostic[] {
 export function checkConstructor(input: CheckConstructorInput): ProcxyDiagnostic[] {
   const { declaration, params, owner, mode, checker, signature } = input;
   const unchecked = declaration !== undefined && hasUncheckedTag(declaration, checker);
-  const judge = new Judge(checker, mode, unchecked, false);
+  const judge = new Judge(checker, mode, unchecked, input.transferTypes, {
+    callbacks: false,
+    methodParameters: false,
+  });
   params.forEach((parameter, i) => {
     const symbol = signature?.getParameters()[i];
     const type = symbol ? checker.getTypeOfSymbol(symbol) : checker.getTypeAtLocation(parameter);
@@ -75,14 +93,63 @@ export function checkConstructor(input: CheckConstructorInput): ProcxyDiagnostic
       type,
       `parameter '${parameterLabel(parameter, i)}' of the constructor of '${owner}'`,
       i,
+      false,
     );
   });
   return judge.diagnostics;
 }
 
+/** Every violation in the payloads of an event map: a listener's arguments cross from the child as one array. */
+export function checkEvents(input: CheckEventsInput): ProcxyDiagnostic[] {
+  const { events, fallback, owner, mode, checker } = input;
+  const judge = new Judge(checker, mode, false, input.transferTypes, {
+    callbacks: false,
+    methodParameters: false,
+  });
+  for (const property of checker.getPropertiesOfType(events)) {
+    const declaration = property.valueDeclaration ?? property.declarations?.[0];
+    const at = declaration !== undefined && !isLibFile(declaration.getSourceFile()) ? declaration : fallback;
+    const name = property.escapedName.toString().startsWith('__@') ? undefined : property.name;
+    if (name === undefined) {
+      judge.value(at, [{ node: symbolNode, path: 'events' }], `the event map of '${owner}'`, 'events');
+      continue;
+    }
+    const root = { node: judge.shape(checker.getTypeOfSymbol(property)), path: name };
+    judge.value(at, [root], `event '${name}' of '${owner}'`, name);
+  }
+  return judge.diagnostics;
+}
+
+/** A symbol-keyed event: the runtime forwards only string-named events. */
+const symbolNode: ShapeNode = {
+  findings: [{ rule: 'symbol', subject: 'a symbol-named event', segment: '' }],
+  edges: [],
+};
+
+/** Whether a top-level parameter of the signature is an OS handle: its worker then needs `supportHandles`. */
+export function takesHandles(
+  signature: ts.Signature,
+  checker: ts.TypeChecker,
+  transferTypes?: ReadonlySet<ts.Symbol>,
+): boolean {
+  const builder = shapeBuilderFor(checker, transferTypes);
+  return signature.getParameters().some((symbol) => {
+    const type = checker.getTypeOfSymbol(symbol);
+    return (type.isUnion() ? type.types : [type]).some((m) => builder.topLevelKind(m) === 'handle');
+  });
+}
+
 interface Root {
   node: ShapeNode;
   path: string;
+}
+
+/** What the runtime lifts out of a call's top-level arguments, so the value check does not see it. */
+interface Lifted {
+  /** Function arguments become proxied callbacks. */
+  readonly callbacks: boolean;
+  /** A method's (not a constructor's) handles, and its last parameter's AbortSignal. */
+  readonly methodParameters: boolean;
 }
 
 class Judge {
@@ -93,16 +160,23 @@ class Judge {
     private readonly checker: ts.TypeChecker,
     private readonly mode: SerializationMode,
     private readonly unchecked: boolean,
-    private readonly allowCallbacks: boolean,
+    transferTypes: ReadonlySet<ts.Symbol> | undefined,
+    private readonly lifted: Lifted,
   ) {
-    this.builder = shapeBuilderFor(checker);
+    this.builder = shapeBuilderFor(checker, transferTypes);
   }
 
   shape(type: ts.Type): ShapeNode {
     return this.builder.shapeOf(type);
   }
 
-  parameter(parameter: ts.ParameterDeclaration, type: ts.Type, where: string, index: number): void {
+  parameter(
+    parameter: ts.ParameterDeclaration,
+    type: ts.Type,
+    where: string,
+    index: number,
+    last: boolean,
+  ): void {
     const at = parameter.type ?? parameter;
     const label = parameterLabel(parameter, index);
     if (type.flags & ts.TypeFlags.Never) {
@@ -111,11 +185,17 @@ class Judge {
     }
     if (parameter.dotDotDotToken !== undefined && this.spreadArguments(at, type, where, label)) return;
     const members = type.isUnion() ? type.types : [type];
-    if (this.allowCallbacks && members.some((m) => this.isCallback(m))) {
+    const isLifted = (member: ts.Type): boolean => {
+      if (this.lifted.callbacks && this.isCallback(member)) return true;
+      if (!this.lifted.methodParameters) return false;
+      const kind = this.builder.topLevelKind(member);
+      return kind === 'handle' || (kind === 'abort-signal' && last);
+    };
+    if (members.some(isLifted)) {
       const values: Root[] = [];
       for (const member of members) {
-        if (this.isCallback(member)) this.callback(at, member, where, label);
-        else values.push({ node: this.shape(member), path: label });
+        if (!isLifted(member)) values.push({ node: this.shape(member), path: label });
+        else if (this.isCallback(member)) this.callback(at, member, where, label);
       }
       this.value(at, values, where, label);
       return;

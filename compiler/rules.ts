@@ -20,7 +20,9 @@ export type RuleId =
   | 'unconstrained-generic'
   | 'never-parameter'
   | 'untyped-object'
-  | 'class-instance-json';
+  | 'class-instance-json'
+  | 'handle-not-top-level'
+  | 'abort-signal-not-last';
 
 export interface Rule {
   readonly code: string;
@@ -72,7 +74,7 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     'class-instance',
     both,
     (subject) => `${subject}, which cannot cross the process boundary`,
-    'Pass only its data, as a plain object (an interface without methods), and rebuild the behaviour on the other side.',
+    "Pass only its data, as a plain object (an interface without methods), and rebuild the behaviour on the other side, or list the type in the config's transferTypes when a transfer handler carries it.",
   ),
   'date-json': rule(
     'PRX1003',
@@ -196,6 +198,20 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     jsonOnly,
     (subject) => `an instance of ${subject} arrives as a plain object in json mode`,
     "Type it as an interface (a plain object), or use serialization: 'advanced'.",
+  ),
+  'handle-not-top-level': rule(
+    'PRX1020',
+    'handle-not-top-level',
+    both,
+    (subject) => `${subject} is an OS handle, which crosses only as a top-level parameter of a method`,
+    'Pass it as a parameter of its own; a handle inside a value, a returned handle, or one given to a constructor or a callback cannot be sent.',
+  ),
+  'abort-signal-not-last': rule(
+    'PRX1021',
+    'abort-signal-not-last',
+    both,
+    () => "an AbortSignal crosses only as a method's last parameter",
+    'Make it the last parameter of the method (the child then gets a signal that aborts when this one does); anywhere else it cannot be sent.',
   ),
 };
 

@@ -69,7 +69,7 @@ export function bindingText(name: ts.BindingName): string {
   return `[${elements.join(', ')}]`;
 }
 
-function unnameable(
+export function unnameable(
   context: SignatureContext,
   node: ts.Node,
   owner: string,

@@ -1,4 +1,4 @@
-{{classDoc}}export interface {{proxyName}} extends {{ProxyControls}}<{{proxyName}}> {
+{{classDoc}}export interface {{proxyName}} extends {{ProxyControls}}<{{proxyName}}>{{events}} {
 {{members}}}
 
 const {{specName}}: {{StubSpec}} = {
@@ -8,7 +8,7 @@ const {{specName}}: {{StubSpec}} = {
   serialization: {{serialization}},
   methods: {{methods}},
   idempotent: {{idempotent}},
-};
+{{supportHandles}}};
 
 {{spawnDoc}}export function {{spawnName}}(options?: {{StubOptions}}, ...args: {{constructorArgs}}): Promise<{{proxyName}}> {
   return {{spawnStub}}<{{proxyName}}>({{specName}}, options, args);

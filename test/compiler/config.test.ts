@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, defineConfig, validateConfig } from '../../compiler/config.js';
+import { generate } from '../../compiler/generate.js';
 import { loadConfig } from '../../compiler/load-config.js';
 import { removeTempProjects, tempProject } from './project.js';
 
@@ -29,6 +30,15 @@ describe('defineConfig', () => {
     ],
     [{ workers: ['a.ts'], outDir: '' }, 'Invalid option "outDir": expected a non-empty path string'],
     [{ workers: ['a.ts'], tsconfig: 1 }, 'Invalid option "tsconfig": expected a non-empty path string'],
+    [
+      { workers: ['a.ts'], transferTypes: 'p.ts#P' },
+      `Invalid option "transferTypes": expected an array of '<module>#<exported type>' strings, got "p.ts#P"`,
+    ],
+    [
+      { workers: ['a.ts'], transferTypes: ['p.ts#P', 'p.ts'] },
+      `Invalid option "transferTypes[1]": expected '<module path relative to the config>#<exported type name>'`,
+    ],
+    [{ workers: ['a.ts'], transferTypes: ['p.ts#'] }, 'Invalid option "transferTypes[0]"'],
   ])('rejects %j', (config, message) => {
     expect(() => validateConfig(config)).toThrow(message);
     try {
@@ -71,7 +81,42 @@ describe('loadConfig', () => {
       serialization: 'json',
       outDir: path.join(dir, 'gen'),
       tsconfig: path.join(dir, 'tsconfig.base.json'),
+      transferTypes: [],
     });
+  });
+
+  it('resolves transferTypes against the config folder; a module that does not exist names the entry', async () => {
+    write('point.ts', 'export class Point { x = 0; }\n');
+    const good = write(
+      'transfer.config.ts',
+      "export default { workers: ['*.ts'], transferTypes: ['point.ts#Point'] };\n",
+    );
+    expect((await loadConfig(good)).transferTypes).toEqual([
+      { entry: 'point.ts#Point', key: 'transferTypes[0]', file: path.join(dir, 'point.ts'), name: 'Point' },
+    ]);
+    const bad = write(
+      'notype.config.ts',
+      "export default { workers: ['*.ts'], transferTypes: ['nope.ts#Point'] };\n",
+    );
+    const error = await loadConfig(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).key).toBe('transferTypes[0]');
+    expect((error as ConfigError).message).toBe(
+      `Invalid option "transferTypes[0]": nope.ts does not exist (in 'nope.ts#Point')`,
+    );
+  });
+
+  it('rejects a transferTypes entry naming a type its module does not export (found once the program is built)', async () => {
+    const project = tempProject('typed');
+    writeFileSync(
+      path.join(project, 'procxy.config.ts'),
+      "export default { workers: ['*.worker.ts'], transferTypes: ['ledger.ts#Missing'] };\n",
+    );
+    const error = await generate({ cwd: project }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      `Invalid option "transferTypes[0]": ledger.ts exports no type named 'Missing' (in 'ledger.ts#Missing')`,
+    );
   });
 
   it('rejects a tsconfig that does not exist, naming the option', async () => {

@@ -4,8 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClassDeclaration, Project, Scope, ts } from 'ts-morph';
 import { formatDiagnostics, type ProcxyDiagnostic, sortDiagnostics } from '../../../compiler/diagnostics.js';
+import { emitterOf } from '../../../compiler/emitter.js';
 import { type GenerateResult, generate } from '../../../compiler/generate.js';
-import { checkConstructor, checkSignature, type SerializationMode } from '../../../compiler/procxiable.js';
+import {
+  checkConstructor,
+  checkEvents,
+  checkSignature,
+  type SerializationMode,
+} from '../../../compiler/procxiable.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const fixturesDir = path.join(repoRoot, 'test/compiler/procxiable/fixtures');
@@ -75,6 +81,11 @@ export function checkFixture(
   for (const cls of sourceFile.getClasses().filter((c) => c.isExported())) {
     const name = cls.getName() ?? 'default';
     diagnostics.push(...checkClassConstructor(cls, name, mode, checker));
+    const events = emitterOf(checker, cls.getType().compilerType)?.map;
+    if (events !== undefined) {
+      const fallback = cls.getNameNode()?.compilerNode ?? cls.compilerNode;
+      diagnostics.push(...checkEvents({ events, fallback, owner: name, mode, checker }));
+    }
     for (const method of cls.getMethods()) {
       if (method.isStatic() || method.getScope() !== Scope.Public || method.getName().startsWith('#'))
         continue;

@@ -1,0 +1,133 @@
+// What a worker class inherits from Node's EventEmitter (its event map) and whether it has the `[onHandle]` hook.
+import { ts } from 'ts-morph';
+import { type SignatureContext, unnameable } from './signature-text.js';
+import type { TypeNamer, TypeText } from './type-text.js';
+
+export interface Emitter {
+  /** The `Events` of `EventEmitter<Events>`; undefined when the class declares none (or through a type parameter). */
+  readonly map: ts.Type | undefined;
+  /** EventEmitter's member names: a worker method with one of them is not part of the proxy. */
+  readonly members: ReadonlySet<string>;
+}
+
+/** Node's own EventEmitter class, by its declaration in @types/node (a class of your own with that name is not). */
+function isEventEmitter(symbol: ts.Symbol | undefined): boolean {
+  return (
+    symbol?.name === 'EventEmitter' &&
+    (symbol.declarations ?? []).some(
+      (d) =>
+        ts.isClassDeclaration(d) &&
+        /[\\/]@types[\\/]node[\\/]events\.d\.ts$/.test(d.getSourceFile().fileName),
+    )
+  );
+}
+
+function targetOf(type: ts.Type): ts.Type {
+  return type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference
+    ? (type as ts.TypeReference).target
+    : type;
+}
+
+/** The EventEmitter base of a worker class (through user and Node classes alike), or undefined. */
+export function emitterOf(checker: ts.TypeChecker, instanceType: ts.Type): Emitter | undefined {
+  const queue: ts.Type[] = [instanceType];
+  const seen = new Set<ts.Type>();
+  for (let i = 0; i < queue.length; i++) {
+    const type = queue[i]!;
+    const target = targetOf(type);
+    if (seen.has(target)) continue;
+    seen.add(target);
+    if (isEventEmitter(target.getSymbol())) {
+      const [map] = type === target ? [] : checker.getTypeArguments(type as ts.TypeReference);
+      const declared =
+        map !== undefined && !checker.isTupleType(map) && !(map.flags & ts.TypeFlags.TypeParameter);
+      const members = checker
+        .getPropertiesOfType(type)
+        .map((p) => p.name)
+        .filter((name) => !name.startsWith('__@'));
+      return { map: declared ? map : undefined, members: new Set(members) };
+    }
+    if (
+      target.flags & ts.TypeFlags.Object &&
+      (target as ts.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface
+    ) {
+      queue.push(...checker.getBaseTypes(target as ts.InterfaceType));
+    }
+  }
+  return undefined;
+}
+
+function aliased(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
+  return symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias
+    ? checker.getAliasedSymbol(symbol)
+    : symbol;
+}
+
+/** The event map as written in `extends EventEmitter<...>`, following the class's own `extends` chain. */
+function writtenMap(checker: ts.TypeChecker, decl: ts.ClassDeclaration): ts.TypeNode | undefined {
+  let current: ts.ClassDeclaration | undefined = decl;
+  for (let depth = 0; current !== undefined && depth < 32; depth++) {
+    const base = current.heritageClauses?.find((c) => c.token === ts.SyntaxKind.ExtendsKeyword)?.types.at(0);
+    if (base === undefined) return undefined;
+    const symbol = aliased(checker, checker.getSymbolAtLocation(base.expression));
+    if (isEventEmitter(symbol)) return base.typeArguments?.[0];
+    current = symbol?.declarations?.find(ts.isClassDeclaration);
+  }
+  return undefined;
+}
+
+/** The stub text of the event map: as written where possible, else as the checker prints it; PRX9031 otherwise. */
+export function eventMapText(
+  context: SignatureContext,
+  namer: TypeNamer,
+  decl: ts.ClassDeclaration,
+  emitter: Emitter,
+  className: string,
+): TypeText | undefined {
+  if (emitter.map === undefined) return undefined;
+  const node = writtenMap(context.checker, decl);
+  const written = node === undefined ? undefined : namer.written(node);
+  if (written?.ok) return written.text;
+  const inferred = namer.inferred(emitter.map, decl);
+  if (inferred.ok) return inferred.text;
+  unnameable(
+    context,
+    node ?? decl.name ?? decl,
+    className,
+    'the event map',
+    written ?? inferred,
+    'Export the type',
+  );
+  return undefined;
+}
+
+/** `[onHandle]` with `onHandle` imported from 'procxy/child' (by name or through a namespace import). */
+export function isHandleHook(checker: ts.TypeChecker, name: ts.ComputedPropertyName): boolean {
+  const expression = name.expression;
+  let local: ts.Identifier | undefined;
+  let member = 'onHandle';
+  if (ts.isIdentifier(expression)) local = expression;
+  else if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
+    if (expression.name.text !== 'onHandle') return false;
+    local = expression.expression;
+    member = '*';
+  }
+  const declaration = local === undefined ? undefined : checker.getSymbolAtLocation(local)?.declarations?.[0];
+  if (declaration === undefined) return false;
+  let imported: string | undefined;
+  let statement: ts.Node | undefined;
+  if (ts.isImportSpecifier(declaration)) {
+    imported = (declaration.propertyName ?? declaration.name).text;
+    statement = declaration.parent.parent.parent;
+  } else if (ts.isNamespaceImport(declaration)) {
+    imported = '*';
+    statement = declaration.parent.parent;
+  }
+  return (
+    imported === member &&
+    statement !== undefined &&
+    ts.isImportDeclaration(statement) &&
+    ts.isStringLiteral(statement.moduleSpecifier) &&
+    statement.moduleSpecifier.text === 'procxy/child'
+  );
+}
