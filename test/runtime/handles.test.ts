@@ -308,7 +308,8 @@ describe('a child that dies holding handles', () => {
         return 'gone';
       }
     });
-    expect(fds.length, fds.join('\n')).toBe(baseline);
+    // Closing can lag behind a previous test, so the count may end below the baseline, never above it.
+    expect(fds.length, fds.join('\n')).toBeLessThanOrEqual(baseline);
   });
 });
 
