@@ -8,6 +8,7 @@ import { buildResults, renderConsole, renderMarkdown } from './lib/report.mjs';
 import { runBench } from './lib/runner.mjs';
 import { rows as allRows, baselineId } from './rows/index.mjs';
 import { scenarios as allScenarios } from './scenarios.mjs';
+import { targets } from './targets.mjs';
 
 // Whatever happens (an exception, Ctrl-C), no forked child may outlive the bench.
 process.on('exit', killChildrenNow);
@@ -82,6 +83,7 @@ const results = buildResults({
   states,
   scenarios,
   baselineId,
+  targets,
   meta: {
     date: new Date().toISOString(),
     node: process.version,

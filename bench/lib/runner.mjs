@@ -51,6 +51,7 @@ export async function runBench({ rows, scenarios, rounds, warmupRounds, sizes, l
       );
     }
   }
+  for (const state of states) state.notes.push(...(state.row.extraNotes?.() ?? []));
   return { states, notes };
 }
 
@@ -62,7 +63,11 @@ function formatValues(values, scenarios, state) {
     .join('  ');
 }
 
-const supports = (row, scenario) => row.scenarios === undefined || row.scenarios.includes(scenario.id);
+// A row measures the scenarios it lists (all by default) except those whose payload it cannot carry.
+export const supports = (row, scenario) =>
+  (row.scenarios === undefined || row.scenarios.includes(scenario.id)) &&
+  !Object.hasOwn(row.cannot ?? {}, scenario.id);
+const supportsId = (row, id) => supports(row, { id });
 
 async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, notes) {
   const sessions = new Map();
@@ -109,6 +114,8 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
     for (let j = 0; j < starts; j++) {
       for (const state of order) {
         if (state.status !== 'ok') continue;
+        // A row that does not measure startups starts once, for its session.
+        if (j < starts - 1 && !supports(state.row, startup)) continue;
         collectGarbage();
         await guard(state, `start ${j + 1}/${starts} and first call`, limits.startMs, async () => {
           const before = livingChildren();
@@ -130,8 +137,11 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
     for (const state of live()) {
       await guard(state, 'session warm-up', limits.scenarioMs, async () => {
         const session = sessions.get(state);
-        await sequentialCalls(session, warmup.sequential);
-        await windowedCalls(session, warmup.windowed, warmup.inFlight);
+        // Rows that measure neither S1 nor S2 only need their first calls behind them.
+        const sequential = supportsId(state.row, 'S1');
+        const windowed = supportsId(state.row, 'S2');
+        await sequentialCalls(session, sequential ? warmup.sequential : windowed ? 0 : 100);
+        if (windowed) await windowedCalls(session, warmup.windowed, warmup.inFlight);
       });
     }
     for (const scenario of scenarios) {
@@ -144,6 +154,15 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
         }
         continue;
       }
+      // One untimed call per row first, so that no first slice pays for the child's first use of a code path.
+      if (scenario.warm !== undefined) {
+        for (const state of live()) {
+          if (!supports(state.row, scenario)) continue;
+          await guard(state, `${scenario.id} warm-up`, limits.sliceMs, () =>
+            scenario.warm({ session: sessions.get(state), row: state.row }),
+          );
+        }
+      }
       const totals = new Map();
       for (let slice = 0; slice < params.slices; slice++) {
         for (const state of live()) {
@@ -152,7 +171,7 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
           const step = `${scenario.id} slice ${slice + 1}/${params.slices}`;
           const cpuBefore = cpuMicros(pids.get(state) ?? []);
           const done = await guard(state, step, limits.sliceMs, () =>
-            scenario.slice({ session: sessions.get(state), params }),
+            scenario.slice({ session: sessions.get(state), params, row: state.row }),
           );
           if (done === undefined) continue;
           const cpuAfter = cpuMicros(pids.get(state) ?? []);

@@ -1,5 +1,6 @@
 // The hand-written calling end of the raw rows: an id -> promise map, as anyone wiring process.send by hand would.
-export function rpcClient(post) {
+// `decode` turns a result off the wire (the json row's base64 Buffers); identity otherwise.
+export function rpcClient(post, decode = (r) => r) {
   const pending = new Map();
   let nextId = 0;
   return {
@@ -15,7 +16,7 @@ export function rpcClient(post) {
       if (waiter === undefined) return;
       pending.delete(message.i);
       if ('e' in message) waiter.reject(new Error(message.e));
-      else waiter.resolve(message.r);
+      else waiter.resolve(decode(message.r));
     },
     // A dead peer must reject what is pending, or the scenario would wait for its timeout.
     failAll(reason) {

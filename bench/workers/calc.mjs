@@ -3,4 +3,12 @@ export class Calc {
   add(a, b) {
     return a + b;
   }
+
+  size(bytes) {
+    return bytes.byteLength;
+  }
+
+  echo(value) {
+    return value;
+  }
 }

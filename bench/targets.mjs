@@ -1,0 +1,71 @@
+// The speed targets the issues set for `npm run bench`, checked on the paired ratios of one run.
+
+// ratio: row / against in the scenario (time for µs/call and ms, throughput for calls/s), compared with `limit`
+// by `op`. "Twice as fast" in time is a ratio <= 0.5.
+export const targets = [
+  { issue: 2, row: 'procxy-json', against: 'raw-json', scenario: 'S1', op: '<=', limit: 1.0 },
+  { issue: 2, row: 'procxy-json', against: 'raw-json', scenario: 'S2', op: '>=', limit: 1.5 },
+  { issue: 2, row: 'procxy-advanced', against: 'raw-advanced', scenario: 'S1', op: '<=', limit: 1.0 },
+  { issue: 2, row: 'procxy-advanced', against: 'raw-advanced', scenario: 'S2', op: '>=', limit: 1.5 },
+  { issue: 2, row: 'procxy-json', against: 'raw-json', scenario: 'S5', op: '<=', limit: 1.1 },
+  { issue: 2, row: 'procxy-advanced', against: 'raw-advanced', scenario: 'S5', op: '<=', limit: 1.1 },
+  { issue: 3, row: 'procxy-stub-json', against: 'procxy-json', scenario: 'S1', op: '<=', limit: 1.0 },
+  { issue: 3, row: 'procxy-stub-json', against: 'procxy-json', scenario: 'S2', op: '>=', limit: 1.0 },
+  {
+    issue: 4,
+    row: 'procxy-advanced-transfer',
+    against: 'raw-pipe',
+    scenario: 'S3-10MiB',
+    op: '<=',
+    limit: 1.5,
+  },
+  {
+    issue: 4,
+    row: 'procxy-advanced-transfer',
+    against: 'raw-advanced',
+    scenario: 'S3-10MiB',
+    op: '<=',
+    limit: 0.5,
+    note: 'at least 2x faster',
+  },
+  {
+    issue: 4,
+    row: 'procxy-advanced',
+    against: 'raw-advanced',
+    scenario: 'S3-1MiB-echo',
+    op: '<=',
+    limit: 0.8,
+  },
+  {
+    issue: 4,
+    row: 'procxy-advanced',
+    against: 'raw-advanced',
+    scenario: 'S3-10MiB-echo',
+    op: '<=',
+    limit: 0.8,
+  },
+  {
+    issue: 4,
+    row: 'procxy-advanced-transfer',
+    against: 'raw-advanced',
+    scenario: 'S3-1MiB-echo',
+    op: '<=',
+    limit: 0.8,
+  },
+  {
+    issue: 4,
+    row: 'procxy-advanced-transfer',
+    against: 'raw-advanced',
+    scenario: 'S3-10MiB-echo',
+    op: '<=',
+    limit: 0.8,
+  },
+  {
+    issue: 4,
+    row: 'procxy-advanced',
+    against: 'raw-advanced',
+    scenario: 'S4-advanced',
+    op: '<=',
+    limit: 1.0,
+  },
+];
