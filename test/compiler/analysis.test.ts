@@ -54,6 +54,52 @@ describe('analysis of a worker class', () => {
     expect(ticker).toContain("methods: ['tick', 'maybe'],");
     expect(ticker).toContain('...args: ConstructorParameters<typeof Ticker>): Promise<TickerProxy>');
     expect(ticker).not.toMatch(/\b(emit|on|once|listenerCount)\(/);
+    // No event map declared: listeners are typed loosely, by the same ProxyEvents the no-build proxy uses.
+    expect(ticker).toContain('extends ProxyControls<TickerProxy>, ProxyEvents<TickerProxy> {');
+  });
+
+  it('starts workers that take handles with supportHandles, finds event maps through base classes, warns on EventEmitter names', async () => {
+    const project = tempProject('typed');
+    writeFileSync(
+      path.join(project, 'net.worker.ts'),
+      [
+        "import { EventEmitter } from 'node:events';",
+        "import type { Server } from 'node:net';",
+        "import { onHandle } from 'procxy/child';",
+        'export interface NetEvents {',
+        '  listening: [port: number];',
+        '}',
+        'class Base extends EventEmitter<NetEvents> {}',
+        'export class Adopter extends Base {',
+        '  adopt(server: Server | undefined): void {',
+        '    void server;',
+        '  }',
+        '  emit(): boolean {',
+        '    return false;',
+        '  }',
+        '}',
+        'export class Hooked {',
+        '  [onHandle](handle: unknown): void {',
+        '    void handle;',
+        '  }',
+        '  plain(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const generated = await generate({ cwd: project });
+    expect(generated.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      "PRX9025 method 'Adopter.emit' has the name of an EventEmitter member, which the proxy of an EventEmitter worker keeps for the child's events (on, once, off, removeListener, listenerCount); it is left out of the proxy. Rename it to call it through the proxy",
+    ]);
+    const text = readFileSync(path.join(project, 'net.worker.procxy.ts'), 'utf8');
+    expect(text).toContain(
+      'export interface AdopterProxy extends ProxyControls<AdopterProxy>, ProxyEvents<AdopterProxy, string, NetEvents> {',
+    );
+    expect(text).toContain("methods: ['adopt'],\n  idempotent: [],\n  supportHandles: true,\n};");
+    expect(text).toContain("methods: ['plain'],\n  idempotent: [],\n  supportHandles: true,\n};");
+    expect(readFileSync(path.join(project, 'calc.worker.procxy.ts'), 'utf8')).not.toContain('supportHandles');
   });
 
   it("instantiates a generic base class's type parameter, in constraints, returns and the constructor", () => {

@@ -2,9 +2,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+// The class the stubs' runtime (dist/, through the package's self-reference) throws.
+import { AbortError } from 'procxy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../compiler/generate.js';
 import { spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
+import { spawnJob } from './fixtures/typed/job.worker.procxy.js';
 import { removeTempProjects, tempProject } from './project.js';
 
 afterAll(removeTempProjects);
@@ -26,6 +29,25 @@ describe('checked-in stub of fixtures/typed', () => {
     expect(await calc.record({ amount: 2, note: 'tip' })).toBe(7);
     expect(await calc.summary()).toEqual({ count: 2, total: 7 });
     await expect(calc.fail('bad input')).rejects.toThrow(RangeError);
+  });
+
+  it('Job: a progress callback, typed events and an AbortSignal reach the child through the generated stub', async () => {
+    await using job = await spawnJob();
+    const progress: number[] = [];
+    const steps: string[] = [];
+    job.on('step', (index, label) => steps.push(`${index}:${label}`));
+    expect(await job.run(3, ({ done, total }) => void progress.push(done / total))).toBe(3);
+    expect(progress).toEqual([1 / 3, 2 / 3, 1]);
+    expect(steps).toEqual(['1:step 1', '2:step 2', '3:step 3']);
+    expect(await job.ask(async (prompt) => (prompt === 'how many?' ? 21 : 0))).toBe(42);
+
+    const aborted = new Promise<string>((resolve) => job.once('aborted', resolve));
+    const controller = new AbortController();
+    const waiting = job.wait(controller.signal);
+    controller.abort(new Error('enough'));
+    await expect(waiting).rejects.toBeInstanceOf(AbortError);
+    expect(await aborted).toBe('enough');
+    await expect(job.run(1, () => {}, AbortSignal.abort())).rejects.toBeInstanceOf(AbortError);
   });
 
   it('passes the constructor arguments (optional ones may be left out)', async () => {
@@ -99,6 +121,8 @@ describe('stub generated into a temporary project', () => {
     expect(result.written.map((f) => path.basename(f)).sort()).toEqual([
       'calc.worker.procxy.child.mjs',
       'calc.worker.procxy.ts',
+      'job.worker.procxy.child.mjs',
+      'job.worker.procxy.ts',
       'two.worker.First.procxy.child.mjs',
       'two.worker.Second.procxy.child.mjs',
       'two.worker.procxy.ts',

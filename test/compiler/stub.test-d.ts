@@ -1,10 +1,14 @@
 // Type tests on a generated stub (fixtures/typed, checked in and kept fresh by --check): the proxy types are exact.
 import { describe, expectTypeOf, it } from 'vitest';
+import type { Procxy } from '../../runtime/index.js';
 import type { Calc, Summary } from './fixtures/typed/calc.worker.js';
 import { type CalcProxy, spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
+import type { Job, JobEvents, Progress } from './fixtures/typed/job.worker.js';
+import type { JobProxy } from './fixtures/typed/job.worker.procxy.js';
 import type { Entry } from './fixtures/typed/ledger.js';
 
 declare const calc: CalcProxy;
+declare const job: JobProxy;
 
 describe('generated CalcProxy', () => {
   it('returns the awaited original return types', () => {
@@ -63,5 +67,38 @@ describe('spawnCalc', () => {
     void spawnCalc(undefined, '1');
     // @ts-expect-error serialization is fixed at generation time
     void spawnCalc({ serialization: 'advanced' }, 1);
+  });
+});
+
+describe('generated JobProxy (callbacks, cancellation, events)', () => {
+  it("keeps a callback parameter's function type and a last AbortSignal exactly", () => {
+    expectTypeOf(job.run).parameters.toEqualTypeOf<
+      [steps: number, onProgress: (progress: Progress) => void | Promise<void>, signal?: AbortSignal]
+    >();
+    expectTypeOf(job.ask).parameters.toEqualTypeOf<[question: (prompt: string) => Promise<number>]>();
+    // @ts-expect-error the callback receives a Progress, not a string
+    job.run(1, (progress: string) => void progress);
+  });
+
+  it("types listeners from the class's event map", () => {
+    expectTypeOf(job.on('step', () => {})).toEqualTypeOf<JobProxy>();
+    job.on('step', (...args) => expectTypeOf(args).toEqualTypeOf<[index: number, label: string]>());
+    job.once('aborted', (...args) => expectTypeOf(args).toEqualTypeOf<[reason: string]>());
+    expectTypeOf(job.listenerCount('step')).toEqualTypeOf<number>();
+    // @ts-expect-error 'step' listeners get a number first
+    job.on('step', (index: string) => void index);
+    // @ts-expect-error an event the map does not declare
+    job.off('done', () => {});
+    // @ts-expect-error EventEmitter's own emit is not part of the proxy
+    void job.emit;
+  });
+
+  it('has the members the no-build proxy of the same class has', () => {
+    const noBuild = {} as Procxy<Job, 'json', JobEvents>;
+    expectTypeOf(noBuild.run).toEqualTypeOf(job.run);
+    expectTypeOf(noBuild.ask).toEqualTypeOf(job.ask);
+    noBuild.on('step', (...args) => expectTypeOf(args).toEqualTypeOf<[index: number, label: string]>());
+    expectTypeOf<Exclude<keyof typeof noBuild, keyof JobProxy>>().toEqualTypeOf<never>();
+    expectTypeOf<Exclude<keyof JobProxy, keyof typeof noBuild>>().toEqualTypeOf<never>();
   });
 });
