@@ -1,5 +1,7 @@
 // End to end: generated stubs spawn real children (plain Node, no TypeScript loader) and every method is called.
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 // The class the stubs' runtime (dist/, through the package's self-reference) throws.
@@ -139,5 +141,42 @@ describe('stub generated into a temporary project', () => {
     await using second = await module.spawnSecond();
     expect(await first.one()).toBe(1);
     expect(await second.double({ n: 21 })).toBe(42);
+  });
+
+  it("a worker taking a net.Socket gets Node's IPC channel from its stub alone, and reads every byte", async () => {
+    const dir = tempProject('typed');
+    writeFileSync(
+      path.join(dir, 'echo.worker.ts'),
+      [
+        "import type { Socket } from 'node:net';",
+        'export class Echo {',
+        '  read(socket: Socket): Promise<string> {',
+        '    return new Promise((resolve) => {',
+        "      let text = '';",
+        "      socket.setEncoding('utf8');",
+        "      socket.on('data', (chunk: string) => (text += chunk));",
+        "      socket.on('end', () => resolve(text));",
+        '    });',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+    const { spawnEcho } = (await import(pathToFileURL(path.join(dir, 'echo.worker.procxy.ts')).href)) as {
+      spawnEcho(): Promise<{ read(socket: Socket): Promise<string> } & AsyncDisposable>;
+    };
+    await using echo = await spawnEcho();
+    const server = createServer({ pauseOnConnect: true });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const accepted = once(server, 'connection') as Promise<[Socket]>;
+      const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      client.end('written before the handoff');
+      const [socket] = await accepted;
+      expect(await echo.read(socket)).toBe('written before the handoff');
+    } finally {
+      server.close();
+    }
   });
 });
