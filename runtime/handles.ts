@@ -175,6 +175,8 @@ export class HandleSender {
     this.#child = child;
     // The pending calls hold the parent's event loop (link.ts); the channel must not hold it when nothing is.
     child.channel?.unref();
+    // Node keeps what it had not yet written (it waits for an acknowledgement that a dead or disconnected child never
+    // sends, and then emits no 'disconnect'): once the child is gone those sockets are ours to close.
     child.once('exit', () => {
       for (const socket of this.#unsent) socket.destroy();
       this.#unsent.clear();

@@ -33,14 +33,21 @@ export class HandleInbox {
   readonly #aborted = new Set<number>();
   readonly #run: (call: CallMessage) => void;
   readonly #fail: (id: number, error: unknown) => void;
-  readonly #channel: boolean;
+  /** The worker has an IPC channel (`supportHandles`) that is still open. */
+  #channel: boolean;
 
   constructor(run: (call: CallMessage) => void, fail: (id: number, error: unknown) => void) {
     this.#run = run;
     this.#fail = fail;
     // Only a worker started with supportHandles has the channel; Node keeps messages that come before a listener.
     this.#channel = process.send !== undefined;
-    if (this.#channel) process.on('message', (message, handle) => this.#receive(message, handle));
+    if (!this.#channel) return;
+    process.on('message', (message, handle) => this.#receive(message, handle));
+    // The worker's own code may close the channel: handles still missing will never come, their calls fail.
+    process.once('disconnect', () => {
+      this.#channel = false;
+      this.#drain();
+    });
   }
 
   /** Runs the call now, or after the handles it and the calls before it wait for. */
@@ -76,7 +83,10 @@ export class HandleInbox {
         this.#arrived.delete(key);
         const path = `args[${i}]`;
         if (got === undefined) {
-          failure ??= new SerializationError(`${path}: this worker has no IPC channel for handles`, path);
+          failure ??= new SerializationError(
+            `${path}: the worker's IPC channel closed before the handle arrived`,
+            path,
+          );
         } else if ('lost' in got) {
           failure ??= new SerializationError(`${path}: the handle could not be sent: ${got.lost}`, path);
         } else {

@@ -313,6 +313,31 @@ describe('a child that dies holding handles', () => {
   });
 });
 
+describe('a worker that closes its IPC channel', () => {
+  it('fails the calls whose handles can no longer arrive, then refuses handles up front, and keeps serving', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const sockets: net.Socket[] = [];
+    for (let j = 0; j < 4; j++) sockets.push((await connect(server)).accepted);
+    // Node sends a handle only after the child acknowledged the one before: the last two never leave.
+    const [closing, stranded] = await Promise.allSettled([
+      w.disconnectIpc(),
+      w.describeAll(sockets[0]!, sockets[1]!, sockets[2]!),
+    ]);
+    expect(closing.status).toBe('fulfilled');
+    expect((stranded as PromiseRejectedResult).reason).toBeInstanceOf(SerializationError);
+    expect((stranded as PromiseRejectedResult).reason.message).toMatch(/IPC channel closed before/);
+    await settle(() => !w.$process.connected);
+    await expect(w.adopt(sockets[3]!)).rejects.toThrow(/args\[0\]: the worker's IPC channel is closed/);
+    expect(sockets[3]!.destroyed).toBe(false);
+    expect(await w.log()).toEqual([]);
+    // Sockets Node never wrote are closed with the worker at the latest.
+    await w.$terminate();
+    await settle(() => sockets.slice(0, 3).every((socket) => socket.destroyed));
+    expect(sockets.slice(0, 3).map((socket) => socket.destroyed)).toEqual([true, true, true]);
+  });
+});
+
 describe('$sendHandle', () => {
   it("reaches the worker's [onHandle] hook, which then owns the live socket", async () => {
     const server = await listen({ pauseOnConnect: true });

@@ -18,6 +18,7 @@ export declare class Handles {
   mark(label: string): void;
   log(): string[];
   spin(ms: number): void;
+  disconnectIpc(): void;
   exitNow(socket: Socket): never;
   closeAll(): void;
 }
