@@ -117,6 +117,16 @@ export function checkEvents(input: CheckEventsInput): ProcxyDiagnostic[] {
     const root = { node: judge.shape(checker.getTypeOfSymbol(property)), path: name };
     judge.value(at, [root], `event '${name}' of '${owner}'`, name);
   }
+  // `Record<string, [number]>`: every event name, one payload type.
+  for (const info of checker.getIndexInfosOfType(events)) {
+    const at =
+      info.declaration !== undefined && !isLibFile(info.declaration.getSourceFile())
+        ? info.declaration
+        : fallback;
+    const symbolKeyed = (info.keyType.flags & ts.TypeFlags.ESSymbolLike) !== 0;
+    const root = { node: symbolKeyed ? symbolNode : judge.shape(info.type), path: '[string]' };
+    judge.value(at, [root], `the events of '${owner}'`, '[string]');
+  }
   return judge.diagnostics;
 }
 
