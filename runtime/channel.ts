@@ -8,7 +8,7 @@ export interface ByteChannel {
   /** Writes the chunks in order; they may be coalesced. */
   write(chunks: readonly Uint8Array[], bytes: number): void;
   onData(handler: (chunk: Buffer) => void): void;
-  /** Called once when the peer closes the channel or it fails. */
+  /** Called when the peer closes the channel or either direction fails (possibly more than once). */
   onClose(handler: (error?: Error) => void): void;
   close(): void;
   /** Whether waiting for input keeps the event loop alive (writes in flight always do). */
@@ -85,7 +85,11 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
       output.uncork();
     },
     onData: (handler) => input.on('data', handler),
-    onClose: (handler) => watchClose(input, handler),
+    onClose: (handler) => {
+      watchClose(input, handler);
+      // The peer closed its input while it lives on: what we write goes nowhere, so the link is over too.
+      output.on('error', handler);
+    },
     close() {
       output.end();
       input.destroy();

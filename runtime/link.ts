@@ -76,7 +76,7 @@ function plainArguments(args: readonly unknown[]): boolean {
 }
 
 /** How long to wait for a dead child's pipes to drain before settling its calls. */
-const drainMs = 250;
+const drainMs = 1_000;
 /** Between SIGTERM and SIGKILL. */
 const killGraceMs = 1_000;
 
@@ -113,6 +113,8 @@ export class ParentLink {
   #terminating: Promise<void> | undefined;
   #exit: ChildExit | undefined;
   #killTimer: NodeJS.Timeout | undefined;
+  #linkCheck: NodeJS.Timeout | undefined;
+  #startTimer: NodeJS.Timeout | undefined;
   #abortListener: (() => void) | undefined;
 
   constructor(target: LinkTarget, options: ResolvedOptions, args: readonly unknown[]) {
@@ -150,8 +152,9 @@ export class ParentLink {
       message: (message) => this.#receive(message),
       failure: (error) => this.#violation(error),
       // The exit that follows settles what is waiting; hold the loop for it (an exited child holds nothing).
-      close: () => {
+      close: (error) => {
         if (this.#starting || this.#pending.size > 0) child.ref();
+        if (error !== undefined) this.#linkBroke(error);
       },
     });
     const channelClosed = new Promise<void>((resolve) => fromChild.once('close', () => resolve()));
@@ -159,6 +162,8 @@ export class ParentLink {
       child.once('exit', (exitCode, signal) => {
         this.#exit = { exitCode, signal, stderrTail: '' };
         clearTimeout(this.#killTimer);
+        clearTimeout(this.#linkCheck);
+        clearTimeout(this.#startTimer);
         this.#deadlines.clear();
         this.#detachAbort();
         resolve();
@@ -204,8 +209,23 @@ export class ParentLink {
         this.#settleReady.reject(failure);
         this.#close(() => failure);
         this.#kill('SIGKILL');
+        return;
+      }
+      // A module or constructor that never finishes must not hang procxy().
+      if (options.startTimeout !== Infinity) {
+        this.#startTimer = setTimeout(
+          () => this.#startTimedOut(options.startTimeout),
+          options.startTimeout,
+        ).unref();
       }
     }
+  }
+
+  #startTimedOut(timeout: number): void {
+    if (!this.#starting || this.#exit !== undefined) return;
+    const error = new TimeoutError('constructor', timeout, this.pid);
+    this.#settleReady.reject(error);
+    void this.terminate(error);
   }
 
   get closed(): boolean {
@@ -384,7 +404,21 @@ export class ParentLink {
     }
   }
 
+  /**
+   * A direction of the link failed. If the child is dying, its exit (due within the drain time) tells the story
+   * better; if it lives on, it can no longer be reached, and it is ended with ProtocolError.
+   */
+  #linkBroke(error: Error): void {
+    if (this.#exit !== undefined || this.#linkCheck !== undefined) return;
+    this.#linkCheck = setTimeout(() => {
+      if (this.#exit === undefined) {
+        this.#violation(new ProtocolError(`its end of the link failed: ${error.message}`));
+      }
+    }, drainMs).unref();
+  }
+
   #started(methods: readonly string[], emitter: boolean | undefined): void {
+    clearTimeout(this.#startTimer);
     const expected = this.#target.methods;
     if (
       expected !== undefined &&

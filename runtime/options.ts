@@ -28,6 +28,8 @@ export interface ProcxyOptions<Mode extends SerializationMode = SerializationMod
   maxMessageBytes?: number;
   /** How long `$terminate()` waits for the worker's dispose before SIGTERM, in ms (default 5 000); SIGKILL follows 1 s later. */
   terminateTimeout?: number;
+  /** Deadline for loading the worker module and constructing the instance, in ms (default 30 000; 0 or Infinity: none). */
+  startTimeout?: number;
   /**
    * Opens Node's IPC channel to the worker so that net.Socket, net.Server and dgram.Socket arguments (and
    * `$sendHandle`) reach it as live OS handles (default false: a handle argument is refused).
@@ -54,6 +56,7 @@ export interface ResolvedOptions {
   readonly maxPending: number;
   readonly maxMessageBytes: number;
   readonly terminateTimeout: number;
+  readonly startTimeout: number;
   readonly supportHandles: boolean;
 }
 
@@ -105,6 +108,7 @@ const checks: Readonly<Record<keyof ProcxyOptions, Check>> = {
   maxPending: count(1, 1 << 30),
   maxMessageBytes: count(1024, maxFrameBytes),
   terminateTimeout: duration,
+  startTimeout: duration,
   supportHandles: bool,
 };
 
@@ -176,6 +180,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxPending: o.maxPending ?? 65_536,
     maxMessageBytes: o.maxMessageBytes ?? 1024 ** 3,
     terminateTimeout: o.terminateTimeout ?? 5_000,
+    startTimeout: o.startTimeout === undefined ? 30_000 : o.startTimeout === 0 ? Infinity : o.startTimeout,
     supportHandles: o.supportHandles ?? false,
   };
 }
