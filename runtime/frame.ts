@@ -38,7 +38,7 @@ export function frameHeader(codec: Codec, bodyBytes: number, segments: readonly 
   header[4] = segments.length === 0 ? codec : codec | hasSegments;
   if (table > 0) {
     header.writeUInt32LE(segments.length, 5);
-    segments.forEach((length, i) => header.writeUInt32LE(length, 9 + 4 * i));
+    for (const [i, length] of segments.entries()) header.writeUInt32LE(length, 9 + 4 * i);
   }
   return header;
 }

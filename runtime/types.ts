@@ -48,6 +48,7 @@ export type Procxiable<Mode extends SerializationMode = 'json'> = Mode extends '
   ? JsonProcxiable
   : V8Serializable;
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a method that returns nothing returns void, and that crosses.
 type Leaf = string | number | boolean | null | undefined | void;
 type NeverCrosses =
   | symbol

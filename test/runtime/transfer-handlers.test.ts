@@ -1,6 +1,6 @@
 // Transfer handlers: a custom type crosses at any depth as its payload and is rebuilt by the same-named handler.
 
-import { ChildCrashedError, type Procxy, procxy, SerializationError } from 'procxy';
+import { ChildCrashedError, procxy, SerializationError } from 'procxy';
 import { registerTransferHandler } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Echo } from './core-fixtures/echo.mjs';
