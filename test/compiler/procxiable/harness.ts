@@ -67,6 +67,7 @@ export function createFixtureProject(files: readonly string[]): Project {
 
 export interface CheckOptions {
   allowCallbacks?: boolean;
+  transferTypes?: ReadonlySet<ts.Symbol>;
 }
 
 export function checkFixture(
@@ -101,6 +102,7 @@ export function checkFixture(
             mode,
             checker,
             allowCallbacks: options.allowCallbacks ?? false,
+            ...(options.transferTypes === undefined ? {} : { transferTypes: options.transferTypes }),
           }),
         );
       }

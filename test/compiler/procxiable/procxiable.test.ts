@@ -16,6 +16,7 @@ const project = createFixtureProject([
   'pass/json.ts',
   'fail/edges.ts',
   'agreement.ts',
+  'transfer.ts',
 ]);
 
 describe('callbacks', () => {
@@ -28,6 +29,28 @@ describe('callbacks', () => {
   test('without allowCallbacks, every function parameter is an error', () => {
     const codes = checkFixture(project, 'callbacks.ts', 'advanced').map((d) => d.code);
     expect(codes.filter((c) => c === rules.function.code)).toHaveLength(8);
+  });
+});
+
+describe('transferTypes', () => {
+  test('a listed type is accepted at any depth in both modes; another type of the same name is still checked', () => {
+    const checker = project.getTypeChecker().compilerObject;
+    const point = project
+      .getSourceFileOrThrow(path.join(fixturesDir, 'types/point.ts'))
+      .getClassOrThrow('Point')
+      .getSymbolOrThrow().compilerSymbol;
+    const codes = (mode: 'json' | 'advanced', transferTypes?: ReadonlySet<ts.Symbol>) =>
+      checkFixture(project, 'transfer.ts', mode, transferTypes ? { transferTypes } : {}).map(
+        (d) => `${d.code} ${d.message.split(':')[0]}`,
+      );
+    const listed = new Set([point]);
+    expect(codes('json', listed)).toEqual(["PRX1019 parameter 'other' of 'Plotter.plot'"]);
+    expect(codes('advanced', listed)).toEqual([]);
+    expect(codes('advanced')).toEqual([
+      "PRX1002 parameter 'point' of 'Plotter.plot'",
+      "PRX1002 parameter 'nested' of 'Plotter.plot' at 'nested.at[]'",
+      "PRX1002 return type of 'Plotter.plot'",
+    ]);
   });
 });
 
