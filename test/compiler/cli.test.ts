@@ -123,6 +123,10 @@ describe('procxy generate', () => {
       ['generate', '--config', 'bad.config.ts'],
       'Invalid option "serialization": expected \'json\' or \'advanced\', got "fast"',
     ],
+    [
+      ['generate', '--config', 'transfer.config.ts'],
+      `Invalid option "transferTypes[0]": ledger.ts exports no type named 'Nope' (in 'ledger.ts#Nope')`,
+    ],
     [['generate', '--frobnicate'], 'Unknown option `--frobnicate`'],
     [['generate', '--check', '--watch'], '--check and --watch cannot be combined'],
     [['make'], "unknown command 'make'"],
@@ -132,6 +136,10 @@ describe('procxy generate', () => {
     writeFileSync(
       path.join(dir, 'bad.config.ts'),
       "export default { workers: ['*.ts'], serialization: 'fast' };\n",
+    );
+    writeFileSync(
+      path.join(dir, 'transfer.config.ts'),
+      "export default { workers: ['*.worker.ts'], transferTypes: ['ledger.ts#Nope'] };\n",
     );
     const run = runCli(args, dir);
     expect(run.stderr).toContain(message);

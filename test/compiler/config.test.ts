@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, defineConfig, validateConfig } from '../../compiler/config.js';
-import { generate } from '../../compiler/generate.js';
 import { loadConfig } from '../../compiler/load-config.js';
 import { removeTempProjects, tempProject } from './project.js';
 
@@ -103,19 +102,6 @@ describe('loadConfig', () => {
     expect((error as ConfigError).key).toBe('transferTypes[0]');
     expect((error as ConfigError).message).toBe(
       `Invalid option "transferTypes[0]": nope.ts does not exist (in 'nope.ts#Point')`,
-    );
-  });
-
-  it('rejects a transferTypes entry naming a type its module does not export (found once the program is built)', async () => {
-    const project = tempProject('typed');
-    writeFileSync(
-      path.join(project, 'procxy.config.ts'),
-      "export default { workers: ['*.worker.ts'], transferTypes: ['ledger.ts#Missing'] };\n",
-    );
-    const error = await generate({ cwd: project }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toBe(
-      `Invalid option "transferTypes[0]": ledger.ts exports no type named 'Missing' (in 'ledger.ts#Missing')`,
     );
   });
 
