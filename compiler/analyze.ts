@@ -8,6 +8,7 @@ import {
   checkSignature,
   type SerializationMode,
   takesHandles,
+  UNCHECKED_TAG,
 } from './procxiable.js';
 import {
   constructorText,
@@ -353,6 +354,7 @@ function analyzeClass(
           mode: context.mode,
           checker,
           transferTypes,
+          unchecked: hasTag(decl, UNCHECKED_TAG),
         }),
       );
     }

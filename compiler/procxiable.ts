@@ -48,6 +48,8 @@ export interface CheckEventsInput {
   mode: SerializationMode;
   checker: ts.TypeChecker;
   transferTypes?: ReadonlySet<ts.Symbol>;
+  /** The class carries `@procxyUnchecked`: `any`, `unknown` and `object` payloads are accepted. */
+  unchecked?: boolean;
 }
 
 /** Every violation in the parameters and the awaited return type of one method signature. */
@@ -102,7 +104,7 @@ export function checkConstructor(input: CheckConstructorInput): ProcxyDiagnostic
 /** Every violation in the payloads of an event map: a listener's arguments cross from the child as one array. */
 export function checkEvents(input: CheckEventsInput): ProcxyDiagnostic[] {
   const { events, fallback, owner, mode, checker } = input;
-  const judge = new Judge(checker, mode, false, input.transferTypes, {
+  const judge = new Judge(checker, mode, input.unchecked ?? false, input.transferTypes, {
     callbacks: false,
     methodParameters: false,
   });
