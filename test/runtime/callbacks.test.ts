@@ -3,28 +3,22 @@ import {
   CallbackReleasedError,
   ChildCrashedError,
   ProtocolError,
-  type ProxyControls,
   procxy,
   SerializationError,
   type SerializationMode,
 } from 'procxy';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
 import { Tasks } from './data-fixtures/callbacks.mjs';
 import { Forger } from './data-fixtures/forger.mjs';
+import { terminatedAfterEach } from './helpers.js';
 
 const tasksUrl = new URL('./data-fixtures/callbacks.mjs', import.meta.url);
 const forgerUrl = new URL('./data-fixtures/forger.mjs', import.meta.url);
 
-const started: ProxyControls<unknown>[] = [];
-async function tasks(serialization: SerializationMode = 'json') {
-  const w = await procxy(Tasks, tasksUrl, { serialization });
-  started.push(w);
-  return w;
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((p) => p.$terminate()));
-});
+const track = terminatedAfterEach();
+const tasks = (serialization: SerializationMode = 'json') =>
+  track(procxy(Tasks, tasksUrl, { serialization }));
 
 /** Waits until the child has answered every callback invocation (answers travel after the call's own). */
 async function settledState(w: Awaited<ReturnType<typeof tasks>>) {
@@ -142,8 +136,7 @@ describe('callbacks', () => {
   });
 
   it('carries large binaries both ways through a callback', async () => {
-    const w = await procxy(Tasks, tasksUrl, { serialization: 'advanced' });
-    started.push(w);
+    const w = await track(procxy(Tasks, tasksUrl, { serialization: 'advanced' }));
     const size = 4 << 20;
     const result = await w.bigRoundTrip(size, (data: Buffer) => {
       expect(Buffer.isBuffer(data)).toBe(true);
@@ -159,8 +152,7 @@ describe('callbacks', () => {
       [99, 0],
       [1, 5],
     ] as const) {
-      const w = await procxy(Forger, forgerUrl);
-      started.push(w);
+      const w = await track(procxy(Forger, forgerUrl));
       const error = await w.forgeCallback(id, f).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProtocolError);
       expect((error as Error).message).toMatch(id === 99 ? /unknown call 99/ : /no callback at args\[5\]/);

@@ -1,29 +1,15 @@
 // Cancellation: an AbortSignal as the last argument reaches the method as a fresh signal, and rejects the call at once.
-import { AbortError, type ProxyControls, procxy, type SerializationMode } from 'procxy';
-import { afterEach, describe, expect, it } from 'vitest';
+import { AbortError, procxy, type SerializationMode } from 'procxy';
+import { describe, expect, it } from 'vitest';
 import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
 import { Tasks } from './data-fixtures/callbacks.mjs';
+import { rejection, terminatedAfterEach } from './helpers.js';
 
 const tasksUrl = new URL('./data-fixtures/callbacks.mjs', import.meta.url);
 
-const started: ProxyControls<unknown>[] = [];
-async function tasks(serialization: SerializationMode = 'json') {
-  const w = await procxy(Tasks, tasksUrl, { serialization });
-  started.push(w);
-  return w;
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((p) => p.$terminate()));
-});
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const track = terminatedAfterEach();
+const tasks = (serialization: SerializationMode = 'json') =>
+  track(procxy(Tasks, tasksUrl, { serialization }));
 
 /** Lets the call reach the child: the child answers `callCount` only after it started `work`. */
 async function running(w: Awaited<ReturnType<typeof tasks>>, calls: number) {

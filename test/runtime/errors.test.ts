@@ -3,17 +3,9 @@
 import { type Procxy, ProcxyError, procxy, SerializationError } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Thrower } from './core-fixtures/errors.mjs';
+import { rejection } from './helpers.js';
 
 const module = new URL('./core-fixtures/errors.mjs', import.meta.url);
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe.each(['json', 'advanced'] as const)('errors in %s mode', (serialization) => {
   let worker: Procxy<Thrower, typeof serialization>;

@@ -7,37 +7,20 @@ import { fileURLToPath } from 'node:url';
 import {
   ModuleResolutionError,
   OptionsValidationError,
-  type ProxyControls,
   procxy,
   SerializationError,
   SpawnError,
 } from 'procxy';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnHidden, spawnSelf } from './core-fixtures/caller.mjs';
 import DefaultWorker, { Echo } from './core-fixtures/echo.mjs';
 import { Derived } from './core-fixtures/inherit.mjs';
+import { rejection, terminatedAfterEach } from './helpers.js';
 
 const echoUrl = new URL('./core-fixtures/echo.mjs', import.meta.url);
 const echoPath = fileURLToPath(echoUrl);
 
-const started: ProxyControls<unknown>[] = [];
-async function track<P extends ProxyControls<unknown>>(proxy: Promise<P>): Promise<P> {
-  const p = await proxy;
-  started.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((p) => p.$terminate()));
-});
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const track = terminatedAfterEach();
 
 describe('argument shapes', () => {
   it('takes (Class, URL, options, ...constructorArgs)', async () => {
@@ -54,8 +37,7 @@ describe('argument shapes', () => {
   });
 
   it('takes (Class, options, ...constructorArgs) and finds the module from the caller', async () => {
-    const self = await spawnSelf();
-    started.push(self as ProxyControls<unknown>);
+    const self = await track(spawnSelf());
     expect(await self.where()).toMatch(/core-fixtures\/caller\.mjs$/);
   });
 

@@ -1,0 +1,26 @@
+// Helpers the runtime tests share: a promise's rejection as a value, and workers ended after each test.
+import type { ProxyControls } from 'procxy';
+import { afterEach } from 'vitest';
+
+/** What `promise` rejected with; fails the test when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A function that starts a proxy and remembers it; every proxy it started is terminated after each test. */
+export function terminatedAfterEach(): <P extends ProxyControls<unknown>>(proxy: Promise<P>) => Promise<P> {
+  const started: ProxyControls<unknown>[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((p) => p.$terminate()));
+  });
+  return async (proxy) => {
+    const started_ = await proxy;
+    started.push(started_);
+    return started_;
+  };
+}
