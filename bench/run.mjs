@@ -42,7 +42,7 @@ const sizes = {
   warmupRound: (s) => s.params.quick,
   warmup: options.quick
     ? { sequential: 200, windowed: 1_000, inFlight: 256 }
-    : { sequential: 5_000, windowed: 20_000, inFlight: 256 },
+    : { sequential: 5_000, windowed: 10_000, inFlight: 256 },
 };
 const limits = {
   startMs: 30_000,

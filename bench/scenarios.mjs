@@ -213,7 +213,7 @@ export const scenarios = [
     make: advancedObject,
     check: checkAdvancedObject,
     what: '{ map: a Map of 1000 string keys to small objects, set: a Set of 100 strings, big: a bigint of 101 bits, when: a Date, nested: 10 arrays nested 4 deep }',
-    full: { calls: 200, slices: 10 },
+    full: { calls: 100, slices: 10 },
     quick: { calls: 20, slices: 1 },
   }),
   objectScenario({
@@ -223,7 +223,7 @@ export const scenarios = [
     make: jsonObject,
     check: checkJsonObject,
     what: 'a plain object of 1000 properties (numbers, strings, booleans, null, 3-item arrays and 2-property objects, in turn)',
-    full: { calls: 200, slices: 10 },
+    full: { calls: 100, slices: 10 },
     quick: { calls: 20, slices: 1 },
   }),
 ];

@@ -179,6 +179,12 @@ export function renderMarkdown(results) {
       }
     }
     const reasons = [...rowsByReason].map(([why, labels]) => `${[...labels].join(', ')}: ${why}`);
+    if (
+      !groupRows(g).some((row) =>
+        g.scenarios.some((s) => valueCell(row, s) === 'n/a' || valueCell(row, s) === '—'),
+      )
+    )
+      return [];
     return [
       '',
       `n/a: the row cannot carry the payload${reasons.length === 0 ? '' : ` (${reasons.join('; ')})`}; —: not measured on that row (see Rows).`,
