@@ -258,7 +258,7 @@ function analyzeClass(
       );
       continue;
     }
-    if (emitter !== undefined && emitter.members.has(name)) {
+    if (emitter?.members.has(name)) {
       context.diagnostics.push(
         diagnosticAt(
           nameNode,

@@ -40,7 +40,8 @@ export interface Rule {
 
 const both: readonly SerializationMode[] = ['json', 'advanced'];
 const jsonOnly: readonly SerializationMode[] = ['json'];
-const optOut = 'tag the method (or, for event payloads, the class) with @procxyUnchecked to opt out (values are still validated at run time)';
+const optOut =
+  'tag the method (or, for event payloads, the class) with @procxyUnchecked to opt out (values are still validated at run time)';
 
 function rule(
   code: string,

@@ -34,7 +34,6 @@ describe('callbacks', () => {
 
 describe('transferTypes', () => {
   test('a listed type is accepted at any depth in both modes; another type of the same name is still checked', () => {
-    const checker = project.getTypeChecker().compilerObject;
     const point = project
       .getSourceFileOrThrow(path.join(fixturesDir, 'types/point.ts'))
       .getClassOrThrow('Point')
