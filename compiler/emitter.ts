@@ -28,17 +28,25 @@ function targetOf(type: ts.Type): ts.Type {
     : type;
 }
 
-/** The EventEmitter base of a worker class (through user and Node classes alike), or undefined. */
+/**
+ * The EventEmitter base of a worker class (through user and Node classes alike), or undefined. A base class's type
+ * parameter is followed to the argument the class below gave it (`class Base<E> extends EventEmitter<E>`, then
+ * `extends Base<Events>`), since the checker lists a generic class's bases uninstantiated.
+ */
 export function emitterOf(checker: ts.TypeChecker, instanceType: ts.Type): Emitter | undefined {
-  const queue: ts.Type[] = [instanceType];
+  const queue: { type: ts.Type; given: ReadonlyMap<ts.Type, ts.Type> }[] = [
+    { type: instanceType, given: new Map() },
+  ];
   const seen = new Set<ts.Type>();
   for (let i = 0; i < queue.length; i++) {
-    const type = queue[i]!;
+    const { type, given } = queue[i]!;
     const target = targetOf(type);
     if (seen.has(target)) continue;
     seen.add(target);
+    const resolve = (t: ts.Type): ts.Type => given.get(t) ?? t;
+    const args = type === target ? [] : checker.getTypeArguments(type as ts.TypeReference).map(resolve);
     if (isEventEmitter(target.getSymbol())) {
-      const [map] = type === target ? [] : checker.getTypeArguments(type as ts.TypeReference);
+      const [map] = args;
       const declared =
         map !== undefined && !checker.isTupleType(map) && !(map.flags & ts.TypeFlags.TypeParameter);
       const members = checker
@@ -51,7 +59,10 @@ export function emitterOf(checker: ts.TypeChecker, instanceType: ts.Type): Emitt
       target.flags & ts.TypeFlags.Object &&
       (target as ts.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface
     ) {
-      queue.push(...checker.getBaseTypes(target as ts.InterfaceType));
+      const parameters = (target as ts.InterfaceType).typeParameters ?? [];
+      const next = new Map(parameters.map((p, index): [ts.Type, ts.Type] => [p, args[index] ?? p]));
+      for (const base of checker.getBaseTypes(target as ts.InterfaceType))
+        queue.push({ type: base, given: next });
     }
   }
   return undefined;

@@ -58,7 +58,7 @@ describe('analysis of a worker class', () => {
     expect(ticker).toContain('extends ProxyControls<TickerProxy>, ProxyEvents<TickerProxy> {');
   });
 
-  it('starts workers that take handles with supportHandles, finds event maps through base classes, warns on EventEmitter names', async () => {
+  it('starts workers that take handles with supportHandles, finds event maps through generic base classes, warns on EventEmitter names', async () => {
     const project = tempProject('typed');
     writeFileSync(
       path.join(project, 'net.worker.ts'),
@@ -69,8 +69,8 @@ describe('analysis of a worker class', () => {
         'export interface NetEvents {',
         '  listening: [port: number];',
         '}',
-        'class Base extends EventEmitter<NetEvents> {}',
-        'export class Adopter extends Base {',
+        'class Base<E extends Record<keyof E, unknown[]>> extends EventEmitter<E> {}',
+        'export class Adopter extends Base<NetEvents> {',
         '  adopt(server: Server | undefined): void {',
         '    void server;',
         '  }',
