@@ -197,7 +197,8 @@ export function renderMarkdown(results) {
     return [
       `#${t.issue}`,
       `${labelOf(t.row)} ${t.scenario} (${scenario.title}) ${t.op} ${t.limit.toFixed(1)}x ${labelOf(t.against)}${t.note === undefined ? '' : ` (${t.note})`}`,
-      formatRatio(t.ratio),
+      // Three decimals: a verdict must not read "1.00x, miss".
+      t.ratio === null ? '' : `${t.ratio.toFixed(3)}x`,
       formatRatio(t.ratioOfMedians),
       verdict,
     ];
@@ -306,7 +307,7 @@ export function renderMarkdown(results) {
     }
     lines.push(
       '',
-      `CPU time of the bench process (all its threads, so the worker of the worker_threads rows too) plus the row's child processes (all their threads, from /proc/<pid>/task/*/schedstat), per call, median over the slices; in parentheses the median of the bench process's share alone (for the worker_threads rows it includes the worker). Ratios are paired with the scenario's baseline as above. Load from elsewhere on the machine moves it much less than wall time (it still rises with cache misses and context switches). It is what a call costs, not how long it waits.`,
+      `CPU time of the bench process (all its threads, so the worker of the worker_threads rows too) plus the row's child processes (all their threads, from /proc/<pid>/task/*/schedstat), per call, median over the slices; in parentheses the median of the bench process's share alone (for the worker_threads rows it includes the worker). Ratios are paired with the scenario's baseline as above. Load from elsewhere on the machine moves it much less than wall time (it still rises with cache misses and context switches). It is what a call costs, not how long it waits; in S3 and S4 it also counts what the bench does off the clock between calls (the fresh copies of the transferring rows, the GC before each S3 call, checking answers).`,
     );
   }
   lines.push('', '## Spread');
