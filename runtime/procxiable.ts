@@ -35,21 +35,43 @@ interface Walk {
   jsonSafe: boolean;
 }
 
+/**
+ * Where a value sits: the root text (`args[0]`), or a step below it. Steps are built while walking (one per object,
+ * none per primitive) and spelled out only when a value is refused: most values are fine, and text costs.
+ */
+type Path = string | Step;
+
+interface Step {
+  readonly up: Path;
+  /** A property name, an array index, or (raw) text appended as it is: `.<key 0>`, `<Point>`, `.cause`. */
+  readonly key: string | number;
+  readonly raw?: true;
+}
+
+function below(up: Path, key: string | number | undefined): Path {
+  return key === undefined ? up : { up, key };
+}
+
+function pathText(path: Path): string {
+  if (typeof path === 'string') return path;
+  const up = pathText(path.up);
+  const key = path.key;
+  if (typeof key === 'number') return `${up}[${key}]`;
+  if (path.raw) return up + key;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${up}.${key}` : `${up}[${JSON.stringify(key)}]`;
+}
+
 class Refusal {
   constructor(
-    readonly path: string,
+    readonly path: Path,
     readonly reason: string,
   ) {}
 }
 
 const jsonHint = "Use serialization: 'advanced'";
 
-function refuse(path: string, reason: string): never {
+function refuse(path: Path, reason: string): never {
   throw new Refusal(path, reason);
-}
-
-function keyPath(path: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
 function className(value: object): string {
@@ -68,7 +90,7 @@ function hasMethods(proto: object | null): boolean {
   return false;
 }
 
-function visitProperties(value: object, path: string, w: Walk, depth: number): void {
+function visitProperties(value: object, path: Path, w: Walk, depth: number): void {
   if (Object.getOwnPropertySymbols(value).length > 0) {
     refuse(path, 'a symbol-keyed property would be dropped');
   }
@@ -80,23 +102,23 @@ function visitProperties(value: object, path: string, w: Walk, depth: number): v
       if (!w.json) w.jsonSafe = false;
       continue;
     }
-    visit(item, keyPath(path, key), w, depth + 1);
+    visit(item, path, key, w, depth + 1);
   }
 }
 
-function visitArray(value: readonly unknown[], path: string, w: Walk, depth: number): void {
+function visitArray(value: readonly unknown[], path: Path, w: Walk, depth: number): void {
   for (let i = 0; i < value.length; i++) {
     const item = value[i];
     if (item === undefined) {
       if (w.json)
         refuse(
-          `${path}[${i}]`,
+          below(path, i),
           `${i in value ? 'undefined' : 'a hole'} inside an array becomes null in json mode. ${jsonHint} or use null`,
         );
       w.jsonSafe = false;
       continue;
     }
-    visit(item, `${path}[${i}]`, w, depth + 1);
+    visit(item, path, i, w, depth + 1);
   }
 }
 
@@ -132,7 +154,7 @@ function neverRefusal(value: object): string | undefined {
   return undefined;
 }
 
-function visitObject(value: object, path: string, w: Walk, depth: number): void {
+function visitObject(value: object, path: Path, w: Walk, depth: number): void {
   if (depth > maxDepth) refuse(path, `the value is nested more than ${maxDepth} levels deep`);
   w.seen ??= new Set();
   if (w.seen.has(value)) {
@@ -141,12 +163,12 @@ function visitObject(value: object, path: string, w: Walk, depth: number): void 
     return;
   }
   if (handlersRegistered()) {
-    const handled = handle(value, path);
+    const handled = handle(value, () => pathText(path));
     if (handled !== undefined) {
       // The payload crosses instead of the value, so it is what must suit the mode.
       w.jsonSafe = false;
       found().handled.set(value, handled);
-      visit(handled.payload, `${path}<${handled.name}>`, w, depth + 1);
+      visit(handled.payload, { up: path, key: `<${handled.name}>`, raw: true }, undefined, w, depth + 1);
       return;
     }
   }
@@ -170,18 +192,18 @@ function visitObject(value: object, path: string, w: Walk, depth: number): void 
   if (w.json) w.seen.delete(value);
 }
 
-function visitAdvanced(value: object, path: string, w: Walk, depth: number, proto: object): void {
+function visitAdvanced(value: object, path: Path, w: Walk, depth: number, proto: object): void {
   w.jsonSafe = false;
   if (types.isMap(value)) {
     let i = 0;
     for (const [k, v] of value) {
-      visit(k, `${path}.<key ${i}>`, w, depth + 1);
-      visit(v, `${path}.<value ${i}>`, w, depth + 1);
+      visit(k, { up: path, key: `.<key ${i}>`, raw: true }, undefined, w, depth + 1);
+      visit(v, { up: path, key: `.<value ${i}>`, raw: true }, undefined, w, depth + 1);
       i++;
     }
   } else if (types.isSet(value)) {
     let i = 0;
-    for (const v of value) visit(v, `${path}.<item ${i++}>`, w, depth + 1);
+    for (const v of value) visit(v, { up: path, key: `.<item ${i++}>`, raw: true }, undefined, w, depth + 1);
   } else if (Array.isArray(value)) {
     refuse(
       path,
@@ -192,7 +214,10 @@ function visitAdvanced(value: object, path: string, w: Walk, depth: number, prot
     const chain = new Set<unknown>();
     for (let e: unknown = value; types.isNativeError(e); e = (e as Error).cause) {
       if (chain.has(e))
-        refuse(`${path}.cause`, 'an Error whose cause chain is circular cannot be deserialized');
+        refuse(
+          { up: path, key: '.cause', raw: true },
+          'an Error whose cause chain is circular cannot be deserialized',
+        );
       chain.add(e);
     }
   } else if (types.isArrayBuffer(value)) {
@@ -211,14 +236,15 @@ function visitAdvanced(value: object, path: string, w: Walk, depth: number, prot
   }
 }
 
-function visit(value: unknown, path: string, w: Walk, depth: number): void {
+/** Visits the value at `key` below `up` (at `up` itself when key is undefined). */
+function visit(value: unknown, up: Path, key: string | number | undefined, w: Walk, depth: number): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return;
     case 'number':
       if (!Number.isFinite(value)) {
-        if (w.json) refuse(path, `${value} becomes null in json mode. ${jsonHint}`);
+        if (w.json) refuse(below(up, key), `${value} becomes null in json mode. ${jsonHint}`);
         w.jsonSafe = false;
       } else if (value === 0 && 1 / value < 0 && !w.json) {
         w.jsonSafe = false;
@@ -228,18 +254,18 @@ function visit(value: unknown, path: string, w: Walk, depth: number): void {
       w.jsonSafe = false;
       return;
     case 'bigint':
-      if (w.json) refuse(path, `a bigint is not JSON. ${jsonHint} or pass a string`);
+      if (w.json) refuse(below(up, key), `a bigint is not JSON. ${jsonHint} or pass a string`);
       w.jsonSafe = false;
       return;
     case 'symbol':
-      return refuse(path, 'a symbol cannot cross the process boundary');
+      return refuse(below(up, key), 'a symbol cannot cross the process boundary');
     case 'function':
-      return refuse(path, 'a function cannot cross the process boundary');
+      return refuse(below(up, key), 'a function cannot cross the process boundary');
     case 'object':
-      if (value !== null) visitObject(value, path, w, depth);
+      if (value !== null) visitObject(value, below(up, key), w, depth);
       return;
     default:
-      return refuse(path, `a value of type ${typeof value} cannot cross the process boundary`);
+      return refuse(below(up, key), `a value of type ${typeof value} cannot cross the process boundary`);
   }
 }
 
@@ -252,16 +278,18 @@ export function inspectValue(value: unknown, mode: SerializationMode, context: s
   return inspectOne(value, mode, context);
 }
 
-function inspectOne(value: unknown, mode: SerializationMode, context: string): boolean {
+function inspectOne(value: unknown, mode: SerializationMode, up: string, key?: number): boolean {
   const walk: Walk = { json: mode === 'json', seen: undefined, jsonSafe: true };
   try {
-    visit(value, context, walk, 0);
+    visit(value, up, key, walk, 0);
   } catch (error) {
     if (error instanceof Refusal) {
-      throw new SerializationError(`${error.path}: ${error.reason}`, error.path);
+      const path = pathText(error.path);
+      throw new SerializationError(`${path}: ${error.reason}`, path);
     }
     if (error instanceof RangeError) {
-      throw new SerializationError(`${context}: the value is nested too deeply to serialize`, context);
+      const path = pathText(below(up, key));
+      throw new SerializationError(`${path}: the value is nested too deeply to serialize`, path);
     }
     throw error;
   }
@@ -273,7 +301,7 @@ export function inspectArgs(args: readonly unknown[], mode: SerializationMode): 
   findings = undefined;
   let jsonSafe = true;
   for (let i = 0; i < args.length; i++) {
-    if (!inspectOne(args[i], mode, `args[${i}]`)) jsonSafe = false;
+    if (!inspectOne(args[i], mode, 'args', i)) jsonSafe = false;
   }
   return jsonSafe;
 }

@@ -52,19 +52,19 @@ function failure(name: string, path: string, what: string, error: unknown): Seri
 }
 
 /** The payload of the first handler that takes `value`, or undefined; a handler that throws names itself and the path. */
-export function handle(value: object, path: string): Handled | undefined {
+export function handle(value: object, path: () => string): Handled | undefined {
   for (const [name, handler] of handlers) {
     let taken: boolean;
     try {
       taken = handler.canHandle(value);
     } catch (error) {
-      throw failure(name, path, 'canHandle', error);
+      throw failure(name, path(), 'canHandle', error);
     }
     if (!taken) continue;
     try {
       return { name, payload: handler.serialize(value) };
     } catch (error) {
-      throw failure(name, path, 'serialize', error);
+      throw failure(name, path(), 'serialize', error);
     }
   }
   return undefined;
