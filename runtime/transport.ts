@@ -32,7 +32,8 @@ function ownMemory(bytes: Buffer, start: number, end: number): Buffer {
   return bytes.buffer.byteLength > body.length * 2 + 4096 ? Buffer.from(body) : body;
 }
 
-const flushAtBytes = Number(process.env.PRX_FLUSH ?? 8192);
+// Large enough to batch a busy tick, small enough that the peer starts before this side finishes producing.
+const flushAtBytes = 8 * 1024;
 
 export class Transport<Out, In> {
   readonly #channel: ByteChannel;
