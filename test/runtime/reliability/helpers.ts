@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export { rejection } from '../helpers.js';
+
 export const workersModule = new URL('../fixtures/workers.mjs', import.meta.url);
 export const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const modes = ['json', 'advanced'] as const;
@@ -67,16 +69,6 @@ export function openFds(): number {
 /** How many resources of `kind` ('Timeout', 'ProcessWrap', ...) keep this process's event loop alive. */
 export function activeResources(kind: string): number {
   return process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
-}
-
-/** The rejection reason of `promise`; fails when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Whether `promise` has settled before anything else queued now (timers, I/O) gets to run. */
