@@ -43,7 +43,7 @@ type Path = string | Step;
 
 interface Step {
   readonly up: Path;
-  /** A property name, an array index, or (raw) text appended as it is: `.<key 0>`, `<Point>`, `.cause`. */
+  /** A property name, an array index (or, below zero, a Map/Set entry), or raw text appended as is: `<Point>`, `.cause`. */
   readonly key: string | number;
   readonly raw?: true;
 }
@@ -52,11 +52,22 @@ function below(up: Path, key: string | number | undefined): Path {
   return key === undefined ? up : { up, key };
 }
 
+const entryParts = ['key', 'value', 'item'] as const;
+
+/** The step to entry `i` of a Map (its key or value) or a Set (its item), as a number below zero: no text until needed. */
+function entryStep(i: number, part: 0 | 1 | 2): number {
+  return -1 - (i * 3 + part);
+}
+
 function pathText(path: Path): string {
   if (typeof path === 'string') return path;
   const up = pathText(path.up);
   const key = path.key;
-  if (typeof key === 'number') return `${up}[${key}]`;
+  if (typeof key === 'number') {
+    if (key >= 0) return `${up}[${key}]`;
+    const n = -1 - key;
+    return `${up}.<${entryParts[n % 3]} ${Math.floor(n / 3)}>`;
+  }
   if (path.raw) return up + key;
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${up}.${key}` : `${up}[${JSON.stringify(key)}]`;
 }
@@ -172,10 +183,16 @@ function visitObject(value: object, path: Path, w: Walk, depth: number): void {
       return;
     }
   }
-  const never = neverRefusal(value);
+  const proto = Object.getPrototypeOf(value) as object | null;
+  const plain = proto === Object.prototype || proto === null || proto === Array.prototype;
+  // A plain object or array can only be a Proxy among the values no mode carries.
+  const never = plain
+    ? types.isProxy(value)
+      ? 'a Proxy cannot be serialized'
+      : undefined
+    : neverRefusal(value);
   if (never !== undefined) refuse(path, never);
   w.seen.add(value);
-  const proto = Object.getPrototypeOf(value) as object | null;
   if (Array.isArray(value) && proto === Array.prototype) {
     visitArray(value, path, w, depth);
   } else if (proto === Object.prototype || proto === null) {
@@ -197,13 +214,13 @@ function visitAdvanced(value: object, path: Path, w: Walk, depth: number, proto:
   if (types.isMap(value)) {
     let i = 0;
     for (const [k, v] of value) {
-      visit(k, { up: path, key: `.<key ${i}>`, raw: true }, undefined, w, depth + 1);
-      visit(v, { up: path, key: `.<value ${i}>`, raw: true }, undefined, w, depth + 1);
+      visit(k, path, entryStep(i, 0), w, depth + 1);
+      visit(v, path, entryStep(i, 1), w, depth + 1);
       i++;
     }
   } else if (types.isSet(value)) {
     let i = 0;
-    for (const v of value) visit(v, { up: path, key: `.<item ${i++}>`, raw: true }, undefined, w, depth + 1);
+    for (const v of value) visit(v, path, entryStep(i++, 2), w, depth + 1);
   } else if (Array.isArray(value)) {
     refuse(
       path,
