@@ -1,7 +1,8 @@
-// Entry of `npm run bench`: measures every row in every scenario in one run and writes bench/results/<out>.{md,json}.
+// Entry of `npm run bench`: measures every row in every scenario in one run and writes bench/results/<out>.{md,json,svg}.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { renderSvg } from './lib/chart.mjs';
 import { killChildrenNow } from './lib/children.mjs';
 import { parseOptions, select, UsageError } from './lib/options.mjs';
 import { buildResults, renderConsole, renderMarkdown } from './lib/report.mjs';
@@ -108,7 +109,8 @@ const outDir = new URL('./results/', import.meta.url);
 mkdirSync(outDir, { recursive: true });
 writeFileSync(new URL(`${options.out}.json`, outDir), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(new URL(`${options.out}.md`, outDir), markdown);
+writeFileSync(new URL(`${options.out}.svg`, outDir), renderSvg(results));
 console.log(renderConsole(markdown));
-console.log(`\nwritten: bench/results/${options.out}.md and bench/results/${options.out}.json`);
+console.log(`\nwritten: bench/results/${options.out}.{md,json,svg}`);
 // A peer that leaves a handle open must not keep the bench alive after the report.
 process.exit(states.some((s) => s.status === 'failed') ? 1 : 0);
