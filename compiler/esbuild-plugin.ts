@@ -1,0 +1,233 @@
+// `procxy/esbuild`: generates the stubs and child entries inside an esbuild build, with the generator of `procxy generate`.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Location, OutputFile, PartialMessage, Plugin } from 'esbuild';
+import { ConfigError } from './config.js';
+import type { ProcxyDiagnostic } from './diagnostics.js';
+import { type GenerateResult, Generator } from './generate.js';
+import { loadConfig } from './load-config.js';
+
+export interface ProcxyPluginOptions {
+  /** Config file, relative to the build's `absWorkingDir` (default: `procxy.config.ts` there). */
+  readonly config?: string;
+}
+
+/** What one run of the generator left for the build to use. */
+interface Run {
+  readonly result: GenerateResult | undefined;
+  /** Errors not yet handed to esbuild in this build (diagnostics, or a config problem). */
+  errors: PartialMessage[];
+  readonly warnings: PartialMessage[];
+  /** True when this run generated nothing because of errors. */
+  readonly failed: boolean;
+}
+
+const STUB = /\.procxy\.[cm]?ts$/;
+const CHILD_URL = /new URL\((['"])\.\/([^'"/]+\.procxy\.child\.mjs)\1, import\.meta\.url\)/g;
+
+/** A file's identity on disk, to tell which dependencies changed between two builds of one context. */
+function stamp(file: string): string {
+  try {
+    const stats = statSync(file);
+    return `${stats.mtimeMs}:${stats.size}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+function lineText(file: string, line: number): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n')[line - 1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function toMessage(diagnostic: ProcxyDiagnostic, cwd: string): PartialMessage {
+  const location: Partial<Location> = {
+    file: path.relative(cwd, diagnostic.file),
+    line: diagnostic.line,
+    // esbuild columns are 0-based, procxy's (like tsc's) 1-based.
+    column: diagnostic.column - 1,
+    length: diagnostic.length,
+    lineText: lineText(diagnostic.file, diagnostic.line),
+  };
+  return { id: diagnostic.code, text: `${diagnostic.code}: ${diagnostic.message}`, location };
+}
+
+/** The generated stub a specifier such as `./calc.worker.procxy.js` names, among the files of this run. */
+function stubFor(
+  specifier: string,
+  resolveDir: string,
+  files: ReadonlyMap<string, string>,
+): string | undefined {
+  const absolute = path.resolve(resolveDir, specifier);
+  const candidates = [
+    absolute.replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'),
+    absolute,
+    `${absolute}.ts`,
+    `${absolute}.mts`,
+  ];
+  return candidates.find((candidate) => files.has(candidate));
+}
+
+/**
+ * The plugin. Stubs are served from memory (the bytes `procxy generate` writes); the child entry of every stub the
+ * bundle imports is emitted beside the output as `<name>.procxy.child.mjs`, where the stub's
+ * `new URL('./<name>.procxy.child.mjs', import.meta.url)` finds it. So the output must be ESM and the stubs' code
+ * must land in a file directly in `outdir` (a single-file bundle, or chunks without a sub-folder in `chunkNames`);
+ * the child keeps its packages external like the one `procxy generate` writes, so `procxy` and the worker's
+ * dependencies must resolve from the output folder at run time.
+ */
+export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
+  return {
+    name: 'procxy',
+    setup(build) {
+      const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
+      const configFile = path.resolve(cwd, options.config ?? 'procxy.config.ts');
+      let generator: Generator | undefined;
+      let stamps = new Map<string, string>();
+      let run: Run = { result: undefined, errors: [], warnings: [], failed: false };
+      const imported = new Set<string>();
+
+      const watchFiles = (): string[] => [...stamps.keys()];
+
+      build.onStart(async () => {
+        imported.clear();
+        const changed = [...stamps].filter(([file, before]) => stamp(file) !== before).map(([file]) => file);
+        try {
+          if (generator === undefined || changed.includes(configFile)) {
+            generator = new Generator(await loadConfig(configFile));
+          } else {
+            generator.invalidate(changed);
+          }
+          const result = await generator.run({ check: true });
+          stamps = new Map([configFile, ...result.dependencies].map((file) => [file, stamp(file)]));
+          const errors = result.diagnostics
+            .filter((d) => d.category === 'error')
+            .map((d) => toMessage(d, cwd));
+          run = {
+            result,
+            errors,
+            warnings: result.diagnostics
+              .filter((d) => d.category === 'warning')
+              .map((d) => toMessage(d, cwd)),
+            failed: errors.length > 0,
+          };
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          // The next build loads the config again; watching it lets fixing it trigger that build.
+          if (!stamps.has(configFile)) stamps.set(configFile, stamp(configFile));
+          generator = undefined;
+          run = {
+            result: undefined,
+            errors: [{ text: error.message, location: { file: path.relative(cwd, configFile) } }],
+            warnings: [],
+            failed: true,
+          };
+        }
+        return { warnings: run.warnings };
+      });
+
+      build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, (args) => {
+        if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) return undefined;
+        const files = run.result?.files;
+        const found = files === undefined ? undefined : stubFor(args.path, args.resolveDir, files);
+        if (found !== undefined) return { path: found, watchFiles: watchFiles() };
+        // Without a generation (errors), the stub is still resolved so that loading it reports why it is missing.
+        if (run.failed) {
+          return {
+            path: path.resolve(args.resolveDir, args.path).replace(/\.[cm]?js$/, '.ts'),
+            watchFiles: watchFiles(),
+          };
+        }
+        return undefined;
+      });
+
+      build.onLoad({ filter: STUB }, (args) => {
+        if (run.errors.length > 0) {
+          const errors = run.errors;
+          run.errors = [];
+          return { errors, watchFiles: watchFiles() };
+        }
+        // The errors went with the first stub; the others load empty so esbuild adds no 'file not found' to them.
+        if (run.failed) return { contents: '', loader: 'ts', watchFiles: watchFiles() };
+        const contents = run.result?.files.get(args.path);
+        if (contents === undefined) return undefined;
+        const { format, platform } = build.initialOptions;
+        if ((format ?? (platform === 'neutral' ? 'esm' : undefined)) !== 'esm') {
+          return {
+            errors: [
+              {
+                text: `procxy: ${path.relative(cwd, args.path)} finds its child entry through import.meta.url, so the build needs format: 'esm'`,
+              },
+            ],
+            watchFiles: watchFiles(),
+          };
+        }
+        imported.add(args.path);
+        return { contents, loader: 'ts', resolveDir: path.dirname(args.path), watchFiles: watchFiles() };
+      });
+
+      build.onEnd((result) => {
+        // Errors of workers this bundle does not import fail the build too, as they fail `procxy generate`.
+        const errors = run.errors;
+        run.errors = [];
+        if (errors.length > 0 || result.errors.length > 0 || imported.size === 0) return { errors };
+        const { outdir, outfile } = build.initialOptions;
+        const dir = outdir ?? (outfile === undefined ? undefined : path.dirname(outfile));
+        if (dir === undefined) {
+          return {
+            errors: [
+              {
+                text: 'procxy: the bundle imports a worker stub, so the build needs outdir or outfile for its child entry',
+              },
+            ],
+          };
+        }
+        const outDir = path.resolve(cwd, dir);
+        const children = new Map<string, string>();
+        const files = run.result?.files ?? new Map<string, string>();
+        for (const stub of [...imported].sort()) {
+          for (const match of files.get(stub)!.matchAll(CHILD_URL)) {
+            const source = path.join(path.dirname(stub), match[2]!);
+            const target = path.join(outDir, match[2]!);
+            const other = children.get(target);
+            if (other !== undefined && other !== source) {
+              return {
+                errors: [
+                  {
+                    text: `procxy: ${path.relative(cwd, other)} and ${path.relative(cwd, source)} would both be emitted as ${path.relative(cwd, target)}; rename one of the workers`,
+                  },
+                ],
+              };
+            }
+            children.set(target, source);
+          }
+        }
+        for (const [target, source] of children) {
+          const text = files.get(source)!;
+          if (build.initialOptions.write === false) {
+            result.outputFiles?.push(outputFile(target, text));
+          } else {
+            mkdirSync(path.dirname(target), { recursive: true });
+            writeFileSync(target, text);
+          }
+        }
+        return { errors: [] };
+      });
+
+      build.onDispose(() => {
+        generator = undefined;
+        run = { result: undefined, errors: [], warnings: [], failed: false };
+        stamps.clear();
+      });
+    },
+  };
+}
+
+/** An output file like esbuild's own, for builds with `write: false`. */
+function outputFile(file: string, text: string): OutputFile {
+  const contents = new TextEncoder().encode(text);
+  return { path: file, contents, text, hash: String(text.length) };
+}

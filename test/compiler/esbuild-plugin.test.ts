@@ -1,0 +1,123 @@
+// The esbuild plugin in real esbuild builds: a bundled app calls its worker on plain node, diagnostics fail the build, watch follows types.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type BuildOptions, type BuildResult, build, context, type Plugin } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { procxyPlugin } from '../../compiler/esbuild-plugin.js';
+import { generate } from '../../compiler/generate.js';
+import { removeTempProjects, tempProject } from './project.js';
+
+afterAll(removeTempProjects);
+
+function options(dir: string, extra: BuildOptions = {}): BuildOptions {
+  return {
+    absWorkingDir: dir,
+    entryPoints: ['src/main.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outdir: 'out',
+    logLevel: 'silent',
+    ...extra,
+  };
+}
+
+const BAD_GREET = `  greet(name: string, when: Date): Greeting {
+    return { text: \`\${this.prefix} \${name} \${when.getDay()}\`, length: name.length };
+  }`;
+
+describe('procxy/esbuild', () => {
+  it('bundles an app whose stub spawns the emitted child, and the bundle runs on plain node', async () => {
+    const dir = tempProject('esbuild');
+    const result = await build(options(dir, { plugins: [procxyPlugin()] }));
+    expect(result.errors).toEqual([]);
+    const child = path.join(dir, 'out/greeter.worker.procxy.child.mjs');
+    // The same bytes `procxy generate` produces, and nothing written beside the sources.
+    const generated = await generate({ cwd: dir, check: true });
+    expect(readFileSync(child, 'utf8')).toBe(
+      generated.files.get(path.join(dir, 'src/greeter.worker.procxy.child.mjs')),
+    );
+    expect(existsSync(path.join(dir, 'src/greeter.worker.procxy.ts'))).toBe(false);
+    // Without write, the child is one more output file of the result.
+    const inMemory = await build(options(dir, { plugins: [procxyPlugin()], write: false, outdir: 'mem' }));
+    expect(
+      inMemory.outputFiles?.find((f) => f.path === path.join(dir, 'mem/greeter.worker.procxy.child.mjs'))
+        ?.text,
+    ).toBe(readFileSync(child, 'utf8'));
+    const run = spawnSync(process.execPath, [path.join(dir, 'out/main.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
+  });
+
+  it('fails the build with the PRX diagnostic at its file, line and column', async () => {
+    const dir = tempProject('esbuild');
+    const worker = path.join(dir, 'src/greeter.worker.ts');
+    const text = readFileSync(worker, 'utf8');
+    writeFileSync(worker, text.replace(/ {2}greet\(name: string\): Greeting \{\n.*\n {2}\}/, BAD_GREET));
+    const failure = await build(options(dir, { plugins: [procxyPlugin()] })).then(
+      () => undefined,
+      (error: unknown) => error as { errors: BuildResult['errors'] },
+    );
+    expect(failure).toBeDefined();
+    const [error, ...others] = failure!.errors;
+    expect(others).toEqual([]);
+    expect(error!.text).toMatch(
+      /^PRX1003: parameter 'when' of 'Greeter.greet': Date becomes a string in json mode/,
+    );
+    expect(error!.location).toMatchObject({
+      file: 'src/greeter.worker.ts',
+      line: 7,
+      // esbuild counts columns from 0: this one is the `Date` of `when: Date`.
+      column: '  greet(name: string, when: '.length,
+      lineText: '  greet(name: string, when: Date): Greeting {',
+    });
+    expect(existsSync(path.join(dir, 'out/greeter.worker.procxy.child.mjs'))).toBe(false);
+  });
+
+  it('rebuilds in watch mode when a type the worker uses changes, and recovers when it is fixed', async () => {
+    const dir = tempProject('esbuild');
+    const results: BuildResult[] = [];
+    let notify: (() => void) | undefined;
+    const recorder: Plugin = {
+      name: 'recorder',
+      setup(b) {
+        b.onEnd((result) => {
+          results.push(result);
+          notify?.();
+        });
+      },
+    };
+    const nextResult = (count: number): Promise<BuildResult> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no build ${count} within 15 s`)), 15_000);
+        notify = () => {
+          if (results.length < count) return;
+          clearTimeout(timer);
+          resolve(results[count - 1]!);
+        };
+        notify();
+      });
+    const ctx = await context(options(dir, { plugins: [procxyPlugin(), recorder] }));
+    try {
+      await ctx.watch();
+      expect((await nextResult(1)).errors).toEqual([]);
+      const types = path.join(dir, 'src/types.ts');
+      const original = readFileSync(types, 'utf8');
+      writeFileSync(types, original.replace('length: number;', 'length: number;\n  at: Date;'));
+      const broken = await nextResult(2);
+      expect(broken.errors.map((e) => e.text)).toEqual([
+        expect.stringMatching(/^PRX1003: .*'Greeter.greet'.*Date becomes a string in json mode/),
+      ]);
+      writeFileSync(types, original);
+      expect((await nextResult(3)).errors).toEqual([]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+});
