@@ -1,6 +1,6 @@
 // The raw byte channel under a transport: ordered bytes in both directions, over any pair of streams or fds.
 import { writeSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { type OnReadOpts, Socket, type SocketConstructorOpts } from 'node:net';
 
 export interface ByteChannel {
   /** True when write() has handed the bytes to the kernel before it returns (so they need no copy). */
@@ -8,6 +8,8 @@ export interface ByteChannel {
   /** Writes the chunks in order; they may be coalesced. */
   write(chunks: readonly Uint8Array[], bytes: number): void;
   onData(handler: (chunk: Buffer) => void): void;
+  /** Offered by channels that can read into memory the reader supplies; used instead of onData when present. */
+  readInto?(target: () => Buffer, committed: (into: Buffer, bytes: number) => void): void;
   /** Called when the peer closes the channel or either direction fails (possibly more than once). */
   onClose(handler: (error?: Error) => void): void;
   close(): void;
@@ -99,11 +101,24 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
 }
 
 /**
- * A socket to read and a blocking fd written synchronously: the child's side. Synchronous writes mean an answer is
- * in the kernel before the method's caller can exit the process, so a child that exits right after answering loses
- * nothing; a full pipe blocks the child, which is the backpressure it should feel.
+ * The child's side: an fd read through a socket that reads straight into memory the reader supplies, and a blocking
+ * fd written synchronously. Reading into supplied memory lets a large segment land where it will stay, without a
+ * copy or the stream machinery. Synchronous writes mean an answer is in the kernel before the method's caller can
+ * exit the process, so a child that exits right after answering loses nothing; a full pipe blocks the child, which
+ * is the backpressure it should feel.
  */
-export function syncWriteChannel(input: Socket, outputFd: number): ByteChannel {
+export function fdChannel(inputFd: number, outputFd: number): ByteChannel {
+  let target: () => Buffer = () => Buffer.allocUnsafe(64 * 1024);
+  let commit: (into: Buffer, bytes: number) => void = () => {};
+  // Node's Socket constructor takes `onread` as net.connect does; @types/node declares it only for connect.
+  const onread: OnReadOpts = {
+    buffer: () => target(),
+    callback: (bytes, into) => {
+      commit(into as Buffer, bytes);
+      return true;
+    },
+  };
+  const input = new Socket({ fd: inputFd, readable: true, writable: false, onread } as SocketConstructorOpts);
   return {
     synchronous: true,
     write(chunks, bytes) {
@@ -113,7 +128,13 @@ export function syncWriteChannel(input: Socket, outputFd: number): ByteChannel {
       }
       for (const chunk of chunks) writeAllSync(outputFd, chunk);
     },
-    onData: (handler) => input.on('data', handler),
+    onData: (handler) => {
+      commit = (into, bytes) => handler(Buffer.from(into.subarray(0, bytes)));
+    },
+    readInto: (nextTarget, committed) => {
+      target = nextTarget;
+      commit = committed;
+    },
     onClose: (handler) => watchClose(input, handler),
     close: () => input.destroy(),
     setRef: (ref) => (ref ? input.ref() : input.unref()),

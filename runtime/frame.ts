@@ -80,6 +80,9 @@ export class FrameDecoder {
   #offset = 0;
   #buffered = 0;
   #filling: Filling | undefined;
+  #scratch: Buffer | undefined;
+  /** The part of a filling frame that the last readTarget() handed out. */
+  #direct: Buffer | undefined;
   #failed = false;
 
   constructor(maxBodyBytes: () => number, onFrame: FrameHandler) {
@@ -87,13 +90,53 @@ export class FrameDecoder {
     this.#onFrame = onFrame;
   }
 
+  /**
+   * Where the next read should land: the unfilled rest of a large frame's current part (read into directly, so
+   * its bytes are never copied), or a scratch buffer that commit() consumes before the next read reuses it.
+   */
+  readTarget(): Buffer {
+    const f = this.#filling;
+    this.#direct = undefined;
+    if (f !== undefined && this.#buffered === 0) {
+      const part = f.parts[f.part]!;
+      if (f.filled < part.length) {
+        this.#direct = part.subarray(f.filled);
+        return this.#direct;
+      }
+    }
+    this.#scratch ??= Buffer.allocUnsafeSlow(64 * 1024);
+    return this.#scratch;
+  }
+
+  /** `bytes` bytes were read into `target` (what readTarget() returned, or any buffer). Throws FrameError like push(). */
+  commit(target: Buffer, bytes: number): void {
+    if (this.#failed) return;
+    if (target === this.#direct && this.#filling !== undefined) {
+      this.#filling.filled += bytes;
+      this.#guarded(() => this.#drain());
+      return;
+    }
+    this.push(target.subarray(0, bytes));
+    // The next read overwrites the scratch buffer: what is still waiting there needs memory of its own.
+    this.#chunks = this.#chunks.map((chunk, i) => {
+      if (chunk.buffer !== target.buffer) return chunk;
+      const kept = Buffer.from(i === 0 ? chunk.subarray(this.#offset) : chunk);
+      if (i === 0) this.#offset = 0;
+      return kept;
+    });
+  }
+
   /** Feeds bytes; calls the handler once per complete frame. Throws FrameError, after which it refuses all input. */
   push(chunk: Buffer): void {
     if (this.#failed) return;
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
+    this.#guarded(() => this.#drain());
+  }
+
+  #guarded(drain: () => void): void {
     try {
-      this.#drain();
+      drain();
     } catch (error) {
       this.#failed = true;
       this.#chunks = [];
@@ -150,7 +193,13 @@ export class FrameDecoder {
       const bytes = this.#chunks[0]!;
       const start = this.#offset + headerBytes;
       this.#consume(frameBytes);
-      this.#onFrame(codec, bytes, start, start + bodyBytes, noSegments);
+      if (codec === Codec.V8 && bytes.buffer === this.#scratch?.buffer) {
+        // V8 decodes binary values as views of its input, which the next read would overwrite.
+        const body = Buffer.from(bytes.subarray(start, start + bodyBytes));
+        this.#onFrame(codec, body, 0, body.length, noSegments);
+      } else {
+        this.#onFrame(codec, bytes, start, start + bodyBytes, noSegments);
+      }
       return true;
     }
     this.#consume(headerBytes);

@@ -53,15 +53,23 @@ export class Transport<Out, In> {
       () => this.#maxMessageBytes,
       (codec, bytes, start, end, segments) => this.#receive(codec, bytes, start, end, segments),
     );
-    channel.onData((chunk) => {
+    const guarded = (feed: () => void) => {
       if (this.#failed) return;
       try {
-        decoder.push(chunk);
+        feed();
       } catch (error) {
         if (!(error instanceof FrameError)) throw error;
         this.#fail(new TransportError(error.message, error.tooLarge, error.bytes, this.#maxMessageBytes));
       }
-    });
+    };
+    if (channel.readInto !== undefined) {
+      channel.readInto(
+        () => decoder.readTarget(),
+        (into, bytes) => guarded(() => decoder.commit(into, bytes)),
+      );
+    } else {
+      channel.onData((chunk) => guarded(() => decoder.push(chunk)));
+    }
     channel.onClose((error) => handlers.close(error));
   }
 

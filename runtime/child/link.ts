@@ -1,7 +1,6 @@
 // The child's end of the link: waits for init, builds the worker, answers calls by index, disposes, and exits.
 import { EventEmitter } from 'node:events';
-import { Socket } from 'node:net';
-import { syncWriteChannel } from '../channel.js';
+import { fdChannel } from '../channel.js';
 import { MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { handleHookIndex } from '../handles.js';
 import type { SerializationMode } from '../modes.js';
@@ -50,8 +49,7 @@ class ChildLink {
 
   constructor(resolve: WorkerResolver) {
     this.#resolve = resolve;
-    const input = new Socket({ fd: inputFd, readable: true, writable: false });
-    this.#transport = new Transport(syncWriteChannel(input, outputFd), 0xffff_fffe, {
+    this.#transport = new Transport(fdChannel(inputFd, outputFd), 0xffff_fffe, {
       parse: parseParentMessage,
       message: (message) => this.#receive(message),
       failure: (error) => this.#die(`procxy: malformed message from the parent: ${error.message}`),
