@@ -74,6 +74,47 @@ describe('FrameDecoder', () => {
     }
   });
 
+  it('decodes reads into the memory it supplies, writing large segments in place and keeping nothing in scratch', () => {
+    const big = 'x'.repeat(100_000);
+    const bytes = Buffer.concat([
+      jsonFrame('"a"'),
+      segmented('body', [big, 'tail']),
+      segmented('v8', ['s']),
+      jsonFrame('[2]'),
+    ]);
+    for (const size of [1, 7, 4096, 70_000, bytes.length]) {
+      const frames: string[][] = [];
+      const decoder = new FrameDecoder(
+        () => 1 << 30,
+        (codec, b, start, end, segments) =>
+          frames.push([String(codec), b.toString('utf8', start, end), ...segments.map((x) => x.toString())]),
+      );
+      let at = 0;
+      let direct = 0;
+      // Nothing is being filled at first, so the first target is the scratch memory.
+      const scratch = decoder.readTarget().buffer;
+      while (at < bytes.length) {
+        const target = decoder.readTarget();
+        const n = Math.min(size, target.length, bytes.length - at);
+        bytes.copy(target, 0, at, at + n);
+        at += n;
+        if (target.buffer !== scratch) direct += n;
+        decoder.commit(target, n);
+        // The next read reuses scratch memory: scribble over it to prove nothing decoded still points there.
+        if (target.buffer === scratch) target.fill(0x7a);
+      }
+      expect(frames.map((f) => f.map((x) => (x.length > 20 ? `${x.length} bytes` : x)))).toEqual([
+        ['1', '"a"'],
+        ['2', 'body', '100000 bytes', 'tail'],
+        ['2', 'v8', 's'],
+        ['1', '[2]'],
+      ]);
+      expect(frames[1]![2]).toBe(big);
+      // Whatever the first scratch read did not carry of the 100 kB segment is read in place.
+      if (size >= 4096) expect(direct).toBeGreaterThan(30_000);
+    }
+  });
+
   it.each([
     ['a segment count of zero', Buffer.from([5, 0, 0, 0, 0x82, 0, 0, 0, 0]), /bad segment count/],
     [
