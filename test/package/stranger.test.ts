@@ -10,10 +10,12 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const installTimeoutMs = 120_000;
 const stepTimeoutMs = 60_000;
 
-// npm run from `npm test` exports npm_config_* and npm_package_* of this repository (npm_config_local_prefix
-// among them would point npm back at it); the stranger's npm must see only its own project and the user's config.
+// npm run from `npm test` exports this repository's package fields, lifecycle and local prefix as npm_* variables;
+// the stranger's npm must see only its own project. The user's npm_config_* (cache, registry, proxy, CA) stay.
 const strangerEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'INIT_CWD'),
+  Object.entries(process.env).filter(
+    ([key]) => !/^(npm_package_|npm_lifecycle_|npm_config_local_prefix$|npm_command$|init_cwd$)/i.test(key),
+  ),
 );
 
 interface Ran {
