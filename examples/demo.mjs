@@ -34,7 +34,7 @@ if (!existsSync(new URL(`../${cli}`, import.meta.url)))
 
 // `--check` (used by the smoke test) verifies the generated files instead of writing them.
 const check = process.argv.includes('--check');
-title(`procxy generate${check ? ' --check' : ''} (the repository config: examples/hello and examples/calc)`);
+title(`procxy generate${check ? ' --check' : ''} (the repository config: examples/hello, calc and stateful)`);
 const generated = run([cli, 'generate', ...(check ? ['--check'] : [])]);
 console.log(indent(generated.output));
 if (generated.status !== 0) fail('procxy generate failed');
