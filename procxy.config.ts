@@ -2,6 +2,6 @@
 import { defineConfig } from 'procxy/config';
 
 export default defineConfig({
-  workers: ['examples/**/*.ts', '!examples/**/{mood,counter}.ts', '!examples/bad/**'],
+  workers: ['examples/**/*.ts', '!examples/**/{mood,counter}.ts', '!examples/bad/**', '!examples/bundled/**'],
   serialization: 'json',
 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = 'dist/compiler/cli.js';
 /** The runnable examples, in the order the demo shows them. */
-const examples = ['stubs', 'no-build', 'binary', 'stateful', 'tcp', 'analytics'];
+const examples = ['stubs', 'no-build', 'binary', 'stateful', 'tcp', 'analytics', 'bundled'];
 
 function title(text) {
   console.log(`\n=== ${text} ${'='.repeat(Math.max(0, 74 - text.length))}`);

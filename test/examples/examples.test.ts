@@ -41,6 +41,7 @@ describe.concurrent('examples', () => {
     ['binary', /parent's buffer after transfer: byteLength 0[\s\S]*binary: ok/],
     ['stateful', /progress 1\/8 2\/8[\s\S]*cancelled: AbortError[\s\S]*stateful: ok/],
     ['tcp', /connections per worker: 2, 2, 2[\s\S]*tcp: ok/],
+    ['bundled', /esbuild: 0 errors[\s\S]*sorted in pid \d+[\s\S]*: apple fig pear[\s\S]*bundled: ok/],
     ['analytics', /exact: true[\s\S]*json mode refuses it: SerializationError[\s\S]*analytics: ok/],
   ];
   for (const [name, expected] of cases) {
