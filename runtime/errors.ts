@@ -157,10 +157,3 @@ export class CallbackReleasedError extends ProcxyError {
     super('PROCXY_CALLBACK_RELEASED', message, options);
   }
 }
-
-/** Classes a child may throw that are rebuilt as the same class in the parent. */
-export const restorableProcxyErrors: Readonly<Record<string, typeof ProcxyError>> = {
-  SerializationError,
-  MethodNotFoundError,
-  ModuleResolutionError,
-} as unknown as Readonly<Record<string, typeof ProcxyError>>;

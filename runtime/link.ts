@@ -285,9 +285,7 @@ export class ParentLink {
           sendAbort((m, j) => this.#transport.send(m, j), id, fired.reason);
         }
       });
-      if (this.#pending.size === 0) this.#setRef(true);
-      this.#pending.set(id, call);
-      if (timeout !== Infinity) this.#deadlines.add(id, timeout, this.#pending.size);
+      this.#track(id, call, timeout);
     });
   }
 
@@ -307,17 +305,26 @@ export class ParentLink {
       return Promise.reject(this.#sendError(error, method));
     }
     return new Promise((resolve, reject) => {
-      if (this.#pending.size === 0) this.#setRef(true);
-      this.#pending.set(id, {
-        method,
-        resolve,
-        reject,
-        unwatch: undefined,
-        callbacks: undefined,
-        release: undefined,
-      });
-      if (timeout !== Infinity) this.#deadlines.add(id, timeout, this.#pending.size);
+      this.#track(
+        id,
+        {
+          method,
+          resolve,
+          reject,
+          unwatch: undefined,
+          callbacks: undefined,
+          release: undefined,
+        },
+        timeout,
+      );
     });
+  }
+
+  /** Records a sent call as pending: the first one holds the event loop, and its deadline starts. */
+  #track(id: number, call: PendingCall, timeout: number): void {
+    if (this.#pending.size === 0) this.#setRef(true);
+    this.#pending.set(id, call);
+    if (timeout !== Infinity) this.#deadlines.add(id, timeout, this.#pending.size);
   }
 
   /** Ends the worker: pending calls reject with TerminatedError at once, the instance is disposed, the child exits. */
