@@ -156,8 +156,23 @@ export function inheritedExecArgv(parent: readonly string[] = process.execArgv):
   return kept;
 }
 
+/**
+ * glibc's malloc hands freed blocks above 128 KiB back to the system at once, so every large message a child
+ * receives lands in fresh pages and pays a page fault per 4 KiB (about a third of the time to move 10 MiB here).
+ * A child that inherits the environment keeps blocks up to 32 MiB and 64 MiB of free heap instead, unless the
+ * environment already sets GLIBC_TUNABLES; `env: { GLIBC_TUNABLES: undefined }` turns it off. Other C libraries
+ * ignore the variable.
+ */
+export const allocatorTunables =
+  'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
+
 function childEnv(o: ProcxyOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = o.inheritEnv === false ? {} : { ...process.env };
+  const env: NodeJS.ProcessEnv =
+    o.inheritEnv === false
+      ? {}
+      : process.platform === 'linux'
+        ? { GLIBC_TUNABLES: allocatorTunables, ...process.env }
+        : { ...process.env };
   for (const [key, value] of Object.entries(o.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { ModuleResolutionError, procxy } from 'procxy';
 import { afterAll, describe, expect, it } from 'vitest';
+import { allocatorTunables } from '../../../runtime/options.js';
 import { Worker } from '../fixtures/workers.mjs';
 import { killIfAlive, rejection, runParent, scratch, waitGone, workersModule } from './helpers.js';
 
@@ -34,6 +35,23 @@ describe('env', () => {
       await worker.$terminate();
     }
   });
+
+  it.runIf(process.platform === 'linux')(
+    'a child that inherits the environment gets the allocator tunables, unless the environment sets its own',
+    async () => {
+      const inherited = await procxy(Worker, workersModule);
+      const own = await procxy(Worker, workersModule, { env: { GLIBC_TUNABLES: 'glibc.malloc.arena_max=1' } });
+      const off = await procxy(Worker, workersModule, { env: { GLIBC_TUNABLES: undefined } });
+      for (const w of [inherited, own, off]) pids.add(w.$pid);
+      try {
+        expect((await inherited.env()).GLIBC_TUNABLES).toBe(allocatorTunables);
+        expect((await own.env()).GLIBC_TUNABLES).toBe('glibc.malloc.arena_max=1');
+        expect(await off.env()).not.toHaveProperty('GLIBC_TUNABLES');
+      } finally {
+        await Promise.all([inherited, own, off].map((w) => w.$terminate()));
+      }
+    },
+  );
 
   it('inheritEnv: false gives the child exactly `env`', async () => {
     const worker = await procxy(Worker, workersModule, { inheritEnv: false, env: { ONLY_THIS: '1' } });
