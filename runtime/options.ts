@@ -163,8 +163,7 @@ export function inheritedExecArgv(parent: readonly string[] = process.execArgv):
  * environment already sets GLIBC_TUNABLES; `env: { GLIBC_TUNABLES: undefined }` turns it off. Other C libraries
  * ignore the variable.
  */
-export const allocatorTunables =
-  'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
+export const allocatorTunables = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
 
 function childEnv(o: ProcxyOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv =

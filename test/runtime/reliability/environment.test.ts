@@ -40,7 +40,9 @@ describe('env', () => {
     'a child that inherits the environment gets the allocator tunables, unless the environment sets its own',
     async () => {
       const inherited = await procxy(Worker, workersModule);
-      const own = await procxy(Worker, workersModule, { env: { GLIBC_TUNABLES: 'glibc.malloc.arena_max=1' } });
+      const own = await procxy(Worker, workersModule, {
+        env: { GLIBC_TUNABLES: 'glibc.malloc.arena_max=1' },
+      });
       const off = await procxy(Worker, workersModule, { env: { GLIBC_TUNABLES: undefined } });
       for (const w of [inherited, own, off]) pids.add(w.$pid);
       try {
