@@ -1,8 +1,11 @@
 // Length-prefixed frames with optional raw segments: how messages are cut out of a byte stream, defensively.
 /*
  * A frame is `u32le length | u8 kind | [u32le n | u32le length × n] | body | segment × n`, where `length` counts
- * every byte after itself, the low bits of `kind` name the body's codec and its high bit says a segment table
- * follows. Segments carry large or transferred binary data beside the body, so the serializer never copies them.
+ * every byte after itself, the low bits of `kind` name the body's codec, its high bit says a segment table follows
+ * and the bit below says the frame is tentative. Segments carry large or transferred binary data beside the body,
+ * so the serializer never copies them. A tentative frame is sent before its value was checked (a large value is
+ * checked while the peer decodes it); the receiver holds it until the next frame, a body-less verdict, confirms or
+ * retracts it.
  * The decoder never trusts the peer: a zero or oversized length, an unknown codec or a segment table that does
  * not add up is a FrameError. Small frames inside one read are handed over in place; a larger one is copied once,
  * as it arrives, into memory of its own (each segment gets its own ArrayBuffer), so a slow or hostile writer costs
@@ -14,7 +17,14 @@ export enum Codec {
   V8 = 2,
 }
 
+/** The body-less frame after a tentative one: deliver it, or drop it. */
+export enum Verdict {
+  Confirm = 3,
+  Retract = 4,
+}
+
 const hasSegments = 0x80;
+const isTentative = 0x40;
 export const frameHeaderBytes = 5;
 
 export class FrameError extends Error {
@@ -29,13 +39,18 @@ export class FrameError extends Error {
 }
 
 /** The bytes before a body: length, kind and, when there are segments, their table. */
-export function frameHeader(codec: Codec, bodyBytes: number, segments: readonly number[] = []): Buffer {
+export function frameHeader(
+  codec: Codec,
+  bodyBytes: number,
+  segments: readonly number[] = [],
+  tentative = false,
+): Buffer {
   const table = segments.length === 0 ? 0 : 4 + 4 * segments.length;
   const header = Buffer.allocUnsafe(frameHeaderBytes + table);
   let total = 1 + table + bodyBytes;
   for (const length of segments) total += length;
   header.writeUInt32LE(total, 0);
-  header[4] = segments.length === 0 ? codec : codec | hasSegments;
+  header[4] = codec | (segments.length === 0 ? 0 : hasSegments) | (tentative ? isTentative : 0);
   if (table > 0) {
     header.writeUInt32LE(segments.length, 5);
     for (const [i, length] of segments.entries()) header.writeUInt32LE(length, 9 + 4 * i);
@@ -44,27 +59,39 @@ export function frameHeader(codec: Codec, bodyBytes: number, segments: readonly 
 }
 
 /** A whole frame in one buffer, for small JSON bodies: one allocation, one write. */
-export function jsonFrame(json: string): Buffer {
+export function jsonFrame(json: string, tentative = false): Buffer {
   const bodyBytes = Buffer.byteLength(json);
   const frame = Buffer.allocUnsafe(frameHeaderBytes + bodyBytes);
   frame.writeUInt32LE(bodyBytes + 1, 0);
-  frame[4] = Codec.Json;
+  frame[4] = tentative ? Codec.Json | isTentative : Codec.Json;
   frame.write(json, frameHeaderBytes);
   return frame;
 }
 
-/** A complete frame: its body is `bytes[start, end)` (`bytes` may hold other frames too: copy what you keep). */
+export function verdictFrame(verdict: Verdict): Buffer {
+  const frame = Buffer.allocUnsafe(frameHeaderBytes);
+  frame.writeUInt32LE(1, 0);
+  frame[4] = verdict;
+  return frame;
+}
+
+/**
+ * A complete frame: its body is `bytes[start, end)` (`bytes` may hold other frames too: copy what you keep). A
+ * verdict has an empty body.
+ */
 export type FrameHandler = (
-  codec: Codec,
+  kind: Codec | Verdict,
   bytes: Buffer,
   start: number,
   end: number,
   segments: readonly Buffer[],
+  tentative: boolean,
 ) => void;
 
 /** A frame whose bytes are still arriving, copied piece by piece into its own memory. */
 interface Filling {
   readonly codec: Codec;
+  readonly tentative: boolean;
   readonly parts: Buffer[];
   part: number;
   filled: number;
@@ -166,7 +193,15 @@ export class FrameDecoder {
       throw new FrameError(`Frame of ${length - 1} bytes exceeds maxMessageBytes (${max})`, true, length - 1);
     }
     const kind = first[at + 4]!;
-    const codec = kind & ~hasSegments;
+    const codec = kind & ~(hasSegments | isTentative);
+    const tentative = (kind & isTentative) !== 0;
+    if (codec === Verdict.Confirm || codec === Verdict.Retract) {
+      if (kind !== codec || length !== 1)
+        throw new FrameError('Malformed frame: a verdict with a body or flags', false, length - 1);
+      this.#consume(frameHeaderBytes);
+      this.#onFrame(codec, first, 0, 0, noSegments, false);
+      return true;
+    }
     if (codec !== Codec.Json && codec !== Codec.V8) {
       throw new FrameError(`Malformed frame: unknown codec ${codec}`, false, length - 1);
     }
@@ -196,16 +231,16 @@ export class FrameDecoder {
       if (codec === Codec.V8 && bytes.buffer === this.#scratch?.buffer) {
         // V8 decodes binary values as views of its input, which the next read would overwrite.
         const body = Buffer.from(bytes.subarray(start, start + bodyBytes));
-        this.#onFrame(codec, body, 0, body.length, noSegments);
+        this.#onFrame(codec, body, 0, body.length, noSegments, tentative);
       } else {
-        this.#onFrame(codec, bytes, start, start + bodyBytes, noSegments);
+        this.#onFrame(codec, bytes, start, start + bodyBytes, noSegments, tentative);
       }
       return true;
     }
     this.#consume(headerBytes);
     // Each segment in its own ArrayBuffer: what the receiver keeps must not pin anything else.
     const parts = [Buffer.allocUnsafe(bodyBytes), ...segments.map((n) => Buffer.allocUnsafeSlow(n))];
-    this.#filling = { codec, parts, part: 0, filled: 0 };
+    this.#filling = { codec, tentative, parts, part: 0, filled: 0 };
     return true;
   }
 
@@ -227,7 +262,7 @@ export class FrameDecoder {
     }
     this.#filling = undefined;
     const [body, ...segments] = f.parts;
-    this.#onFrame(f.codec, body!, 0, body!.length, segments);
+    this.#onFrame(f.codec, body!, 0, body!.length, segments, f.tentative);
     return true;
   }
 

@@ -28,7 +28,7 @@ import {
 } from './handles.js';
 import type { ResolvedOptions } from './options.js';
 import { parseChildMessage } from './parse.js';
-import { type Findings, inspectArgs, lastFindings } from './procxiable.js';
+import { type Findings, inspectArgs, inspectArgsOrDefer, lastFindings } from './procxiable.js';
 import {
   type CallbackMessage,
   type ChildMessage,
@@ -295,12 +295,15 @@ export class ParentLink {
       return Promise.reject(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }));
     }
     const id = this.#nextId++;
+    const mode = this.#options.serialization;
     try {
-      this.#transport.send(
-        { t: 'call', id, m: index, a: args },
-        inspectArgs(args, this.#options.serialization),
-        lastFindings(),
-      );
+      const message: ParentMessage = { t: 'call', id, m: index, a: args };
+      const jsonSafe = inspectArgsOrDefer(args, mode);
+      if (jsonSafe === undefined) {
+        this.#transport.sendThenCheck(message, mode === 'json', () => inspectArgs(args, mode));
+      } else {
+        this.#transport.send(message, jsonSafe, lastFindings());
+      }
     } catch (error) {
       return Promise.reject(this.#sendError(error, method));
     }

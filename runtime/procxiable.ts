@@ -2,10 +2,21 @@
 import { types } from 'node:util';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
-import { isMarked, segmentThreshold } from './transfer.js';
+import { isMarked, marksPending, segmentThreshold } from './transfer.js';
 import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
 
 const maxDepth = 1000;
+const trackDepth = 32;
+const trackAfter = 4096;
+
+/**
+ * Values visited before a value counts as large: checking it then costs more than sending it tentatively and
+ * checking it while the peer decodes (Transport.sendThenCheck).
+ */
+const deferAfter = 512;
+
+/** Thrown through the walk when a deferrable inspection reaches deferAfter. */
+const deferred = Symbol('deferred');
 
 /** What an inspection found that the encoder must treat apart from the value itself. */
 export interface Findings {
@@ -29,10 +40,18 @@ export function lastFindings(): Findings | undefined {
 
 interface Walk {
   readonly json: boolean;
-  /** In json mode the objects on the current path (a cycle fails); in advanced mode every object seen. */
+  /**
+   * In json mode the objects on the current path (a cycle fails). In advanced mode the objects seen while JSON could
+   * still carry the value (a shared object makes it unsafe) or, after that, those that bound the walk: deeper than
+   * trackDepth (so a cycle ends) or past the first trackAfter objects (so shared parts are not walked over and over).
+   */
   seen: Set<object> | undefined;
+  /** Objects visited untracked. */
+  objects: number;
   /** Whether JSON.stringify/parse would reproduce the value exactly. */
   jsonSafe: boolean;
+  /** Visits left before the inspection gives up on a large value (Infinity: never). */
+  budget: number;
 }
 
 /**
@@ -46,10 +65,12 @@ interface Step {
   /** A property name, an array index (or, below zero, a Map/Set entry), or raw text appended as is: `<Point>`, `.cause`. */
   readonly key: string | number;
   readonly raw?: true;
+  /** Set when `key` is the index of a property among the enumerable own keys of this object. */
+  readonly of?: object;
 }
 
-function below(up: Path, key: string | number | undefined): Path {
-  return key === undefined ? up : { up, key };
+function below(up: Path, key: string | number | undefined, of?: object): Path {
+  return key === undefined ? up : of === undefined ? { up, key } : { up, key, of };
 }
 
 const entryParts = ['key', 'value', 'item'] as const;
@@ -62,7 +83,7 @@ function entryStep(i: number, part: 0 | 1 | 2): number {
 function pathText(path: Path): string {
   if (typeof path === 'string') return path;
   const up = pathText(path.up);
-  const key = path.key;
+  const key = path.of === undefined ? path.key : (Object.keys(path.of)[path.key as number] ?? '?');
   if (typeof key === 'number') {
     if (key >= 0) return `${up}[${key}]`;
     const n = -1 - key;
@@ -105,15 +126,20 @@ function visitProperties(value: object, path: Path, w: Walk, depth: number): voi
   if (Object.getOwnPropertySymbols(value).length > 0) {
     refuse(path, 'a symbol-keyed property would be dropped');
   }
+  const keys = Object.keys(value);
+  // Many keys make a dictionary, where looking each one up costs more than the rest of the walk: take the values
+  // in one go then, and spell a key out only if its value is refused.
+  const values = keys.length > 32 ? Object.values(value) : undefined;
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(value)) {
-    const item = record[key];
+  for (let i = 0; i < keys.length; i++) {
+    const item = values === undefined ? record[keys[i]!] : values[i];
     if (item === undefined) {
       // JSON drops the key, which reads back as undefined; V8 keeps it.
       if (!w.json) w.jsonSafe = false;
       continue;
     }
-    visit(item, path, key, w, depth + 1);
+    if (values === undefined) visit(item, path, keys[i], w, depth + 1);
+    else visit(item, path, i, w, depth + 1, value);
   }
 }
 
@@ -167,8 +193,7 @@ function neverRefusal(value: object): string | undefined {
 
 function visitObject(value: object, path: Path, w: Walk, depth: number): void {
   if (depth > maxDepth) refuse(path, `the value is nested more than ${maxDepth} levels deep`);
-  w.seen ??= new Set();
-  if (w.seen.has(value)) {
+  if (w.seen?.has(value)) {
     if (w.json) refuse(path, `a cycle cannot be written as JSON. ${jsonHint}`);
     w.jsonSafe = false;
     return;
@@ -192,7 +217,9 @@ function visitObject(value: object, path: Path, w: Walk, depth: number): void {
       : undefined
     : neverRefusal(value);
   if (never !== undefined) refuse(path, never);
-  w.seen.add(value);
+  const tracked =
+    w.json || w.jsonSafe || depth > trackDepth || ++w.objects > trackAfter || handlersRegistered();
+  if (tracked) (w.seen ??= new Set()).add(value);
   if (Array.isArray(value) && proto === Array.prototype) {
     visitArray(value, path, w, depth);
   } else if (proto === Object.prototype || proto === null) {
@@ -206,21 +233,22 @@ function visitObject(value: object, path: Path, w: Walk, depth: number): void {
   } else {
     visitAdvanced(value, path, w, depth, proto);
   }
-  if (w.json) w.seen.delete(value);
+  if (w.json) w.seen!.delete(value);
 }
 
 function visitAdvanced(value: object, path: Path, w: Walk, depth: number, proto: object): void {
   w.jsonSafe = false;
   if (types.isMap(value)) {
     let i = 0;
-    for (const [k, v] of value) {
+    // forEach, where for-of would make an entry array per entry.
+    value.forEach((v: unknown, k: unknown) => {
       visit(k, path, entryStep(i, 0), w, depth + 1);
       visit(v, path, entryStep(i, 1), w, depth + 1);
       i++;
-    }
+    });
   } else if (types.isSet(value)) {
     let i = 0;
-    for (const v of value) visit(v, path, entryStep(i++, 2), w, depth + 1);
+    value.forEach((v: unknown) => visit(v, path, entryStep(i++, 2), w, depth + 1));
   } else if (Array.isArray(value)) {
     refuse(
       path,
@@ -253,15 +281,23 @@ function visitAdvanced(value: object, path: Path, w: Walk, depth: number, proto:
   }
 }
 
-/** Visits the value at `key` below `up` (at `up` itself when key is undefined). */
-function visit(value: unknown, up: Path, key: string | number | undefined, w: Walk, depth: number): void {
+/** Visits the value at `key` below `up` (at `up` itself when key is undefined; `of`: see Step). */
+function visit(
+  value: unknown,
+  up: Path,
+  key: string | number | undefined,
+  w: Walk,
+  depth: number,
+  of?: object,
+): void {
+  if (--w.budget < 0) throw deferred;
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return;
     case 'number':
       if (!Number.isFinite(value)) {
-        if (w.json) refuse(below(up, key), `${value} becomes null in json mode. ${jsonHint}`);
+        if (w.json) refuse(below(up, key, of), `${value} becomes null in json mode. ${jsonHint}`);
         w.jsonSafe = false;
       } else if (value === 0 && 1 / value < 0 && !w.json) {
         w.jsonSafe = false;
@@ -271,18 +307,18 @@ function visit(value: unknown, up: Path, key: string | number | undefined, w: Wa
       w.jsonSafe = false;
       return;
     case 'bigint':
-      if (w.json) refuse(below(up, key), `a bigint is not JSON. ${jsonHint} or pass a string`);
+      if (w.json) refuse(below(up, key, of), `a bigint is not JSON. ${jsonHint} or pass a string`);
       w.jsonSafe = false;
       return;
     case 'symbol':
-      return refuse(below(up, key), 'a symbol cannot cross the process boundary');
+      return refuse(below(up, key, of), 'a symbol cannot cross the process boundary');
     case 'function':
-      return refuse(below(up, key), 'a function cannot cross the process boundary');
+      return refuse(below(up, key, of), 'a function cannot cross the process boundary');
     case 'object':
-      if (value !== null) visitObject(value, below(up, key), w, depth);
+      if (value !== null) visitObject(value, below(up, key, of), w, depth);
       return;
     default:
-      return refuse(below(up, key), `a value of type ${typeof value} cannot cross the process boundary`);
+      return refuse(below(up, key, of), `a value of type ${typeof value} cannot cross the process boundary`);
   }
 }
 
@@ -292,13 +328,62 @@ function visit(value: unknown, up: Path, key: string | number | undefined, w: Wa
  */
 export function inspectValue(value: unknown, mode: SerializationMode, context: string): boolean {
   findings = undefined;
-  return inspectOne(value, mode, context);
+  return inspectOne(value, mode, context, undefined, { budget: Infinity });
 }
 
-function inspectOne(value: unknown, mode: SerializationMode, up: string, key?: number): boolean {
-  const walk: Walk = { json: mode === 'json', seen: undefined, jsonSafe: true };
+/**
+ * inspectValue, or undefined for a large value when nothing must be found in it before encoding (no transfer
+ * handler registered, no buffer marked): the caller then sends it with Transport.sendThenCheck. Ahead of encoding,
+ * a large ArrayBuffer value (not a view) in such a value is not found, so it travels inside the body.
+ */
+export function inspectValueOrDefer(
+  value: unknown,
+  mode: SerializationMode,
+  context: string,
+): boolean | undefined {
+  findings = undefined;
+  const left = { budget: deferrable() ? deferAfter : Infinity };
+  try {
+    return inspectOne(value, mode, context, undefined, left);
+  } catch (error) {
+    if (error === deferred) return undefined;
+    throw error;
+  }
+}
+
+/** inspectArgs, or undefined for large arguments, as inspectValueOrDefer. */
+export function inspectArgsOrDefer(args: readonly unknown[], mode: SerializationMode): boolean | undefined {
+  findings = undefined;
+  const left = { budget: deferrable() ? deferAfter : Infinity };
+  try {
+    return inspectEach(args, mode, left);
+  } catch (error) {
+    if (error === deferred) return undefined;
+    throw error;
+  }
+}
+
+function deferrable(): boolean {
+  return !handlersRegistered() && !marksPending();
+}
+
+function inspectOne(
+  value: unknown,
+  mode: SerializationMode,
+  up: string,
+  key: number | undefined,
+  left: { budget: number },
+): boolean {
+  const walk: Walk = {
+    json: mode === 'json',
+    seen: undefined,
+    jsonSafe: true,
+    objects: 0,
+    budget: left.budget,
+  };
   try {
     visit(value, up, key, walk, 0);
+    left.budget = walk.budget;
   } catch (error) {
     if (error instanceof Refusal) {
       const path = pathText(error.path);
@@ -316,9 +401,13 @@ function inspectOne(value: unknown, mode: SerializationMode, up: string, key?: n
 /** Checks call arguments one by one, so an undefined argument is allowed in both modes; returns JSON safety. */
 export function inspectArgs(args: readonly unknown[], mode: SerializationMode): boolean {
   findings = undefined;
+  return inspectEach(args, mode, { budget: Infinity });
+}
+
+function inspectEach(args: readonly unknown[], mode: SerializationMode, left: { budget: number }): boolean {
   let jsonSafe = true;
   for (let i = 0; i < args.length; i++) {
-    if (!inspectOne(args[i], mode, 'args', i)) jsonSafe = false;
+    if (!inspectOne(args[i], mode, 'args', i, left)) jsonSafe = false;
   }
   return jsonSafe;
 }

@@ -1,6 +1,15 @@
 // Messages over a byte channel: a codec chosen per frame, the frames of one tick written together, sizes capped.
 import type { ByteChannel } from './channel.js';
-import { Codec, FrameDecoder, FrameError, frameHeader, frameHeaderBytes, jsonFrame } from './frame.js';
+import {
+  Codec,
+  FrameDecoder,
+  FrameError,
+  frameHeader,
+  frameHeaderBytes,
+  jsonFrame,
+  Verdict,
+  verdictFrame,
+} from './frame.js';
 import type { Findings } from './procxiable.js';
 import { decodeV8, encodeV8 } from './v8-codec.js';
 
@@ -43,6 +52,8 @@ export class Transport<Out, In> {
   #queuedBytes = 0;
   #flushScheduled = false;
   #failed = false;
+  /** A tentative message waiting for its verdict (the next frame). */
+  #held: { readonly message: In } | undefined;
   readonly #flush = () => this.flush();
 
   constructor(channel: ByteChannel, maxMessageBytes: number, handlers: TransportHandlers<In>) {
@@ -51,7 +62,8 @@ export class Transport<Out, In> {
     this.#handlers = handlers;
     const decoder = new FrameDecoder(
       () => this.#maxMessageBytes,
-      (codec, bytes, start, end, segments) => this.#receive(codec, bytes, start, end, segments),
+      (kind, bytes, start, end, segments, tentative) =>
+        this.#receive(kind, bytes, start, end, segments, tentative),
     );
     const guarded = (feed: () => void) => {
       if (this.#failed) return;
@@ -79,20 +91,65 @@ export class Transport<Out, In> {
    * Returns the encoded size; throws TransportError (tooLarge) when it exceeds the cap, having queued nothing.
    */
   send(message: Out, jsonSafe: boolean, findings?: Findings): number {
-    let bytes: number;
-    if (jsonSafe) {
-      const frame = jsonFrame(JSON.stringify(message));
-      bytes = frame.length;
-      this.#checkSize(bytes - frameHeaderBytes);
-      this.#queue.push(frame);
-    } else {
-      const { body, segments } = encodeV8(message, findings, !this.#channel.synchronous);
-      const lengths = segments.map((segment) => segment.byteLength);
-      const header = frameHeader(Codec.V8, body.length, lengths);
-      bytes = header.length + body.length + lengths.reduce((sum, n) => sum + n, 0);
-      this.#checkSize(bytes - frameHeaderBytes);
-      this.#queue.push(header, body, ...segments);
+    const frame = this.#encode(message, jsonSafe, findings, false);
+    this.#checkSize(frame.bytes - frameHeaderBytes);
+    this.#queue.push(...frame.parts);
+    return this.#queued(frame.bytes);
+  }
+
+  /**
+   * Sends a message whose value was not inspected yet, then runs `check` (the inspection that throws when the value
+   * cannot cross): a large value is checked while the peer decodes it instead of before. The frame goes out at
+   * once, marked tentative, and the peer delivers it only on the confirming verdict queued when `check` returns;
+   * when it throws, the verdict retracts the message and the error is rethrown. Nothing is sent when encoding
+   * fails or the message is too large (the error of `check` comes first, if it has one). JSON or V8 (with nothing
+   * found ahead: no transfer marks, no handled values) as `json` says.
+   */
+  sendThenCheck(message: Out, json: boolean, check: () => void): number {
+    let frame: { parts: Uint8Array[]; bytes: number };
+    try {
+      frame = this.#encode(message, json, undefined, true);
+      this.#checkSize(frame.bytes - frameHeaderBytes);
+    } catch (error) {
+      check();
+      throw error;
     }
+    this.#queue.push(...frame.parts);
+    this.#queued(frame.bytes);
+    this.flush();
+    let verdict = Verdict.Retract;
+    try {
+      check();
+      verdict = Verdict.Confirm;
+    } finally {
+      // At once: the peer may have decoded the message already and be waiting for this.
+      this.#queue.push(verdictFrame(verdict));
+      this.#queuedBytes += frameHeaderBytes;
+      this.flush();
+    }
+    return frame.bytes;
+  }
+
+  #encode(
+    message: Out,
+    json: boolean,
+    findings: Findings | undefined,
+    tentative: boolean,
+  ): { parts: Uint8Array[]; bytes: number } {
+    if (json) {
+      const frame = jsonFrame(JSON.stringify(message), tentative);
+      return { parts: [frame], bytes: frame.length };
+    }
+    const { body, segments } = encodeV8(message, findings, !this.#channel.synchronous);
+    const lengths = segments.map((segment) => segment.byteLength);
+    const header = frameHeader(Codec.V8, body.length, lengths, tentative);
+    return {
+      parts: [header, body, ...segments],
+      bytes: header.length + body.length + lengths.reduce((sum, n) => sum + n, 0),
+    };
+  }
+
+  #queued(bytes: number): number {
     this.#queuedBytes += bytes;
     // A full batch goes now, so the peer starts on it while this side is still producing.
     if (this.#queuedBytes >= flushAtBytes) {
@@ -136,8 +193,27 @@ export class Transport<Out, In> {
     }
   }
 
-  #receive(codec: Codec, bytes: Buffer, start: number, end: number, segments: readonly Buffer[]): void {
+  #receive(
+    kind: Codec | Verdict,
+    bytes: Buffer,
+    start: number,
+    end: number,
+    segments: readonly Buffer[],
+    tentative: boolean,
+  ): void {
     if (this.#failed) return;
+    const held = this.#held;
+    this.#held = undefined;
+    if (kind === Verdict.Confirm || kind === Verdict.Retract) {
+      if (held === undefined)
+        return this.#fail(new TransportError('A verdict frame without a tentative one'));
+      if (kind === Verdict.Confirm) this.#handlers.message(held.message);
+      return;
+    }
+    if (held !== undefined) {
+      return this.#fail(new TransportError('A frame where the verdict on a tentative one was due'));
+    }
+    const codec = kind;
     let message: In;
     try {
       const value: unknown =
@@ -158,7 +234,8 @@ export class Transport<Out, In> {
       );
       return;
     }
-    this.#handlers.message(message);
+    if (tentative) this.#held = { message };
+    else this.#handlers.message(message);
   }
 
   #fail(error: TransportError): void {

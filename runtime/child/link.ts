@@ -4,7 +4,7 @@ import { fdChannel } from '../channel.js';
 import { MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { handleHookIndex } from '../handles.js';
 import type { SerializationMode } from '../modes.js';
-import { type Findings, inspectValue, lastFindings } from '../procxiable.js';
+import { inspectValue, inspectValueOrDefer, lastFindings } from '../procxiable.js';
 import { type ChildMessage, type InitMessage, type ParentMessage, unreachable } from '../protocol.js';
 import { encodeThrown } from '../thrown.js';
 import { Transport, TransportError } from '../transport.js';
@@ -163,25 +163,24 @@ class ChildLink {
       this.#send({ t: 'ok', id }, true);
       return;
     }
-    let jsonSafe: boolean;
-    let outOfBand: Findings | undefined;
+    const mode = this.#mode;
+    const message: ChildMessage = { t: 'ok', id, v: value };
     try {
-      jsonSafe = inspectValue(value, this.#mode, 'result');
-      outOfBand = lastFindings();
+      const jsonSafe = inspectValueOrDefer(value, mode, 'result');
+      if (jsonSafe === undefined) {
+        this.#transport.sendThenCheck(message, mode === 'json', () => inspectValue(value, mode, 'result'));
+      } else {
+        this.#transport.send(message, jsonSafe, lastFindings());
+      }
     } catch (error) {
-      const reason = (error as SerializationError).message;
-      return this.#fail(
-        id,
-        new SerializationError(
-          `Return value of '${this.#names[index]}' ${reason}`,
-          (error as SerializationError).path,
-        ),
-      );
-    }
-    try {
-      this.#send({ t: 'ok', id, v: value }, jsonSafe, outOfBand);
-    } catch (error) {
-      this.#fail(id, error);
+      if (error instanceof SerializationError) {
+        return this.#fail(
+          id,
+          new SerializationError(`Return value of '${this.#names[index]}' ${error.message}`, error.path),
+        );
+      }
+      const tooLarge = tooLargeAnswer(error);
+      this.#fail(id, tooLarge ?? error);
     }
   }
 
@@ -191,16 +190,12 @@ class ChildLink {
   }
 
   /** Sends, turning an oversized message into MessageTooLargeError for the caller to report. */
-  #send(message: ChildMessage, jsonSafe: boolean, outOfBand?: Findings): void {
+  #send(message: ChildMessage, jsonSafe: boolean): void {
     try {
-      this.#transport.send(message, jsonSafe, outOfBand);
+      this.#transport.send(message, jsonSafe);
     } catch (error) {
-      if (error instanceof TransportError && error.tooLarge && 'id' in message) {
-        const tooLarge = new MessageTooLargeError(
-          `The answer of ${error.bytes} bytes exceeds maxMessageBytes (${error.limit})`,
-          error.bytes,
-          error.limit,
-        );
+      const tooLarge = tooLargeAnswer(error);
+      if (tooLarge !== undefined && 'id' in message) {
         this.#transport.send({ t: 'err', id: message.id, e: encodeThrown(tooLarge) }, false);
         return;
       }
@@ -231,6 +226,16 @@ class ChildLink {
     process.stderr.write(`${reason}\n`);
     process.exit(70);
   }
+}
+
+/** The error to answer with when an answer did not fit in maxMessageBytes. */
+function tooLargeAnswer(error: unknown): MessageTooLargeError | undefined {
+  if (!(error instanceof TransportError && error.tooLarge)) return undefined;
+  return new MessageTooLargeError(
+    `The answer of ${error.bytes} bytes exceeds maxMessageBytes (${error.limit})`,
+    error.bytes,
+    error.limit,
+  );
 }
 
 /** The running child's call scopes; read by tests through the built module to prove that nothing is kept. */

@@ -1,6 +1,14 @@
 // The frame decoder: whole, split and merged frames, and every malformed header refused.
 import { describe, expect, it } from 'vitest';
-import { Codec, FrameDecoder, FrameError, frameHeader, jsonFrame } from '../../runtime/frame.js';
+import {
+  Codec,
+  FrameDecoder,
+  FrameError,
+  frameHeader,
+  jsonFrame,
+  Verdict,
+  verdictFrame,
+} from '../../runtime/frame.js';
 
 function collect(max = 1024) {
   const frames: [number, string, ...string[]][] = [];
@@ -154,5 +162,43 @@ describe('FrameDecoder', () => {
     expect((error as FrameError).tooLarge).toBe(tooLarge);
     decoder.push(jsonFrame('1'));
     expect(frames).toEqual([]);
+  });
+
+  it('says which frames are tentative, and delivers verdicts with an empty body, however the stream cuts them', () => {
+    const body = 'x'.repeat(40);
+    const bytes = Buffer.concat([
+      jsonFrame('1', true),
+      verdictFrame(Verdict.Confirm),
+      frameHeader(Codec.V8, body.length, [5], true),
+      Buffer.from(body),
+      Buffer.from('seg01'),
+      verdictFrame(Verdict.Retract),
+      jsonFrame('2'),
+    ]);
+    for (const size of [1, 3, 8, bytes.length]) {
+      const seen: [number, string, boolean][] = [];
+      const decoder = new FrameDecoder(
+        () => 1024,
+        (kind, frame, start, end, _segments, tentative) => {
+          seen.push([kind, frame.toString('utf8', start, end), tentative]);
+        },
+      );
+      for (let i = 0; i < bytes.length; i += size) decoder.push(bytes.subarray(i, i + size));
+      expect(seen).toEqual([
+        [Codec.Json, '1', true],
+        [Verdict.Confirm, '', false],
+        [Codec.V8, body, true],
+        [Verdict.Retract, '', false],
+        [Codec.Json, '2', false],
+      ]);
+    }
+  });
+
+  it.each([
+    ['a verdict with a body', Buffer.from([2, 0, 0, 0, Verdict.Confirm, 0])],
+    ['a tentative verdict', Buffer.from([1, 0, 0, 0, Verdict.Retract | 0x40])],
+  ])('refuses %s', (_, bytes) => {
+    const { decoder } = collect();
+    expect(() => decoder.push(bytes)).toThrow(/a verdict with a body or flags/);
   });
 });

@@ -2,6 +2,13 @@
 
 import { isProcxiable, SerializationError, validateProcxiable } from 'procxy';
 import { describe, expect, it } from 'vitest';
+import {
+  inspectArgsOrDefer,
+  inspectValue,
+  inspectValueOrDefer,
+  lastFindings,
+} from '../../runtime/procxiable.js';
+import { transfer } from '../../runtime/transfer.js';
 
 class WithMethods {
   x = 1;
@@ -125,5 +132,55 @@ describe('errors as values', () => {
     expect(() => validateProcxiable({ error }, 'advanced', 'v')).toThrow(
       /v\.error\.cause: an Error whose cause chain is circular/,
     );
+  });
+});
+
+describe('large values', () => {
+  const behindMap = (value: unknown) => ({ m: new Map([['k', value]]) });
+
+  it('accepts a cycle longer than the levels it walks untracked', () => {
+    const head: Record<string, unknown> = {};
+    let node = head;
+    for (let i = 0; i < 100; i++) {
+      const next: Record<string, unknown> = {};
+      node.next = next;
+      node = next;
+    }
+    node.next = head;
+    expect(isProcxiable(behindMap(head), 'advanced')).toBe(true);
+  });
+
+  it('walks a value whose parts are shared at every level once each, not once per path', () => {
+    let shared: unknown = { leaf: 1 };
+    for (let i = 0; i < 60; i++) shared = [shared, shared];
+    expect(isProcxiable(behindMap(shared), 'advanced')).toBe(true);
+  });
+
+  it('a shared object makes a value unsafe for JSON, which would copy it', () => {
+    const x = { n: 1 };
+    expect(inspectValue({ a: x, b: x }, 'advanced', 'v')).toBe(false);
+    expect(inspectValue({ a: { n: 1 }, b: { n: 1 } }, 'advanced', 'v')).toBe(true);
+  });
+
+  it('names the key of a refused value in an object of many keys', () => {
+    const many: Record<string, unknown> = {};
+    for (let i = 0; i < 100; i++) many[`k${i}`] = i;
+    many['odd key'] = { f: () => {} };
+    expect(() => validateProcxiable(many, 'advanced', 'v')).toThrow(/^v\["odd key"\]\.f: a function/);
+  });
+
+  it('gives up on a large value only when nothing must be found in it first', () => {
+    const large = Array.from({ length: 600 }, (_, i) => ({ i }));
+    expect(inspectValueOrDefer(large, 'advanced', 'v')).toBeUndefined();
+    expect(inspectArgsOrDefer([large], 'json')).toBeUndefined();
+    expect(inspectValueOrDefer(large.slice(0, 10), 'advanced', 'v')).toBe(true);
+    // A refusal among the first values visited is still reported at once.
+    expect(() => inspectValueOrDefer([() => 1, ...large], 'advanced', 'v')).toThrow(/^v\[0\]: a function/);
+    const bytes = new ArrayBuffer(8);
+    transfer(null, [bytes]);
+    // A marked buffer may be anywhere in the value: it must be found before encoding.
+    expect(inspectValueOrDefer(large, 'advanced', 'v')).toBe(true);
+    expect(inspectValueOrDefer([bytes, large], 'advanced', 'v')).toBe(false);
+    expect(lastFindings()?.outOfBand).toEqual([bytes]);
   });
 });

@@ -259,6 +259,45 @@ describe('json mode values', () => {
   });
 });
 
+// Values this large are sent before they are checked, and checked while the child decodes them (transport.ts).
+describe('large values', () => {
+  const items = (n: number) => Array.from({ length: n }, (_, i) => ({ i, label: `item ${i}` }));
+
+  it('round-trip with shared parts and cycles kept in advanced mode', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const shared = { shared: true };
+    const value: Record<string, unknown> = { list: items(3000).map((item) => ({ ...item, shared })) };
+    value.self = value;
+    const back = (await w.echo(value)) as { list: { shared: object }[]; self: unknown };
+    expect(back.list).toHaveLength(3000);
+    expect(back.list[0]!.shared).toBe(back.list[2999]!.shared);
+    expect(back.self).toBe(back);
+  });
+
+  for (const mode of ['advanced', 'json'] as const) {
+    it(`refuses an argument ${mode} mode cannot carry deep in a large value, and the method never runs`, async () => {
+      const w = await track(procxy(Echo, echoUrl, { serialization: mode }));
+      const value: unknown[] = items(3000);
+      value[2500] = { at: mode === 'json' ? new Date(0) : () => 1 };
+      const error = await rejection(w.take(value));
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as SerializationError).path).toBe('args[0][2500].at');
+      expect((error as Error).message).toMatch(/^Cannot call 'take': args\[0\]\[2500\]\.at: a /);
+      expect(await w.takenCount()).toBe(0);
+      expect(await w.take(items(3000))).toBe(3000);
+      expect(await w.takenCount()).toBe(1);
+    });
+
+    it(`refuses a large result ${mode} mode cannot carry, and goes on serving`, async () => {
+      const w = await track(procxy(Echo, echoUrl, { serialization: mode }));
+      const error = await rejection(w.many(3000, 2500, mode === 'json' ? 'date' : 'function'));
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as Error).message).toMatch(/^Return value of 'many' result\[2500\]\.bad: a /);
+      expect(await w.many(3000, -1, '')).toEqual(items(3000));
+    });
+  }
+});
+
 describe('cwd', () => {
   it('refuses a directory that does not exist, naming the option', async () => {
     const error = await rejection(procxy(Echo, echoUrl, { cwd: '/no/such/dir' }));

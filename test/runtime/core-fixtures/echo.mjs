@@ -13,6 +13,20 @@ export class Echo {
       ctor: typeof a === 'object' && a !== null ? (a.constructor?.name ?? 'null-proto') : undefined,
     }));
   }
+  /** Counts its calls: a refused argument must never reach the method. */
+  take(value) {
+    this.taken = (this.taken ?? 0) + 1;
+    return Array.isArray(value) ? value.length : typeof value;
+  }
+  takenCount() {
+    return this.taken ?? 0;
+  }
+  /** `n` small objects, the one at `badAt` holding what the mode cannot carry (a function, or a Date). */
+  many(n, badAt, bad) {
+    const items = Array.from({ length: n }, (_, i) => ({ i, label: `item ${i}` }));
+    if (badAt >= 0) items[badAt].bad = bad === 'function' ? () => 1 : new Date(0);
+    return items;
+  }
   defaults(a = 'default-a', b = 'default-b') {
     return [a, b];
   }

@@ -1,0 +1,129 @@
+// The transport: tentative messages (sent before their check) are delivered only when confirmed, and a peer that
+// breaks the verdict rules is refused.
+import { describe, expect, it } from 'vitest';
+import type { ByteChannel } from '../../runtime/channel.js';
+import { jsonFrame, Verdict, verdictFrame } from '../../runtime/frame.js';
+import { Transport, type TransportError } from '../../runtime/transport.js';
+
+/** Two byte channels joined back to back in memory, delivering each write on the next tick. */
+function pair(): [ByteChannel & { written: number }, ByteChannel & { inject(bytes: Buffer): void }] {
+  const ends = [0, 1].map(() => {
+    let deliver: (chunk: Buffer) => void = () => {};
+    return {
+      written: 0,
+      peer: undefined as unknown as { receive(chunk: Buffer): void },
+      receive: (chunk: Buffer) => setImmediate(() => deliver(chunk)),
+      synchronous: true,
+      write(chunks: readonly Uint8Array[]) {
+        for (const chunk of chunks) {
+          this.written += chunk.length;
+          this.peer.receive(Buffer.from(chunk));
+        }
+      },
+      onData(handler: (chunk: Buffer) => void) {
+        deliver = handler;
+      },
+      inject(bytes: Buffer) {
+        this.receive(bytes);
+      },
+      onClose() {},
+      close() {},
+      setRef() {},
+    };
+  });
+  ends[0]!.peer = ends[1]!;
+  ends[1]!.peer = ends[0]!;
+  return [ends[0]!, ends[1]!];
+}
+
+function receiver(channel: ByteChannel) {
+  const messages: unknown[] = [];
+  const failures: string[] = [];
+  new Transport<unknown, unknown>(channel, 1 << 20, {
+    parse: (value) => value,
+    message: (message) => messages.push(message),
+    failure: (error: TransportError) => failures.push(error.message),
+    close: () => {},
+  });
+  return { messages, failures };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('Transport.sendThenCheck', () => {
+  for (const json of [true, false]) {
+    describe(json ? 'json' : 'v8', () => {
+      it('delivers the message once its check passed', async () => {
+        const [a, b] = pair();
+        const sender = new Transport<unknown, unknown>(a, 1 << 20, {
+          parse: (v) => v,
+          message: () => {},
+          failure: () => {},
+          close: () => {},
+        });
+        const got = receiver(b);
+        let checked = false;
+        sender.sendThenCheck({ n: 1 }, json, () => {
+          // The frame is already out when the check runs.
+          expect(a.written).toBeGreaterThan(5);
+          checked = true;
+        });
+        expect(checked).toBe(true);
+        await tick();
+        expect(got.messages).toEqual([{ n: 1 }]);
+        expect(got.failures).toEqual([]);
+      });
+
+      it('retracts the message when its check throws, and the link goes on', async () => {
+        const [a, b] = pair();
+        const sender = new Transport<unknown, unknown>(a, 1 << 20, {
+          parse: (v) => v,
+          message: () => {},
+          failure: () => {},
+          close: () => {},
+        });
+        const got = receiver(b);
+        expect(() =>
+          sender.sendThenCheck({ n: 1 }, json, () => {
+            throw new Error('refused');
+          }),
+        ).toThrow('refused');
+        sender.send({ n: 2 }, json);
+        await tick();
+        expect(got.messages).toEqual([{ n: 2 }]);
+        expect(got.failures).toEqual([]);
+      });
+    });
+  }
+
+  it('sends nothing when the value cannot be encoded, and throws what the check found first', () => {
+    const [a, b] = pair();
+    const sender = new Transport<unknown, unknown>(a, 1 << 20, {
+      parse: (v) => v,
+      message: () => {},
+      failure: () => {},
+      close: () => {},
+    });
+    receiver(b);
+    const check = () => {
+      throw new Error('args[0].f: a function cannot cross the process boundary');
+    };
+    expect(() => sender.sendThenCheck({ f: () => 1 }, false, check)).toThrow(/args\[0\]\.f: a function/);
+    expect(a.written).toBe(0);
+  });
+
+  it('refuses a verdict without a tentative frame, and a frame where a verdict was due', async () => {
+    const [, b] = pair();
+    const lone = receiver(b);
+    b.inject(verdictFrame(Verdict.Confirm));
+    await tick();
+    expect(lone.failures).toEqual(['A verdict frame without a tentative one']);
+
+    const [, d] = pair();
+    const skipped = receiver(d);
+    d.inject(Buffer.concat([jsonFrame('1', true), jsonFrame('2')]));
+    await tick();
+    expect(skipped.messages).toEqual([]);
+    expect(skipped.failures).toEqual(['A frame where the verdict on a tentative one was due']);
+  });
+});
