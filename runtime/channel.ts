@@ -1,5 +1,5 @@
 // The raw byte channel under a transport: ordered bytes in both directions, over any pair of streams or fds.
-import { writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { type OnReadOpts, Socket, type SocketConstructorOpts } from 'node:net';
 
 export interface ByteChannel {
@@ -10,6 +10,11 @@ export interface ByteChannel {
   onData(handler: (chunk: Buffer) => void): void;
   /** Offered by channels that can read into memory the reader supplies; used instead of onData when present. */
   readInto?(target: () => Buffer, committed: (into: Buffer, bytes: number) => void): void;
+  /**
+   * Offered by channels that can also read without waiting: after each chunk, what has arrived since goes straight
+   * into `target()` for as long as it gives memory (the rest of a large frame), skipping a chunk and a copy each.
+   */
+  drainInto?(target: () => Buffer | undefined, committed: (into: Buffer, bytes: number) => void): void;
   /** Called when the peer closes the channel or either direction fails (possibly more than once). */
   onClose(handler: (error?: Error) => void): void;
   close(): void;
@@ -67,9 +72,33 @@ function tryWriteNow(fd: number, output: Socket, data: Uint8Array): number {
   }
 }
 
+/** Reads into `into` what the fd holds now; 0 when nothing (or on an error, which the stream reports). */
+function readNow(fd: number, into: Buffer): number {
+  try {
+    return readSync(fd, into, 0, into.length, null);
+  } catch {
+    return 0;
+  }
+}
+
 export function socketChannel(input: Socket, output: Socket): ByteChannel {
   output.unref();
   const fd = fdOf(output);
+  const inputFd = fdOf(input);
+  let drain: { target(): Buffer | undefined; committed(into: Buffer, bytes: number): void } | undefined;
+  /**
+   * After a chunk of a large frame, the rest is read straight into the frame's memory: the stream would hand it
+   * over 64 KiB at a time, each chunk a callback and a copy. Only while the stream holds nothing it has not
+   * emitted, so these bytes come after all it delivered; a short read means the fd is empty for now.
+   */
+  const drainNow = () => {
+    if (drain === undefined || inputFd === undefined || input.readableLength > 0) return;
+    for (let into = drain.target(); into !== undefined; into = drain.target()) {
+      const bytes = readNow(inputFd, into);
+      if (bytes > 0) drain.committed(into, bytes);
+      if (bytes < into.length) return;
+    }
+  };
   output.on('error', () => {
     // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
   });
@@ -86,7 +115,16 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
       for (const chunk of chunks) output.write(chunk);
       output.uncork();
     },
-    onData: (handler) => input.on('data', handler),
+    onData: (handler) =>
+      input.on('data', (chunk: Buffer) => {
+        handler(chunk);
+        drainNow();
+      }),
+    ...(inputFd !== undefined && {
+      drainInto(target, committed) {
+        drain = { target, committed };
+      },
+    }),
     onClose: (handler) => {
       watchClose(input, handler);
       // The peer closed its input while it lives on: what we write goes nowhere, so the link is over too.

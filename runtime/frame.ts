@@ -122,6 +122,14 @@ export class FrameDecoder {
    * its bytes are never copied), or a scratch buffer that commit() consumes before the next read reuses it.
    */
   readTarget(): Buffer {
+    const direct = this.directTarget();
+    if (direct !== undefined) return direct;
+    this.#scratch ??= Buffer.allocUnsafeSlow(64 * 1024);
+    return this.#scratch;
+  }
+
+  /** The unfilled rest of a large frame's current part, when nothing else is waiting to be consumed first. */
+  directTarget(): Buffer | undefined {
     const f = this.#filling;
     this.#direct = undefined;
     if (f !== undefined && this.#buffered === 0) {
@@ -131,8 +139,7 @@ export class FrameDecoder {
         return this.#direct;
       }
     }
-    this.#scratch ??= Buffer.allocUnsafeSlow(64 * 1024);
-    return this.#scratch;
+    return undefined;
   }
 
   /** `bytes` bytes were read into `target` (what readTarget() returned, or any buffer). Throws FrameError like push(). */

@@ -81,6 +81,10 @@ export class Transport<Out, In> {
       );
     } else {
       channel.onData((chunk) => guarded(() => decoder.push(chunk)));
+      channel.drainInto?.(
+        () => (this.#failed ? undefined : decoder.directTarget()),
+        (into, bytes) => guarded(() => decoder.commit(into, bytes)),
+      );
     }
     channel.onClose((error) => handlers.close(error));
   }
