@@ -86,6 +86,13 @@ describe('transfer slots', () => {
     expect(back.big.buffer.byteLength).toBe(MiB);
   });
 
+  it('answers large and small binaries intact and each to its own call when many are in flight', async () => {
+    const sizes = [5, 3 * MiB + 7, 70_000, 0, MiB + 13, 200, 2 * MiB, 64 * 1024, 1];
+    const sent = Array.from({ length: 36 }, (_, i) => Buffer.from(filled(sizes[i % sizes.length]!, i)));
+    const back = (await Promise.all(sent.map((bytes) => worker.echo(bytes)))) as Buffer[];
+    expect(back.map((bytes) => sha(bytes))).toEqual(sent.map((bytes) => sha(bytes)));
+  });
+
   it('round-trips user values that look like placeholders', async () => {
     const lookalikes = {
       tag: new Uint8Array([1, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0]),
