@@ -144,12 +144,11 @@ export class Transport<Out, In> {
       const frame = jsonFrame(JSON.stringify(message), tentative);
       return { parts: [frame], bytes: frame.length };
     }
-    const { body, segments } = encodeV8(message, findings, !this.#channel.synchronous);
-    const lengths = segments.map((segment) => segment.byteLength);
-    const header = frameHeader(Codec.V8, body.length, lengths, tentative);
+    const { body, segmentBytes, chunks } = encodeV8(message, findings, !this.#channel.synchronous);
+    const header = frameHeader(Codec.V8, body.length, segmentBytes, tentative);
     return {
-      parts: [header, body, ...segments],
-      bytes: header.length + body.length + lengths.reduce((sum, n) => sum + n, 0),
+      parts: [header, body, ...chunks],
+      bytes: header.length + body.length + segmentBytes.reduce((sum, n) => sum + n, 0),
     };
   }
 
