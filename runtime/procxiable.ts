@@ -342,7 +342,9 @@ export function inspectValueOrDefer(
   context: string,
 ): boolean | undefined {
   findings = undefined;
-  const left = { budget: deferrable() ? deferAfter : Infinity };
+  if (!deferrable()) return inspectOne(value, mode, context, undefined, { budget: Infinity });
+  if (entriesNear(value, 2) >= deferAfter) return undefined;
+  const left = { budget: deferAfter };
   try {
     return inspectOne(value, mode, context, undefined, left);
   } catch (error) {
@@ -354,7 +356,9 @@ export function inspectValueOrDefer(
 /** inspectArgs, or undefined for large arguments, as inspectValueOrDefer. */
 export function inspectArgsOrDefer(args: readonly unknown[], mode: SerializationMode): boolean | undefined {
   findings = undefined;
-  const left = { budget: deferrable() ? deferAfter : Infinity };
+  if (!deferrable()) return inspectEach(args, mode, { budget: Infinity });
+  if (entriesNear(args, 3) >= deferAfter) return undefined;
+  const left = { budget: deferAfter };
   try {
     return inspectEach(args, mode, left);
   } catch (error) {
@@ -365,6 +369,34 @@ export function inspectArgsOrDefer(args: readonly unknown[], mode: Serialization
 
 function deferrable(): boolean {
   return !handlersRegistered() && !marksPending();
+}
+
+/**
+ * The entries of the containers within `levels` of `value`: a value found large this way is sent without walking
+ * any of it first (the walk would give up on it anyway, having cost as much as it saves).
+ */
+function entriesNear(value: unknown, levels: number): number {
+  if (typeof value !== 'object' || value === null || levels === 0) return 0;
+  let entries: number;
+  let items: Iterable<unknown>;
+  if (Array.isArray(value)) {
+    entries = value.length;
+    items = value;
+  } else if (value instanceof Map || value instanceof Set) {
+    entries = value.size;
+    items = value.values();
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    items = Object.values(value);
+    entries = (items as unknown[]).length;
+  } else {
+    return 0;
+  }
+  if (entries >= deferAfter || levels === 1) return entries;
+  for (const item of items) {
+    entries += entriesNear(item, levels - 1);
+    if (entries >= deferAfter) break;
+  }
+  return entries;
 }
 
 function inspectOne(
