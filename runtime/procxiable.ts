@@ -219,7 +219,10 @@ function visitObject(value: object, path: Path, w: Walk, depth: number): void {
   if (never !== undefined) refuse(path, never);
   const tracked =
     w.json || w.jsonSafe || depth > trackDepth || ++w.objects > trackAfter || handlersRegistered();
-  if (tracked) (w.seen ??= new Set()).add(value);
+  if (tracked) {
+    w.seen ??= new Set();
+    w.seen.add(value);
+  }
   if (Array.isArray(value) && proto === Array.prototype) {
     visitArray(value, path, w, depth);
   } else if (proto === Object.prototype || proto === null) {
@@ -248,7 +251,9 @@ function visitAdvanced(value: object, path: Path, w: Walk, depth: number, proto:
     });
   } else if (types.isSet(value)) {
     let i = 0;
-    value.forEach((v: unknown) => visit(v, path, entryStep(i++, 2), w, depth + 1));
+    value.forEach((v: unknown) => {
+      visit(v, path, entryStep(i++, 2), w, depth + 1);
+    });
   } else if (Array.isArray(value)) {
     refuse(
       path,
