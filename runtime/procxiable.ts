@@ -52,26 +52,21 @@ interface Walk {
   jsonSafe: boolean;
   /** Visits left before the inspection gives up on a large value (Infinity: never). */
   budget: number;
+  /** Whether for-in lists only own keys here (nothing enumerable was added to Object.prototype); found when needed. */
+  forIn: boolean | undefined;
+  /** The path to the value being visited: the root text (`args`), then a key per container entered. */
+  readonly root: string;
+  keys: Key[] | undefined;
+  /** For a key that is an index among an object's enumerable own keys (see visitProperties), that object. */
+  owners: (object | undefined)[] | undefined;
 }
 
 /**
- * Where a value sits: the root text (`args[0]`), or a step below it. Steps are built while walking (one per object,
- * none per primitive) and spelled out only when a value is refused: most values are fine, and text costs.
+ * A step of a path: a property name, an array index (or, below zero, a Map/Set entry), or raw text (`<Point>`,
+ * `.cause`). Keys are kept on a stack while walking and spelled out only when a value is refused: most values are
+ * fine, and text (or an object per step) costs.
  */
-type Path = string | Step;
-
-interface Step {
-  readonly up: Path;
-  /** A property name, an array index (or, below zero, a Map/Set entry), or raw text appended as is: `<Point>`, `.cause`. */
-  readonly key: string | number;
-  readonly raw?: true;
-  /** Set when `key` is the index of a property among the enumerable own keys of this object. */
-  readonly of?: object;
-}
-
-function below(up: Path, key: string | number | undefined, of?: object): Path {
-  return key === undefined ? up : of === undefined ? { up, key } : { up, key, of };
-}
+type Key = string | number | { readonly raw: string };
 
 const entryParts = ['key', 'value', 'item'] as const;
 
@@ -80,30 +75,35 @@ function entryStep(i: number, part: 0 | 1 | 2): number {
   return -1 - (i * 3 + part);
 }
 
-function pathText(path: Path): string {
-  if (typeof path === 'string') return path;
-  const up = pathText(path.up);
-  const key = path.of === undefined ? path.key : (Object.keys(path.of)[path.key as number] ?? '?');
+function keyText(step: Key, owner: object | undefined): string {
+  if (typeof step === 'object') return step.raw;
+  const key = owner === undefined ? step : (Object.keys(owner)[step as number] ?? '?');
   if (typeof key === 'number') {
-    if (key >= 0) return `${up}[${key}]`;
+    if (key >= 0) return `[${key}]`;
     const n = -1 - key;
-    return `${up}.<${entryParts[n % 3]} ${Math.floor(n / 3)}>`;
+    return `.<${entryParts[n % 3]} ${Math.floor(n / 3)}>`;
   }
-  if (path.raw) return up + key;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${up}.${key}` : `${up}[${JSON.stringify(key)}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** The path to the value being visited, or to its entry `key` when given. */
+function pathText(w: Walk, key?: Key, owner?: object): string {
+  let text = w.root;
+  for (let i = 0; i < (w.keys?.length ?? 0); i++) text += keyText(w.keys![i]!, w.owners![i]);
+  return key === undefined ? text : text + keyText(key, owner);
 }
 
 class Refusal {
   constructor(
-    readonly path: Path,
+    readonly path: string,
     readonly reason: string,
   ) {}
 }
 
 const jsonHint = "Use serialization: 'advanced'";
 
-function refuse(path: Path, reason: string): never {
-  throw new Refusal(path, reason);
+function refuse(w: Walk, reason: string, key?: Key, owner?: object): never {
+  throw new Refusal(pathText(w, key, owner), reason);
 }
 
 function className(value: object): string {
@@ -122,40 +122,60 @@ function hasMethods(proto: object | null): boolean {
   return false;
 }
 
-function visitProperties(value: object, path: Path, w: Walk, depth: number): void {
-  if (Object.getOwnPropertySymbols(value).length > 0) {
-    refuse(path, 'a symbol-keyed property would be dropped');
-  }
-  const keys = Object.keys(value);
-  // Many keys make a dictionary, where looking each one up costs more than the rest of the walk: take the values
-  // in one go then, and spell a key out only if its value is refused.
-  const values = keys.length > 32 ? Object.values(value) : undefined;
+const manyKeys = 32;
+
+function visitProperties(value: object, w: Walk, depth: number): void {
+  if (Object.getOwnPropertySymbols(value).length > 0) refuse(w, 'a symbol-keyed property would be dropped');
   const record = value as Record<string, unknown>;
-  for (let i = 0; i < keys.length; i++) {
-    const item = values === undefined ? record[keys[i]!] : values[i];
+  let done = 0;
+  w.forIn ??= ownKeysOnly();
+  if (w.forIn) {
+    // for-in reads a small object's keys without making an array of them.
+    for (const key in record) {
+      if (done === manyKeys) break;
+      done++;
+      const item = record[key];
+      if (item === undefined) {
+        // JSON drops the key, which reads back as undefined; V8 keeps it.
+        if (!w.json) w.jsonSafe = false;
+        continue;
+      }
+      visit(item, key, w, depth + 1);
+    }
+    if (done < manyKeys) return;
+  }
+  // Many keys make a dictionary, where looking each one up costs more than the rest of the walk: take the values in
+  // one go, and spell a key out only if its value is refused (by its index; for-in and Object.values agree on order).
+  const values = Object.values(value);
+  for (let i = done; i < values.length; i++) {
+    const item = values[i];
     if (item === undefined) {
-      // JSON drops the key, which reads back as undefined; V8 keeps it.
       if (!w.json) w.jsonSafe = false;
       continue;
     }
-    if (values === undefined) visit(item, path, keys[i], w, depth + 1);
-    else visit(item, path, i, w, depth + 1, value);
+    visit(item, i, w, depth + 1, value);
   }
 }
 
-function visitArray(value: readonly unknown[], path: Path, w: Walk, depth: number): void {
+function ownKeysOnly(): boolean {
+  for (const _ in Object.prototype) return false;
+  return true;
+}
+
+function visitArray(value: readonly unknown[], w: Walk, depth: number): void {
   for (let i = 0; i < value.length; i++) {
     const item = value[i];
     if (item === undefined) {
       if (w.json)
         refuse(
-          below(path, i),
+          w,
           `${i in value ? 'undefined' : 'a hole'} inside an array becomes null in json mode. ${jsonHint} or use null`,
+          i,
         );
       w.jsonSafe = false;
       continue;
     }
-    visit(item, path, i, w, depth + 1);
+    visit(item, i, w, depth + 1);
   }
 }
 
@@ -191,20 +211,20 @@ function neverRefusal(value: object): string | undefined {
   return undefined;
 }
 
-function visitObject(value: object, path: Path, w: Walk, depth: number): void {
-  if (depth > maxDepth) refuse(path, `the value is nested more than ${maxDepth} levels deep`);
+function visitObject(value: object, w: Walk, depth: number): void {
+  if (depth > maxDepth) refuse(w, `the value is nested more than ${maxDepth} levels deep`);
   if (w.seen?.has(value)) {
-    if (w.json) refuse(path, `a cycle cannot be written as JSON. ${jsonHint}`);
+    if (w.json) refuse(w, `a cycle cannot be written as JSON. ${jsonHint}`);
     w.jsonSafe = false;
     return;
   }
   if (handlersRegistered()) {
-    const handled = handle(value, () => pathText(path));
+    const handled = handle(value, () => pathText(w));
     if (handled !== undefined) {
       // The payload crosses instead of the value, so it is what must suit the mode.
       w.jsonSafe = false;
       found().handled.set(value, handled);
-      visit(handled.payload, { up: path, key: `<${handled.name}>`, raw: true }, undefined, w, depth + 1);
+      visit(handled.payload, { raw: `<${handled.name}>` }, w, depth + 1);
       return;
     }
   }
@@ -216,7 +236,7 @@ function visitObject(value: object, path: Path, w: Walk, depth: number): void {
       ? 'a Proxy cannot be serialized'
       : undefined
     : neverRefusal(value);
-  if (never !== undefined) refuse(path, never);
+  if (never !== undefined) refuse(w, never);
   const tracked =
     w.json || w.jsonSafe || depth > trackDepth || ++w.objects > trackAfter || handlersRegistered();
   if (tracked) {
@@ -224,50 +244,44 @@ function visitObject(value: object, path: Path, w: Walk, depth: number): void {
     w.seen.add(value);
   }
   if (Array.isArray(value) && proto === Array.prototype) {
-    visitArray(value, path, w, depth);
+    visitArray(value, w, depth);
   } else if (proto === Object.prototype || proto === null) {
-    visitProperties(value, path, w, depth);
+    visitProperties(value, w, depth);
   } else if (w.json) {
     refuse(
-      path,
+      w,
       jsonRefusal(value) ??
         `an instance of ${className(value)} loses its class in json mode. Pass a plain object`,
     );
   } else {
-    visitAdvanced(value, path, w, depth, proto);
+    visitAdvanced(value, w, depth, proto);
   }
   if (w.json) w.seen!.delete(value);
 }
 
-function visitAdvanced(value: object, path: Path, w: Walk, depth: number, proto: object): void {
+function visitAdvanced(value: object, w: Walk, depth: number, proto: object): void {
   w.jsonSafe = false;
   if (types.isMap(value)) {
     let i = 0;
     // forEach, where for-of would make an entry array per entry.
     value.forEach((v: unknown, k: unknown) => {
-      visit(k, path, entryStep(i, 0), w, depth + 1);
-      visit(v, path, entryStep(i, 1), w, depth + 1);
+      visit(k, entryStep(i, 0), w, depth + 1);
+      visit(v, entryStep(i, 1), w, depth + 1);
       i++;
     });
   } else if (types.isSet(value)) {
     let i = 0;
     value.forEach((v: unknown) => {
-      visit(v, path, entryStep(i++, 2), w, depth + 1);
+      visit(v, entryStep(i++, 2), w, depth + 1);
     });
   } else if (Array.isArray(value)) {
-    refuse(
-      path,
-      `an instance of ${className(value)} (an Array subclass) loses its class. Pass a plain array`,
-    );
+    refuse(w, `an instance of ${className(value)} (an Array subclass) loses its class. Pass a plain array`);
   } else if (types.isNativeError(value)) {
     // V8 writes an Error's cause but cannot read back a chain that loops.
     const chain = new Set<unknown>();
     for (let e: unknown = value; types.isNativeError(e); e = (e as Error).cause) {
       if (chain.has(e))
-        refuse(
-          { up: path, key: '.cause', raw: true },
-          'an Error whose cause chain is circular cannot be deserialized',
-        );
+        refuse(w, 'an Error whose cause chain is circular cannot be deserialized', { raw: '.cause' });
       chain.add(e);
     }
   } else if (types.isArrayBuffer(value)) {
@@ -280,21 +294,14 @@ function visitAdvanced(value: object, path: Path, w: Walk, depth: number, proto:
   ) {
     return;
   } else if (hasMethods(proto)) {
-    refuse(path, `an instance of ${className(value)} has methods, which cannot cross the process boundary`);
+    refuse(w, `an instance of ${className(value)} has methods, which cannot cross the process boundary`);
   } else {
-    visitProperties(value, path, w, depth);
+    visitProperties(value, w, depth);
   }
 }
 
-/** Visits the value at `key` below `up` (at `up` itself when key is undefined; `of`: see Step). */
-function visit(
-  value: unknown,
-  up: Path,
-  key: string | number | undefined,
-  w: Walk,
-  depth: number,
-  of?: object,
-): void {
+/** Visits the value at `key` of the container being visited (the root itself when key is undefined). */
+function visit(value: unknown, key: Key | undefined, w: Walk, depth: number, owner?: object): void {
   if (--w.budget < 0) throw deferred;
   switch (typeof value) {
     case 'string':
@@ -302,7 +309,7 @@ function visit(
       return;
     case 'number':
       if (!Number.isFinite(value)) {
-        if (w.json) refuse(below(up, key, of), `${value} becomes null in json mode. ${jsonHint}`);
+        if (w.json) refuse(w, `${value} becomes null in json mode. ${jsonHint}`, key, owner);
         w.jsonSafe = false;
       } else if (value === 0 && 1 / value < 0 && !w.json) {
         w.jsonSafe = false;
@@ -312,18 +319,26 @@ function visit(
       w.jsonSafe = false;
       return;
     case 'bigint':
-      if (w.json) refuse(below(up, key, of), `a bigint is not JSON. ${jsonHint} or pass a string`);
+      if (w.json) refuse(w, `a bigint is not JSON. ${jsonHint} or pass a string`, key, owner);
       w.jsonSafe = false;
       return;
     case 'symbol':
-      return refuse(below(up, key, of), 'a symbol cannot cross the process boundary');
+      return refuse(w, 'a symbol cannot cross the process boundary', key, owner);
     case 'function':
-      return refuse(below(up, key, of), 'a function cannot cross the process boundary');
+      return refuse(w, 'a function cannot cross the process boundary', key, owner);
     case 'object':
-      if (value !== null) visitObject(value, below(up, key, of), w, depth);
+      if (value === null) return;
+      if (key === undefined) return visitObject(value, w, depth);
+      w.keys ??= [];
+      w.owners ??= [];
+      w.keys.push(key);
+      w.owners.push(owner);
+      visitObject(value, w, depth);
+      w.keys.pop();
+      w.owners.pop();
       return;
     default:
-      return refuse(below(up, key, of), `a value of type ${typeof value} cannot cross the process boundary`);
+      return refuse(w, `a value of type ${typeof value} cannot cross the process boundary`, key, owner);
   }
 }
 
@@ -381,7 +396,8 @@ function deferrable(): boolean {
  * any of it first (the walk would give up on it anyway, having cost as much as it saves).
  */
 function entriesNear(value: unknown, levels: number): number {
-  if (typeof value !== 'object' || value === null || levels === 0) return 0;
+  // A Proxy's traps run user code: the walk refuses it before touching more than its prototype.
+  if (typeof value !== 'object' || value === null || levels === 0 || types.isProxy(value)) return 0;
   let entries: number;
   let items: Iterable<unknown>;
   if (Array.isArray(value)) {
@@ -417,18 +433,20 @@ function inspectOne(
     jsonSafe: true,
     objects: 0,
     budget: left.budget,
+    forIn: undefined,
+    root: key === undefined ? up : `${up}[${key}]`,
+    keys: undefined,
+    owners: undefined,
   };
   try {
-    visit(value, up, key, walk, 0);
+    visit(value, undefined, walk, 0);
     left.budget = walk.budget;
   } catch (error) {
     if (error instanceof Refusal) {
-      const path = pathText(error.path);
-      throw new SerializationError(`${path}: ${error.reason}`, path);
+      throw new SerializationError(`${error.path}: ${error.reason}`, error.path);
     }
     if (error instanceof RangeError) {
-      const path = pathText(below(up, key));
-      throw new SerializationError(`${path}: the value is nested too deeply to serialize`, path);
+      throw new SerializationError(`${walk.root}: the value is nested too deeply to serialize`, walk.root);
     }
     throw error;
   }

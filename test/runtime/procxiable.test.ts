@@ -169,6 +169,17 @@ describe('large values', () => {
     expect(() => validateProcxiable(many, 'advanced', 'v')).toThrow(/^v\["odd key"\]\.f: a function/);
   });
 
+  it('reads only own keys even when something enumerable was added to Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.injected = () => 'not data';
+    try {
+      expect(isProcxiable({ a: 1, b: { c: 2 } }, 'advanced')).toBe(true);
+      expect(() => validateProcxiable({ a: { f: Symbol('x') } }, 'json', 'v')).toThrow(/^v\.a\.f: a symbol/);
+    } finally {
+      delete proto.injected;
+    }
+  });
+
   it('gives up on a large value only when nothing must be found in it first', () => {
     const large = Array.from({ length: 600 }, (_, i) => ({ i }));
     expect(inspectValueOrDefer(large, 'advanced', 'v')).toBeUndefined();
