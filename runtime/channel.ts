@@ -1,5 +1,5 @@
 // The raw byte channel under a transport: ordered bytes in both directions, over any pair of streams or fds.
-import { readSync, writeSync } from 'node:fs';
+import { readSync, writeSync, writevSync } from 'node:fs';
 import { type OnReadOpts, Socket, type SocketConstructorOpts } from 'node:net';
 
 export interface ByteChannel {
@@ -24,15 +24,38 @@ export interface ByteChannel {
 
 const coalesceBelow = 64 * 1024;
 
-function joined(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+/**
+ * The chunks as few pieces to write: a few go as they are (one writev, no copy of a large body), many small ones
+ * (a busy tick's frames) are joined, which costs less than a long iovec.
+ */
+function pieces(chunks: readonly Uint8Array[], bytes: number): readonly Uint8Array[] {
+  return chunks.length <= 4 ? chunks : [Buffer.concat(chunks, bytes)];
 }
 
-function writeAllSync(fd: number, data: Uint8Array): void {
-  let offset = 0;
-  while (offset < data.length) {
+/** Writes what the fd takes now; returns the bytes written. */
+function writeSome(fd: number, chunks: readonly Uint8Array[]): number {
+  return chunks.length === 1 ? writeSync(fd, chunks[0]!) : writevSync(fd, chunks as NodeJS.ArrayBufferView[]);
+}
+
+/** The chunks without their first `written` bytes. */
+function after(chunks: readonly Uint8Array[], written: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  for (const chunk of chunks) {
+    if (written >= chunk.length) {
+      written -= chunk.length;
+      continue;
+    }
+    rest.push(written === 0 ? chunk : chunk.subarray(written));
+    written = 0;
+  }
+  return rest;
+}
+
+function writeAllSync(fd: number, chunks: readonly Uint8Array[]): void {
+  let rest = chunks;
+  while (rest.length > 0) {
     try {
-      offset += writeSync(fd, data, offset, data.length - offset);
+      rest = after(rest, writeSome(fd, rest));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
     }
@@ -62,10 +85,10 @@ function fdOf(socket: Socket): number | undefined {
  * Writes what the kernel takes now straight to the fd (the stream's per-write bookkeeping costs as much as the
  * syscall for small frames), and queues the rest on the stream. Only while the stream holds nothing, so order holds.
  */
-function tryWriteNow(fd: number, output: Socket, data: Uint8Array): number {
+function tryWriteNow(fd: number, output: Socket, chunks: readonly Uint8Array[]): number {
   if (output.writableLength > 0) return 0;
   try {
-    return writeSync(fd, data);
+    return writeSome(fd, chunks);
   } catch {
     // EAGAIN (full) or a dead peer: the stream writes it or reports the error.
     return 0;
@@ -105,14 +128,15 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
   return {
     synchronous: false,
     write(chunks, bytes) {
+      let rest = chunks;
       if (bytes < coalesceBelow) {
-        const data = joined(chunks, bytes);
-        const written = fd === undefined ? 0 : tryWriteNow(fd, output, data);
-        if (written < data.length) output.write(written === 0 ? data : data.subarray(written));
-        return;
+        rest = pieces(chunks, bytes);
+        const written = fd === undefined ? 0 : tryWriteNow(fd, output, rest);
+        if (written === bytes) return;
+        rest = after(rest, written);
       }
       output.cork();
-      for (const chunk of chunks) output.write(chunk);
+      for (const chunk of rest) output.write(chunk);
       output.uncork();
     },
     onData: (handler) =>
@@ -160,11 +184,7 @@ export function fdChannel(inputFd: number, outputFd: number): ByteChannel {
   return {
     synchronous: true,
     write(chunks, bytes) {
-      if (bytes < coalesceBelow) {
-        writeAllSync(outputFd, joined(chunks, bytes));
-        return;
-      }
-      for (const chunk of chunks) writeAllSync(outputFd, chunk);
+      writeAllSync(outputFd, bytes < coalesceBelow ? pieces(chunks, bytes) : chunks);
     },
     onData: (handler) => {
       commit = (into, bytes) => handler(Buffer.from(into.subarray(0, bytes)));
