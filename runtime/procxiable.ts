@@ -57,8 +57,6 @@ interface Walk {
   /** The path to the value being visited: the root text (`args`), then a key per container entered. */
   readonly root: string;
   keys: Key[] | undefined;
-  /** For a key that is an index among an object's enumerable own keys (see visitProperties), that object. */
-  owners: (object | undefined)[] | undefined;
 }
 
 /**
@@ -75,9 +73,8 @@ function entryStep(i: number, part: 0 | 1 | 2): number {
   return -1 - (i * 3 + part);
 }
 
-function keyText(step: Key, owner: object | undefined): string {
-  if (typeof step === 'object') return step.raw;
-  const key = owner === undefined ? step : (Object.keys(owner)[step as number] ?? '?');
+function keyText(key: Key): string {
+  if (typeof key === 'object') return key.raw;
   if (typeof key === 'number') {
     if (key >= 0) return `[${key}]`;
     const n = -1 - key;
@@ -87,10 +84,10 @@ function keyText(step: Key, owner: object | undefined): string {
 }
 
 /** The path to the value being visited, or to its entry `key` when given. */
-function pathText(w: Walk, key?: Key, owner?: object): string {
+function pathText(w: Walk, key?: Key): string {
   let text = w.root;
-  for (let i = 0; i < (w.keys?.length ?? 0); i++) text += keyText(w.keys![i]!, w.owners![i]);
-  return key === undefined ? text : text + keyText(key, owner);
+  for (const step of w.keys ?? []) text += keyText(step);
+  return key === undefined ? text : text + keyText(key);
 }
 
 class Refusal {
@@ -102,8 +99,8 @@ class Refusal {
 
 const jsonHint = "Use serialization: 'advanced'";
 
-function refuse(w: Walk, reason: string, key?: Key, owner?: object): never {
-  throw new Refusal(pathText(w, key, owner), reason);
+function refuse(w: Walk, reason: string, key?: Key): never {
+  throw new Refusal(pathText(w, key), reason);
 }
 
 function className(value: object): string {
@@ -122,38 +119,24 @@ function hasMethods(proto: object | null): boolean {
   return false;
 }
 
-const manyKeys = 32;
-
 function visitProperties(value: object, w: Walk, depth: number): void {
   if (Object.getOwnPropertySymbols(value).length > 0) refuse(w, 'a symbol-keyed property would be dropped');
   const record = value as Record<string, unknown>;
-  let done = 0;
   w.forIn ??= ownKeysOnly();
   if (w.forIn) {
-    // for-in reads a small object's keys without making an array of them.
-    for (const key in record) {
-      if (done === manyKeys) break;
-      done++;
-      const item = record[key];
-      if (item === undefined) {
-        // JSON drops the key, which reads back as undefined; V8 keeps it.
-        if (!w.json) w.jsonSafe = false;
-        continue;
-      }
-      visit(item, key, w, depth + 1);
-    }
-    if (done < manyKeys) return;
+    // for-in reads keys without making an array of them, and costs least on a large (dictionary-mode) object too.
+    for (const key in record) visitProperty(record[key], key, w, depth);
+  } else {
+    for (const key of Object.keys(record)) visitProperty(record[key], key, w, depth);
   }
-  // Many keys make a dictionary, where looking each one up costs more than the rest of the walk: take the values in
-  // one go, and spell a key out only if its value is refused (by its index; for-in and Object.values agree on order).
-  const values = Object.values(value);
-  for (let i = done; i < values.length; i++) {
-    const item = values[i];
-    if (item === undefined) {
-      if (!w.json) w.jsonSafe = false;
-      continue;
-    }
-    visit(item, i, w, depth + 1, value);
+}
+
+function visitProperty(item: unknown, key: string, w: Walk, depth: number): void {
+  if (item === undefined) {
+    // JSON drops the key, which reads back as undefined; V8 keeps it.
+    if (!w.json) w.jsonSafe = false;
+  } else {
+    visit(item, key, w, depth + 1);
   }
 }
 
@@ -301,7 +284,7 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
 }
 
 /** Visits the value at `key` of the container being visited (the root itself when key is undefined). */
-function visit(value: unknown, key: Key | undefined, w: Walk, depth: number, owner?: object): void {
+function visit(value: unknown, key: Key | undefined, w: Walk, depth: number): void {
   if (--w.budget < 0) throw deferred;
   switch (typeof value) {
     case 'string':
@@ -309,7 +292,7 @@ function visit(value: unknown, key: Key | undefined, w: Walk, depth: number, own
       return;
     case 'number':
       if (!Number.isFinite(value)) {
-        if (w.json) refuse(w, `${value} becomes null in json mode. ${jsonHint}`, key, owner);
+        if (w.json) refuse(w, `${value} becomes null in json mode. ${jsonHint}`, key);
         w.jsonSafe = false;
       } else if (value === 0 && 1 / value < 0 && !w.json) {
         w.jsonSafe = false;
@@ -319,26 +302,23 @@ function visit(value: unknown, key: Key | undefined, w: Walk, depth: number, own
       w.jsonSafe = false;
       return;
     case 'bigint':
-      if (w.json) refuse(w, `a bigint is not JSON. ${jsonHint} or pass a string`, key, owner);
+      if (w.json) refuse(w, `a bigint is not JSON. ${jsonHint} or pass a string`, key);
       w.jsonSafe = false;
       return;
     case 'symbol':
-      return refuse(w, 'a symbol cannot cross the process boundary', key, owner);
+      return refuse(w, 'a symbol cannot cross the process boundary', key);
     case 'function':
-      return refuse(w, 'a function cannot cross the process boundary', key, owner);
+      return refuse(w, 'a function cannot cross the process boundary', key);
     case 'object':
       if (value === null) return;
       if (key === undefined) return visitObject(value, w, depth);
       w.keys ??= [];
-      w.owners ??= [];
       w.keys.push(key);
-      w.owners.push(owner);
       visitObject(value, w, depth);
       w.keys.pop();
-      w.owners.pop();
       return;
     default:
-      return refuse(w, `a value of type ${typeof value} cannot cross the process boundary`, key, owner);
+      return refuse(w, `a value of type ${typeof value} cannot cross the process boundary`, key);
   }
 }
 
@@ -406,9 +386,15 @@ function entriesNear(value: unknown, levels: number): number {
   } else if (value instanceof Map || value instanceof Set) {
     entries = value.size;
     items = value.values();
-  } else if (Object.getPrototypeOf(value) === Object.prototype) {
-    items = Object.values(value);
-    entries = (items as unknown[]).length;
+  } else if (Object.getPrototypeOf(value) === Object.prototype && ownKeysOnly()) {
+    const record = value as Record<string, unknown>;
+    const found: unknown[] = [];
+    for (const key in record) {
+      found.push(record[key]);
+      if (found.length >= deferAfter) return found.length;
+    }
+    items = found;
+    entries = found.length;
   } else {
     return 0;
   }
@@ -436,7 +422,6 @@ function inspectOne(
     forIn: undefined,
     root: key === undefined ? up : `${up}[${key}]`,
     keys: undefined,
-    owners: undefined,
   };
   try {
     visit(value, undefined, walk, 0);
