@@ -117,6 +117,8 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
   const drainNow = () => {
     if (drain === undefined || inputFd === undefined || input.readableLength > 0) return;
     for (let into = drain.target(); into !== undefined; into = drain.target()) {
+      // What the bytes are handed to may close the link, and a closed fd number may be reused at once.
+      if (input.destroyed) return;
       const bytes = readNow(inputFd, into);
       if (bytes > 0) drain.committed(into, bytes);
       if (bytes < into.length) return;
