@@ -54,6 +54,12 @@ const malformed: [string, number[]][] = [
   ['JSON that is not a message', frame(1, '{"t":"ok","id":-5}')],
   ['an answer to a call never made', frame(1, '{"t":"ok","id":999999,"v":1}')],
   ['a second ready message', frame(1, '{"t":"ready","methods":[]}')],
+  ['a verdict with no tentative frame before it', [1, 0, 0, 0, 3]],
+  ['a verdict with a body', [2, 0, 0, 0, 3, 0]],
+  [
+    'a tentative frame followed by anything but its verdict',
+    [...frame(1 | 0x40, '{"t":"ok","id":999999,"v":1}'), ...frame(1, '{"t":"ok","id":999999,"v":1}')],
+  ],
 ];
 
 // The parent decodes each frame by its own codec byte whatever the mode, so one mode covers these.
