@@ -4,6 +4,7 @@ import {
   Codec,
   FrameDecoder,
   FrameError,
+  type FrameHandler,
   frameHeader,
   frameHeaderBytes,
   jsonFrame,
@@ -60,11 +61,7 @@ export class Transport<Out, In> {
     this.#channel = channel;
     this.#maxMessageBytes = maxMessageBytes;
     this.#handlers = handlers;
-    const decoder = new FrameDecoder(
-      () => this.#maxMessageBytes,
-      (kind, bytes, start, end, segments, tentative) =>
-        this.#receive(kind, bytes, start, end, segments, tentative),
-    );
+    const decoder = new FrameDecoder(() => this.#maxMessageBytes, this.#receive);
     const guarded = (feed: () => void) => {
       if (this.#failed) return;
       try {
@@ -196,14 +193,7 @@ export class Transport<Out, In> {
     }
   }
 
-  #receive(
-    kind: Codec | Verdict,
-    bytes: Buffer,
-    start: number,
-    end: number,
-    segments: readonly Buffer[],
-    tentative: boolean,
-  ): void {
+  readonly #receive: FrameHandler = (kind, bytes, start, end, segments, tentative) => {
     if (this.#failed) return;
     const held = this.#held;
     this.#held = undefined;
@@ -239,7 +229,7 @@ export class Transport<Out, In> {
     }
     if (tentative) this.#held = { message };
     else this.#handlers.message(message);
-  }
+  };
 
   #fail(error: TransportError): void {
     this.#failed = true;

@@ -48,6 +48,16 @@ function receiver(channel: ByteChannel) {
   return { messages, failures };
 }
 
+/** A transport that only sends. */
+function senderOn(channel: ByteChannel): Transport<unknown, unknown> {
+  return new Transport<unknown, unknown>(channel, 1 << 20, {
+    parse: (value) => value,
+    message: () => {},
+    failure: () => {},
+    close: () => {},
+  });
+}
+
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe('Transport.sendThenCheck', () => {
@@ -55,12 +65,7 @@ describe('Transport.sendThenCheck', () => {
     describe(json ? 'json' : 'v8', () => {
       it('delivers the message once its check passed', async () => {
         const [a, b] = pair();
-        const sender = new Transport<unknown, unknown>(a, 1 << 20, {
-          parse: (v) => v,
-          message: () => {},
-          failure: () => {},
-          close: () => {},
-        });
+        const sender = senderOn(a);
         const got = receiver(b);
         let checked = false;
         sender.sendThenCheck({ n: 1 }, json, () => {
@@ -76,12 +81,7 @@ describe('Transport.sendThenCheck', () => {
 
       it('retracts the message when its check throws, and the link goes on', async () => {
         const [a, b] = pair();
-        const sender = new Transport<unknown, unknown>(a, 1 << 20, {
-          parse: (v) => v,
-          message: () => {},
-          failure: () => {},
-          close: () => {},
-        });
+        const sender = senderOn(a);
         const got = receiver(b);
         expect(() =>
           sender.sendThenCheck({ n: 1 }, json, () => {
@@ -98,12 +98,7 @@ describe('Transport.sendThenCheck', () => {
 
   it('sends nothing when the value cannot be encoded, and throws what the check found first', () => {
     const [a, b] = pair();
-    const sender = new Transport<unknown, unknown>(a, 1 << 20, {
-      parse: (v) => v,
-      message: () => {},
-      failure: () => {},
-      close: () => {},
-    });
+    const sender = senderOn(a);
     receiver(b);
     const check = () => {
       throw new Error('args[0].f: a function cannot cross the process boundary');
