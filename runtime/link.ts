@@ -300,7 +300,9 @@ export class ParentLink {
       const message: ParentMessage = { t: 'call', id, m: index, a: args };
       const jsonSafe = inspectArgsOrDefer(args, mode);
       if (jsonSafe === undefined) {
-        this.#transport.sendThenCheck(message, mode === 'json', () => inspectArgs(args, mode));
+        // JSON would turn an undefined argument into null.
+        const json = mode === 'json' && !args.includes(undefined);
+        this.#transport.sendThenCheck(message, json, () => inspectArgs(args, mode));
       } else {
         this.#transport.send(message, jsonSafe, lastFindings());
       }

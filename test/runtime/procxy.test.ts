@@ -275,6 +275,14 @@ describe('large values', () => {
   });
 
   for (const mode of ['advanced', 'json'] as const) {
+    it(`delivers an undefined argument beside a large one as undefined in ${mode} mode`, async () => {
+      const w = await track(procxy(Echo, echoUrl, { serialization: mode }));
+      expect(await w.describe(items(3000), undefined)).toEqual([
+        { type: 'object', isBuffer: false, ctor: 'Array' },
+        { type: 'undefined', isBuffer: false },
+      ]);
+    });
+
     it(`refuses an argument ${mode} mode cannot carry deep in a large value, and the method never runs`, async () => {
       const w = await track(procxy(Echo, echoUrl, { serialization: mode }));
       const value: unknown[] = items(3000);

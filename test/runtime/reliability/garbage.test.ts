@@ -127,6 +127,10 @@ describe.each(modes)('maxMessageBytes in %s mode', (serialization) => {
     expect(error.method).toBe('echo');
     expect(error.maxMessageBytes).toBe(mib);
     expect(await worker.echo('small')).toBe('small');
+    // A value large enough to be sent before it is checked is measured before anything is sent too.
+    const many = Array.from({ length: 3000 }, () => 'x'.repeat(1000));
+    expect(await rejection(worker.echo(many))).toBeInstanceOf(MessageTooLargeError);
+    expect(await worker.echo('small')).toBe('small');
   });
 
   it('a result over the cap rejects MessageTooLargeError; the worker keeps serving', async () => {
