@@ -21,10 +21,17 @@ export class Echo {
   takenCount() {
     return this.taken ?? 0;
   }
-  /** `n` small objects, the one at `badAt` holding what the mode cannot carry (a function, or a Date). */
+  /** `n` small objects, the one at `badAt` holding what the mode cannot carry (a function, a Date, a class instance). */
   many(n, badAt, bad) {
     const items = Array.from({ length: n }, (_, i) => ({ i, label: `item ${i}` }));
-    if (badAt >= 0) items[badAt].bad = bad === 'function' ? () => 1 : new Date(0);
+    const values = {
+      function: () => 1,
+      date: new Date(0),
+      class: new (class Counter {
+        tick() {}
+      })(),
+    };
+    if (badAt >= 0) items[badAt].bad = values[bad];
     return items;
   }
   defaults(a = 'default-a', b = 'default-b') {
