@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { isGone } from '../runtime/reliability/helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -18,15 +19,6 @@ function node(args: readonly string[]): Promise<Run> {
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The worker pids an example printed (as `worker pid N` or `from worker N`). */
@@ -50,7 +42,7 @@ describe.concurrent('examples', () => {
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(expected);
-      for (const pid of workerPids(run.stdout)) expect(alive(pid), `worker ${pid} still running`).toBe(false);
+      for (const pid of workerPids(run.stdout)) expect(isGone(pid), `worker ${pid} still running`).toBe(true);
     });
   }
 });

@@ -3,17 +3,9 @@
 import { procxy, TimeoutError } from 'procxy';
 import { describe, expect, it } from 'vitest';
 import { StuckConstructor } from './core-fixtures/stuck.mjs';
+import { isGone, waitGone } from './reliability/helpers.js';
 
 const module = new URL('./core-fixtures/stuck.mjs', import.meta.url);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('start deadline', () => {
   it('rejects a constructor that never returns with TimeoutError and ends the child', async () => {
@@ -28,9 +20,8 @@ describe('start deadline', () => {
     expect((error as TimeoutError).method).toBe('constructor');
     expect((error as TimeoutError).timeoutMs).toBe(300);
     const pid = (error as TimeoutError).pid!;
-    const deadline = Date.now() + 5_000;
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(alive(pid)).toBe(false);
+    await waitGone(pid);
+    expect(isGone(pid)).toBe(true);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
