@@ -342,29 +342,36 @@ export function inspectValueOrDefer(
   context: string,
 ): boolean | undefined {
   findings = undefined;
-  if (!deferrable()) return inspectOne(value, mode, context, undefined, { budget: Infinity });
-  if (entriesNear(value, 2) >= deferAfter) return undefined;
-  const left = { budget: deferAfter };
+  const budget = budgetFor(value, 2);
+  if (budget === 0) return undefined;
   try {
-    return inspectOne(value, mode, context, undefined, left);
+    return inspectOne(value, mode, context, undefined, { budget });
   } catch (error) {
-    if (error === deferred) return undefined;
-    throw error;
+    return deferredOrThrow(error);
   }
 }
 
 /** inspectArgs, or undefined for large arguments, as inspectValueOrDefer. */
 export function inspectArgsOrDefer(args: readonly unknown[], mode: SerializationMode): boolean | undefined {
   findings = undefined;
-  if (!deferrable()) return inspectEach(args, mode, { budget: Infinity });
-  if (entriesNear(args, 3) >= deferAfter) return undefined;
-  const left = { budget: deferAfter };
+  const budget = budgetFor(args, 3);
+  if (budget === 0) return undefined;
   try {
-    return inspectEach(args, mode, left);
+    return inspectEach(args, mode, { budget });
   } catch (error) {
-    if (error === deferred) return undefined;
-    throw error;
+    return deferredOrThrow(error);
   }
+}
+
+/** The visits allowed before a value counts as large: none when it shows as large near its top, all when nothing may be deferred. */
+function budgetFor(value: unknown, levels: number): number {
+  if (!deferrable()) return Infinity;
+  return entriesNear(value, levels) >= deferAfter ? 0 : deferAfter;
+}
+
+function deferredOrThrow(error: unknown): undefined {
+  if (error === deferred) return undefined;
+  throw error;
 }
 
 function deferrable(): boolean {
