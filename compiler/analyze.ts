@@ -17,6 +17,7 @@ import {
   type SignatureContext,
   signatureText,
 } from './signature-text.js';
+import { resolveAlias } from './symbols.js';
 import { type RefPart, runtimePath, TypeNamer, type TypeText } from './type-text.js';
 
 /** One call signature of a stub method, as text: `<T>(a: X, b?: Y): Promise<Awaited<R>>`. */
@@ -71,7 +72,8 @@ const RESERVED_METHOD_NAMES = new Set([
   ...Object.getOwnPropertyNames(Object.prototype),
 ]);
 
-function isLibraryFile(program: ts.Program, file: ts.SourceFile): boolean {
+/** A file of TypeScript's own libraries or of a package: not the user's source. */
+export function isLibraryFile(program: ts.Program, file: ts.SourceFile): boolean {
   return (
     program.isSourceFileDefaultLibrary(file) ||
     program.isSourceFileFromExternalLibrary(file) ||
@@ -128,8 +130,7 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
   const moduleSymbol = checker.getSymbolAtLocation(file);
   const classes = new Map<ts.ClassDeclaration, string[]>();
   for (const exported of moduleSymbol === undefined ? [] : checker.getExportsOfModule(moduleSymbol)) {
-    const target =
-      (exported.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(exported) : exported;
+    const target = resolveAlias(checker, exported);
     const decl = target.declarations?.find(ts.isClassDeclaration);
     // Re-exported classes belong to the file that declares them.
     if (decl === undefined || decl.getSourceFile() !== file) continue;

@@ -1,6 +1,7 @@
 // What a worker class inherits from Node's EventEmitter (its event map) and whether it has the `[onHandle]` hook.
 import { ts } from 'ts-morph';
 import { type SignatureContext, unnameable } from './signature-text.js';
+import { isSymbolKeyed, referenceTarget, resolveAlias } from './symbols.js';
 import type { TypeNamer, TypeText } from './type-text.js';
 
 export interface Emitter {
@@ -22,12 +23,6 @@ function isEventEmitter(symbol: ts.Symbol | undefined): boolean {
   );
 }
 
-function targetOf(type: ts.Type): ts.Type {
-  return type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference
-    ? (type as ts.TypeReference).target
-    : type;
-}
-
 /**
  * The EventEmitter base of a worker class (through user and Node classes alike), or undefined. A base class's type
  * parameter is followed to the argument the class below gave it (`class Base<E> extends EventEmitter<E>`, then
@@ -40,7 +35,7 @@ export function emitterOf(checker: ts.TypeChecker, instanceType: ts.Type): Emitt
   const seen = new Set<ts.Type>();
   for (let i = 0; i < queue.length; i++) {
     const { type, given } = queue[i]!;
-    const target = targetOf(type);
+    const target = referenceTarget(type);
     if (seen.has(target)) continue;
     seen.add(target);
     const resolve = (t: ts.Type): ts.Type => given.get(t) ?? t;
@@ -51,8 +46,8 @@ export function emitterOf(checker: ts.TypeChecker, instanceType: ts.Type): Emitt
         map !== undefined && !checker.isTupleType(map) && !(map.flags & ts.TypeFlags.TypeParameter);
       const members = checker
         .getPropertiesOfType(type)
-        .map((p) => p.name)
-        .filter((name) => !name.startsWith('__@'));
+        .filter((p) => !isSymbolKeyed(p))
+        .map((p) => p.name);
       return { map: declared ? map : undefined, members: new Set(members) };
     }
     if (
@@ -68,19 +63,15 @@ export function emitterOf(checker: ts.TypeChecker, instanceType: ts.Type): Emitt
   return undefined;
 }
 
-function aliased(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
-  return symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias
-    ? checker.getAliasedSymbol(symbol)
-    : symbol;
-}
-
 /** The event map as written in `extends EventEmitter<...>`, following the class's own `extends` chain. */
 function writtenMap(checker: ts.TypeChecker, decl: ts.ClassDeclaration): ts.TypeNode | undefined {
   let current: ts.ClassDeclaration | undefined = decl;
   for (let depth = 0; current !== undefined && depth < 32; depth++) {
-    const base = current.heritageClauses?.find((c) => c.token === ts.SyntaxKind.ExtendsKeyword)?.types.at(0);
+    const base: ts.ExpressionWithTypeArguments | undefined = current.heritageClauses
+      ?.find((c) => c.token === ts.SyntaxKind.ExtendsKeyword)
+      ?.types.at(0);
     if (base === undefined) return undefined;
-    const symbol = aliased(checker, checker.getSymbolAtLocation(base.expression));
+    const symbol: ts.Symbol | undefined = resolveAlias(checker, checker.getSymbolAtLocation(base.expression));
     if (isEventEmitter(symbol)) return base.typeArguments?.[0];
     current = symbol?.declarations?.find(ts.isClassDeclaration);
   }

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { analyze, type WorkerModel } from './analyze.js';
+import { analyze, isLibraryFile, type WorkerModel } from './analyze.js';
 import { bundleChild, ChildBundleError } from './child-bundle.js';
 import { ConfigError } from './config.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
@@ -11,6 +11,7 @@ import { GlobSet } from './glob.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
 import { IncrementalProgram, readCompilerOptions } from './program.js';
+import { resolveAlias } from './symbols.js';
 
 export interface GenerateOptions {
   /** Config file; default `procxy.config.ts` in `cwd`. */
@@ -143,9 +144,7 @@ export class Generator {
     }
     const dependencies = new Set<string>(files);
     for (const file of program.getSourceFiles()) {
-      if (!program.isSourceFileDefaultLibrary(file) && !program.isSourceFileFromExternalLibrary(file)) {
-        if (!file.fileName.split('/').includes('node_modules')) dependencies.add(path.resolve(file.fileName));
-      }
+      if (!isLibraryFile(program, file)) dependencies.add(path.resolve(file.fileName));
     }
     const bySource = new Map<string, WorkerModel[]>();
     for (const worker of analysis.workers)
@@ -156,12 +155,13 @@ export class Generator {
       await this.#render(planned, outputs, diagnostics, dependencies);
     }
     const clean = !diagnostics.some((d) => d.category === 'error');
+    const sorted = [...outputs].sort(([a], [b]) => (a < b ? -1 : 1));
     const written: string[] = [];
     const missing: string[] = [];
     const stale: string[] = [];
     let orphans: string[] = [];
     if (clean) {
-      for (const [file, text] of [...outputs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const [file, text] of sorted) {
         const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
         if (current === text) continue;
         (current === undefined ? missing : stale).push(file);
@@ -190,8 +190,8 @@ export class Generator {
       diagnostics,
       workers: analysis.workers.length,
       methods: analysis.workers.reduce((sum, w) => sum + w.methods.length, 0),
-      outputs: [...outputs.keys()].sort(),
-      files: new Map([...outputs].sort(([a], [b]) => (a < b ? -1 : 1))),
+      outputs: sorted.map(([file]) => file),
+      files: new Map(sorted),
       written,
       missing,
       stale,
@@ -342,10 +342,7 @@ function transferSymbols(program: ts.Program, config: ResolvedConfig): ReadonlyS
     const source = program.getSourceFile(file);
     const module = source === undefined ? undefined : checker.getSymbolAtLocation(source);
     const exported = module === undefined ? undefined : checker.tryGetMemberInModuleExports(name, module);
-    const target =
-      exported !== undefined && exported.flags & ts.SymbolFlags.Alias
-        ? checker.getAliasedSymbol(exported)
-        : exported;
+    const target = resolveAlias(checker, exported);
     if (target === undefined || !(target.flags & ts.SymbolFlags.Type)) {
       throw new ConfigError(
         `Invalid option "${key}": ${posixRelative(config.root, file)} exports no type named '${name}' (in '${entry}')`,

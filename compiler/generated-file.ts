@@ -31,11 +31,6 @@ export class GeneratedFile {
     this.#reserved = new Set(reserved);
   }
 
-  /** Keeps a module-level name free of imports. */
-  reserve(name: string): void {
-    this.#reserved.add(name);
-  }
-
   specifier(module: ModuleRef): string {
     return module.kind === 'package' ? module.specifier : relativeSpecifier(this.#dir, module.path);
   }

@@ -1,6 +1,7 @@
 // Walks a checker type once into a mode-independent graph of findings and labelled edges, cached per type.
 import { ts } from 'ts-morph';
 import type { RuleId } from './rules.js';
+import { isSymbolKeyed, referenceTarget } from './symbols.js';
 
 export interface Finding {
   readonly rule: RuleId;
@@ -156,12 +157,6 @@ function propertySegment(name: string): string {
 
 function isObjectType(type: ts.Type): type is ts.ObjectType {
   return (type.flags & ts.TypeFlags.Object) !== 0;
-}
-
-function referenceTarget(type: ts.Type): ts.Type {
-  return isObjectType(type) && type.objectFlags & ts.ObjectFlags.Reference
-    ? (type as ts.TypeReference).target
-    : type;
 }
 
 /** Builds and caches shape nodes for one type checker (type objects are unique per checker). */
@@ -455,10 +450,6 @@ function declaredName(property: ts.Symbol): string {
   const declaration = property.declarations?.[0];
   const name = declaration && ts.getNameOfDeclaration(declaration);
   return name ? name.getText() : property.name;
-}
-
-function isSymbolKeyed(property: ts.Symbol): boolean {
-  return property.escapedName.toString().startsWith('__@');
 }
 
 /** `{}` written as a type literal: it accepts every value but null and undefined. */

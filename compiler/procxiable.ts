@@ -3,6 +3,7 @@ import { ts } from 'ts-morph';
 import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
 import { isLibFile, type ShapeNode, shapeBuilderFor } from './procxiable-shape.js';
 import { type RuleId, rules } from './rules.js';
+import { isSymbolKeyed } from './symbols.js';
 
 export type SerializationMode = 'json' | 'advanced';
 
@@ -111,7 +112,7 @@ export function checkEvents(input: CheckEventsInput): ProcxyDiagnostic[] {
   for (const property of checker.getPropertiesOfType(events)) {
     const declaration = property.valueDeclaration ?? property.declarations?.[0];
     const at = declaration !== undefined && !isLibFile(declaration.getSourceFile()) ? declaration : fallback;
-    const name = property.escapedName.toString().startsWith('__@') ? undefined : property.name;
+    const name = isSymbolKeyed(property) ? undefined : property.name;
     if (name === undefined) {
       judge.value(at, [{ node: symbolNode, path: 'events' }], `the event map of '${owner}'`, 'events');
       continue;

@@ -1,6 +1,7 @@
 // Turns a type written in (or inferred for) a worker signature into text that a generated stub can compile.
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import { resolveAlias } from './symbols.js';
 
 /** Where an imported name comes from: a file (absolute path with its runtime extension) or a bare specifier. */
 export type ModuleRef =
@@ -211,7 +212,7 @@ export class TypeNamer {
           ? undefined
           : this.#checker
               .getExportsOfModule(moduleSymbol)
-              .find((e) => e === symbol || this.#target(e) === symbol);
+              .find((e) => e === symbol || resolveAlias(this.#checker, e) === symbol);
       if (exported === undefined) return { ok: false, name, reason: 'external' };
       return {
         ok: true,
@@ -264,10 +265,6 @@ export class TypeNamer {
     return { ok: true, part: { kind: 'ref', module, name: imported, preferred: name } };
   }
 
-  #target(symbol: ts.Symbol): ts.Symbol {
-    return (symbol.flags & ts.SymbolFlags.Alias) !== 0 ? this.#checker.getAliasedSymbol(symbol) : symbol;
-  }
-
   #exportName(file: ts.SourceFile, symbol: ts.Symbol): string | undefined {
     let names = this.#exportsCache.get(file);
     if (names === undefined) {
@@ -276,7 +273,7 @@ export class TypeNamer {
       for (const exported of moduleSymbol === undefined
         ? []
         : this.#checker.getExportsOfModule(moduleSymbol)) {
-        const target = this.#target(exported);
+        const target = resolveAlias(this.#checker, exported);
         if (!names.has(target)) names.set(target, exported.name);
       }
       this.#exportsCache.set(file, names);
