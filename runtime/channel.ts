@@ -17,7 +17,6 @@ export interface ByteChannel {
   drainInto?(target: () => Buffer | undefined, committed: (into: Buffer, bytes: number) => void): void;
   /** Called when the peer closes the channel or either direction fails (possibly more than once). */
   onClose(handler: (error?: Error) => void): void;
-  close(): void;
   /** Whether waiting for input keeps the event loop alive (writes in flight always do). */
   setRef(ref: boolean): void;
 }
@@ -156,10 +155,6 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
       // The peer closed its input while it lives on: what we write goes nowhere, so the link is over too.
       output.on('error', handler);
     },
-    close() {
-      output.end();
-      input.destroy();
-    },
     setRef: (ref) => (ref ? input.ref() : input.unref()),
   };
 }
@@ -196,7 +191,6 @@ export function fdChannel(inputFd: number, outputFd: number): ByteChannel {
       commit = committed;
     },
     onClose: (handler) => watchClose(input, handler),
-    close: () => input.destroy(),
     setRef: (ref) => (ref ? input.ref() : input.unref()),
   };
 }

@@ -152,12 +152,12 @@ export class FrameDecoder {
     }
     this.push(target.subarray(0, bytes));
     // The next read overwrites the scratch buffer: what is still waiting there needs memory of its own.
-    this.#chunks = this.#chunks.map((chunk, i) => {
-      if (chunk.buffer !== target.buffer) return chunk;
-      const kept = Buffer.from(i === 0 ? chunk.subarray(this.#offset) : chunk);
+    for (let i = 0; i < this.#chunks.length; i++) {
+      const chunk = this.#chunks[i]!;
+      if (chunk.buffer !== target.buffer) continue;
+      this.#chunks[i] = Buffer.from(i === 0 ? chunk.subarray(this.#offset) : chunk);
       if (i === 0) this.#offset = 0;
-      return kept;
-    });
+    }
   }
 
   /** Feeds bytes; calls the handler once per complete frame. Throws FrameError, after which it refuses all input. */

@@ -228,10 +228,6 @@ export class ParentLink {
     void this.terminate(error);
   }
 
-  get closed(): boolean {
-    return this.#closed !== undefined;
-  }
-
   /** Sends one call; `index` is the method's place in the dispatch table. */
   call(
     index: number,

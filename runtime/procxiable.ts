@@ -385,6 +385,15 @@ function deferrable(): boolean {
 function entriesNear(value: unknown, levels: number): number {
   // A Proxy's traps run user code: the walk refuses it before touching more than its prototype.
   if (typeof value !== 'object' || value === null || levels === 0 || types.isProxy(value)) return 0;
+  if (Object.getPrototypeOf(value) === Object.prototype && ownKeysOnly()) {
+    const record = value as Record<string, unknown>;
+    let entries = 0;
+    for (const key in record) {
+      entries += 1 + entriesNear(record[key], levels - 1);
+      if (entries >= deferAfter) break;
+    }
+    return entries;
+  }
   let entries: number;
   let items: Iterable<unknown>;
   if (Array.isArray(value)) {
@@ -393,15 +402,6 @@ function entriesNear(value: unknown, levels: number): number {
   } else if (value instanceof Map || value instanceof Set) {
     entries = value.size;
     items = value.values();
-  } else if (Object.getPrototypeOf(value) === Object.prototype && ownKeysOnly()) {
-    const record = value as Record<string, unknown>;
-    const found: unknown[] = [];
-    for (const key in record) {
-      found.push(record[key]);
-      if (found.length >= deferAfter) return found.length;
-    }
-    items = found;
-    entries = found.length;
   } else {
     return 0;
   }

@@ -36,10 +36,15 @@ export interface TransportHandlers<In> {
   close(error?: Error): void;
 }
 
-/** V8 decodes binary values as views of its input: give a body its own memory unless it fills its chunk. */
+/**
+ * V8 decodes binary values as views of its input: give a body its own memory unless it fills its chunk. Memory the
+ * size of Node's Buffer pool is not worth a copy (a small copy would land in the pool again).
+ */
 function ownMemory(bytes: Buffer, start: number, end: number): Buffer {
   const body = bytes.subarray(start, end);
-  return bytes.buffer.byteLength > body.length * 2 + 4096 ? Buffer.from(body) : body;
+  return bytes.buffer.byteLength > Math.max(Buffer.poolSize, body.length * 2 + 4096)
+    ? Buffer.from(body)
+    : body;
 }
 
 // Large enough to batch a busy tick, small enough that the peer starts before this side finishes producing.
@@ -175,11 +180,6 @@ export class Transport<Out, In> {
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#channel.write(queue, bytes);
-  }
-
-  close(): void {
-    this.flush();
-    this.#channel.close();
   }
 
   #checkSize(bytes: number): void {
