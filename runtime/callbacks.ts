@@ -5,12 +5,12 @@
  * with the pending call, so a callback lives exactly as long as its call in the parent. The last argument, when it is
  * an AbortSignal, is lifted out the same way (index in `s`); see cancel.ts.
  */
-import { CallbackReleasedError, MessageTooLargeError, SerializationError } from './errors.js';
+import { CallbackReleasedError, SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { type Findings, inspectValue, lastFindings } from './procxiable.js';
 import type { CallbackMessage, ParentMessage } from './protocol.js';
 import { encodeThrown } from './thrown.js';
-import { TransportError } from './transport.js';
+import { tooLargeError } from './transport.js';
 
 type Callback = (...args: unknown[]) => unknown;
 
@@ -105,14 +105,12 @@ export function answerCallback(
     try {
       send({ t: 'cb-ok', n: message.n, v: value }, jsonSafe, findings);
     } catch (error) {
-      if (!(error instanceof TransportError && error.tooLarge)) throw error;
-      fail(
-        new MessageTooLargeError(
-          `The result of the ${where} takes ${error.bytes} bytes, over maxMessageBytes (${error.limit})`,
-          error.bytes,
-          error.limit,
-        ),
+      const tooLarge = tooLargeError(
+        error,
+        (bytes, limit) => `The result of the ${where} takes ${bytes} bytes, over maxMessageBytes (${limit})`,
       );
+      if (tooLarge === undefined) throw error;
+      fail(tooLarge);
     }
   };
   let result: unknown;

@@ -38,7 +38,7 @@ import {
 } from './protocol.js';
 import { StderrTail, spawnChild } from './spawn.js';
 import { decodeThrown } from './thrown.js';
-import { Transport, type TransportError } from './transport.js';
+import { Transport, type TransportError, tooLargeError } from './transport.js';
 
 /** What to start: the child entry, and how it finds the class. */
 export interface LinkTarget {
@@ -572,16 +572,13 @@ export class ParentLink {
         pid: this.pid,
       });
     }
-    const e = error as TransportError;
-    if (e.tooLarge) {
-      return new MessageTooLargeError(
-        `The arguments of '${method}' take ${e.bytes} bytes, over maxMessageBytes (${e.limit})`,
-        e.bytes,
-        e.limit,
+    return (
+      tooLargeError(
+        error,
+        (bytes, limit) => `The arguments of '${method}' take ${bytes} bytes, over maxMessageBytes (${limit})`,
         { method, pid: this.pid },
-      );
-    }
-    return error as Error;
+      ) ?? (error as Error)
+    );
   }
 
   #watchSignal(): void {

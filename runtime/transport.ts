@@ -1,5 +1,6 @@
 // Messages over a byte channel: a codec chosen per frame, the frames of one tick written together, sizes capped.
 import type { ByteChannel } from './channel.js';
+import { type CallSite, MessageTooLargeError } from './errors.js';
 import {
   Codec,
   FrameDecoder,
@@ -25,6 +26,19 @@ export class TransportError extends Error {
     this.bytes = bytes;
     this.limit = limit;
   }
+}
+
+/**
+ * The MessageTooLargeError to report for `error` when it is a send refused for its size (undefined otherwise);
+ * `describe` says what was too large, given its bytes and the cap.
+ */
+export function tooLargeError(
+  error: unknown,
+  describe: (bytes: number, limit: number) => string,
+  site?: CallSite,
+): MessageTooLargeError | undefined {
+  if (!(error instanceof TransportError && error.tooLarge)) return undefined;
+  return new MessageTooLargeError(describe(error.bytes, error.limit), error.bytes, error.limit, site);
 }
 
 export interface TransportHandlers<In> {

@@ -7,12 +7,12 @@
  * which it always does while the link lives. A failed invocation nobody awaits is dropped rather than ending the
  * worker as an unhandled rejection: a progress callback is often called without `await`.
  */
-import { CallbackReleasedError, MessageTooLargeError, SerializationError } from '../errors.js';
+import { CallbackReleasedError, SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
 import { type Findings, inspectArgs, lastFindings } from '../procxiable.js';
 import type { CallMessage, ChildMessage, Thrown } from '../protocol.js';
 import { decodeThrown } from '../thrown.js';
-import { TransportError } from '../transport.js';
+import { tooLargeError } from '../transport.js';
 
 interface Scope {
   live: boolean;
@@ -124,14 +124,13 @@ export class CallScopes {
     try {
       this.#send({ t: 'cb', id, f: index, n, a: args }, jsonSafe, findings);
     } catch (error) {
-      if (!(error instanceof TransportError && error.tooLarge)) throw error;
-      return Promise.reject(
-        new MessageTooLargeError(
-          `The arguments of the ${where} take ${error.bytes} bytes, over maxMessageBytes (${error.limit})`,
-          error.bytes,
-          error.limit,
-        ),
+      const tooLarge = tooLargeError(
+        error,
+        (bytes, limit) =>
+          `The arguments of the ${where} take ${bytes} bytes, over maxMessageBytes (${limit})`,
       );
+      if (tooLarge === undefined) throw error;
+      return Promise.reject(tooLarge);
     }
     return new Promise((resolve, reject) => this.#invocations.set(n, { resolve, reject }));
   }

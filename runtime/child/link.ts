@@ -1,13 +1,13 @@
 // The child's end of the link: waits for init, builds the worker, answers calls by index, disposes, and exits.
 import { EventEmitter } from 'node:events';
 import { fdChannel } from '../channel.js';
-import { MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
+import { type MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { handleHookIndex } from '../handles.js';
 import type { SerializationMode } from '../modes.js';
 import { inspectValue, inspectValueOrDefer, lastFindings } from '../procxiable.js';
 import { type ChildMessage, type InitMessage, type ParentMessage, unreachable } from '../protocol.js';
 import { encodeThrown } from '../thrown.js';
-import { Transport, TransportError } from '../transport.js';
+import { Transport, tooLargeError } from '../transport.js';
 import { CallScopes } from './callbacks.js';
 import { resolveTable, type WorkerClass } from './dispatch.js';
 import { EventForwarder } from './events.js';
@@ -230,11 +230,9 @@ class ChildLink {
 
 /** The error to answer with when an answer did not fit in maxMessageBytes. */
 function tooLargeAnswer(error: unknown): MessageTooLargeError | undefined {
-  if (!(error instanceof TransportError && error.tooLarge)) return undefined;
-  return new MessageTooLargeError(
-    `The answer of ${error.bytes} bytes exceeds maxMessageBytes (${error.limit})`,
-    error.bytes,
-    error.limit,
+  return tooLargeError(
+    error,
+    (bytes, limit) => `The answer of ${bytes} bytes exceeds maxMessageBytes (${limit})`,
   );
 }
 
