@@ -14,7 +14,9 @@ import {
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { transform } from 'esbuild';
+import { stop, transform } from 'esbuild';
+import { summarize } from './lib/stats.mjs';
+import { killAndWait } from './rows/child-process.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const cli = path.join(repo, 'dist/compiler/cli.js');
@@ -25,11 +27,7 @@ if (!existsSync(cli) || !existsSync(path.join(repo, 'dist/runtime/stub.js'))) {
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 3 : 7;
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+const median = (values) => summarize(values).median;
 const ms = (value) => `${value.toFixed(0)} ms`;
 
 /** A copy of examples/ and the repo's config as its own ESM project, `procxy` linked to this repo. */
@@ -145,7 +143,8 @@ async function benchWatchCli(dir) {
     writeFileSync(file, original);
     return { median: median(times), max: Math.max(...times) };
   } finally {
-    child.kill('SIGTERM');
+    // Gone before the call timings start, so its shutdown does not run beside them.
+    await killAndWait(child);
   }
 }
 
@@ -163,6 +162,8 @@ async function benchCalls(dir) {
     path.join(hello, 'greeter.bench.mjs'),
     (await transform(workerTs, { loader: 'ts', format: 'esm' })).code,
   );
+  // esbuild's service process is not needed once the copies are written; it must not run beside the timings.
+  await stop();
   const { spawnGreeter } = await import(pathToFileURL(path.join(hello, 'greeter.procxy.bench.mjs')).href);
   const { Greeter } = await import(pathToFileURL(path.join(hello, 'greeter.bench.mjs')).href);
   const { procxy } = await import(pathToFileURL(path.join(repo, 'dist/runtime/index.js')).href);

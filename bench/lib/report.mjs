@@ -115,9 +115,9 @@ function formatValue(value, unit) {
 
 const formatRatio = (r) => (r === null || r === undefined ? '' : `${r.toFixed(2)}x`);
 
-// Numbers align right; the first column (row names) and a trailing notes column align left.
-function table(header, lines, { notes = false, textColumns = 1 } = {}) {
-  const align = (k) => (k < textColumns || (notes && k === header.length - 1) ? '---' : '---:');
+// Numbers align right; the first `textColumns` columns (row names and the like) align left.
+function table(header, lines, { textColumns = 1 } = {}) {
+  const align = (k) => (k < textColumns ? '---' : '---:');
   const out = [`| ${header.join(' | ')} |`, `|${header.map((_, k) => align(k)).join('|')}|`];
   for (const line of lines) out.push(`| ${line.join(' | ')} |`);
   return out.join('\n');

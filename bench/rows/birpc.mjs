@@ -2,7 +2,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createBirpc } from 'birpc';
-import { callScenarios } from '../scenarios.mjs';
 import { exitError, jsonIpcCannot, killAndWait } from './child-process.mjs';
 
 const childPath = fileURLToPath(new URL('../workers/birpc-child.mjs', import.meta.url));
@@ -10,7 +9,6 @@ const childPath = fileURLToPath(new URL('../workers/birpc-child.mjs', import.met
 export const birpcRow = {
   id: 'birpc',
   label: 'birpc 4.2 (fork IPC)',
-  scenarios: [...callScenarios, 'S4-json'],
   cannot: jsonIpcCannot,
   describe:
     "createBirpc on both ends with default options (which arm a 60 s timeout timer per call), post = child.send / process.send, on = 'message' listener; fork with serialization 'json'",

@@ -4,7 +4,7 @@ export function exitError(label, code, signal) {
   return new Error(`${label} child exited (code ${code}, signal ${signal}) with calls pending`);
 }
 
-export function waitForExit(child) {
+function waitForExit(child) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }

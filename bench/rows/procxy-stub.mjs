@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stop, transform } from 'esbuild';
+import { callScenarios } from '../scenarios.mjs';
 import { isBuilt } from './procxy.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -96,7 +97,7 @@ export const procxyStub = {
   id: 'procxy-stub-json',
   label: 'procxy stub json',
   compareTo: 'procxy-json',
-  scenarios: ['S1', 'S2', 'S5'],
+  scenarios: callScenarios,
   describe:
     "bench/workers/stub-calc.ts (Calc.add, as in calc.mjs) through `procxy generate` (serialization 'json') in a temporary project at the start of the run; the generated calc.procxy.ts compiled to JS with esbuild's transform and imported; await spawnCalc(), then stub.add(1, 2): the generated child entry serves Calc through its dispatch table; closed with $terminate(). Measured on the call scenarios, against procxy json (the no-build proxy)",
   extraNotes: () => (generatedNote === undefined ? [] : [generatedNote]),

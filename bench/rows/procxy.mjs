@@ -12,7 +12,7 @@ const distEntry = fileURLToPath(new URL('../../dist/runtime/index.js', import.me
 // A missing build makes these rows n/a; a build that exists but does not load makes them fail, with its error.
 export const isBuilt = () => existsSync(distEntry);
 let loaded;
-export const loadProcxy = () => {
+const loadProcxy = () => {
   loaded ??= import('procxy');
   return loaded;
 };

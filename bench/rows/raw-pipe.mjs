@@ -42,7 +42,6 @@ function request(m, a) {
 export const rawPipe = {
   id: 'raw-pipe',
   label: 'raw pipe',
-  scenarios: ['S1', 'S2', 'S5', 'S3-1MiB', 'S3-1MiB-echo', 'S3-10MiB', 'S3-10MiB-echo'],
   cannot: { 'S4-advanced': 'carries bytes, not objects', 'S4-json': 'carries bytes, not objects' },
   describe:
     "spawn(node, [script], { stdio: [..., 'pipe', 'pipe'] }): two stdio socketpairs, as procxy opens; the parent writes an 8-byte header (op, length) and the payload (a small request straight to the fd when nothing is queued, as procxy does; a Buffer of 64 KiB or more through the stream as it is, corked with its header), the child (a net.Socket on fd 3, writeSync on fd 4) reads exactly that many bytes and answers one byte (size), the sum (add) or the bytes themselves once all have arrived (echo), which the parent gathers into one new Buffer; answers come back in order, so a FIFO matches them. The physical floor for moving bytes between two Node processes; it carries bytes, not objects (S4 n/a)",

@@ -1,7 +1,6 @@
 // Row "workerpool": the workerpool peer in process mode with a single worker.
 import { fileURLToPath } from 'node:url';
 import workerpool from 'workerpool';
-import { callScenarios } from '../scenarios.mjs';
 import { jsonIpcCannot } from './child-process.mjs';
 
 const childPath = fileURLToPath(new URL('../workers/workerpool-child.mjs', import.meta.url));
@@ -9,7 +8,6 @@ const childPath = fileURLToPath(new URL('../workers/workerpool-child.mjs', impor
 export const workerpoolRow = {
   id: 'workerpool',
   label: 'workerpool 10 (process)',
-  scenarios: [...callScenarios, 'S4-json'],
   cannot: jsonIpcCannot,
   describe:
     "workerpool.pool(script, { workerType: 'process', maxWorkers: 1 }) and pool.exec(method, args); the pool forks lazily on the first exec and hands a worker one task at a time, so calls beyond the first queue in the parent",
