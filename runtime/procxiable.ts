@@ -54,8 +54,9 @@ interface Walk {
   budget: number;
   /** Whether for-in lists only own keys here (nothing enumerable was added to Object.prototype); found when needed. */
   forIn: boolean | undefined;
-  /** The path to the value being visited: the root text (`args`), then a key per container entered. */
-  readonly root: string;
+  /** The path to the value being visited: the context (`args`, `result`), the argument's index, a key per container. */
+  readonly context: string;
+  index: number | undefined;
   keys: Key[] | undefined;
 }
 
@@ -83,9 +84,13 @@ function keyText(key: Key): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
+function rootText(w: Walk): string {
+  return w.index === undefined ? w.context : `${w.context}[${w.index}]`;
+}
+
 /** The path to the value being visited, or to its entry `key` when given. */
 function pathText(w: Walk, key?: Key): string {
-  let text = w.root;
+  let text = rootText(w);
   for (const step of w.keys ?? []) text += keyText(step);
   return key === undefined ? text : text + keyText(key);
 }
@@ -328,7 +333,7 @@ function visit(value: unknown, key: Key | undefined, w: Walk, depth: number): vo
  */
 export function inspectValue(value: unknown, mode: SerializationMode, context: string): boolean {
   findings = undefined;
-  return inspectOne(value, mode, context, undefined, { budget: Infinity });
+  return inspectOne(value, mode, context, Infinity);
 }
 
 /**
@@ -345,7 +350,7 @@ export function inspectValueOrDefer(
   const budget = budgetFor(value, 2);
   if (budget === 0) return undefined;
   try {
-    return inspectOne(value, mode, context, undefined, { budget });
+    return inspectOne(value, mode, context, budget);
   } catch (error) {
     return deferredOrThrow(error);
   }
@@ -357,7 +362,7 @@ export function inspectArgsOrDefer(args: readonly unknown[], mode: Serialization
   const budget = budgetFor(args, 3);
   if (budget === 0) return undefined;
   try {
-    return inspectEach(args, mode, { budget });
+    return inspectEach(args, mode, budget);
   } catch (error) {
     return deferredOrThrow(error);
   }
@@ -413,50 +418,54 @@ function entriesNear(value: unknown, levels: number): number {
   return entries;
 }
 
-function inspectOne(
-  value: unknown,
-  mode: SerializationMode,
-  up: string,
-  key: number | undefined,
-  left: { budget: number },
-): boolean {
-  const walk: Walk = {
+/** A walk over one value, or over the arguments of one call (so an object two arguments share is seen as shared). */
+function newWalk(mode: SerializationMode, context: string, budget: number): Walk {
+  return {
     json: mode === 'json',
     seen: undefined,
     jsonSafe: true,
     objects: 0,
-    budget: left.budget,
+    budget,
     forIn: undefined,
-    root: key === undefined ? up : `${up}[${key}]`,
+    context,
+    index: undefined,
     keys: undefined,
   };
+}
+
+/** Visits `value` (argument `index`, when given) in `walk`; throws SerializationError naming the path. */
+function walkValue(walk: Walk, value: unknown, index?: number): void {
+  walk.index = index;
   try {
     visit(value, undefined, walk, 0);
-    left.budget = walk.budget;
   } catch (error) {
     if (error instanceof Refusal) {
       throw new SerializationError(`${error.path}: ${error.reason}`, error.path);
     }
     if (error instanceof RangeError) {
-      throw new SerializationError(`${walk.root}: the value is nested too deeply to serialize`, walk.root);
+      const path = rootText(walk);
+      throw new SerializationError(`${path}: the value is nested too deeply to serialize`, path);
     }
     throw error;
   }
+}
+
+function inspectOne(value: unknown, mode: SerializationMode, context: string, budget: number): boolean {
+  const walk = newWalk(mode, context, budget);
+  walkValue(walk, value);
   return walk.jsonSafe;
 }
 
 /** Checks call arguments one by one, so an undefined argument is allowed in both modes; returns JSON safety. */
 export function inspectArgs(args: readonly unknown[], mode: SerializationMode): boolean {
   findings = undefined;
-  return inspectEach(args, mode, { budget: Infinity });
+  return inspectEach(args, mode, Infinity);
 }
 
-function inspectEach(args: readonly unknown[], mode: SerializationMode, left: { budget: number }): boolean {
-  let jsonSafe = true;
-  for (let i = 0; i < args.length; i++) {
-    if (!inspectOne(args[i], mode, 'args', i, left)) jsonSafe = false;
-  }
-  return jsonSafe;
+function inspectEach(args: readonly unknown[], mode: SerializationMode, budget: number): boolean {
+  const walk = newWalk(mode, 'args', budget);
+  for (let i = 0; i < args.length; i++) walkValue(walk, args[i], i);
+  return walk.jsonSafe;
 }
 
 /** Throws SerializationError when `value` cannot cross the boundary in `mode`; `context` prefixes the path. */

@@ -3,6 +3,7 @@
 import { isProcxiable, SerializationError, validateProcxiable } from 'procxy';
 import { describe, expect, it } from 'vitest';
 import {
+  inspectArgs,
   inspectArgsOrDefer,
   inspectValue,
   inspectValueOrDefer,
@@ -160,6 +161,9 @@ describe('large values', () => {
     const x = { n: 1 };
     expect(inspectValue({ a: x, b: x }, 'advanced', 'v')).toBe(false);
     expect(inspectValue({ a: { n: 1 }, b: { n: 1 } }, 'advanced', 'v')).toBe(true);
+    // Across the arguments of one call too.
+    expect(inspectArgs([x, x], 'advanced')).toBe(false);
+    expect(inspectArgs([x, { n: 1 }], 'advanced')).toBe(true);
   });
 
   it('names the key of a refused value in an object of many keys', () => {

@@ -234,6 +234,10 @@ describe('advanced mode values', () => {
     expect(Buffer.isBuffer(buffer)).toBe(true);
     expect(buffer).toEqual(Buffer.alloc(16, 7));
     expect(await w.describe(Buffer.from('x'))).toEqual([{ type: 'object', isBuffer: true, ctor: 'Buffer' }]);
+    // One object passed as two arguments arrives as one object.
+    const shared = { n: 1 };
+    expect(await w.same(shared, shared)).toBe(true);
+    expect(await w.same(shared, { n: 1 })).toBe(false);
   });
 });
 

@@ -34,6 +34,9 @@ export class Echo {
     if (badAt >= 0) items[badAt].bad = values[bad];
     return items;
   }
+  same(a, b) {
+    return a === b;
+  }
   defaults(a = 'default-a', b = 'default-b') {
     return [a, b];
   }
