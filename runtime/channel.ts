@@ -12,7 +12,8 @@ export interface ByteChannel {
   readInto?(target: () => Buffer, committed: (into: Buffer, bytes: number) => void): void;
   /**
    * Offered by channels that can also read without waiting: after each chunk, what has arrived since goes straight
-   * into `target()` for as long as it gives memory (the rest of a large frame), skipping a chunk and a copy each.
+   * into `target()` for as long as it gives memory (the rest of a large frame, or room for a frame due at once),
+   * skipping a chunk and a copy, or a turn of the event loop, each.
    */
   drainInto?(target: () => Buffer | undefined, committed: (into: Buffer, bytes: number) => void): void;
   /** Called when the peer closes the channel or either direction fails (possibly more than once). */
@@ -103,25 +104,38 @@ function readNow(fd: number, into: Buffer): number {
   }
 }
 
+interface Drain {
+  target(): Buffer | undefined;
+  committed(into: Buffer, bytes: number): void;
+}
+
+/**
+ * Reads what has arrived on `fd` into the drain's targets until it wants no more or the fd is empty for now. Only
+ * between chunks the stream has handed over in full, so these bytes come after all it delivered.
+ */
+function drainFd(fd: number, drain: Drain, closed: () => boolean): void {
+  for (let into = drain.target(); into !== undefined; into = drain.target()) {
+    // What the bytes are handed to may close the link, and a closed fd number may be reused at once.
+    if (closed()) return;
+    const bytes = readNow(fd, into);
+    if (bytes > 0) drain.committed(into, bytes);
+    if (bytes < into.length) return;
+  }
+}
+
 export function socketChannel(input: Socket, output: Socket): ByteChannel {
   output.unref();
   const fd = fdOf(output);
   const inputFd = fdOf(input);
-  let drain: { target(): Buffer | undefined; committed(into: Buffer, bytes: number): void } | undefined;
+  let drain: Drain | undefined;
   /**
    * After a chunk of a large frame, the rest is read straight into the frame's memory: the stream would hand it
    * over 64 KiB at a time, each chunk a callback and a copy. Only while the stream holds nothing it has not
-   * emitted, so these bytes come after all it delivered; a short read means the fd is empty for now.
+   * emitted.
    */
   const drainNow = () => {
     if (drain === undefined || inputFd === undefined || input.readableLength > 0) return;
-    for (let into = drain.target(); into !== undefined; into = drain.target()) {
-      // What the bytes are handed to may close the link, and a closed fd number may be reused at once.
-      if (input.destroyed) return;
-      const bytes = readNow(inputFd, into);
-      if (bytes > 0) drain.committed(into, bytes);
-      if (bytes < into.length) return;
-    }
+    drainFd(inputFd, drain, () => input.destroyed);
   };
   output.on('error', () => {
     // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
@@ -169,11 +183,14 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
 export function fdChannel(inputFd: number, outputFd: number): ByteChannel {
   let target: () => Buffer = () => Buffer.allocUnsafe(64 * 1024);
   let commit: (into: Buffer, bytes: number) => void = () => {};
+  let drain: Drain | undefined;
   // Node's Socket constructor takes `onread` as net.connect does; @types/node declares it only for connect.
   const onread: OnReadOpts = {
     buffer: () => target(),
     callback: (bytes, into) => {
       commit(into as Buffer, bytes);
+      // onread hands over every chunk at once, so nothing read earlier is still waiting in the stream.
+      if (drain !== undefined) drainFd(inputFd, drain, () => input.destroyed);
       return true;
     },
   };
@@ -189,6 +206,9 @@ export function fdChannel(inputFd: number, outputFd: number): ByteChannel {
     readInto: (nextTarget, committed) => {
       target = nextTarget;
       commit = committed;
+    },
+    drainInto: (nextTarget, committed) => {
+      drain = { target: nextTarget, committed };
     },
     onClose: (handler) => watchClose(input, handler),
     setRef: (ref) => (ref ? input.ref() : input.unref()),

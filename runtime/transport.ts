@@ -90,18 +90,15 @@ export class Transport<Out, In> {
         this.#fail(new TransportError(error.message, error.tooLarge, error.bytes, this.#maxMessageBytes));
       }
     };
-    if (channel.readInto !== undefined) {
-      channel.readInto(
-        () => decoder.readTarget(),
-        (into, bytes) => guarded(() => decoder.commit(into, bytes)),
-      );
-    } else {
-      channel.onData((chunk) => guarded(() => decoder.push(chunk)));
-      channel.drainInto?.(
-        () => (this.#failed ? undefined : decoder.directTarget()),
-        (into, bytes) => guarded(() => decoder.commit(into, bytes)),
-      );
-    }
+    const commit = (into: Buffer, bytes: number) => guarded(() => decoder.commit(into, bytes));
+    if (channel.readInto !== undefined) channel.readInto(() => decoder.readTarget(), commit);
+    else channel.onData((chunk) => guarded(() => decoder.push(chunk)));
+    // The rest of a large frame, and the verdict on a held message: the peer sent it while this side decoded, so
+    // it is usually there already, and reading it now saves a turn of the event loop before the message is handled.
+    channel.drainInto?.(() => {
+      if (this.#failed) return undefined;
+      return decoder.directTarget() ?? (this.#held !== undefined ? decoder.readTarget() : undefined);
+    }, commit);
     channel.onClose((error) => handlers.close(error));
   }
 
