@@ -110,6 +110,49 @@ function typeAt(
   return second.ok || first === undefined ? second : first;
 }
 
+/** One crossing parameter as stub text: `...name?: ` and its type, or why its type cannot be written. */
+interface ParameterText {
+  readonly parameter: ts.ParameterDeclaration;
+  readonly index: number;
+  readonly name: string;
+  readonly rest: boolean;
+  readonly head: string;
+  readonly type: NameResult;
+}
+
+/**
+ * The crossing parameters of a signature, named by `label`. Lazy, so that a caller giving up at an unnameable
+ * parameter names no types after it (naming a type reserves the names it uses).
+ */
+function* parameterTexts(
+  context: SignatureContext,
+  namer: TypeNamer,
+  signature: ts.Signature,
+  declaration: ts.SignatureDeclaration,
+  label: (parameter: ts.ParameterDeclaration, index: number) => string,
+): Generator<ParameterText, void, undefined> {
+  const { checker } = context;
+  const symbols = signature.getParameters();
+  for (const [index, parameter] of parametersOf(declaration).entries()) {
+    const symbol = symbols[index];
+    const name = label(parameter, index);
+    const rest = parameter.dotDotDotToken !== undefined;
+    const optional = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
+    const type = typeAt(
+      namer,
+      parameter.type,
+      () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
+      declaration,
+    );
+    yield { parameter, index, name, rest, head: `${rest ? '...' : ''}${name}${optional ? '?' : ''}: `, type };
+  }
+}
+
+/** A tuple element label must be an identifier: a destructured parameter gets a positional one. */
+function tupleLabel(parameter: ts.ParameterDeclaration, index: number): string {
+  return ts.isIdentifier(parameter.name) ? parameter.name.text : `arg${index}`;
+}
+
 function isPromiseReference(checker: ts.TypeChecker, node: ts.TypeNode): ts.TypeNode | undefined {
   if (!ts.isTypeReferenceNode(node) || !ts.isIdentifier(node.typeName) || node.typeName.text !== 'Promise')
     return;
@@ -128,7 +171,6 @@ export function signatureText(
   owner: string,
   indexed: TypeText | undefined,
 ): TypeText | undefined {
-  const { checker } = context;
   const hint = indexed
     ? 'Export the type'
     : 'Export the type (this method is generic or overloaded, so the stub cannot refer to it through the class)';
@@ -156,22 +198,12 @@ export function signatureText(
     }
     parts.push('>');
   }
-  const parameters = parametersOf(declaration);
-  const symbols = signature.getParameters();
   const params: Part[] = [];
-  for (const [index, parameter] of parameters.entries()) {
-    const symbol = symbols[index];
+  const parameters = parameterTexts(context, namer, signature, declaration, (p) => bindingText(p.name));
+  for (const { parameter, index, name, rest, head, type } of parameters) {
     if (index > 0) params.push(', ');
-    const rest = parameter.dotDotDotToken !== undefined;
-    const optional = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
-    params.push(`${rest ? '...' : ''}${bindingText(parameter.name)}${optional ? '?' : ''}: `);
-    const result = typeAt(
-      namer,
-      parameter.type,
-      () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
-      declaration,
-    );
-    if (result.ok) params.push(...result.text);
+    params.push(head);
+    if (type.ok) params.push(...type.text);
     else if (indexed !== undefined && !rest) params.push('Parameters<', ...indexed, `>[${index}]`);
     else if (indexed !== undefined)
       return [
@@ -180,15 +212,7 @@ export function signatureText(
         '>)',
         ...returnText(context, namer, signature, declaration, indexed)!,
       ];
-    else
-      return unnameable(
-        context,
-        parameter,
-        owner,
-        `parameter '${bindingText(parameter.name)}'`,
-        result,
-        hint,
-      );
+    else return unnameable(context, parameter, owner, `parameter '${name}'`, type, hint);
   }
   const returns = returnText(context, namer, signature, declaration, indexed);
   if (returns === undefined) {
@@ -251,7 +275,6 @@ export function constructorText(
   const tuples: Part[][] = [];
   for (const signature of signatures) {
     const declaration = signature.getDeclaration() as ts.ConstructorDeclaration | undefined;
-    const parameters = declaration === undefined ? [] : parametersOf(declaration);
     if (
       declaration !== undefined &&
       (ts.getCombinedModifierFlags(declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !==
@@ -267,33 +290,16 @@ export function constructorText(
       );
       return whole;
     }
-    const symbols = signature.getParameters();
     const tuple: Part[] = ['['];
-    for (const [index, parameter] of parameters.entries()) {
+    const parameters =
+      declaration === undefined ? [] : parameterTexts(context, namer, signature, declaration, tupleLabel);
+    for (const { parameter, index, name, head, type } of parameters) {
       if (index > 0) tuple.push(', ');
-      const rest = parameter.dotDotDotToken !== undefined;
-      const optional =
-        !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
-      const label = ts.isIdentifier(parameter.name) ? parameter.name.text : `arg${index}`;
-      tuple.push(`${rest ? '...' : ''}${label}${optional ? '?' : ''}: `);
-      const symbol = symbols[index];
-      const result = typeAt(
-        namer,
-        parameter.type,
-        () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
-        declaration!,
-      );
-      if (result.ok) tuple.push(...result.text);
+      tuple.push(head);
+      if (type.ok) tuple.push(...type.text);
       else if (signatures.length === 1) return whole;
       else {
-        unnameable(
-          context,
-          parameter,
-          className,
-          `constructor parameter '${label}'`,
-          result,
-          'Export the type',
-        );
+        unnameable(context, parameter, className, `constructor parameter '${name}'`, type, 'Export the type');
         return whole;
       }
     }
