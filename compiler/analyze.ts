@@ -328,7 +328,8 @@ function analyzeClass(
       signatures: models,
     });
   }
-  for (const signature of checker.getTypeOfSymbolAtLocation(classSymbol, decl).getConstructSignatures()) {
+  const constructSignatures = checker.getTypeOfSymbolAtLocation(classSymbol, decl).getConstructSignatures();
+  for (const signature of constructSignatures) {
     const declaration = signature.getDeclaration() as ts.ConstructorDeclaration | undefined;
     const params = declaration === undefined ? [] : parametersOf(declaration);
     context.diagnostics.push(
@@ -361,7 +362,7 @@ function analyzeClass(
     }
     events = { map: eventMapText(context, namer, decl, emitter, className) };
   }
-  const constructorArgs = constructorText(context, namer, decl, classSymbol, className, classRef);
+  const constructorArgs = constructorText(context, namer, constructSignatures, className, classRef);
   const ctorDecl = decl.members.find(
     (m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined,
   );

@@ -264,13 +264,10 @@ function wrap(text: TypeText): TypeText {
 export function constructorText(
   context: SignatureContext,
   namer: TypeNamer,
-  decl: ts.ClassDeclaration,
-  classSymbol: ts.Symbol,
+  signatures: readonly ts.Signature[],
   className: string,
   classRef: RefPart,
 ): TypeText {
-  const { checker } = context;
-  const signatures = checker.getTypeOfSymbolAtLocation(classSymbol, decl).getConstructSignatures();
   const whole: TypeText = ['ConstructorParameters<typeof ', classRef, '>'];
   const tuples: Part[][] = [];
   for (const signature of signatures) {
