@@ -35,15 +35,28 @@ function stamp(file: string): string {
   }
 }
 
-function lineText(file: string, line: number): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n')[line - 1] ?? '';
-  } catch {
-    return '';
-  }
+/** A line's text ('' when unreadable) for one build's diagnostics, reading and splitting each file once. */
+function lineReader(): (file: string, line: number) => string {
+  const files = new Map<string, readonly string[]>();
+  return (file, line) => {
+    let lines = files.get(file);
+    if (lines === undefined) {
+      try {
+        lines = readFileSync(file, 'utf8').split('\n');
+      } catch {
+        lines = [];
+      }
+      files.set(file, lines);
+    }
+    return lines[line - 1] ?? '';
+  };
 }
 
-function toMessage(diagnostic: ProcxyDiagnostic, cwd: string): PartialMessage {
+function toMessage(
+  diagnostic: ProcxyDiagnostic,
+  cwd: string,
+  lineText: (file: string, line: number) => string,
+): PartialMessage {
   const location: Partial<Location> = {
     file: path.relative(cwd, diagnostic.file),
     line: diagnostic.line,
@@ -103,15 +116,17 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           }
           const result = await generator.run({ check: true });
           stamps = new Map([configFile, ...result.dependencies].map((file) => [file, stamp(file)]));
+          // Fresh per build: a file's lines may have changed since the last one.
+          const lineText = lineReader();
           const errors = result.diagnostics
             .filter((d) => d.category === 'error')
-            .map((d) => toMessage(d, cwd));
+            .map((d) => toMessage(d, cwd, lineText));
           run = {
             result,
             errors,
             warnings: result.diagnostics
               .filter((d) => d.category === 'warning')
-              .map((d) => toMessage(d, cwd)),
+              .map((d) => toMessage(d, cwd, lineText)),
             failed: errors.length > 0,
           };
         } catch (error) {
