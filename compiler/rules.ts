@@ -26,7 +26,6 @@ export type RuleId =
 
 export interface Rule {
   readonly code: string;
-  readonly id: RuleId;
   /** The modes in which a value of this kind is rejected. */
   readonly modes: readonly SerializationMode[];
   readonly category: 'error' | 'warning';
@@ -45,7 +44,6 @@ const optOut =
 
 function rule(
   code: string,
-  id: RuleId,
   modes: readonly SerializationMode[],
   problem: (subject: string) => string,
   hint: string,
@@ -53,7 +51,6 @@ function rule(
 ): Rule {
   return {
     code,
-    id,
     modes,
     problem,
     hint,
@@ -65,98 +62,84 @@ function rule(
 export const rules: { readonly [K in RuleId]: Rule } = {
   function: rule(
     'PRX1001',
-    'function',
     both,
     () => 'a function cannot cross the process boundary',
     'Pass the data the function needs instead, or return a value and act on it in the caller.',
   ),
   'class-instance': rule(
     'PRX1002',
-    'class-instance',
     both,
     (subject) => `${subject}, which cannot cross the process boundary`,
     "Pass only its data, as a plain object (an interface without methods), and rebuild the behaviour on the other side, or list the type in the config's transferTypes when a transfer handler carries it.",
   ),
   'date-json': rule(
     'PRX1003',
-    'date-json',
     jsonOnly,
     () => 'Date becomes a string in json mode',
     "Use serialization: 'advanced' or pass an ISO string.",
   ),
   'map-set-json': rule(
     'PRX1004',
-    'map-set-json',
     jsonOnly,
     (subject) => `${subject} becomes {} in json mode`,
     "Use serialization: 'advanced', or pass an array (of [key, value] entries for a Map) or a Record<string, T>.",
   ),
   'bigint-json': rule(
     'PRX1005',
-    'bigint-json',
     jsonOnly,
     () => 'bigint cannot be written as JSON (JSON.stringify throws)',
     "Use serialization: 'advanced' or pass it as a string.",
   ),
   'regexp-json': rule(
     'PRX1006',
-    'regexp-json',
     jsonOnly,
     () => 'RegExp becomes {} in json mode',
     "Use serialization: 'advanced' or pass its source and flags as strings.",
   ),
   'binary-json': rule(
     'PRX1007',
-    'binary-json',
     jsonOnly,
     (subject) => `${subject} becomes a plain object in json mode`,
     "Use serialization: 'advanced' (binary data then travels as raw bytes) or pass a base64 string.",
   ),
   'error-json': rule(
     'PRX1008',
-    'error-json',
     jsonOnly,
     (subject) => `${subject} becomes {} in json mode (its name, message and stack are lost)`,
     "Use serialization: 'advanced' or pass { name, message } as a plain object.",
   ),
   'undefined-in-array-json': rule(
     'PRX1009',
-    'undefined-in-array-json',
     jsonOnly,
     (subject) => `undefined inside ${subject} becomes null in json mode`,
     "Use null instead of undefined, or serialization: 'advanced'.",
   ),
   symbol: rule(
     'PRX1010',
-    'symbol',
     both,
     (subject) => `${subject} cannot cross the process boundary`,
     'Use a string or a union of string literals instead.',
   ),
   'promise-in-value': rule(
     'PRX1011',
-    'promise-in-value',
     both,
     (subject) => `a ${subject} inside a value cannot cross the process boundary`,
     'Await it before passing it; only the return value itself may be a Promise.',
   ),
   'weak-reference': rule(
     'PRX1012',
-    'weak-reference',
     both,
     (subject) => `${subject} cannot cross the process boundary (its contents cannot be enumerated)`,
     'Pass the data it holds as a plain object or array (or a Map/Set in advanced mode).',
   ),
   'shared-array-buffer': rule(
     'PRX1013',
-    'shared-array-buffer',
     both,
     () => 'SharedArrayBuffer cannot be shared between processes',
     "Copy the data into an ArrayBuffer or a Uint8Array and use serialization: 'advanced'.",
   ),
   any: rule(
     'PRX1014',
-    'any',
     both,
     (subject) => `type '${subject}' cannot be checked`,
     `Give it a procxiable type, or ${optOut}.`,
@@ -164,7 +147,6 @@ export const rules: { readonly [K in RuleId]: Rule } = {
   ),
   unknown: rule(
     'PRX1015',
-    'unknown',
     both,
     (subject) => `type '${subject}' cannot be checked`,
     `Give it a procxiable type, or ${optOut}.`,
@@ -172,14 +154,12 @@ export const rules: { readonly [K in RuleId]: Rule } = {
   ),
   'unconstrained-generic': rule(
     'PRX1016',
-    'unconstrained-generic',
     both,
     (subject) => `type parameter '${subject}' has no constraint, so any value could be passed`,
     'Constrain it to a procxiable type, for example <T extends string | number>.',
   ),
   'never-parameter': rule(
     'PRX1017',
-    'never-parameter',
     both,
     () => "the parameter's type is 'never', so the method can never be called",
     "Fix the parameter's type; 'never' usually comes from an impossible intersection such as string & number.",
@@ -187,7 +167,6 @@ export const rules: { readonly [K in RuleId]: Rule } = {
   ),
   'untyped-object': rule(
     'PRX1018',
-    'untyped-object',
     both,
     (subject) => `type '${subject}' accepts any object, including functions and class instances`,
     `Use an interface or Record<string, T> with procxiable values, or ${optOut}.`,
@@ -195,21 +174,18 @@ export const rules: { readonly [K in RuleId]: Rule } = {
   ),
   'class-instance-json': rule(
     'PRX1019',
-    'class-instance-json',
     jsonOnly,
     (subject) => `an instance of ${subject} arrives as a plain object in json mode`,
     "Type it as an interface (a plain object), or use serialization: 'advanced'.",
   ),
   'handle-not-top-level': rule(
     'PRX1020',
-    'handle-not-top-level',
     both,
     (subject) => `${subject} is an OS handle, which crosses only as a top-level parameter of a method`,
     'Pass it as a parameter of its own; a handle inside a value, a returned handle, or one given to a constructor or a callback cannot be sent.',
   ),
   'abort-signal-not-last': rule(
     'PRX1021',
-    'abort-signal-not-last',
     both,
     () => "an AbortSignal crosses only as a method's last parameter",
     'Make it the last parameter of the method (the child then gets a signal that aborts when this one does); anywhere else it cannot be sent.',

@@ -176,11 +176,10 @@ describe.each(modes)('agreement with the run-time check in %s mode', (mode) => {
 });
 
 describe('the rule table', () => {
-  test('codes are unique PRX1xxx codes, keyed by their own id', () => {
-    const all = Object.entries(rules);
-    expect(new Set(all.map(([, r]) => r.code)).size).toBe(all.length);
-    for (const [id, rule] of all) {
-      expect(rule.id).toBe(id);
+  test('codes are unique PRX1xxx codes', () => {
+    const all = Object.values(rules);
+    expect(new Set(all.map((r) => r.code)).size).toBe(all.length);
+    for (const rule of all) {
       expect(rule.code).toMatch(/^PRX1\d{3}$/);
       expect(rule.modes.length).toBeGreaterThan(0);
     }
