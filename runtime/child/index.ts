@@ -1,10 +1,8 @@
 // What a generated child entry imports: serve a worker class through a dispatch table fixed at build time.
-import type { WorkerClass } from './dispatch.js';
-import { ResolutionFailure, startChild } from './link.js';
+import { ResolutionFailure, startChild, type WorkerClass } from './link.js';
 
 export type { PassableHandle } from '../types.js';
-export type { WorkerClass } from './dispatch.js';
-export { onHandle } from './handles.js';
+export { onHandle, type WorkerClass } from './link.js';
 
 export interface ServeOptions {
   readonly Class: WorkerClass;

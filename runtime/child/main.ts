@@ -1,8 +1,5 @@
 // Entry of a no-build child: imports the worker module named by the parent and serves the class it exports.
-
-import { markServing } from '../resolve.js';
-import { allowList, type WorkerClass } from './dispatch.js';
-import { ResolutionFailure, startChild } from './link.js';
+import { allowList, markServing, ResolutionFailure, startChild, type WorkerClass } from './link.js';
 
 function findClass(exports: Record<string, unknown>, className: string): WorkerClass | undefined {
   const named = exports[className];
