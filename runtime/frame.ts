@@ -39,18 +39,13 @@ export class FrameError extends Error {
 }
 
 /** The bytes before a body: length, kind and, when there are segments, their table. */
-export function frameHeader(
-  codec: Codec,
-  bodyBytes: number,
-  segments: readonly number[] = [],
-  tentative = false,
-): Buffer {
+export function frameHeader(codec: Codec, bodyBytes: number, segments: readonly number[] = []): Buffer {
   const table = segments.length === 0 ? 0 : 4 + 4 * segments.length;
   const header = Buffer.allocUnsafe(frameHeaderBytes + table);
   let total = 1 + table + bodyBytes;
   for (const length of segments) total += length;
   header.writeUInt32LE(total, 0);
-  header[4] = codec | (segments.length === 0 ? 0 : hasSegments) | (tentative ? isTentative : 0);
+  header[4] = codec | (segments.length === 0 ? 0 : hasSegments);
   if (table > 0) {
     header.writeUInt32LE(segments.length, 5);
     for (const [i, length] of segments.entries()) header.writeUInt32LE(length, 9 + 4 * i);
@@ -59,13 +54,19 @@ export function frameHeader(
 }
 
 /** A whole frame in one buffer, for small JSON bodies: one allocation, one write. */
-export function jsonFrame(json: string, tentative = false): Buffer {
+export function jsonFrame(json: string): Buffer {
   const bodyBytes = Buffer.byteLength(json);
   const frame = Buffer.allocUnsafe(frameHeaderBytes + bodyBytes);
   frame.writeUInt32LE(bodyBytes + 1, 0);
-  frame[4] = tentative ? Codec.Json | isTentative : Codec.Json;
+  frame[4] = Codec.Json;
   frame.write(json, frameHeaderBytes);
   return frame;
+}
+
+/** Marks a frame tentative, given its first bytes (a header, or a whole JSON frame); returns them. */
+export function markTentative<B extends Uint8Array>(head: B): B {
+  head[4]! |= isTentative;
+  return head;
 }
 
 export function verdictFrame(verdict: Verdict): Buffer {

@@ -347,7 +347,7 @@ export function inspectValueOrDefer(
   context: string,
 ): boolean | undefined {
   findings = undefined;
-  const budget = budgetFor(value, 2);
+  const budget = budgetFor(value, false, mode);
   if (budget === 0) return undefined;
   try {
     return inspectOne(value, mode, context, budget);
@@ -359,7 +359,7 @@ export function inspectValueOrDefer(
 /** inspectArgs, or undefined for large arguments, as inspectValueOrDefer. */
 export function inspectArgsOrDefer(args: readonly unknown[], mode: SerializationMode): boolean | undefined {
   findings = undefined;
-  const budget = budgetFor(args, 3);
+  const budget = budgetFor(args, true, mode);
   if (budget === 0) return undefined;
   try {
     return inspectEach(args, mode, budget);
@@ -368,10 +368,20 @@ export function inspectArgsOrDefer(args: readonly unknown[], mode: Serialization
   }
 }
 
-/** The visits allowed before a value counts as large: none when it shows as large near its top, all when nothing may be deferred. */
-function budgetFor(value: unknown, levels: number): number {
+/**
+ * The visits allowed before a value counts as large: none when it shows as large near its top, all when nothing may
+ * be deferred. In json mode the codec does not hang on the inspection, so any object is left to sendThenCheck,
+ * which encodes first and judges by the frame's size: no estimate, which costs most on the large objects JSON.parse
+ * makes (their keys can only be listed all at once, sorted).
+ */
+function budgetFor(value: unknown, isArgs: boolean, mode: SerializationMode): number {
   if (!deferrable()) return Infinity;
-  return entriesNear(value, levels) >= deferAfter ? 0 : deferAfter;
+  if (mode === 'json') {
+    const items = isArgs ? (value as readonly unknown[]) : [value];
+    return items.some((item) => typeof item === 'object' && item !== null) ? 0 : deferAfter;
+  }
+  // The arguments array is one level more.
+  return entriesNear(value, isArgs ? 3 : 2) >= deferAfter ? 0 : deferAfter;
 }
 
 function deferredOrThrow(error: unknown): undefined {

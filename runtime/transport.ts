@@ -9,6 +9,7 @@ import {
   frameHeader,
   frameHeaderBytes,
   jsonFrame,
+  markTentative,
   Verdict,
   verdictFrame,
 } from './frame.js';
@@ -64,6 +65,12 @@ function ownMemory(bytes: Buffer, start: number, end: number): Buffer {
 // Large enough to batch a busy tick, small enough that the peer starts before this side finishes producing.
 const flushAtBytes = 8 * 1024;
 
+/**
+ * The frame size from which sendThenCheck sends before it checks: below it, checking the value costs less than the
+ * verdict frame and the wait for it (about 500 entries of a JSON object make 16 KiB).
+ */
+const tentativeFromBytes = 16 * 1024;
+
 export class Transport<Out, In> {
   readonly #channel: ByteChannel;
   #maxMessageBytes: number;
@@ -108,29 +115,36 @@ export class Transport<Out, In> {
    * Returns the encoded size; throws TransportError (tooLarge) when it exceeds the cap, having queued nothing.
    */
   send(message: Out, jsonSafe: boolean, findings?: Findings): number {
-    const frame = this.#encode(message, jsonSafe, findings, false);
+    const frame = this.#encode(message, jsonSafe, findings);
     this.#checkSize(frame.bytes - frameHeaderBytes);
     this.#queue.push(...frame.parts);
     return this.#queued(frame.bytes);
   }
 
   /**
-   * Sends a message whose value was not inspected yet, then runs `check` (the inspection that throws when the value
-   * cannot cross): a large value is checked while the peer decodes it instead of before. The frame goes out at
-   * once, marked tentative, and the peer delivers it only on the confirming verdict queued when `check` returns;
-   * when it throws, the verdict retracts the message and the error is rethrown. Nothing is sent when encoding
+   * Sends a message whose value was not inspected yet and runs `check` (the inspection that throws when the value
+   * cannot cross). A frame of `tentativeFromBytes` or more goes out at once, marked tentative, so that its value is
+   * checked while the peer decodes it; the peer delivers it only on the confirming verdict queued when `check`
+   * returns, and when `check` throws, the verdict retracts the message and the error is rethrown. A smaller frame
+   * is checked first and sent as usual (a verdict would cost more than the check). Nothing is sent when encoding
    * fails or the message is too large (the error of `check` comes first, if it has one). JSON or V8 (with nothing
    * found ahead: no transfer marks, no handled values) as `json` says.
    */
   sendThenCheck(message: Out, json: boolean, check: () => void): number {
     let frame: { parts: Uint8Array[]; bytes: number };
     try {
-      frame = this.#encode(message, json, undefined, true);
+      frame = this.#encode(message, json, undefined);
       this.#checkSize(frame.bytes - frameHeaderBytes);
     } catch (error) {
       check();
       throw error;
     }
+    if (frame.bytes < tentativeFromBytes) {
+      check();
+      this.#queue.push(...frame.parts);
+      return this.#queued(frame.bytes);
+    }
+    markTentative(frame.parts[0]!);
     this.#queue.push(...frame.parts);
     this.#queued(frame.bytes);
     this.flush();
@@ -151,14 +165,13 @@ export class Transport<Out, In> {
     message: Out,
     json: boolean,
     findings: Findings | undefined,
-    tentative: boolean,
   ): { parts: Uint8Array[]; bytes: number } {
     if (json) {
-      const frame = jsonFrame(JSON.stringify(message), tentative);
+      const frame = jsonFrame(JSON.stringify(message));
       return { parts: [frame], bytes: frame.length };
     }
     const { body, segmentBytes, chunks } = encodeV8(message, findings, !this.#channel.synchronous);
-    const header = frameHeader(Codec.V8, body.length, segmentBytes, tentative);
+    const header = frameHeader(Codec.V8, body.length, segmentBytes);
     return {
       parts: [header, body, ...chunks],
       bytes: header.length + body.length + segmentBytes.reduce((sum, n) => sum + n, 0),

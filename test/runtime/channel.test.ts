@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ByteChannel, fdChannel, socketChannel } from '../../runtime/channel.js';
-import { jsonFrame, Verdict, verdictFrame } from '../../runtime/frame.js';
+import { jsonFrame, markTentative, Verdict, verdictFrame } from '../../runtime/frame.js';
 import { Transport } from '../../runtime/transport.js';
 
 const cleanups: (() => void)[] = [];
@@ -79,7 +79,7 @@ async function verdictWhileDecoding({ channel, writeFd }: { channel: ByteChannel
       close: () => {},
     });
   });
-  writeSync(writeFd, jsonFrame('1', true));
+  writeSync(writeFd, markTentative(jsonFrame('1')));
   await done;
   return events;
 }

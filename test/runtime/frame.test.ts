@@ -6,6 +6,7 @@ import {
   FrameError,
   frameHeader,
   jsonFrame,
+  markTentative,
   Verdict,
   verdictFrame,
 } from '../../runtime/frame.js';
@@ -167,9 +168,9 @@ describe('FrameDecoder', () => {
   it('says which frames are tentative, and delivers verdicts with an empty body, however the stream cuts them', () => {
     const body = 'x'.repeat(40);
     const bytes = Buffer.concat([
-      jsonFrame('1', true),
+      markTentative(jsonFrame('1')),
       verdictFrame(Verdict.Confirm),
-      frameHeader(Codec.V8, body.length, [5], true),
+      markTentative(frameHeader(Codec.V8, body.length, [5])),
       Buffer.from(body),
       Buffer.from('seg01'),
       verdictFrame(Verdict.Retract),

@@ -2,7 +2,7 @@
 // breaks the verdict rules is refused.
 import { describe, expect, it } from 'vitest';
 import type { ByteChannel } from '../../runtime/channel.js';
-import { jsonFrame, Verdict, verdictFrame } from '../../runtime/frame.js';
+import { jsonFrame, markTentative, Verdict, verdictFrame } from '../../runtime/frame.js';
 import { Transport, type TransportError } from '../../runtime/transport.js';
 
 /** Two byte channels joined back to back in memory, delivering each write on the next tick. */
@@ -61,36 +61,58 @@ function senderOn(channel: ByteChannel): Transport<unknown, unknown> {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe('Transport.sendThenCheck', () => {
+  // 16 KiB and more: sent before the check, tentatively. Less: checked first, sent as any frame.
+  const large = { s: 'x'.repeat(20_000) };
+  const small = { n: 1 };
   for (const json of [true, false]) {
     describe(json ? 'json' : 'v8', () => {
-      it('delivers the message once its check passed', async () => {
+      it('sends a large message before its check and delivers it once the check passed', async () => {
         const [a, b] = pair();
         const sender = senderOn(a);
         const got = receiver(b);
         let checked = false;
-        sender.sendThenCheck({ n: 1 }, json, () => {
-          // The frame is already out when the check runs.
-          expect(a.written).toBeGreaterThan(5);
+        sender.sendThenCheck(large, json, () => {
+          expect(a.written).toBeGreaterThan(20_000);
           checked = true;
         });
         expect(checked).toBe(true);
+        // The message, then its verdict.
+        expect(a.written).toBeGreaterThan(20_005);
         await tick();
-        expect(got.messages).toEqual([{ n: 1 }]);
+        expect(got.messages).toEqual([large]);
         expect(got.failures).toEqual([]);
       });
 
-      it('retracts the message when its check throws, and the link goes on', async () => {
+      it('retracts a large message when its check throws, and the link goes on', async () => {
         const [a, b] = pair();
         const sender = senderOn(a);
         const got = receiver(b);
         expect(() =>
-          sender.sendThenCheck({ n: 1 }, json, () => {
+          sender.sendThenCheck(large, json, () => {
             throw new Error('refused');
           }),
         ).toThrow('refused');
+        expect(a.written).toBeGreaterThan(20_000);
         sender.send({ n: 2 }, json);
         await tick();
         expect(got.messages).toEqual([{ n: 2 }]);
+        expect(got.failures).toEqual([]);
+      });
+
+      it('checks a small message first and sends nothing when the check throws', async () => {
+        const [a, b] = pair();
+        const sender = senderOn(a);
+        const got = receiver(b);
+        expect(() =>
+          sender.sendThenCheck(small, json, () => {
+            throw new Error('refused');
+          }),
+        ).toThrow('refused');
+        sender.sendThenCheck(small, json, () => expect(a.written).toBe(0));
+        sender.flush();
+        await tick();
+        // Delivered without a verdict: the frame was not tentative.
+        expect(got.messages).toEqual([small]);
         expect(got.failures).toEqual([]);
       });
     });
@@ -116,7 +138,7 @@ describe('Transport.sendThenCheck', () => {
 
     const [, d] = pair();
     const skipped = receiver(d);
-    d.inject(Buffer.concat([jsonFrame('1', true), jsonFrame('2')]));
+    d.inject(Buffer.concat([markTentative(jsonFrame('1')), jsonFrame('2')]));
     await tick();
     expect(skipped.messages).toEqual([]);
     expect(skipped.failures).toEqual(['A frame where the verdict on a tentative one was due']);
