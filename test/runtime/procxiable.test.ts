@@ -194,6 +194,12 @@ describe('large values', () => {
     for (let i = 0; i < 600; i++) chain = { next: chain };
     expect(inspectValueOrDefer(chain, 'advanced', 'v')).toBeUndefined();
     expect(() => inspectValueOrDefer({ f: () => 1, chain }, 'advanced', 'v')).toThrow(/^v\.f: a function/);
+    // In json mode the codec does not depend on the walk: every object is left to the transport, which judges its
+    // size by the encoded frame; primitives are walked at once.
+    expect(inspectArgsOrDefer([{ a: 1 }], 'json')).toBeUndefined();
+    expect(inspectValueOrDefer([1], 'json', 'v')).toBeUndefined();
+    expect(inspectArgsOrDefer([1, 'x', null], 'json')).toBe(true);
+    expect(inspectArgsOrDefer([1, undefined], 'json')).toBe(false);
     const bytes = new ArrayBuffer(8);
     transfer(null, [bytes]);
     // A marked buffer may be anywhere in the value: it must be found before encoding.
