@@ -104,20 +104,25 @@ function readNow(fd: number, into: Buffer): number {
   }
 }
 
-interface Drain {
+export interface Drain {
   target(): Buffer | undefined;
   committed(into: Buffer, bytes: number): void;
 }
+
+/** Reads per drain: a peer that never stops sending must not keep the event loop here (the stream reads on). */
+const maxDrainReads = 64;
 
 /**
  * Reads what has arrived on `fd` into the drain's targets until it wants no more or the fd is empty for now. Only
  * between chunks the stream has handed over in full, so these bytes come after all it delivered.
  */
-function drainFd(fd: number, drain: Drain, closed: () => boolean): void {
-  for (let into = drain.target(); into !== undefined; into = drain.target()) {
+export function drainFd(fd: number, drain: Drain, closed: () => boolean): void {
+  let reads = 0;
+  for (let into = drain.target(); into !== undefined && reads < maxDrainReads; into = drain.target()) {
     // What the bytes are handed to may close the link, and a closed fd number may be reused at once.
     if (closed()) return;
     const bytes = readNow(fd, into);
+    reads++;
     if (bytes > 0) drain.committed(into, bytes);
     if (bytes < into.length) return;
   }

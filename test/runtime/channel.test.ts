@@ -1,12 +1,12 @@
 // The byte channels under a transport, on real fds: a verdict already waiting when its message is decoded is read
-// at once, not a turn of the event loop later, and frames around it keep their order.
+// at once, not a turn of the event loop later, frames around it keep their order, and draining stops in time.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ByteChannel, fdChannel, socketChannel } from '../../runtime/channel.js';
+import { type ByteChannel, drainFd, fdChannel, socketChannel } from '../../runtime/channel.js';
 import { jsonFrame, markTentative, Verdict, verdictFrame } from '../../runtime/frame.js';
 import { Transport } from '../../runtime/transport.js';
 
@@ -91,5 +91,19 @@ describe('byte channels', () => {
 
   it('fdChannel reads a verdict that arrived while its message was decoded at once', async () => {
     expect(await verdictWhileDecoding(fifo())).toEqual([1, 2, 'tick']);
+  });
+
+  it('drains a bounded number of reads at a time, so a peer that never stops sending cannot hold the event loop', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procxy-channel-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'endless');
+    // A file always has the next 64 KiB ready, as a socket has for a peer that keeps writing.
+    writeFileSync(path, Buffer.alloc(200 * 64 * 1024));
+    const fd = openSync(path, 'r');
+    cleanups.push(() => closeSync(fd));
+    const into = Buffer.alloc(64 * 1024);
+    let reads = 0;
+    drainFd(fd, { target: () => into, committed: () => reads++ }, () => false);
+    expect(reads).toBe(64);
   });
 });
