@@ -82,7 +82,7 @@ export function isLibraryFile(program: ts.Program, file: ts.SourceFile): boolean
 }
 
 /** The JSDoc block written right above a declaration, re-indented to start at column 0. */
-export function jsDocOf(node: ts.Node | undefined): string | undefined {
+function jsDocOf(node: ts.Node | undefined): string | undefined {
   if (node === undefined) return undefined;
   const docs = ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc);
   const doc = docs[docs.length - 1];

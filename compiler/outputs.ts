@@ -9,7 +9,7 @@ export function isWorkerCandidate(file: string): boolean {
   return /\.[cm]?tsx?$/.test(file) && !/\.d\.[cm]?tsx?$/.test(file) && !/\.procxy\.[cm]?ts$/.test(file);
 }
 
-export function isGeneratedName(file: string): boolean {
+function isGeneratedName(file: string): boolean {
   return /\.procxy\.(?:[cm]?ts|child\.mjs)$/.test(file);
 }
 
@@ -19,7 +19,7 @@ export function posixRelative(root: string, file: string): string {
 }
 
 /** Where the outputs of `source` go: beside it, or under outDir mirroring its path relative to root. */
-export function outputBase(source: string, root: string, outDir: string | undefined): string {
+function outputBase(source: string, root: string, outDir: string | undefined): string {
   const base = outDir === undefined ? source : path.join(outDir, path.relative(root, source));
   return base.replace(/\.[cm]?tsx?$/, '');
 }
