@@ -3,10 +3,11 @@ import { readSync, writeSync, writevSync } from 'node:fs';
 import { type OnReadOpts, Socket, type SocketConstructorOpts } from 'node:net';
 
 export interface ByteChannel {
-  /** True when write() has handed the bytes to the kernel before it returns (so they need no copy). */
-  readonly synchronous: boolean;
-  /** Writes the chunks in order; they may be coalesced. */
-  write(chunks: readonly Uint8Array[], bytes: number): void;
+  /**
+   * Writes the chunks in order; they may be coalesced. Chunks whose memory is in `borrowed` are the caller's, who
+   * may change them once write returns: what of them is not handed to the kernel before then is copied.
+   */
+  write(chunks: readonly Uint8Array[], bytes: number, borrowed?: ReadonlySet<ArrayBufferLike>): void;
   onData(handler: (chunk: Buffer) => void): void;
   /** Offered by channels that can read into memory the reader supplies; used instead of onData when present. */
   readInto?(target: () => Buffer, committed: (into: Buffer, bytes: number) => void): void;
@@ -30,6 +31,22 @@ const coalesceBelow = 64 * 1024;
  */
 function pieces(chunks: readonly Uint8Array[], bytes: number): readonly Uint8Array[] {
   return chunks.length <= 4 ? chunks : [Buffer.concat(chunks, bytes)];
+}
+
+// Longer iovecs (a busy tick's many frames beside a large one) are left to the stream, which splits them.
+const maxWriteNowChunks = 64;
+
+// Below glibc's threshold for mapping memory afresh: copies this size reuse warm heap instead of faulting in new
+// pages (a copy of a megabyte in one piece costs about twice as much).
+const copyPieceBytes = 64 * 1024;
+
+/** A copy of `bytes`, in pieces. */
+function copyOf(bytes: Uint8Array): Buffer[] {
+  const copies: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += copyPieceBytes) {
+    copies.push(Buffer.from(bytes.subarray(at, at + copyPieceBytes)));
+  }
+  return copies;
 }
 
 /** Writes what the fd takes now; returns the bytes written. */
@@ -146,17 +163,19 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
     // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
   });
   return {
-    synchronous: false,
-    write(chunks, bytes) {
-      let rest = chunks;
-      if (bytes < coalesceBelow) {
-        rest = pieces(chunks, bytes);
-        const written = fd === undefined ? 0 : tryWriteNow(fd, output, rest);
+    write(chunks, bytes, borrowed) {
+      let rest = bytes < coalesceBelow ? pieces(chunks, bytes) : chunks;
+      // What the kernel takes now needs no copy, even of borrowed memory.
+      if (fd !== undefined && rest.length <= maxWriteNowChunks) {
+        const written = tryWriteNow(fd, output, rest);
         if (written === bytes) return;
         rest = after(rest, written);
       }
       output.cork();
-      for (const chunk of rest) output.write(chunk);
+      for (const chunk of rest) {
+        if (borrowed?.has(chunk.buffer)) for (const copy of copyOf(chunk)) output.write(copy);
+        else output.write(chunk);
+      }
       output.uncork();
     },
     onData: (handler) =>
@@ -201,7 +220,6 @@ export function fdChannel(inputFd: number, outputFd: number): ByteChannel {
   };
   const input = new Socket({ fd: inputFd, readable: true, writable: false, onread } as SocketConstructorOpts);
   return {
-    synchronous: true,
     write(chunks, bytes) {
       writeAllSync(outputFd, bytes < coalesceBelow ? pieces(chunks, bytes) : chunks);
     },

@@ -62,6 +62,13 @@ function ownMemory(bytes: Buffer, start: number, end: number): Buffer {
     : body;
 }
 
+/** An encoded message: its parts in order, their size, and the memory among them that is the caller's. */
+interface Frame {
+  readonly parts: Uint8Array[];
+  readonly bytes: number;
+  readonly borrowed: ReadonlySet<ArrayBufferLike> | undefined;
+}
+
 // Large enough to batch a busy tick, small enough that the peer starts before this side finishes producing.
 const flushAtBytes = 8 * 1024;
 
@@ -76,6 +83,8 @@ export class Transport<Out, In> {
   #maxMessageBytes: number;
   readonly #handlers: TransportHandlers<In>;
   #queue: Uint8Array[] = [];
+  /** The memory of queued chunks that is the caller's (see ByteChannel.write). */
+  #borrowed: Set<ArrayBufferLike> | undefined;
   #queuedBytes = 0;
   #flushScheduled = false;
   #failed = false;
@@ -117,7 +126,7 @@ export class Transport<Out, In> {
   send(message: Out, jsonSafe: boolean, findings?: Findings): number {
     const frame = this.#encode(message, jsonSafe, findings);
     this.#checkSize(frame.bytes - frameHeaderBytes);
-    this.#queue.push(...frame.parts);
+    this.#enqueue(frame);
     return this.#queued(frame.bytes);
   }
 
@@ -131,7 +140,7 @@ export class Transport<Out, In> {
    * found ahead: no transfer marks, no handled values) as `json` says.
    */
   sendThenCheck(message: Out, json: boolean, check: () => void): number {
-    let frame: { parts: Uint8Array[]; bytes: number };
+    let frame: Frame;
     try {
       frame = this.#encode(message, json, undefined);
       this.#checkSize(frame.bytes - frameHeaderBytes);
@@ -141,11 +150,11 @@ export class Transport<Out, In> {
     }
     if (frame.bytes < tentativeFromBytes) {
       check();
-      this.#queue.push(...frame.parts);
+      this.#enqueue(frame);
       return this.#queued(frame.bytes);
     }
     markTentative(frame.parts[0]!);
-    this.#queue.push(...frame.parts);
+    this.#enqueue(frame);
     this.#queued(frame.bytes);
     this.flush();
     let verdict = Verdict.Retract;
@@ -161,21 +170,29 @@ export class Transport<Out, In> {
     return frame.bytes;
   }
 
-  #encode(
-    message: Out,
-    json: boolean,
-    findings: Findings | undefined,
-  ): { parts: Uint8Array[]; bytes: number } {
+  #encode(message: Out, json: boolean, findings: Findings | undefined): Frame {
     if (json) {
       const frame = jsonFrame(JSON.stringify(message));
-      return { parts: [frame], bytes: frame.length };
+      return { parts: [frame], bytes: frame.length, borrowed: undefined };
     }
-    const { body, segmentBytes, chunks } = encodeV8(message, findings, !this.#channel.synchronous);
+    const { body, segmentBytes, chunks, borrowed } = encodeV8(message, findings);
     const header = frameHeader(Codec.V8, body.length, segmentBytes);
     return {
       parts: [header, body, ...chunks],
       bytes: header.length + body.length + segmentBytes.reduce((sum, n) => sum + n, 0),
+      borrowed,
     };
+  }
+
+  /**
+   * Queues a frame. Borrowed memory is written or copied before the send returns: a frame that holds some carries
+   * a segment (64 KiB or more), so #queued flushes it at once.
+   */
+  #enqueue(frame: Frame): void {
+    this.#queue.push(...frame.parts);
+    if (frame.borrowed === undefined) return;
+    this.#borrowed ??= new Set();
+    for (const memory of frame.borrowed) this.#borrowed.add(memory);
   }
 
   #queued(bytes: number): number {
@@ -201,9 +218,11 @@ export class Transport<Out, In> {
     if (this.#queue.length === 0) return;
     const queue = this.#queue;
     const bytes = this.#queuedBytes;
+    const borrowed = this.#borrowed;
     this.#queue = [];
     this.#queuedBytes = 0;
-    this.#channel.write(queue, bytes);
+    this.#borrowed = undefined;
+    this.#channel.write(queue, bytes, borrowed);
   }
 
   #checkSize(bytes: number): void {

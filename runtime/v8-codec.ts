@@ -168,27 +168,21 @@ export interface EncodedV8 {
   readonly body: Buffer;
   /** The length of each segment, in order. */
   readonly segmentBytes: readonly number[];
-  /** The segments' bytes to send after the body, in order: a segment may come in several chunks. */
+  /** The segments' bytes to send after the body, in order. */
   readonly chunks: readonly Uint8Array[];
-}
-
-// Below glibc's threshold for mapping memory afresh: copies this size reuse warm heap instead of faulting in new
-// pages (a copy of a megabyte in one piece costs about twice as much).
-const copyPieceBytes = 64 * 1024;
-
-function copied(bytes: Uint8Array, into: Uint8Array[]): void {
-  for (let at = 0; at < bytes.length; at += copyPieceBytes) {
-    into.push(Buffer.from(bytes.subarray(at, at + copyPieceBytes)));
-  }
+  /**
+   * The memory of the chunks that are the caller's own bytes (segments not marked for transfer), which the caller
+   * may change once the message is sent: whatever of them cannot be written at once must be copied first.
+   */
+  readonly borrowed: ReadonlySet<ArrayBufferLike> | undefined;
 }
 
 /**
  * Serializes `value`. `findings` (from the inspection of the value) lists the ArrayBuffer values to send out of
- * band and the objects transfer handlers took. `copy` says whether copied segments need memory of their own (true
- * where the write completes after the call returns). The body is: V8 header, the number of handled payloads, each
+ * band and the objects transfer handlers took. The body is: V8 header, the number of handled payloads, each
  * `[name, payload]`, then the value.
  */
-export function encodeV8(value: unknown, findings: Findings | undefined, copy: boolean): EncodedV8 {
+export function encodeV8(value: unknown, findings: Findings | undefined): EncodedV8 {
   const serializer = new SegmentSerializer();
   serializer.writeHeader();
   for (const buffer of findings?.outOfBand ?? []) serializer.outOfBand(buffer);
@@ -209,13 +203,17 @@ export function encodeV8(value: unknown, findings: Findings | undefined, copy: b
   // Only once everything serialized: a failure above must leave the caller's buffers as they were.
   const segmentBytes: number[] = [];
   const chunks: Uint8Array[] = [];
+  let borrowed: Set<ArrayBufferLike> | undefined;
   for (const [i, s] of serializer.segments.entries()) {
     const bytes = s.transfer ? new Uint8Array(takeMemory(s.source, s.covered, `segment ${i}`)) : s.bytes!;
     segmentBytes.push(bytes.length);
-    if (copy && !s.transfer) copied(bytes, chunks);
-    else chunks.push(bytes);
+    chunks.push(bytes);
+    if (!s.transfer) {
+      borrowed ??= new Set();
+      borrowed.add(s.source);
+    }
   }
-  return { body, segmentBytes, chunks };
+  return { body, segmentBytes, chunks, borrowed };
 }
 
 class SegmentDeserializer extends HostDeserializer {

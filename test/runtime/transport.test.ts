@@ -13,7 +13,6 @@ function pair(): [ByteChannel & { written: number }, ByteChannel & { inject(byte
       written: 0,
       peer: undefined as unknown as { receive(chunk: Buffer): void },
       receive: (chunk: Buffer) => setImmediate(() => deliver(chunk)),
-      synchronous: true,
       write(chunks: readonly Uint8Array[]) {
         for (const chunk of chunks) {
           this.written += chunk.length;
