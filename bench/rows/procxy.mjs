@@ -34,7 +34,7 @@ function procxyRow(serialization, transfers) {
     ...(transfers ? { scenarios: binaryScenarios, transfers: true } : {}),
     describe: transfers
       ? "procxy(CalcTransfer, modulePath, { serialization: 'advanced' }) where CalcTransfer is Calc whose echo returns transfer(buf, [buf.buffer]); the parent calls proxy.size(transfer(buf, [buf.buffer])) and proxy.echo(transfer(buf, [buf.buffer])) with a fresh non-pooled Buffer per call, so the bytes are moved as raw segments both ways, not copied (S3 only: for everything else it is procxy advanced)"
-      : `await procxy(Calc, calcModulePath, { serialization: '${serialization}' }), then proxy.add(1, 2) and so on; closed with $terminate()${serialization === 'advanced' ? '; Buffers of 64 KiB and more travel as raw segments beside the frame (copied, as nothing marks them for transfer)' : ''}`,
+      : `await procxy(Calc, calcModulePath, { serialization: '${serialization}' }), then proxy.add(1, 2) and so on; closed with $terminate()${serialization === 'advanced' ? '; Buffers of 64 KiB and more travel as raw segments beside the frame, borrowed (written from the memory of the caller as far as the kernel takes them at once, the rest copied before the call returns, as nothing marks them for transfer)' : ''}`,
     async unavailable() {
       if (!isBuilt()) return 'runtime not built';
       // Loaded here so that no start pays for the import; a load error surfaces from start() as a failure.
