@@ -91,7 +91,6 @@ function watchClose(socket: Socket, handler: (error?: Error) => void): void {
   socket.on('close', () => once());
 }
 
-/** Two sockets, one per direction, written asynchronously: the parent's side of a child process. */
 /** The fd under a socket, where Node exposes it. */
 function fdOf(socket: Socket): number | undefined {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
@@ -99,11 +98,13 @@ function fdOf(socket: Socket): number | undefined {
 }
 
 /**
- * Writes what the kernel takes now straight to the fd (the stream's per-write bookkeeping costs as much as the
- * syscall for small frames), and queues the rest on the stream. Only while the stream holds nothing, so order holds.
+ * Writes what the kernel takes now straight to the fd, and leaves the rest to the stream: the stream's per-write
+ * bookkeeping costs as much as the syscall for small frames, and what goes now of a large one needs no copy. Only
+ * while the stream holds nothing, so order holds, and is open: once it is destroyed, its fd is closed, and the
+ * number may already name another file or socket.
  */
 function tryWriteNow(fd: number, output: Socket, chunks: readonly Uint8Array[]): number {
-  if (output.writableLength > 0) return 0;
+  if (output.destroyed || output.writableLength > 0) return 0;
   try {
     return writeSome(fd, chunks);
   } catch {
@@ -151,9 +152,9 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
   const inputFd = fdOf(input);
   let drain: Drain | undefined;
   /**
-   * After a chunk of a large frame, the rest is read straight into the frame's memory: the stream would hand it
-   * over 64 KiB at a time, each chunk a callback and a copy. Only while the stream holds nothing it has not
-   * emitted.
+   * After each chunk, what the transport wants next is read straight from the fd: the rest of a large frame, into
+   * the frame's memory (the stream would hand it over 64 KiB at a time, each chunk a callback and a copy), or the
+   * verdict on a message just decoded. Only while the stream holds nothing it has not emitted.
    */
   const drainNow = () => {
     if (drain === undefined || inputFd === undefined || input.readableLength > 0) return;

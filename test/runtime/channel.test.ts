@@ -1,7 +1,16 @@
 // The byte channels under a transport, on real fds: a verdict already waiting when its message is decoded is read
 // at once, not a turn of the event loop later, frames around it keep their order, and draining stops in time.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createServer, type Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +27,7 @@ afterEach(() => {
 const fdOf = (socket: Socket) => (socket as unknown as { _handle: { fd: number } })._handle.fd;
 
 /** A connected pair of Unix sockets: the channel reads and writes `ours`, the test writes to `theirs`' fd. */
-async function socketPair(): Promise<{ channel: ByteChannel; writeFd: number }> {
+async function socketPair(): Promise<{ channel: ByteChannel; writeFd: number; ours: Socket }> {
   const dir = mkdtempSync(join(tmpdir(), 'procxy-channel-'));
   const path = join(dir, 's');
   const server: Server = createServer();
@@ -35,7 +44,7 @@ async function socketPair(): Promise<{ channel: ByteChannel; writeFd: number }> 
   });
   // Only the fd writes to it, so the socket must not read what the channel writes back.
   theirs.pause();
-  return { channel: socketChannel(ours, ours), writeFd: fdOf(theirs) };
+  return { channel: socketChannel(ours, ours), writeFd: fdOf(theirs), ours };
 }
 
 /** A FIFO read through fdChannel (as a child reads its input) and written by the test. */
@@ -105,5 +114,25 @@ describe('byte channels', () => {
     let reads = 0;
     drainFd(fd, { target: () => into, committed: () => reads++ }, () => false);
     expect(reads).toBe(64);
+  });
+
+  it('socketChannel never writes to the number of an fd its stream has closed', async () => {
+    const { channel, ours } = await socketPair();
+    const closed = fdOf(ours);
+    ours.destroy();
+    const dir = mkdtempSync(join(tmpdir(), 'procxy-channel-'));
+    const path = join(dir, 'bystander');
+    writeFileSync(path, '');
+    // The next files opened get the lowest free numbers: one of them is the socket's old one.
+    const opened: number[] = [];
+    cleanups.push(() => {
+      for (const fd of opened) closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    while (!opened.includes(closed) && opened.length < 32) opened.push(openSync(path, 'w'));
+    expect(opened).toContain(closed);
+    channel.write([Buffer.from('a frame for the child')], 21);
+    channel.write([Buffer.alloc(100 * 1024, 1)], 100 * 1024, new Set());
+    expect(readFileSync(path, 'utf8')).toBe('');
   });
 });
