@@ -377,8 +377,14 @@ export function inspectArgsOrDefer(args: readonly unknown[], mode: Serialization
 function budgetFor(value: unknown, isArgs: boolean, mode: SerializationMode): number {
   if (!deferrable()) return Infinity;
   if (mode === 'json') {
-    const items = isArgs ? (value as readonly unknown[]) : [value];
-    return items.some((item) => typeof item === 'object' && item !== null) ? 0 : deferAfter;
+    let objects = false;
+    for (const item of isArgs ? (value as readonly unknown[]) : [value]) {
+      if (typeof item !== 'object' || item === null) continue;
+      // A Proxy's traps run user code: the walk refuses it before encoding could touch it.
+      if (types.isProxy(item)) return deferAfter;
+      objects = true;
+    }
+    return objects ? 0 : deferAfter;
   }
   // The arguments array is one level more.
   return entriesNear(value, isArgs ? 3 : 2) >= deferAfter ? 0 : deferAfter;

@@ -200,6 +200,19 @@ describe('large values', () => {
     expect(inspectValueOrDefer([1], 'json', 'v')).toBeUndefined();
     expect(inspectArgsOrDefer([1, 'x', null], 'json')).toBe(true);
     expect(inspectArgsOrDefer([1, undefined], 'json')).toBe(false);
+    // A Proxy is refused before anything runs its traps.
+    let trapped = false;
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          trapped = true;
+          return [];
+        },
+      },
+    );
+    expect(() => inspectArgsOrDefer([proxy], 'json')).toThrow(/^args\[0\]: a Proxy cannot be serialized/);
+    expect(trapped).toBe(false);
     const bytes = new ArrayBuffer(8);
     transfer(null, [bytes]);
     // A marked buffer may be anywhere in the value: it must be found before encoding.
