@@ -85,6 +85,11 @@ export class Transport<Out, In> {
   #queue: Uint8Array[] = [];
   /** The memory of queued chunks that is the caller's (see ByteChannel.write). */
   #borrowed: Set<ArrayBufferLike> | undefined;
+  /**
+   * Frames sent while the check of a tentative message runs (a getter it reads may send): they must follow the
+   * verdict, which the peer expects next.
+   */
+  #parked: Frame[] | undefined;
   #queuedBytes = 0;
   #flushScheduled = false;
   #failed = false;
@@ -126,8 +131,7 @@ export class Transport<Out, In> {
   send(message: Out, jsonSafe: boolean, findings?: Findings): number {
     const frame = this.#encode(message, jsonSafe, findings);
     this.#checkSize(frame.bytes - frameHeaderBytes);
-    this.#enqueue(frame);
-    return this.#queued(frame.bytes);
+    return this.#submit(frame);
   }
 
   /**
@@ -148,23 +152,30 @@ export class Transport<Out, In> {
       check();
       throw error;
     }
-    if (frame.bytes < tentativeFromBytes) {
+    // Inside the check of another tentative message, nothing may go before its verdict: check first here too.
+    if (frame.bytes < tentativeFromBytes || this.#parked !== undefined) {
       check();
-      this.#enqueue(frame);
-      return this.#queued(frame.bytes);
+      return this.#submit(frame);
     }
     markTentative(frame.parts[0]!);
     this.#enqueue(frame);
     this.#queued(frame.bytes);
     this.flush();
+    this.#parked = [];
     let verdict = Verdict.Retract;
     try {
       check();
       verdict = Verdict.Confirm;
     } finally {
+      const parked = this.#parked;
+      this.#parked = undefined;
       // At once: the peer may have decoded the message already and be waiting for this.
       this.#queue.push(verdictFrame(verdict));
       this.#queuedBytes += frameHeaderBytes;
+      for (const later of parked) {
+        this.#enqueue(later);
+        this.#queuedBytes += later.bytes;
+      }
       this.flush();
     }
     return frame.bytes;
@@ -182,6 +193,18 @@ export class Transport<Out, In> {
       bytes: header.length + body.length + segmentBytes.reduce((sum, n) => sum + n, 0),
       borrowed,
     };
+  }
+
+  /** Queues a frame, or parks it while a tentative message is being checked; returns its size. */
+  #submit(frame: Frame): number {
+    if (this.#parked === undefined) {
+      this.#enqueue(frame);
+      return this.#queued(frame.bytes);
+    }
+    // Parked past the send: the caller's memory must be copied now.
+    const parts = frame.parts.map((part) => (frame.borrowed?.has(part.buffer) ? Buffer.from(part) : part));
+    this.#parked.push({ parts, bytes: frame.bytes, borrowed: undefined });
+    return frame.bytes;
   }
 
   /**

@@ -147,6 +147,29 @@ describe('options', () => {
 });
 
 describe('dispatch', () => {
+  it('sends a call made by a getter of a large argument after that argument', async () => {
+    for (const serialization of ['json', 'advanced'] as const) {
+      const w = await track(procxy(Echo, echoUrl, { serialization }));
+      let inner: Promise<unknown> | undefined;
+      let reads = 0;
+      // Large enough to be checked while the child decodes it. `extra` is read by the encoder, then by that check,
+      // which thus makes a call of its own between the frame and its verdict.
+      const value = {
+        big: 'x'.repeat(40_000),
+        items: Array.from({ length: 600 }, (_, i) => i),
+        get extra() {
+          if (++reads === 2) inner = w.echo('from the getter');
+          return 1;
+        },
+      };
+      const echoed = (await w.echo(value)) as { big: string; extra: number };
+      expect(echoed.big.length).toBe(40_000);
+      expect(echoed.extra).toBe(1);
+      expect(await inner).toBe('from the getter');
+      expect(await w.echo('still serving')).toBe('still serving');
+    }
+  });
+
   it('serves own and inherited methods, and nothing else', async () => {
     const w = await track(procxy(Derived, new URL('./core-fixtures/inherit.mjs', import.meta.url)));
     expect(await w.own()).toBe('own');

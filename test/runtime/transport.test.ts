@@ -117,6 +117,27 @@ describe('Transport.sendThenCheck', () => {
     });
   }
 
+  for (const confirmed of [true, false]) {
+    it(`sends what a check sends after the verdict (${confirmed ? 'confirmed' : 'retracted'})`, async () => {
+      const [a, b] = pair();
+      const sender = senderOn(a);
+      const got = receiver(b);
+      const nested = { s: 'y'.repeat(20_000) };
+      const send = () =>
+        sender.sendThenCheck(large, false, () => {
+          // As a getter of the value might: a message, and a large one checked in turn.
+          sender.send({ n: 2 }, true);
+          sender.sendThenCheck(nested, false, () => {});
+          if (!confirmed) throw new Error('refused');
+        });
+      if (confirmed) send();
+      else expect(send).toThrow('refused');
+      await tick();
+      expect(got.messages).toEqual(confirmed ? [large, { n: 2 }, nested] : [{ n: 2 }, nested]);
+      expect(got.failures).toEqual([]);
+    });
+  }
+
   it('sends nothing when the value cannot be encoded, and throws what the check found first', () => {
     const [a, b] = pair();
     const sender = senderOn(a);
