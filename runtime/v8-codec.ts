@@ -4,8 +4,9 @@
  * host object with a tag: `inline` keeps Node's format, `segment` writes only (view type, segment, offset, length),
  * so a placeholder lives inside V8's own binary format and can never be mistaken for user data. Top-level
  * ArrayBuffers go out of band through V8's transferArrayBuffer, which refers to them by segment number. A segment is
- * a copy of the bytes (so the caller may reuse its buffer at once), or, for buffers marked with transfer(), their
- * memory itself, taken from the sender, which is left detached.
+ * the caller's bytes, borrowed (the channel copies what it cannot write before the send returns, so the caller may
+ * reuse its buffer at once), or, for buffers marked with transfer(), their memory itself, taken from the sender,
+ * which is left detached.
  */
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from './errors.js';
@@ -95,7 +96,7 @@ function viewType(view: NodeJS.ArrayBufferView): number {
 
 interface Segment {
   readonly source: ArrayBuffer;
-  /** Transferred: the whole buffer's memory moves. Copied: only `bytes` travel. */
+  /** Transferred: the whole buffer's memory moves. Borrowed: only `bytes` travel. */
   readonly transfer: boolean;
   readonly bytes?: Uint8Array;
   covered: boolean;
