@@ -376,18 +376,24 @@ export function inspectArgsOrDefer(args: readonly unknown[], mode: Serialization
  */
 function budgetFor(value: unknown, isArgs: boolean, mode: SerializationMode): number {
   if (!deferrable()) return Infinity;
-  if (mode === 'json') {
-    let objects = false;
-    for (const item of isArgs ? (value as readonly unknown[]) : [value]) {
-      if (typeof item !== 'object' || item === null) continue;
-      // A Proxy's traps run user code: the walk refuses it before encoding could touch it.
-      if (types.isProxy(item)) return deferAfter;
-      objects = true;
-    }
-    return objects ? 0 : deferAfter;
-  }
+  if (mode === 'json') return jsonDefers(value, isArgs) ? 0 : deferAfter;
   // The arguments array is one level more.
   return entriesNear(value, isArgs ? 3 : 2) >= deferAfter ? 0 : deferAfter;
+}
+
+/**
+ * In json mode, whether the value (or, for arguments, any of them) is an object to leave to sendThenCheck. Not when
+ * one is a Proxy: its traps run user code, and the walk refuses it before encoding could touch it.
+ */
+function jsonDefers(value: unknown, isArgs: boolean): boolean {
+  if (!isArgs) return typeof value === 'object' && value !== null && !types.isProxy(value);
+  let objects = false;
+  for (const arg of value as readonly unknown[]) {
+    if (typeof arg !== 'object' || arg === null) continue;
+    if (types.isProxy(arg)) return false;
+    objects = true;
+  }
+  return objects;
 }
 
 function deferredOrThrow(error: unknown): undefined {
