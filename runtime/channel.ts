@@ -2,15 +2,22 @@
 import { readSync, writeSync, writevSync } from 'node:fs';
 import { type OnReadOpts, Socket, type SocketConstructorOpts } from 'node:net';
 
-export interface ByteChannel {
+/** A channel hands over what it reads either as chunks of its own or in memory the reader supplies. */
+export type ByteChannel = ChannelBase &
+  (
+    | { onData(handler: (chunk: Buffer) => void): void; readInto?: undefined }
+    | {
+        readInto(target: () => Buffer, committed: (into: Buffer, bytes: number) => void): void;
+        onData?: undefined;
+      }
+  );
+
+interface ChannelBase {
   /**
    * Writes the chunks in order; they may be coalesced. Chunks whose memory is in `borrowed` are the caller's, who
    * may change them once write returns: what of them is not handed to the kernel before then is copied.
    */
   write(chunks: readonly Uint8Array[], bytes: number, borrowed?: ReadonlySet<ArrayBufferLike>): void;
-  onData(handler: (chunk: Buffer) => void): void;
-  /** Offered by channels that can read into memory the reader supplies; used instead of onData when present. */
-  readInto?(target: () => Buffer, committed: (into: Buffer, bytes: number) => void): void;
   /**
    * Offered by channels that can also read without waiting: after each chunk, what has arrived since goes straight
    * into `target()` for as long as it gives memory (the rest of a large frame, or room for a frame due at once),
@@ -41,7 +48,7 @@ const maxWriteNowChunks = 64;
 const copyPieceBytes = 64 * 1024;
 
 /** A copy of `bytes`, in pieces. */
-function copyOf(bytes: Uint8Array): Buffer[] {
+export function copyOf(bytes: Uint8Array): Buffer[] {
   const copies: Buffer[] = [];
   for (let at = 0; at < bytes.length; at += copyPieceBytes) {
     copies.push(Buffer.from(bytes.subarray(at, at + copyPieceBytes)));
@@ -122,7 +129,7 @@ function readNow(fd: number, into: Buffer): number {
   }
 }
 
-export interface Drain {
+interface Drain {
   target(): Buffer | undefined;
   committed(into: Buffer, bytes: number): void;
 }
@@ -223,9 +230,6 @@ export function fdChannel(inputFd: number, outputFd: number): ByteChannel {
   return {
     write(chunks, bytes) {
       writeAllSync(outputFd, bytes < coalesceBelow ? pieces(chunks, bytes) : chunks);
-    },
-    onData: (handler) => {
-      commit = (into, bytes) => handler(Buffer.from(into.subarray(0, bytes)));
     },
     readInto: (nextTarget, committed) => {
       target = nextTarget;

@@ -1,5 +1,5 @@
 // Messages over a byte channel: a codec chosen per frame, the frames of one tick written together, sizes capped.
-import type { ByteChannel } from './channel.js';
+import { type ByteChannel, copyOf } from './channel.js';
 import { type CallSite, MessageTooLargeError } from './errors.js';
 import {
   Codec,
@@ -131,7 +131,8 @@ export class Transport<Out, In> {
   send(message: Out, jsonSafe: boolean, findings?: Findings): number {
     const frame = this.#encode(message, jsonSafe, findings);
     this.#checkSize(frame.bytes - frameHeaderBytes);
-    return this.#submit(frame);
+    this.#submit(frame);
+    return frame.bytes;
   }
 
   /**
@@ -155,11 +156,11 @@ export class Transport<Out, In> {
     // Inside the check of another tentative message, nothing may go before its verdict: check first here too.
     if (frame.bytes < tentativeFromBytes || this.#parked !== undefined) {
       check();
-      return this.#submit(frame);
+      this.#submit(frame);
+      return frame.bytes;
     }
     markTentative(frame.parts[0]!);
     this.#enqueue(frame);
-    this.#queued(frame.bytes);
     this.flush();
     this.#parked = [];
     let verdict = Verdict.Retract;
@@ -170,12 +171,8 @@ export class Transport<Out, In> {
       const parked = this.#parked;
       this.#parked = undefined;
       // At once: the peer may have decoded the message already and be waiting for this.
-      this.#queue.push(verdictFrame(verdict));
-      this.#queuedBytes += frameHeaderBytes;
-      for (const later of parked) {
-        this.#enqueue(later);
-        this.#queuedBytes += later.bytes;
-      }
+      this.#enqueue({ parts: [verdictFrame(verdict)], bytes: frameHeaderBytes, borrowed: undefined });
+      for (const later of parked) this.#enqueue(later);
       this.flush();
     }
     return frame.bytes;
@@ -195,31 +192,19 @@ export class Transport<Out, In> {
     };
   }
 
-  /** Queues a frame, or parks it while a tentative message is being checked; returns its size. */
-  #submit(frame: Frame): number {
-    if (this.#parked === undefined) {
-      this.#enqueue(frame);
-      return this.#queued(frame.bytes);
-    }
-    // Parked past the send: the caller's memory must be copied now.
-    const parts = frame.parts.map((part) => (frame.borrowed?.has(part.buffer) ? Buffer.from(part) : part));
-    this.#parked.push({ parts, bytes: frame.bytes, borrowed: undefined });
-    return frame.bytes;
-  }
-
   /**
-   * Queues a frame. Borrowed memory is written or copied before the send returns: a frame that holds some carries
-   * a segment (64 KiB or more), so #queued flushes it at once.
+   * Queues a frame to go with this tick's others, or parks it while a tentative message is being checked. Borrowed
+   * memory is written or copied before the send returns: a frame that holds some carries a segment (64 KiB or
+   * more), so it goes at once, or its copy is parked.
    */
-  #enqueue(frame: Frame): void {
-    this.#queue.push(...frame.parts);
-    if (frame.borrowed === undefined) return;
-    this.#borrowed ??= new Set();
-    for (const memory of frame.borrowed) this.#borrowed.add(memory);
-  }
-
-  #queued(bytes: number): number {
-    this.#queuedBytes += bytes;
+  #submit(frame: Frame): void {
+    if (this.#parked !== undefined) {
+      const { borrowed } = frame;
+      const parts = frame.parts.flatMap((part) => (borrowed?.has(part.buffer) ? copyOf(part) : [part]));
+      this.#parked.push({ parts, bytes: frame.bytes, borrowed: undefined });
+      return;
+    }
+    this.#enqueue(frame);
     // A full batch goes now, so the peer starts on it while this side is still producing.
     if (this.#queuedBytes >= flushAtBytes) {
       this.flush();
@@ -227,7 +212,14 @@ export class Transport<Out, In> {
       this.#flushScheduled = true;
       queueMicrotask(this.#flush);
     }
-    return bytes;
+  }
+
+  #enqueue(frame: Frame): void {
+    this.#queue.push(...frame.parts);
+    this.#queuedBytes += frame.bytes;
+    if (frame.borrowed === undefined) return;
+    this.#borrowed ??= new Set();
+    for (const memory of frame.borrowed) this.#borrowed.add(memory);
   }
 
   /** Changes the cap on both directions (the child learns it from the parent's first message). */
