@@ -26,7 +26,6 @@ function pair(): [ByteChannel & { written: number }, ByteChannel & { inject(byte
         this.receive(bytes);
       },
       onClose() {},
-      close() {},
       setRef() {},
     };
   });
@@ -57,6 +56,16 @@ function senderOn(channel: ByteChannel): Transport<unknown, unknown> {
   });
 }
 
+/** A sending transport and a receiving one, joined; `a` is the sender's channel. */
+function linked() {
+  const [a, b] = pair();
+  return { a, sender: senderOn(a), got: receiver(b) };
+}
+
+const refuse = () => {
+  throw new Error('refused');
+};
+
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe('Transport.sendThenCheck', () => {
@@ -66,9 +75,7 @@ describe('Transport.sendThenCheck', () => {
   for (const json of [true, false]) {
     describe(json ? 'json' : 'v8', () => {
       it('sends a large message before its check and delivers it once the check passed', async () => {
-        const [a, b] = pair();
-        const sender = senderOn(a);
-        const got = receiver(b);
+        const { a, sender, got } = linked();
         let checked = false;
         sender.sendThenCheck(large, json, () => {
           expect(a.written).toBeGreaterThan(20_000);
@@ -83,14 +90,8 @@ describe('Transport.sendThenCheck', () => {
       });
 
       it('retracts a large message when its check throws, and the link goes on', async () => {
-        const [a, b] = pair();
-        const sender = senderOn(a);
-        const got = receiver(b);
-        expect(() =>
-          sender.sendThenCheck(large, json, () => {
-            throw new Error('refused');
-          }),
-        ).toThrow('refused');
+        const { a, sender, got } = linked();
+        expect(() => sender.sendThenCheck(large, json, refuse)).toThrow('refused');
         expect(a.written).toBeGreaterThan(20_000);
         sender.send({ n: 2 }, json);
         await tick();
@@ -99,14 +100,8 @@ describe('Transport.sendThenCheck', () => {
       });
 
       it('checks a small message first and sends nothing when the check throws', async () => {
-        const [a, b] = pair();
-        const sender = senderOn(a);
-        const got = receiver(b);
-        expect(() =>
-          sender.sendThenCheck(small, json, () => {
-            throw new Error('refused');
-          }),
-        ).toThrow('refused');
+        const { a, sender, got } = linked();
+        expect(() => sender.sendThenCheck(small, json, refuse)).toThrow('refused');
         sender.sendThenCheck(small, json, () => expect(a.written).toBe(0));
         sender.flush();
         await tick();
@@ -119,16 +114,14 @@ describe('Transport.sendThenCheck', () => {
 
   for (const confirmed of [true, false]) {
     it(`sends what a check sends after the verdict (${confirmed ? 'confirmed' : 'retracted'})`, async () => {
-      const [a, b] = pair();
-      const sender = senderOn(a);
-      const got = receiver(b);
+      const { sender, got } = linked();
       const nested = { s: 'y'.repeat(20_000) };
       const send = () =>
         sender.sendThenCheck(large, false, () => {
           // As a getter of the value might: a message, and a large one checked in turn.
           sender.send({ n: 2 }, true);
           sender.sendThenCheck(nested, false, () => {});
-          if (!confirmed) throw new Error('refused');
+          if (!confirmed) refuse();
         });
       if (confirmed) send();
       else expect(send).toThrow('refused');
