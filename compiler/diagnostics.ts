@@ -1,7 +1,7 @@
 // procxy's build-time diagnostics: where a problem is, and how it is printed (the layout of `tsc --pretty`).
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ts } from 'ts-morph';
+import { type LineIndex, lineIndexes } from './line-index.js';
 import { ruleForCode } from './rules.js';
 
 export interface ProcxyDiagnostic {
@@ -82,21 +82,8 @@ const ansi = {
  * gutter and a `~~~` underline, one blank line between diagnostics; the same layout as `tsc --pretty`.
  */
 export function formatDiagnostics(diagnostics: readonly ProcxyDiagnostic[], options: FormatOptions): string {
-  const read = options.readFile ?? ((file: string) => readFileSync(file, 'utf8'));
-  const texts = new Map<string, LineIndex | undefined>();
-  const lineIndex = (file: string): LineIndex | undefined => {
-    if (!texts.has(file)) {
-      let text: string | undefined;
-      try {
-        text = read(file);
-      } catch {
-        // A file that vanished since analysis still gets its header line; only the frame is left out.
-        text = undefined;
-      }
-      texts.set(file, text === undefined ? undefined : new LineIndex(text));
-    }
-    return texts.get(file);
-  };
+  // A file that vanished since analysis still gets its header line; only the frame is left out.
+  const lineIndex = lineIndexes(options.readFile);
   const paint = (style: string, text: string): string => (options.color ? style + text + ansi.reset : text);
   return sortDiagnostics(diagnostics)
     .map((d) => {
@@ -121,31 +108,6 @@ export function formatDiagnostics(diagnostics: readonly ProcxyDiagnostic[], opti
 function displayPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file) || path.basename(file);
   return relative.split(path.sep).join('/');
-}
-
-class LineIndex {
-  readonly starts: number[] = [0];
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
-    }
-  }
-  /** 0-based line and character of an offset. */
-  locate(offset: number): { line: number; character: number } {
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.starts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low, character: offset - this.starts[low]! };
-  }
-  lineText(line: number): string {
-    const end = line + 1 < this.starts.length ? this.starts[line + 1]! : this.text.length;
-    return this.text.slice(this.starts[line]!, end).trimEnd().replace(/\t/g, ' ');
-  }
 }
 
 /** Mirrors TypeScript's formatCodeSpan: spans over five or more lines show the first two and the last two. */

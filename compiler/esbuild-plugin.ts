@@ -1,10 +1,11 @@
 // `procxy/esbuild`: generates the stubs and child entries inside an esbuild build, with the generator of `procxy generate`.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Location, OutputFile, PartialMessage, Plugin } from 'esbuild';
 import { ConfigError } from './config.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
 import { type GenerateResult, Generator } from './generate.js';
+import { type LineIndex, lineIndexes } from './line-index.js';
 import { loadConfig } from './load-config.js';
 
 export interface ProcxyPluginOptions {
@@ -35,27 +36,10 @@ function stamp(file: string): string {
   }
 }
 
-/** A line's text ('' when unreadable) for one build's diagnostics, reading and splitting each file once. */
-function lineReader(): (file: string, line: number) => string {
-  const files = new Map<string, readonly string[]>();
-  return (file, line) => {
-    let lines = files.get(file);
-    if (lines === undefined) {
-      try {
-        lines = readFileSync(file, 'utf8').split('\n');
-      } catch {
-        lines = [];
-      }
-      files.set(file, lines);
-    }
-    return lines[line - 1] ?? '';
-  };
-}
-
 function toMessage(
   diagnostic: ProcxyDiagnostic,
   cwd: string,
-  lineText: (file: string, line: number) => string,
+  lines: (file: string) => LineIndex | undefined,
 ): PartialMessage {
   const location: Partial<Location> = {
     file: path.relative(cwd, diagnostic.file),
@@ -63,7 +47,7 @@ function toMessage(
     // esbuild columns are 0-based, procxy's (like tsc's) 1-based.
     column: diagnostic.column - 1,
     length: diagnostic.length,
-    lineText: lineText(diagnostic.file, diagnostic.line),
+    lineText: lines(diagnostic.file)?.line(diagnostic.line - 1) ?? '',
   };
   return { id: diagnostic.code, text: `${diagnostic.code}: ${diagnostic.message}`, location };
 }
@@ -117,16 +101,16 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           const result = await generator.run({ check: true });
           stamps = new Map([configFile, ...result.dependencies].map((file) => [file, stamp(file)]));
           // Fresh per build: a file's lines may have changed since the last one.
-          const lineText = lineReader();
+          const lines = lineIndexes();
           const errors = result.diagnostics
             .filter((d) => d.category === 'error')
-            .map((d) => toMessage(d, cwd, lineText));
+            .map((d) => toMessage(d, cwd, lines));
           run = {
             result,
             errors,
             warnings: result.diagnostics
               .filter((d) => d.category === 'warning')
-              .map((d) => toMessage(d, cwd, lineText)),
+              .map((d) => toMessage(d, cwd, lines)),
             failed: errors.length > 0,
           };
         } catch (error) {

@@ -8,6 +8,7 @@ import { ConfigError } from './config.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
 import { emitChildEntry, emitStub, header } from './emit.js';
 import { GlobSet } from './glob.js';
+import { type LineIndex, lineIndexes } from './line-index.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
 import { IncrementalProgram, readCompilerOptions } from './program.js';
@@ -267,8 +268,9 @@ export class Generator {
             },
             (error: unknown) => {
               if (!(error instanceof ChildBundleError)) throw error;
+              const lines = lineIndexes();
               for (const message of error.messages)
-                diagnostics.push(bundleDiagnostic(config, source, worker, message));
+                diagnostics.push(bundleDiagnostic(config, source, worker, message, lines));
             },
           ),
         );
@@ -310,18 +312,11 @@ function bundleDiagnostic(
   source: string,
   worker: WorkerModel,
   message: import('esbuild').Message,
+  lines: (file: string) => LineIndex | undefined,
 ): ProcxyDiagnostic {
   const location = message.location;
   const file = location === null ? source : path.resolve(config.root, location.file);
-  let start = 0;
-  if (location !== null) {
-    try {
-      const lines = readFileSync(file, 'utf8').split('\n');
-      start = lines.slice(0, location.line - 1).reduce((sum, l) => sum + l.length + 1, 0) + location.column;
-    } catch {
-      start = 0;
-    }
-  }
+  const start = location === null ? 0 : (lines(file)?.offset(location.line - 1, location.column) ?? 0);
   return {
     code: 'PRX9050',
     file,

@@ -107,6 +107,21 @@ describe('procxy generate', () => {
       expect(docs).toContain(`| ${code} |`);
   }, 60_000);
 
+  it('points a child that cannot be bundled at the import esbuild could not resolve', () => {
+    const dir = tempProject('typed');
+    writeFileSync(
+      path.join(dir, 'broken.worker.ts'),
+      "// A side-effect import TypeScript does not check, and esbuild cannot find.\nimport './missing.js';\n\nexport class Broken {\n  ping(): number {\n    return 1;\n  }\n}\n",
+    );
+    const run = runCli(['generate'], dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      `broken.worker.ts:2:8 - error PRX9050: cannot bundle the child of 'Broken': Could not resolve "./missing.js"`,
+    );
+    // The frame underlines the specifier: the error's line and column became the right offset in the file.
+    expect(run.stdout).toContain("2 import './missing.js';\n         ~~~~~~~~~~~~~~");
+  });
+
   it('exits 1 when the globs find no worker', () => {
     const dir = tempProject('typed');
     writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['nothing/*.ts'] };\n");
