@@ -56,6 +56,29 @@ export function copyOf(bytes: Uint8Array): Buffer[] {
   return copies;
 }
 
+const slabBytes = 256 * 1024;
+const keptSlabs = 16;
+
+/**
+ * Memory for copies of borrowed bytes the kernel did not take at once, reused once the stream has written them:
+ * fresh memory costs a page fault per 4 KiB, several times the copy itself. Up to 4 MiB stays for the next copy.
+ */
+class CopySlabs {
+  readonly #free: Buffer[] = [];
+
+  /** Writes a copy of `bytes` to `output`. */
+  write(bytes: Uint8Array, output: Socket): void {
+    for (let at = 0; at < bytes.length; at += slabBytes) {
+      const slab = this.#free.pop() ?? Buffer.allocUnsafeSlow(slabBytes);
+      const piece = bytes.subarray(at, at + slabBytes);
+      slab.set(piece);
+      output.write(slab.subarray(0, piece.length), () => {
+        if (this.#free.length < keptSlabs) this.#free.push(slab);
+      });
+    }
+  }
+}
+
 /** Writes what the fd takes now; returns the bytes written. */
 function writeSome(fd: number, chunks: readonly Uint8Array[]): number {
   return chunks.length === 1 ? writeSync(fd, chunks[0]!) : writevSync(fd, chunks as NodeJS.ArrayBufferView[]);
@@ -167,6 +190,7 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
     if (drain === undefined || inputFd === undefined || input.readableLength > 0) return;
     drainFd(inputFd, drain, () => input.destroyed);
   };
+  const copies = new CopySlabs();
   output.on('error', () => {
     // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
   });
@@ -181,7 +205,7 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
       }
       output.cork();
       for (const chunk of rest) {
-        if (borrowed?.has(chunk.buffer)) for (const copy of copyOf(chunk)) output.write(copy);
+        if (borrowed?.has(chunk.buffer)) copies.write(chunk, output);
         else output.write(chunk);
       }
       output.uncork();

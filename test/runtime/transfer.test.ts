@@ -57,6 +57,20 @@ describe('transfer slots', () => {
     expect(await Promise.all(small)).toEqual(Array.from({ length: 100 }, (_, i) => sha(Buffer.from([i]))));
   });
 
+  it('reuses the memory of copies only once they are written', async () => {
+    // Rounds of calls in flight: later copies land in memory earlier ones used, each changed at once by its caller.
+    for (let round = 0; round < 3; round++) {
+      const sent = Array.from({ length: 4 }, (_, i) => Buffer.from(filled(3 * MiB, 10 * round + i)));
+      const digests = sent.map(sha);
+      const hashed = sent.map((bytes) => {
+        const answer = worker.hash(bytes);
+        bytes.fill(0xee);
+        return answer;
+      });
+      expect(await Promise.all(hashed)).toEqual(digests);
+    }
+  });
+
   it('moves 200 MiB intact', async () => {
     const bytes = filled(200 * MiB, 3);
     const digest = sha(bytes);
