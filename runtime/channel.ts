@@ -43,19 +43,6 @@ function pieces(chunks: readonly Uint8Array[], bytes: number): readonly Uint8Arr
 // Longer iovecs (a busy tick's many frames beside a large one) are left to the stream, which splits them.
 const maxWriteNowChunks = 64;
 
-// Below glibc's threshold for mapping memory afresh: copies this size reuse warm heap instead of faulting in new
-// pages (a copy of a megabyte in one piece costs about twice as much).
-const copyPieceBytes = 64 * 1024;
-
-/** A copy of `bytes`, in pieces. */
-export function copyOf(bytes: Uint8Array): Buffer[] {
-  const copies: Buffer[] = [];
-  for (let at = 0; at < bytes.length; at += copyPieceBytes) {
-    copies.push(Buffer.from(bytes.subarray(at, at + copyPieceBytes)));
-  }
-  return copies;
-}
-
 const slabBytes = 256 * 1024;
 const keptSlabs = 16;
 

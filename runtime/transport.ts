@@ -1,5 +1,5 @@
 // Messages over a byte channel: a codec chosen per frame, the frames of one tick written together, sizes capped.
-import { type ByteChannel, copyOf } from './channel.js';
+import type { ByteChannel } from './channel.js';
 import { type CallSite, MessageTooLargeError } from './errors.js';
 import {
   Codec,
@@ -183,7 +183,8 @@ export class Transport<Out, In> {
       const frame = jsonFrame(JSON.stringify(message));
       return { parts: [frame], bytes: frame.length, borrowed: undefined };
     }
-    const { body, segmentBytes, chunks, borrowed } = encodeV8(message, findings);
+    const { body, chunks, borrowed } = encodeV8(message, findings);
+    const segmentBytes = chunks.map((chunk) => chunk.length);
     const header = frameHeader(Codec.V8, body.length, segmentBytes);
     return {
       parts: [header, body, ...chunks],
@@ -200,7 +201,8 @@ export class Transport<Out, In> {
   #submit(frame: Frame): void {
     if (this.#parked !== undefined) {
       const { borrowed } = frame;
-      const parts = frame.parts.flatMap((part) => (borrowed?.has(part.buffer) ? copyOf(part) : [part]));
+      // Rare (a getter of a checked value that calls or emits): a plain copy, held until the verdict is queued.
+      const parts = frame.parts.map((part) => (borrowed?.has(part.buffer) ? Buffer.from(part) : part));
       this.#parked.push({ parts, bytes: frame.bytes, borrowed: undefined });
       return;
     }

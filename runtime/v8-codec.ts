@@ -167,9 +167,7 @@ class SegmentSerializer extends HostSerializer {
 
 export interface EncodedV8 {
   readonly body: Buffer;
-  /** The length of each segment, in order. */
-  readonly segmentBytes: readonly number[];
-  /** The segments' bytes to send after the body, in order. */
+  /** The segments' bytes to send after the body, in order, one chunk each. */
   readonly chunks: readonly Uint8Array[];
   /**
    * The memory of the chunks that are the caller's own bytes (segments not marked for transfer), which the caller
@@ -202,19 +200,17 @@ export function encodeV8(value: unknown, findings: Findings | undefined): Encode
   }
   const body = serializer.releaseBuffer();
   // Only once everything serialized: a failure above must leave the caller's buffers as they were.
-  const segmentBytes: number[] = [];
   const chunks: Uint8Array[] = [];
   let borrowed: Set<ArrayBufferLike> | undefined;
   for (const [i, s] of serializer.segments.entries()) {
     const bytes = s.transfer ? new Uint8Array(takeMemory(s.source, s.covered, `segment ${i}`)) : s.bytes!;
-    segmentBytes.push(bytes.length);
     chunks.push(bytes);
     if (!s.transfer) {
       borrowed ??= new Set();
       borrowed.add(s.source);
     }
   }
-  return { body, segmentBytes, chunks, borrowed };
+  return { body, chunks, borrowed };
 }
 
 class SegmentDeserializer extends HostDeserializer {
