@@ -472,7 +472,110 @@ function walkValue(walk: Walk, value: unknown, index?: number): void {
   }
 }
 
+/**
+ * The check of a whole value in advanced mode when it is only plain data: plain objects and arrays, Maps, Sets,
+ * Dates and primitives, no deeper than trackDepth, nothing to refuse and nothing to find. It is one loop over a
+ * stack, where the walk recurses through several functions that V8 compiles one by one, each inlining the others:
+ * over a new child's first hundred checks of the bench's S4 object, that compiling took longer than the checks.
+ * It also runs about a tenth faster once compiled. Returns whether JSON reproduces the
+ * roots, or undefined as soon as anything else shows; the walk then starts over, decides, and names what it refuses.
+ * It tracks objects as the walk does, so both find the same shared objects and end on the same cycles.
+ */
+export function plainDataJsonSafe(roots: readonly unknown[]): boolean | undefined {
+  const check = new PlainDataCheck();
+  for (const root of roots) check.take(root, 0);
+  const { objects: stack, depths } = check;
+  let seen: Set<object> | undefined;
+  let untracked = 0;
+  let forIn: boolean | undefined;
+  while (!check.other && stack.length > 0) {
+    const value = stack.pop()!;
+    const depth = depths.pop()!;
+    if (seen?.has(value)) {
+      check.jsonSafe = false;
+      continue;
+    }
+    if (depth > trackDepth) return undefined;
+    const proto = Object.getPrototypeOf(value) as object | null;
+    const plain = proto === Object.prototype || proto === null;
+    const array = proto === Array.prototype && Array.isArray(value);
+    if ((plain || array) && types.isProxy(value)) return undefined;
+    if (check.jsonSafe || ++untracked > trackAfter) {
+      seen ??= new Set();
+      seen.add(value);
+    }
+    const below = depth + 1;
+    if (array) {
+      for (let i = 0; i < value.length; i++) check.take(value[i], below);
+    } else if (plain) {
+      if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
+      forIn ??= ownKeysOnly();
+      if (!forIn) return undefined;
+      const record = value as Record<string, unknown>;
+      for (const key in record) check.take(record[key], below);
+    } else if (types.isMap(value)) {
+      check.jsonSafe = false;
+      value.forEach((v: unknown, k: unknown) => {
+        check.take(k, below);
+        check.take(v, below);
+      });
+    } else if (types.isSet(value)) {
+      check.jsonSafe = false;
+      value.forEach((v: unknown) => {
+        check.take(v, below);
+      });
+    } else if (types.isDate(value)) {
+      check.jsonSafe = false;
+    } else {
+      return undefined;
+    }
+  }
+  return check.other ? undefined : check.jsonSafe;
+}
+
+/** The state of plainDataJsonSafe: objects still to visit, and what the primitives seen so far tell. */
+class PlainDataCheck {
+  readonly objects: object[] = [];
+  readonly depths: number[] = [];
+  jsonSafe = true;
+  /** A symbol or function showed: the walk refuses it. */
+  other = false;
+
+  /** Judges a primitive; queues an object, at `depth`. */
+  take(item: unknown, depth: number): void {
+    switch (typeof item) {
+      case 'string':
+      case 'boolean':
+        return;
+      case 'number':
+        if (!Number.isFinite(item) || (item === 0 && 1 / item < 0)) this.jsonSafe = false;
+        return;
+      case 'bigint':
+      case 'undefined':
+        this.jsonSafe = false;
+        return;
+      case 'object':
+        if (item !== null) {
+          this.objects.push(item);
+          this.depths.push(depth);
+        }
+        return;
+      default:
+        this.other = true;
+    }
+  }
+}
+
+/** Whether plainDataJsonSafe may stand for the walk: json mode refuses more, and handled objects must be found. */
+function plainDataApplies(mode: SerializationMode, budget: number): boolean {
+  return mode === 'advanced' && budget === Infinity && !handlersRegistered();
+}
+
 function inspectOne(value: unknown, mode: SerializationMode, context: string, budget: number): boolean {
+  if (plainDataApplies(mode, budget)) {
+    const jsonSafe = plainDataJsonSafe([value]);
+    if (jsonSafe !== undefined) return jsonSafe;
+  }
   const walk = newWalk(mode, context, budget);
   walkValue(walk, value);
   return walk.jsonSafe;
@@ -485,6 +588,10 @@ export function inspectArgs(args: readonly unknown[], mode: SerializationMode): 
 }
 
 function inspectEach(args: readonly unknown[], mode: SerializationMode, budget: number): boolean {
+  if (plainDataApplies(mode, budget)) {
+    const jsonSafe = plainDataJsonSafe(args);
+    if (jsonSafe !== undefined) return jsonSafe;
+  }
   const walk = newWalk(mode, 'args', budget);
   for (let i = 0; i < args.length; i++) walkValue(walk, args[i], i);
   return walk.jsonSafe;

@@ -1,0 +1,137 @@
+// The one-loop check of plain data against the walk it stands in for: the same verdict, or it leaves the value to the walk.
+
+import { describe, expect, it } from 'vitest';
+import { inspectArgs, inspectValue, plainDataJsonSafe } from '../../runtime/procxiable.js';
+import { registerTransferHandler } from '../../runtime/transfer-handlers.js';
+
+// With a handler registered, inspectValue and inspectArgs always walk (a handler may take any object), so here they
+// give the walk's own verdict. This one takes nothing.
+registerTransferHandler('plain-data-test', {
+  canHandle: (value): value is never => false,
+  serialize: () => null,
+  deserialize: () => null,
+});
+
+type Verdict = boolean | 'refused';
+
+function walkVerdict(judge: () => boolean): Verdict {
+  try {
+    return judge();
+  } catch {
+    return 'refused';
+  }
+}
+
+const shared = { n: 1 };
+const cyclic: Record<string, unknown> = { a: 1 };
+cyclic.self = cyclic;
+const nested = (levels: number) => {
+  let value: unknown = { leaf: 1 };
+  for (let i = 0; i < levels; i++) value = [value];
+  return value;
+};
+const manyShared = Array.from({ length: 5000 }, (_, i) => ({ i, shared }));
+const s4Like = {
+  map: new Map(
+    Array.from({ length: 50 }, (_, i) => [`key-${i}`, { id: i, label: `item ${i}`, weight: i * 1.5 }]),
+  ),
+  set: new Set(['a', 'b']),
+  big: 2n ** 100n,
+  when: new Date(0),
+  nested: [[1, [2, ['x', [true, null]]]]],
+};
+class MapOfItsOwn extends Map<string, number> {}
+
+// Values the loop judges itself, with the verdict both must give.
+const plainData: [string, unknown, boolean][] = [
+  ['a string', 'x', true],
+  ['a number', 1.5, true],
+  ['minus zero', -0, false],
+  ['NaN', Number.NaN, false],
+  ['Infinity', Number.POSITIVE_INFINITY, false],
+  ['a bigint', 1n, false],
+  ['undefined', undefined, false],
+  ['null', null, true],
+  ['a plain object', { a: 1, b: 'x', c: [true, null] }, true],
+  ['an object without a prototype', Object.assign(Object.create(null) as object, { a: 1 }), true],
+  ['an undefined property', { a: undefined }, false],
+  ['an undefined item', [1, undefined], false],
+  // biome-ignore lint/suspicious/noSparseArray: the hole is the case
+  ['a hole', [1, , 3], false],
+  ['a shared object', { a: shared, b: shared }, false],
+  ['equal objects that are not one', [{ a: 1 }, { a: 1 }], true],
+  ['a cycle', cyclic, false],
+  ['a Map', new Map([['k', { v: 1 }]]), false],
+  ['a Set', new Set([1, 2]), false],
+  ['a Date', new Date(0), false],
+  ['a Map subclass, carried as a Map', new MapOfItsOwn([['k', 1]]), false],
+  ['32 levels', nested(31), true],
+  ['5000 objects that share one', manyShared, false],
+  ['an object like S4', s4Like, false],
+];
+
+// Values the loop leaves to the walk.
+const notPlainData: [string, unknown][] = [
+  ['a function', { f: () => 1 }],
+  ['a symbol', [Symbol('s')]],
+  ['a symbol-keyed property', { [Symbol('k')]: 1 }],
+  [
+    'a class instance',
+    new (class Point {
+      x = 1;
+    })(),
+  ],
+  ['a Proxy', { p: new Proxy({}, {}) }],
+  ['an array Proxy', new Proxy([], {})],
+  ['an Array subclass', new (class List extends Array {})()],
+  ['a Buffer', { b: Buffer.from('x') }],
+  ['an Error', new Error('e')],
+  ['a Promise', Promise.resolve(1)],
+  ['40 levels', nested(40)],
+];
+
+describe('plainDataJsonSafe', () => {
+  it.each(plainData)('judges %s as the walk does', (_, value, jsonSafe) => {
+    expect(walkVerdict(() => inspectValue(value, 'advanced', 'v'))).toBe(jsonSafe);
+    expect(plainDataJsonSafe([value])).toBe(jsonSafe);
+  });
+
+  it.each(notPlainData)('leaves %s to the walk', (_, value) => {
+    expect(plainDataJsonSafe([value])).toBeUndefined();
+  });
+
+  it('sees an object two arguments share, as the walk of the arguments does', () => {
+    for (const args of [[shared, shared], [shared, { n: 1 }], [1, 'x'], [undefined]]) {
+      expect(plainDataJsonSafe(args)).toBe(walkVerdict(() => inspectArgs(args, 'advanced')));
+    }
+  });
+
+  it('leaves an object to the walk when something enumerable was added to Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.injected = 1;
+    try {
+      expect(plainDataJsonSafe([{ a: 1 }])).toBeUndefined();
+      expect(plainDataJsonSafe([[1, 2]])).toBe(true);
+    } finally {
+      delete proto.injected;
+    }
+  });
+
+  it('reads a getter once, and a getter that throws fails the check', () => {
+    let reads = 0;
+    const value = {
+      get counted() {
+        reads++;
+        return 1;
+      },
+    };
+    expect(plainDataJsonSafe([value])).toBe(true);
+    expect(reads).toBe(1);
+    const failing = {
+      get broken(): number {
+        throw new TypeError('no');
+      },
+    };
+    expect(() => plainDataJsonSafe([failing])).toThrow('no');
+  });
+});
