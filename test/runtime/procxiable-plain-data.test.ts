@@ -58,6 +58,7 @@ const plainData: [string, unknown, boolean][] = [
   ['an undefined item', [1, undefined], false],
   // biome-ignore lint/suspicious/noSparseArray: the hole is the case
   ['a hole', [1, , 3], false],
+  ['a NaN inside', { n: [Number.NaN] }, false],
   ['a shared object', { a: shared, b: shared }, false],
   ['equal objects that are not one', [{ a: 1 }, { a: 1 }], true],
   ['a cycle', cyclic, false],
@@ -133,5 +134,21 @@ describe('plainDataJsonSafe', () => {
       },
     };
     expect(() => plainDataJsonSafe([failing])).toThrow('no');
+  });
+
+  it('ends on a cycle through an object of many keys, visiting each object once', () => {
+    const hub: Record<string, unknown> = {};
+    let reads = 0;
+    for (let i = 0; i < 1000; i++) {
+      Object.defineProperty(hub, `k${i}`, {
+        enumerable: true,
+        get() {
+          reads++;
+          return { back: hub };
+        },
+      });
+    }
+    expect(plainDataJsonSafe([hub])).toBe(false);
+    expect(reads).toBe(1000);
   });
 });
