@@ -478,17 +478,29 @@ function walkValue(walk: Walk, value: unknown, index?: number): void {
  * stack, where the walk recurses through several functions that V8 compiles one by one, each inlining the others:
  * over a new child's first hundred checks of the bench's S4 object, that compiling took longer than the checks.
  * Once compiled it is also about a tenth faster. Returns whether JSON reproduces the roots, or undefined as soon as
- * anything else shows; the walk then starts over (reading getters again), decides, and names what it refuses. It
- * tracks objects as the walk does, so both find the same shared objects and end on the same cycles.
+ * anything else shows, or when reading the value throws; the walk then starts over, decides, and names what it
+ * refuses. It visits objects in the walk's order and tracks them by the walk's rules, so on data both find the same
+ * shared objects and end on the same cycles. It reads an object's properties when it opens it, not one by one
+ * between its children as the walk does: only a getter can tell (and what getters return may differ between the
+ * check and the encoding anyway). A value left to the walk has its getters read again.
  */
 export function plainDataJsonSafe(roots: readonly unknown[]): boolean | undefined {
+  try {
+    return judgePlainData(roots);
+  } catch {
+    return undefined;
+  }
+}
+
+function judgePlainData(roots: readonly unknown[]): boolean | undefined {
   const check = new PlainDataCheck();
-  for (const root of roots) check.take(root, 0);
+  for (const root of roots) if (!check.take(root, 0)) return undefined;
+  check.reverseFrom(0);
   const { objects: stack, depths } = check;
   let seen: Set<object> | undefined;
   let untracked = 0;
   let forIn: boolean | undefined;
-  while (!check.other && stack.length > 0) {
+  while (stack.length > 0) {
     const value = stack.pop()!;
     const depth = depths.pop()!;
     if (seen?.has(value)) {
@@ -505,19 +517,19 @@ export function plainDataJsonSafe(roots: readonly unknown[]): boolean | undefine
       seen.add(value);
     }
     const below = depth + 1;
+    const children = stack.length;
     if (array) {
-      for (let i = 0; i < value.length; i++) check.take(value[i], below);
+      for (let i = 0; i < value.length; i++) if (!check.take(value[i], below)) return undefined;
     } else if (plain) {
       if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
       forIn ??= ownKeysOnly();
       if (!forIn) return undefined;
       const record = value as Record<string, unknown>;
-      for (const key in record) check.take(record[key], below);
+      for (const key in record) if (!check.take(record[key], below)) return undefined;
     } else if (types.isMap(value)) {
       check.jsonSafe = false;
       value.forEach((v: unknown, k: unknown) => {
-        check.take(k, below);
-        check.take(v, below);
+        if (check.take(k, below)) check.take(v, below);
       });
     } else if (types.isSet(value)) {
       check.jsonSafe = false;
@@ -529,39 +541,55 @@ export function plainDataJsonSafe(roots: readonly unknown[]): boolean | undefine
     } else {
       return undefined;
     }
+    if (check.other) return undefined;
+    check.reverseFrom(children);
   }
-  return check.other ? undefined : check.jsonSafe;
+  return check.jsonSafe;
 }
 
-/** The state of plainDataJsonSafe: objects still to visit, and what the primitives seen so far tell. */
+/** The state of judgePlainData: objects still to visit, and what the primitives seen so far tell. */
 class PlainDataCheck {
   readonly objects: object[] = [];
   readonly depths: number[] = [];
   jsonSafe = true;
-  /** A symbol or function showed: the walk refuses it. */
+  /** A value of no data type showed (a symbol or a function): the walk refuses it. */
   other = false;
 
-  /** Judges a primitive; queues an object, at `depth`. */
-  take(item: unknown, depth: number): void {
+  /** Judges a primitive, or queues an object at `depth`; false when the value is for the walk. */
+  take(item: unknown, depth: number): boolean {
     switch (typeof item) {
       case 'string':
       case 'boolean':
-        return;
+        return true;
       case 'number':
         if (!Number.isFinite(item) || (item === 0 && 1 / item < 0)) this.jsonSafe = false;
-        return;
+        return true;
       case 'bigint':
       case 'undefined':
         this.jsonSafe = false;
-        return;
+        return true;
       case 'object':
         if (item !== null) {
           this.objects.push(item);
           this.depths.push(depth);
         }
-        return;
+        return true;
       default:
         this.other = true;
+        return false;
+    }
+  }
+
+  /** Reverses the objects queued from `start` on, so that they come off the stack in the order they were found. */
+  reverseFrom(start: number): void {
+    const { objects, depths } = this;
+    for (let i = start, j = objects.length - 1; i < j; i++, j--) {
+      const object = objects[i]!;
+      objects[i] = objects[j]!;
+      objects[j] = object;
+      const depth = depths[i]!;
+      depths[i] = depths[j]!;
+      depths[j] = depth;
     }
   }
 }

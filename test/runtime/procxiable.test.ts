@@ -114,6 +114,27 @@ describe('advanced mode', () => {
     }
   });
 
+  it('refuses what it meets first, before a later getter runs or changes what it already passed', () => {
+    let ran = false;
+    const later = {
+      get g(): number {
+        ran = true;
+        throw new Error('boom');
+      },
+    };
+    expect(() => inspectValue([{ f: () => 1 }, later], 'advanced', 'v')).toThrow(/^v\[0\]\.f: a function/);
+    expect(ran).toBe(false);
+    // A getter that adds a function to an object visited after it.
+    const sibling: Record<string, unknown> = {};
+    const adds = {
+      get x() {
+        sibling.f = () => 1;
+        return 1;
+      },
+    };
+    expect(() => inspectValue([adds, sibling], 'advanced', 'v')).toThrow(/^v\[1\]\.f: a function/);
+  });
+
   it('refuses a value nested deeper than it can walk', () => {
     let deep: unknown[] = [];
     const root = deep;
