@@ -36,7 +36,7 @@ import {
   type ParentMessage,
   unreachable,
 } from './protocol.js';
-import { StderrTail, spawnChild } from './spawn.js';
+import { deathSignalLauncher, StderrTail, spawnChild } from './spawn.js';
 import { decodeThrown } from './thrown.js';
 import { Transport, type TransportError, tooLargeError } from './transport.js';
 
@@ -201,6 +201,7 @@ export class ParentLink {
         ...(target.module !== undefined ? { module: target.module } : {}),
         args,
         maxMessageBytes: options.maxMessageBytes,
+        ...(deathSignalLauncher() !== undefined ? { parent: process.pid } : {}),
       };
       try {
         this.#transport.send(init, initJsonSafe, initOutOfBand);

@@ -23,6 +23,11 @@ export interface InitMessage {
   readonly args: readonly unknown[];
   /** The cap on any frame, in both directions. */
   readonly maxMessageBytes: number;
+  /**
+   * The parent's pid, when the kernel ends the child at the parent's death (spawn.ts); absent, the child watches
+   * for it itself.
+   */
+  readonly parent?: number;
 }
 
 export interface CallMessage {

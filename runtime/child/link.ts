@@ -78,6 +78,10 @@ class ChildLink {
     switch (message.t) {
       case 'init':
         if (this.#state !== 'waiting') return this.#die('procxy: a second init message');
+        // Before the worker module loads: its import or constructor may already be what keeps the event loop busy.
+        if (message.parent === undefined) watchParent();
+        // The parent died before setpriv armed the signal: no one is left to serve.
+        else if (process.ppid !== message.parent) process.exit(0);
         this.#state = 'starting';
         void this.#init(message);
         return;
@@ -247,7 +251,5 @@ export let liveScopes: CallScopes | undefined;
 
 /** Starts serving: the parent's init message says how to build the worker; `resolve` finds its class. */
 export function startChild(resolve: WorkerResolver): void {
-  // Before the worker module loads: its import or constructor may already be what keeps the event loop busy.
-  watchParent();
   new ChildLink(resolve);
 }

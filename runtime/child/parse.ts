@@ -45,7 +45,8 @@ export function parseParentMessage(value: unknown): ParentMessage {
           typeof m.className === 'string' &&
           (m.module === undefined || typeof m.module === 'string') &&
           Array.isArray(m.args) &&
-          isIndex(m.maxMessageBytes)
+          isIndex(m.maxMessageBytes) &&
+          (m.parent === undefined || isIndex(m.parent))
         ) {
           return m as unknown as ParentMessage;
         }

@@ -1,4 +1,5 @@
-// Ends the child within ~25 ms of its parent's death, even while the main thread is stuck in a busy loop.
+// Ends the child within ~25 ms of its parent's death, even while the main thread is stuck in a busy loop, where
+// the kernel cannot be asked to (no setpriv with --pdeathsig: see spawn.ts).
 import { Worker } from 'node:worker_threads';
 
 // A thread of its own, because a busy event loop never notices the channel closing.

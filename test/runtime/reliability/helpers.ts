@@ -119,11 +119,12 @@ export interface ParentRun {
 export function runParent(
   script: string,
   args: readonly string[],
-  options: { nodeArgs?: readonly string[]; cwd?: string } = {},
+  options: { nodeArgs?: readonly string[]; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): ParentRun {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(fixturesDir, script), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.env !== undefined ? { env: { ...process.env, ...options.env } } : {}),
   });
   const received: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
