@@ -112,10 +112,13 @@ export class FrameDecoder {
   /** The part of a filling frame that the last readTarget() handed out. */
   #direct: Buffer | undefined;
   #failed = false;
+  readonly #beforeSegments: ((bytes: number) => void) | undefined;
 
-  constructor(maxBodyBytes: () => number, onFrame: FrameHandler) {
+  /** `beforeSegments` hears of the memory a frame's segments are about to take, just before it is allocated. */
+  constructor(maxBodyBytes: () => number, onFrame: FrameHandler, beforeSegments?: (bytes: number) => void) {
     this.#maxBodyBytes = maxBodyBytes;
     this.#onFrame = onFrame;
+    this.#beforeSegments = beforeSegments;
   }
 
   /**
@@ -227,7 +230,8 @@ export class FrameDecoder {
       const table = this.#chunks[0]!;
       segments = Array.from({ length: count }, (_, i) => table.readUInt32LE(this.#offset + 9 + 4 * i));
     }
-    const bodyBytes = length + 4 - headerBytes - segments.reduce((sum, n) => sum + n, 0);
+    const segmentBytes = segments.reduce((sum, n) => sum + n, 0);
+    const bodyBytes = length + 4 - headerBytes - segmentBytes;
     if (bodyBytes < 0)
       throw new FrameError('Malformed frame: segments longer than the frame', false, length - 1);
     const frameBytes = 4 + length;
@@ -246,6 +250,7 @@ export class FrameDecoder {
       return true;
     }
     this.#consume(headerBytes);
+    if (segmentBytes > 0) this.#beforeSegments?.(segmentBytes);
     // Each segment in its own ArrayBuffer: what the receiver keeps must not pin anything else.
     const parts = [Buffer.allocUnsafe(bodyBytes), ...segments.map((n) => Buffer.allocUnsafeSlow(n))];
     this.#filling = { codec, tentative, parts, part: 0, filled: 0 };

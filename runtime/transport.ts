@@ -49,6 +49,8 @@ export interface TransportHandlers<In> {
   /** The peer broke the framing or sent something unparsable; nothing more will be delivered. */
   failure(error: TransportError): void;
   close(error?: Error): void;
+  /** Binary segments of `bytes` in all are about to be allocated for a frame being received. */
+  beforeSegments?(bytes: number): void;
 }
 
 /**
@@ -101,7 +103,11 @@ export class Transport<Out, In> {
     this.#channel = channel;
     this.#maxMessageBytes = maxMessageBytes;
     this.#handlers = handlers;
-    const decoder = new FrameDecoder(() => this.#maxMessageBytes, this.#receive);
+    const decoder = new FrameDecoder(
+      () => this.#maxMessageBytes,
+      this.#receive,
+      handlers.beforeSegments?.bind(handlers),
+    );
     const guarded = (feed: () => void) => {
       if (this.#failed) return;
       try {

@@ -31,6 +31,13 @@ export class Binary {
   echo(value) {
     return value;
   }
+  length(bytes) {
+    return bytes.byteLength;
+  }
+  /** What the worker sees of a global `gc` (the runtime's collector lives in a context of its own). */
+  gcGlobal() {
+    return typeof globalThis.gc;
+  }
   make(bytes, fill) {
     return Buffer.alloc(bytes, fill);
   }
