@@ -141,19 +141,73 @@ function validate<T extends object>(
 /** Node options a child must not inherit: debuggers would fight over a port, and eval-like flags replace its entry. */
 const notInherited =
   /^(--inspect|--debug|--eval$|-e$|--print$|-p$|--interactive$|-i$|--test|--check$|-c$|--input-type)/;
+/** Of those, the ones whose value may follow as a word of its own even when it starts with a dash. */
 const takesValue = new Set(['--eval', '-e', '--print', '-p', '--input-type']);
 
-export function inheritedExecArgv(parent: readonly string[] = process.execArgv): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < parent.length; i++) {
-    const arg = parent[i]!;
-    if (notInherited.test(arg)) {
-      if (takesValue.has(arg)) i++;
+/**
+ * Node options without those. The script and its arguments are never among them, so a word that follows a dropped
+ * option and does not start with a dash is that option's value (`--inspect-port 9230`, `--test-reporter tap`), and
+ * goes with it. `words` are compared as `text(word)` gives them.
+ */
+function withoutUninherited<W>(words: readonly W[], text: (word: W) => string): W[] {
+  const kept: W[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const arg = text(words[i]!);
+    if (!notInherited.test(arg)) {
+      kept.push(words[i]!);
       continue;
     }
-    kept.push(arg);
+    const next = words[i + 1];
+    if (!arg.includes('=') && next !== undefined && (takesValue.has(arg) || !text(next).startsWith('-'))) i++;
   }
   return kept;
+}
+
+export function inheritedExecArgv(parent: readonly string[] = process.execArgv): string[] {
+  return withoutUninherited(parent, (arg) => arg);
+}
+
+/** A word of NODE_OPTIONS as written (quotes kept) and as Node reads it. */
+interface OptionWord {
+  readonly raw: string;
+  readonly value: string;
+}
+
+/** Splits NODE_OPTIONS as Node does: at spaces outside double quotes, a backslash escaping the next character. */
+function optionWords(options: string): OptionWord[] {
+  const words: OptionWord[] = [];
+  let raw = '';
+  let value = '';
+  let quoted = false;
+  for (let i = 0; i < options.length; i++) {
+    const c = options[i]!;
+    if (c === ' ' && !quoted) {
+      if (raw !== '') words.push({ raw, value });
+      raw = '';
+      value = '';
+      continue;
+    }
+    raw += c;
+    if (c === '"') {
+      quoted = !quoted;
+    } else if (c === '\\' && quoted && i + 1 < options.length) {
+      raw += options[++i];
+      value += options[i];
+    } else {
+      value += c;
+    }
+  }
+  if (raw !== '') words.push({ raw, value });
+  return words;
+}
+
+/**
+ * The parent's NODE_OPTIONS less what execArgv may not pass on either (Node reads `--inspect` from there too, and
+ * the child would start a debugger of its own); undefined when nothing is left.
+ */
+export function inheritedNodeOptions(options: string): string | undefined {
+  const kept = withoutUninherited(optionWords(options), (word) => word.value).map((word) => word.raw);
+  return kept.length > 0 ? kept.join(' ') : undefined;
 }
 
 /**
@@ -172,6 +226,11 @@ function childEnv(o: ProcxyOptions): NodeJS.ProcessEnv {
       : process.platform === 'linux'
         ? { GLIBC_TUNABLES: allocatorTunables, ...process.env }
         : { ...process.env };
+  if (env.NODE_OPTIONS !== undefined) {
+    const options = inheritedNodeOptions(env.NODE_OPTIONS);
+    if (options === undefined) delete env.NODE_OPTIONS;
+    else env.NODE_OPTIONS = options;
+  }
   for (const [key, value] of Object.entries(o.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { ModuleResolutionError, procxy } from 'procxy';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allocatorTunables } from '../../../runtime/options.js';
+import { allocatorTunables, inheritedExecArgv, inheritedNodeOptions } from '../../../runtime/options.js';
 import { Worker } from '../fixtures/workers.mjs';
 import { killIfAlive, rejection, runParent, scratch, waitGone, workersModule } from './helpers.js';
 
@@ -81,6 +81,68 @@ describe('execArgv', () => {
       expect((await parent.exit(5_000)).code).toBe(0);
     } finally {
       killIfAlive(parent.pid);
+    }
+  });
+});
+
+describe('NODE_OPTIONS and options with a value of their own', () => {
+  type Report = { child: number; execArgv: string[]; debugger: string | null; NODE_OPTIONS: string | null };
+
+  async function childOf(options: Parameters<typeof runParent>[2]): Promise<Report> {
+    const parent = runParent('parent.mjs', ['execArgv'], options);
+    try {
+      const report = await parent.message<Report>('execArgv');
+      pids.add(report.child);
+      expect((await parent.exit(5_000)).code).toBe(0);
+      return report;
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  }
+
+  it('the parent’s --inspect in NODE_OPTIONS is not inherited: the child runs no debugger', async () => {
+    const report = await childOf({ env: { NODE_OPTIONS: '--inspect=127.0.0.1:0 --max-old-space-size=123' } });
+    expect(report.debugger).toBeNull();
+    expect(report.NODE_OPTIONS).toBe('--max-old-space-size=123');
+  });
+
+  it('an option dropped with its value in the next word takes the value along (the child starts)', async () => {
+    const report = await childOf({ nodeArgs: ['--inspect-port', '0', '--no-warnings'] });
+    expect(report.execArgv).toEqual(['--no-warnings']);
+  });
+
+  it('drops what the parent had, keeps the rest as written', () => {
+    expect(
+      inheritedExecArgv([
+        '--inspect-port',
+        '9230',
+        '--no-warnings',
+        '--test-reporter',
+        'tap',
+        '-r',
+        './x.js',
+      ]),
+    ).toEqual(['--no-warnings', '-r', './x.js']);
+    expect(inheritedExecArgv(['--inspect', '--max-old-space-size=123'])).toEqual([
+      '--max-old-space-size=123',
+    ]);
+    expect(inheritedExecArgv(['--eval', '-1', '--no-warnings'])).toEqual(['--no-warnings']);
+    expect(inheritedNodeOptions('--inspect-brk')).toBeUndefined();
+    expect(inheritedNodeOptions('  --require "./a b.js"  --inspect-port 9230 --no-warnings')).toBe(
+      '--require "./a b.js" --no-warnings',
+    );
+    expect(inheritedNodeOptions('--require "./\\"--inspect\\".js"')).toBe('--require "./\\"--inspect\\".js"');
+  });
+
+  it('an `env` that sets NODE_OPTIONS is the child’s as given', async () => {
+    const worker = await procxy(Worker, workersModule, {
+      env: { NODE_OPTIONS: '--inspect-port=0 --no-warnings' },
+    });
+    pids.add(worker.$pid);
+    try {
+      expect((await worker.env()).NODE_OPTIONS).toBe('--inspect-port=0 --no-warnings');
+    } finally {
+      await worker.$terminate();
     }
   });
 });
