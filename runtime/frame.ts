@@ -38,13 +38,18 @@ export class FrameError extends Error {
   }
 }
 
+/** The bytes of a frame after its length and kind: the segment table (when there are segments), body, segments. */
+export function frameContentBytes(bodyBytes: number, segments: readonly number[]): number {
+  let total = (segments.length === 0 ? 0 : 4 + 4 * segments.length) + bodyBytes;
+  for (const length of segments) total += length;
+  return total;
+}
+
 /** The bytes before a body: length, kind and, when there are segments, their table. */
 export function frameHeader(codec: Codec, bodyBytes: number, segments: readonly number[] = []): Buffer {
   const table = segments.length === 0 ? 0 : 4 + 4 * segments.length;
   const header = Buffer.allocUnsafe(frameHeaderBytes + table);
-  let total = 1 + table + bodyBytes;
-  for (const length of segments) total += length;
-  header.writeUInt32LE(total, 0);
+  header.writeUInt32LE(1 + frameContentBytes(bodyBytes, segments), 0);
   header[4] = codec | (segments.length === 0 ? 0 : hasSegments);
   if (table > 0) {
     header.writeUInt32LE(segments.length, 5);

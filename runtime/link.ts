@@ -38,6 +38,7 @@ import {
 } from './protocol.js';
 import { deathSignalLauncher, StderrTail, spawnChild } from './spawn.js';
 import { decodeThrown } from './thrown.js';
+import { releaseMarks } from './transfer.js';
 import { Transport, type TransportError, tooLargeError } from './transport.js';
 
 /** What to start: the child entry, and how it finds the class. */
@@ -79,6 +80,12 @@ function plainArguments(args: readonly unknown[]): boolean {
 const drainMs = 1_000;
 /** Between SIGTERM and SIGKILL. */
 const killGraceMs = 1_000;
+
+/** A call refused before anything was sent: the buffers it marked for transfer stay their caller's, unmarked. */
+function refused(error: unknown, args: readonly unknown[]): Promise<never> {
+  releaseMarks(args);
+  return Promise.reject(error);
+}
 
 export class ParentLink {
   readonly child: ChildProcess;
@@ -237,7 +244,7 @@ export class ParentLink {
     timeout: number,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    if (this.#closed !== undefined) return Promise.reject(this.#closed(method));
+    if (this.#closed !== undefined) return refused(this.#closed(method), args);
     if (signal === undefined && index !== handleHookIndex && plainArguments(args)) {
       return this.#plainCall(index, method, args, timeout);
     }
@@ -245,14 +252,14 @@ export class ParentLink {
     try {
       lifted = liftHandles(args, this.#handles, index === handleHookIndex);
     } catch (error) {
-      return Promise.reject(this.#sendError(error, method));
+      return refused(this.#sendError(error, method), args);
     }
     const split = splitArgs(lifted.args);
     const signals = callSignals(split.signal, signal);
     const aborted = abortedSignal(signals);
-    if (aborted !== undefined) return Promise.reject(abortError(method, this.pid, aborted, false));
+    if (aborted !== undefined) return refused(abortError(method, this.pid, aborted, false), args);
     if (this.#pending.size >= this.#options.maxPending) {
-      return Promise.reject(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }));
+      return refused(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }), args);
     }
     const id = this.#nextId++;
     try {
@@ -262,7 +269,7 @@ export class ParentLink {
         lastFindings(),
       );
     } catch (error) {
-      return Promise.reject(this.#sendError(error, method));
+      return refused(this.#sendError(error, method), args);
     }
     if (lifted.handles !== undefined) this.#handles!.send(id, lifted.handles);
     // The child holds a signal or callbacks for this call only when it got some: only then is an abort its business.
@@ -289,7 +296,7 @@ export class ParentLink {
   /** The common call: nothing to lift out of the arguments and no signal to watch, so nothing to allocate for them. */
   #plainCall(index: number, method: string, args: readonly unknown[], timeout: number): Promise<unknown> {
     if (this.#pending.size >= this.#options.maxPending) {
-      return Promise.reject(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }));
+      return refused(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }), args);
     }
     const id = this.#nextId++;
     const mode = this.#options.serialization;
@@ -304,7 +311,7 @@ export class ParentLink {
         this.#transport.send(message, jsonSafe, lastFindings());
       }
     } catch (error) {
-      return Promise.reject(this.#sendError(error, method));
+      return refused(this.#sendError(error, method), args);
     }
     return new Promise((resolve, reject) => {
       this.#track(

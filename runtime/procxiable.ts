@@ -2,7 +2,7 @@
 import { types } from 'node:util';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
-import { isMarked, marksPending, segmentThreshold } from './transfer.js';
+import { isMarked, marksPending, pooledRefusal, segmentThreshold } from './transfer.js';
 import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
 
 const maxDepth = 1000;
@@ -247,6 +247,20 @@ function visitObject(value: object, w: Walk, depth: number): void {
   if (w.json) w.seen!.delete(value);
 }
 
+const detachedRefusal =
+  'its ArrayBuffer was detached (its memory moved by an earlier transfer()) and holds nothing';
+
+/** Whether `buffer` was detached; Node 20 has no ArrayBuffer.prototype.detached, but a view of one cannot be made. */
+function detached(buffer: ArrayBufferLike): boolean {
+  if (buffer.byteLength !== 0 || types.isSharedArrayBuffer(buffer)) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 function visitAdvanced(value: object, w: Walk, depth: number, proto: object): void {
   w.jsonSafe = false;
   if (types.isMap(value)) {
@@ -273,13 +287,15 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
       chain.add(e);
     }
   } else if (types.isArrayBuffer(value)) {
+    if (detached(value)) refuse(w, detachedRefusal);
     if (isMarked(value) || value.byteLength >= segmentThreshold) found().outOfBand.push(value);
-  } else if (
-    types.isDate(value) ||
-    types.isRegExp(value) ||
-    types.isArrayBufferView(value) ||
-    types.isBoxedPrimitive(value)
-  ) {
+  } else if (types.isArrayBufferView(value)) {
+    const { buffer } = value;
+    if (detached(buffer)) refuse(w, detachedRefusal);
+    const covers = value.byteOffset === 0 && value.byteLength === buffer.byteLength;
+    const refusal = isMarked(buffer) ? pooledRefusal(buffer, covers) : undefined;
+    if (refusal !== undefined) refuse(w, refusal);
+  } else if (types.isDate(value) || types.isRegExp(value) || types.isBoxedPrimitive(value)) {
     return;
   } else if (hasMethods(proto)) {
     refuse(w, `an instance of ${className(value)} has methods, which cannot cross the process boundary`);

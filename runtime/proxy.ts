@@ -4,6 +4,7 @@ import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
 import type { ParentLink } from './link.js';
 import { type CallOptions, type ResolvedOptions, resolveCallOptions } from './options.js';
+import { markCount } from './transfer.js';
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 
@@ -49,9 +50,15 @@ export class WorkerHandle {
   invoke(name: string, index: number, args: unknown[], call: CallOptions): Promise<unknown> {
     const link = this.#link;
     const timeout = call.timeout ?? this.#options.timeout;
+    const marks = markCount();
     const result = link.call(index, name, args, timeout, call.signal);
-    // A handle moved to the failed worker cannot be sent again: such a call is never retried.
-    if (this.#options.retries === 0 || !this.#options.idempotent.has(name) || args.some(isPassableHandle)) {
+    // A handle or memory moved to the failed worker cannot be sent again: such a call is never retried.
+    if (
+      this.#options.retries === 0 ||
+      !this.#options.idempotent.has(name) ||
+      args.some(isPassableHandle) ||
+      markCount() < marks
+    ) {
       return result;
     }
     return this.#retrying(result, link, name, index, args, call, this.#options.retries);

@@ -1,4 +1,5 @@
 // transfer(value, buffers): marks ArrayBuffers to be moved, not copied, by the next message that contains them.
+import { types } from 'node:util';
 import { SerializationError } from './errors.js';
 
 const marked = new WeakSet<ArrayBufferLike>();
@@ -47,20 +48,56 @@ export function marksPending(): boolean {
   return marks > 0;
 }
 
+/** How many buffers are marked; a message that took some leaves fewer. */
+export function markCount(): number {
+  return marks;
+}
+
+function unmark(buffer: ArrayBufferLike): void {
+  if (!marked.delete(buffer)) return;
+  marks--;
+  forgotten.unregister(buffer);
+}
+
 /**
- * Takes the memory out of a marked buffer (leaving it detached) for sending; the mark is used up.
- * Node's shared Buffer pool is refused: detaching it would empty every small Buffer of the process.
+ * Drops the marks of the buffers in `value`, which was not sent: a mark is for that one message, and a later one
+ * must not move a buffer its caller thinks was left alone. Reads only data properties (no getter or Proxy runs).
  */
-export function takeMemory(buffer: ArrayBuffer, coveredByView: boolean, path: string): ArrayBuffer {
-  if (marked.delete(buffer)) {
-    marks--;
-    forgotten.unregister(buffer);
+export function releaseMarks(value: unknown): void {
+  if (marks === 0) return;
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && marks > 0) {
+    const item = stack.pop();
+    if (typeof item !== 'object' || item === null || seen.has(item) || types.isProxy(item)) continue;
+    seen.add(item);
+    if (types.isAnyArrayBuffer(item)) unmark(item);
+    else if (ArrayBuffer.isView(item)) unmark(item.buffer);
+    else if (types.isMap(item))
+      Map.prototype.forEach.call(item, (v: unknown, k: unknown) => stack.push(k, v));
+    else if (types.isSet(item)) Set.prototype.forEach.call(item, (v: unknown) => stack.push(v));
+    else for (const d of Object.values(Object.getOwnPropertyDescriptors(item))) stack.push(d.value);
   }
-  if (buffer.byteLength === Buffer.poolSize && !coveredByView) {
-    throw new SerializationError(
-      `${path}: cannot transfer the memory of a pooled Buffer, which other Buffers share; allocate it with Buffer.alloc() or new Uint8Array()`,
-      path,
-    );
-  }
+}
+
+/**
+ * Whether a marked buffer's memory can be taken: not when it looks like Node's shared Buffer pool (its size, seen
+ * through a view that does not cover it), whose detaching would empty every small Buffer of the process.
+ */
+export function pooledRefusal(buffer: ArrayBufferLike, coveredByView: boolean): string | undefined {
+  return buffer.byteLength === Buffer.poolSize && !coveredByView
+    ? 'cannot transfer the memory of a pooled Buffer, which other Buffers share; allocate it with Buffer.alloc() or new Uint8Array()'
+    : undefined;
+}
+
+/** Throws SerializationError at `path` when pooledRefusal() refuses the buffer. */
+export function checkTakeable(buffer: ArrayBuffer, coveredByView: boolean, path: string): void {
+  const refusal = pooledRefusal(buffer, coveredByView);
+  if (refusal !== undefined) throw new SerializationError(`${path}: ${refusal}`, path);
+}
+
+/** Takes the memory out of a marked buffer (leaving it detached) for sending; the mark is used up. */
+export function takeMemory(buffer: ArrayBuffer): ArrayBuffer {
+  unmark(buffer);
   return structuredClone(buffer, { transfer: [buffer] });
 }

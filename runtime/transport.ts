@@ -6,6 +6,7 @@ import {
   FrameDecoder,
   FrameError,
   type FrameHandler,
+  frameContentBytes,
   frameHeader,
   frameHeaderBytes,
   jsonFrame,
@@ -189,7 +190,10 @@ export class Transport<Out, In> {
       const frame = jsonFrame(JSON.stringify(message));
       return { parts: [frame], bytes: frame.length, borrowed: undefined };
     }
-    const { body, chunks, borrowed } = encodeV8(message, findings);
+    // Checked before any memory is taken for transfer, so that a message too large leaves it where it was.
+    const { body, chunks, borrowed } = encodeV8(message, findings, (bodyBytes, segmentBytes) =>
+      this.#checkSize(frameContentBytes(bodyBytes, segmentBytes)),
+    );
     const segmentBytes = chunks.map((chunk) => chunk.length);
     const header = frameHeader(Codec.V8, body.length, segmentBytes);
     return {

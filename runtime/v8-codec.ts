@@ -11,7 +11,7 @@
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from './errors.js';
 import type { Findings } from './procxiable.js';
-import { isMarked, segmentThreshold, takeMemory } from './transfer.js';
+import { checkTakeable, isMarked, segmentThreshold, takeMemory } from './transfer.js';
 import { unhandle } from './transfer-handlers.js';
 
 const inlineTag = 0;
@@ -179,9 +179,14 @@ export interface EncodedV8 {
 /**
  * Serializes `value`. `findings` (from the inspection of the value) lists the ArrayBuffer values to send out of
  * band and the objects transfer handlers took. The body is: V8 header, the number of handled payloads, each
- * `[name, payload]`, then the value.
+ * `[name, payload]`, then the value. `fits` hears the sizes of the body and the segments before any memory is taken
+ * for transfer, and throws to send nothing: a refused message leaves every buffer as it was.
  */
-export function encodeV8(value: unknown, findings: Findings | undefined): EncodedV8 {
+export function encodeV8(
+  value: unknown,
+  findings: Findings | undefined,
+  fits: (bodyBytes: number, segmentBytes: readonly number[]) => void = () => {},
+): EncodedV8 {
   const serializer = new SegmentSerializer();
   serializer.writeHeader();
   for (const buffer of findings?.outOfBand ?? []) serializer.outOfBand(buffer);
@@ -199,11 +204,17 @@ export function encodeV8(value: unknown, findings: Findings | undefined): Encode
     serializer.writeValue(substitute(value, marks, new Map()));
   }
   const body = serializer.releaseBuffer();
-  // Only once everything serialized: a failure above must leave the caller's buffers as they were.
+  // Only once everything serialized, fits and may be taken: a failure must leave the caller's buffers as they were.
+  const { segments } = serializer;
+  for (const [i, s] of segments.entries()) if (s.transfer) checkTakeable(s.source, s.covered, `segment ${i}`);
+  fits(
+    body.length,
+    segments.map((s) => (s.transfer ? s.source.byteLength : s.bytes!.length)),
+  );
   const chunks: Uint8Array[] = [];
   let borrowed: Set<ArrayBufferLike> | undefined;
-  for (const [i, s] of serializer.segments.entries()) {
-    const bytes = s.transfer ? new Uint8Array(takeMemory(s.source, s.covered, `segment ${i}`)) : s.bytes!;
+  for (const s of segments) {
+    const bytes = s.transfer ? new Uint8Array(takeMemory(s.source)) : s.bytes!;
     chunks.push(bytes);
     if (!s.transfer) {
       borrowed ??= new Set();

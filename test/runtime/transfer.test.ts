@@ -1,6 +1,6 @@
 // Transfer slots: large and transferred binaries travel as raw segments, intact, and transferred ones detach.
 import { createHash } from 'node:crypto';
-import { type Procxy, procxy, SerializationError } from 'procxy';
+import { MessageTooLargeError, type Procxy, procxy, SerializationError } from 'procxy';
 import { transfer } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Binary } from './core-fixtures/binary.mjs';
@@ -151,9 +151,69 @@ describe('transfer slots', () => {
     expect(await worker.echo('still serving')).toBe('still serving');
   });
 
+  it('refuses a transfer with a pooled buffer at its path, moving none of the buffers it named', async () => {
+    const big = filled(MiB, 3);
+    const digest = sha(big);
+    const pooled = Buffer.from('pooled');
+    const error = await worker
+      .echo(transfer({ big, pooled }, [big.buffer, pooled.buffer as ArrayBuffer]))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('args[0].pooled');
+    expect(big.byteLength).toBe(MiB);
+    // The refused call used the marks up: the next call copies the buffer and leaves it here.
+    expect(await worker.hash(big)).toBe(digest);
+    expect(big.byteLength).toBe(MiB);
+  });
+
+  it('leaves the buffers of a call refused before sending with their caller, unmarked', async () => {
+    const bytes = filled(128 * 1024, 4);
+    const aborted = AbortSignal.abort();
+    await expect(worker.$with({ signal: aborted }).length(transfer(bytes, [bytes.buffer]))).rejects.toThrow(
+      /aborted/,
+    );
+    expect(await worker.length(bytes)).toBe(128 * 1024);
+    expect(bytes.byteLength).toBe(128 * 1024);
+  });
+
+  it('refuses a buffer an earlier transfer detached, naming its path', async () => {
+    const bytes = filled(1024, 5);
+    expect(await worker.length(transfer(bytes, [bytes.buffer]))).toBe(1024);
+    const error = await worker.length({ kept: bytes }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('args[0].kept');
+    expect((error as Error).message).toMatch(/detached/);
+    expect(await worker.echo('still serving')).toBe('still serving');
+  });
+
   it('refuses a transfer list that is not ArrayBuffers', () => {
     expect(() => transfer({}, [new Uint8Array(4) as unknown as ArrayBuffer])).toThrow(
       /buffers\[0\] is not an ArrayBuffer/,
     );
+  });
+});
+
+describe('a transfer refused for its size', () => {
+  it('moves nothing: the buffer stays with its caller, intact and unmarked', async () => {
+    const worker = await procxy(Binary, module, { serialization: 'advanced', maxMessageBytes: MiB });
+    try {
+      const bytes = filled(2 * MiB, 6);
+      const digest = sha(bytes);
+      await expect(worker.length(transfer(bytes, [bytes.buffer]))).rejects.toBeInstanceOf(
+        MessageTooLargeError,
+      );
+      expect(bytes.byteLength).toBe(2 * MiB);
+      expect(sha(bytes)).toBe(digest);
+      expect(await worker.length(bytes.subarray(0, MiB / 2))).toBe(MiB / 2);
+      expect(bytes.byteLength).toBe(2 * MiB);
+    } finally {
+      await worker.$terminate();
+    }
   });
 });

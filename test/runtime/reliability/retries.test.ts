@@ -1,5 +1,6 @@
 // Retries: only idempotent calls are re-run, on a fresh worker with the same constructor arguments; others run once.
 import { ChildCrashedError, procxy, TimeoutError } from 'procxy';
+import { transfer } from 'procxy/transfer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Worker } from '../fixtures/workers.mjs';
 import { isGone, killIfAlive, modes, rejection, scratch, sleep, waitGone, workersModule } from './helpers.js';
@@ -89,5 +90,25 @@ describe.each(modes)('retries in %s mode', (serialization) => {
     await waitGone(pid);
     expect(files.lines(log)).toEqual(['ran']);
     expect(worker.$pid).toBe(pid);
+  });
+});
+
+describe('retries and transfer()', () => {
+  it('an idempotent call that moved memory with transfer() is not retried: the memory went with the worker', async () => {
+    const worker = await procxy(Worker, workersModule, {
+      serialization: 'advanced',
+      retries: 1,
+      idempotent: ['crashUnlessMarked'],
+    });
+    pids.add(worker.$pid);
+    const bytes = new Uint8Array(1024);
+    const error = await rejection(
+      worker.crashUnlessMarked(files.file('moved'), transfer(bytes, [bytes.buffer])),
+    );
+    expect(error).toBeInstanceOf(ChildCrashedError);
+    expect(bytes.byteLength).toBe(0);
+    expect(files.lines('moved')).toHaveLength(1);
+    expect(await rejection(worker.pid())).toBeInstanceOf(ChildCrashedError);
+    await worker.$terminate();
   });
 });
