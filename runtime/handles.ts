@@ -211,7 +211,14 @@ export class HandleSender {
         if (error !== null) this.#lost({ procxy: 'lost', id, i, reason: error.message });
       };
       const envelope: HandleEnvelope = { procxy: 'handle', id, i };
-      this.#child.send(envelope, handle, { keepOpen: true }, written);
+      const deliver = () => this.#child.send(envelope, handle, { keepOpen: true }, written);
+      // What this process still has to write would die with its copy of the socket: send once it is written (the
+      // child holds the call back until then; the envelope says which argument the handle is, so order holds).
+      if (socket !== undefined && socket.writableLength > 0 && !socket.destroyed) {
+        socket.write(Buffer.alloc(0), deliver);
+      } else {
+        deliver();
+      }
     }
   }
 

@@ -110,6 +110,26 @@ describe('handle arguments', () => {
     expect(received === before + after).toBe(true);
   });
 
+  it('hands over a TCP connection after what the parent still had to write on it is written', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const { client, accepted } = await connect(server);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    client.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+    });
+    // More than the kernel takes at once: most of it waits in this process when the handle is sent.
+    const sent = Buffer.from(pattern(8 * 1024 * 1024, 3), 'latin1');
+    accepted.write(sent);
+    expect(accepted.writableLength).toBeGreaterThan(0);
+    expect(await w.adopt(accepted)).toEqual({ kind: 'net.Socket', port: client.localPort });
+    await settle(() => received >= sent.length);
+    expect(received).toBe(sent.length);
+    expect(Buffer.concat(chunks).equals(sent)).toBe(true);
+  });
+
   it('hands over a net.Server that then serves connections in the child', async () => {
     const server = await listen();
     const port = portOf(server);
