@@ -37,7 +37,7 @@ import {
   unreachable,
 } from './protocol.js';
 import { deathSignalLauncher, StderrTail, spawnChild } from './spawn.js';
-import { decodeThrown } from './thrown.js';
+import { decodeThrown, encodeThrown } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { Transport, type TransportError, tooLargeError } from './transport.js';
 
@@ -156,7 +156,8 @@ export class ParentLink {
     this.#channel = socketChannel(fromChild, toChild);
     this.#transport = new Transport(this.#channel, options.maxMessageBytes, {
       parse: parseChildMessage,
-      message: (message) => this.#receive(message),
+      message: (message, failure) =>
+        failure === undefined ? this.#receive(message) : this.#unreadable(message, failure),
       failure: (error) => this.#violation(error),
       // The exit that follows settles what is waiting; hold the loop for it (an exited child holds nothing).
       close: (error) => {
@@ -417,6 +418,34 @@ export class ParentLink {
         return;
       default:
         return unreachable(message, 'child message');
+    }
+  }
+
+  /**
+   * A message holding a value that no transfer handler here could rebuild: the call it answers, or the callback it
+   * invokes, fails with that; anything else (an event) cannot fail alone and ends the worker as a broken message.
+   */
+  #unreadable(message: ChildMessage, failure: SerializationError): void {
+    switch (message.t) {
+      case 'ok':
+      case 'err': {
+        const call = this.#pending.get(message.id);
+        if (call === undefined) return this.#receive(message);
+        const what = message.t === 'ok' ? 'result' : 'error';
+        const error = new SerializationError(
+          `The ${what} of '${call.method}' cannot be read: ${failure.message}`,
+          failure.path,
+          { cause: failure.cause, method: call.method, pid: this.pid },
+        );
+        return this.#settle(message.id, error, false);
+      }
+      case 'cb':
+        this.#transport.send({ t: 'cb-err', n: message.n, e: encodeThrown(failure) }, false);
+        return;
+      default:
+        return this.#violation(
+          new ProtocolError(`a '${message.t}' message it sent cannot be read: ${failure.message}`),
+        );
     }
   }
 

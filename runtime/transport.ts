@@ -1,6 +1,6 @@
 // Messages over a byte channel: a codec chosen per frame, the frames of one tick written together, sizes capped.
 import type { ByteChannel } from './channel.js';
-import { type CallSite, MessageTooLargeError } from './errors.js';
+import { type CallSite, MessageTooLargeError, type SerializationError } from './errors.js';
 import {
   Codec,
   FrameDecoder,
@@ -15,7 +15,7 @@ import {
   verdictFrame,
 } from './frame.js';
 import type { Findings } from './procxiable.js';
-import { decodeV8, encodeV8 } from './v8-codec.js';
+import { decodeV8, encodeV8, HandlerFailure } from './v8-codec.js';
 
 /** A received frame's bytes could not be turned into a message, or were too many. */
 export class TransportError extends Error {
@@ -46,7 +46,11 @@ export function tooLargeError(
 export interface TransportHandlers<In> {
   /** Checks the shape of a decoded value and returns it typed; throws TransportError when it is not a message. */
   parse(value: unknown): In;
-  message(message: In): void;
+  /**
+   * A message; with `failure` when a transfer handler could not rebuild a value in it (an empty object stands there):
+   * the receiver answers for it rather than act on it.
+   */
+  message(message: In, failure?: SerializationError): void;
   /** The peer broke the framing or sent something unparsable; nothing more will be delivered. */
   failure(error: TransportError): void;
   close(error?: Error): void;
@@ -97,7 +101,7 @@ export class Transport<Out, In> {
   #flushScheduled = false;
   #failed = false;
   /** A tentative message waiting for its verdict (the next frame). */
-  #held: { readonly message: In } | undefined;
+  #held: { readonly message: In; readonly failure: SerializationError | undefined } | undefined;
   readonly #flush = () => this.flush();
 
   constructor(channel: ByteChannel, maxMessageBytes: number, handlers: TransportHandlers<In>) {
@@ -270,7 +274,7 @@ export class Transport<Out, In> {
     if (kind === Verdict.Confirm || kind === Verdict.Retract) {
       if (held === undefined)
         return this.#fail(new TransportError('A verdict frame without a tentative one'));
-      if (kind === Verdict.Confirm) this.#handlers.message(held.message);
+      if (kind === Verdict.Confirm) this.#handlers.message(held.message, held.failure);
       return;
     }
     if (held !== undefined) {
@@ -278,14 +282,22 @@ export class Transport<Out, In> {
     }
     const codec = kind;
     let message: In;
+    let failure: SerializationError | undefined;
     try {
-      const value: unknown =
-        codec === Codec.Json
-          ? JSON.parse(bytes.toString('utf8', start, end))
-          : decodeV8(
-              segments.length > 0 ? bytes.subarray(start, end) : ownMemory(bytes, start, end),
-              segments,
-            );
+      let value: unknown;
+      try {
+        value =
+          codec === Codec.Json
+            ? JSON.parse(bytes.toString('utf8', start, end))
+            : decodeV8(
+                segments.length > 0 ? bytes.subarray(start, end) : ownMemory(bytes, start, end),
+                segments,
+              );
+      } catch (error) {
+        if (!(error instanceof HandlerFailure)) throw error;
+        value = error.value;
+        failure = error.failure;
+      }
       message = this.#handlers.parse(value);
     } catch (error) {
       this.#fail(
@@ -297,8 +309,8 @@ export class Transport<Out, In> {
       );
       return;
     }
-    if (tentative) this.#held = { message };
-    else this.#handlers.message(message);
+    if (tentative) this.#held = { message, failure };
+    else this.#handlers.message(message, failure);
   };
 
   #fail(error: TransportError): void {

@@ -262,6 +262,19 @@ class SegmentDeserializer extends HostDeserializer {
   }
 }
 
+/**
+ * A transfer handler could not rebuild a value of a message that is otherwise whole (`value`, with an empty object
+ * where that value was): the receiver answers for the message instead of acting on it.
+ */
+export class HandlerFailure extends Error {
+  constructor(
+    readonly value: unknown,
+    readonly failure: SerializationError,
+  ) {
+    super(failure.message);
+  }
+}
+
 export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
   const deserializer = new SegmentDeserializer(body, segments);
   deserializer.readHeader();
@@ -273,12 +286,22 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
   }
   const count = deserializer.readUint32();
   const handled: unknown[] = [];
+  let failure: SerializationError | undefined;
   for (let i = 0; i < count; i++) {
     const entry = deserializer.readValue() as [unknown, unknown];
     if (!Array.isArray(entry) || typeof entry[0] !== 'string')
       throw new RangeError('Malformed handled payload');
-    handled.push(unhandle(entry[0], entry[1]));
+    try {
+      handled.push(unhandle(entry[0], entry[1]));
+    } catch (error) {
+      if (!(error instanceof SerializationError)) throw error;
+      failure ??= error;
+      // V8 takes only an object from the host-object hook; nothing acts on the message anyway.
+      handled.push(Object.create(null));
+    }
   }
   deserializer.handled = handled;
-  return deserializer.readValue();
+  const value = deserializer.readValue();
+  if (failure !== undefined) throw new HandlerFailure(value, failure);
+  return value;
 }

@@ -5,7 +5,13 @@ import { type MessageTooLargeError, MethodNotFoundError, SerializationError } fr
 import { handleHookIndex } from '../handles.js';
 import type { SerializationMode } from '../modes.js';
 import { inspectValue, inspectValueOrDefer, lastFindings } from '../procxiable.js';
-import { type ChildMessage, type InitMessage, type ParentMessage, unreachable } from '../protocol.js';
+import {
+  type CallMessage,
+  type ChildMessage,
+  type InitMessage,
+  type ParentMessage,
+  unreachable,
+} from '../protocol.js';
 import { encodeThrown } from '../thrown.js';
 import { Transport, tooLargeError } from '../transport.js';
 import { CallScopes } from './callbacks.js';
@@ -49,16 +55,19 @@ class ChildLink {
   readonly #scopes: CallScopes;
   /** Holds calls back until their handles arrived over IPC, in order (handles.ts). */
   readonly #inbox = new HandleInbox(
-    (call) => this.#call(call.id, call.m, this.#scopes.enter(call, this.#names[call.m] ?? '?')),
+    (call) => this.#run(call),
     (id, error) => this.#fail(id, error),
   );
+  /** Calls whose arguments a transfer handler here could not rebuild: they fail with that when their turn comes. */
+  readonly #unreadable = new Map<number, SerializationError>();
   #events: EventForwarder | undefined;
 
   constructor(resolve: WorkerResolver) {
     this.#resolve = resolve;
     this.#transport = new Transport(fdChannel(inputFd, outputFd), 0xffff_fffe, {
       parse: parseParentMessage,
-      message: (message) => this.#receive(message),
+      message: (message, failure) =>
+        failure === undefined ? this.#receive(message) : this.#receiveUnreadable(message, failure),
       failure: (error) => this.#die(`procxy: malformed message from the parent: ${error.message}`),
       // The parent closed the link or died: nobody is left to answer to.
       close: () => process.exit(0),
@@ -91,6 +100,7 @@ class ChildLink {
         if (this.#state !== 'serving') return this.#die(`procxy: a call before the worker was ready`);
         return this.#inbox.dispatch(message);
       case 'abort':
+        this.#unreadable.delete(message.id);
         this.#inbox.abort(message.id);
         return this.#scopes.abort(message.id, message.r);
       case 'cb-ok':
@@ -107,6 +117,39 @@ class ChildLink {
       default:
         return unreachable(message, 'parent message');
     }
+  }
+
+  /**
+   * A message holding a value no transfer handler here could rebuild: a call fails with that in its turn, a
+   * callback's answer rejects in the worker; anything else (constructor arguments, an abort's reason) ends the child.
+   */
+  #receiveUnreadable(message: ParentMessage, failure: SerializationError): void {
+    switch (message.t) {
+      case 'call':
+        if (this.#state !== 'serving') break;
+        this.#unreadable.set(message.id, failure);
+        return this.#inbox.dispatch(message);
+      case 'cb-ok':
+      case 'cb-err':
+        return this.#scopes.settle(message.n, false, encodeThrown(failure));
+      default:
+        break;
+    }
+    this.#die(`procxy: a '${message.t}' message from the parent cannot be read: ${failure.message}`);
+  }
+
+  #run(call: CallMessage): void {
+    const failure = this.#unreadable.get(call.id);
+    if (failure === undefined)
+      return this.#call(call.id, call.m, this.#scopes.enter(call, this.#names[call.m] ?? '?'));
+    this.#unreadable.delete(call.id);
+    const name = this.#names[call.m] ?? '?';
+    this.#fail(
+      call.id,
+      new SerializationError(`The arguments of '${name}' cannot be read: ${failure.message}`, failure.path, {
+        cause: failure.cause,
+      }),
+    );
   }
 
   async #init(init: InitMessage): Promise<void> {

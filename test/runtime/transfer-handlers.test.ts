@@ -1,16 +1,19 @@
 // Transfer handlers: a custom type crosses at any depth as its payload and is rebuilt by the same-named handler.
 
-import { ChildCrashedError, procxy, SerializationError } from 'procxy';
+import { procxy, SerializationError } from 'procxy';
 import { registerTransferHandler } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Echo } from './core-fixtures/echo.mjs';
-import { Exploding, Geometry, Point } from './core-fixtures/point.mjs';
+import { Brittle, Exploding, Geometry, Point } from './core-fixtures/point.mjs';
 
 const module = new URL('./core-fixtures/point.mjs', import.meta.url);
 
 /** What the worker serves; the no-build types cannot know that a transfer handler carries Point. */
 interface GeometryProxy {
   norms(value: unknown): Promise<number[]>;
+  brittle(tag: string): Promise<{ made: Brittle[] }>;
+  pid(): Promise<number>;
+  relay(callback: (b: Brittle) => unknown, tag: string): Promise<{ answer?: unknown; failed?: string }>;
   mirror(point: Point): Promise<Point>;
   deep(): Promise<unknown>;
   $terminate(): Promise<void>;
@@ -58,6 +61,44 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
       /transfer handler 'Exploding' threw in serialize: cannot serialize this/,
     );
     expect(await worker.norms([new Point(0, 1)])).toEqual([1]);
+  });
+
+  it('fails only the call whose argument a handler cannot rebuild in the child, naming the handler', async () => {
+    const pid = await worker.pid();
+    const error = await worker.norms({ b: new Brittle('bad'), p: new Point(3, 4) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as Error).message).toMatch(
+      /The arguments of 'norms' cannot be read: .*transfer handler 'Brittle' threw in deserialize: cannot rebuild this/,
+    );
+    expect(await worker.norms([new Point(0, 1)])).toEqual([1]);
+    expect(await worker.pid()).toBe(pid);
+  });
+
+  it('fails only the call whose result a handler cannot rebuild in the parent, naming the handler', async () => {
+    const pid = await worker.pid();
+    const answers = await Promise.allSettled([worker.brittle('bad'), worker.brittle('good'), worker.pid()]);
+    expect(answers[0].status).toBe('rejected');
+    const error = (answers[0] as PromiseRejectedResult).reason as SerializationError;
+    expect(error).toBeInstanceOf(SerializationError);
+    expect(error.method).toBe('brittle');
+    expect(error.message).toMatch(
+      /The result of 'brittle' cannot be read: .*transfer handler 'Brittle' threw in deserialize: cannot rebuild this/,
+    );
+    expect(answers[1]).toEqual({ status: 'fulfilled', value: { made: [new Brittle('good')] } });
+    expect(answers[2]).toEqual({ status: 'fulfilled', value: pid });
+  });
+
+  it('rejects in the worker a callback whose argument or answer a handler cannot rebuild', async () => {
+    let called = 0;
+    const unreadableArgument = await worker.relay(() => called++, 'bad');
+    expect(called).toBe(0);
+    expect(unreadableArgument.failed).toMatch(/^SerializationError: .*'Brittle' threw in deserialize/);
+    const unreadableAnswer = await worker.relay(() => new Brittle('bad'), 'good');
+    expect(unreadableAnswer.failed).toMatch(/^SerializationError: .*'Brittle' threw in deserialize/);
+    expect(await worker.relay((b) => b.tag, 'good')).toEqual({ answer: 'good' });
   });
 });
 
@@ -118,10 +159,11 @@ describe('a worker that never registered the handler', () => {
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(ChildCrashedError);
-      expect((error as ChildCrashedError).stderrTail).toMatch(
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as Error).message).toMatch(
         /No transfer handler named 'Point' is registered in process \d+: import the module that registers it on both sides/,
       );
+      expect(await worker.echo('still serving')).toBe('still serving');
     } finally {
       await worker.$terminate();
     }

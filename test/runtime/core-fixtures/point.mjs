@@ -27,6 +27,22 @@ registerTransferHandler('Exploding', {
   deserialize: () => new Exploding(),
 });
 
+/** Rebuilt anywhere but from the payload 'bad', whose deserialize throws (in the child or in the parent). */
+export class Brittle {
+  constructor(tag) {
+    this.tag = tag;
+  }
+}
+
+registerTransferHandler('Brittle', {
+  canHandle: (value) => value instanceof Brittle,
+  serialize: (brittle) => brittle.tag,
+  deserialize: (tag) => {
+    if (tag === 'bad') throw new Error('cannot rebuild this');
+    return new Brittle(tag);
+  },
+});
+
 export class Geometry {
   norms(value) {
     const out = [];
@@ -40,6 +56,20 @@ export class Geometry {
   }
   mirror(point) {
     return new Point(-point.x, -point.y);
+  }
+  brittle(tag) {
+    return { made: [new Brittle(tag)] };
+  }
+  pid() {
+    return process.pid;
+  }
+  /** Calls `callback` with a Brittle of `tag`; what it answered, or how it failed. */
+  async relay(callback, tag) {
+    try {
+      return { answer: await callback(new Brittle(tag)) };
+    } catch (error) {
+      return { failed: `${error.name}: ${error.message}` };
+    }
   }
   deep() {
     return { a: [{ b: new Map([['p', new Point(3, 4)]]) }] };

@@ -98,12 +98,12 @@ describe('retries and transfer()', () => {
     const worker = await procxy(Worker, workersModule, {
       serialization: 'advanced',
       retries: 1,
-      idempotent: ['crashUnlessMarked'],
+      idempotent: ['crashUnlessMarkedWith'],
     });
     pids.add(worker.$pid);
     const bytes = new Uint8Array(1024);
     const error = await rejection(
-      worker.crashUnlessMarked(files.file('moved'), transfer(bytes, [bytes.buffer])),
+      worker.crashUnlessMarkedWith(files.file('moved'), transfer(bytes, [bytes.buffer])),
     );
     expect(error).toBeInstanceOf(ChildCrashedError);
     expect(bytes.byteLength).toBe(0);
