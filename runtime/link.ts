@@ -275,14 +275,29 @@ export class ParentLink {
     if (lifted.handles !== undefined) this.#handles!.send(id, lifted.handles);
     // The child holds a signal or callbacks for this call only when it got some: only then is an abort its business.
     const remote = split.signal !== undefined || split.callbacks !== undefined;
+    return this.#watchedCall(id, method, timeout, signals, split.callbacks, remote);
+  }
+
+  /**
+   * The pending call of `id`, settled early by an abort of `signals`. A function of its own, so that the closures
+   * here hold none of the call's arguments: an AbortError keeps them alive through its stack's frames.
+   */
+  #watchedCall(
+    id: number,
+    method: string,
+    timeout: number,
+    signals: readonly AbortSignal[],
+    callbacks: PendingCall['callbacks'],
+    remote: boolean,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const call: PendingCall = {
         method,
         resolve,
         reject,
         unwatch: undefined,
-        callbacks: split.callbacks,
-        release: split.callbacks !== undefined ? trackTable() : undefined,
+        callbacks,
+        release: callbacks !== undefined ? trackTable() : undefined,
       };
       call.unwatch = watchSignals(signals, (fired) => {
         this.#settle(id, abortError(method, this.pid, fired, true), false);

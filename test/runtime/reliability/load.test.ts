@@ -2,7 +2,15 @@
 import { ChildCrashedError, type Procxy, procxy, QueueFullError } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExitTiming, Worker } from '../fixtures/workers.mjs';
-import { activeResources, killIfAlive, modes, rejection, settledAtOnce, workersModule } from './helpers.js';
+import {
+  activeResources,
+  killIfAlive,
+  modes,
+  rejection,
+  runParent,
+  settledAtOnce,
+  workersModule,
+} from './helpers.js';
 
 const pids = new Set<number>();
 afterAll(() => {
@@ -84,4 +92,24 @@ describe.each(modes)('a child that exits right after answering, in %s mode', (se
       }
     },
   );
+});
+
+describe('long runs', () => {
+  it('100 000 sequential calls and 1 000 calls past their deadline leave no timer, pending call, value or signal behind (an AbortError kept holds no argument)', async () => {
+    const parent = runParent('parent.mjs', ['retention'], { nodeArgs: ['--expose-gc'] });
+    try {
+      const report = await parent.message('retention', 60_000);
+      expect(report).toEqual({
+        retention: true,
+        answered: 'still serving',
+        abortErrors: 1_000,
+        extraTimers: 0,
+        keptValues: 0,
+        keptSignals: 0,
+      });
+      expect((await parent.exit(10_000)).code).toBe(0);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  }, 90_000);
 });
