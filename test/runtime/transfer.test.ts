@@ -71,10 +71,18 @@ describe('transfer slots', () => {
     }
   });
 
-  it('moves 200 MiB intact', async () => {
+  it('moves 200 MiB intact and leaves the sender detached', async () => {
     const bytes = filled(200 * MiB, 3);
     const digest = sha(bytes);
     expect(await worker.hash(transfer(bytes, [bytes.buffer]))).toBe(digest);
+    expect(bytes.byteLength).toBe(0);
+  });
+
+  it('moves a transferred Buffer of its own memory and leaves it detached', async () => {
+    const bytes = Buffer.allocUnsafeSlow(10 * MiB).fill(9);
+    const digest = sha(bytes);
+    expect(await worker.hash(transfer(bytes, [bytes.buffer]))).toBe(digest);
+    expect(bytes.byteLength).toBe(0);
   });
 
   it('finds transferred and large binaries at any depth of the arguments, with their types', async () => {
@@ -107,6 +115,14 @@ describe('transfer slots', () => {
     const result = (await worker.makeTransferred(3 * MiB, 7)) as { deep: { data: Uint8Array } };
     expect(result.deep.data.byteLength).toBe(3 * MiB);
     expect(result.deep.data.every((b) => b === 7)).toBe(true);
+  });
+
+  it('sends a small buffer the child marked as a segment of its own, not inside the body', async () => {
+    // Under 64 KiB, only the mark makes it a segment: inline, it would arrive as a view into the body.
+    const result = (await worker.makeTransferred(1024, 8)) as { deep: { data: Uint8Array } };
+    expect(result.deep.data.byteLength).toBe(1024);
+    expect(result.deep.data.buffer.byteLength).toBe(1024);
+    expect(result.deep.data.every((b) => b === 8)).toBe(true);
   });
 
   it('gives a small Buffer received beside a large one memory of its own', async () => {

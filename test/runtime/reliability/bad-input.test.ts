@@ -1,0 +1,75 @@
+// Values that cannot cross, given to a real worker: a SerializationError at their path, nothing sent, the worker fine.
+import { procxy, SerializationError } from 'procxy';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Worker } from '../fixtures/workers.mjs';
+import { killIfAlive, modes, workersModule } from './helpers.js';
+
+const pids = new Set<number>();
+afterAll(() => {
+  for (const pid of pids) killIfAlive(pid);
+});
+
+/** The worker's echo, which takes anything here: what it refuses is what is tested. */
+interface Loose {
+  echo(value: unknown): Promise<unknown>;
+  echoes(): Promise<number>;
+  $pid: number;
+  $terminate(): Promise<void>;
+}
+
+const cycle = (): unknown => {
+  const value: Record<string, unknown> = { name: 'loop' };
+  value.self = value;
+  return value;
+};
+
+const refusedEverywhere: [string, unknown, string][] = [
+  ['a nested function', { deep: [{ f: () => 1 }] }, 'args[0].deep[0].f'],
+  ['a symbol', { s: Symbol('s') }, 'args[0].s'],
+  ['a Promise', { p: Promise.resolve(1) }, 'args[0].p'],
+  ['a WeakMap', { w: new WeakMap() }, 'args[0].w'],
+];
+const refusedInJson: [string, unknown, string][] = [
+  ['a bigint', { n: 10n }, 'args[0].n'],
+  ['a cycle', cycle(), 'args[0].self'],
+];
+
+describe.each(modes)('bad arguments in %s mode', (serialization) => {
+  const refused = serialization === 'json' ? [...refusedEverywhere, ...refusedInJson] : refusedEverywhere;
+
+  it.each(refused)(
+    '%s is refused at its path before anything is sent; the worker serves on',
+    async (_, value, path) => {
+      const worker = (await procxy(Worker, workersModule, { serialization })) as unknown as Loose;
+      pids.add(worker.$pid);
+      try {
+        const error = await worker.echo(value).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(SerializationError);
+        expect((error as SerializationError).path).toBe(path);
+        expect((error as SerializationError).code).toBe('PROCXY_SERIALIZATION');
+        expect((error as SerializationError).method).toBe('echo');
+        expect(await worker.echoes()).toBe(0);
+        expect(await worker.echo('fine')).toBe('fine');
+        expect(await worker.echoes()).toBe(1);
+      } finally {
+        await worker.$terminate();
+      }
+    },
+  );
+
+  it.runIf(serialization === 'advanced')('a bigint and a cycle round-trip', async () => {
+    const worker = (await procxy(Worker, workersModule, { serialization })) as unknown as Loose;
+    pids.add(worker.$pid);
+    try {
+      expect(await worker.echo({ n: 10n })).toEqual({ n: 10n });
+      const back = (await worker.echo(cycle())) as { self: unknown; name: string };
+      expect(back.name).toBe('loop');
+      expect(back.self).toBe(back);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+});
