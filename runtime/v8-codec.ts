@@ -6,7 +6,8 @@
  * ArrayBuffers go out of band through V8's transferArrayBuffer, which refers to them by segment number. A segment is
  * the caller's bytes, borrowed (the channel copies what it cannot write before the send returns, so the caller may
  * reuse its buffer at once), or, for buffers marked with transfer(), their memory itself, taken from the sender,
- * which is left detached.
+ * which is left detached. One buffer has one segment, of which its later views are parts, so views that share
+ * memory here share it there too, as with structuredClone (a borrowed segment spans its views, from the first).
  */
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from './errors.js';
@@ -96,9 +97,11 @@ function viewType(view: NodeJS.ArrayBufferView): number {
 
 interface Segment {
   readonly source: ArrayBuffer;
-  /** Transferred: the whole buffer's memory moves. Borrowed: only `bytes` travel. */
+  /** Transferred: the whole buffer's memory moves. Borrowed: its bytes from `start` to `end` travel. */
   readonly transfer: boolean;
-  readonly bytes?: Uint8Array;
+  /** Where the segment begins in its source; the offsets written for views count from here. */
+  readonly start: number;
+  end: number;
   covered: boolean;
 }
 
@@ -112,6 +115,7 @@ const HostDeserializer = DefaultDeserializer as unknown as new (
 
 class SegmentSerializer extends HostSerializer {
   readonly segments: Segment[] = [];
+  /** The segment of each buffer that has one: later views of the buffer are parts of it, so they share memory. */
   readonly #bySource = new Map<ArrayBufferLike, number>();
   readonly #outOfBand = new Set<ArrayBuffer>();
 
@@ -119,18 +123,14 @@ class SegmentSerializer extends HostSerializer {
   outOfBand(buffer: ArrayBuffer): void {
     if (this.#outOfBand.has(buffer)) return;
     this.#outOfBand.add(buffer);
-    const index = this.#add(buffer, isMarked(buffer), true);
+    const index = this.#add(buffer, isMarked(buffer), 0, buffer.byteLength, true);
     this.transferArrayBuffer(index, buffer);
   }
 
-  #add(source: ArrayBuffer, transfer: boolean, covered: boolean, bytes?: Uint8Array): number {
+  #add(source: ArrayBuffer, transfer: boolean, start: number, end: number, covered: boolean): number {
     const index = this.segments.length;
-    this.segments.push(
-      transfer
-        ? { source, transfer, covered }
-        : { source, transfer, covered, bytes: bytes ?? new Uint8Array(source) },
-    );
-    if (transfer) this.#bySource.set(source, index);
+    this.segments.push({ source, transfer, start, end, covered });
+    if (!this.#bySource.has(source)) this.#bySource.set(source, index);
     return index;
   }
 
@@ -142,25 +142,29 @@ class SegmentSerializer extends HostSerializer {
     }
     const source = view.buffer as ArrayBuffer;
     const marked = isMarked(source);
-    if (!marked && view.byteLength < segmentThreshold) {
+    const known = this.#bySource.get(source);
+    // A view into memory that already travels as a segment goes as a part of it, however small, unless it starts
+    // before the segment does (a borrowed segment begins where its first view does).
+    const within = known !== undefined && view.byteOffset >= this.segments[known]!.start;
+    if (!marked && !within && view.byteLength < segmentThreshold) {
       this.writeUint32(inlineTag);
       super._writeHostObject(view);
       return;
     }
-    let index: number;
-    let offset = 0;
     const covers = view.byteOffset === 0 && view.byteLength === source.byteLength;
-    if (marked) {
-      index = this.#bySource.get(source) ?? this.#add(source, true, covers);
-      if (covers) this.segments[index]!.covered = true;
-      offset = view.byteOffset;
-    } else {
-      index = this.#add(source, false, covers, Buffer.from(source, view.byteOffset, view.byteLength));
-    }
+    const viewEnd = view.byteOffset + view.byteLength;
+    const index = within
+      ? known
+      : marked
+        ? this.#add(source, true, 0, source.byteLength, covers)
+        : this.#add(source, false, view.byteOffset, viewEnd, covers);
+    const segment = this.segments[index]!;
+    if (covers) segment.covered = true;
+    if (viewEnd > segment.end) segment.end = viewEnd;
     this.writeUint32(segmentTag);
     this.writeUint32(viewType(view));
     this.writeUint32(index);
-    this.writeUint32(offset);
+    this.writeUint32(view.byteOffset - segment.start);
     this.writeUint32(view.byteLength);
   }
 }
@@ -209,12 +213,14 @@ export function encodeV8(
   for (const [i, s] of segments.entries()) if (s.transfer) checkTakeable(s.source, s.covered, `segment ${i}`);
   fits(
     body.length,
-    segments.map((s) => (s.transfer ? s.source.byteLength : s.bytes!.length)),
+    segments.map((s) => s.end - s.start),
   );
   const chunks: Uint8Array[] = [];
   let borrowed: Set<ArrayBufferLike> | undefined;
   for (const s of segments) {
-    const bytes = s.transfer ? new Uint8Array(takeMemory(s.source)) : s.bytes!;
+    const bytes = s.transfer
+      ? new Uint8Array(takeMemory(s.source))
+      : Buffer.from(s.source, s.start, s.end - s.start);
     chunks.push(bytes);
     if (!s.transfer) {
       borrowed ??= new Set();

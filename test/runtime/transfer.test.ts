@@ -111,6 +111,23 @@ describe('transfer slots', () => {
     expect(await worker.sameMemory(...args)).toBe(64);
   });
 
+  it('keeps views of one untransferred large buffer on one memory, small ones after the first too', async () => {
+    const memory = new ArrayBuffer(256 * 1024);
+    new Uint8Array(memory).fill(1, 64, 80);
+    expect(await worker.sameMemory(new Uint8Array(memory), new Uint16Array(memory, 64, 8))).toBe(64);
+    expect(await worker.sameMemory(new Uint8Array(memory, 1024), new Uint8Array(memory, 70_000, 10))).toBe(
+      68_976,
+    );
+    // A view that starts before the first one's memory travels apart, intact.
+    const [late, early] = (await worker.echo([
+      new Uint8Array(memory, 1024),
+      new Uint8Array(memory, 0, 100),
+    ])) as Uint8Array[];
+    expect(late!.buffer).not.toBe(early!.buffer);
+    expect([...early!.subarray(60, 84)]).toEqual([...new Uint8Array(memory, 60, 24)]);
+    expect(memory.byteLength).toBe(256 * 1024);
+  });
+
   it('returns a transferred result from the child, nested', async () => {
     const result = (await worker.makeTransferred(3 * MiB, 7)) as { deep: { data: Uint8Array } };
     expect(result.deep.data.byteLength).toBe(3 * MiB);
