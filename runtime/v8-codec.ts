@@ -6,8 +6,9 @@
  * ArrayBuffers go out of band through V8's transferArrayBuffer, which refers to them by segment number. A segment is
  * the caller's bytes, borrowed (the channel copies what it cannot write before the send returns, so the caller may
  * reuse its buffer at once), or, for buffers marked with transfer(), their memory itself, taken from the sender,
- * which is left detached. One buffer has one segment, of which its later views are parts, so views that share
- * memory here share it there too, as with structuredClone (a borrowed segment spans its views, from the first).
+ * which is left detached. A buffer's later views are parts of its segment, so views that share memory here share
+ * it there too, as with structuredClone (a borrowed segment spans its views from the first one's start, up to a
+ * view that starts 64 KiB or more past the rest, which travels apart).
  */
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import { SerializationError } from './errors.js';
@@ -143,9 +144,14 @@ class SegmentSerializer extends HostSerializer {
     const source = view.buffer as ArrayBuffer;
     const marked = isMarked(source);
     const known = this.#bySource.get(source);
+    const segment = known === undefined ? undefined : this.segments[known]!;
     // A view into memory that already travels as a segment goes as a part of it, however small, unless it starts
-    // before the segment does (a borrowed segment begins where its first view does).
-    const within = known !== undefined && view.byteOffset >= this.segments[known]!.start;
+    // before the segment does (a borrowed segment begins where its first view does) or so far past its end that the
+    // bytes between would cost more than a copy of its own.
+    const within =
+      segment !== undefined &&
+      view.byteOffset >= segment.start &&
+      (segment.transfer || view.byteOffset <= segment.end + segmentThreshold);
     if (!marked && !within && view.byteLength < segmentThreshold) {
       this.writeUint32(inlineTag);
       super._writeHostObject(view);
@@ -154,17 +160,17 @@ class SegmentSerializer extends HostSerializer {
     const covers = view.byteOffset === 0 && view.byteLength === source.byteLength;
     const viewEnd = view.byteOffset + view.byteLength;
     const index = within
-      ? known
+      ? known!
       : marked
         ? this.#add(source, true, 0, source.byteLength, covers)
         : this.#add(source, false, view.byteOffset, viewEnd, covers);
-    const segment = this.segments[index]!;
-    if (covers) segment.covered = true;
-    if (viewEnd > segment.end) segment.end = viewEnd;
+    const part = this.segments[index]!;
+    if (covers) part.covered = true;
+    if (viewEnd > part.end) part.end = viewEnd;
     this.writeUint32(segmentTag);
     this.writeUint32(viewType(view));
     this.writeUint32(index);
-    this.writeUint32(view.byteOffset - segment.start);
+    this.writeUint32(view.byteOffset - part.start);
     this.writeUint32(view.byteLength);
   }
 }

@@ -126,6 +126,14 @@ describe('transfer slots', () => {
     expect(late!.buffer).not.toBe(early!.buffer);
     expect([...early!.subarray(60, 84)]).toEqual([...new Uint8Array(memory, 60, 24)]);
     expect(memory.byteLength).toBe(256 * 1024);
+    // One far past the first one's end travels apart rather than bring the bytes between along.
+    const wide = new ArrayBuffer(4 * 1024 * 1024);
+    const [head, tail] = (await worker.echo([
+      new Uint8Array(wide, 0, 64 * 1024),
+      new Uint8Array(wide, 3 * 1024 * 1024, 16),
+    ])) as Uint8Array[];
+    expect(head!.buffer.byteLength).toBe(64 * 1024);
+    expect(tail!.buffer).not.toBe(head!.buffer);
   });
 
   it('returns a transferred result from the child, nested', async () => {
