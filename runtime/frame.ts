@@ -117,13 +117,13 @@ export class FrameDecoder {
   /** The part of a filling frame that the last readTarget() handed out. */
   #direct: Buffer | undefined;
   #failed = false;
-  readonly #beforeSegments: ((bytes: number) => void) | undefined;
+  readonly #handedSegments: ((bytes: number) => void) | undefined;
 
-  /** `beforeSegments` hears of the memory a frame's segments are about to take, just before it is allocated. */
-  constructor(maxBodyBytes: () => number, onFrame: FrameHandler, beforeSegments?: (bytes: number) => void) {
+  /** `handedSegments` hears of the bytes of a frame's segments once the frame was handled. */
+  constructor(maxBodyBytes: () => number, onFrame: FrameHandler, handedSegments?: (bytes: number) => void) {
     this.#maxBodyBytes = maxBodyBytes;
     this.#onFrame = onFrame;
-    this.#beforeSegments = beforeSegments;
+    this.#handedSegments = handedSegments;
   }
 
   /**
@@ -235,8 +235,7 @@ export class FrameDecoder {
       const table = this.#chunks[0]!;
       segments = Array.from({ length: count }, (_, i) => table.readUInt32LE(this.#offset + 9 + 4 * i));
     }
-    const segmentBytes = segments.reduce((sum, n) => sum + n, 0);
-    const bodyBytes = length + 4 - headerBytes - segmentBytes;
+    const bodyBytes = length + 4 - headerBytes - segments.reduce((sum, n) => sum + n, 0);
     if (bodyBytes < 0)
       throw new FrameError('Malformed frame: segments longer than the frame', false, length - 1);
     const frameBytes = 4 + length;
@@ -255,7 +254,6 @@ export class FrameDecoder {
       return true;
     }
     this.#consume(headerBytes);
-    if (segmentBytes > 0) this.#beforeSegments?.(segmentBytes);
     // Each segment in its own ArrayBuffer: what the receiver keeps must not pin anything else.
     const parts = [Buffer.allocUnsafe(bodyBytes), ...segments.map((n) => Buffer.allocUnsafeSlow(n))];
     this.#filling = { codec, tentative, parts, part: 0, filled: 0 };
@@ -280,7 +278,10 @@ export class FrameDecoder {
     }
     this.#filling = undefined;
     const [body, ...segments] = f.parts;
+    // Counted first: the receiver may move a segment's memory on (transfer it back), which empties it here.
+    const segmentBytes = segments.reduce((sum, part) => sum + part.length, 0);
     this.#onFrame(f.codec, body!, 0, body!.length, segments, f.tentative);
+    if (segmentBytes > 0) this.#handedSegments?.(segmentBytes);
     return true;
   }
 

@@ -54,8 +54,8 @@ export interface TransportHandlers<In> {
   /** The peer broke the framing or sent something unparsable; nothing more will be delivered. */
   failure(error: TransportError): void;
   close(error?: Error): void;
-  /** Binary segments of `bytes` in all are about to be allocated for a frame being received. */
-  beforeSegments?(bytes: number): void;
+  /** A received frame with binary segments of `bytes` in all was handed to `message` (or held for its verdict). */
+  handedSegments?(bytes: number): void;
 }
 
 /**
@@ -111,7 +111,7 @@ export class Transport<Out, In> {
     const decoder = new FrameDecoder(
       () => this.#maxMessageBytes,
       this.#receive,
-      handlers.beforeSegments?.bind(handlers),
+      handlers.handedSegments?.bind(handlers),
     );
     const guarded = (feed: () => void) => {
       if (this.#failed) return;

@@ -19,7 +19,7 @@ import { resolveTable, type WorkerClass } from './dispatch.js';
 import { EventForwarder } from './events.js';
 import { HandleInbox, handleHook } from './handles.js';
 import { parseParentMessage } from './parse.js';
-import { beforeSegments } from './recycle.js';
+import { receivedSegments } from './recycle.js';
 import { watchParent } from './watchdog.js';
 
 // The child's entries (main.ts, index.ts) import only from here, so the build can make this module, with all it
@@ -71,7 +71,7 @@ class ChildLink {
       failure: (error) => this.#die(`procxy: malformed message from the parent: ${error.message}`),
       // The parent closed the link or died: nobody is left to answer to.
       close: () => process.exit(0),
-      beforeSegments,
+      handedSegments: receivedSegments,
     });
     process.on('uncaughtExceptionMonitor', (error) => {
       this.#send({ t: 'fatal', e: encodeThrown(error) }, false);

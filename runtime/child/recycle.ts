@@ -3,10 +3,13 @@
  * V8 frees a dead ArrayBuffer's memory only when it collects garbage, and it counts binary memory towards a
  * collection only in steps of 64 MiB: a child that receives large binaries and does little else takes fresh pages
  * for each of the first ~64 MiB of them, and again after every full collection it outgrows. A fresh page costs a
- * fault (about 0.6 ms per MiB on this project's VMs, as much as the bytes' whole trip). So before the segments of
- * a frame are allocated, once a few MiB were received since the last time, the child collects its young
- * generation: the segments dropped since then are freed and the next ones land in their memory (glibc keeps it,
- * see allocatorTunables). Only in the child: the parent's heap is its owner's business.
+ * fault (about 0.6 ms per MiB on this project's VMs, as much as the bytes' whole trip). So once a few MiB were
+ * received since the last time, the child collects its young generation when the frame that crossed the line has
+ * been handled (at setImmediate: a method that answered at once is done with its binaries by then). The memory of
+ * the binaries dropped since is freed (V8 does that on a thread of its own, in the gap before the next message) and
+ * the next ones land in it (glibc keeps it, see allocatorTunables). Not earlier: a binary still being filled or used
+ * when the collection runs would survive it and, promoted, wait for a full collection. Only in the child: the
+ * parent's heap is its owner's business.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -29,12 +32,19 @@ function collector(): Collect | null {
   }
 }
 
-/** Called with the size of a received frame's segments just before they are allocated. */
-export function beforeSegments(bytes: number): void {
-  if (received >= collectEveryBytes) {
-    collect ??= collector();
-    collect?.({ type: 'minor' });
-    received = 0;
-  }
+let scheduled = false;
+
+function collectYoung(): void {
+  scheduled = false;
+  collect ??= collector();
+  collect?.({ type: 'minor' });
+}
+
+/** Called with the size of a received frame's segments once the frame was handled. */
+export function receivedSegments(bytes: number): void {
   received += bytes;
+  if (received < collectEveryBytes || scheduled) return;
+  received = 0;
+  scheduled = true;
+  setImmediate(collectYoung);
 }

@@ -32,6 +32,16 @@ describe('binaries a child received and dropped', () => {
     expect(faults).toBeLessThan((20 * MiB) / pageBytes / 4);
   });
 
+  it('leave their memory to the next ones also when the worker moves them back', async () => {
+    const bytes = Buffer.alloc(MiB, 2);
+    for (let i = 0; i < 20; i++) expect((await worker.bounce(bytes)).byteLength).toBe(MiB);
+    const before = minorFaults(worker.$pid);
+    for (let i = 0; i < 20; i++) expect((await worker.bounce(bytes)).byteLength).toBe(MiB);
+    const faults = minorFaults(worker.$pid) - before;
+    console.log(`minor faults of a child over 20 received and moved-back MiB: ${faults}`);
+    expect(faults).toBeLessThan((20 * MiB) / pageBytes / 4);
+  });
+
   it('are collected without a global gc showing in the worker', async () => {
     expect(await worker.gcGlobal()).toBe('undefined');
   });

@@ -34,6 +34,10 @@ export class Binary {
   length(bytes) {
     return bytes.byteLength;
   }
+  /** Sends back what it got, moving the memory. */
+  bounce(bytes) {
+    return transfer(bytes, [bytes.buffer]);
+  }
   /** What the worker sees of a global `gc` (the runtime's collector lives in a context of its own). */
   gcGlobal() {
     return typeof globalThis.gc;
