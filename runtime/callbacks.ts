@@ -10,6 +10,7 @@ import type { SerializationMode } from './modes.js';
 import { type Findings, inspectValue, lastFindings } from './procxiable.js';
 import type { CallbackMessage, ParentMessage } from './protocol.js';
 import { encodeThrown } from './thrown.js';
+import { releaseMarks } from './transfer.js';
 import { tooLargeError } from './transport.js';
 
 type Callback = (...args: unknown[]) => unknown;
@@ -99,12 +100,14 @@ export function answerCallback(
       jsonSafe = inspectValue(value, mode, 'result');
       findings = lastFindings();
     } catch (error) {
+      releaseMarks(value);
       const e = error as SerializationError;
       return fail(new SerializationError(`The result of the ${where} ${e.message}`, e.path));
     }
     try {
       send({ t: 'cb-ok', n: message.n, v: value }, jsonSafe, findings);
     } catch (error) {
+      releaseMarks(value);
       const tooLarge = tooLargeError(
         error,
         (bytes, limit) => `The result of the ${where} takes ${bytes} bytes, over maxMessageBytes (${limit})`,

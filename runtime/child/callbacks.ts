@@ -12,6 +12,7 @@ import type { SerializationMode } from '../modes.js';
 import { type Findings, inspectArgs, lastFindings } from '../procxiable.js';
 import type { CallMessage, ChildMessage, Thrown } from '../protocol.js';
 import { decodeThrown } from '../thrown.js';
+import { releaseMarks } from '../transfer.js';
 import { tooLargeError } from '../transport.js';
 
 interface Scope {
@@ -117,6 +118,7 @@ export class CallScopes {
       jsonSafe = inspectArgs(args, this.#mode());
       findings = lastFindings();
     } catch (error) {
+      releaseMarks(args);
       const e = error as SerializationError;
       return Promise.reject(new SerializationError(`Cannot call the ${where}: ${e.message}`, e.path));
     }
@@ -124,6 +126,7 @@ export class CallScopes {
     try {
       this.#send({ t: 'cb', id, f: index, n, a: args }, jsonSafe, findings);
     } catch (error) {
+      releaseMarks(args);
       const tooLarge = tooLargeError(
         error,
         (bytes, limit) =>

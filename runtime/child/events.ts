@@ -9,6 +9,7 @@ import type { EventEmitter } from 'node:events';
 import { SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
 import { inspectArgs, lastFindings } from '../procxiable.js';
+import { releaseMarks } from '../transfer.js';
 import { TransportError } from '../transport.js';
 import type { Send } from './callbacks.js';
 
@@ -46,6 +47,7 @@ export class EventForwarder {
       this.#send({ t: 'ev', e: event, a: args }, jsonSafe, lastFindings());
     } catch (error) {
       if (!(error instanceof SerializationError || error instanceof TransportError)) throw error;
+      releaseMarks(args);
       process.stderr.write(
         `procxy: event '${event}' of ${this.#className} was not delivered to the parent: ${error.message}\n`,
       );

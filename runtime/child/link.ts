@@ -13,6 +13,7 @@ import {
   unreachable,
 } from '../protocol.js';
 import { encodeThrown } from '../thrown.js';
+import { releaseMarks } from '../transfer.js';
 import { Transport, tooLargeError } from '../transport.js';
 import { CallScopes } from './callbacks.js';
 import { resolveTable, type WorkerClass } from './dispatch.js';
@@ -228,6 +229,7 @@ class ChildLink {
         this.#transport.send(message, jsonSafe, lastFindings());
       }
     } catch (error) {
+      releaseMarks(value);
       if (error instanceof SerializationError) {
         return this.#fail(
           id,

@@ -220,6 +220,15 @@ describe('transfer slots', () => {
     expect(bytes.byteLength).toBe(128 * 1024);
   });
 
+  it('leaves a worker the buffers of a result it refused, unmarked', async () => {
+    // Its type says it cannot be called (its result holds a function): what the worker does then is the test.
+    const refusing = worker as unknown as { refusedTransfer(): Promise<unknown> };
+    await expect(refusing.refusedTransfer()).rejects.toBeInstanceOf(SerializationError);
+    expect((await worker.kept()).length).toBe(64);
+    // Had the refused result's mark stayed, the answer above would have moved the buffer out of the worker.
+    expect((await worker.kept()).length).toBe(64);
+  });
+
   it('refuses a buffer an earlier transfer detached, naming its path', async () => {
     const bytes = filled(1024, 5);
     expect(await worker.length(transfer(bytes, [bytes.buffer]))).toBe(1024);

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { transfer } from 'procxy/transfer';
 
 export class Binary {
+  #kept = new Uint8Array(64).fill(3);
+
   hash(bytes) {
     return createHash('sha256').update(bytes).digest('hex');
   }
@@ -33,6 +35,14 @@ export class Binary {
   }
   length(bytes) {
     return bytes.byteLength;
+  }
+  /** A result that marks the worker's own buffer for transfer and is refused (it holds a function). */
+  refusedTransfer() {
+    return transfer({ b: this.#kept, f() {} }, [this.#kept.buffer]);
+  }
+  /** The worker's own buffer, and its length before this answer is sent. */
+  kept() {
+    return { b: this.#kept, length: this.#kept.byteLength };
   }
   /** Sends back what it got, moving the memory. */
   bounce(bytes) {
