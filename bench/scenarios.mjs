@@ -1,5 +1,5 @@
 // The scenario registry: what is measured on each row's session, with full and --quick sizes, in table order.
-import { collectGarbage } from './lib/gc.mjs';
+import { collectGarbageSettled } from './lib/gc.mjs';
 import {
   advancedObject,
   checkAdvancedObject,
@@ -70,7 +70,7 @@ const timed = async (count, work) => {
 async function timedCalls(calls, prepare, call, check, before = () => {}) {
   let ms = 0;
   for (let k = 0; k < calls; k++) {
-    before();
+    await before();
     const args = prepare();
     const t0 = performance.now();
     const answer = await call(args);
@@ -102,11 +102,11 @@ function binaryScenario({ id, size, echo, full, quick }) {
     bytesPerCall: echo ? 2 * size : size,
     params: { full, quick },
     describe: (p) =>
-      `3 untimed calls per row and round, then ${p.calls} calls of ${echo ? `echo(buffer) answering the same ${label}` : `size(buffer) answering its length`}, buffer a Buffer of ${label} (${size} bytes of fixed noise), in ${p.slices} slices alternating with the other rows; each call timed from the call to its checked answer; rows that move (detach) what they send get a fresh non-pooled copy per call, made before the call's clock starts; the parent collects garbage before each call (a full GC whenever 16 MiB or more were allocated since the last one), so that neither these copies nor the previous call's garbage are collected on the clock; MB/s counts the bytes that crossed (${echo ? 'both ways' : 'one way'}) per second of call time`,
+      `3 untimed calls per row and round, then ${p.calls} calls of ${echo ? `echo(buffer) answering the same ${label}` : `size(buffer) answering its length`}, buffer a Buffer of ${label} (${size} bytes of fixed noise), in ${p.slices} slices alternating with the other rows; each call timed from the call to its checked answer; rows that move (detach) what they send get a fresh non-pooled copy per call, made before the call's clock starts; the parent collects garbage before each call (a full GC whenever 16 MiB or more were allocated since the last one) and waits 2 ms for V8 to finish freeing on its own threads, so that neither these copies nor the previous call's garbage are collected on the clock; MB/s counts the bytes that crossed (${echo ? 'both ways' : 'one way'}) per second of call time`,
     // A fresh child's first few large messages are slow (its allocator and heap are still growing to the size):
     // three untimed calls per row and round keep that out of the first slice.
     warm: ({ session, row }) =>
-      timedCalls(3, prepare(row), (args) => session.call(method, args), check, collectGarbage),
+      timedCalls(3, prepare(row), (args) => session.call(method, args), check, collectGarbageSettled),
     // The parent's GC runs before every call: the fresh copies would otherwise bring V8's full GC (which external
     // memory triggers) into the calls of the rows that transfer, and every row leaves megabytes of garbage.
     slice: ({ session, params, row }) =>
@@ -115,7 +115,7 @@ function binaryScenario({ id, size, echo, full, quick }) {
         prepare(row),
         (args) => session.call(method, args),
         check,
-        collectGarbage,
+        collectGarbageSettled,
       ),
     score: ({ ms, count }) => ms / count,
   };

@@ -23,3 +23,12 @@ export function collectGarbage() {
     gc({ type: 'minor' });
   }
 }
+
+/**
+ * collectGarbage, then a moment for what V8 finishes on threads of its own after it (sweeping, freeing the memory
+ * of dead buffers), so that it does not run on the clock of the next call.
+ */
+export async function collectGarbageSettled() {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, 2));
+}
