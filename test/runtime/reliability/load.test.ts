@@ -113,3 +113,25 @@ describe('long runs', () => {
     }
   }, 90_000);
 });
+
+describe('a 200 MiB Buffer in advanced mode', () => {
+  it('comes back intact with each side’s peak memory under three times the payload', async () => {
+    const parent = runParent('parent.mjs', ['big-echo']);
+    try {
+      const report = await parent.message<{
+        intact: boolean;
+        parentPeakMiB: number;
+        childPeakMiB: number;
+      }>('bigEcho', 60_000);
+      console.log(
+        `200 MiB echo: peak above start ${report.parentPeakMiB} MiB in the parent, ${report.childPeakMiB} MiB in the child`,
+      );
+      expect(report.intact).toBe(true);
+      expect(report.parentPeakMiB).toBeLessThan(600);
+      expect(report.childPeakMiB).toBeLessThan(600);
+      expect((await parent.exit(10_000)).code).toBe(0);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  }, 90_000);
+});

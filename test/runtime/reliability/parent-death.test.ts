@@ -126,6 +126,21 @@ describe.each(mechanisms)('parent death, by $name', ({ key, env, setpriv }) => {
     }
   });
 
+  it('parent calls process.exit() while its worker busy-loops in a pending call: the child ends', async () => {
+    const mark = files.file(`exit-busy-${key}`);
+    const parent = runParent('parent.mjs', ['exit-busy', mark, String(armedAfterMs)], { env });
+    try {
+      const { child } = await parent.message<{ child: number }>('child');
+      pids.add(child);
+      expect((await parent.exit(10_000)).code).toBe(0);
+      const elapsed = await waitGone(child, 5_000);
+      console.log(`child of a parent that exited during a busy call gone after ${elapsed.toFixed(1)} ms`);
+      expect(elapsed).toBeLessThan(deadlineMs);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  });
+
   it('parent exits normally with its worker idle: the child ends', async () => {
     const parent = runParent('parent.mjs', ['forget'], { env });
     try {
