@@ -278,10 +278,11 @@ export class FrameDecoder {
     }
     this.#filling = undefined;
     const [body, ...segments] = f.parts;
+    const handed = this.#handedSegments;
     // Counted first: the receiver may move a segment's memory on (transfer it back), which empties it here.
-    const segmentBytes = segments.reduce((sum, part) => sum + part.length, 0);
+    const segmentBytes = handed === undefined ? 0 : segments.reduce((sum, part) => sum + part.length, 0);
     this.#onFrame(f.codec, body!, 0, body!.length, segments, f.tentative);
-    if (segmentBytes > 0) this.#handedSegments?.(segmentBytes);
+    if (segmentBytes > 0) handed!(segmentBytes);
     return true;
   }
 

@@ -141,7 +141,6 @@ export class Transport<Out, In> {
    */
   send(message: Out, jsonSafe: boolean, findings?: Findings): number {
     const frame = this.#encode(message, jsonSafe, findings);
-    this.#checkSize(frame.bytes - frameHeaderBytes);
     this.#submit(frame);
     return frame.bytes;
   }
@@ -159,7 +158,6 @@ export class Transport<Out, In> {
     let frame: Frame;
     try {
       frame = this.#encode(message, json, undefined);
-      this.#checkSize(frame.bytes - frameHeaderBytes);
     } catch (error) {
       check();
       throw error;
@@ -189,22 +187,25 @@ export class Transport<Out, In> {
     return frame.bytes;
   }
 
+  /** The frame of a message; throws TransportError (tooLarge) when it exceeds the cap. */
   #encode(message: Out, json: boolean, findings: Findings | undefined): Frame {
     if (json) {
       const frame = jsonFrame(JSON.stringify(message));
+      this.#checkSize(frame.length - frameHeaderBytes);
       return { parts: [frame], bytes: frame.length, borrowed: undefined };
     }
     // Checked before any memory is taken for transfer, so that a message too large leaves it where it was.
-    const { body, chunks, borrowed } = encodeV8(message, findings, (bodyBytes, segmentBytes) =>
-      this.#checkSize(frameContentBytes(bodyBytes, segmentBytes)),
+    let content = 0;
+    const { body, chunks, borrowed } = encodeV8(message, findings, (bodyBytes, segmentBytes) => {
+      content = frameContentBytes(bodyBytes, segmentBytes);
+      this.#checkSize(content);
+    });
+    const header = frameHeader(
+      Codec.V8,
+      body.length,
+      chunks.map((chunk) => chunk.length),
     );
-    const segmentBytes = chunks.map((chunk) => chunk.length);
-    const header = frameHeader(Codec.V8, body.length, segmentBytes);
-    return {
-      parts: [header, body, ...chunks],
-      bytes: header.length + body.length + segmentBytes.reduce((sum, n) => sum + n, 0),
-      borrowed,
-    };
+    return { parts: [header, body, ...chunks], bytes: frameHeaderBytes + content, borrowed };
   }
 
   /**

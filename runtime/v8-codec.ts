@@ -195,7 +195,7 @@ export interface EncodedV8 {
 export function encodeV8(
   value: unknown,
   findings: Findings | undefined,
-  fits: (bodyBytes: number, segmentBytes: readonly number[]) => void = () => {},
+  fits: (bodyBytes: number, segmentBytes: readonly number[]) => void,
 ): EncodedV8 {
   const serializer = new SegmentSerializer();
   serializer.writeHeader();
