@@ -12,6 +12,9 @@ import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
 import { Tasks } from './data-fixtures/callbacks.mjs';
 import { Forger } from './data-fixtures/forger.mjs';
 import { terminatedAfterEach } from './helpers.js';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const tasksUrl = new URL('./data-fixtures/callbacks.mjs', import.meta.url);
 const forgerUrl = new URL('./data-fixtures/forger.mjs', import.meta.url);

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
 import { Tasks } from './data-fixtures/callbacks.mjs';
 import { rejection, terminatedAfterEach } from './helpers.js';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const tasksUrl = new URL('./data-fixtures/callbacks.mjs', import.meta.url);
 

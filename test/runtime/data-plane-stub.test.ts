@@ -2,6 +2,9 @@
 import { AbortError } from 'procxy';
 import { spawnStub } from 'procxy/stub';
 import { afterEach, describe, expect, it } from 'vitest';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const child = new URL('./data-fixtures/stub-children.mjs', import.meta.url);
 

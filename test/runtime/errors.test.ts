@@ -4,6 +4,9 @@ import { type Procxy, ProcxyError, procxy, SerializationError } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Thrower } from './core-fixtures/errors.mjs';
 import { rejection } from './helpers.js';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const module = new URL('./core-fixtures/errors.mjs', import.meta.url);
 

@@ -8,6 +8,9 @@ import { ProtocolError, type ProxyControls, procxy } from 'procxy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Plain, Ticker } from './data-fixtures/events.mjs';
 import { Forger } from './data-fixtures/forger.mjs';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const eventsUrl = new URL('./data-fixtures/events.mjs', import.meta.url);
 const forgerUrl = new URL('./data-fixtures/forger.mjs', import.meta.url);

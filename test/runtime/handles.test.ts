@@ -18,6 +18,9 @@ import {
 } from 'procxy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Handles, Hookless } from './handle-fixtures/handles.mjs';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const url = new URL('./handle-fixtures/handles.mjs', import.meta.url);
 

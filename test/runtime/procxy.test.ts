@@ -16,6 +16,9 @@ import { spawnHidden, spawnSelf } from './core-fixtures/caller.mjs';
 import DefaultWorker, { Echo } from './core-fixtures/echo.mjs';
 import { Derived } from './core-fixtures/inherit.mjs';
 import { rejection, terminatedAfterEach } from './helpers.js';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const echoUrl = new URL('./core-fixtures/echo.mjs', import.meta.url);
 const echoPath = fileURLToPath(echoUrl);

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { type Procxy, procxy } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Binary } from './core-fixtures/binary.mjs';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const module = new URL('./core-fixtures/binary.mjs', import.meta.url);
 const MiB = 1024 * 1024;

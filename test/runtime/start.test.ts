@@ -3,7 +3,9 @@
 import { procxy, TimeoutError } from 'procxy';
 import { describe, expect, it } from 'vitest';
 import { StuckConstructor } from './core-fixtures/stuck.mjs';
-import { isGone, waitGone } from './reliability/helpers.js';
+import { guardLeaks, isGone, waitGone } from './reliability/helpers.js';
+
+guardLeaks();
 
 const module = new URL('./core-fixtures/stuck.mjs', import.meta.url);
 

@@ -5,6 +5,9 @@ import { registerTransferHandler } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Echo } from './core-fixtures/echo.mjs';
 import { Brittle, Exploding, Geometry, Point } from './core-fixtures/point.mjs';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const module = new URL('./core-fixtures/point.mjs', import.meta.url);
 

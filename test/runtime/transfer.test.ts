@@ -4,6 +4,9 @@ import { MessageTooLargeError, type Procxy, procxy, SerializationError } from 'p
 import { transfer } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Binary } from './core-fixtures/binary.mjs';
+import { guardLeaks } from './reliability/helpers.js';
+
+guardLeaks();
 
 const module = new URL('./core-fixtures/binary.mjs', import.meta.url);
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

@@ -1,13 +1,11 @@
 // Values that cannot cross, given to a real worker: a SerializationError at their path, nothing sent, the worker fine.
 import { procxy, SerializationError } from 'procxy';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Worker } from '../fixtures/workers.mjs';
-import { killIfAlive, modes, workersModule } from './helpers.js';
+import { guardLeaks, modes, workersModule } from './helpers.js';
 
 const pids = new Set<number>();
-afterAll(() => {
-  for (const pid of pids) killIfAlive(pid);
-});
+guardLeaks(pids);
 
 /** The worker's echo, which takes anything here: what it refuses is what is tested. */
 interface Loose {

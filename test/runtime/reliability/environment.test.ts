@@ -4,12 +4,21 @@ import { ModuleResolutionError, procxy } from 'procxy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allocatorTunables, inheritedExecArgv, inheritedNodeOptions } from '../../../runtime/options.js';
 import { Worker } from '../fixtures/workers.mjs';
-import { killIfAlive, rejection, runParent, scratch, waitGone, workersModule } from './helpers.js';
+import {
+  guardLeaks,
+  killIfAlive,
+  rejection,
+  runParent,
+  scratch,
+  waitGone,
+  workersModule,
+} from './helpers.js';
+
+const pids = new Set<number>();
+guardLeaks(pids);
 
 const files = scratch();
-const pids = new Set<number>();
 afterAll(() => {
-  for (const pid of pids) killIfAlive(pid);
   files.cleanup();
 });
 

@@ -9,19 +9,11 @@ import {
 } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '../fixtures/workers.mjs';
-import {
-  activeResources,
-  killIfAlive,
-  modes,
-  openFds,
-  rejection,
-  waitFor,
-  waitGone,
-  workersModule,
-} from './helpers.js';
+import { guardLeaks, modes, rejection, waitGone, workersModule } from './helpers.js';
 
 const pids = new Set<number>();
-const baselineFds = openFds();
+guardLeaks(pids);
+
 let bystander: Procxy<Worker, 'json'>;
 beforeAll(async () => {
   bystander = await procxy(Worker, workersModule);
@@ -29,11 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bystander?.$terminate();
-  for (const pid of pids) killIfAlive(pid);
-  // Workers killed for breaking the protocol leave no pipe and no child handle behind.
-  await waitFor('the pipes of dead workers to close', () => openFds() <= baselineFds, 5_000);
-  // A dead child's handle closes on the loop iteration after its exit event.
-  await waitFor('child handles to close', () => activeResources('ProcessWrap') === 0, 2_000);
 });
 
 function frame(codec: number, body: Buffer | string): number[] {

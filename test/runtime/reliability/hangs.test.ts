@@ -4,11 +4,10 @@ import { AbortError, type Procxy, procxy, TerminatedError, TimeoutError } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusyConstructor, Stubborn, Worker } from '../fixtures/workers.mjs';
 import {
-  activeResources,
+  guardLeaks,
   isGone,
   killIfAlive,
   modes,
-  openFds,
   procState,
   rejection,
   runParent,
@@ -20,9 +19,10 @@ import {
   workersModule,
 } from './helpers.js';
 
-const files = scratch();
 const pids = new Set<number>();
-const baselineFds = openFds();
+guardLeaks(pids);
+
+const files = scratch();
 
 /** A worker this file kills; its pid is remembered so that afterAll can make sure it is gone. */
 async function start<Mode extends 'json' | 'advanced'>(
@@ -41,12 +41,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bystander?.$terminate();
-  for (const pid of pids) killIfAlive(pid);
   files.cleanup();
-  // Stopped, spinning, stubborn and aborted workers alike leave no pipe and no child handle behind.
-  await waitFor('the pipes of dead workers to close', () => openFds() <= baselineFds, 5_000);
-  // A dead child's handle closes on the loop iteration after its exit event.
-  await waitFor('child handles to close', () => activeResources('ProcessWrap') === 0, 2_000);
 });
 
 describe.each(modes)('timeouts in %s mode', (serialization) => {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export { rejection } from '../helpers.js';
 
@@ -69,6 +70,54 @@ export function openFds(): number {
 /** How many resources of `kind` ('Timeout', 'ProcessWrap', ...) keep this process's event loop alive. */
 export function activeResources(kind: string): number {
   return process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
+}
+
+/** The processes this one started that still run (not zombies): vitest runs each test file in a process of its own. */
+export function liveChildren(): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(ppid) === process.pid && state !== 'Z') children.push(Number(entry));
+  }
+  return children;
+}
+
+/**
+ * What every reliability case must leave behind, checked once the file's other hooks ran: no child process alive (nor
+ * any of `pids`: the workers of parent scripts, which are not our children), no file descriptor more than before the
+ * file, no child handle or timer keeping the event loop up. Call it before any other hook of the file (vitest runs
+ * after-hooks in reverse order), so that the file's own cleanup comes first. Leftovers are killed, and the file fails.
+ */
+export function guardLeaks(pids: ReadonlySet<number> = new Set()): void {
+  let fds = 0;
+  let timers = 0;
+  beforeAll(() => {
+    fds = openFds();
+    timers = activeResources('Timeout');
+  });
+  afterAll(async () => {
+    const leftover = () => [...liveChildren(), ...[...pids].filter((pid) => !isGone(pid))];
+    try {
+      await waitFor('every process the file started to end', () => leftover().length === 0, 5_000);
+    } catch (error) {
+      const left = leftover();
+      for (const pid of left) killIfAlive(pid);
+      throw new Error(`Processes still running after the file's cleanup: ${left.join(', ')}`, {
+        cause: error,
+      });
+    }
+    await waitFor(`file descriptors back to ${fds}`, () => openFds() <= fds, 5_000);
+    // A dead child's handle closes on the loop iteration after its exit event.
+    await waitFor('child handles to close', () => activeResources('ProcessWrap') === 0, 2_000);
+    await waitFor(`timers back to ${timers}`, () => activeResources('Timeout') <= timers, 2_000);
+  });
 }
 
 /** Whether `promise` has settled before anything else queued now (timers, I/O) gets to run. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExitTiming, Worker } from '../fixtures/workers.mjs';
 import {
   activeResources,
+  guardLeaks,
   killIfAlive,
   modes,
   rejection,
@@ -13,9 +14,7 @@ import {
 } from './helpers.js';
 
 const pids = new Set<number>();
-afterAll(() => {
-  for (const pid of pids) killIfAlive(pid);
-});
+guardLeaks(pids);
 
 const batch = 10_000;
 

@@ -1,8 +1,11 @@
 // A child never outlives its parent: not when the parent is SIGKILLed, exits, or dies of an uncaught exception.
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isGone, killIfAlive, runParent, scratch, sleep, waitFor, waitGone } from './helpers.js';
+import { guardLeaks, isGone, killIfAlive, runParent, scratch, sleep, waitFor, waitGone } from './helpers.js';
 import { RawChild } from './raw-child.js';
+
+const pids = new Set<number>();
+guardLeaks(pids);
 
 const files = scratch();
 const workersModule = new URL('../fixtures/workers.mjs', import.meta.url);
@@ -14,9 +17,7 @@ const init = {
   args: [],
   maxMessageBytes: 1 << 20,
 };
-const pids = new Set<number>();
 afterAll(() => {
-  for (const pid of pids) killIfAlive(pid);
   files.cleanup();
 });
 

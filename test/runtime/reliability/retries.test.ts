@@ -3,12 +3,13 @@ import { ChildCrashedError, procxy, TimeoutError } from 'procxy';
 import { transfer } from 'procxy/transfer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Worker } from '../fixtures/workers.mjs';
-import { isGone, killIfAlive, modes, rejection, scratch, sleep, waitGone, workersModule } from './helpers.js';
+import { guardLeaks, isGone, modes, rejection, scratch, sleep, waitGone, workersModule } from './helpers.js';
+
+const pids = new Set<number>();
+guardLeaks(pids);
 
 const files = scratch();
-const pids = new Set<number>();
 afterAll(() => {
-  for (const pid of pids) killIfAlive(pid);
   files.cleanup();
 });
 

@@ -2,13 +2,14 @@
 import { type Procxy, procxy } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Guarded, Worker } from '../fixtures/workers.mjs';
-import { killIfAlive, modes, scratch, workersModule } from './helpers.js';
+import { guardLeaks, modes, scratch, workersModule } from './helpers.js';
 import { RawChild, type RawMessage } from './raw-child.js';
 
-const files = scratch();
 const pids = new Set<number>();
+guardLeaks(pids);
+
+const files = scratch();
 afterAll(() => {
-  for (const pid of pids) killIfAlive(pid);
   files.cleanup();
 });
 
