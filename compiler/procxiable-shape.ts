@@ -85,8 +85,11 @@ const builtinKinds = new Map<string, BuiltinKind>([
   ['AbortSignal', 'abort-signal'],
 ]);
 
-/** What a method may take at the top level of its parameters besides values (the runtime lifts these out). */
-export type TopLevelKind = 'handle' | 'abort-signal';
+/**
+ * What the runtime lifts out of the top level of arguments, so that it is not judged as a value: a method's handles
+ * and AbortSignal, and an Error among the arguments the child sends (a callback's, an event's).
+ */
+export type TopLevelKind = 'handle' | 'abort-signal' | 'error';
 
 /** The OS handles Node's IPC channel carries, by the module of @types/node that declares them. */
 const handleClasses: Readonly<Record<string, readonly string[]>> = {
@@ -173,7 +176,7 @@ export class ShapeBuilder {
   topLevelKind(type: ts.Type): TopLevelKind | undefined {
     if (!isObjectType(type)) return undefined;
     const kind = this.builtinOf(type)?.kind;
-    return kind === 'handle' || kind === 'abort-signal' ? kind : undefined;
+    return kind === 'handle' || kind === 'abort-signal' || kind === 'error' ? kind : undefined;
   }
 
   /** A type the config names in `transferTypes` (by its declaration): a registered handler carries it. */

@@ -117,8 +117,12 @@ export function checkEvents(input: CheckEventsInput): ProcxyDiagnostic[] {
       judge.value(at, [{ node: symbolNode, path: 'events' }], `the event map of '${owner}'`, 'events');
       continue;
     }
-    const root = { node: judge.shape(checker.getTypeOfSymbol(property)), path: name };
-    judge.value(at, [root], `event '${name}' of '${owner}'`, name);
+    judge.value(
+      at,
+      judge.eventArguments(checker.getTypeOfSymbol(property), name),
+      `event '${name}' of '${owner}'`,
+      name,
+    );
   }
   // `Record<string, [number]>`: every event name, one payload type.
   for (const info of checker.getIndexInfosOfType(events)) {
@@ -127,8 +131,10 @@ export function checkEvents(input: CheckEventsInput): ProcxyDiagnostic[] {
         ? info.declaration
         : fallback;
     const symbolKeyed = (info.keyType.flags & ts.TypeFlags.ESSymbolLike) !== 0;
-    const root = { node: symbolKeyed ? symbolNode : judge.shape(info.type), path: '[string]' };
-    judge.value(at, [root], `the events of '${owner}'`, '[string]');
+    const roots = symbolKeyed
+      ? [{ node: symbolNode, path: '[string]' }]
+      : judge.eventArguments(info.type, '[string]');
+    judge.value(at, roots, `the events of '${owner}'`, '[string]');
   }
   return judge.diagnostics;
 }
@@ -240,13 +246,34 @@ class Judge {
     return type.getCallSignatures().length > 0 && type.getConstructSignatures().length === 0;
   }
 
+  /**
+   * An argument the child sends the parent (a callback's, an event's): an Error among its types travels as a thrown
+   * one does, in either mode, so only the other types are judged.
+   */
+  private argument(type: ts.Type, path: string): Root[] {
+    const members = type.isUnion() ? type.types : [type];
+    const isError = (member: ts.Type) => this.builder.topLevelKind(member) === 'error';
+    if (!members.some(isError)) return [{ node: this.shape(type), path }];
+    return members.filter((member) => !isError(member)).map((member) => ({ node: this.shape(member), path }));
+  }
+
+  /** The roots of an event's payload: each element of its tuple is an argument; anything else, one value. */
+  eventArguments(payload: ts.Type, path: string): Root[] {
+    if (!this.checker.isTupleType(payload)) return [{ node: this.shape(payload), path }];
+    const reference = payload as ts.TypeReference;
+    const target = reference.target as ts.TupleType;
+    return this.checker.getTypeArguments(reference).flatMap((element, i) => {
+      const variable = (target.elementFlags[i]! & ts.ElementFlags.Variable) !== 0;
+      return this.argument(element, `${path}${variable ? '[]' : `[${i}]`}`);
+    });
+  }
+
   /** A callback's arguments travel from the child back to the parent, and its awaited result the other way. */
   private callback(at: ts.Node, type: ts.Type, where: string, label: string): void {
     for (const signature of type.getCallSignatures()) {
-      const roots: Root[] = signature.getParameters().map((symbol, i) => ({
-        node: this.shape(this.checker.getTypeOfSymbol(symbol)),
-        path: `${label}(arg ${i})`,
-      }));
+      const roots: Root[] = signature
+        .getParameters()
+        .flatMap((symbol, i) => this.argument(this.checker.getTypeOfSymbol(symbol), `${label}(arg ${i})`));
       const returned = signature.getReturnType();
       roots.push({
         node: this.shape(this.checker.getAwaitedType(returned) ?? returned),

@@ -37,7 +37,7 @@ import {
   unreachable,
 } from './protocol.js';
 import { deathSignalLauncher, StderrTail, spawnChild } from './spawn.js';
-import { decodeThrown, encodeThrown } from './thrown.js';
+import { decodeThrown, encodeThrown, restoreErrorArgs } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { Transport, type TransportError, tooLargeError } from './transport.js';
 
@@ -417,7 +417,11 @@ export class ParentLink {
       case 'cb':
         return this.#invoke(message);
       case 'ev':
-        if (this.emitter) this.onEvent?.(message.e, message.a);
+        if (this.emitter)
+          this.onEvent?.(
+            message.e,
+            message.x === undefined ? message.a : restoreErrorArgs(message.a, message.x),
+          );
         return;
       case 'ready':
         if (!this.#starting) return this.#violation(new ProtocolError('A second ready message'));

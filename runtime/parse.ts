@@ -36,6 +36,18 @@ function isThrown(value: unknown): value is Thrown {
   );
 }
 
+/** No `x`, or ascending indices of arguments in `args` that each hold a Thrown. */
+function areErrorArgs(x: unknown, args: readonly unknown[]): boolean {
+  if (x === undefined) return true;
+  if (!Array.isArray(x) || x.length === 0) return false;
+  let previous = -1;
+  for (const index of x as unknown[]) {
+    if (!isIndex(index) || index <= previous || index >= args.length || !isThrown(args[index])) return false;
+    previous = index;
+  }
+  return true;
+}
+
 export function parseChildMessage(value: unknown): ChildMessage {
   const m = value as Record<string, unknown> | null;
   if (typeof m === 'object' && m !== null) {
@@ -55,11 +67,12 @@ export function parseChildMessage(value: unknown): ChildMessage {
           return m as unknown as ChildMessage;
         break;
       case 'cb':
-        if (isId(m.id) && isIndex(m.f) && isId(m.n) && Array.isArray(m.a))
+        if (isId(m.id) && isIndex(m.f) && isId(m.n) && Array.isArray(m.a) && areErrorArgs(m.x, m.a))
           return m as unknown as ChildMessage;
         break;
       case 'ev':
-        if (typeof m.e === 'string' && Array.isArray(m.a)) return m as unknown as ChildMessage;
+        if (typeof m.e === 'string' && Array.isArray(m.a) && areErrorArgs(m.x, m.a))
+          return m as unknown as ChildMessage;
         break;
       case 'init-error':
         if ((m.kind === 'resolution' || m.kind === 'load') && isThrown(m.e))

@@ -97,6 +97,8 @@ export interface CallbackMessage {
   readonly f: number;
   readonly n: number;
   readonly a: readonly unknown[];
+  /** Indices of the arguments that are Errors, which `a` holds as `Thrown` (see thrown.ts: describeErrorArgs). */
+  readonly x?: readonly number[];
 }
 
 /** The worker emitted event `e` with arguments `a`, and the parent subscribed to it. */
@@ -104,6 +106,8 @@ export interface EventMessage {
   readonly t: 'ev';
   readonly e: string;
   readonly a: readonly unknown[];
+  /** As in CallbackMessage: the arguments that are Errors, held as `Thrown`. */
+  readonly x?: readonly number[];
 }
 
 export interface InitErrorMessage {

@@ -121,6 +121,35 @@ export function encodeThrown(value: unknown): Thrown {
   return encode(value, new Set(), 0);
 }
 
+/**
+ * Arguments for the parent (a callback's, an event's) with each top-level Error described as a thrown one is, so that
+ * it keeps its class, stack, cause chain and own fields in either mode (an `error` event, a node-style `done(err)`):
+ * `values` holds null in its place, for the check of the rest; `args` holds its `Thrown`, at the indices `errors`
+ * lists. Undefined when no argument is an Error.
+ */
+export function describeErrorArgs(
+  args: readonly unknown[],
+): { readonly values: unknown[]; readonly args: unknown[]; readonly errors: number[] } | undefined {
+  if (!args.some(isError)) return undefined;
+  const values = args.slice();
+  const described = args.slice();
+  const errors: number[] = [];
+  for (const [i, arg] of args.entries()) {
+    if (!isError(arg)) continue;
+    values[i] = null;
+    described[i] = encodeThrown(arg);
+    errors.push(i);
+  }
+  return { values, args: described, errors };
+}
+
+/** The arguments of a message with the Errors at `errors` (see describeErrorArgs) rebuilt. */
+export function restoreErrorArgs(args: readonly unknown[], errors: readonly number[] | undefined): unknown[] {
+  const restored = args.slice();
+  for (const i of errors ?? []) restored[i] = decodeThrown(args[i] as Thrown);
+  return restored;
+}
+
 function define(target: object, key: string, value: unknown, enumerable: boolean): void {
   Object.defineProperty(target, key, { value, enumerable, writable: true, configurable: true });
 }

@@ -114,9 +114,12 @@ export type IsProcxiable<T, Mode extends SerializationMode = 'json'> = All<
   Mode extends 'json' ? CheckJson<T> : CheckV8<T>
 >;
 
-/** The parameters of a callback: plain values only (a callback's own functions or signals do not cross). */
+/**
+ * The parameters of a callback: plain values only (a callback's own functions or signals do not cross), and Errors,
+ * which travel as thrown ones do in either mode (a node-style `done(err)`).
+ */
 type PlainArgsProcxiable<A extends readonly unknown[], Mode extends SerializationMode> = All<
-  { [I in keyof A]-?: IsProcxiable<Exclude<A[I], undefined>, Mode> }[number]
+  { [I in keyof A]-?: IsProcxiable<Exclude<A[I], undefined | Error>, Mode> }[number]
 >;
 
 /** A function argument becomes a proxied callback when its parameters and awaited result cross the boundary. */

@@ -11,7 +11,7 @@ import { CallbackReleasedError, SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
 import { type Findings, inspectArgs, lastFindings } from '../procxiable.js';
 import type { CallMessage, ChildMessage, Thrown } from '../protocol.js';
-import { decodeThrown } from '../thrown.js';
+import { decodeThrown, describeErrorArgs } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { tooLargeError } from '../transport.js';
 
@@ -114,8 +114,10 @@ export class CallScopes {
     }
     let jsonSafe: boolean;
     let findings: Findings | undefined;
+    // Before the check: describing an Error checks its fields, which would replace the check's findings.
+    const errors = describeErrorArgs(args);
     try {
-      jsonSafe = inspectArgs(args, this.#mode());
+      jsonSafe = inspectArgs(errors?.values ?? args, this.#mode()) && errors === undefined;
       findings = lastFindings();
     } catch (error) {
       releaseMarks(args);
@@ -123,8 +125,12 @@ export class CallScopes {
       return Promise.reject(new SerializationError(`Cannot call the ${where}: ${e.message}`, e.path));
     }
     const n = this.#nextInvocation++;
+    const message =
+      errors === undefined
+        ? ({ t: 'cb', id, f: index, n, a: args } as const)
+        : ({ t: 'cb', id, f: index, n, a: errors.args, x: errors.errors } as const);
     try {
-      this.#send({ t: 'cb', id, f: index, n, a: args }, jsonSafe, findings);
+      this.#send(message, jsonSafe, findings);
     } catch (error) {
       releaseMarks(args);
       const tooLarge = tooLargeError(

@@ -1,14 +1,16 @@
 // Child side of events: one listener per event the parent subscribed to, forwarding what the worker emits.
 /*
  * Subscription is lazy: nothing listens on the instance until the parent's first listener for an event sends `sub`,
- * and `unsub` removes it again, so a worker that nobody watches emits exactly as it would without procxy. A payload
- * the mode cannot carry is not an error of the emitting code: it is reported on the child's stderr (which the parent
- * inherits) and that one event is dropped.
+ * and `unsub` removes it again, so a worker that nobody watches emits exactly as it would without procxy. An Error
+ * among the arguments (an `error` event) arrives as a thrown one does, whatever the mode. Any other payload the mode
+ * cannot carry is not an error of the emitting code: it is reported on the child's stderr (which the parent inherits)
+ * and that one event is dropped.
  */
 import type { EventEmitter } from 'node:events';
 import { SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
 import { inspectArgs, lastFindings } from '../procxiable.js';
+import { describeErrorArgs } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { TransportError } from '../transport.js';
 import type { Send } from './callbacks.js';
@@ -43,8 +45,14 @@ export class EventForwarder {
 
   #forward(event: string, args: unknown[]): void {
     try {
-      const jsonSafe = inspectArgs(args, this.#mode);
-      this.#send({ t: 'ev', e: event, a: args }, jsonSafe, lastFindings());
+      // Before the check: describing an Error checks its fields, which would replace the check's findings.
+      const errors = describeErrorArgs(args);
+      const jsonSafe = inspectArgs(errors?.values ?? args, this.#mode) && errors === undefined;
+      const message =
+        errors === undefined
+          ? ({ t: 'ev', e: event, a: args } as const)
+          : ({ t: 'ev', e: event, a: errors.args, x: errors.errors } as const);
+      this.#send(message, jsonSafe, lastFindings());
     } catch (error) {
       if (!(error instanceof SerializationError || error instanceof TransportError)) throw error;
       releaseMarks(args);

@@ -114,6 +114,22 @@ describe.each(['json', 'advanced'] as const)('callbacks in %s mode', (mode) => {
     });
   });
 
+  it('gives a node-style callback the Error it was called with: class, stack, cause, fields', async () => {
+    const w = await tasks(mode);
+    let received: unknown[] = [];
+    const answer = await w.failNodeStyle((...args: unknown[]) => {
+      received = args;
+      return 'seen';
+    });
+    expect(answer).toBe('seen');
+    const [error, partial] = received;
+    expect(partial).toBe('partial');
+    expect(error).toBeInstanceOf(TypeError);
+    const e = error as TypeError & { code: string };
+    expect([e.message, e.code, (e.cause as Error).message]).toEqual(['bad input', 'E_INPUT', 'parse failed']);
+    expect(e.stack).toMatch(/at .*callbacks\.mjs/);
+  });
+
   it('refuses, in the child, a callback result the mode cannot carry', async () => {
     const w = await tasks(mode);
     const result = await w.outcome(() => Symbol('nope'));

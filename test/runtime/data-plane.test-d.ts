@@ -15,6 +15,9 @@ declare class Jobs {
   callbackReturningFunction(f: () => () => void): void;
   nestedCallback(f: (inner: () => void) => void): void;
   nestedInValue(options: { onData: () => void }): void;
+  load(path: string, done: (error: TypeError | null, text?: string) => void): void;
+  errorInValue(done: (report: { error: Error }) => void): void;
+  errorResult(ask: () => Error): void;
 }
 
 interface TickerEvents {
@@ -39,6 +42,16 @@ describe('callbacks and signals', () => {
     >();
     expectTypeOf(p.ask).toEqualTypeOf<(question: (q: string) => Promise<string>) => Promise<string>>();
     expectTypeOf(p.optionalCallback).toEqualTypeOf<(onDone?: (ok: boolean) => void) => Promise<void>>();
+  });
+
+  it('accepts a node-style callback in json mode: an Error argument travels as a thrown one', () => {
+    expectTypeOf(p.load).toEqualTypeOf<
+      (path: string, done: (error: TypeError | null, text?: string) => void) => Promise<void>
+    >();
+    // Only a top-level argument: an Error inside a value, or a callback's result, is a value.
+    expectTypeOf(p.errorInValue).toBeNever();
+    expectTypeOf(p.errorResult).toBeNever();
+    expectTypeOf(a.errorInValue).toEqualTypeOf<(done: (report: { error: Error }) => void) => Promise<void>>();
   });
 
   it('accepts an AbortSignal as the last parameter only', () => {

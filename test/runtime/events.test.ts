@@ -104,6 +104,25 @@ describe('events', () => {
     expect(got).toEqual([new Date(0)]);
   });
 
+  it.each(['json', 'advanced'] as const)(
+    'carries an Error argument (an error event) as a thrown one, in %s mode: class, name, stack, cause, fields',
+    async (serialization) => {
+      const w = await ticker(serialization);
+      const got: unknown[][] = [];
+      w.on('error', (...args: unknown[]) => got.push(args));
+      await w.emitError();
+      expect(got).toHaveLength(1);
+      const [volume, error, attempt] = got[0]!;
+      expect([volume, attempt]).toEqual(['volume-1', 3]);
+      expect(error).toBeInstanceOf(RangeError);
+      const e = error as RangeError & { code: string; limit: bigint };
+      expect([e.name, e.message, e.code, e.limit]).toEqual(['QuotaError', 'disk full', 'ENOSPC', 10n]);
+      expect(e.stack).toMatch(/QuotaError: disk full\n\s+at .*events\.mjs/);
+      expect(e.cause).toBeInstanceOf(Error);
+      expect((e.cause as Error).message).toBe('write failed');
+    },
+  );
+
   it('carries a large Buffer in an event', async () => {
     const w = await ticker('advanced');
     const got: Buffer[] = [];
@@ -142,6 +161,9 @@ describe('events', () => {
     const w = await procxy(Forger, forgerUrl);
     started.push(w);
     await expect(w.forgeEvent()).rejects.toBeInstanceOf(ProtocolError);
+    const v = await procxy(Forger, forgerUrl);
+    started.push(v);
+    await expect(v.forgeErrorEvent()).rejects.toBeInstanceOf(ProtocolError);
   });
 
   it('surfaces a throwing listener as an uncaught exception and keeps the link working', () => {

@@ -19,6 +19,7 @@ export declare class Tasks {
     size: number,
     callback: (data: Buffer) => Buffer,
   ): Promise<{ isBuffer: boolean; length: number; last: number }>;
+  failNodeStyle(done: (error: Error | null, partial?: string) => string): Promise<string>;
   dieDuringCallback(callback: () => Promise<string>): Promise<never>;
   keep(callback: (...args: string[]) => void): string;
   // biome-ignore lint/suspicious/noExplicitAny: whatever the kept callback answered

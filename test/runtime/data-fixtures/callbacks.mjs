@@ -43,6 +43,13 @@ export class Tasks {
     }
   }
 
+  /** Reports a failure node-style: `done(error)`, the error with a field and a cause. */
+  async failNodeStyle(done) {
+    const error = new TypeError('bad input', { cause: new Error('parse failed') });
+    error.code = 'E_INPUT';
+    return done(error, 'partial');
+  }
+
   /** Hands the parent a large Buffer and returns the length of the one it answers. */
   async bigRoundTrip(size, callback) {
     const answer = await callback(Buffer.alloc(size, 7));

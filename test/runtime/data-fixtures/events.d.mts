@@ -8,6 +8,7 @@ export interface TickerEvents {
   good: [s: string];
   when: [d: Date];
   buffer: [b: Buffer];
+  error: [volume: string, error: Error, attempt: number];
 }
 
 export declare class Ticker extends EventEmitter<TickerEvents> {
@@ -18,6 +19,7 @@ export declare class Ticker extends EventEmitter<TickerEvents> {
   emitFunction(): void;
   emitDate(): void;
   emitBuffer(size: number): void;
+  emitError(): void;
 }
 
 export declare class Plain {

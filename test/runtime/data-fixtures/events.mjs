@@ -27,6 +27,21 @@ export class Ticker extends EventEmitter {
   emitDate() {
     this.emit('when', new Date(0));
   }
+
+  /** Emits `error` with a custom Error (a field, a cause) between two other arguments. */
+  emitError() {
+    const error = new QuotaError('disk full', 'ENOSPC', new Error('write failed'));
+    this.emit('error', 'volume-1', error, 3);
+  }
+}
+
+class QuotaError extends RangeError {
+  constructor(message, code, cause) {
+    super(message, { cause });
+    this.name = 'QuotaError';
+    this.code = code;
+    this.limit = 10n;
+  }
 }
 
 export class Plain {

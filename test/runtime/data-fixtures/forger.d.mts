@@ -4,5 +4,6 @@ import { EventEmitter } from 'node:events';
 export declare class Forger extends EventEmitter<{ tick: [from: string] }> {
   forgeCallback(id: number, f: number): Promise<never>;
   forgeEvent(): Promise<never>;
+  forgeErrorEvent(): Promise<never>;
   tickAfterCrash(marker: string): string;
 }

@@ -24,6 +24,12 @@ export class Forger extends EventEmitter {
     return new Promise(() => {});
   }
 
+  /** An event whose argument said to be an Error is not a described one. */
+  forgeErrorEvent() {
+    writeSync(outputFd, jsonFrame({ t: 'ev', e: 'tick', a: ['plain'], x: [0] }));
+    return new Promise(() => {});
+  }
+
   /** Exits the first time (no marker yet), emits `tick` on the worker that replaced it. */
   tickAfterCrash(marker) {
     if (!existsSync(marker)) {
