@@ -42,6 +42,23 @@ export class ProcxyError extends Error {
   }
 }
 
+/**
+ * `error` as the rejection of a call to `method` on worker `pid`. A procxy error that does not name its call (one
+ * the child's runtime raised, or one shared by the calls waiting for the same fresh worker) is copied with the
+ * call's fields; any other error (the worker's own) is left as it is.
+ */
+export function aboutCall<E>(error: E, method: string, pid: number | undefined): E {
+  if (!(error instanceof ProcxyError) || (error.method !== undefined && error.pid !== undefined))
+    return error;
+  const copy = Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)) as {
+    method?: string;
+    pid?: number;
+  };
+  copy.method ??= method;
+  if (pid !== undefined) copy.pid ??= pid;
+  return copy as E;
+}
+
 export class SerializationError extends ProcxyError {
   /** Where in the value the problem is, e.g. `args[1].when`. */
   readonly path: string;

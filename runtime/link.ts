@@ -7,6 +7,7 @@ import { type ByteChannel, socketChannel } from './channel.js';
 import { Deadlines } from './deadlines.js';
 import {
   AbortError,
+  aboutCall,
   ChildCrashedError,
   type ChildExit,
   MessageTooLargeError,
@@ -411,7 +412,7 @@ export class ParentLink {
           return;
         }
         if (message.t === 'ok') this.#settle(message.id, message.v, true);
-        else this.#settle(message.id, decodeThrown(message.e), false);
+        else this.#settle(message.id, aboutCall(decodeThrown(message.e), call.method, this.pid), false);
         return;
       }
       case 'cb':
@@ -622,18 +623,28 @@ export class ParentLink {
   }
 
   #sendError(error: unknown, method: string): Error {
+    const site = { method, pid: this.pid };
     if (error instanceof SerializationError) {
       return new SerializationError(`Cannot call '${method}': ${error.message}`, error.path, {
-        method,
-        pid: this.pid,
+        ...site,
+        ...(Object.hasOwn(error, 'cause') ? { cause: error.cause } : {}),
       });
     }
-    return (
-      tooLargeError(
-        error,
-        (bytes, limit) => `The arguments of '${method}' take ${bytes} bytes, over maxMessageBytes (${limit})`,
-        { method, pid: this.pid },
-      ) ?? (error as Error)
+    const tooLarge = tooLargeError(
+      error,
+      (bytes, limit) => `The arguments of '${method}' take ${bytes} bytes, over maxMessageBytes (${limit})`,
+      site,
+    );
+    if (tooLarge !== undefined) return tooLarge;
+    // Reading the arguments threw (a getter of the user's), or V8 refused what the check let through.
+    const reason = error instanceof Error ? error.message : String(error);
+    return new SerializationError(
+      `Cannot call '${method}': its arguments could not be read: ${reason}`,
+      'args',
+      {
+        ...site,
+        cause: error,
+      },
     );
   }
 

@@ -1,5 +1,5 @@
 // The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
-import { ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
+import { aboutCall, ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
 import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
 import type { ParentLink } from './link.js';
@@ -77,7 +77,13 @@ export class WorkerHandle {
       return await result;
     } catch (error) {
       if (retriesLeft === 0 || this.#terminated || !retriable(error)) throw error;
-      const fresh = await this.#replace(link);
+      let fresh: ParentLink;
+      try {
+        fresh = await this.#replace(link);
+      } catch (failure) {
+        // Every call waiting for the fresh worker gets this failure: each names its own call.
+        throw aboutCall(failure, name, link.pid);
+      }
       const timeout = call.timeout ?? this.#options.timeout;
       return this.#retrying(
         fresh.call(index, name, args, timeout, call.signal),
@@ -99,7 +105,9 @@ export class WorkerHandle {
         this.#respawning = undefined;
         if (this.#terminated) {
           void link.terminate();
-          throw new TerminatedError('The worker was terminated while it was being replaced');
+          throw new TerminatedError('The worker was terminated while it was being replaced', {
+            pid: link.pid,
+          });
         }
         this.#link = link;
         if (this.events !== undefined) {
