@@ -509,106 +509,140 @@ export function plainDataJsonSafe(roots: readonly unknown[]): boolean | undefine
 }
 
 function judgePlainData(roots: readonly unknown[]): boolean | undefined {
-  const check = new PlainDataCheck();
-  for (const root of roots) if (!check.take(root, 0)) return undefined;
-  check.reverseFrom(0);
-  const { objects: stack, depths } = check;
-  let seen: Set<object> | undefined;
-  let untracked = 0;
-  let forIn: boolean | undefined;
-  while (stack.length > 0) {
-    const value = stack.pop()!;
-    const depth = depths.pop()!;
-    if (seen?.has(value)) {
-      check.jsonSafe = false;
-      continue;
-    }
-    if (depth > trackDepth) return undefined;
-    const proto = Object.getPrototypeOf(value) as object | null;
-    const plain = proto === Object.prototype || proto === null;
-    const array = proto === Array.prototype && Array.isArray(value);
-    if ((plain || array) && types.isProxy(value)) return undefined;
-    if (check.jsonSafe || ++untracked > trackAfter) {
-      seen ??= new Set();
-      seen.add(value);
-    }
-    const below = depth + 1;
-    const children = stack.length;
-    if (array) {
-      for (let i = 0; i < value.length; i++) if (!check.take(value[i], below)) return undefined;
-    } else if (plain) {
-      if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
-      forIn ??= ownKeysOnly();
-      if (!forIn) return undefined;
-      const record = value as Record<string, unknown>;
-      for (const key in record) if (!check.take(record[key], below)) return undefined;
-    } else if (types.isMap(value)) {
-      check.jsonSafe = false;
-      value.forEach((v: unknown, k: unknown) => {
-        if (check.take(k, below)) check.take(v, below);
-      });
-    } else if (types.isSet(value)) {
-      check.jsonSafe = false;
-      value.forEach((v: unknown) => {
-        check.take(v, below);
-      });
-    } else if (types.isDate(value)) {
-      check.jsonSafe = false;
-    } else {
-      return undefined;
-    }
-    if (check.other) return undefined;
-    check.reverseFrom(children);
+  // A getter read by the check may start another check (a call from inside it): that one gets a stack of its own.
+  const check = idleCheck ?? new PlainDataCheck();
+  idleCheck = undefined;
+  try {
+    return check.judge(roots);
+  } finally {
+    check.clear();
+    idleCheck = check;
   }
-  return check.jsonSafe;
 }
 
-/** The state of judgePlainData: objects still to visit, and what the primitives seen so far tell. */
+/**
+ * The state of judgePlainData: objects still to visit (a stack whose memory is kept from one check to the next: grown
+ * anew for each, it was most of what a check of a large value allocated, and so of the young-generation collections
+ * a busy worker pays for), and what the primitives seen so far tell.
+ */
 class PlainDataCheck {
-  readonly objects: object[] = [];
-  readonly depths: number[] = [];
-  jsonSafe = true;
+  readonly #objects: (object | undefined)[] = [];
+  readonly #depths: number[] = [];
+  #top = 0;
+  /** The highest #top of this check: the slots to clear, so the stack keeps no value alive. */
+  #used = 0;
+  #jsonSafe = true;
   /** A value of no data type showed (a symbol or a function): the walk refuses it. */
-  other = false;
+  #other = false;
+
+  judge(roots: readonly unknown[]): boolean | undefined {
+    for (const root of roots) if (!this.#take(root, 0)) return undefined;
+    this.#reverseFrom(0);
+    const objects = this.#objects;
+    const depths = this.#depths;
+    let seen: Set<object> | undefined;
+    let untracked = 0;
+    let forIn: boolean | undefined;
+    while (this.#top > 0) {
+      const top = --this.#top;
+      const value = objects[top]!;
+      const depth = depths[top]!;
+      if (seen?.has(value)) {
+        this.#jsonSafe = false;
+        continue;
+      }
+      if (depth > trackDepth) return undefined;
+      const proto = Object.getPrototypeOf(value) as object | null;
+      const plain = proto === Object.prototype || proto === null;
+      const array = proto === Array.prototype && Array.isArray(value);
+      if ((plain || array) && types.isProxy(value)) return undefined;
+      if (this.#jsonSafe || ++untracked > trackAfter) {
+        seen ??= new Set();
+        seen.add(value);
+      }
+      const below = depth + 1;
+      const children = this.#top;
+      if (array) {
+        for (let i = 0; i < value.length; i++) if (!this.#take(value[i], below)) return undefined;
+      } else if (plain) {
+        if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
+        forIn ??= ownKeysOnly();
+        if (!forIn) return undefined;
+        const record = value as Record<string, unknown>;
+        for (const key in record) if (!this.#take(record[key], below)) return undefined;
+      } else if (types.isMap(value)) {
+        this.#jsonSafe = false;
+        value.forEach((v: unknown, k: unknown) => {
+          if (this.#take(k, below)) this.#take(v, below);
+        });
+      } else if (types.isSet(value)) {
+        this.#jsonSafe = false;
+        value.forEach((v: unknown) => {
+          this.#take(v, below);
+        });
+      } else if (types.isDate(value)) {
+        this.#jsonSafe = false;
+      } else {
+        return undefined;
+      }
+      if (this.#other) return undefined;
+      this.#reverseFrom(children);
+    }
+    return this.#jsonSafe;
+  }
 
   /** Judges a primitive, or queues an object at `depth`; false when the value is for the walk. */
-  take(item: unknown, depth: number): boolean {
+  #take(item: unknown, depth: number): boolean {
     switch (typeof item) {
       case 'string':
       case 'boolean':
         return true;
       case 'number':
-        if (!Number.isFinite(item) || (item === 0 && 1 / item < 0)) this.jsonSafe = false;
+        if (!Number.isFinite(item) || (item === 0 && 1 / item < 0)) this.#jsonSafe = false;
         return true;
       case 'bigint':
       case 'undefined':
-        this.jsonSafe = false;
+        this.#jsonSafe = false;
         return true;
       case 'object':
         if (item !== null) {
-          this.objects.push(item);
-          this.depths.push(depth);
+          const top = this.#top++;
+          this.#objects[top] = item;
+          this.#depths[top] = depth;
+          if (this.#top > this.#used) this.#used = this.#top;
         }
         return true;
       default:
-        this.other = true;
+        this.#other = true;
         return false;
     }
   }
 
   /** Reverses the objects queued from `start` on, so that they come off the stack in the order they were found. */
-  reverseFrom(start: number): void {
-    const { objects, depths } = this;
-    for (let i = start, j = objects.length - 1; i < j; i++, j--) {
-      const object = objects[i]!;
-      objects[i] = objects[j]!;
+  #reverseFrom(start: number): void {
+    const objects = this.#objects;
+    const depths = this.#depths;
+    for (let i = start, j = this.#top - 1; i < j; i++, j--) {
+      const object = objects[i];
+      objects[i] = objects[j];
       objects[j] = object;
       const depth = depths[i]!;
       depths[i] = depths[j]!;
       depths[j] = depth;
     }
   }
+
+  /** Ready for the next check, holding no value of this one. */
+  clear(): void {
+    this.#objects.fill(undefined, 0, this.#used);
+    this.#top = 0;
+    this.#used = 0;
+    this.#jsonSafe = true;
+    this.#other = false;
+  }
 }
+
+let idleCheck: PlainDataCheck | undefined;
 
 /** Whether plainDataJsonSafe may stand for the walk: json mode refuses more, and handled objects must be found. */
 function plainDataApplies(mode: SerializationMode, budget: number): boolean {
