@@ -1,6 +1,6 @@
 // Ends the child within ~25 ms of its parent's death, even while the main thread is stuck in a busy loop, where
 // the kernel cannot be asked to (no setpriv with --pdeathsig: see spawn.ts).
-import { Worker } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
 
 // A thread of its own, because a busy event loop never notices the channel closing.
 const source = `
@@ -10,6 +10,8 @@ setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGK
 
 export function watchParent(): void {
   const parent = process.ppid;
+  // Loaded only here: a child the kernel ends itself never needs it, and loading it costs every start ~1 ms.
+  const { Worker } = process.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
   const worker = new Worker(source, {
     eval: true,
     workerData: parent,
