@@ -571,15 +571,14 @@ class PlainDataCheck {
         const record = value as Record<string, unknown>;
         for (const key in record) if (!this.#take(record[key], below)) return undefined;
       } else if (types.isMap(value)) {
+        // Iterators, where forEach's callback cost this loop an allocation per entry, and entries() an array each;
+        // Map's own, as V8's serializer reads a subclass's entries whatever it overrides.
         this.#jsonSafe = false;
-        value.forEach((v: unknown, k: unknown) => {
-          if (this.#take(k, below)) this.#take(v, below);
-        });
+        const keys = mapKeys.call(value);
+        for (const v of mapValues.call(value)) if (this.#take(keys.next().value, below)) this.#take(v, below);
       } else if (types.isSet(value)) {
         this.#jsonSafe = false;
-        value.forEach((v: unknown) => {
-          this.#take(v, below);
-        });
+        for (const v of setValues.call(value)) this.#take(v, below);
       } else if (types.isDate(value)) {
         this.#jsonSafe = false;
       } else {
@@ -643,6 +642,10 @@ class PlainDataCheck {
 }
 
 let idleCheck: PlainDataCheck | undefined;
+
+const mapKeys = Map.prototype.keys;
+const mapValues = Map.prototype.values;
+const setValues = Set.prototype.values;
 
 /** Whether plainDataJsonSafe may stand for the walk: json mode refuses more, and handled objects must be found. */
 function plainDataApplies(mode: SerializationMode, budget: number): boolean {
