@@ -98,6 +98,28 @@ function expected(outcome: Outcome): Record<string, unknown> {
   };
 }
 
+/** The outcome of a call to `method` of `worker` that must reject with a `type` error of `code`. */
+async function outcomeOf(
+  worker: Loose,
+  call: Promise<unknown>,
+  type: Outcome['type'],
+  code: ProcxyErrorCode,
+  method: string,
+  more: Pick<Outcome, 'cause' | 'fields'> = {},
+): Promise<Outcome> {
+  return { error: await rejection(call), type, code, method, pid: worker.$pid, ...more };
+}
+
+/** The outcome of a call to `method` of `worker` whose argument at `path` must be refused. */
+function refusedArgument(
+  worker: Loose,
+  call: Promise<unknown>,
+  method: string,
+  path = 'args[0]',
+): Promise<Outcome> {
+  return outcomeOf(worker, call, SerializationError, 'PROCXY_SERIALIZATION', method, { fields: { path } });
+}
+
 /** The pid of the first child of this process, other than `known`, that runs; a fresh worker being spawned. */
 async function freshChild(known: number): Promise<number> {
   let fresh: number | undefined;
@@ -165,43 +187,37 @@ const cases: Case[] = [
       const call = worker.sleep(60_000);
       await sleep(20);
       process.kill(worker.$pid, 'SIGKILL');
-      return {
-        error: await rejection(call),
-        type: ChildCrashedError,
-        code: 'PROCXY_CHILD_CRASHED',
-        method: 'sleep',
-        pid: worker.$pid,
+      return outcomeOf(worker, call, ChildCrashedError, 'PROCXY_CHILD_CRASHED', 'sleep', {
         fields: { exitCode: null, signal: 'SIGKILL' },
-      };
+      });
     },
   },
   {
     name: 'an uncaught exception in the child during the call',
     async run() {
       const worker = await start();
-      return {
-        error: await rejection(worker.throwUncaught('thrown from a timer')),
-        type: ChildCrashedError,
-        code: 'PROCXY_CHILD_CRASHED',
-        method: 'throwUncaught',
-        pid: worker.$pid,
-        cause: new TypeError('thrown from a timer'),
-        fields: { exitCode: 1 },
-      };
+      return outcomeOf(
+        worker,
+        worker.throwUncaught('thrown from a timer'),
+        ChildCrashedError,
+        'PROCXY_CHILD_CRASHED',
+        'throwUncaught',
+        { cause: new TypeError('thrown from a timer'), fields: { exitCode: 1 } },
+      );
     },
   },
   {
     name: 'an unhandled rejection in the child during the call',
     async run() {
       const worker = await start({ serialization: 'advanced' });
-      return {
-        error: await rejection(worker.rejectUnhandled('nobody handled me')),
-        type: ChildCrashedError,
-        code: 'PROCXY_CHILD_CRASHED',
-        method: 'rejectUnhandled',
-        pid: worker.$pid,
-        cause: new RangeError('nobody handled me'),
-      };
+      return outcomeOf(
+        worker,
+        worker.rejectUnhandled('nobody handled me'),
+        ChildCrashedError,
+        'PROCXY_CHILD_CRASHED',
+        'rejectUnhandled',
+        { cause: new RangeError('nobody handled me') },
+      );
     },
   },
   {
@@ -209,27 +225,16 @@ const cases: Case[] = [
     async run() {
       const worker = await start();
       await rejection(worker.exit(1, 'bye'));
-      return {
-        error: await rejection(worker.pid()),
-        type: ChildCrashedError,
-        code: 'PROCXY_CHILD_CRASHED',
-        method: 'pid',
-        pid: worker.$pid,
+      return outcomeOf(worker, worker.pid(), ChildCrashedError, 'PROCXY_CHILD_CRASHED', 'pid', {
         fields: { exitCode: 1 },
-      };
+      });
     },
   },
   {
     name: 'a child that closes its end of the link mid-call',
     async run() {
       const worker = await start();
-      return {
-        error: await rejection(worker.closeFd(4)),
-        type: ChildCrashedError,
-        code: 'PROCXY_CHILD_CRASHED',
-        method: 'closeFd',
-        pid: worker.$pid,
-      };
+      return outcomeOf(worker, worker.closeFd(4), ChildCrashedError, 'PROCXY_CHILD_CRASHED', 'closeFd');
     },
   },
   {
@@ -283,27 +288,21 @@ const cases: Case[] = [
     async run() {
       const worker = await start();
       await worker.$terminate();
-      return {
-        error: await rejection(worker.pid()),
-        type: TerminatedError,
-        code: 'PROCXY_TERMINATED',
-        method: 'pid',
-        pid: worker.$pid,
-      };
+      return outcomeOf(worker, worker.pid(), TerminatedError, 'PROCXY_TERMINATED', 'pid');
     },
   },
   {
     name: 'a call signal already aborted',
     async run() {
       const worker = await start();
-      return {
-        error: await rejection(worker.$with({ signal: AbortSignal.abort('no need') }).echo('x')),
-        type: AbortError,
-        code: 'PROCXY_ABORTED',
-        method: 'echo',
-        pid: worker.$pid,
-        cause: 'no need',
-      };
+      return outcomeOf(
+        worker,
+        worker.$with({ signal: AbortSignal.abort('no need') }).echo('x'),
+        AbortError,
+        'PROCXY_ABORTED',
+        'echo',
+        { cause: 'no need' },
+      );
     },
   },
   {
@@ -314,14 +313,9 @@ const cases: Case[] = [
       const call = worker.$with({ signal: controller.signal }).sleep(60_000);
       await sleep(20);
       controller.abort(new Error('changed my mind'));
-      return {
-        error: await rejection(call),
-        type: AbortError,
-        code: 'PROCXY_ABORTED',
-        method: 'sleep',
-        pid: worker.$pid,
+      return outcomeOf(worker, call, AbortError, 'PROCXY_ABORTED', 'sleep', {
         cause: new Error('changed my mind'),
-      };
+      });
     },
   },
   {
@@ -332,14 +326,7 @@ const cases: Case[] = [
       const call = worker.sleep(60_000);
       await sleep(20);
       controller.abort('shutting down');
-      return {
-        error: await rejection(call),
-        type: AbortError,
-        code: 'PROCXY_ABORTED',
-        method: 'sleep',
-        pid: worker.$pid,
-        cause: 'shutting down',
-      };
+      return outcomeOf(worker, call, AbortError, 'PROCXY_ABORTED', 'sleep', { cause: 'shutting down' });
     },
   },
   {
@@ -348,78 +335,36 @@ const cases: Case[] = [
       const controller = new AbortController();
       const worker = await start({ signal: controller.signal });
       controller.abort('shutting down');
-      return {
-        error: await rejection(worker.pid()),
-        type: AbortError,
-        code: 'PROCXY_ABORTED',
-        method: 'pid',
-        pid: worker.$pid,
-        cause: 'shutting down',
-      };
+      return outcomeOf(worker, worker.pid(), AbortError, 'PROCXY_ABORTED', 'pid', { cause: 'shutting down' });
     },
   },
 
   // Refused before anything is sent.
-  {
-    name: 'maxPending reached (a plain call)',
+  ...(['a plain call', 'a call with a signal'] as const).map((kind) => ({
+    name: `maxPending reached (${kind})`,
     async run() {
       const worker = await start({ maxPending: 1 });
       const pending = worker.sleep(50);
-      const error = await rejection(worker.echo(1));
-      await pending;
-      return {
-        error,
-        type: QueueFullError,
-        code: 'PROCXY_QUEUE_FULL',
-        method: 'echo',
-        pid: worker.$pid,
+      const via = kind === 'a plain call' ? worker : worker.$with({ signal: new AbortController().signal });
+      const outcome = await outcomeOf(worker, via.echo(1), QueueFullError, 'PROCXY_QUEUE_FULL', 'echo', {
         fields: { maxPending: 1 },
-      };
-    },
-  },
-  {
-    name: 'maxPending reached (a call with a signal)',
-    async run() {
-      const worker = await start({ maxPending: 1 });
-      const pending = worker.sleep(50);
-      const error = await rejection(worker.$with({ signal: new AbortController().signal }).echo(1));
+      });
       await pending;
-      return {
-        error,
-        type: QueueFullError,
-        code: 'PROCXY_QUEUE_FULL',
-        method: 'echo',
-        pid: worker.$pid,
-        fields: { maxPending: 1 },
-      };
+      return outcome;
     },
-  },
+  })),
   {
     name: 'an argument refused in json mode (a nested function)',
     async run() {
       const worker = await start();
-      return {
-        error: await rejection(worker.echo({ deep: [{ f: () => 1 }] })),
-        type: SerializationError,
-        code: 'PROCXY_SERIALIZATION',
-        method: 'echo',
-        pid: worker.$pid,
-        fields: { path: 'args[0].deep[0].f' },
-      };
+      return refusedArgument(worker, worker.echo({ deep: [{ f: () => 1 }] }), 'echo', 'args[0].deep[0].f');
     },
   },
   {
     name: 'an argument refused in advanced mode (a symbol)',
     async run() {
       const worker = await start({ serialization: 'advanced' });
-      return {
-        error: await rejection(worker.echo({ s: Symbol('s') })),
-        type: SerializationError,
-        code: 'PROCXY_SERIALIZATION',
-        method: 'echo',
-        pid: worker.$pid,
-        fields: { path: 'args[0].s' },
-      };
+      return refusedArgument(worker, worker.echo({ s: Symbol('s') }), 'echo', 'args[0].s');
     },
   },
   {
@@ -432,70 +377,44 @@ const cases: Case[] = [
           throw thrown;
         },
       };
-      return {
-        error: await rejection(worker.echo(value)),
-        type: SerializationError,
-        code: 'PROCXY_SERIALIZATION',
-        method: 'echo',
-        pid: worker.$pid,
+      return outcomeOf(worker, worker.echo(value), SerializationError, 'PROCXY_SERIALIZATION', 'echo', {
         cause: thrown,
-      };
+      });
     },
   },
   {
     name: 'arguments over maxMessageBytes',
     async run() {
       const worker = await start({ maxMessageBytes: mib });
-      return {
-        error: await rejection(worker.echo('x'.repeat(2 * mib))),
-        type: MessageTooLargeError,
-        code: 'PROCXY_MESSAGE_TOO_LARGE',
-        method: 'echo',
-        pid: worker.$pid,
-        fields: { maxMessageBytes: mib },
-      };
+      return outcomeOf(
+        worker,
+        worker.echo('x'.repeat(2 * mib)),
+        MessageTooLargeError,
+        'PROCXY_MESSAGE_TOO_LARGE',
+        'echo',
+        { fields: { maxMessageBytes: mib } },
+      );
     },
   },
   {
     name: 'a handle argument without supportHandles',
     async run() {
       const worker = await start();
-      return {
-        error: await rejection(worker.echo(new net.Socket())),
-        type: SerializationError,
-        code: 'PROCXY_SERIALIZATION',
-        method: 'echo',
-        pid: worker.$pid,
-        fields: { path: 'args[0]' },
-      };
+      return refusedArgument(worker, worker.echo(new net.Socket()), 'echo');
     },
   },
   {
     name: 'a socket that is not connected, with supportHandles',
     async run() {
       const worker = await start({ supportHandles: true });
-      return {
-        error: await rejection(worker.echo(new net.Socket())),
-        type: SerializationError,
-        code: 'PROCXY_SERIALIZATION',
-        method: 'echo',
-        pid: worker.$pid,
-        fields: { path: 'args[0]' },
-      };
+      return refusedArgument(worker, worker.echo(new net.Socket()), 'echo');
     },
   },
   {
     name: '$sendHandle given something that is not a handle',
     async run() {
       const worker = await start({ supportHandles: true });
-      return {
-        error: await rejection(worker.$sendHandle({} as never)),
-        type: SerializationError,
-        code: 'PROCXY_SERIALIZATION',
-        method: '$sendHandle',
-        pid: worker.$pid,
-        fields: { path: 'args[0]' },
-      };
+      return refusedArgument(worker, worker.$sendHandle({} as never), '$sendHandle');
     },
   },
 
@@ -505,14 +424,9 @@ const cases: Case[] = [
     async run() {
       const worker = await start();
       await rejection(worker.writeRaw([0, 0, 0, 0, 1]));
-      return {
-        error: await rejection(worker.pid()),
-        type: ProtocolError,
-        code: 'PROCXY_PROTOCOL',
-        method: 'pid',
-        pid: worker.$pid,
+      return outcomeOf(worker, worker.pid(), ProtocolError, 'PROCXY_PROTOCOL', 'pid', {
         cause: 'TransportError: Malformed frame: zero length',
-      };
+      });
     },
   },
   {
@@ -522,43 +436,38 @@ const cases: Case[] = [
       const header = Buffer.alloc(5);
       header.writeUInt32LE(2 * mib + 1, 0);
       header[4] = 1;
-      return {
-        error: await rejection(worker.writeRaw([...header])),
-        type: MessageTooLargeError,
-        code: 'PROCXY_MESSAGE_TOO_LARGE',
-        method: 'writeRaw',
-        pid: worker.$pid,
-        cause: `TransportError: Frame of ${2 * mib} bytes exceeds maxMessageBytes (${mib})`,
-        fields: { bytes: 2 * mib, maxMessageBytes: mib },
-      };
+      return outcomeOf(
+        worker,
+        worker.writeRaw([...header]),
+        MessageTooLargeError,
+        'PROCXY_MESSAGE_TOO_LARGE',
+        'writeRaw',
+        {
+          cause: `TransportError: Frame of ${2 * mib} bytes exceeds maxMessageBytes (${mib})`,
+          fields: { bytes: 2 * mib, maxMessageBytes: mib },
+        },
+      );
     },
   },
   {
     name: 'a result over maxMessageBytes (refused by the child)',
     async run() {
       const worker = await start({ maxMessageBytes: mib });
-      return {
-        error: await rejection(worker.big(2 * mib)),
-        type: MessageTooLargeError,
-        code: 'PROCXY_MESSAGE_TOO_LARGE',
-        method: 'big',
-        pid: worker.$pid,
+      return outcomeOf(worker, worker.big(2 * mib), MessageTooLargeError, 'PROCXY_MESSAGE_TOO_LARGE', 'big', {
         fields: { maxMessageBytes: mib },
-      };
+      });
     },
   },
   {
     name: 'a result the child cannot serialize (a Buffer in json mode)',
     async run() {
       const worker = await start();
-      return {
-        error: await rejection(worker.answerBufferThenExit(16, 'immediate')),
-        type: SerializationError,
-        code: 'PROCXY_SERIALIZATION',
-        method: 'answerBufferThenExit',
-        pid: worker.$pid,
-        fields: { path: 'result' },
-      };
+      return refusedArgument(
+        worker,
+        worker.answerBufferThenExit(16, 'immediate'),
+        'answerBufferThenExit',
+        'result',
+      );
     },
   },
   {
@@ -628,15 +537,14 @@ const cases: Case[] = [
     async run() {
       registerHandlers();
       const worker = await start({ serialization: 'advanced' });
-      return {
-        error: await rejection(worker.echo(new Unserializable())),
-        type: SerializationError,
-        code: 'PROCXY_SERIALIZATION',
-        method: 'echo',
-        pid: worker.$pid,
-        cause: new RangeError('cannot serialize this'),
-        fields: { path: 'args[0]' },
-      };
+      return outcomeOf(
+        worker,
+        worker.echo(new Unserializable()),
+        SerializationError,
+        'PROCXY_SERIALIZATION',
+        'echo',
+        { cause: new RangeError('cannot serialize this'), fields: { path: 'args[0]' } },
+      );
     },
   },
   {
@@ -644,13 +552,13 @@ const cases: Case[] = [
     async run() {
       registerHandlers();
       const worker = await start({ serialization: 'advanced' });
-      return {
-        error: await rejection(worker.echo(new Point(1, 2))),
-        type: SerializationError,
-        code: 'PROCXY_SERIALIZATION',
-        method: 'echo',
-        pid: worker.$pid,
-      };
+      return outcomeOf(
+        worker,
+        worker.echo(new Point(1, 2)),
+        SerializationError,
+        'PROCXY_SERIALIZATION',
+        'echo',
+      );
     },
   },
 ];
