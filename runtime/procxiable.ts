@@ -489,7 +489,7 @@ function walkValue(walk: Walk, value: unknown, index?: number): void {
 }
 
 /**
- * The check of a whole value in advanced mode when it is only plain data: plain objects and arrays, Maps, Sets,
+ * The check of a whole value when it is only plain data: in advanced mode plain objects and arrays, Maps, Sets,
  * Dates and primitives, no deeper than trackDepth, nothing to refuse and nothing to find. It is one loop over a
  * stack, where the walk recurses through several functions that V8 compiles one by one, each inlining the others:
  * over a new child's first hundred checks of the bench's S4 object, that compiling took longer than the checks.
@@ -499,21 +499,25 @@ function walkValue(walk: Walk, value: unknown, index?: number): void {
  * shared objects and end on the same cycles. It reads an object's properties when it opens it, not one by one
  * between its children as the walk does: only a getter can tell (and what getters return may differ between the
  * check and the encoding anyway). A value left to the walk has its getters read again.
+ * In json mode it takes only what JSON carries: plain objects and arrays (no undefined item), strings, finite
+ * numbers, booleans and null, and returns true or undefined. It tracks nothing: an object met again (shared, which
+ * JSON writes twice, or a cycle, which it cannot write) is visited again, so a cycle ends on trackDepth, and a value
+ * of more than trackAfter objects is left to the walk, whose path tells a cycle from a shared object.
  */
-export function plainDataJsonSafe(roots: readonly unknown[]): boolean | undefined {
+export function plainDataJsonSafe(roots: readonly unknown[], json = false): boolean | undefined {
   try {
-    return judgePlainData(roots);
+    return judgePlainData(roots, json);
   } catch {
     return undefined;
   }
 }
 
-function judgePlainData(roots: readonly unknown[]): boolean | undefined {
+function judgePlainData(roots: readonly unknown[], json: boolean): boolean | undefined {
   // A getter read by the check may start another check (a call from inside it): that one gets a stack of its own.
   const check = idleCheck ?? new PlainDataCheck();
   idleCheck = undefined;
   try {
-    return check.judge(roots);
+    return json ? check.judgeJson(roots) : check.judge(roots);
   } finally {
     check.clear();
     idleCheck = check;
@@ -590,6 +594,66 @@ class PlainDataCheck {
     return this.#jsonSafe;
   }
 
+  judgeJson(roots: readonly unknown[]): true | undefined {
+    for (const root of roots) if (!this.#takeJson(root, 0)) return undefined;
+    this.#reverseFrom(0);
+    const objects = this.#objects;
+    const depths = this.#depths;
+    let visited = 0;
+    let forIn: boolean | undefined;
+    while (this.#top > 0) {
+      const top = --this.#top;
+      const value = objects[top]!;
+      const depth = depths[top]!;
+      if (depth > trackDepth || ++visited > trackAfter) return undefined;
+      const proto = Object.getPrototypeOf(value) as object | null;
+      const array = proto === Array.prototype && Array.isArray(value);
+      if (!(array || proto === Object.prototype || proto === null) || types.isProxy(value)) return undefined;
+      const below = depth + 1;
+      const children = this.#top;
+      if (array) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          // JSON writes null for an undefined item or a hole.
+          if (item === undefined || !this.#takeJson(item, below)) return undefined;
+        }
+      } else {
+        if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
+        forIn ??= ownKeysOnly();
+        if (!forIn) return undefined;
+        const record = value as Record<string, unknown>;
+        // JSON drops an undefined property, which reads back as undefined.
+        for (const key in record) if (!this.#takeJson(record[key], below)) return undefined;
+      }
+      this.#reverseFrom(children);
+    }
+    return true;
+  }
+
+  /** #take for json mode: what JSON carries, an object queued; false when the value is for the walk. */
+  #takeJson(item: unknown, depth: number): boolean {
+    switch (typeof item) {
+      case 'string':
+      case 'boolean':
+      case 'undefined':
+        return true;
+      case 'number':
+        return Number.isFinite(item);
+      case 'object':
+        if (item !== null) this.#push(item, depth);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  #push(item: object, depth: number): void {
+    const top = this.#top++;
+    this.#objects[top] = item;
+    this.#depths[top] = depth;
+    if (this.#top > this.#used) this.#used = this.#top;
+  }
+
   /** Judges a primitive, or queues an object at `depth`; false when the value is for the walk. */
   #take(item: unknown, depth: number): boolean {
     switch (typeof item) {
@@ -604,12 +668,7 @@ class PlainDataCheck {
         this.#jsonSafe = false;
         return true;
       case 'object':
-        if (item !== null) {
-          const top = this.#top++;
-          this.#objects[top] = item;
-          this.#depths[top] = depth;
-          if (this.#top > this.#used) this.#used = this.#top;
-        }
+        if (item !== null) this.#push(item, depth);
         return true;
       default:
         this.#other = true;
@@ -647,14 +706,14 @@ const mapKeys = Map.prototype.keys;
 const mapValues = Map.prototype.values;
 const setValues = Set.prototype.values;
 
-/** Whether plainDataJsonSafe may stand for the walk: json mode refuses more, and handled objects must be found. */
-function plainDataApplies(mode: SerializationMode, budget: number): boolean {
-  return mode === 'advanced' && budget === Infinity && !handlersRegistered();
+/** Whether plainDataJsonSafe may stand for the walk: not when handled objects must be found. */
+function plainDataApplies(budget: number): boolean {
+  return budget === Infinity && !handlersRegistered();
 }
 
 function inspectOne(value: unknown, mode: SerializationMode, context: string, budget: number): boolean {
-  if (plainDataApplies(mode, budget)) {
-    const jsonSafe = plainDataJsonSafe([value]);
+  if (plainDataApplies(budget)) {
+    const jsonSafe = plainDataJsonSafe([value], mode === 'json');
     if (jsonSafe !== undefined) return jsonSafe;
   }
   const walk = newWalk(mode, context, budget);
@@ -669,8 +728,8 @@ export function inspectArgs(args: readonly unknown[], mode: SerializationMode): 
 }
 
 function inspectEach(args: readonly unknown[], mode: SerializationMode, budget: number): boolean {
-  if (plainDataApplies(mode, budget)) {
-    const jsonSafe = plainDataJsonSafe(args);
+  if (plainDataApplies(budget)) {
+    const jsonSafe = plainDataJsonSafe(args, mode === 'json');
     if (jsonSafe !== undefined) return jsonSafe;
   }
   const walk = newWalk(mode, 'args', budget);

@@ -174,3 +174,66 @@ describe('plainDataJsonSafe', () => {
     expect(reads).toBe(1000);
   });
 });
+
+// json mode: what JSON carries, which the loop takes (true), and what it leaves to the walk (undefined) to refuse, or
+// to accept after telling a shared object from a cycle.
+const carriedAsJson: [string, unknown][] = [
+  ['a string', 'x'],
+  ['minus zero', -0],
+  ['null', null],
+  ['undefined', undefined],
+  ['a plain object', { a: 1, b: 'x', c: [true, null] }],
+  ['an object without a prototype', Object.assign(Object.create(null) as object, { a: 1 })],
+  ['an undefined property', { a: undefined }],
+  ['a shared object', { a: shared, b: shared }],
+  ['32 levels', nested(31)],
+];
+const leftByJson: [string, unknown][] = [
+  ['NaN', Number.NaN],
+  ['Infinity', { n: Number.NEGATIVE_INFINITY }],
+  ['a bigint', [1n]],
+  ['an undefined item', [1, undefined]],
+  // biome-ignore lint/suspicious/noSparseArray: the hole is the case
+  ['a hole', [1, , 3]],
+  ['a cycle', cyclic],
+  ['a Map', { m: new Map() }],
+  ['a Set', new Set([1])],
+  ['a Date', { d: new Date(0) }],
+  ['5000 objects that share one', manyShared],
+  ...notPlainData,
+];
+
+describe('plainDataJsonSafe in json mode', () => {
+  it.each(carriedAsJson)('takes %s, as the walk does', (_, value) => {
+    expect(walkVerdict(() => inspectValue(value, 'json', 'v'))).not.toBe('refused');
+    expect(plainDataJsonSafe([value], true)).toBe(true);
+  });
+
+  it.each(leftByJson)('leaves %s to the walk', (_, value) => {
+    expect(plainDataJsonSafe([value], true)).toBeUndefined();
+  });
+
+  it('takes undefined arguments, as json mode does, but not an undefined inside an array', () => {
+    expect(plainDataJsonSafe([undefined, { a: 1 }], true)).toBe(true);
+    expect(walkVerdict(() => inspectArgs([undefined, { a: 1 }], 'json'))).not.toBe('refused');
+    expect(plainDataJsonSafe([[undefined]], true)).toBeUndefined();
+  });
+
+  it('ends on a cycle through an object of many keys at trackDepth, having opened it once per two levels', () => {
+    const hub: Record<string, unknown> = {};
+    let reads = 0;
+    for (let i = 0; i < 1000; i++) {
+      Object.defineProperty(hub, `k${i}`, {
+        enumerable: true,
+        get() {
+          reads++;
+          return { back: hub };
+        },
+      });
+    }
+    expect(plainDataJsonSafe([hub], true)).toBeUndefined();
+    // Depth first: hub, one of its objects, hub again... until 32 levels; each opening reads its 1000 keys.
+    expect(reads).toBe(17_000);
+    expect(walkVerdict(() => inspectValue(hub, 'json', 'v'))).toBe('refused');
+  });
+});
