@@ -130,14 +130,22 @@ export function encodeThrown(value: unknown): Thrown {
 export function describeErrorArgs(
   args: readonly unknown[],
 ): { readonly values: unknown[]; readonly args: unknown[]; readonly errors: number[] } | undefined {
-  if (!args.some(isError)) return undefined;
+  // A Proxy is left to the check, which refuses it without running its traps.
+  const errorAt = (arg: unknown) => !types.isProxy(arg) && isError(arg);
+  if (!args.some(errorAt)) return undefined;
   const values = args.slice();
   const described = args.slice();
   const errors: number[] = [];
   for (const [i, arg] of args.entries()) {
-    if (!isError(arg)) continue;
+    if (!errorAt(arg)) continue;
     values[i] = null;
-    described[i] = encodeThrown(arg);
+    try {
+      described[i] = encodeThrown(arg);
+    } catch (error) {
+      const path = `args[${i}]`;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SerializationError(`${path}: the Error could not be read: ${reason}`, path, { cause: error });
+    }
     errors.push(i);
   }
   return { values, args: described, errors };

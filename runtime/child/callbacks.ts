@@ -114,9 +114,10 @@ export class CallScopes {
     }
     let jsonSafe: boolean;
     let findings: Findings | undefined;
-    // Before the check: describing an Error checks its fields, which would replace the check's findings.
-    const errors = describeErrorArgs(args);
+    let errors: ReturnType<typeof describeErrorArgs>;
     try {
+      // Before the check: describing an Error checks its fields, which would replace the check's findings.
+      errors = describeErrorArgs(args);
       jsonSafe = inspectArgs(errors?.values ?? args, this.#mode()) && errors === undefined;
       findings = lastFindings();
     } catch (error) {

@@ -130,6 +130,29 @@ describe.each(['json', 'advanced'] as const)('callbacks in %s mode', (mode) => {
     expect(e.stack).toMatch(/at .*callbacks\.mjs/);
   });
 
+  it.each(['getter', 'proxy'] as const)(
+    'rejects, in the child, a call with an Error it cannot read (%s), without throwing at once',
+    async (kind) => {
+      const w = await tasks(mode);
+      let calls = 0;
+      const result = await w.unreadableError(() => {
+        calls++;
+      }, kind);
+      expect(calls).toBe(0);
+      expect(result).toEqual({
+        error: {
+          ctor: 'SerializationError',
+          name: 'SerializationError',
+          code: 'PROCXY_SERIALIZATION',
+          path: 'args[0]',
+          message: expect.stringMatching(
+            kind === 'getter' ? /the Error could not be read: cause getter/ : /a Proxy cannot be serialized/,
+          ),
+        },
+      });
+    },
+  );
+
   it('refuses, in the child, a callback result the mode cannot carry', async () => {
     const w = await tasks(mode);
     const result = await w.outcome(() => Symbol('nope'));

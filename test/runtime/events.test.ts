@@ -123,6 +123,23 @@ describe('events', () => {
     },
   );
 
+  it('drops, with a message on stderr, an error event whose Error cannot be read; emit does not throw', async () => {
+    const w = await ticker();
+    let stderr = '';
+    w.$process.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const got: unknown[] = [];
+    w.on('error', (error: unknown) => got.push(error));
+    expect(await w.emitUnreadableError()).toBe(true);
+    await w.tick(0);
+    expect(got).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stderr).toMatch(
+      /event 'error' of Ticker was not delivered to the parent: args\[0\]: the Error could not be read/,
+    );
+  });
+
   it('carries a large Buffer in an event', async () => {
     const w = await ticker('advanced');
     const got: Buffer[] = [];

@@ -19,6 +19,10 @@ export declare class Tasks {
     size: number,
     callback: (data: Buffer) => Buffer,
   ): Promise<{ isBuffer: boolean; length: number; last: number }>;
+  unreadableError(
+    callback: (error: Error) => void,
+    kind: 'getter' | 'proxy',
+  ): Promise<{ threw: Described } | Outcome<undefined>>;
   failNodeStyle(done: (error: Error | null, partial?: string) => string): Promise<string>;
   dieDuringCallback(callback: () => Promise<string>): Promise<never>;
   keep(callback: (...args: string[]) => void): string;

@@ -50,6 +50,32 @@ export class Tasks {
     return done(error, 'partial');
   }
 
+  /**
+   * Calls `callback` with an Error it cannot describe (a `cause` getter that throws) or must not read (a Proxy around
+   * an Error); says whether the call threw at once or rejected, and with what.
+   */
+  async unreadableError(callback, kind) {
+    const error = new Error('bad');
+    if (kind === 'getter') {
+      Object.defineProperty(error, 'cause', {
+        get() {
+          throw new Error('cause getter');
+        },
+      });
+    }
+    let pending;
+    try {
+      pending = callback(kind === 'proxy' ? new Proxy(error, {}) : error);
+    } catch (thrown) {
+      return { threw: describe(thrown) };
+    }
+    try {
+      return { ok: await pending };
+    } catch (rejected) {
+      return { error: describe(rejected) };
+    }
+  }
+
   /** Hands the parent a large Buffer and returns the length of the one it answers. */
   async bigRoundTrip(size, callback) {
     const answer = await callback(Buffer.alloc(size, 7));

@@ -20,6 +20,7 @@ export declare class Ticker extends EventEmitter<TickerEvents> {
   emitDate(): void;
   emitBuffer(size: number): void;
   emitError(): void;
+  emitUnreadableError(): boolean;
 }
 
 export declare class Plain {

@@ -28,6 +28,17 @@ export class Ticker extends EventEmitter {
     this.emit('when', new Date(0));
   }
 
+  /** Emits `error` with an Error whose `cause` getter throws: emit must not throw because of procxy. */
+  emitUnreadableError() {
+    const error = new Error('bad');
+    Object.defineProperty(error, 'cause', {
+      get() {
+        throw new Error('cause getter');
+      },
+    });
+    return this.emit('error', error);
+  }
+
   /** Emits `error` with a custom Error (a field, a cause) between two other arguments. */
   emitError() {
     const error = new QuotaError('disk full', 'ENOSPC', new Error('write failed'));
