@@ -115,11 +115,20 @@ export type IsProcxiable<T, Mode extends SerializationMode = 'json'> = All<
 >;
 
 /**
- * The parameters of a callback: plain values only (a callback's own functions or signals do not cross), and Errors,
- * which travel as thrown ones do in either mode (a node-style `done(err)`).
+ * An argument the child sends the parent (a callback's): a value of the mode, or an Error, which travels as a thrown
+ * one does in either mode (a node-style `done(err)`) and so may only add fields that V8 carries, no methods. The
+ * types see an Error's shape, not its class: an object of that shape passes here and is refused at run time.
  */
+type ChildArgProcxiable<T, Mode extends SerializationMode> =
+  IsAny<T> extends true
+    ? true
+    : T extends Error
+      ? IsProcxiable<Omit<T, keyof Error>, 'advanced'>
+      : IsProcxiable<T, Mode>;
+
+/** The parameters of a callback: plain values only (a callback's own functions or signals do not cross). */
 type PlainArgsProcxiable<A extends readonly unknown[], Mode extends SerializationMode> = All<
-  { [I in keyof A]-?: IsProcxiable<Exclude<A[I], undefined | Error>, Mode> }[number]
+  { [I in keyof A]-?: ChildArgProcxiable<Exclude<A[I], undefined>, Mode> }[number]
 >;
 
 /** A function argument becomes a proxied callback when its parameters and awaited result cross the boundary. */

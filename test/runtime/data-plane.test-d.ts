@@ -16,8 +16,16 @@ declare class Jobs {
   nestedCallback(f: (inner: () => void) => void): void;
   nestedInValue(options: { onData: () => void }): void;
   load(path: string, done: (error: TypeError | null, text?: string) => void): void;
+  coded(done: (error: Error & { code: string; when: Date }) => void): void;
   errorInValue(done: (report: { error: Error }) => void): void;
   errorResult(ask: () => Error): void;
+  errorWithMethod(done: (error: Error & { retry(): void }) => void): void;
+  errorSubclassWithMethod(done: (error: DescribedError) => void): void;
+  errorShapedWithFunction(done: (error: { name: string; message: string; fn: () => void }) => void): void;
+}
+
+declare class DescribedError extends Error {
+  describe(): string;
 }
 
 interface TickerEvents {
@@ -48,9 +56,17 @@ describe('callbacks and signals', () => {
     expectTypeOf(p.load).toEqualTypeOf<
       (path: string, done: (error: TypeError | null, text?: string) => void) => Promise<void>
     >();
+    // Its own fields travel as V8 carries them, in json mode too.
+    expectTypeOf(p.coded).toEqualTypeOf<
+      (done: (error: Error & { code: string; when: Date }) => void) => Promise<void>
+    >();
     // Only a top-level argument: an Error inside a value, or a callback's result, is a value.
     expectTypeOf(p.errorInValue).toBeNever();
     expectTypeOf(p.errorResult).toBeNever();
+    // Methods do not cross, on an Error as anywhere.
+    expectTypeOf(p.errorWithMethod).toBeNever();
+    expectTypeOf(p.errorSubclassWithMethod).toBeNever();
+    expectTypeOf(p.errorShapedWithFunction).toBeNever();
     expectTypeOf(a.errorInValue).toEqualTypeOf<(done: (report: { error: Error }) => void) => Promise<void>>();
   });
 
