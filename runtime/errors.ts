@@ -43,20 +43,25 @@ export class ProcxyError extends Error {
 }
 
 /**
- * `error` as the rejection of a call to `method` on worker `pid`. A procxy error that does not name its call (one
- * the child's runtime raised, or one shared by the calls waiting for the same fresh worker) is copied with the
- * call's fields; any other error (the worker's own) is left as it is.
+ * `error` as the rejection of a call to `method` on worker `pid`: a procxy error that does not name its call (one
+ * the child's runtime raised) gets the call's fields; any other error (the worker's own) is left as it is. `shared`
+ * says other calls reject with the same error (the start of a fresh worker they all waited for): each then gets a
+ * copy of its own.
  */
-export function aboutCall<E>(error: E, method: string, pid: number | undefined): E {
+export function aboutCall<E>(error: E, method: string, pid: number | undefined, shared = false): E {
   if (!(error instanceof ProcxyError) || (error.method !== undefined && error.pid !== undefined))
     return error;
-  const copy = Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)) as {
-    method?: string;
-    pid?: number;
-  };
-  copy.method ??= method;
-  if (pid !== undefined) copy.pid ??= pid;
-  return copy as E;
+  const named = (shared ? copyOf(error) : error) as { method?: string; pid?: number };
+  named.method ??= method;
+  if (pid !== undefined) named.pid ??= pid;
+  return named as E;
+}
+
+/** The same class and own properties; `stack` as a value, as newer V8 makes it an accessor of the original alone. */
+function copyOf(error: Error): Error {
+  const copy = Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)) as Error;
+  Object.defineProperty(copy, 'stack', { value: error.stack, writable: true, configurable: true });
+  return copy;
 }
 
 export class SerializationError extends ProcxyError {

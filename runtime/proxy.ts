@@ -82,7 +82,7 @@ export class WorkerHandle {
         fresh = await this.#replace(link);
       } catch (failure) {
         // Every call waiting for the fresh worker gets this failure: each names its own call.
-        throw aboutCall(failure, name, link.pid);
+        throw aboutCall(failure, name, link.pid, true);
       }
       const timeout = call.timeout ?? this.#options.timeout;
       return this.#retrying(

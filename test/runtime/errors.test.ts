@@ -2,6 +2,7 @@
 
 import { type Procxy, ProcxyError, procxy, SerializationError } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as source from '../../runtime/errors.js';
 import { Thrower } from './core-fixtures/errors.mjs';
 import { rejection } from './helpers.js';
 import { guardLeaks } from './reliability/helpers.js';
@@ -107,5 +108,45 @@ describe.each(['json', 'advanced'] as const)('errors in %s mode', (serialization
 
   it('is not a ProcxyError when the worker threw it', async () => {
     expect(await rejection(worker.custom())).not.toBeInstanceOf(ProcxyError);
+  });
+});
+
+describe('aboutCall', () => {
+  it('names the call on a procxy error the child raised, in place', () => {
+    const raised = new source.SerializationError('no', 'result');
+    expect(source.aboutCall(raised, 'echo', 42)).toBe(raised);
+    expect([raised.method, raised.pid]).toEqual(['echo', 42]);
+  });
+
+  it('names the call on a copy of a shared error: class, fields, cause and stack kept, the original untouched', () => {
+    const shared = new source.TerminatedError('gone', { cause: new Error('why') });
+    // Newer V8 gives an error a stack accessor that only answers for that error.
+    Object.defineProperty(shared, 'stack', {
+      configurable: true,
+      get(this: unknown) {
+        if (this !== shared) throw new TypeError('not the error the stack belongs to');
+        return 'TerminatedError: gone\n    at somewhere';
+      },
+    });
+    const named = source.aboutCall(shared, 'crash', 7, true);
+    expect(named).not.toBe(shared);
+    expect(named).toBeInstanceOf(source.TerminatedError);
+    expect([named.code, named.message, named.method, named.pid]).toEqual([
+      'PROCXY_TERMINATED',
+      'gone',
+      'crash',
+      7,
+    ]);
+    expect((named.cause as Error).message).toBe('why');
+    expect(named.stack).toBe('TerminatedError: gone\n    at somewhere');
+    expect([shared.method, shared.pid]).toEqual([undefined, undefined]);
+  });
+
+  it("leaves the worker's own errors and errors that name their call as they are", () => {
+    const own = new Error('mine');
+    expect(source.aboutCall(own, 'echo', 1, true)).toBe(own);
+    expect(Object.hasOwn(own, 'method')).toBe(false);
+    const named = new source.TimeoutError('slow', 10, 3);
+    expect(source.aboutCall(named, 'other', 4, true)).toBe(named);
   });
 });
