@@ -530,8 +530,8 @@ function judgePlainData(roots: readonly unknown[], json: boolean): boolean | und
  * a busy worker pays for), and what the primitives seen so far tell.
  */
 class PlainDataCheck {
-  readonly #objects: (object | undefined)[] = [];
-  readonly #depths: number[] = [];
+  #objects: (object | undefined)[] = [];
+  #depths: number[] = [];
   #top = 0;
   /** The highest #top of this check: the slots to clear, so the stack keeps no value alive. */
   #used = 0;
@@ -690,9 +690,14 @@ class PlainDataCheck {
     }
   }
 
-  /** Ready for the next check, holding no value of this one. */
+  /** Ready for the next check, holding no value of this one (nor, after a huge one, its memory). */
   clear(): void {
-    this.#objects.fill(undefined, 0, this.#used);
+    if (this.#used > keptStackSlots) {
+      this.#objects = [];
+      this.#depths = [];
+    } else {
+      this.#objects.fill(undefined, 0, this.#used);
+    }
     this.#top = 0;
     this.#used = 0;
     this.#jsonSafe = true;
@@ -701,6 +706,8 @@ class PlainDataCheck {
 }
 
 let idleCheck: PlainDataCheck | undefined;
+/** The stack a check keeps for the next (~64 KiB per array); one that grew larger is let go. */
+const keptStackSlots = 8192;
 
 const mapKeys = Map.prototype.keys;
 const mapValues = Map.prototype.values;
