@@ -179,6 +179,24 @@ export class ShapeBuilder {
     return kind === 'handle' || kind === 'abort-signal' || kind === 'error' ? kind : undefined;
   }
 
+  /**
+   * What an Error type lifted out of a child's arguments adds to Error: it travels as a thrown error does, rebuilt as
+   * the nearest built-in class with its own fields, so a method of its own (of a subclass, or of an intersection)
+   * would be missing in the parent. Its fields are not judged: whatever V8 cannot carry arrives described.
+   */
+  errorAdditions(type: ts.Type): ShapeNode {
+    const added = this.checker.getPropertiesOfType(type).filter((p) => !isLibSymbol(p));
+    const behaviour = added.filter(
+      (p) => isClassBehaviour(p) || this.checker.getTypeOfSymbol(p).getCallSignatures().length > 0,
+    );
+    if (behaviour.length === 0) return { findings: [], edges: [] };
+    const symbol = type.getSymbol();
+    const isUserClass =
+      symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0 && !isLibSymbol(symbol);
+    const subject = withBehaviour(this.objectName(type, isUserClass), behaviour);
+    return { findings: [{ rule: 'class-instance', subject, segment: '' }], edges: [] };
+  }
+
   /** A type the config names in `transferTypes` (by its declaration): a registered handler carries it. */
   private isTransferType(type: ts.Type): boolean {
     if (this.transferTypes.size === 0) return false;

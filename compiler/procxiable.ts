@@ -248,13 +248,18 @@ class Judge {
 
   /**
    * An argument the child sends the parent (a callback's, an event's): an Error among its types travels as a thrown
-   * one does, in either mode, so only the other types are judged.
+   * one does, in either mode, so only what it adds to Error is judged (no methods), and the other types as values.
    */
   private argument(type: ts.Type, path: string): Root[] {
     const members = type.isUnion() ? type.types : [type];
-    const isError = (member: ts.Type) => this.builder.topLevelKind(member) === 'error';
+    const isError = (member: ts.Type): boolean =>
+      this.builder.topLevelKind(member) === 'error' ||
+      (member.isIntersection() && member.types.some(isError));
     if (!members.some(isError)) return [{ node: this.shape(type), path }];
-    return members.filter((member) => !isError(member)).map((member) => ({ node: this.shape(member), path }));
+    return members.map((member) => ({
+      node: isError(member) ? this.builder.errorAdditions(member) : this.shape(member),
+      path,
+    }));
   }
 
   /** The roots of an event's payload: each element of its tuple is an argument; anything else, one value. */
