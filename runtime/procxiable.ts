@@ -6,6 +6,9 @@ import { isMarked, marksPending, pooledRefusal, segmentThreshold } from './trans
 import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
 
 const maxDepth = 1000;
+const mapKeys = Map.prototype.keys;
+const mapValues = Map.prototype.values;
+const setValues = Set.prototype.values;
 const trackDepth = 32;
 const trackAfter = 4096;
 
@@ -264,18 +267,18 @@ function detached(buffer: ArrayBufferLike): boolean {
 function visitAdvanced(value: object, w: Walk, depth: number, proto: object): void {
   w.jsonSafe = false;
   if (types.isMap(value)) {
+    // Map's own iterators, as V8's serializer reads a subclass's entries whatever it overrides; keys and values
+    // apart, where entries() would make an array per entry.
+    const keys = mapKeys.call(value as Map<unknown, unknown>);
     let i = 0;
-    // forEach, where for-of would make an entry array per entry.
-    value.forEach((v: unknown, k: unknown) => {
-      visit(k, entryStep(i, 0), w, depth + 1);
+    for (const v of mapValues.call(value as Map<unknown, unknown>)) {
+      visit(keys.next().value, entryStep(i, 0), w, depth + 1);
       visit(v, entryStep(i, 1), w, depth + 1);
       i++;
-    });
+    }
   } else if (types.isSet(value)) {
     let i = 0;
-    value.forEach((v: unknown) => {
-      visit(v, entryStep(i++, 2), w, depth + 1);
-    });
+    for (const v of setValues.call(value as Set<unknown>)) visit(v, entryStep(i++, 2), w, depth + 1);
   } else if (Array.isArray(value)) {
     refuse(w, `an instance of ${className(value)} (an Array subclass) loses its class. Pass a plain array`);
   } else if (types.isNativeError(value)) {
@@ -708,10 +711,6 @@ class PlainDataCheck {
 let idleCheck: PlainDataCheck | undefined;
 /** The stack a check keeps for the next (~64 KiB per array); one that grew larger is let go. */
 const keptStackSlots = 8192;
-
-const mapKeys = Map.prototype.keys;
-const mapValues = Map.prototype.values;
-const setValues = Set.prototype.values;
 
 /** Whether plainDataJsonSafe may stand for the walk: not when handled objects must be found. */
 function plainDataApplies(budget: number): boolean {

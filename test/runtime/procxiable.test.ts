@@ -147,6 +147,27 @@ describe('advanced mode', () => {
   });
 });
 
+describe('Map and Set subclasses', () => {
+  // V8's serializer reads a Map's or Set's own entries, whatever a subclass overrides: so does the check.
+  class QuietMap<K, V> extends Map<K, V> {
+    override forEach(): void {}
+  }
+  class QuietSet<T> extends Set<T> {
+    override forEach(): void {}
+    override values(): SetIterator<T> {
+      return new Set<T>().values();
+    }
+  }
+
+  it('finds what an overridden forEach or values hides, in the walk and in the one-loop check', () => {
+    const map = new QuietMap<string, unknown>([['k', () => 1]]);
+    expect(() => validateProcxiable(map, 'advanced', 'v')).toThrow(/v\.<value 0>: a function/);
+    expect(() => validateProcxiable({ deep: [map] }, 'advanced', 'v')).toThrow(/v\.deep\[0\]\.<value 0>/);
+    const set = new QuietSet<unknown>([Symbol('s')]);
+    expect(() => validateProcxiable(set, 'advanced', 'v')).toThrow(/v\.<item 0>: a symbol/);
+  });
+});
+
 describe('errors as values', () => {
   it('refuses an Error whose cause chain loops, which V8 cannot read back', () => {
     const error = new Error('loop');
