@@ -92,6 +92,22 @@ const notPlainData: [string, unknown][] = [
   ['40 levels', nested(40)],
 ];
 
+/** An object of 1000 getters, each answering a new object that points back at it, and how many were read. */
+function getterHub(): { hub: Record<string, unknown>; reads: () => number } {
+  const hub: Record<string, unknown> = {};
+  let reads = 0;
+  for (let i = 0; i < 1000; i++) {
+    Object.defineProperty(hub, `k${i}`, {
+      enumerable: true,
+      get() {
+        reads++;
+        return { back: hub };
+      },
+    });
+  }
+  return { hub, reads: () => reads };
+}
+
 describe('plainDataJsonSafe', () => {
   it.each(plainData)('judges %s as the walk does', (_, value, jsonSafe) => {
     expect(walkVerdict(() => inspectValue(value, 'advanced', 'v'))).toBe(jsonSafe);
@@ -159,19 +175,9 @@ describe('plainDataJsonSafe', () => {
   });
 
   it('ends on a cycle through an object of many keys, visiting each object once', () => {
-    const hub: Record<string, unknown> = {};
-    let reads = 0;
-    for (let i = 0; i < 1000; i++) {
-      Object.defineProperty(hub, `k${i}`, {
-        enumerable: true,
-        get() {
-          reads++;
-          return { back: hub };
-        },
-      });
-    }
+    const { hub, reads } = getterHub();
     expect(plainDataJsonSafe([hub])).toBe(false);
-    expect(reads).toBe(1000);
+    expect(reads()).toBe(1000);
   });
 });
 
@@ -220,20 +226,10 @@ describe('plainDataJsonSafe in json mode', () => {
   });
 
   it('ends on a cycle through an object of many keys at trackDepth, having opened it once per two levels', () => {
-    const hub: Record<string, unknown> = {};
-    let reads = 0;
-    for (let i = 0; i < 1000; i++) {
-      Object.defineProperty(hub, `k${i}`, {
-        enumerable: true,
-        get() {
-          reads++;
-          return { back: hub };
-        },
-      });
-    }
+    const { hub, reads } = getterHub();
     expect(plainDataJsonSafe([hub], true)).toBeUndefined();
     // Depth first: hub, one of its objects, hub again... until 32 levels; each opening reads its 1000 keys.
-    expect(reads).toBe(17_000);
+    expect(reads()).toBe(17_000);
     expect(walkVerdict(() => inspectValue(hub, 'json', 'v'))).toBe('refused');
   });
 });
