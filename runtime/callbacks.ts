@@ -9,7 +9,7 @@ import { CallbackReleasedError, SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { type Findings, inspectValue, lastFindings } from './procxiable.js';
 import type { CallbackMessage, ParentMessage } from './protocol.js';
-import { encodeThrown, restoreErrorArgs } from './thrown.js';
+import { argsFromChild, encodeThrown } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { tooLargeError } from './transport.js';
 
@@ -118,7 +118,7 @@ export function answerCallback(
   };
   let result: unknown;
   try {
-    result = callback(...(message.x === undefined ? message.a : restoreErrorArgs(message.a, message.x)));
+    result = callback(...argsFromChild(message));
   } catch (error) {
     return fail(error);
   }

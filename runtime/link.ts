@@ -38,7 +38,7 @@ import {
   unreachable,
 } from './protocol.js';
 import { deathSignalLauncher, StderrTail, spawnChild } from './spawn.js';
-import { decodeThrown, encodeThrown, restoreErrorArgs } from './thrown.js';
+import { argsFromChild, decodeThrown, encodeThrown } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { Transport, type TransportError, tooLargeError } from './transport.js';
 
@@ -418,11 +418,7 @@ export class ParentLink {
       case 'cb':
         return this.#invoke(message);
       case 'ev':
-        if (this.emitter)
-          this.onEvent?.(
-            message.e,
-            message.x === undefined ? message.a : restoreErrorArgs(message.a, message.x),
-          );
+        if (this.emitter) this.onEvent?.(message.e, argsFromChild(message));
         return;
       case 'ready':
         if (!this.#starting) return this.#violation(new ProtocolError('A second ready message'));

@@ -97,7 +97,7 @@ export interface CallbackMessage {
   readonly f: number;
   readonly n: number;
   readonly a: readonly unknown[];
-  /** Indices of the arguments that are Errors, which `a` holds as `Thrown` (see thrown.ts: describeErrorArgs). */
+  /** Indices of the arguments that are Errors, which `a` holds as `Thrown` (see thrown.ts: argsForParent). */
   readonly x?: readonly number[];
 }
 

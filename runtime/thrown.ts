@@ -9,7 +9,8 @@ import {
   SerializationError,
   TimeoutError,
 } from './errors.js';
-import { inspectValue } from './procxiable.js';
+import type { SerializationMode } from './modes.js';
+import { type Findings, inspectArgs, inspectValue, lastFindings } from './procxiable.js';
 import { type ErrorDescriptor, type Thrown, unreachable } from './protocol.js';
 
 type ErrorClass = new (message?: string) => Error;
@@ -121,23 +122,36 @@ export function encodeThrown(value: unknown): Thrown {
   return encode(value, new Set(), 0);
 }
 
+/** An Error argument, not behind a Proxy (which the check refuses without running its traps). */
+function isErrorArg(arg: unknown): arg is Error {
+  return typeof arg === 'object' && arg !== null && !types.isProxy(arg) && isError(arg);
+}
+
+/** What a message to the parent carries of its arguments: `a`, and `x` when some of them are described Errors. */
+export interface ArgsFields {
+  readonly a: readonly unknown[];
+  readonly x?: readonly number[];
+}
+
 /**
- * Arguments for the parent (a callback's, an event's) with each top-level Error described as a thrown one is, so that
- * it keeps its class, stack, cause chain and own fields in either mode (an `error` event, a node-style `done(err)`):
- * `values` holds null in its place, for the check of the rest; `args` holds its `Thrown`, at the indices `errors`
- * lists. Undefined when no argument is an Error.
+ * Checks arguments for the parent (a callback's, an event's) in `mode` and gives their fields: each top-level Error
+ * is described as a thrown one is, so that it keeps its class, stack, cause chain and own fields in either mode (an
+ * `error` event, a node-style `done(err)`), and `x` lists where. Throws SerializationError as inspectArgs does, or
+ * for an Error that cannot be read.
  */
-export function describeErrorArgs(
+export function argsForParent(
   args: readonly unknown[],
-): { readonly values: unknown[]; readonly args: unknown[]; readonly errors: number[] } | undefined {
-  // A Proxy is left to the check, which refuses it without running its traps.
-  const errorAt = (arg: unknown) => !types.isProxy(arg) && isError(arg);
-  if (!args.some(errorAt)) return undefined;
+  mode: SerializationMode,
+): { readonly fields: ArgsFields; readonly jsonSafe: boolean; readonly findings: Findings | undefined } {
+  if (!args.some(isErrorArg)) {
+    const jsonSafe = inspectArgs(args, mode);
+    return { fields: { a: args }, jsonSafe, findings: lastFindings() };
+  }
   const values = args.slice();
   const described = args.slice();
   const errors: number[] = [];
   for (const [i, arg] of args.entries()) {
-    if (!errorAt(arg)) continue;
+    if (!isErrorArg(arg)) continue;
     values[i] = null;
     try {
       described[i] = encodeThrown(arg);
@@ -148,13 +162,17 @@ export function describeErrorArgs(
     }
     errors.push(i);
   }
-  return { values, args: described, errors };
+  // After describing: that checks the Errors' fields, which would replace the findings of the rest.
+  inspectArgs(values, mode);
+  // A described Error may hold what JSON does not carry: the message goes as V8.
+  return { fields: { a: described, x: errors }, jsonSafe: false, findings: lastFindings() };
 }
 
-/** The arguments of a message with the Errors at `errors` (see describeErrorArgs) rebuilt. */
-export function restoreErrorArgs(args: readonly unknown[], errors: readonly number[] | undefined): unknown[] {
-  const restored = args.slice();
-  for (const i of errors ?? []) restored[i] = decodeThrown(args[i] as Thrown);
+/** The arguments of a message from the child, its described Errors (see argsForParent) rebuilt. */
+export function argsFromChild(fields: ArgsFields): readonly unknown[] {
+  if (fields.x === undefined) return fields.a;
+  const restored = fields.a.slice();
+  for (const i of fields.x) restored[i] = decodeThrown(fields.a[i] as Thrown);
   return restored;
 }
 

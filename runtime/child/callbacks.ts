@@ -9,9 +9,9 @@
  */
 import { CallbackReleasedError, SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
-import { type Findings, inspectArgs, lastFindings } from '../procxiable.js';
+import type { Findings } from '../procxiable.js';
 import type { CallMessage, ChildMessage, Thrown } from '../protocol.js';
-import { decodeThrown, describeErrorArgs } from '../thrown.js';
+import { argsForParent, decodeThrown } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { tooLargeError } from '../transport.js';
 
@@ -112,26 +112,17 @@ export class CallScopes {
         ),
       );
     }
-    let jsonSafe: boolean;
-    let findings: Findings | undefined;
-    let errors: ReturnType<typeof describeErrorArgs>;
+    let outgoing: ReturnType<typeof argsForParent>;
     try {
-      // Before the check: describing an Error checks its fields, which would replace the check's findings.
-      errors = describeErrorArgs(args);
-      jsonSafe = inspectArgs(errors?.values ?? args, this.#mode()) && errors === undefined;
-      findings = lastFindings();
+      outgoing = argsForParent(args, this.#mode());
     } catch (error) {
       releaseMarks(args);
       const e = error as SerializationError;
       return Promise.reject(new SerializationError(`Cannot call the ${where}: ${e.message}`, e.path));
     }
     const n = this.#nextInvocation++;
-    const message =
-      errors === undefined
-        ? ({ t: 'cb', id, f: index, n, a: args } as const)
-        : ({ t: 'cb', id, f: index, n, a: errors.args, x: errors.errors } as const);
     try {
-      this.#send(message, jsonSafe, findings);
+      this.#send({ t: 'cb', id, f: index, n, ...outgoing.fields }, outgoing.jsonSafe, outgoing.findings);
     } catch (error) {
       releaseMarks(args);
       const tooLarge = tooLargeError(

@@ -9,8 +9,7 @@
 import type { EventEmitter } from 'node:events';
 import { SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
-import { inspectArgs, lastFindings } from '../procxiable.js';
-import { describeErrorArgs } from '../thrown.js';
+import { argsForParent } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { TransportError } from '../transport.js';
 import type { Send } from './callbacks.js';
@@ -45,14 +44,8 @@ export class EventForwarder {
 
   #forward(event: string, args: unknown[]): void {
     try {
-      // Before the check: describing an Error checks its fields, which would replace the check's findings.
-      const errors = describeErrorArgs(args);
-      const jsonSafe = inspectArgs(errors?.values ?? args, this.#mode) && errors === undefined;
-      const message =
-        errors === undefined
-          ? ({ t: 'ev', e: event, a: args } as const)
-          : ({ t: 'ev', e: event, a: errors.args, x: errors.errors } as const);
-      this.#send(message, jsonSafe, lastFindings());
+      const { fields, jsonSafe, findings } = argsForParent(args, this.#mode);
+      this.#send({ t: 'ev', e: event, ...fields }, jsonSafe, findings);
     } catch (error) {
       if (!(error instanceof SerializationError || error instanceof TransportError)) throw error;
       releaseMarks(args);
