@@ -1,6 +1,6 @@
 // The raw byte channel under a transport: ordered bytes in both directions, over any pair of streams or fds.
-import { readSync, writeSync, writevSync } from 'node:fs';
-import { type OnReadOpts, Socket, type SocketConstructorOpts } from 'node:net';
+import type { OnReadOpts, Socket, SocketConstructorOpts } from 'node:net';
+import { fs, net } from './builtins.js';
 
 /** A channel hands over what it reads either as chunks of its own or in memory the reader supplies. */
 export type ByteChannel = ChannelBase &
@@ -68,7 +68,9 @@ class CopySlabs {
 
 /** Writes what the fd takes now; returns the bytes written. */
 function writeSome(fd: number, chunks: readonly Uint8Array[]): number {
-  return chunks.length === 1 ? writeSync(fd, chunks[0]!) : writevSync(fd, chunks as NodeJS.ArrayBufferView[]);
+  return chunks.length === 1
+    ? fs.writeSync(fd, chunks[0]!)
+    : fs.writevSync(fd, chunks as NodeJS.ArrayBufferView[]);
 }
 
 /** The chunks without their first `written` bytes. */
@@ -133,7 +135,7 @@ function tryWriteNow(fd: number, output: Socket, chunks: readonly Uint8Array[]):
 /** Reads into `into` what the fd holds now; 0 when nothing (or on an error, which the stream reports). */
 function readNow(fd: number, into: Buffer): number {
   try {
-    return readSync(fd, into, 0, into.length, null);
+    return fs.readSync(fd, into, 0, into.length, null);
   } catch {
     return 0;
   }
@@ -237,7 +239,12 @@ export function fdChannel(inputFd: number, outputFd: number): ByteChannel {
       return true;
     },
   };
-  const input = new Socket({ fd: inputFd, readable: true, writable: false, onread } as SocketConstructorOpts);
+  const input = new net.Socket({
+    fd: inputFd,
+    readable: true,
+    writable: false,
+    onread,
+  } as SocketConstructorOpts);
   return {
     write(chunks, bytes) {
       writeAllSync(outputFd, bytes < coalesceBelow ? pieces(chunks, bytes) : chunks);

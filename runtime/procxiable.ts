@@ -1,5 +1,5 @@
 // Run-time check of what may cross the boundary in a mode; the same walk tells whether a JSON frame can carry it.
-import { types } from 'node:util';
+import { types } from './builtins.js';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { isMarked, marksPending, pooledRefusal, segmentThreshold } from './transfer.js';

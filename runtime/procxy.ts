@@ -5,7 +5,8 @@ import { type LinkTarget, ParentLink } from './link.js';
 import type { SerializationMode } from './modes.js';
 import { type ProcxyOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { createProxy, WorkerHandle } from './proxy.js';
-import { findCallerModule, refuseRecursion, resolveModulePath } from './resolve.js';
+import { findCallerModule, resolveModulePath } from './resolve.js';
+import { refuseRecursion } from './serving.js';
 import type { Procxy } from './types.js';
 
 /** A class whose instances a worker serves. */

@@ -68,20 +68,3 @@ export function findCallerModule(Class: Function, stack: string): string {
       `Pass it: procxy(${Class.name || 'Class'}, new URL('./path/to/module.js', import.meta.url))`,
   );
 }
-
-/** Set in a child before it loads the worker module, so that module cannot start itself again. */
-const servingKey = Symbol.for('procxy.serving');
-
-export function markServing(moduleUrl: string, className: string): void {
-  (globalThis as Record<symbol, unknown>)[servingKey] = `${className} ${moduleUrl}`;
-}
-
-/** Refuses to start, inside a child, the very worker that child is serving: its module would do it again, forever. */
-export function refuseRecursion(moduleUrl: string, className: string): void {
-  if ((globalThis as Record<symbol, unknown>)[servingKey] === `${className} ${moduleUrl}`) {
-    throw new ModuleResolutionError(
-      `${className} would start itself again: its module (${moduleUrl}) calls procxy(${className}) while the child loads it. ` +
-        'Move that call to another module, or pass modulePath to a module without it',
-    );
-  }
-}

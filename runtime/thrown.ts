@@ -1,5 +1,5 @@
 // Thrown values across the boundary: Errors keep their class, stack, cause chain and every own field.
-import { types } from 'node:util';
+import { types } from './builtins.js';
 import {
   CallbackReleasedError,
   MessageTooLargeError,

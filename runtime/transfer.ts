@@ -1,6 +1,9 @@
 // transfer(value, buffers): marks ArrayBuffers to be moved, not copied, by the next message that contains them.
-import { types } from 'node:util';
 import { SerializationError } from './errors.js';
+
+// Taken as builtins.ts does, not imported from it: this file stays out of the child's bundle (a worker's own import
+// of procxy shares it), so builtins.ts would load twice.
+const { types } = process.getBuiltinModule('node:util');
 
 const marked = new WeakSet<ArrayBufferLike>();
 /** How many buffers are marked (a mark dropped with its buffer stops counting when the buffer is collected). */

@@ -10,7 +10,8 @@
  * it there too, as with structuredClone (a borrowed segment spans its views from the first one's start, up to a
  * view that starts 64 KiB or more past the rest, which travels apart).
  */
-import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
+import type * as V8 from 'node:v8';
+import { v8 } from './builtins.js';
 import { SerializationError } from './errors.js';
 import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory } from './transfer.js';
@@ -106,74 +107,120 @@ interface Segment {
   covered: boolean;
 }
 
-// Node documents these hooks as overridable; @types/node leaves them out.
-const HostSerializer = DefaultSerializer as unknown as new () => DefaultSerializer & {
-  _writeHostObject(view: NodeJS.ArrayBufferView): void;
-};
-const HostDeserializer = DefaultDeserializer as unknown as new (
-  body: Buffer,
-) => DefaultDeserializer & { _readHostObject(): unknown };
+/** Our serializer and deserializer classes, made on first use (node:v8 loads then; see builtins.ts). */
+function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
+  // Node documents these hooks as overridable; @types/node leaves them out.
+  const HostSerializer = DefaultSerializer as unknown as new () => V8.DefaultSerializer & {
+    _writeHostObject(view: NodeJS.ArrayBufferView): void;
+  };
+  const HostDeserializer = DefaultDeserializer as unknown as new (
+    body: Buffer,
+  ) => V8.DefaultDeserializer & { _readHostObject(): unknown };
 
-class SegmentSerializer extends HostSerializer {
-  readonly segments: Segment[] = [];
-  /** The segment of each buffer that has one: later views of the buffer are parts of it, so they share memory. */
-  readonly #bySource = new Map<ArrayBufferLike, number>();
-  readonly #outOfBand = new Set<ArrayBuffer>();
+  class SegmentSerializer extends HostSerializer {
+    readonly segments: Segment[] = [];
+    /** The segment of each buffer that has one: later views of the buffer are parts of it, so they share memory. */
+    readonly #bySource = new Map<ArrayBufferLike, number>();
+    readonly #outOfBand = new Set<ArrayBuffer>();
 
-  /** Sends an ArrayBuffer value out of band; called for each before the value is written. */
-  outOfBand(buffer: ArrayBuffer): void {
-    if (this.#outOfBand.has(buffer)) return;
-    this.#outOfBand.add(buffer);
-    const index = this.#add(buffer, isMarked(buffer), 0, buffer.byteLength, true);
-    this.transferArrayBuffer(index, buffer);
-  }
-
-  #add(source: ArrayBuffer, transfer: boolean, start: number, end: number, covered: boolean): number {
-    const index = this.segments.length;
-    this.segments.push({ source, transfer, start, end, covered });
-    if (!this.#bySource.has(source)) this.#bySource.set(source, index);
-    return index;
-  }
-
-  override _writeHostObject(view: NodeJS.ArrayBufferView): void {
-    if (view instanceof HandledMark) {
-      this.writeUint32(handledTag);
-      this.writeUint32(view.index);
-      return;
+    /** Sends an ArrayBuffer value out of band; called for each before the value is written. */
+    outOfBand(buffer: ArrayBuffer): void {
+      if (this.#outOfBand.has(buffer)) return;
+      this.#outOfBand.add(buffer);
+      const index = this.#add(buffer, isMarked(buffer), 0, buffer.byteLength, true);
+      this.transferArrayBuffer(index, buffer);
     }
-    const source = view.buffer as ArrayBuffer;
-    const marked = isMarked(source);
-    const known = this.#bySource.get(source);
-    const segment = known === undefined ? undefined : this.segments[known]!;
-    // A view into memory that already travels as a segment goes as a part of it, however small, unless it starts
-    // before the segment does (a borrowed segment begins where its first view does) or so far past its end that the
-    // bytes between would cost more than a copy of its own.
-    const within =
-      segment !== undefined &&
-      view.byteOffset >= segment.start &&
-      (segment.transfer || view.byteOffset <= segment.end + segmentThreshold);
-    if (!marked && !within && view.byteLength < segmentThreshold) {
-      this.writeUint32(inlineTag);
-      super._writeHostObject(view);
-      return;
+
+    #add(source: ArrayBuffer, transfer: boolean, start: number, end: number, covered: boolean): number {
+      const index = this.segments.length;
+      this.segments.push({ source, transfer, start, end, covered });
+      if (!this.#bySource.has(source)) this.#bySource.set(source, index);
+      return index;
     }
-    const covers = view.byteOffset === 0 && view.byteLength === source.byteLength;
-    const viewEnd = view.byteOffset + view.byteLength;
-    const index = within
-      ? known!
-      : marked
-        ? this.#add(source, true, 0, source.byteLength, covers)
-        : this.#add(source, false, view.byteOffset, viewEnd, covers);
-    const part = this.segments[index]!;
-    if (covers) part.covered = true;
-    if (viewEnd > part.end) part.end = viewEnd;
-    this.writeUint32(segmentTag);
-    this.writeUint32(viewType(view));
-    this.writeUint32(index);
-    this.writeUint32(view.byteOffset - part.start);
-    this.writeUint32(view.byteLength);
+
+    override _writeHostObject(view: NodeJS.ArrayBufferView): void {
+      if (view instanceof HandledMark) {
+        this.writeUint32(handledTag);
+        this.writeUint32(view.index);
+        return;
+      }
+      const source = view.buffer as ArrayBuffer;
+      const marked = isMarked(source);
+      const known = this.#bySource.get(source);
+      const segment = known === undefined ? undefined : this.segments[known]!;
+      // A view into memory that already travels as a segment goes as a part of it, however small, unless it starts
+      // before the segment does (a borrowed segment begins where its first view does) or so far past its end that the
+      // bytes between would cost more than a copy of its own.
+      const within =
+        segment !== undefined &&
+        view.byteOffset >= segment.start &&
+        (segment.transfer || view.byteOffset <= segment.end + segmentThreshold);
+      if (!marked && !within && view.byteLength < segmentThreshold) {
+        this.writeUint32(inlineTag);
+        super._writeHostObject(view);
+        return;
+      }
+      const covers = view.byteOffset === 0 && view.byteLength === source.byteLength;
+      const viewEnd = view.byteOffset + view.byteLength;
+      const index = within
+        ? known!
+        : marked
+          ? this.#add(source, true, 0, source.byteLength, covers)
+          : this.#add(source, false, view.byteOffset, viewEnd, covers);
+      const part = this.segments[index]!;
+      if (covers) part.covered = true;
+      if (viewEnd > part.end) part.end = viewEnd;
+      this.writeUint32(segmentTag);
+      this.writeUint32(viewType(view));
+      this.writeUint32(index);
+      this.writeUint32(view.byteOffset - part.start);
+      this.writeUint32(view.byteLength);
+    }
   }
+
+  class SegmentDeserializer extends HostDeserializer {
+    readonly #segments: readonly Buffer[];
+    handled: readonly unknown[] = [];
+
+    constructor(body: Buffer, segments: readonly Buffer[]) {
+      super(body);
+      this.#segments = segments;
+    }
+
+    override _readHostObject(): unknown {
+      const tag = this.readUint32();
+      if (tag === inlineTag) return super._readHostObject();
+      if (tag === handledTag) {
+        const index = this.readUint32();
+        if (index >= this.handled.length) throw new RangeError('Malformed handled-value reference');
+        return this.handled[index];
+      }
+      if (tag !== segmentTag) throw new RangeError(`Malformed host object tag ${tag}`);
+      const type = this.readUint32();
+      const segment = this.#segments[this.readUint32()];
+      const offset = this.readUint32();
+      const length = this.readUint32();
+      const Type = viewTypes[type];
+      if (segment === undefined || Type === undefined || offset + length > segment.length) {
+        throw new RangeError('Malformed segment reference');
+      }
+      const start = segment.byteOffset + offset;
+      const memory = segment.buffer as ArrayBuffer;
+      if (type === bufferType) return Buffer.from(memory, start, length);
+      if (type === dataViewType) return new DataView(memory, start, length);
+      const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
+      if (start % ViewType.BYTES_PER_ELEMENT !== 0 || length % ViewType.BYTES_PER_ELEMENT !== 0) {
+        throw new RangeError('Misaligned segment reference');
+      }
+      return new ViewType(memory, start, length / ViewType.BYTES_PER_ELEMENT);
+    }
+  }
+
+  return { SegmentSerializer, SegmentDeserializer };
 }
+
+let classes: ReturnType<typeof codecClasses> | undefined;
+const codec = () => (classes ??= codecClasses(v8()));
 
 export interface EncodedV8 {
   readonly body: Buffer;
@@ -197,7 +244,7 @@ export function encodeV8(
   findings: Findings | undefined,
   fits: (bodyBytes: number, segmentBytes: readonly number[]) => void,
 ): EncodedV8 {
-  const serializer = new SegmentSerializer();
+  const serializer = new (codec().SegmentSerializer)();
   serializer.writeHeader();
   for (const buffer of findings?.outOfBand ?? []) serializer.outOfBand(buffer);
   const handled = findings?.handled;
@@ -236,44 +283,6 @@ export function encodeV8(
   return { body, chunks, borrowed };
 }
 
-class SegmentDeserializer extends HostDeserializer {
-  readonly #segments: readonly Buffer[];
-  handled: readonly unknown[] = [];
-
-  constructor(body: Buffer, segments: readonly Buffer[]) {
-    super(body);
-    this.#segments = segments;
-  }
-
-  override _readHostObject(): unknown {
-    const tag = this.readUint32();
-    if (tag === inlineTag) return super._readHostObject();
-    if (tag === handledTag) {
-      const index = this.readUint32();
-      if (index >= this.handled.length) throw new RangeError('Malformed handled-value reference');
-      return this.handled[index];
-    }
-    if (tag !== segmentTag) throw new RangeError(`Malformed host object tag ${tag}`);
-    const type = this.readUint32();
-    const segment = this.#segments[this.readUint32()];
-    const offset = this.readUint32();
-    const length = this.readUint32();
-    const Type = viewTypes[type];
-    if (segment === undefined || Type === undefined || offset + length > segment.length) {
-      throw new RangeError('Malformed segment reference');
-    }
-    const start = segment.byteOffset + offset;
-    const memory = segment.buffer as ArrayBuffer;
-    if (type === bufferType) return Buffer.from(memory, start, length);
-    if (type === dataViewType) return new DataView(memory, start, length);
-    const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
-    if (start % ViewType.BYTES_PER_ELEMENT !== 0 || length % ViewType.BYTES_PER_ELEMENT !== 0) {
-      throw new RangeError('Misaligned segment reference');
-    }
-    return new ViewType(memory, start, length / ViewType.BYTES_PER_ELEMENT);
-  }
-}
-
 /**
  * A transfer handler could not rebuild a value of a message that is otherwise whole (`value`, with an empty object
  * where that value was): the receiver answers for the message instead of acting on it.
@@ -288,7 +297,7 @@ export class HandlerFailure extends Error {
 }
 
 export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
-  const deserializer = new SegmentDeserializer(body, segments);
+  const deserializer = new (codec().SegmentDeserializer)(body, segments);
   deserializer.readHeader();
   for (const [index, segment] of segments.entries()) {
     // Segments come in their own ArrayBuffers (see FrameDecoder), so the whole buffer is the value's.

@@ -1,5 +1,5 @@
 // The dispatch table: which methods of a worker class may be called, by index, and nothing else.
-import { EventEmitter } from 'node:events';
+import { EventEmitter } from '../builtins.js';
 
 export type WorkerClass = abstract new (...args: never[]) => object;
 

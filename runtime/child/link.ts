@@ -1,5 +1,5 @@
 // The child's end of the link: waits for init, builds the worker, answers calls by index, disposes, and exits.
-import { EventEmitter } from 'node:events';
+import { EventEmitter } from '../builtins.js';
 import { fdChannel } from '../channel.js';
 import { type MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { handleHookIndex } from '../handles.js';
@@ -25,7 +25,7 @@ import { watchParent } from './watchdog.js';
 
 // The child's entries (main.ts, index.ts) import only from here, so the build can make this module, with all it
 // imports, one file (see scripts/bundle-child.mjs): a child then loads a few files instead of twenty.
-export { markServing } from '../resolve.js';
+export { markServing } from '../serving.js';
 export { allowList, type WorkerClass } from './dispatch.js';
 export { onHandle } from './handles.js';
 

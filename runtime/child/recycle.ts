@@ -11,8 +11,8 @@
  * when the collection runs would survive it and, promoted, wait for a full collection. Only in the child: the
  * parent's heap is its owner's business.
  */
-import { setFlagsFromString } from 'node:v8';
 import type * as Vm from 'node:vm';
+import { v8 } from '../builtins.js';
 
 /** Segment bytes received between two collections: enough to make one cost little beside the pages it saves. */
 const collectEveryBytes = 4 * 1024 * 1024;
@@ -27,7 +27,7 @@ function collector(): Collect | null {
   try {
     // Loaded only by a child that receives large binaries: every child starts sooner without it.
     const { runInNewContext } = process.getBuiltinModule('node:vm') as typeof Vm;
-    setFlagsFromString('--expose-gc');
+    v8().setFlagsFromString('--expose-gc');
     return runInNewContext('gc') as Collect;
   } catch {
     return null;
