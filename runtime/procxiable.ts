@@ -598,7 +598,8 @@ class PlainDataCheck {
   }
 
   judgeJson(roots: readonly unknown[]): true | undefined {
-    for (const root of roots) if (!this.#takeJson(root, 0)) return undefined;
+    // JSON writes null for an undefined argument: the walk then says the arguments need V8.
+    for (const root of roots) if (root === undefined || !this.#takeJson(root, 0)) return undefined;
     this.#reverseFrom(0);
     const objects = this.#objects;
     const depths = this.#depths;

@@ -92,6 +92,15 @@ describe.each(['json', 'advanced'] as const)('callbacks in %s mode', (mode) => {
     expect(rejected).toEqual({ error: { ctor: 'TypeError', name: 'TypeError', message: 'async failure' } });
   });
 
+  it('passes undefined arguments as undefined both ways, so default parameters apply', async () => {
+    const w = await tasks(mode);
+    expect(await w.outcome((a: number, b = 'default') => `${a} ${b}`, 1, undefined)).toEqual({
+      ok: '1 default',
+    });
+    const signal = new AbortController().signal;
+    expect(await w.$with({ signal }).kinds(1, undefined)).toEqual(['number', 'undefined']);
+  });
+
   it('rejects a callback invoked after its call settled, in the child, with CallbackReleasedError', async () => {
     const w = await tasks(mode);
     let ran = 0;

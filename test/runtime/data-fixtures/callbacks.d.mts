@@ -23,6 +23,7 @@ export declare class Tasks {
     callback: (error: Error) => void,
     kind: 'getter' | 'proxy',
   ): Promise<{ threw: Described } | Outcome<undefined>>;
+  kinds(...args: (number | string | undefined)[]): string[];
   failNodeStyle(done: (error: Error | null, partial?: string) => string): Promise<string>;
   dieDuringCallback(callback: () => Promise<string>): Promise<never>;
   keep(callback: (...args: string[]) => void): string;

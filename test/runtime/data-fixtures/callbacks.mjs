@@ -43,6 +43,11 @@ export class Tasks {
     }
   }
 
+  /** What each argument is: `undefined` must not arrive as `null`. */
+  kinds(...args) {
+    return args.map((a) => (a === null ? 'null' : typeof a));
+  }
+
   /** Reports a failure node-style: `done(error)`, the error with a field and a cause. */
   async failNodeStyle(done) {
     const error = new TypeError('bad input', { cause: new Error('parse failed') });
