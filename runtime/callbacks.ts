@@ -83,7 +83,19 @@ export function answerCallback(
   mode: SerializationMode,
   send: Send,
 ): void {
-  const fail = (error: unknown) => send({ t: 'cb-err', n: message.n, e: encodeThrown(error) }, false);
+  const where = `callback args[${message.f}]${method === undefined ? '' : ` of '${method}'`}`;
+  const fail = (error: unknown) => {
+    try {
+      send({ t: 'cb-err', n: message.n, e: encodeThrown(error) }, false);
+    } catch (failure) {
+      const tooLarge = tooLargeError(
+        failure,
+        (bytes, limit) => `The error of the ${where} takes ${bytes} bytes, over maxMessageBytes (${limit})`,
+      );
+      if (tooLarge === undefined) throw failure;
+      send({ t: 'cb-err', n: message.n, e: encodeThrown(tooLarge) }, false);
+    }
+  };
   if (callback === undefined || method === undefined) {
     return fail(
       new CallbackReleasedError(
@@ -91,7 +103,6 @@ export function answerCallback(
       ),
     );
   }
-  const where = `callback args[${message.f}] of '${method}'`;
   const answer = (value: unknown) => {
     if (value === undefined) return send({ t: 'cb-ok', n: message.n }, true);
     let jsonSafe: boolean;
@@ -119,12 +130,13 @@ export function answerCallback(
   let result: unknown;
   try {
     result = callback(...argsFromChild(message));
+    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      // As `await` takes it: a `then` that throws rejects, and only its first answer counts.
+      void Promise.resolve(result).then(answer, fail);
+      return;
+    }
   } catch (error) {
     return fail(error);
   }
-  if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-    (result as PromiseLike<unknown>).then(answer, fail);
-  } else {
-    answer(result);
-  }
+  answer(result);
 }

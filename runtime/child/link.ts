@@ -200,17 +200,18 @@ class ChildLink {
     let result: unknown;
     try {
       result = fn.apply(this.#instance, args);
+      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+        // As `await` takes it: a `then` that throws rejects, and only its first answer counts.
+        void Promise.resolve(result).then(
+          (value) => this.#answer(id, index, value),
+          (error: unknown) => this.#fail(id, error),
+        );
+        return;
+      }
     } catch (error) {
       return this.#fail(id, error);
     }
-    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-      (result as PromiseLike<unknown>).then(
-        (value) => this.#answer(id, index, value),
-        (error: unknown) => this.#fail(id, error),
-      );
-    } else {
-      this.#answer(id, index, result);
-    }
+    this.#answer(id, index, result);
   }
 
   #answer(id: number, index: number, value: unknown): void {

@@ -101,6 +101,50 @@ describe.each(['json', 'advanced'] as const)('callbacks in %s mode', (mode) => {
     expect(await w.$with({ signal }).kinds(1, undefined)).toEqual(['number', 'undefined']);
   });
 
+  it('rejects in the child with what a thenable answer of the callback threw from its then', async () => {
+    const w = await tasks(mode);
+    const thenable = {
+      // biome-ignore lint/suspicious/noThenProperty: a thenable is the case
+      then() {
+        throw new RangeError('then threw');
+      },
+    };
+    expect(await w.outcome(() => thenable)).toEqual({
+      error: { ctor: 'RangeError', name: 'RangeError', message: 'then threw' },
+    });
+    expect(await w.kinds('still serving')).toEqual(['string']);
+  });
+
+  it('answers a callback whose result or error is over maxMessageBytes with MessageTooLargeError, in the child', async () => {
+    const w = await track(procxy(Tasks, tasksUrl, { serialization: mode, maxMessageBytes: 64 * 1024 }));
+    const large = 'x'.repeat(100_000);
+    const tooLarge = (what: string) => ({
+      error: {
+        ctor: 'MessageTooLargeError',
+        name: 'MessageTooLargeError',
+        code: 'PROCXY_MESSAGE_TOO_LARGE',
+        message: expect.stringMatching(
+          new RegExp(
+            `The ${what} of the callback args\\[0\\] of 'outcome' takes \\d+ bytes, over maxMessageBytes \\(65536\\)`,
+          ),
+        ),
+      },
+    });
+    expect(await w.outcome(() => large)).toEqual(tooLarge('result'));
+    const thrown = () => Object.assign(new Error('with a large body'), { body: large });
+    expect(
+      await w.outcome(() => {
+        throw thrown();
+      }),
+    ).toEqual(tooLarge('error'));
+    expect(
+      await w.outcome(async () => {
+        throw thrown();
+      }),
+    ).toEqual(tooLarge('error'));
+    expect(await w.kinds('still serving')).toEqual(['string']);
+  });
+
   it('rejects a callback invoked after its call settled, in the child, with CallbackReleasedError', async () => {
     const w = await tasks(mode);
     let ran = 0;

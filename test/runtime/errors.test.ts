@@ -106,6 +106,15 @@ describe.each(['json', 'advanced'] as const)('errors in %s mode', (serialization
     expect(error.when).toEqual(new Date(0));
   });
 
+  it('rejects with what the then of a thenable result threw, and keeps serving', async () => {
+    const pid = worker.$pid;
+    const error = (await rejection(worker.brokenThenable())) as Error;
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe('then threw');
+    expect(await rejection(worker.nothing())).toBeUndefined();
+    expect(worker.$pid).toBe(pid);
+  });
+
   it('is not a ProcxyError when the worker threw it', async () => {
     expect(await rejection(worker.custom())).not.toBeInstanceOf(ProcxyError);
   });

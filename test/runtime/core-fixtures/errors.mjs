@@ -33,6 +33,15 @@ export class Thrower {
     e.syscall = 'open';
     throw e;
   }
+  /** A result whose `then` throws: the call rejects with that, as `await` would. */
+  brokenThenable() {
+    return {
+      // biome-ignore lint/suspicious/noThenProperty: a thenable is the case
+      then() {
+        throw new RangeError('then threw');
+      },
+    };
+  }
   cyclic() {
     const e = new Error('self cause');
     e.cause = e;
