@@ -291,6 +291,7 @@ export class ParentLink {
     callbacks: PendingCall['callbacks'],
     remote: boolean,
   ): Promise<unknown> {
+    const onAbort = this.#onAbort(id, method, remote);
     return new Promise((resolve, reject) => {
       const call: PendingCall = {
         method,
@@ -300,14 +301,22 @@ export class ParentLink {
         callbacks,
         release: callbacks !== undefined ? trackTable() : undefined,
       };
-      call.unwatch = watchSignals(signals, (fired) => {
-        this.#settle(id, abortError(method, this.pid, fired, true), false);
-        if (remote && this.#closed === undefined) {
-          sendAbort((m, j) => this.#transport.send(m, j), id, fired.reason);
-        }
-      });
+      call.unwatch = watchSignals(signals, onAbort);
       this.#track(id, call, timeout);
     });
+  }
+
+  /**
+   * What an abort of a call's signal does: made apart from #watchedCall's closures, whose scope holds the call's
+   * callbacks, for the AbortError it makes keeps this closure alive through its stack's frames.
+   */
+  #onAbort(id: number, method: string, remote: boolean): (fired: AbortSignal) => void {
+    return (fired) => {
+      this.#settle(id, abortError(method, this.pid, fired, true), false);
+      if (remote && this.#closed === undefined) {
+        sendAbort((m, j) => this.#transport.send(m, j), id, fired.reason);
+      }
+    };
   }
 
   /** The common call: nothing to lift out of the arguments and no signal to watch, so nothing to allocate for them. */

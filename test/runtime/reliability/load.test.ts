@@ -94,7 +94,7 @@ describe.each(modes)('a child that exits right after answering, in %s mode', (se
 });
 
 describe('long runs', () => {
-  it('100 000 sequential calls and 1 000 calls past their deadline leave no timer, pending call, value or signal behind (an AbortError kept holds no argument)', async () => {
+  it('100 000 sequential calls and 1 000 calls past their deadline leave no timer, pending call, value or signal behind (an AbortError kept holds no argument or callback)', async () => {
     const parent = runParent('parent.mjs', ['retention'], { nodeArgs: ['--expose-gc'] });
     try {
       const report = await parent.message('retention', 60_000);
