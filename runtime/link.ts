@@ -274,8 +274,10 @@ export class ParentLink {
       return refused(this.#sendError(error, method), args);
     }
     if (lifted.handles !== undefined) this.#handles!.send(id, lifted.handles);
-    // The child holds a signal or callbacks for this call only when it got some: only then is an abort its business.
-    const remote = split.signal !== undefined || split.callbacks !== undefined;
+    // The child holds something of this call (its signal, callbacks, or the call itself until its handles arrive)
+    // only when it got some: only then is an abort its business.
+    const remote =
+      split.signal !== undefined || split.callbacks !== undefined || lifted.handles !== undefined;
     return this.#watchedCall(id, method, timeout, signals, split.callbacks, remote);
   }
 

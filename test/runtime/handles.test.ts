@@ -203,19 +203,36 @@ describe('handle arguments', () => {
     await w.closeAll();
   });
 
-  it('never runs a call aborted while it waited for its handles', async () => {
-    const server = await listen({ pauseOnConnect: true });
-    const w = await worker();
-    const sockets: net.Socket[] = [];
-    for (let j = 0; j < 3; j++) sockets.push((await connect(server)).accepted);
-    const controller = new AbortController();
-    // The abort frame follows the call frame at once; the last handles need the child's acknowledgements first.
-    const call = w.takeThree(sockets[0]!, sockets[1]!, sockets[2]!, controller.signal);
-    controller.abort();
-    await expect(call).rejects.toBeInstanceOf(AbortError);
-    await w.mark('after');
-    expect(await w.log()).toEqual(['after']);
-  });
+  it.each(['a signal argument', '$with({ signal })'])(
+    'never runs a call aborted (through %s) while it waited for its handles, and closes them',
+    async (how) => {
+      const server = await listen({ pauseOnConnect: true });
+      const w = await worker();
+      const connections = [await connect(server), await connect(server), await connect(server)];
+      let ended = 0;
+      for (const { client } of connections) {
+        client.on('end', () => ended++);
+        client.resume();
+      }
+      const [a, b, c] = connections.map((connection) => connection.accepted) as [
+        net.Socket,
+        net.Socket,
+        net.Socket,
+      ];
+      const controller = new AbortController();
+      // The abort frame follows the call frame at once; the last handles need the child's acknowledgements first.
+      const call =
+        how === 'a signal argument'
+          ? w.takeThree(a, b, c, controller.signal)
+          : w.$with({ signal: controller.signal }).describeAll(a, b, c);
+      controller.abort();
+      await expect(call).rejects.toBeInstanceOf(AbortError);
+      await w.mark('after');
+      expect(await w.log()).toEqual(['after']);
+      await settle(() => ended === 3);
+      expect(ended).toBe(3);
+    },
+  );
 
   it('rejects a destroyed socket, naming the argument, and keeps serving', async () => {
     const server = await listen({ pauseOnConnect: true });
