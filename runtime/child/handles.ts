@@ -24,6 +24,14 @@ function closeHandle(handle: PassableHandle): void {
   else handle.close();
 }
 
+/** Closes the handles a call got, when it fails before its method could take them. */
+export function closeHandlesOf(call: CallMessage): void {
+  for (const i of call.h ?? []) {
+    const handle = call.a[i];
+    if (typeof handle === 'object' && handle !== null) closeHandle(handle as PassableHandle);
+  }
+}
+
 export class HandleInbox {
   /** Handles that arrived, by `id:i`, until their call runs. */
   readonly #arrived = new Map<string, Arrival>();

@@ -18,7 +18,7 @@ import { Transport, tooLargeError } from '../transport.js';
 import { CallScopes } from './callbacks.js';
 import { resolveTable, type WorkerClass } from './dispatch.js';
 import { EventForwarder } from './events.js';
-import { HandleInbox, handleHook } from './handles.js';
+import { closeHandlesOf, HandleInbox, handleHook } from './handles.js';
 import { parseParentMessage } from './parse.js';
 import { receivedSegments } from './recycle.js';
 import { watchParent } from './watchdog.js';
@@ -144,6 +144,7 @@ class ChildLink {
     if (failure === undefined)
       return this.#call(call.id, call.m, this.#scopes.enter(call, this.#names[call.m] ?? '?'));
     this.#unreadable.delete(call.id);
+    closeHandlesOf(call);
     const name = this.#names[call.m] ?? '?';
     this.#fail(
       call.id,

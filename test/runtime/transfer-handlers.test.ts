@@ -1,10 +1,13 @@
 // Transfer handlers: a custom type crosses at any depth as its payload and is rebuilt by the same-named handler.
 
+import { once } from 'node:events';
+import net from 'node:net';
 import { procxy, SerializationError } from 'procxy';
 import { registerTransferHandler } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Echo } from './core-fixtures/echo.mjs';
 import { Brittle, Exploding, Geometry, Point } from './core-fixtures/point.mjs';
+import { Handles } from './handle-fixtures/handles.mjs';
 import { guardLeaks } from './reliability/helpers.js';
 
 guardLeaks();
@@ -169,6 +172,35 @@ describe('a worker that never registered the handler', () => {
       expect(await worker.echo('still serving')).toBe('still serving');
     } finally {
       await worker.$terminate();
+    }
+  });
+
+  it('closes the sockets of a call it cannot read', async () => {
+    const server = net.createServer({ pauseOnConnect: true }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const accepted = once(server, 'connection') as Promise<[net.Socket]>;
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    const ended = once(client, 'end');
+    client.resume();
+    const worker = await procxy(Handles, new URL('./handle-fixtures/handles.mjs', import.meta.url), {
+      supportHandles: true,
+    });
+    try {
+      const [socket] = await accepted;
+      const error = await worker
+        .describeAll(socket, { p: new Point(1, 1) } as never)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as Error).message).toMatch(
+        /The arguments of 'describeAll' cannot be read: No transfer handler/,
+      );
+      // Both copies of the connection closed: the parent's once sent, the child's as the call failed.
+      await ended;
+      expect(await worker.log()).toEqual([]);
+    } finally {
+      await worker.$terminate();
+      client.destroy();
+      server.close();
     }
   });
 });
