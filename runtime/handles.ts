@@ -12,6 +12,7 @@
 import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { finished } from 'node:stream';
 import { SerializationError } from './errors.js';
 import type { PassableHandle } from './types.js';
 
@@ -193,12 +194,14 @@ export class HandleSender {
       const socket = handle instanceof net.Socket ? handle : undefined;
       if (socket !== undefined) {
         sentSockets.add(socket);
-        // From here on the bytes belong to the child: whatever this process read would never reach it.
+        // From here on the bytes belong to the child: whatever this process read would never reach it. Node's stream
+        // would start reading again by itself (its read-ahead calls _read), so that stops too.
         const internal = internalHandle(socket)!;
         if (internal.reading === true) {
           internal.reading = false;
           internal.readStop?.();
         }
+        (socket as unknown as { _read(): void })._read = () => {};
         this.#unsent.add(socket);
       }
       const written = (error: Error | null) => {
@@ -213,9 +216,13 @@ export class HandleSender {
       const envelope: HandleEnvelope = { procxy: 'handle', id, i };
       const deliver = () => this.#child.send(envelope, handle, { keepOpen: true }, written);
       // What this process still has to write would die with its copy of the socket: send once it is written (the
-      // child holds the call back until then; the envelope says which argument the handle is, so order holds).
+      // child holds the call back until then; the envelope says which argument the handle is, so order holds). A
+      // socket ended here takes no more writes: its 'finish' says the bytes are out. Either way a failure is the
+      // handoff's (the handle goes closed and the call fails), never an 'error' event nobody listens to.
       if (socket !== undefined && socket.writableLength > 0 && !socket.destroyed) {
-        socket.write(Buffer.alloc(0), deliver);
+        socket.on('error', () => {});
+        if (socket.writableEnded) finished(socket, { readable: false }, deliver);
+        else socket.write(Buffer.alloc(0), deliver);
       } else {
         deliver();
       }

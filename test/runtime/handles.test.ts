@@ -133,6 +133,50 @@ describe('handle arguments', () => {
     expect(Buffer.concat(chunks).equals(sent)).toBe(true);
   });
 
+  it('hands over a socket ended with writes pending once they are written: the client gets every byte', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const { client, accepted } = await connect(server);
+    // Read now: once the child's copy closes too, the client closes and forgets its port.
+    const port = client.localPort;
+    const chunks: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = once(client, 'end');
+    const sent = Buffer.from(pattern(8 * 1024 * 1024, 4), 'latin1');
+    accepted.end(sent);
+    expect(accepted.writableLength).toBeGreaterThan(0);
+    expect(await w.adopt(accepted)).toEqual({ kind: 'net.Socket', port });
+    await ended;
+    expect(Buffer.concat(chunks).equals(sent)).toBe(true);
+  });
+
+  it('stops reading a socket it hands over for good: what the client sends afterwards reaches the child', async () => {
+    const w = await worker();
+    const { accepted: first } = await connect(await listen({ pauseOnConnect: true }));
+    const server = await listen();
+    const handedOver = new Promise((resolve, reject) => {
+      server.once('connection', (socket: net.Socket) => {
+        cleanups.push(() => socket.destroy());
+        // The parent reads the first bytes itself, then hands the socket over behind a handle the busy child
+        // acknowledges late, so this process holds it a while after the call.
+        socket.once('data', () => w.adoptSecond(first, socket).then(resolve, reject));
+      });
+    });
+    const client = net.connect(portOf(server), '127.0.0.1');
+    cleanups.push(() => client.destroy());
+    await once(client, 'connect');
+    const busy = w.spin(500);
+    await write(client, 'HELLO ');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await write(client, 'WORLD!');
+    await busy;
+    await handedOver;
+    const collected = w.collected(6);
+    collected.catch(() => {});
+    const late = new Promise((resolve) => setTimeout(() => resolve('nothing within 2 s'), 2_000));
+    expect(await Promise.race([collected, late])).toBe('WORLD!');
+  });
+
   it('hands over a net.Server that then serves connections in the child', async () => {
     const server = await listen();
     const port = portOf(server);

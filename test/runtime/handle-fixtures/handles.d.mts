@@ -10,6 +10,7 @@ export interface Described {
 
 export declare class Handles {
   adopt(socket: Socket): Described;
+  adoptSecond(first: Socket, socket: Socket): Described;
   collected(bytes: number): Promise<string>;
   serve(server: Server): Described;
   shout(socket: DgramSocket): Described;

@@ -29,6 +29,12 @@ export class Handles {
     return describe(socket);
   }
 
+  /** Keeps both sockets and collects what the second one reads. */
+  adoptSecond(first, socket) {
+    this.#own(first);
+    return this.adopt(socket);
+  }
+
   /** Everything the adopted socket read, once at least `bytes` arrived. */
   async collected(bytes) {
     while (this.#bytes < bytes) await new Promise((resolve) => this.#waiters.push(resolve));
