@@ -160,10 +160,11 @@ export class ParentLink {
       message: (message, failure) =>
         failure === undefined ? this.#receive(message) : this.#unreadable(message, failure),
       failure: (error) => this.#violation(error),
-      // The exit that follows settles what is waiting; hold the loop for it (an exited child holds nothing).
+      // The exit that follows settles what is waiting; hold the loop for it (an exited child holds nothing). A child
+      // that closed its end and lives on can answer nothing more: it is ended if it has not exited shortly after.
       close: (error) => {
         if (this.#starting || this.#pending.size > 0) child.ref();
-        if (error !== undefined) this.#linkBroke(error);
+        this.#linkBroke(error ?? new Error('the worker closed it and went on running'));
       },
     });
     const channelClosed = new Promise<void>((resolve) => fromChild.once('close', () => resolve()));

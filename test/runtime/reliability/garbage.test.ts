@@ -83,6 +83,20 @@ describe('a child that closes its end of the link', () => {
     await worker.$terminate();
     expect(await bystander.echo('unaffected')).toBe('unaffected');
   });
+
+  it('and lives on: it is ended a moment later, its calls reject ProtocolError, the parent keeps serving', async () => {
+    const worker = await procxy(Worker, workersModule, { timeout: 0 });
+    const pid = worker.$pid;
+    pids.add(pid);
+    const other = worker.sleep(60_000);
+    const error = (await rejection(worker.closeLinkAndStay())) as ProtocolError;
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error.message).toMatch(/its end of the link failed: the worker closed it and went on running/);
+    expect(await rejection(other)).toBeInstanceOf(ProtocolError);
+    await waitGone(pid);
+    await worker.$terminate();
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
 });
 
 describe('text written over the channel', () => {
