@@ -1,5 +1,5 @@
 // Checks that a decoded value from a child is a well-formed child message; anything else is a protocol violation.
-import type { ChildMessage, Thrown } from './protocol.js';
+import { type ChildMessage, type Thrown, thrownLimits } from './protocol.js';
 import { TransportError } from './transport.js';
 
 function isId(value: unknown): value is number {
@@ -10,27 +10,39 @@ function isIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-function isThrown(value: unknown): value is Thrown {
+/** How many more Thrown the message being parsed may hold (see thrownLimits). */
+interface Budget {
+  left: number;
+}
+
+const budget = (): Budget => ({ left: 2 * thrownLimits.count });
+
+/** Errors nest one level per Thrown of kind `error`; their causes, aggregated errors and fields one more. */
+function isThrown(value: unknown, b: Budget, depth = 0): value is Thrown {
+  if (--b.left < 0) return false;
   const t = value as { k?: unknown; error?: unknown; text?: unknown } | null;
   if (typeof t !== 'object' || t === null) return false;
   if (t.k === 'value') return true;
   if (t.k === 'opaque') return typeof t.text === 'string';
-  if (t.k !== 'error' || typeof t.error !== 'object' || t.error === null) return false;
+  if (t.k !== 'error' || typeof t.error !== 'object' || t.error === null || depth >= thrownLimits.depth) {
+    return false;
+  }
   const e = t.error as Record<string, unknown>;
+  const inner = (x: unknown) => isThrown(x, b, depth + 1);
   return (
     typeof e.base === 'string' &&
     typeof e.name === 'string' &&
     typeof e.message === 'string' &&
     (e.stack === undefined || typeof e.stack === 'string') &&
-    (e.cause === undefined || isThrown(e.cause)) &&
-    (e.errors === undefined || (Array.isArray(e.errors) && e.errors.every(isThrown))) &&
+    (e.cause === undefined || inner(e.cause)) &&
+    (e.errors === undefined || (Array.isArray(e.errors) && e.errors.every(inner))) &&
     Array.isArray(e.props) &&
     e.props.every(
       (p: unknown) =>
         Array.isArray(p) &&
         p.length === 3 &&
         typeof p[0] === 'string' &&
-        isThrown(p[1]) &&
+        inner(p[1]) &&
         typeof p[2] === 'boolean',
     )
   );
@@ -40,9 +52,11 @@ function isThrown(value: unknown): value is Thrown {
 function areErrorArgs(x: unknown, args: readonly unknown[]): boolean {
   if (x === undefined) return true;
   if (!Array.isArray(x) || x.length === 0) return false;
+  const b = budget();
   let previous = -1;
   for (const index of x as unknown[]) {
-    if (!isIndex(index) || index <= previous || index >= args.length || !isThrown(args[index])) return false;
+    if (!isIndex(index) || index <= previous || index >= args.length || !isThrown(args[index], b))
+      return false;
     previous = index;
   }
   return true;
@@ -56,7 +70,7 @@ export function parseChildMessage(value: unknown): ChildMessage {
         if (isId(m.id)) return m as unknown as ChildMessage;
         break;
       case 'err':
-        if (isId(m.id) && isThrown(m.e)) return m as unknown as ChildMessage;
+        if (isId(m.id) && isThrown(m.e, budget())) return m as unknown as ChildMessage;
         break;
       case 'ready':
         if (
@@ -75,15 +89,24 @@ export function parseChildMessage(value: unknown): ChildMessage {
           return m as unknown as ChildMessage;
         break;
       case 'init-error':
-        if ((m.kind === 'resolution' || m.kind === 'load') && isThrown(m.e))
+        if ((m.kind === 'resolution' || m.kind === 'load') && isThrown(m.e, budget()))
           return m as unknown as ChildMessage;
         break;
       case 'fatal':
-        if (isThrown(m.e)) return m as unknown as ChildMessage;
+        if (isThrown(m.e, budget())) return m as unknown as ChildMessage;
         break;
       case 'disposed':
         return m as unknown as ChildMessage;
     }
   }
-  throw new TransportError(`not a child message: ${String(JSON.stringify(value))?.slice(0, 80)}`);
+  throw new TransportError(`not a child message: ${preview(value)}`);
+}
+
+/** A few words on a value that is not a message; not the whole of it, which a hostile child makes huge. */
+function preview(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value).slice(0, 80);
+  const t = (value as { t?: unknown }).t;
+  return typeof t === 'string'
+    ? `a '${t.slice(0, 40)}' message of the wrong shape`
+    : 'an object with no message type';
 }

@@ -148,6 +148,14 @@ export type ChildMessage =
   | FatalMessage
   | DisposedMessage;
 
+/**
+ * How deep Errors nest in a Thrown (through causes, aggregated errors and fields), and about how many Thrown one
+ * description holds. The sender describes what lies past them as text (a few notes may pass the count); the
+ * receiver refuses a Thrown nested deeper, or of more than twice the count, which a hostile child would send to
+ * overflow the rebuild's stack or, with V8's back-references, to make a small frame describe millions of errors.
+ */
+export const thrownLimits = { depth: 32, count: 10_000 } as const;
+
 /** A thrown value: an Error described field by field, or any other value as it is. */
 export type Thrown =
   | { readonly k: 'error'; readonly error: ErrorDescriptor }

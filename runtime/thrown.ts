@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { type Findings, inspectArgs, inspectValue, lastFindings } from './procxiable.js';
-import { type ErrorDescriptor, type Thrown, unreachable } from './protocol.js';
+import { type ErrorDescriptor, type Thrown, thrownLimits, unreachable } from './protocol.js';
 
 type ErrorClass = new (message?: string) => Error;
 
@@ -47,7 +47,6 @@ const knownPrototypes: ReadonlyMap<object, string> = new Map<object, string>([
 ]);
 
 const handledKeys = new Set(['stack', 'message', 'cause', 'name']);
-const maxCauseDepth = 32;
 
 function baseOf(error: object): string {
   for (
@@ -75,10 +74,22 @@ function isError(value: unknown): value is Error {
   return types.isNativeError(value) || value instanceof Error;
 }
 
-function encode(value: unknown, seen: Set<object>, depth: number): Thrown {
+/** What one description has met so far: the errors it described, and how many Thrown it may still make. */
+interface Describing {
+  readonly seen: Set<object>;
+  left: number;
+}
+
+function encode(value: unknown, d: Describing, depth: number): Thrown {
+  d.left--;
   if (isError(value)) {
-    if (!seen.has(value) && depth < maxCauseDepth) return { k: 'error', error: describe(value, seen, depth) };
-    return { k: 'opaque', text: `[circular ${String(value.name)}: ${String(value.message)}]` };
+    if (d.seen.has(value))
+      return { k: 'opaque', text: `[circular ${String(value.name)}: ${String(value.message)}]` };
+    if (depth < thrownLimits.depth && d.left > 0) return { k: 'error', error: describe(value, d, depth) };
+    return {
+      k: 'opaque',
+      text: `[${String(value.name)}: ${String(value.message)}, not described: too deep or too many]`,
+    };
   }
   try {
     inspectValue(value, 'advanced', 'thrown');
@@ -88,20 +99,35 @@ function encode(value: unknown, seen: Set<object>, depth: number): Thrown {
   }
 }
 
-function describe(error: Error, seen: Set<object>, depth: number): ErrorDescriptor {
+/** An AggregateError's errors, as many as the description has room for, then a note of how many are left out. */
+function encodeAll(errors: readonly unknown[], d: Describing, depth: number): Thrown[] {
+  const encoded: Thrown[] = [];
+  for (const error of errors) {
+    if (d.left <= 0) {
+      encoded.push({ k: 'opaque', text: `[${errors.length - encoded.length} more errors not described]` });
+      break;
+    }
+    encoded.push(encode(error, d, depth));
+  }
+  return encoded;
+}
+
+function describe(error: Error, d: Describing, depth: number): ErrorDescriptor {
+  const seen = d.seen;
   seen.add(error);
   const props: (readonly [string, Thrown, boolean])[] = [];
   const aggregate = error instanceof AggregateError && Array.isArray(error.errors);
   for (const key of Object.getOwnPropertyNames(error)) {
     if (handledKeys.has(key) || (aggregate && key === 'errors')) continue;
-    const d = Object.getOwnPropertyDescriptor(error, key)!;
+    if (d.left <= 0) break;
+    const descriptor = Object.getOwnPropertyDescriptor(error, key)!;
     let value: unknown;
     try {
-      value = 'value' in d ? d.value : (error as unknown as Record<string, unknown>)[key];
+      value = 'value' in descriptor ? descriptor.value : (error as unknown as Record<string, unknown>)[key];
     } catch (getterError) {
       value = getterError;
     }
-    props.push([key, encode(value, seen, depth + 1), d.enumerable === true]);
+    props.push([key, encode(value, d, depth + 1), descriptor.enumerable === true]);
   }
   const stack = error.stack;
   return {
@@ -109,17 +135,15 @@ function describe(error: Error, seen: Set<object>, depth: number): ErrorDescript
     name: String(error.name),
     message: String(error.message),
     ...(typeof stack === 'string' ? { stack } : {}),
-    ...(Object.hasOwn(error, 'cause') ? { cause: encode(error.cause, seen, depth + 1) } : {}),
-    ...(aggregate
-      ? { errors: (error as AggregateError).errors.map((e: unknown) => encode(e, seen, depth + 1)) }
-      : {}),
+    ...(Object.hasOwn(error, 'cause') ? { cause: encode(error.cause, d, depth + 1) } : {}),
+    ...(aggregate ? { errors: encodeAll((error as AggregateError).errors, d, depth + 1) } : {}),
     props,
   };
 }
 
 /** Describes a thrown value so that it survives either serialization mode. */
 export function encodeThrown(value: unknown): Thrown {
-  return encode(value, new Set(), 0);
+  return encode(value, { seen: new Set(), left: thrownLimits.count }, 0);
 }
 
 /** An Error argument, not behind a Proxy (which the check refuses without running its traps). */

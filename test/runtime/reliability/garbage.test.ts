@@ -99,6 +99,30 @@ describe('a child that closes its end of the link', () => {
   });
 });
 
+describe('an Error description no child makes', () => {
+  it.each([
+    ['a cause chain 4 000 deep, in JSON', (w: Procxy<Worker, 'json'>) => w.forgeDeepCause(1, 4_000)],
+    [
+      'an AggregateError of one description twice, 22 levels deep (4 million errors in 2 KiB of V8)',
+      (w: Procxy<Worker, 'json'>) => w.forgeSharedErrors(1, 22),
+    ],
+  ])(
+    '%s: the worker is ended, its call rejects ProtocolError, the parent keeps serving',
+    async (_, forge) => {
+      const worker = await procxy(Worker, workersModule, { timeout: 0 });
+      const pid = worker.$pid;
+      pids.add(pid);
+      // The first call of a worker is call 1.
+      const error = (await rejection(forge(worker))) as ProtocolError;
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect(error.message).toMatch(/not a child message: a 'err' message of the wrong shape/);
+      await waitGone(pid);
+      await worker.$terminate();
+      expect(await bystander.echo('unaffected')).toBe('unaffected');
+    },
+  );
+});
+
 describe('text written over the channel', () => {
   it('"garbage..." terminates the worker; the parent keeps serving', async () => {
     const worker = await procxy(Worker, workersModule);
