@@ -23,6 +23,12 @@ export enum Verdict {
   Retract = 4,
 }
 
+/**
+ * The segments one frame may carry. Each arrives in an ArrayBuffer of its own, which costs the receiver far more than
+ * the 4 bytes of its entry in the table: without a cap, a frame of empty segments would cost ~100 times its size.
+ */
+export const maxSegments = 65_536;
+
 const hasSegments = 0x80;
 const isTentative = 0x40;
 export const frameHeaderBytes = 5;
@@ -227,8 +233,8 @@ export class FrameDecoder {
       if (this.#buffered < frameHeaderBytes + 4) return false;
       this.#gather(frameHeaderBytes + 4);
       const count = this.#chunks[0]!.readUInt32LE(this.#offset + 5);
-      if (count === 0 || 4 + 4 * count > length - 1)
-        throw new FrameError('Malformed frame: bad segment count', false, length - 1);
+      if (count === 0 || count > maxSegments || 4 + 4 * count > length - 1)
+        throw new FrameError(`Malformed frame: bad segment count ${count}`, false, length - 1);
       headerBytes += 4 + 4 * count;
       if (this.#buffered < headerBytes) return false;
       this.#gather(headerBytes);

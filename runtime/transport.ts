@@ -1,6 +1,6 @@
 // Messages over a byte channel: a codec chosen per frame, the frames of one tick written together, sizes capped.
 import type { ByteChannel } from './channel.js';
-import { type CallSite, MessageTooLargeError, type SerializationError } from './errors.js';
+import { type CallSite, MessageTooLargeError, SerializationError } from './errors.js';
 import {
   Codec,
   FrameDecoder,
@@ -11,6 +11,7 @@ import {
   frameHeaderBytes,
   jsonFrame,
   markTentative,
+  maxSegments,
   Verdict,
   verdictFrame,
 } from './frame.js';
@@ -197,6 +198,12 @@ export class Transport<Out, In> {
     // Checked before any memory is taken for transfer, so that a message too large leaves it where it was.
     let content = 0;
     const { body, chunks, borrowed } = encodeV8(message, findings, (bodyBytes, segmentBytes) => {
+      if (segmentBytes.length > maxSegments) {
+        throw new SerializationError(
+          `${segmentBytes.length} binary values would travel beside the message (buffers marked for transfer, and views of 64 KiB or more), over the ${maxSegments} one message carries: send fewer, or join them into one`,
+          '',
+        );
+      }
       content = frameContentBytes(bodyBytes, segmentBytes);
       this.#checkSize(content);
     });

@@ -223,6 +223,17 @@ describe('transfer slots', () => {
     expect(bytes.byteLength).toBe(128 * 1024);
   });
 
+  it('refuses more buffers to move than a message carries, moving none of them', async () => {
+    const buffers = Array.from({ length: 70_000 }, () => new ArrayBuffer(1));
+    const error = await worker.describe(transfer(buffers, buffers)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as Error).message).toMatch(
+      /70000 binary values would travel beside the message.* over the 65536/,
+    );
+    expect(buffers.every((b) => b.byteLength === 1)).toBe(true);
+    expect(await worker.length(new Uint8Array(buffers[0]!))).toBe(1);
+  });
+
   it('leaves a worker the buffers of a result it refused, unmarked', async () => {
     // Its type says it cannot be called (its result holds a function): what the worker does then is the test.
     const refusing = worker as unknown as { refusedTransfer(): Promise<unknown> };

@@ -42,6 +42,8 @@ const malformed: [string, number[]][] = [
   ['an answer to a call never made', frame(1, '{"t":"ok","id":999999,"v":1}')],
   ['a second ready message', frame(1, '{"t":"ready","methods":[]}')],
   ['a verdict with no tentative frame before it', [1, 0, 0, 0, 3]],
+  // Refused on the count alone: the 400 KB of segment table it announces never come.
+  ['more segments than a frame may carry', [0x8a, 0x1a, 0x06, 0, 0x82, 0xa0, 0x86, 0x01, 0]],
   ['a verdict with a body', [2, 0, 0, 0, 3, 0]],
   [
     'a tentative frame followed by anything but its verdict',
