@@ -28,6 +28,8 @@ interface ChannelBase {
   onClose(handler: (error?: Error) => void): void;
   /** Whether waiting for input keeps the event loop alive (writes in flight always do). */
   setRef(ref: boolean): void;
+  /** Bytes written that the peer has not taken yet, for channels that hold them (a blocking one never does). */
+  unwritten?(): number;
 }
 
 const coalesceBelow = 64 * 1024;
@@ -215,6 +217,7 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
       output.on('error', handler);
     },
     setRef: (ref) => (ref ? input.ref() : input.unref()),
+    unwritten: () => output.writableLength,
   };
 }
 

@@ -77,6 +77,12 @@ function plainArguments(args: readonly unknown[]): boolean {
   return true;
 }
 
+/**
+ * Bytes of callback answers a child may leave unread (or maxMessageBytes, if less): one that invokes callbacks
+ * without reading their answers would otherwise make them pile up here without end.
+ */
+const maxUnreadAnswerBytes = 64 * 1024 * 1024;
+
 /** How long to wait for a dead child's pipes to drain before settling its calls. */
 const drainMs = 1_000;
 /** Between SIGTERM and SIGKILL. */
@@ -122,6 +128,8 @@ export class ParentLink {
   #exit: ChildExit | undefined;
   #killTimer: NodeJS.Timeout | undefined;
   #linkCheck: NodeJS.Timeout | undefined;
+  /** Bytes of callback answers sent since the child last had nothing left to read (see #invoke). */
+  #unreadAnswers = 0;
   #startTimer: NodeJS.Timeout | undefined;
   #abortListener: (() => void) | undefined;
 
@@ -535,9 +543,19 @@ export class ParentLink {
     if (call !== undefined && callback === undefined) {
       return this.#violation(new ProtocolError(`Call ${message.id} has no callback at args[${message.f}]`));
     }
+    // Answers count while the child leaves what was written to it unread; once it has read it all, from zero again.
+    if ((this.#channel.unwritten?.() ?? 0) === 0) this.#unreadAnswers = 0;
     answerCallback(message, callback, call?.method, this.#options.serialization, (m, j, f) => {
-      if (this.#exit === undefined) this.#transport.send(m, j, f);
+      if (this.#exit === undefined) this.#unreadAnswers += this.#transport.send(m, j, f);
     });
+    const cap = Math.min(this.#options.maxMessageBytes, maxUnreadAnswerBytes);
+    if (this.#unreadAnswers > cap) {
+      this.#violation(
+        new ProtocolError(
+          `it invoked callbacks faster than it read their answers: ${this.#unreadAnswers} bytes of them wait unread, over the ${cap} it may leave (maxMessageBytes, at most ${maxUnreadAnswerBytes})`,
+        ),
+      );
+    }
   }
 
   /** Starts or stops the forwarding of one of the worker's events (the caller counts listeners). */

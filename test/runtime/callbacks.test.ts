@@ -213,6 +213,17 @@ describe.each(['json', 'advanced'] as const)('callbacks in %s mode', (mode) => {
 });
 
 describe('callbacks', () => {
+  it('end a worker that invokes them without reading their answers once maxMessageBytes of answers wait', async () => {
+    const w = await track(procxy(Tasks, tasksUrl, { maxMessageBytes: 1024 * 1024 }));
+    // A synchronous loop: the child reads nothing until it ends, and each invocation has its answer.
+    const error = await w.progress(300_000, () => {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(
+      /it invoked callbacks faster than it read their answers: \d+ bytes of them wait unread, over the 1048576/,
+    );
+    expect(await tasks().then((fresh) => fresh.progress(10_000, () => {}))).toBe(10_000);
+  });
+
   it('keeps a function nested in a value a SerializationError, sent nowhere', async () => {
     const w = await tasks('advanced');
     await expect(w.ask({ f: () => 1 } as never, () => 1)).rejects.toThrow(SerializationError);
