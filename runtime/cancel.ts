@@ -48,18 +48,47 @@ export function sendAbort(
   }
 }
 
+/** The handlers of the calls watching each signal, behind one listener of ours per signal. */
+interface Watchers {
+  readonly handlers: Set<() => void>;
+  readonly listener: () => void;
+}
+
+/**
+ * One listener per signal whatever the number of calls watching it: a listener each would make a signal shared by
+ * many calls (a request's, a shutdown's) run past Node's ten and print a leak warning.
+ */
+const watched = new WeakMap<AbortSignal, Watchers>();
+
+function watch(signal: AbortSignal, handler: () => void): () => void {
+  let watchers = watched.get(signal);
+  if (watchers === undefined) {
+    const handlers = new Set<() => void>();
+    const listener = () => {
+      watched.delete(signal);
+      for (const h of [...handlers]) h();
+    };
+    watchers = { handlers, listener };
+    watched.set(signal, watchers);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { handlers, listener } = watchers;
+  handlers.add(handler);
+  return () => {
+    if (!handlers.delete(handler) || handlers.size > 0) return;
+    signal.removeEventListener('abort', listener);
+    watched.delete(signal);
+  };
+}
+
 /** Calls `onAbort` with the first signal that aborts; returns the function that stops listening. */
 export function watchSignals(
   signals: readonly AbortSignal[],
   onAbort: (signal: AbortSignal) => void,
 ): (() => void) | undefined {
   if (signals.length === 0) return undefined;
-  const listeners = signals.map((signal) => {
-    const listener = () => onAbort(signal);
-    signal.addEventListener('abort', listener, { once: true });
-    return listener;
-  });
+  const unwatch = signals.map((signal) => watch(signal, () => onAbort(signal)));
   return () => {
-    for (let i = 0; i < signals.length; i++) signals[i]!.removeEventListener('abort', listeners[i]!);
+    for (const stop of unwatch) stop();
   };
 }

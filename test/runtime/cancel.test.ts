@@ -1,4 +1,5 @@
 // Cancellation: an AbortSignal as the last argument reaches the method as a fresh signal, and rejects the call at once.
+import { getEventListeners } from 'node:events';
 import { AbortError, procxy, type SerializationMode } from 'procxy';
 import { describe, expect, it } from 'vitest';
 import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
@@ -105,6 +106,30 @@ describe('cancellation', () => {
     viaWith.abort('from $with');
     await expect(call).rejects.toBeInstanceOf(AbortError);
     expect(await w.lastAbortSeen()).toEqual({ isSignal: true, reason: 'from $with' });
+  });
+
+  it('puts one listener on a signal that many calls share, none once they settle, and warns of no leak', async () => {
+    const w = await tasks();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const shared = new AbortController();
+      const answered = Array.from({ length: 20 }, () => w.$with({ signal: shared.signal }).callCount());
+      expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+      await Promise.all(answered);
+      expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+      const own = new AbortController();
+      const aborted = Array.from({ length: 20 }, () =>
+        w.$with({ signal: shared.signal }).work(60_000, own.signal),
+      );
+      shared.abort('enough');
+      for (const call of aborted) expect(await rejection(call)).toBeInstanceOf(AbortError);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('releases the callbacks of an aborted call on both sides', async () => {
