@@ -42,9 +42,16 @@ function checkListener(listener: unknown): Listener {
 export class EventHub {
   readonly #listeners = new Map<string, Entry[]>();
   readonly #subscribe: (kind: 'sub' | 'unsub', event: string) => void;
+  /** What listeners get as `this`: the worker's proxy, as an emitter's listeners get the emitter. */
+  #owner: object | undefined;
 
   constructor(subscribe: (kind: 'sub' | 'unsub', event: string) => void) {
     this.#subscribe = subscribe;
+  }
+
+  /** The proxy listeners get as `this`: the first one named, the worker's own (a `$with` view comes later). */
+  ownedBy(owner: object): void {
+    this.#owner ??= owner;
   }
 
   add(event: unknown, listener: unknown, once: boolean): void {
@@ -89,7 +96,7 @@ export class EventHub {
         this.#drop(event, list, at);
       }
       try {
-        entry.listener(...args);
+        entry.listener.apply(this.#owner, args as unknown[]);
       } catch (error) {
         process.nextTick(() => {
           throw error;

@@ -186,6 +186,7 @@ export function createProxy(handle: WorkerHandle, call: CallOptions): object {
       return false;
     },
   });
+  handle.events?.ownedBy(proxy);
   return proxy;
 }
 

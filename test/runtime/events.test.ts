@@ -38,6 +38,17 @@ describe('events', () => {
     expect(payloads).toEqual([['a', { b: [1, null] }, 3]]);
   });
 
+  it('calls listeners with the proxy as this, as an emitter calls its own, a $with view too', async () => {
+    const w = await ticker();
+    const seen: unknown[] = [];
+    w.$with({ timeout: 5_000 }).on('data', function (this: unknown) {
+      seen.push(this);
+    });
+    await w.emitNow('data', 1);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBe(w);
+  });
+
   it('subscribes lazily: the child listens only while the parent does', async () => {
     const w = await ticker();
     expect(await w.attached('tick')).toBe(0);
