@@ -97,6 +97,16 @@ function viewType(view: NodeJS.ArrayBufferView): number {
   return index;
 }
 
+/**
+ * Where a borrowed segment starts for a view at `offset`: on the 8-byte boundary at or before it. The receiver puts
+ * a segment at the start of memory of its own, so a later typed array of the buffer inside the segment keeps the
+ * alignment it had in the sender (a Float64Array 8 bytes into a buffer whose first view started at byte 1 would
+ * otherwise land at an odd offset, which no typed array may have).
+ */
+function alignedStart(offset: number): number {
+  return offset - (offset % 8);
+}
+
 interface Segment {
   readonly source: ArrayBuffer;
   /** Transferred: the whole buffer's memory moves. Borrowed: its bytes from `start` to `end` travel. */
@@ -149,8 +159,8 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
       const known = this.#bySource.get(source);
       const segment = known === undefined ? undefined : this.segments[known]!;
       // A view into memory that already travels as a segment goes as a part of it, however small, unless it starts
-      // before the segment does (a borrowed segment begins where its first view does) or so far past its end that the
-      // bytes between would cost more than a copy of its own.
+      // before the segment does (a borrowed segment begins near its first view, see alignedStart) or so far past its
+      // end that the bytes between would cost more than a copy of its own.
       const within =
         segment !== undefined &&
         view.byteOffset >= segment.start &&
@@ -166,7 +176,7 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
         ? known!
         : marked
           ? this.#add(source, true, 0, source.byteLength, covers)
-          : this.#add(source, false, view.byteOffset, viewEnd, covers);
+          : this.#add(source, false, alignedStart(view.byteOffset), viewEnd, covers);
       const part = this.segments[index]!;
       if (covers) part.covered = true;
       if (viewEnd > part.end) part.end = viewEnd;

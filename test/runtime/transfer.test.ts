@@ -139,6 +139,20 @@ describe('transfer slots', () => {
     expect(tail!.buffer).not.toBe(head!.buffer);
   });
 
+  it('keeps a typed array aligned in the segment of a view at an odd offset of its buffer, both ways', async () => {
+    const memory = new ArrayBuffer(256 * 1024);
+    const floats = new Float64Array(memory, 8, 4);
+    floats.set([1.5, 2.5, 3.5, 4.5]);
+    const [bytes, back] = (await worker.echo([new Uint8Array(memory, 1, 100_000), floats])) as [
+      Uint8Array,
+      Float64Array,
+    ];
+    expect([...back]).toEqual([1.5, 2.5, 3.5, 4.5]);
+    expect(back.buffer).toBe(bytes.buffer);
+    expect(back.byteOffset - bytes.byteOffset).toBe(7);
+    expect(await worker.length(new Uint8Array(8))).toBe(8);
+  });
+
   it('returns a transferred result from the child, nested', async () => {
     const result = (await worker.makeTransferred(3 * MiB, 7)) as { deep: { data: Uint8Array } };
     expect(result.deep.data.byteLength).toBe(3 * MiB);
