@@ -12,6 +12,9 @@ const forgotten = new FinalizationRegistry<void>(() => {
   marks--;
 });
 
+/** The buffers each value was given to transfer() with: a refusal unmarks them even where no data property leads. */
+const markedWith = new WeakMap<object, readonly ArrayBuffer[]>();
+
 /** Binary values at least this large travel as raw segments even when not marked for transfer. */
 export const segmentThreshold = 64 * 1024;
 
@@ -39,6 +42,7 @@ export function transfer<T>(value: T, buffers: readonly ArrayBufferLike[]): T {
     marks++;
     forgotten.register(buffer, undefined, buffer);
   }
+  if (typeof value === 'object' && value !== null) markedWith.set(value, buffers as readonly ArrayBuffer[]);
   return value;
 }
 
@@ -64,7 +68,8 @@ function unmark(buffer: ArrayBufferLike): void {
 
 /**
  * Drops the marks of the buffers in `value`, which was not sent: a mark is for that one message, and a later one
- * must not move a buffer its caller thinks was left alone. Reads only data properties (no getter or Proxy runs).
+ * must not move a buffer its caller thinks was left alone. Reads only data properties (no getter or Proxy runs);
+ * what a value was given to transfer() with is unmarked as well, behind a getter too.
  */
 export function releaseMarks(value: unknown): void {
   if (marks === 0) return;
@@ -74,6 +79,7 @@ export function releaseMarks(value: unknown): void {
     const item = stack.pop();
     if (typeof item !== 'object' || item === null || seen.has(item) || types.isProxy(item)) continue;
     seen.add(item);
+    for (const buffer of markedWith.get(item) ?? []) unmark(buffer);
     if (types.isAnyArrayBuffer(item)) unmark(item);
     else if (ArrayBuffer.isView(item)) unmark(item.buffer);
     else if (types.isMap(item))

@@ -248,6 +248,21 @@ describe('transfer slots', () => {
     expect(await worker.length(new Uint8Array(buffers[0]!))).toBe(1);
   });
 
+  it('unmarks the buffers of a refused call that a getter leads to, so a later call copies them', async () => {
+    const bytes = filled(1024, 5);
+    const value = {
+      get data() {
+        return bytes;
+      },
+      refused: () => 1,
+    };
+    await expect(worker.describe(transfer(value, [bytes.buffer]) as never)).rejects.toThrow(
+      SerializationError,
+    );
+    expect(await worker.length(bytes)).toBe(1024);
+    expect(bytes.byteLength).toBe(1024);
+  });
+
   it('leaves a worker the buffers of a result it refused, unmarked', async () => {
     // Its type says it cannot be called (its result holds a function): what the worker does then is the test.
     const refusing = worker as unknown as { refusedTransfer(): Promise<unknown> };
