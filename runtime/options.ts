@@ -140,9 +140,9 @@ function validate<T extends object>(
 
 /** Node options a child must not inherit: debuggers would fight over a port, and eval-like flags replace its entry. */
 const notInherited =
-  /^(--inspect|--debug|--eval$|-e$|--print$|-p$|--interactive$|-i$|--test|--check$|-c$|--input-type)/;
+  /^(--inspect|--debug|--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test|--check$|-c$|--input-type)/;
 /** Of those, the ones whose value may follow as a word of its own even when it starts with a dash. */
-const takesValue = new Set(['--eval', '-e', '--print', '-p', '--input-type']);
+const takesValue = new Set(['--eval', '-e', '--print', '-p', '-pe', '-ep', '--input-type']);
 
 /**
  * Node options without those. The script and its arguments are never among them, so a word that follows a dropped

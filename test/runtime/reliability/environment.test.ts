@@ -136,6 +136,10 @@ describe('NODE_OPTIONS and options with a value of their own', () => {
       '--max-old-space-size=123',
     ]);
     expect(inheritedExecArgv(['--eval', '-1', '--no-warnings'])).toEqual(['--no-warnings']);
+    // The code of an eval or print given in the same word, or after Node's combined -pe and -ep, goes too.
+    for (const evaluated of [['--eval=run()'], ['--print=run()'], ['-pe', 'run()'], ['-ep', '-1']]) {
+      expect(inheritedExecArgv([...evaluated, '--no-warnings'])).toEqual(['--no-warnings']);
+    }
     expect(inheritedNodeOptions('--inspect-brk')).toBeUndefined();
     expect(inheritedNodeOptions('  --require "./a b.js"  --inspect-port 9230 --no-warnings')).toBe(
       '--require "./a b.js" --no-warnings',
