@@ -213,8 +213,9 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
     }),
     onClose: (handler) => {
       watchClose(input, handler);
-      // The peer closed its input while it lives on: what we write goes nowhere, so the link is over too.
-      output.on('error', handler);
+      // The peer closed its input (a write fails, or the socket closes) while it lives on: what we write goes
+      // nowhere, so the link is over too.
+      watchClose(output, handler);
     },
     setRef: (ref) => (ref ? input.ref() : input.unref()),
     unwritten: () => output.writableLength,

@@ -86,19 +86,25 @@ describe('a child that closes its end of the link', () => {
     expect(await bystander.echo('unaffected')).toBe('unaffected');
   });
 
-  it('and lives on: it is ended a moment later, its calls reject ProtocolError, the parent keeps serving', async () => {
-    const worker = await procxy(Worker, workersModule, { timeout: 0 });
-    const pid = worker.$pid;
-    pids.add(pid);
-    const other = worker.sleep(60_000);
-    const error = (await rejection(worker.closeLinkAndStay())) as ProtocolError;
-    expect(error).toBeInstanceOf(ProtocolError);
-    expect(error.message).toMatch(/its end of the link failed: the worker closed it and went on running/);
-    expect(await rejection(other)).toBeInstanceOf(ProtocolError);
-    await waitGone(pid);
-    await worker.$terminate();
-    expect(await bystander.echo('unaffected')).toBe('unaffected');
-  });
+  it.each(['output', 'input'] as const)(
+    'and lives on (its %s): it is ended a moment later, its calls reject ProtocolError, the parent keeps serving',
+    async (end) => {
+      const worker = await procxy(Worker, workersModule, { timeout: 0 });
+      const pid = worker.$pid;
+      pids.add(pid);
+      const other = worker.sleep(60_000);
+      const closing = worker.closeLinkAndStay(end);
+      // Without its input it still answers this call; without its output, nothing.
+      if (end === 'input') expect(await closing).toBe('closed');
+      else expect(await rejection(closing)).toBeInstanceOf(ProtocolError);
+      const error = (await rejection(other)) as ProtocolError;
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect(error.message).toMatch(/its end of the link failed: the worker closed it and went on running/);
+      await waitGone(pid);
+      await worker.$terminate();
+      expect(await bystander.echo('unaffected')).toBe('unaffected');
+    },
+  );
 });
 
 describe('an Error description no child makes', () => {
