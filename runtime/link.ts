@@ -405,7 +405,9 @@ export class ParentLink {
     } else {
       this.#transport.send({ t: 'dispose' }, true);
       this.#transport.flush();
-      this.#killTimer = setTimeout(() => this.#kill('SIGTERM'), this.#options.terminateTimeout);
+      // Infinity waits for the dispose however long it takes (setTimeout would take it for 1 ms).
+      const wait = this.#options.terminateTimeout;
+      if (wait !== Infinity) this.#killTimer = setTimeout(() => this.#kill('SIGTERM'), wait);
     }
     this.#terminating = this.exited.then(() => {
       clearTimeout(this.#killTimer);

@@ -2,7 +2,7 @@
 import { getEventListeners } from 'node:events';
 import { AbortError, type Procxy, procxy, TerminatedError, TimeoutError } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusyConstructor, Stubborn, Worker } from '../fixtures/workers.mjs';
+import { BusyConstructor, SlowDispose, Stubborn, Worker } from '../fixtures/workers.mjs';
 import {
   guardLeaks,
   isGone,
@@ -221,6 +221,13 @@ describe('$terminate()', () => {
     await terminating;
     expect(isGone(pid)).toBe(true);
     expect(worker.$process.signalCode).toBe('SIGKILL');
+  });
+
+  it('with terminateTimeout: Infinity, waits for the dispose however long it takes', async () => {
+    const worker = await procxy(SlowDispose, workersModule, { terminateTimeout: Infinity }, 300);
+    pids.add(worker.$pid);
+    await worker.$terminate();
+    expect([worker.$process.exitCode, worker.$process.signalCode]).toEqual([0, null]);
   });
 
   it('rejects calls in flight at once, is idempotent, and calls after it reject TerminatedError at once', async () => {
