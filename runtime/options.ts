@@ -77,14 +77,21 @@ const count: (min: number, max: number) => Check = (min, max) => (v) =>
   Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max
     ? undefined
     : `expected an integer from ${min} to ${max}`;
-const strings: Check = (v) =>
-  Array.isArray(v) && v.every((s) => typeof s === 'string') ? undefined : 'expected an array of strings';
+/** The C strings spawn makes of args, execArgv and env end at a NUL, which Node refuses with an error of its own. */
+const hasNul = (text: string) => text.includes('\0');
+const strings: Check = (v) => {
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) return 'expected an array of strings';
+  const at = v.findIndex(hasNul);
+  return at === -1 ? undefined : `expected strings without NUL characters; item ${at} holds one`;
+};
 const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'expected true or false');
 const envCheck: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected an object of strings';
   for (const [key, value] of Object.entries(v)) {
     if (value !== undefined && typeof value !== 'string')
       return `expected a string or undefined at env.${key}`;
+    if (hasNul(key) || (value !== undefined && hasNul(value)))
+      return `expected no NUL character at env.${key}`;
   }
   return undefined;
 };
@@ -119,12 +126,14 @@ function validate<T extends object>(
   table: Readonly<Record<string, Check>>,
   what: string,
 ): T {
-  if (options === undefined) return {} as T;
+  if (options === undefined) return Object.create(null) as T;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new OptionsValidationError(what, `expected an object, got ${describe(options)}`);
   }
+  // Own properties only, read once: an inherited value (or one on a polluted Object.prototype) is not an option.
+  const own: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(options)) {
-    const check = table[key];
+    const check = Object.hasOwn(table, key) ? table[key] : undefined;
     if (check === undefined) {
       throw new OptionsValidationError(
         key,
@@ -134,8 +143,9 @@ function validate<T extends object>(
     if (value === undefined) continue;
     const problem = check(value);
     if (problem !== undefined) throw new OptionsValidationError(key, `${problem}, got ${describe(value)}`);
+    own[key] = value;
   }
-  return options as T;
+  return own as T;
 }
 
 /** Node options a child must not inherit: debuggers would fight over a port, and eval-like flags replace its entry. */

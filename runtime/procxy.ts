@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AbortError, OptionsValidationError } from './errors.js';
 import { type LinkTarget, ParentLink } from './link.js';
 import type { SerializationMode } from './modes.js';
-import { type ProcxyOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { type CallOptions, type ProcxyOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { createProxy, WorkerHandle } from './proxy.js';
 import { findCallerModule, resolveModulePath } from './resolve.js';
 import { refuseRecursion } from './serving.js';
@@ -31,7 +31,7 @@ export async function startProxy<P>(
     return link;
   };
   const link = await spawn();
-  return createProxy(new WorkerHandle(link, spawn, options), {}) as P;
+  return createProxy(new WorkerHandle(link, spawn, options), Object.create(null) as CallOptions) as P;
 }
 
 function isOptionsObject(value: unknown): boolean {

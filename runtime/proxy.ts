@@ -140,8 +140,9 @@ export function createProxy(handle: WorkerHandle, call: CallOptions): object {
   // A call of the worker's [onHandle] hook (handles.ts), with the calls' order, deadlines and crash handling.
   const sendHandle = (passed: unknown) =>
     handle.invoke('$sendHandle', handleHookIndex, [passed], call).then(() => undefined);
+  // Options without a prototype: what a polluted Object.prototype holds is not an option.
   const withOptions = (options: CallOptions) =>
-    createProxy(handle, { ...call, ...resolveCallOptions(options) });
+    createProxy(handle, Object.assign(Object.create(null) as CallOptions, call, resolveCallOptions(options)));
   const proxy: object = new Proxy(Object.create(null) as object, {
     get(_, key) {
       if (typeof key !== 'string') return key === dispose ? terminate : undefined;

@@ -121,12 +121,28 @@ describe('options', () => {
     [{ execArgv: '--x' }, 'execArgv', /expected an array of strings/],
     [{ signal: {} }, 'signal', /expected an AbortSignal/],
     [{ timout: 5 }, 'timout', /unknown option; known options are timeout, retries/],
+    [{ valueOf: 1 }, 'valueOf', /unknown option/],
+    [JSON.parse('{"__proto__": {}}'), '__proto__', /unknown option/],
+    [{ args: ['a\0b'] }, 'args', /without NUL characters; item 0 holds one/],
+    [{ env: { A: 'x\0y' } }, 'env', /no NUL character at env\.A/],
   ])('refuses %o naming the option', async (options, option, message) => {
     const error = await rejection(procxy(Echo, echoUrl, options as never));
     expect(error).toBeInstanceOf(OptionsValidationError);
     expect((error as OptionsValidationError).option).toBe(option);
     expect((error as Error).message).toMatch(`Invalid option '${option}'`);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('takes only own properties as options: an inherited one, or one on Object.prototype, is not an option', async () => {
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted.timeout = 'soon';
+    try {
+      const w = await track(procxy(Echo, echoUrl, Object.create({ maxPending: -1 }) as never));
+      expect(await w.echo('served')).toBe('served');
+      expect(await w.$with(Object.create({ timeout: -5 }) as never).echo('served')).toBe('served');
+    } finally {
+      delete polluted.timeout;
+    }
   });
 
   it('refuses invalid per-call options', async () => {
