@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import type { ResolvedOptions } from './options.js';
 
 /**
@@ -56,7 +57,8 @@ export function spawnChild(entry: string, options: ResolvedOptions): ChildProces
   });
 }
 
-const tailBytes = 8 * 1024;
+/** Characters of a child's stderr kept for its crash report. */
+const tailChars = 8 * 1024;
 
 /** Forwards a child's stderr to ours and remembers its last few kilobytes for crash reports. */
 export class StderrTail {
@@ -65,9 +67,11 @@ export class StderrTail {
 
   constructor(stream: Socket) {
     stream.unref();
+    // One decoder for the stream: a character split between two chunks decodes whole.
+    const decoder = new StringDecoder('utf8');
     stream.on('data', (chunk: Buffer) => {
       process.stderr.write(chunk);
-      this.#tail = (this.#tail + chunk.toString('utf8')).slice(-tailBytes);
+      this.#tail = (this.#tail + decoder.write(chunk)).slice(-tailChars);
     });
     this.closed = new Promise((resolve) => {
       stream.on('close', resolve);

@@ -43,6 +43,18 @@ afterAll(async () => {
   files.cleanup();
 });
 
+describe('the stderr tail of a crash', () => {
+  it('decodes characters split between chunks whole and keeps the last 8 192', async () => {
+    const worker = await start('json');
+    // 27 000 three-byte characters: 81 000 bytes, read in chunks whose edges fall inside characters.
+    const error = (await rejection(worker.exit(1, `${'€'.repeat(27_000)} LAST`))) as ChildCrashedError;
+    expect(error).toBeInstanceOf(ChildCrashedError);
+    expect(error.stderrTail).not.toContain('\uFFFD');
+    expect(error.stderrTail).toHaveLength(8 * 1024);
+    expect(error.stderrTail.endsWith('€ LAST\n')).toBe(true);
+  });
+});
+
 describe.each(modes)('a crashing child in %s mode', (serialization) => {
   it('process.exit(1) mid-call rejects this and every other pending call with ChildCrashedError', async () => {
     const worker = await start(serialization);
