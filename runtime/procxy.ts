@@ -20,17 +20,17 @@ export async function startProxy<P>(
   options: ResolvedOptions,
   args: readonly unknown[],
 ): Promise<P> {
-  if (options.signal?.aborted) {
-    throw new AbortError(`The worker ${target.className} was not started: its signal is already aborted`, {
-      cause: options.signal.reason,
-    });
-  }
-  const spawn = async () => {
-    const link = new ParentLink(target, options, args);
-    await link.ready;
-    return link;
+  // Also for the fresh worker of a retry: a worker whose signal aborted is not started again.
+  const spawn = () => {
+    if (options.signal?.aborted) {
+      throw new AbortError(`The worker ${target.className} was not started: its signal is already aborted`, {
+        cause: options.signal.reason,
+      });
+    }
+    return new ParentLink(target, options, args);
   };
-  const link = await spawn();
+  const link = spawn();
+  await link.ready;
   return createProxy(new WorkerHandle(link, spawn, options), Object.create(null) as CallOptions) as P;
 }
 

@@ -1,4 +1,5 @@
 // The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
+import { abortError, watchSignals } from './cancel.js';
 import { aboutCall, ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
 import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
@@ -16,10 +17,40 @@ function retriable(error: unknown): boolean {
   );
 }
 
+/** The signals of a call: its `$with` one, and an AbortSignal it passes as its last argument. */
+function callSignals(args: readonly unknown[], call: CallOptions): AbortSignal[] {
+  const last = args.at(-1);
+  return [call.signal, last instanceof AbortSignal ? last : undefined].filter(
+    (signal): signal is AbortSignal => signal !== undefined,
+  );
+}
+
+/** `waiting`, or an AbortError for call `method` as soon as one of `signals` aborts. */
+function untilAborted<T>(waiting: Promise<T>, signals: readonly AbortSignal[], method: string, pid: number) {
+  const aborted = signals.find((signal) => signal.aborted);
+  if (aborted !== undefined) return Promise.reject(abortError(method, pid, aborted, false));
+  if (signals.length === 0) return waiting;
+  return new Promise<T>((resolve, reject) => {
+    const unwatch = watchSignals(signals, (fired) => reject(abortError(method, pid, fired, false)));
+    waiting.then(
+      (value) => {
+        unwatch?.();
+        resolve(value);
+      },
+      (error: unknown) => {
+        unwatch?.();
+        reject(error);
+      },
+    );
+  });
+}
+
 /** One worker as the proxy sees it: the current link, replaced by a fresh one only to retry an idempotent call. */
 export class WorkerHandle {
   #link: ParentLink;
-  readonly #spawn: () => Promise<ParentLink>;
+  /** A fresh worker still starting, to retry calls on; $terminate() ends it too. */
+  #starting: ParentLink | undefined;
+  readonly #spawn: () => ParentLink;
   readonly #options: ResolvedOptions;
   readonly #indices: ReadonlyMap<string, number>;
   #respawning: Promise<ParentLink> | undefined;
@@ -27,7 +58,7 @@ export class WorkerHandle {
   /** The listeners of an EventEmitter worker's events; they outlive a link replaced to retry a call. */
   readonly events: EventHub | undefined;
 
-  constructor(link: ParentLink, spawn: () => Promise<ParentLink>, options: ResolvedOptions) {
+  constructor(link: ParentLink, spawn: () => ParentLink, options: ResolvedOptions) {
     this.#link = link;
     this.#spawn = spawn;
     this.#options = options;
@@ -79,7 +110,8 @@ export class WorkerHandle {
       if (retriesLeft === 0 || this.#terminated || !retriable(error)) throw error;
       let fresh: ParentLink;
       try {
-        fresh = await this.#replace(link);
+        // The call's own signals still count while it waits for the fresh worker.
+        fresh = await untilAborted(this.#replace(link), callSignals(args, call), name, link.pid);
       } catch (failure) {
         // Every call waiting for the fresh worker gets this failure: each names its own call.
         throw aboutCall(failure, name, link.pid, true);
@@ -100,9 +132,19 @@ export class WorkerHandle {
   /** A fresh worker in place of `failed`, started once however many calls ask for it. */
   #replace(failed: ParentLink): Promise<ParentLink> {
     if (this.#link !== failed) return Promise.resolve(this.#link);
-    this.#respawning ??= this.#spawn().then(
-      (link) => {
+    if (this.#respawning !== undefined) return this.#respawning;
+    let starting: ParentLink;
+    try {
+      starting = this.#spawn();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#starting = starting;
+    this.#respawning = starting.ready.then(
+      () => {
+        const link = starting;
         this.#respawning = undefined;
+        this.#starting = undefined;
         if (this.#terminated) {
           void link.terminate();
           throw new TerminatedError('The worker was terminated while it was being replaced', {
@@ -119,6 +161,7 @@ export class WorkerHandle {
       },
       (error: unknown) => {
         this.#respawning = undefined;
+        this.#starting = undefined;
         throw error;
       },
     );
@@ -127,7 +170,10 @@ export class WorkerHandle {
 
   terminate(): Promise<void> {
     this.#terminated = true;
-    return this.#link.terminate();
+    const starting = this.#starting?.terminate();
+    return starting === undefined
+      ? this.#link.terminate()
+      : Promise.all([this.#link.terminate(), starting]).then(() => undefined);
   }
 }
 

@@ -1,8 +1,8 @@
 // Retries: only idempotent calls are re-run, on a fresh worker with the same constructor arguments; others run once.
-import { ChildCrashedError, procxy, TimeoutError } from 'procxy';
+import { AbortError, ChildCrashedError, procxy, TerminatedError, TimeoutError } from 'procxy';
 import { transfer } from 'procxy/transfer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Worker } from '../fixtures/workers.mjs';
+import { CrashThenStuck, Worker } from '../fixtures/workers.mjs';
 import { guardLeaks, isGone, modes, rejection, scratch, sleep, waitGone, workersModule } from './helpers.js';
 
 const pids = new Set<number>();
@@ -91,6 +91,51 @@ describe.each(modes)('retries in %s mode', (serialization) => {
     await waitGone(pid);
     expect(files.lines(log)).toEqual(['ran']);
     expect(worker.$pid).toBe(pid);
+  });
+});
+
+describe('a retry waiting for its fresh worker', () => {
+  // The fresh worker never finishes constructing, and no start deadline ends it: only these can end the wait.
+  const stuckAfterCrash = (name: string, options: { signal?: AbortSignal } = {}) =>
+    procxy(
+      CrashThenStuck,
+      workersModule,
+      { retries: 1, idempotent: ['crash'], startTimeout: 0, ...options },
+      files.file(name),
+    );
+
+  it('$terminate() rejects the call TerminatedError and ends the worker still starting', async () => {
+    const worker = await stuckAfterCrash('stuck-terminate');
+    pids.add(worker.$pid);
+    const call = worker.crash();
+    while (files.lines('stuck-terminate').length === 0) await sleep(5);
+    await sleep(100);
+    const outcome = rejection(call);
+    await worker.$terminate();
+    expect(await outcome).toBeInstanceOf(TerminatedError);
+  });
+
+  it("the call's own signal rejects it AbortError", async () => {
+    const worker = await stuckAfterCrash('stuck-abort');
+    pids.add(worker.$pid);
+    const controller = new AbortController();
+    const call = worker.$with({ signal: controller.signal }).crash();
+    while (files.lines('stuck-abort').length === 0) await sleep(5);
+    await sleep(100);
+    controller.abort();
+    expect(await rejection(call)).toBeInstanceOf(AbortError);
+    await worker.$terminate();
+  });
+
+  it('the signal option, aborted when the worker crashed, starts no fresh worker: the call rejects AbortError', async () => {
+    const controller = new AbortController();
+    const worker = await stuckAfterCrash('stuck-signal', { signal: controller.signal });
+    pids.add(worker.$pid);
+    worker.$process.once('exit', () => controller.abort());
+    const error = await rejection(worker.crash());
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as Error).message).toMatch(/was not started: its signal is already aborted/);
+    await worker.$terminate();
   });
 });
 
