@@ -11,11 +11,11 @@
  * view that starts 64 KiB or more past the rest, which travels apart).
  */
 import type * as V8 from 'node:v8';
-import { v8 } from './builtins.js';
+import { types, v8 } from './builtins.js';
 import { SerializationError } from './errors.js';
 import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory } from './transfer.js';
-import { unhandle } from './transfer-handlers.js';
+import { type Handled, unhandle } from './transfer-handlers.js';
 
 const inlineTag = 0;
 const segmentTag = 1;
@@ -30,7 +30,11 @@ class HandledMark extends Uint8Array {
   }
 }
 
-/** `value` with every handled object replaced by its mark; only the containers on the way to one are copied. */
+/**
+ * `value` with every handled object replaced by its mark. Its arrays, Maps, Sets and objects are copied, each once
+ * and registered before it is filled, so the copy keeps the value's cycles and shared parts (the caller's value stays
+ * as it was); anything else (a Date, an Error, binary data) is taken as it is.
+ */
 function substitute(
   value: unknown,
   marks: ReadonlyMap<object, HandledMark>,
@@ -40,34 +44,77 @@ function substitute(
   const mark = marks.get(value);
   if (mark !== undefined) return mark;
   if (seen.has(value)) return seen.get(value);
-  seen.set(value, value);
-  let changed = false;
-  const swap = (item: unknown) => {
-    const next = substitute(item, marks, seen);
-    if (next !== item) changed = true;
-    return next;
-  };
-  let copy: unknown = value;
+  const swap = (item: unknown) => substitute(item, marks, seen);
   if (Array.isArray(value)) {
-    const items = value.map(swap);
-    if (changed) copy = items;
-  } else if (value instanceof Map) {
-    const entries = [...value].map(([k, v]) => [swap(k), swap(v)] as const);
-    if (changed) copy = new Map(entries);
-  } else if (value instanceof Set) {
-    const items = [...value].map(swap);
-    if (changed) copy = new Set(items);
-  } else if (!ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) {
-    const entries = Object.entries(value).map(([k, v]) => [k, swap(v)] as const);
-    if (changed) {
-      copy = Object.create(Object.getPrototypeOf(value) as object | null) as object;
-      for (const [k, v] of entries) {
-        Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
-      }
-    }
+    const copy: unknown[] = new Array(value.length);
+    seen.set(value, copy);
+    for (let i = 0; i < value.length; i++) if (i in value) copy[i] = swap(value[i]);
+    return copy;
   }
+  if (value instanceof Map) {
+    const copy = new Map<unknown, unknown>();
+    seen.set(value, copy);
+    for (const [k, v] of value) copy.set(swap(k), swap(v));
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new Set<unknown>();
+    seen.set(value, copy);
+    for (const item of value) copy.add(swap(item));
+    return copy;
+  }
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto !== Object.prototype && proto !== null && !isDataObject(value)) return value;
+  const copy = Object.create(proto) as object;
   seen.set(value, copy);
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(copy, k, { value: swap(v), enumerable: true, writable: true, configurable: true });
+  }
   return copy;
+}
+
+/** An instance of a class of the caller's own (not a built-in such as Date or Error), which V8 writes as an object. */
+function isDataObject(value: object): boolean {
+  return (
+    !types.isDate(value) &&
+    !types.isRegExp(value) &&
+    !types.isNativeError(value) &&
+    !types.isBoxedPrimitive(value) &&
+    !ArrayBuffer.isView(value) &&
+    !types.isAnyArrayBuffer(value)
+  );
+}
+
+/** The handled objects, each after those its payload holds, so that the receiver has rebuilt them when it meets them. */
+function innerFirst(handled: ReadonlyMap<object, Handled>): object[] {
+  const order: object[] = [];
+  const placed = new Set<object>();
+  const place = (object: object) => {
+    if (placed.has(object)) return;
+    placed.add(object);
+    for (const inner of handledWithin(handled.get(object)!.payload, handled)) place(inner);
+    order.push(object);
+  };
+  for (const object of handled.keys()) place(object);
+  return order;
+}
+
+/** The handled objects a payload holds, through its arrays, Maps, Sets and objects (not through handled ones). */
+function handledWithin(payload: unknown, handled: ReadonlyMap<object, Handled>): object[] {
+  const found: object[] = [];
+  const seen = new Set<object>();
+  const stack: unknown[] = [payload];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item !== 'object' || item === null || seen.has(item)) continue;
+    seen.add(item);
+    if (handled.has(item)) found.push(item);
+    else if (item instanceof Map) for (const [k, v] of item) stack.push(k, v);
+    else if (item instanceof Set) for (const v of item) stack.push(v);
+    else if (!ArrayBuffer.isView(item) && !types.isAnyArrayBuffer(item))
+      for (const v of Object.values(item)) stack.push(v);
+  }
+  return found;
 }
 
 // Node's own numbering of view types (lib/v8.js); 10 is Buffer.
@@ -262,11 +309,13 @@ export function encodeV8(
     serializer.writeUint32(0);
     serializer.writeValue(value);
   } else {
-    serializer.writeUint32(handled.size);
-    const marks = new Map<object, HandledMark>();
-    for (const [object, { name, payload }] of handled) {
-      marks.set(object, new HandledMark(marks.size));
-      serializer.writeValue([name, payload]);
+    const order = innerFirst(handled);
+    serializer.writeUint32(order.length);
+    const marks = new Map(order.map((object, i) => [object, new HandledMark(i)] as const));
+    for (const object of order) {
+      const { name, payload } = handled.get(object)!;
+      // What other handlers take inside a payload goes as their marks: those were written, and rebuilt, before it.
+      serializer.writeValue([name, substitute(payload, marks, new Map())]);
     }
     serializer.writeValue(substitute(value, marks, new Map()));
   }
@@ -316,7 +365,9 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
     }
   }
   const count = deserializer.readUint32();
+  // Filled as the payloads are read: a payload refers only to those before it (see innerFirst).
   const handled: unknown[] = [];
+  deserializer.handled = handled;
   let failure: SerializationError | undefined;
   for (let i = 0; i < count; i++) {
     const entry = deserializer.readValue() as [unknown, unknown];
@@ -331,7 +382,6 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
       handled.push(Object.create(null));
     }
   }
-  deserializer.handled = handled;
   const value = deserializer.readValue();
   if (failure !== undefined) throw new HandlerFailure(value, failure);
   return value;

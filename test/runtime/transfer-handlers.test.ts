@@ -6,7 +6,7 @@ import { procxy, SerializationError } from 'procxy';
 import { registerTransferHandler } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Echo } from './core-fixtures/echo.mjs';
-import { Brittle, Exploding, Geometry, Point } from './core-fixtures/point.mjs';
+import { Brittle, Exploding, Geometry, Point, Segment } from './core-fixtures/point.mjs';
 import { Handles } from './handle-fixtures/handles.mjs';
 import { guardLeaks } from './reliability/helpers.js';
 
@@ -21,6 +21,7 @@ interface GeometryProxy {
   pid(): Promise<number>;
   relay(callback: (b: Brittle) => unknown, tag: string): Promise<{ answer?: unknown; failed?: string }>;
   mirror(point: Point): Promise<Point>;
+  segments(list: unknown[]): Promise<{ length: number; points: boolean; cycle: boolean; back: unknown[] }>;
   deep(): Promise<unknown>;
   $terminate(): Promise<void>;
 }
@@ -46,6 +47,20 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
       expect(deep.a[0].b.get('p')).toBeInstanceOf(Point);
       expect(deep.a[0].b.get('p')!.norm()).toBe(5);
     }
+  });
+
+  it("rebuilds a custom type inside another's payload, both ways, and in advanced mode a cycle through it", async () => {
+    const segment = new Segment(new Point(0, 0), new Point(3, 4));
+    const list: unknown[] = [segment];
+    const cyclic = serialization === 'advanced';
+    if (cyclic) list.push(list);
+    const got = await worker.segments(list);
+    expect([got.length, got.points, got.cycle]).toEqual([5, true, cyclic]);
+    const [back, self] = got.back as [Segment, unknown];
+    expect(back).toBeInstanceOf(Segment);
+    expect(back.from).toBeInstanceOf(Point);
+    if (cyclic) expect(self).toBe(got.back);
+    expect(list[0]).toBe(segment);
   });
 
   it('leaves the caller’s value untouched', async () => {

@@ -17,6 +17,23 @@ registerTransferHandler('Point', {
   deserialize: ([x, y]) => new Point(x, y),
 });
 
+/** A custom type whose payload holds two Points, which their own handler carries. */
+export class Segment {
+  constructor(from, to) {
+    this.from = from;
+    this.to = to;
+  }
+  length() {
+    return Math.hypot(this.to.x - this.from.x, this.to.y - this.from.y);
+  }
+}
+
+registerTransferHandler('Segment', {
+  canHandle: (value) => value instanceof Segment,
+  serialize: (segment) => ({ from: segment.from, to: segment.to }),
+  deserialize: ({ from, to }) => new Segment(from, to),
+});
+
 export class Exploding {}
 
 registerTransferHandler('Exploding', {
@@ -70,6 +87,16 @@ export class Geometry {
     } catch (error) {
       return { failed: `${error.name}: ${error.message}` };
     }
+  }
+  /** What a Segment and the list holding it arrived as, and the list sent back. */
+  segments(list) {
+    const [segment, self] = list;
+    return {
+      length: segment.length(),
+      points: segment.from instanceof Point && segment.to instanceof Point,
+      cycle: self === list,
+      back: list,
+    };
   }
   deep() {
     return { a: [{ b: new Map([['p', new Point(3, 4)]]) }] };
