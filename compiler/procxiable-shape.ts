@@ -37,6 +37,15 @@ type BuiltinKind =
   | 'handle'
   | 'abort-signal';
 
+/** Built-ins that arrive as themselves whatever subclass was sent (Errors are rebuilt apart: errorAdditions). */
+const subclassable: ReadonlySet<BuiltinKind> = new Set<BuiltinKind>([
+  'date',
+  'map',
+  'set',
+  'regexp',
+  'binary',
+]);
+
 const builtinKinds = new Map<string, BuiltinKind>([
   ...(['Function', 'CallableFunction', 'NewableFunction'] as const).map((n) => [n, 'function'] as const),
   ['Date', 'date'],
@@ -292,8 +301,19 @@ export class ShapeBuilder {
     const symbol = type.getSymbol();
     const isUserClass =
       symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0 && !isLibSymbol(symbol);
-    // A subclass of a built-in (an Error, a Map) is judged as that built-in, as the run-time check judges it.
+    // A subclass of a built-in (an Error, a Map) is judged as that built-in, as the run-time check judges it; one of a
+    // carried-as-itself built-in (a Map, a Date, binary data) that adds methods is refused, as they would be lost.
     const builtin = this.builtinOf(type);
+    if (builtin && isUserClass && subclassable.has(builtin.kind)) {
+      const added = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p));
+      if (added.length > 0) {
+        const base = builtin.type.getSymbol()?.name ?? builtin.name;
+        return void find(
+          'class-instance',
+          withBehaviour(`an instance of class '${symbol!.name}' (a ${base} subclass)`, added),
+        );
+      }
+    }
     if (builtin) return this.fillBuiltin(builtin, type, find, walk);
     if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
       return void find('function', 'a function');

@@ -118,13 +118,58 @@ function className(value: object): string {
 
 function hasMethods(proto: object | null): boolean {
   for (let p = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    for (const key of Object.getOwnPropertyNames(p)) {
-      if (key === 'constructor') continue;
-      const d = Object.getOwnPropertyDescriptor(p, key);
-      if (d && (typeof d.value === 'function' || d.get !== undefined)) return true;
-    }
+    if (definesMethods(p)) return true;
   }
   return false;
+}
+
+/** Whether a prototype defines methods or accessors of its own. */
+function definesMethods(p: object): boolean {
+  for (const key of Object.getOwnPropertyNames(p)) {
+    if (key === 'constructor') continue;
+    const d = Object.getOwnPropertyDescriptor(p, key);
+    if (d && (typeof d.value === 'function' || d.get !== undefined)) return true;
+  }
+  return false;
+}
+
+/** The prototypes of the built-ins advanced mode carries as themselves (Buffer's included). */
+const builtinPrototypes: ReadonlySet<object> = new Set<object>([
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Buffer.prototype,
+  ...[
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+  ].map((type) => type.prototype as object),
+]);
+
+/**
+ * The built-in that `value`'s class extends when the class adds methods of its own (a Map subclass with a
+ * `lookup()`): they would be lost, as the value arrives as that built-in. Undefined for the built-in itself, and for
+ * a subclass that adds no methods.
+ */
+function builtinWithMethods(proto: object): string | undefined {
+  let p: object | null = proto;
+  let methods = false;
+  while (p !== null && !builtinPrototypes.has(p)) {
+    methods ||= definesMethods(p);
+    p = Object.getPrototypeOf(p) as object | null;
+  }
+  return methods && p !== null ? (p as { constructor: { name: string } }).constructor.name : undefined;
 }
 
 function visitProperties(value: object, w: Walk, depth: number): void {
@@ -266,6 +311,13 @@ function detached(buffer: ArrayBufferLike): boolean {
 
 function visitAdvanced(value: object, w: Walk, depth: number, proto: object): void {
   w.jsonSafe = false;
+  const extended = builtinPrototypes.has(proto) ? undefined : builtinWithMethods(proto);
+  if (extended !== undefined) {
+    refuse(
+      w,
+      `an instance of ${className(value)} (a ${extended} subclass) has methods, which cannot cross the process boundary: it would arrive as a ${extended}`,
+    );
+  }
   if (types.isMap(value)) {
     // Map's own iterators, as V8's serializer reads a subclass's entries whatever it overrides; keys and values
     // apart, where entries() would make an array per entry.
@@ -577,16 +629,16 @@ class PlainDataCheck {
         if (!forIn) return undefined;
         const record = value as Record<string, unknown>;
         for (const key in record) if (!this.#take(record[key], below)) return undefined;
-      } else if (types.isMap(value)) {
+      } else if (proto === Map.prototype && types.isMap(value)) {
         // Iterators, where forEach's callback cost this loop an allocation per entry, and entries() an array each;
         // Map's own, as V8's serializer reads a subclass's entries whatever it overrides.
         this.#jsonSafe = false;
         const keys = mapKeys.call(value);
         for (const v of mapValues.call(value)) if (this.#take(keys.next().value, below)) this.#take(v, below);
-      } else if (types.isSet(value)) {
+      } else if (proto === Set.prototype && types.isSet(value)) {
         this.#jsonSafe = false;
         for (const v of setValues.call(value)) this.#take(v, below);
-      } else if (types.isDate(value)) {
+      } else if (proto === Date.prototype && types.isDate(value)) {
         this.#jsonSafe = false;
       } else {
         return undefined;

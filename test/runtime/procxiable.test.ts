@@ -147,24 +147,46 @@ describe('advanced mode', () => {
   });
 });
 
-describe('Map and Set subclasses', () => {
-  // V8's serializer reads a Map's or Set's own entries, whatever a subclass overrides: so does the check.
+describe('subclasses of built-ins', () => {
+  // V8 writes them as the built-in: a subclass that adds methods would lose them.
+  class TaggedMap<K, V> extends Map<K, V> {}
   class QuietMap<K, V> extends Map<K, V> {
     override forEach(): void {}
   }
   class QuietSet<T> extends Set<T> {
-    override forEach(): void {}
     override values(): SetIterator<T> {
       return new Set<T>().values();
     }
   }
+  class Stamp extends Date {
+    label(): string {
+      return this.toISOString();
+    }
+  }
+  class Bytes extends Uint8Array {
+    get hex(): string {
+      return Buffer.from(this).toString('hex');
+    }
+  }
 
-  it('finds what an overridden forEach or values hides, in the walk and in the one-loop check', () => {
-    const map = new QuietMap<string, unknown>([['k', () => 1]]);
-    expect(() => validateProcxiable(map, 'advanced', 'v')).toThrow(/v\.<value 0>: a function/);
-    expect(() => validateProcxiable({ deep: [map] }, 'advanced', 'v')).toThrow(/v\.deep\[0\]\.<value 0>/);
-    const set = new QuietSet<unknown>([Symbol('s')]);
-    expect(() => validateProcxiable(set, 'advanced', 'v')).toThrow(/v\.<item 0>: a symbol/);
+  it('carries one that adds no methods as the built-in, entries checked', () => {
+    expect(isProcxiable(new TaggedMap([['k', 1]]), 'advanced')).toBe(true);
+    expect(() => validateProcxiable(new TaggedMap([['k', () => 1]]), 'advanced', 'v')).toThrow(
+      /v\.<value 0>: a function/,
+    );
+    expect(isProcxiable({ b: Buffer.from('x') }, 'advanced')).toBe(true);
+  });
+
+  it('refuses one that adds methods or accessors, naming the built-in it would arrive as', () => {
+    expect(() => validateProcxiable(new QuietMap(), 'advanced', 'v')).toThrow(
+      /^v: an instance of QuietMap \(a Map subclass\) has methods, which cannot cross the process boundary: it would arrive as a Map/,
+    );
+    expect(() => validateProcxiable({ deep: [new QuietSet()] }, 'advanced', 'v')).toThrow(
+      /^v\.deep\[0\]: an instance of QuietSet \(a Set subclass\)/,
+    );
+    expect(isProcxiable(new Stamp(0), 'advanced')).toBe(false);
+    expect(isProcxiable(new Bytes(2), 'advanced')).toBe(false);
+    expect(inspectArgs([new TaggedMap()], 'advanced')).toBe(false);
   });
 });
 

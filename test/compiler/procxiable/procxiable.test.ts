@@ -7,7 +7,7 @@ import { checkConstructor, checkSignature } from '../../../compiler/procxiable.j
 import { shapeBuilderFor } from '../../../compiler/procxiable-shape.js';
 import { rules } from '../../../compiler/rules.js';
 import { isProcxiable } from '../../../runtime/index.js';
-import { Logger, Point, RichError } from './fixtures/types/classes.js';
+import { Logger, Lookup, Point, Registry, RichError } from './fixtures/types/classes.js';
 import { checkFixture, createFixtureProject, fixturesDir, modes, repoRoot, report } from './harness.js';
 
 const project = createFixtureProject([
@@ -148,6 +148,8 @@ const samples: Record<string, () => unknown> = {
   tuple: () => ['a', undefined],
   mapOfFunctions: () => new Map([['a', () => {}]]),
   setOfDates: () => new Set([new Date(0)]),
+  mapSubclass: () => new Registry<number>([['a', 1]]),
+  mapSubclassWithMethods: () => new Lookup([['a', 1]]),
 };
 
 describe.each(modes)('agreement with the run-time check in %s mode', (mode) => {

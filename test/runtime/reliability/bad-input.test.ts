@@ -26,6 +26,15 @@ const refusedEverywhere: [string, unknown, string][] = [
   ['a symbol', { s: Symbol('s') }, 'args[0].s'],
   ['a Promise', { p: Promise.resolve(1) }, 'args[0].p'],
   ['a WeakMap', { w: new WeakMap() }, 'args[0].w'],
+  [
+    'a Map subclass with methods',
+    {
+      m: new (class Lookup extends Map {
+        find() {}
+      })(),
+    },
+    'args[0].m',
+  ],
 ];
 const refusedInJson: [string, unknown, string][] = [
   ['a bigint', { n: 10n }, 'args[0].n'],
