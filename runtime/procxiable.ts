@@ -4,6 +4,7 @@ import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { isMarked, marksPending, pooledRefusal, segmentThreshold } from './transfer.js';
 import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
+import { viewTypes } from './v8-codec.js';
 
 const maxDepth = 1000;
 const mapKeys = Map.prototype.keys;
@@ -140,21 +141,7 @@ const builtinPrototypes: ReadonlySet<object> = new Set<object>([
   Date.prototype,
   RegExp.prototype,
   ArrayBuffer.prototype,
-  DataView.prototype,
-  Buffer.prototype,
-  ...[
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-  ].map((type) => type.prototype as object),
+  ...viewTypes.map((type) => type.prototype as object),
 ]);
 
 /**

@@ -118,7 +118,7 @@ function handledWithin(payload: unknown, handled: ReadonlyMap<object, Handled>):
 }
 
 // Node's own numbering of view types (lib/v8.js); 10 is Buffer.
-const viewTypes = [
+export const viewTypes = [
   Int8Array,
   Uint8Array,
   Uint8ClampedArray,
