@@ -117,13 +117,6 @@ function className(value: object): string {
   return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'an anonymous class';
 }
 
-function hasMethods(proto: object | null): boolean {
-  for (let p = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    if (definesMethods(p)) return true;
-  }
-  return false;
-}
-
 /** Whether a prototype defines methods or accessors of its own. */
 function definesMethods(p: object): boolean {
   for (const key of Object.getOwnPropertyNames(p)) {
@@ -145,18 +138,18 @@ const builtinPrototypes: ReadonlySet<object> = new Set<object>([
 ]);
 
 /**
- * The built-in that `value`'s class extends when the class adds methods of its own (a Map subclass with a
- * `lookup()`): they would be lost, as the value arrives as that built-in. Undefined for the built-in itself, and for
- * a subclass that adds no methods.
+ * What a value's class adds, walking its prototypes from `proto` up to the first built-in one advanced mode carries
+ * as itself (Map's, Date's...), or Object's: whether they define methods, and where the walk ended. A subclass of a
+ * carried built-in that adds methods would lose them (the value arrives as that built-in), as would any other class.
  */
-function builtinWithMethods(proto: object): string | undefined {
+function ancestry(proto: object): { readonly methods: boolean; readonly base: object | null } {
   let p: object | null = proto;
   let methods = false;
-  while (p !== null && !builtinPrototypes.has(p)) {
+  while (p !== null && p !== Object.prototype && !builtinPrototypes.has(p)) {
     methods ||= definesMethods(p);
     p = Object.getPrototypeOf(p) as object | null;
   }
-  return methods && p !== null ? (p as { constructor: { name: string } }).constructor.name : undefined;
+  return { methods, base: p };
 }
 
 function visitProperties(value: object, w: Walk, depth: number): void {
@@ -298,8 +291,9 @@ function detached(buffer: ArrayBufferLike): boolean {
 
 function visitAdvanced(value: object, w: Walk, depth: number, proto: object): void {
   w.jsonSafe = false;
-  const extended = builtinPrototypes.has(proto) ? undefined : builtinWithMethods(proto);
-  if (extended !== undefined) {
+  const { methods, base } = builtinPrototypes.has(proto) ? { methods: false, base: proto } : ancestry(proto);
+  if (methods && base !== null && builtinPrototypes.has(base)) {
+    const extended = (base as { constructor: { name: string } }).constructor.name;
     refuse(
       w,
       `an instance of ${className(value)} (a ${extended} subclass) has methods, which cannot cross the process boundary: it would arrive as a ${extended}`,
@@ -339,7 +333,7 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
     if (refusal !== undefined) refuse(w, refusal);
   } else if (types.isDate(value) || types.isRegExp(value) || types.isBoxedPrimitive(value)) {
     return;
-  } else if (hasMethods(proto)) {
+  } else if (methods || (base !== null && base !== Object.prototype)) {
     refuse(w, `an instance of ${className(value)} has methods, which cannot cross the process boundary`);
   } else {
     visitProperties(value, w, depth);
