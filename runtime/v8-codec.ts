@@ -15,7 +15,7 @@ import { types, v8 } from './builtins.js';
 import { SerializationError } from './errors.js';
 import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory } from './transfer.js';
-import { type Handled, unhandle } from './transfer-handlers.js';
+import { unhandle } from './transfer-handlers.js';
 
 const inlineTag = 0;
 const segmentTag = 1;
@@ -31,20 +31,21 @@ class HandledMark extends Uint8Array {
 }
 
 /**
- * `value` with every handled object replaced by its mark. Its arrays, Maps, Sets and objects are copied, each once
- * and registered before it is filled, so the copy keeps the value's cycles and shared parts (the caller's value stays
- * as it was); anything else (a Date, an Error, binary data) is taken as it is.
+ * `value` with every handled object replaced by its mark (`markOf` gives it, or undefined for another object). Its
+ * arrays, Maps, Sets and objects are copied, each once and registered before it is filled, so the copy keeps the
+ * value's cycles and shared parts (the caller's value stays as it was); anything else (a Date, an Error, binary data)
+ * is taken as it is.
  */
 function substitute(
   value: unknown,
-  marks: ReadonlyMap<object, HandledMark>,
+  markOf: (object: object) => HandledMark | undefined,
   seen: Map<object, unknown>,
 ): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  const mark = marks.get(value);
+  const mark = markOf(value);
   if (mark !== undefined) return mark;
   if (seen.has(value)) return seen.get(value);
-  const swap = (item: unknown) => substitute(item, marks, seen);
+  const swap = (item: unknown) => substitute(item, markOf, seen);
   if (Array.isArray(value)) {
     const copy: unknown[] = new Array(value.length);
     seen.set(value, copy);
@@ -83,38 +84,6 @@ function isDataObject(value: object): boolean {
     !ArrayBuffer.isView(value) &&
     !types.isAnyArrayBuffer(value)
   );
-}
-
-/** The handled objects, each after those its payload holds, so that the receiver has rebuilt them when it meets them. */
-function innerFirst(handled: ReadonlyMap<object, Handled>): object[] {
-  const order: object[] = [];
-  const placed = new Set<object>();
-  const place = (object: object) => {
-    if (placed.has(object)) return;
-    placed.add(object);
-    for (const inner of handledWithin(handled.get(object)!.payload, handled)) place(inner);
-    order.push(object);
-  };
-  for (const object of handled.keys()) place(object);
-  return order;
-}
-
-/** The handled objects a payload holds, through its arrays, Maps, Sets and objects (not through handled ones). */
-function handledWithin(payload: unknown, handled: ReadonlyMap<object, Handled>): object[] {
-  const found: object[] = [];
-  const seen = new Set<object>();
-  const stack: unknown[] = [payload];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (typeof item !== 'object' || item === null || seen.has(item)) continue;
-    seen.add(item);
-    if (handled.has(item)) found.push(item);
-    else if (item instanceof Map) for (const [k, v] of item) stack.push(k, v);
-    else if (item instanceof Set) for (const v of item) stack.push(v);
-    else if (!ArrayBuffer.isView(item) && !types.isAnyArrayBuffer(item))
-      for (const v of Object.values(item)) stack.push(v);
-  }
-  return found;
 }
 
 // Node's own numbering of view types (lib/v8.js); 10 is Buffer.
@@ -309,15 +278,22 @@ export function encodeV8(
     serializer.writeUint32(0);
     serializer.writeValue(value);
   } else {
-    const order = innerFirst(handled);
-    serializer.writeUint32(order.length);
-    const marks = new Map(order.map((object, i) => [object, new HandledMark(i)] as const));
-    for (const object of order) {
-      const { name, payload } = handled.get(object)!;
-      // What other handlers take inside a payload goes as their marks: those were written, and rebuilt, before it.
-      serializer.writeValue([name, substitute(payload, marks, new Map())]);
-    }
-    serializer.writeValue(substitute(value, marks, new Map()));
+    serializer.writeUint32(handled.size);
+    // A handled object's payload is written when its mark is first needed, after the payloads of those it holds
+    // (written as their marks), so the receiver has rebuilt each before it meets its mark.
+    const marks = new Map<object, HandledMark>();
+    const markOf = (object: object): HandledMark | undefined => {
+      const entry = marks.has(object) ? undefined : handled.get(object);
+      if (entry === undefined) return marks.get(object);
+      serializer.writeValue([entry.name, substitute(entry.payload, markOf, new Map())]);
+      const mark = new HandledMark(marks.size);
+      marks.set(object, mark);
+      return mark;
+    };
+    const substituted = substitute(value, markOf, new Map());
+    // Those only the check reached (inside an Error, say) still go, before the value, as the count says.
+    for (const object of handled.keys()) markOf(object);
+    serializer.writeValue(substituted);
   }
   const body = serializer.releaseBuffer();
   // Only once everything serialized, fits and may be taken: a failure must leave the caller's buffers as they were.
@@ -365,7 +341,7 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
     }
   }
   const count = deserializer.readUint32();
-  // Filled as the payloads are read: a payload refers only to those before it (see innerFirst).
+  // Filled as the payloads are read: a payload refers only to those before it (see encodeV8).
   const handled: unknown[] = [];
   deserializer.handled = handled;
   let failure: SerializationError | undefined;
