@@ -25,6 +25,15 @@ async function ticker(serialization: 'json' | 'advanced' = 'json') {
   return w;
 }
 
+/** What the worker writes to its stderr from now on, as it has come so far. */
+function stderrOf(w: ProxyControls<unknown>): () => string {
+  let text = '';
+  w.$process.stderr?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return () => text;
+}
+
 describe('events', () => {
   it('delivers events with their arguments, in order with the call that emitted them', async () => {
     const w = await ticker();
@@ -91,10 +100,7 @@ describe('events', () => {
 
   it('drops, with a message on stderr, an event whose payload the mode cannot carry', async () => {
     const w = await ticker();
-    let stderr = '';
-    w.$process.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const stderr = stderrOf(w);
     const bad: unknown[] = [];
     const good: unknown[] = [];
     w.on('bad', (...args: unknown[]) => bad.push(args));
@@ -104,7 +110,7 @@ describe('events', () => {
     expect(bad).toEqual([]);
     expect(await w.attached('bad')).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(stderr).toMatch(/event 'bad' of Ticker was not delivered to the parent: args\[0\]: a function/);
+    expect(stderr()).toMatch(/event 'bad' of Ticker was not delivered to the parent: args\[0\]: a function/);
   });
 
   it('carries what the mode carries: a Date in advanced mode', async () => {
@@ -136,17 +142,14 @@ describe('events', () => {
 
   it('drops, with a message on stderr, an error event whose Error cannot be read; emit does not throw', async () => {
     const w = await ticker();
-    let stderr = '';
-    w.$process.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const stderr = stderrOf(w);
     const got: unknown[] = [];
     w.on('error', (error: unknown) => got.push(error));
     expect(await w.emitUnreadableError()).toBe(true);
     await w.tick(0);
     expect(got).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(stderr).toMatch(
+    expect(stderr()).toMatch(
       /event 'error' of Ticker was not delivered to the parent: args\[0\]: the Error could not be read/,
     );
   });
