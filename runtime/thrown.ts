@@ -113,8 +113,7 @@ function encodeAll(errors: readonly unknown[], d: Describing, depth: number): Th
 }
 
 function describe(error: Error, d: Describing, depth: number): ErrorDescriptor {
-  const seen = d.seen;
-  seen.add(error);
+  d.seen.add(error);
   const props: (readonly [string, Thrown, boolean])[] = [];
   const aggregate = error instanceof AggregateError && Array.isArray(error.errors);
   for (const key of Object.getOwnPropertyNames(error)) {
