@@ -1,5 +1,5 @@
 // The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
-import { abortError, watchSignals } from './cancel.js';
+import { abortError, abortedSignal, callSignals, watchSignals } from './cancel.js';
 import { aboutCall, ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
 import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
@@ -17,17 +17,9 @@ function retriable(error: unknown): boolean {
   );
 }
 
-/** The signals of a call: its `$with` one, and an AbortSignal it passes as its last argument. */
-function callSignals(args: readonly unknown[], call: CallOptions): AbortSignal[] {
-  const last = args.at(-1);
-  return [call.signal, last instanceof AbortSignal ? last : undefined].filter(
-    (signal): signal is AbortSignal => signal !== undefined,
-  );
-}
-
 /** `waiting`, or an AbortError for call `method` as soon as one of `signals` aborts. */
 function untilAborted<T>(waiting: Promise<T>, signals: readonly AbortSignal[], method: string, pid: number) {
-  const aborted = signals.find((signal) => signal.aborted);
+  const aborted = abortedSignal(signals);
   if (aborted !== undefined) return Promise.reject(abortError(method, pid, aborted, false));
   if (signals.length === 0) return waiting;
   return new Promise<T>((resolve, reject) => {
@@ -111,7 +103,9 @@ export class WorkerHandle {
       let fresh: ParentLink;
       try {
         // The call's own signals still count while it waits for the fresh worker.
-        fresh = await untilAborted(this.#replace(link), callSignals(args, call), name, link.pid);
+        const last = args.at(-1);
+        const signals = callSignals(last instanceof AbortSignal ? last : undefined, call.signal);
+        fresh = await untilAborted(this.#replace(link), signals, name, link.pid);
       } catch (failure) {
         // Every call waiting for the fresh worker gets this failure: each names its own call.
         throw aboutCall(failure, name, link.pid, true);
