@@ -5,6 +5,7 @@ import { answerCallback, placeholderFields, splitArgs, trackTable } from './call
 import { abortError, abortedSignal, callSignals, sendAbort, watchSignals } from './cancel.js';
 import { type ByteChannel, socketChannel } from './channel.js';
 import { Deadlines } from './deadlines.js';
+import { decodeThrown } from './error-descriptor.js';
 import {
   AbortError,
   aboutCall,
@@ -38,7 +39,7 @@ import {
   unreachable,
 } from './protocol.js';
 import { deathSignalLauncher, StderrTail, spawnChild } from './spawn.js';
-import { argsFromChild, decodeThrown, encodeThrown } from './thrown.js';
+import { argsFromChild, encodeThrown } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { Transport, type TransportError, tooLargeError } from './transport.js';
 
@@ -343,7 +344,10 @@ export class ParentLink {
       if (jsonSafe === undefined) {
         // JSON would turn an undefined argument into null.
         const json = mode === 'json' && !args.includes(undefined);
-        this.#transport.sendThenCheck(message, json, () => inspectArgs(args, mode));
+        this.#transport.sendThenCheck(message, json, () => {
+          inspectArgs(args, mode);
+          return lastFindings();
+        });
       } else {
         this.#transport.send(message, jsonSafe, lastFindings());
       }

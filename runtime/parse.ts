@@ -1,5 +1,6 @@
 // Checks that a decoded value from a child is a well-formed child message; anything else is a protocol violation.
-import { type ChildMessage, type Thrown, thrownLimits } from './protocol.js';
+import { isThrown, thrownBudget } from './error-descriptor.js';
+import type { ChildMessage } from './protocol.js';
 import { TransportError } from './transport.js';
 
 function isId(value: unknown): value is number {
@@ -10,49 +11,11 @@ function isIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** How many more Thrown the message being parsed may hold (see thrownLimits). */
-interface Budget {
-  left: number;
-}
-
-const budget = (): Budget => ({ left: 2 * thrownLimits.count });
-
-/** Errors nest one level per Thrown of kind `error`; their causes, aggregated errors and fields one more. */
-function isThrown(value: unknown, b: Budget, depth = 0): value is Thrown {
-  if (--b.left < 0) return false;
-  const t = value as { k?: unknown; error?: unknown; text?: unknown } | null;
-  if (typeof t !== 'object' || t === null) return false;
-  if (t.k === 'value') return true;
-  if (t.k === 'opaque') return typeof t.text === 'string';
-  if (t.k !== 'error' || typeof t.error !== 'object' || t.error === null || depth >= thrownLimits.depth) {
-    return false;
-  }
-  const e = t.error as Record<string, unknown>;
-  const inner = (x: unknown) => isThrown(x, b, depth + 1);
-  return (
-    typeof e.base === 'string' &&
-    typeof e.name === 'string' &&
-    typeof e.message === 'string' &&
-    (e.stack === undefined || typeof e.stack === 'string') &&
-    (e.cause === undefined || inner(e.cause)) &&
-    (e.errors === undefined || (Array.isArray(e.errors) && e.errors.every(inner))) &&
-    Array.isArray(e.props) &&
-    e.props.every(
-      (p: unknown) =>
-        Array.isArray(p) &&
-        p.length === 3 &&
-        typeof p[0] === 'string' &&
-        inner(p[1]) &&
-        typeof p[2] === 'boolean',
-    )
-  );
-}
-
 /** No `x`, or ascending indices of arguments in `args` that each hold a Thrown. */
 function areErrorArgs(x: unknown, args: readonly unknown[]): boolean {
   if (x === undefined) return true;
   if (!Array.isArray(x) || x.length === 0) return false;
-  const b = budget();
+  const b = thrownBudget();
   let previous = -1;
   for (const index of x as unknown[]) {
     if (!isIndex(index) || index <= previous || index >= args.length || !isThrown(args[index], b))
@@ -70,7 +33,7 @@ export function parseChildMessage(value: unknown): ChildMessage {
         if (isId(m.id)) return m as unknown as ChildMessage;
         break;
       case 'err':
-        if (isId(m.id) && isThrown(m.e, budget())) return m as unknown as ChildMessage;
+        if (isId(m.id) && isThrown(m.e, thrownBudget())) return m as unknown as ChildMessage;
         break;
       case 'ready':
         if (
@@ -89,11 +52,11 @@ export function parseChildMessage(value: unknown): ChildMessage {
           return m as unknown as ChildMessage;
         break;
       case 'init-error':
-        if ((m.kind === 'resolution' || m.kind === 'load') && isThrown(m.e, budget()))
+        if ((m.kind === 'resolution' || m.kind === 'load') && isThrown(m.e, thrownBudget()))
           return m as unknown as ChildMessage;
         break;
       case 'fatal':
-        if (isThrown(m.e, budget())) return m as unknown as ChildMessage;
+        if (isThrown(m.e, thrownBudget())) return m as unknown as ChildMessage;
         break;
       case 'disposed':
         return m as unknown as ChildMessage;

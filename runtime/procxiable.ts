@@ -1,7 +1,9 @@
 // Run-time check of what may cross the boundary in a mode; the same walk tells whether a JSON frame can carry it.
 import { types } from './builtins.js';
+import { baseOf, describedApart, errorPayloadName } from './error-descriptor.js';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
+import { type ErrorDescriptor, type Thrown, thrownLimits } from './protocol.js';
 import { isMarked, marksPending, pooledRefusal, segmentThreshold } from './transfer.js';
 import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
 import { viewTypes } from './v8-codec.js';
@@ -62,6 +64,10 @@ interface Walk {
   readonly context: string;
   index: number | undefined;
   keys: Key[] | undefined;
+  /** The Errors whose parts are being visited (visitError): one met again among them would describe itself. */
+  describing: Set<object> | undefined;
+  /** The parts of the Errors described so far, bounded by thrownLimits.inValues. */
+  errorParts: number;
 }
 
 /**
@@ -229,6 +235,9 @@ function neverRefusal(value: object): string | undefined {
 
 function visitObject(value: object, w: Walk, depth: number): void {
   if (depth > maxDepth) refuse(w, `the value is nested more than ${maxDepth} levels deep`);
+  if (w.describing?.has(value)) {
+    refuse(w, 'an Error that holds itself (through its cause, errors or fields) cannot cross inside a value');
+  }
   if (w.seen?.has(value)) {
     if (w.json) refuse(w, `a cycle cannot be written as JSON. ${jsonHint}`);
     w.jsonSafe = false;
@@ -315,13 +324,7 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
   } else if (Array.isArray(value)) {
     refuse(w, `an instance of ${className(value)} (an Array subclass) loses its class. Pass a plain array`);
   } else if (types.isNativeError(value)) {
-    // V8 writes an Error's cause but cannot read back a chain that loops.
-    const chain = new Set<unknown>();
-    for (let e: unknown = value; types.isNativeError(e); e = (e as Error).cause) {
-      if (chain.has(e))
-        refuse(w, 'an Error whose cause chain is circular cannot be deserialized', { raw: '.cause' });
-      chain.add(e);
-    }
+    visitError(value as Error, w, depth);
   } else if (types.isArrayBuffer(value)) {
     if (detached(value)) refuse(w, detachedRefusal);
     if (isMarked(value) || value.byteLength >= segmentThreshold) found().outOfBand.push(value);
@@ -338,6 +341,62 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
   } else {
     visitProperties(value, w, depth);
   }
+}
+
+/**
+ * An Error inside a value travels as a thrown one does, described (error-descriptor.ts) and rebuilt by the codec as a
+ * handled object, where V8 would keep only its class, message, stack and cause. Its cause, aggregated errors and own
+ * fields are visited as values: an Error among them is described apart, so one met twice arrives as one.
+ */
+function visitError(error: Error, w: Walk, depth: number): void {
+  w.describing ??= new Set();
+  w.describing.add(error);
+  const record = error as unknown as Record<string, unknown>;
+  const aggregate = error instanceof AggregateError && Array.isArray(error.errors);
+  const props: [string, Thrown, boolean][] = [];
+  for (const key of Object.getOwnPropertyNames(error)) {
+    if (describedApart.has(key) || (aggregate && key === 'errors')) continue;
+    const value = record[key];
+    visit(value, key, w, depth + 1);
+    props.push([key, { k: 'value', value }, Object.prototype.propertyIsEnumerable.call(error, key)]);
+  }
+  let cause: Thrown | undefined;
+  if (Object.hasOwn(error, 'cause')) {
+    visit(error.cause, { raw: '.cause' }, w, depth + 1);
+    cause = { k: 'value', value: error.cause };
+  }
+  let errors: Thrown[] | undefined;
+  if (aggregate) {
+    const all = (error as AggregateError).errors;
+    errors = [];
+    for (let i = 0; i < all.length; i++) {
+      visit(all[i], { raw: `.errors[${i}]` }, w, depth + 1);
+      errors.push({ k: 'value', value: all[i] });
+    }
+  }
+  w.describing.delete(error);
+  const { handled } = found();
+  if (!handled.has(error)) {
+    // As the receiver counts them (error-descriptor.ts: isThrown): the description, its cause, errors and fields.
+    w.errorParts += 1 + props.length + (cause === undefined ? 0 : 1) + (errors?.length ?? 0);
+    if (w.errorParts > thrownLimits.inValues) {
+      refuse(
+        w,
+        `the Errors inside this message have more than ${thrownLimits.inValues} parts (each Error, its cause, errors and fields) to describe: send fewer`,
+      );
+    }
+  }
+  const { stack } = error;
+  const descriptor: ErrorDescriptor = {
+    base: baseOf(error),
+    name: String(error.name),
+    message: String(error.message),
+    ...(typeof stack === 'string' ? { stack } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+    ...(errors !== undefined ? { errors } : {}),
+    props,
+  };
+  handled.set(error, { name: errorPayloadName, payload: { k: 'error', error: descriptor } });
 }
 
 /** Visits the value at `key` of the container being visited (the root itself when key is undefined). */
@@ -504,6 +563,8 @@ function newWalk(mode: SerializationMode, context: string, budget: number): Walk
     context,
     index: undefined,
     keys: undefined,
+    describing: undefined,
+    errorParts: 0,
   };
 }
 

@@ -153,8 +153,10 @@ export type ChildMessage =
  * description holds. The sender describes what lies past them as text (a few notes may pass the count); the
  * receiver refuses a Thrown nested deeper, or of more than twice the count, which a hostile child would send to
  * overflow the rebuild's stack or, with V8's back-references, to make a small frame describe millions of errors.
+ * Errors inside values travel as payloads of one level each (the Errors they hold are payloads of their own):
+ * `inValues` bounds the Thrown of all of a message's payloads, on both sides.
  */
-export const thrownLimits = { depth: 32, count: 10_000 } as const;
+export const thrownLimits = { depth: 32, count: 10_000, inValues: 100_000 } as const;
 
 /** A thrown value: an Error described field by field, or any other value as it is. */
 export type Thrown =

@@ -1,64 +1,10 @@
 // Thrown values across the boundary: Errors keep their class, stack, cause chain and every own field.
 import { types } from './builtins.js';
-import {
-  CallbackReleasedError,
-  MessageTooLargeError,
-  MethodNotFoundError,
-  ModuleResolutionError,
-  type ProcxyError,
-  SerializationError,
-  TimeoutError,
-} from './errors.js';
+import { baseOf, decodeThrown, describedApart } from './error-descriptor.js';
+import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { type Findings, inspectArgs, inspectValue, lastFindings } from './procxiable.js';
-import { type ErrorDescriptor, type Thrown, thrownLimits, unreachable } from './protocol.js';
-
-type ErrorClass = new (message?: string) => Error;
-
-const builtins: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
-  ['Error', Error],
-  ['TypeError', TypeError],
-  ['RangeError', RangeError],
-  ['SyntaxError', SyntaxError],
-  ['ReferenceError', ReferenceError],
-  ['EvalError', EvalError],
-  ['URIError', URIError],
-  ['AggregateError', AggregateError as unknown as ErrorClass],
-  // An AbortSignal's default reasons (AbortError, TimeoutError) are DOMExceptions.
-  ['DOMException', DOMException as unknown as ErrorClass],
-]);
-
-/** procxy errors a child can raise itself; rebuilt with the parent's classes so `instanceof` works. */
-const procxyClasses: ReadonlyMap<string, { prototype: ProcxyError }> = new Map<
-  string,
-  { prototype: ProcxyError }
->([
-  ['SerializationError', SerializationError],
-  ['MethodNotFoundError', MethodNotFoundError],
-  ['ModuleResolutionError', ModuleResolutionError],
-  ['TimeoutError', TimeoutError],
-  ['MessageTooLargeError', MessageTooLargeError],
-  ['CallbackReleasedError', CallbackReleasedError],
-]);
-
-const knownPrototypes: ReadonlyMap<object, string> = new Map<object, string>([
-  ...[...procxyClasses].map(([name, cls]) => [cls.prototype as object, name] as const),
-  ...[...builtins].map(([name, cls]) => [cls.prototype as object, name] as const),
-]);
-
-const handledKeys = new Set(['stack', 'message', 'cause', 'name']);
-
-function baseOf(error: object): string {
-  for (
-    let p = Object.getPrototypeOf(error) as object | null;
-    p !== null;
-    p = Object.getPrototypeOf(p) as object | null
-  ) {
-    const name = knownPrototypes.get(p);
-    if (name !== undefined) return name;
-  }
-  return 'Error';
-}
+import { type ErrorDescriptor, type Thrown, thrownLimits } from './protocol.js';
 
 function describeOpaque(value: unknown): string {
   if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
@@ -117,7 +63,7 @@ function describe(error: Error, d: Describing, depth: number): ErrorDescriptor {
   const props: (readonly [string, Thrown, boolean])[] = [];
   const aggregate = error instanceof AggregateError && Array.isArray(error.errors);
   for (const key of Object.getOwnPropertyNames(error)) {
-    if (handledKeys.has(key) || (aggregate && key === 'errors')) continue;
+    if (describedApart.has(key) || (aggregate && key === 'errors')) continue;
     if (d.left <= 0) break;
     const descriptor = Object.getOwnPropertyDescriptor(error, key)!;
     let value: unknown;
@@ -197,46 +143,4 @@ export function argsFromChild(fields: ArgsFields): readonly unknown[] {
   const restored = fields.a.slice();
   for (const i of fields.x) restored[i] = decodeThrown(fields.a[i] as Thrown);
   return restored;
-}
-
-function define(target: object, key: string, value: unknown, enumerable: boolean): void {
-  Object.defineProperty(target, key, { value, enumerable, writable: true, configurable: true });
-}
-
-function restore(d: ErrorDescriptor): Error {
-  const procxyClass = procxyClasses.get(d.base);
-  let error: Error;
-  if (procxyClass !== undefined) {
-    error = Object.create(procxyClass.prototype) as Error;
-    define(error, 'message', d.message, false);
-  } else if (d.base === 'AggregateError') {
-    error = new AggregateError((d.errors ?? []).map(decodeThrown), d.message);
-  } else if (d.base === 'DOMException') {
-    // Its name sets its legacy `code`, so it goes to the constructor rather than onto the instance.
-    error = new DOMException(d.message, d.name);
-  } else {
-    error = new (builtins.get(d.base) ?? Error)(d.message);
-  }
-  if (error.name !== d.name) define(error, 'name', d.name, false);
-  if (d.stack !== undefined) define(error, 'stack', d.stack, false);
-  if (d.cause !== undefined) define(error, 'cause', decodeThrown(d.cause), false);
-  for (const [key, value, enumerable] of d.props) define(error, key, decodeThrown(value), enumerable);
-  return error;
-}
-
-/** Rebuilds what the child threw. */
-export function decodeThrown(thrown: Thrown): unknown {
-  switch (thrown.k) {
-    case 'error':
-      return restore(thrown.error);
-    case 'value':
-      return thrown.value;
-    case 'opaque':
-      return new SerializationError(
-        `The worker threw a value that cannot be serialized: ${thrown.text}`,
-        'thrown',
-      );
-    default:
-      return unreachable(thrown, 'thrown value kind');
-  }
 }

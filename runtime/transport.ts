@@ -86,6 +86,14 @@ const flushAtBytes = 8 * 1024;
  */
 const tentativeFromBytes = 16 * 1024;
 
+/**
+ * Whether an inspection found objects the encoder must replace (Errors inside the value, values a transfer handler
+ * takes). Binary values found large travel inside the body all the same.
+ */
+function needsFindings(findings: Findings | undefined): findings is Findings {
+  return findings !== undefined && findings.handled.size > 0;
+}
+
 export class Transport<Out, In> {
   readonly #channel: ByteChannel;
   #maxMessageBytes: number;
@@ -153,9 +161,10 @@ export class Transport<Out, In> {
    * returns, and when `check` throws, the verdict retracts the message and the error is rethrown. A smaller frame
    * is checked first and sent as usual (a verdict would cost more than the check). Nothing is sent when encoding
    * fails or the message is too large (the error of `check` comes first, if it has one). JSON or V8 (with nothing
-   * found ahead: no transfer marks, no handled values) as `json` says.
+   * found ahead: no transfer marks, no handled values) as `json` says. `check` returns what it found: when that
+   * holds objects to replace (an Error inside the value), the message is retracted and sent again with them.
    */
-  sendThenCheck(message: Out, json: boolean, check: () => void): number {
+  sendThenCheck(message: Out, json: boolean, check: () => Findings | undefined): number {
     let frame: Frame;
     try {
       frame = this.#encode(message, json, undefined);
@@ -165,7 +174,8 @@ export class Transport<Out, In> {
     }
     // Inside the check of another tentative message, nothing may go before its verdict: check first here too.
     if (frame.bytes < tentativeFromBytes || this.#parked !== undefined) {
-      check();
+      const findings = check();
+      if (needsFindings(findings)) return this.send(message, false, findings);
       this.#submit(frame);
       return frame.bytes;
     }
@@ -174,9 +184,10 @@ export class Transport<Out, In> {
     this.flush();
     this.#parked = [];
     let verdict = Verdict.Retract;
+    let findings: Findings | undefined;
     try {
-      check();
-      verdict = Verdict.Confirm;
+      findings = check();
+      if (!needsFindings(findings)) verdict = Verdict.Confirm;
     } finally {
       const parked = this.#parked;
       this.#parked = undefined;
@@ -185,7 +196,8 @@ export class Transport<Out, In> {
       for (const later of parked) this.#enqueue(later);
       this.flush();
     }
-    return frame.bytes;
+    // The check found what the encoding had to know of (an Error inside the value): retracted, it goes again.
+    return verdict === Verdict.Confirm ? frame.bytes : this.send(message, false, findings);
   }
 
   /** The frame of a message; throws TransportError (tooLarge) when it exceeds the cap. */

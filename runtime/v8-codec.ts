@@ -12,6 +12,12 @@
  */
 import type * as V8 from 'node:v8';
 import { types, v8 } from './builtins.js';
+import {
+  errorPayloadName,
+  rebuildErrorPayload,
+  type ThrownBudget,
+  valuesBudget,
+} from './error-descriptor.js';
 import { SerializationError } from './errors.js';
 import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory } from './transfer.js';
@@ -345,10 +351,16 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
   const handled: unknown[] = [];
   deserializer.handled = handled;
   let failure: SerializationError | undefined;
+  let errors: ThrownBudget | undefined;
   for (let i = 0; i < count; i++) {
     const entry = deserializer.readValue() as [unknown, unknown];
     if (!Array.isArray(entry) || typeof entry[0] !== 'string')
       throw new RangeError('Malformed handled payload');
+    if (entry[0] === errorPayloadName) {
+      errors ??= valuesBudget();
+      handled.push(rebuildErrorPayload(entry[1], errors));
+      continue;
+    }
     try {
       handled.push(unhandle(entry[0], entry[1]));
     } catch (error) {

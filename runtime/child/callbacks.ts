@@ -7,11 +7,13 @@
  * which it always does while the link lives. A failed invocation nobody awaits is dropped rather than ending the
  * worker as an unhandled rejection: a progress callback is often called without `await`.
  */
+
+import { decodeThrown } from '../error-descriptor.js';
 import { CallbackReleasedError, SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
 import type { Findings } from '../procxiable.js';
 import type { CallMessage, ChildMessage, Thrown } from '../protocol.js';
-import { argsForParent, decodeThrown } from '../thrown.js';
+import { argsForParent } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { tooLargeError } from '../transport.js';
 

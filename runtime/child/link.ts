@@ -226,7 +226,10 @@ class ChildLink {
     try {
       const jsonSafe = inspectValueOrDefer(value, mode, 'result');
       if (jsonSafe === undefined) {
-        this.#transport.sendThenCheck(message, mode === 'json', () => inspectValue(value, mode, 'result'));
+        this.#transport.sendThenCheck(message, mode === 'json', () => {
+          inspectValue(value, mode, 'result');
+          return lastFindings();
+        });
       } else {
         this.#transport.send(message, jsonSafe, lastFindings());
       }

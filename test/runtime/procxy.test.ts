@@ -283,6 +283,91 @@ describe('advanced mode values', () => {
   });
 });
 
+class CodedError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly when: Date,
+  ) {
+    super(message);
+    this.name = 'CodedError';
+  }
+}
+
+// V8 alone would keep an Error's built-in class, message, stack and cause, and drop its name and own fields.
+describe('Errors inside advanced mode values', () => {
+  const sample = () => {
+    const cause = Object.assign(new TypeError('inner'), { errno: 7 });
+    const coded = new CodedError('outer', 'E_OUT', new Date(5));
+    coded.cause = cause;
+    const all = Object.assign(new AggregateError([coded, new RangeError('range')], 'all'), {
+      extra: { n: 1 },
+    });
+    return { coded, cause, all };
+  };
+
+  const expectSample = (
+    back: { coded: CodedError; all: AggregateError },
+    sent: ReturnType<typeof sample>,
+  ) => {
+    expect(back.coded).toBeInstanceOf(Error);
+    expect(back.coded).toMatchObject({
+      name: 'CodedError',
+      message: 'outer',
+      code: 'E_OUT',
+      when: new Date(5),
+    });
+    expect(back.coded.stack).toBe(sent.coded.stack);
+    expect(back.coded.cause).toBeInstanceOf(TypeError);
+    expect(back.coded.cause).toMatchObject({ message: 'inner', errno: 7 });
+    expect(back.all).toBeInstanceOf(AggregateError);
+    expect((back.all as AggregateError & { extra: unknown }).extra).toEqual({ n: 1 });
+    expect(back.all.errors).toHaveLength(2);
+    // One Error met twice arrives as one.
+    expect(back.all.errors[0]).toBe(back.coded);
+    expect(back.all.errors[1]).toBeInstanceOf(RangeError);
+  };
+
+  it('keep their name, own fields, cause chain and aggregated errors, both ways', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const sent = sample();
+    expectSample((await w.echo({ coded: sent.coded, all: sent.all })) as never, sent);
+    // Top level too: an Error argument, and an Error result.
+    const back = (await w.echo(sent.coded)) as CodedError;
+    expect(back).toMatchObject({ name: 'CodedError', code: 'E_OUT', when: new Date(5) });
+  });
+
+  it('keep them inside a large value, sent before it is checked', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const sent = sample();
+    const list = Array.from({ length: 3000 }, (_, i) => ({ i }));
+    const back = (await w.echo({ list, deep: [{ coded: sent.coded, all: sent.all }] })) as {
+      list: unknown[];
+      deep: [{ coded: CodedError; all: AggregateError }];
+    };
+    expect(back.list).toHaveLength(3000);
+    expectSample(back.deep[0], sent);
+  });
+
+  it('refuses an Error that holds itself, or a field no mode carries, naming the path', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const loop = Object.assign(new Error('loop'), { self: {} as Record<string, unknown> });
+    loop.self.back = loop;
+    const looped = await rejection(w.echo({ loop }));
+    expect(looped).toBeInstanceOf(SerializationError);
+    expect((looped as SerializationError).path).toBe('args[0].loop.self.back');
+    expect((looped as Error).message).toMatch(/an Error that holds itself/);
+    const withFunction = await rejection(w.echo([Object.assign(new Error('f'), { retry: () => 1 })]));
+    expect((withFunction as SerializationError).path).toBe('args[0][0].retry');
+    const circularCause = new Error('a', { cause: new Error('b') });
+    (circularCause.cause as Error).cause = circularCause;
+    expect(((await rejection(w.echo({ circularCause }))) as SerializationError).path).toBe(
+      'args[0].circularCause.cause.cause',
+    );
+    expect(await w.echo('still serving')).toBe('still serving');
+  });
+});
+
 describe('json mode values', () => {
   it('refuses arguments JSON would change, before sending, naming the method and path', async () => {
     const w = await track(procxy(Echo, echoUrl, { serialization: 'json' }));

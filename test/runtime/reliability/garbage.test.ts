@@ -1,4 +1,6 @@
 // A child that breaks the framing or sends too much is terminated; its calls reject; the parent and others carry on.
+
+import { Serializer } from 'node:v8';
 import {
   ChildCrashedError,
   MessageTooLargeError,
@@ -33,6 +35,23 @@ function frame(codec: number, body: Buffer | string): number[] {
 
 const mib = 1024 * 1024;
 
+/** A V8 body as runtime/v8-codec.ts writes one, with handled payloads (`['', payload]` is an Error inside a value). */
+function withPayloads(payloads: readonly unknown[], message: unknown): Buffer {
+  const serializer = new Serializer();
+  serializer.writeHeader();
+  serializer.writeUint32(payloads.length);
+  for (const payload of payloads) serializer.writeValue(payload);
+  serializer.writeValue(message);
+  return serializer.releaseBuffer();
+}
+
+const described = (props: unknown[]) => ({
+  k: 'error',
+  error: { base: 'Error', name: 'Error', message: 'm', props },
+});
+// An answer the parent would take, were its payloads whole: to writeRaw, the second call of the case below.
+const answer = { t: 'ok', id: 2, v: 'forged' };
+
 const malformed: [string, number[]][] = [
   ['an unknown codec', [5, 0, 0, 0, 9, 1, 2, 3, 4]],
   ['a zero length', [0, 0, 0, 0, 1]],
@@ -45,6 +64,15 @@ const malformed: [string, number[]][] = [
   // Refused on the count alone: the 400 KB of segment table it announces never come.
   ['more segments than a frame may carry', [0x8a, 0x1a, 0x06, 0, 0x82, 0xa0, 0x86, 0x01, 0]],
   ['a verdict with a body', [2, 0, 0, 0, 3, 0]],
+  [
+    'an Error payload that is no description',
+    frame(2, withPayloads([['', { k: 'error', error: 'no' }]], answer)),
+  ],
+  [
+    // Few bytes (V8 writes the one field again as a back-reference), many parts to rebuild.
+    'Error payloads of more parts than a message may describe',
+    frame(2, withPayloads([['', described(Array(100_001).fill(['f', { k: 'value' }, true]))]], answer)),
+  ],
   [
     'a tentative frame followed by anything but its verdict',
     [...frame(1 | 0x40, '{"t":"ok","id":999999,"v":1}'), ...frame(1, '{"t":"ok","id":999999,"v":1}')],
