@@ -53,20 +53,52 @@ export function parametersOf(decl: ts.SignatureDeclaration): ts.ParameterDeclara
   return decl.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
 }
 
-/** A parameter name as a stub writes it: destructuring patterns without their default values. */
-export function bindingText(name: ts.BindingName): string {
+/**
+ * A parameter name a method signature can repeat: an identifier, or a destructuring pattern of shorthand names
+ * (defaults dropped). Renames (`{ id: userId }`), quoted or computed keys cannot be written in a signature
+ * (TS2842), so such a pattern gets no text and the parameter a positional name.
+ */
+export function bindingText(name: ts.BindingName): string | undefined {
   if (ts.isIdentifier(name)) return name.text;
-  if (ts.isObjectBindingPattern(name)) {
-    const elements = name.elements.map(
-      (e) =>
-        `${e.dotDotDotToken ? '...' : ''}${e.propertyName ? `${e.propertyName.getText()}: ` : ''}${bindingText(e.name)}`,
-    );
-    return `{ ${elements.join(', ')} }`;
+  const elements: string[] = [];
+  for (const element of name.elements) {
+    if (ts.isOmittedExpression(element)) {
+      elements.push('');
+      continue;
+    }
+    if (element.propertyName !== undefined) return undefined;
+    const inner = bindingText(element.name);
+    if (inner === undefined) return undefined;
+    elements.push(`${element.dotDotDotToken ? '...' : ''}${inner}`);
   }
-  const elements = name.elements.map((e) =>
-    ts.isOmittedExpression(e) ? '' : `${e.dotDotDotToken ? '...' : ''}${bindingText(e.name)}`,
-  );
-  return `[${elements.join(', ')}]`;
+  return ts.isObjectBindingPattern(name) ? `{ ${elements.join(', ')} }` : `[${elements.join(', ')}]`;
+}
+
+/** A tuple element label must be an identifier: a destructured parameter gets a positional one. */
+function tupleLabel(name: ts.BindingName): string | undefined {
+  return ts.isIdentifier(name) ? name.text : undefined;
+}
+
+/** Every name a parameter binds, patterns included. */
+function boundNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : boundNames(e.name)));
+}
+
+/** The stub names of parameters: `keep`'s text, else `argN`, made unique against every name they bind. */
+function parameterNames(
+  parameters: readonly ts.ParameterDeclaration[],
+  keep: (name: ts.BindingName) => string | undefined,
+): string[] {
+  const taken = new Set(parameters.flatMap((p) => boundNames(p.name)));
+  return parameters.map((parameter, index) => {
+    const kept = keep(parameter.name);
+    if (kept !== undefined) return kept;
+    let name = `arg${index}`;
+    for (let n = 2; taken.has(name); n++) name = `arg${index}_${n}`;
+    taken.add(name);
+    return name;
+  });
 }
 
 export function unnameable(
@@ -121,7 +153,7 @@ interface ParameterText {
 }
 
 /**
- * The crossing parameters of a signature, named by `label`. Lazy, so that a caller giving up at an unnameable
+ * The crossing parameters of a signature, named by `keep` (see parameterNames). Lazy, so that a caller giving up at an unnameable
  * parameter names no types after it (naming a type reserves the names it uses).
  */
 function* parameterTexts(
@@ -129,13 +161,15 @@ function* parameterTexts(
   namer: TypeNamer,
   signature: ts.Signature,
   declaration: ts.SignatureDeclaration,
-  label: (parameter: ts.ParameterDeclaration, index: number) => string,
+  keep: (name: ts.BindingName) => string | undefined,
 ): Generator<ParameterText, void, undefined> {
   const { checker } = context;
   const symbols = signature.getParameters();
-  for (const [index, parameter] of parametersOf(declaration).entries()) {
+  const crossing = parametersOf(declaration);
+  const names = parameterNames(crossing, keep);
+  for (const [index, parameter] of crossing.entries()) {
     const symbol = symbols[index];
-    const name = label(parameter, index);
+    const name = names[index]!;
     const rest = parameter.dotDotDotToken !== undefined;
     const optional = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
     const type = typeAt(
@@ -146,11 +180,6 @@ function* parameterTexts(
     );
     yield { parameter, index, name, rest, head: `${rest ? '...' : ''}${name}${optional ? '?' : ''}: `, type };
   }
-}
-
-/** A tuple element label must be an identifier: a destructured parameter gets a positional one. */
-function tupleLabel(parameter: ts.ParameterDeclaration, index: number): string {
-  return ts.isIdentifier(parameter.name) ? parameter.name.text : `arg${index}`;
 }
 
 function isPromiseReference(checker: ts.TypeChecker, node: ts.TypeNode): ts.TypeNode | undefined {
@@ -199,7 +228,7 @@ export function signatureText(
     parts.push('>');
   }
   const params: Part[] = [];
-  const parameters = parameterTexts(context, namer, signature, declaration, (p) => bindingText(p.name));
+  const parameters = parameterTexts(context, namer, signature, declaration, bindingText);
   for (const { parameter, index, name, rest, head, type } of parameters) {
     if (index > 0) params.push(', ');
     params.push(head);

@@ -1,0 +1,46 @@
+// How the stub writes signatures the analysis fixture does not cover: each case is a scratch project whose
+// generated stub must also pass tsc under the strict settings users have.
+import { afterAll, describe, expect, it } from 'vitest';
+import { generate } from '../../compiler/generate.js';
+import { readProjectFile, removeTempProjects, scratchProject, typeCheck } from './project.js';
+
+afterAll(removeTempProjects);
+
+/** Generates a scratch project with one worker file; returns its stub text and tsc's verdict on the project. */
+async function stubOf(worker: string, extra: Readonly<Record<string, string>> = {}) {
+  const dir = scratchProject({ 'src/w.worker.ts': worker, ...extra });
+  const result = await generate({ cwd: dir });
+  expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  return { dir, stub: readProjectFile(dir, 'src/w.worker.procxy.ts'), tsc: typeCheck(dir) };
+}
+
+describe('parameters', () => {
+  it('writes a destructured parameter without renames, computed keys or defaults (a signature cannot have them)', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        "const KEY = 'k';",
+        'export interface Req {',
+        '  id: string;',
+        "  'c-d': number;",
+        '  k: boolean;',
+        '}',
+        'export class W {',
+        '  plain({ id, k = true }: Req): string {',
+        '    return id + k;',
+        '  }',
+        '  renamed({ id: userId }: Req, arg0: number): string {',
+        '    return userId + arg0;',
+        '  }',
+        "  quoted({ 'c-d': cd, [KEY]: v }: Req, [first, { id: inner }]: [number, Req]): string {",
+        '    return String(cd) + v + first + inner;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain('  plain({ id, k }: Req): Promise<string>;');
+    expect(stub).toContain('  renamed(arg0_2: Req, arg0: number): Promise<string>;');
+    expect(stub).toContain('  quoted(arg0: Req, arg1: [number, Req]): Promise<string>;');
+    expect(tsc).toBe('');
+  });
+});
