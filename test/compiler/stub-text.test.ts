@@ -44,3 +44,35 @@ describe('parameters', () => {
     expect(tsc).toBe('');
   });
 });
+
+describe('types', () => {
+  it('finds ambient modules and global interfaces in the tsconfig’s declaration files, which no worker imports', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        "import type { VL } from 'virtual-lib';",
+        'export class W {',
+        '  vl(v: VL, g: GlobalThing): number {',
+        '    return v.v + g.g;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      {
+        'src/types/ambient.d.ts': [
+          "declare module 'virtual-lib' {",
+          '  export interface VL {',
+          '    v: number;',
+          '  }',
+          '}',
+          'interface GlobalThing {',
+          '  g: number;',
+          '}',
+          '',
+        ].join('\n'),
+      },
+    );
+    expect(stub).toContain("import type { VL } from 'virtual-lib';");
+    expect(stub).toContain('  vl(v: VL, g: GlobalThing): Promise<number>;');
+    expect(tsc).toBe('');
+  });
+});
