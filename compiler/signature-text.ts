@@ -85,6 +85,23 @@ function boundNames(name: ts.BindingName): string[] {
   return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : boundNames(e.name)));
 }
 
+/** A parameter a caller may leave out: optional, defaulted or rest. */
+function isOptional(parameter: ts.ParameterDeclaration): boolean {
+  return (
+    parameter.questionToken !== undefined ||
+    parameter.initializer !== undefined ||
+    parameter.dotDotDotToken !== undefined
+  );
+}
+
+/** `T | undefined`, with `T` in parentheses where a union would bind inside it (`() => T`, conditionals). */
+function orUndefined(text: TypeText): TypeText {
+  const literal = text.filter((part) => typeof part === 'string').join('');
+  if (/\|\s*undefined\s*$/.test(literal) && typeof text[text.length - 1] === 'string') return text;
+  const loose = /=>|\?|^\s*(?:abstract\s+)?new\b|\b(?:extends|infer)\b/.test(literal);
+  return loose ? ['(', ...text, ') | undefined'] : [...text, ' | undefined'];
+}
+
 /** The stub names of parameters: `keep`'s text, else `argN`, made unique against every name they bind. */
 function parameterNames(
   parameters: readonly ts.ParameterDeclaration[],
@@ -171,14 +188,24 @@ function* parameterTexts(
     const symbol = symbols[index];
     const name = names[index]!;
     const rest = parameter.dotDotDotToken !== undefined;
-    const optional = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
+    const defaulted = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
+    // `lead(a = 1, b: number)`: a required parameter after `a?` is TS1016 (a tuple: TS1257), so `a` stays
+    // required and takes undefined, which is what the caller passes to get the default.
+    const optional = defaulted && crossing.slice(index + 1).every(isOptional);
     const type = typeAt(
       namer,
       parameter.type,
       () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
       declaration,
     );
-    yield { parameter, index, name, rest, head: `${rest ? '...' : ''}${name}${optional ? '?' : ''}: `, type };
+    yield {
+      parameter,
+      index,
+      name,
+      rest,
+      head: `${rest ? '...' : ''}${name}${optional ? '?' : ''}: `,
+      type: defaulted && !optional && type.ok ? { ok: true, text: orUndefined(type.text) } : type,
+    };
   }
 }
 

@@ -76,3 +76,30 @@ describe('types', () => {
     expect(tsc).toBe('');
   });
 });
+
+describe('defaults', () => {
+  it('keeps a defaulted parameter before a required one required, taking undefined (methods and constructor)', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'export class W {',
+        "  constructor(a = 1, b: string, d = 'x') {",
+        '    void [a, b, d];',
+        '  }',
+        '  lead(a = 1, f: () => number = () => 0, b: number, c: (() => number) | null = null, d: string | undefined = undefined, e?: number): number {',
+        '    return a + f() + b + (c?.() ?? 0) + (d?.length ?? 0) + (e ?? 0);',
+        '  }',
+        '  tail(a: number, b = 2, ...rest: number[]): number {',
+        '    return a + b + rest.length;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain(
+      '  lead(a: number | undefined, f: (() => number) | undefined, b: number, c?: (() => number) | null, d?: string | undefined, e?: number): Promise<number>;',
+    );
+    expect(stub).toContain('  tail(a: number, b?: number, ...rest: number[]): Promise<number>;');
+    expect(stub).toContain('...args: [a: number | undefined, b: string, d?: string]): Promise<WProxy>');
+    expect(tsc).toBe('');
+  });
+});
