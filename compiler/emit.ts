@@ -98,6 +98,7 @@ export function emitStub(options: {
     'Parameters',
     'ReturnType',
     'ConstructorParameters',
+    'NonNullable',
   ]);
   const blocks = outputs.map(({ worker, childFile }) => {
     const proxyName = `${worker.className}Proxy`;

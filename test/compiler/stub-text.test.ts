@@ -103,3 +103,29 @@ describe('defaults', () => {
     expect(tsc).toBe('');
   });
 });
+
+describe('types written through the class', () => {
+  it('reaches the unexported types of an optional method through NonNullable', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'interface Hidden {',
+        '  h: number;',
+        '}',
+        'export class W {',
+        '  opt?(h: Hidden): Hidden {',
+        '    return h;',
+        '  }',
+        '  rest?(...hs: Hidden[]): number {',
+        '    return hs.length;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain(
+      "  opt?(h: Parameters<NonNullable<W['opt']>>[0]): Promise<Awaited<ReturnType<NonNullable<W['opt']>>>>;",
+    );
+    expect(stub).toContain("  rest?(...args: Parameters<NonNullable<W['rest']>>): Promise<number>;");
+    expect(tsc).toBe('');
+  });
+});
