@@ -112,7 +112,7 @@ export function emitStub(options: {
       StubSpec: file.import(PROCXY_STUB, 'StubSpec', 'StubSpec'),
       className: quote(worker.declaredName),
       source: quote(options.relativeSource),
-      child: quote(relativeSpecifier(path.dirname(stubFile), childFile)),
+      child: quote(urlPath(relativeSpecifier(path.dirname(stubFile), childFile))),
       serialization: quote(options.serialization),
       methods: stringArray(worker.methods.map((m) => m.name)),
       idempotent: stringArray(worker.methods.filter((m) => m.idempotent).map((m) => m.name)),
@@ -144,6 +144,20 @@ export function emitChildEntry(worker: WorkerModel): string {
     classAccess: /^[A-Za-z_$][\w$]*$/.test(exportName) ? `.${exportName}` : `[${quote(exportName)}]`,
     methods: stringArray(worker.methods.map((m) => m.name)),
   });
+}
+
+/**
+ * A relative path as the path of a URL (`new URL(it, import.meta.url)`): `#` and `?` would start its fragment or
+ * query, `%` an escape, a backslash a separator, and control characters are dropped, so those are percent-encoded.
+ */
+function urlPath(relative: string): string {
+  return [...relative]
+    .map((c) => {
+      const code = c.charCodeAt(0);
+      const escaped = '%#?\\'.includes(c) || code < 0x20 || code === 0x7f;
+      return escaped ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : c;
+    })
+    .join('');
 }
 
 function lowerFirst(name: string): string {
