@@ -17,7 +17,8 @@ export function header(source: string): string {
 /** The source path a generated file's first line names, or undefined when it is not a procxy file. */
 export function parseHeader(text: string): string | undefined {
   const end = text.indexOf('\n');
-  const line = end === -1 ? text : text.slice(0, end);
+  // A checkout may have turned the generated file's line ends into CRLF.
+  const line = (end === -1 ? text : text.slice(0, end)).replace(/\r$/, '');
   if (!line.startsWith(HEADER_PREFIX) || !line.endsWith(HEADER_SUFFIX)) return undefined;
   return line.slice(HEADER_PREFIX.length, line.length - HEADER_SUFFIX.length);
 }

@@ -114,11 +114,13 @@ export class TypeNamer {
     if (failure !== undefined) return failure;
     const parts: Part[] = [];
     let cursor = node.getStart(sourceFile);
+    // Source text is copied with LF line ends: a CRLF checkout must generate the same bytes (--check).
+    const copy = (end: number): string => sourceFile.text.slice(cursor, end).replace(/\r\n?/g, '\n');
     for (const edit of edits.sort((a, b) => a.start - b.start)) {
-      parts.push(sourceFile.text.slice(cursor, edit.start), edit.part);
+      parts.push(copy(edit.start), edit.part);
       cursor = edit.end;
     }
-    parts.push(sourceFile.text.slice(cursor, node.getEnd()));
+    parts.push(copy(node.getEnd()));
     return { ok: true, text: compact(parts) };
   }
 
