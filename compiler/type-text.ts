@@ -133,12 +133,20 @@ export class TypeNamer {
     const node = this.#checker.typeToTypeNode(type, enclosing, flags);
     if (node === undefined)
       return { ok: false, name: this.#checker.typeToString(type), reason: 'unresolved' };
+    const file = enclosing.getSourceFile();
     const parts: Part[] = [];
     let failure: Unnameable | undefined;
     const placeholders: Part[] = [];
+    const printer = ts.createPrinter({ removeComments: true });
     const transformer: ts.TransformerFactory<ts.Node> = (context) => {
       const visit = (child: ts.Node): ts.Node => {
         if (failure !== undefined) return child;
+        if (ts.isUnionTypeNode(child)) {
+          const sorted = sortUnion(child, (member) =>
+            printer.printNode(ts.EmitHint.Unspecified, member, file),
+          );
+          return ts.visitEachChild(sorted, visit, context);
+        }
         const target = referenceRoot(child);
         if (target !== undefined) {
           // The node builder records on each identifier it creates the symbol it names (internal, but it is how
@@ -165,9 +173,7 @@ export class TypeNamer {
     };
     const transformed = ts.transform(node, [transformer]).transformed[0]!;
     if (failure !== undefined) return failure;
-    const printed = ts
-      .createPrinter({ removeComments: true })
-      .printNode(ts.EmitHint.Unspecified, transformed, enclosing.getSourceFile());
+    const printed = printer.printNode(ts.EmitHint.Unspecified, transformed, file);
     if (/\bimport\(/.test(printed)) return { ok: false, name: printed, reason: 'unresolved' };
     for (const piece of printed.split(/(__procxy\d+__)/)) {
       const match = /^__procxy(\d+)__$/.exec(piece);
@@ -308,6 +314,18 @@ function replaceRoot(node: ts.Node, replacement: ts.Identifier): ts.Node | undef
   if (ts.isTypeQueryNode(node))
     return ts.factory.updateTypeQueryNode(node, swap(node.exprName), node.typeArguments);
   return undefined;
+}
+
+/**
+ * The checker orders a union's members by when it first met each type, which other worker files change (literals
+ * and object types are made as files are checked), so inferred unions are printed in text order instead, with
+ * `null` and `undefined` last as people write them.
+ */
+function sortUnion(union: ts.UnionTypeNode, print: (member: ts.TypeNode) => string): ts.UnionTypeNode {
+  const last = (text: string): number => (text === 'undefined' ? 2 : text === 'null' ? 1 : 0);
+  const keyed = union.types.map((member) => ({ member, text: print(member) }));
+  keyed.sort((a, b) => last(a.text) - last(b.text) || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  return ts.factory.updateUnionTypeNode(union, ts.factory.createNodeArray(keyed.map((k) => k.member)));
 }
 
 function compact(parts: readonly Part[]): Part[] {

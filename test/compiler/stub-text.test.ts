@@ -129,3 +129,26 @@ describe('types written through the class', () => {
     expect(tsc).toBe('');
   });
 });
+
+describe('determinism', () => {
+  it('prints an inferred union the same whatever other worker files the run checks first', async () => {
+    const b = [
+      'export class B {',
+      '  m(x: number, o: { k?: number }) {',
+      "    return x > 0 ? 'up' : x < 0 ? 'down' : o.k === undefined ? null : 'zero';",
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const alone = scratchProject({ 'src/b.worker.ts': b });
+    const after = scratchProject({
+      'src/a.worker.ts': "export class A {\n  z(): 'zero' | 'down' {\n    return 'zero';\n  }\n}\n",
+      'src/b.worker.ts': b,
+    });
+    await generate({ cwd: alone });
+    await generate({ cwd: after });
+    const stub = readProjectFile(alone, 'src/b.worker.procxy.ts');
+    expect(stub).toContain('  m(x: number, o: { k?: number }): Promise<"down" | "up" | "zero" | null>;');
+    expect(readProjectFile(after, 'src/b.worker.procxy.ts')).toBe(stub);
+  });
+});
