@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
-import type { NameResult, Part, RefPart, TypeNamer, TypeText } from './type-text.js';
+import type { NameResult, NameScope, Part, RefPart, TypeNamer, TypeText } from './type-text.js';
 
 /** Where a signature's own diagnostics (PRX9031) go. */
 export interface SignatureContext {
@@ -74,6 +74,9 @@ export function bindingText(name: ts.BindingName): string | undefined {
   return ts.isObjectBindingPattern(name) ? `{ ${elements.join(', ')} }` : `[${elements.join(', ')}]`;
 }
 
+/** `[a: number, b: typeof a]` cannot be written: a tuple of constructor arguments has no parameters in scope. */
+const IN_TUPLE: NameScope = { parameters: false };
+
 /** A tuple element label must be an identifier: a destructured parameter gets a positional one. */
 function tupleLabel(name: ts.BindingName): string | undefined {
   return ts.isIdentifier(name) ? name.text : undefined;
@@ -134,7 +137,9 @@ export function unnameable(
         ? `'${result.name}' comes from a package the stub cannot import it from`
         : result.reason === 'class-type-parameter'
           ? `it uses the class type parameter '${result.name}'`
-          : `'${result.name}' cannot be resolved`;
+          : result.reason === 'parameter'
+            ? `it refers to the parameter '${result.name}', which the tuple of constructor arguments cannot`
+            : `'${result.name}' cannot be resolved`;
   context.diagnostics.push(
     diagnosticAt(
       node,
@@ -152,10 +157,11 @@ function typeAt(
   written: ts.TypeNode | undefined,
   inferred: () => ts.Type,
   enclosing: ts.Node,
+  scope?: NameScope,
 ): NameResult {
-  const first = written === undefined ? undefined : namer.written(written);
+  const first = written === undefined ? undefined : namer.written(written, scope);
   if (first?.ok) return first;
-  const second = namer.inferred(inferred(), enclosing);
+  const second = namer.inferred(inferred(), enclosing, scope);
   return second.ok || first === undefined ? second : first;
 }
 
@@ -170,8 +176,9 @@ interface ParameterText {
 }
 
 /**
- * The crossing parameters of a signature, named by `keep` (see parameterNames). Lazy, so that a caller giving up at an unnameable
- * parameter names no types after it (naming a type reserves the names it uses).
+ * The crossing parameters of a signature, named by `keep` (see parameterNames), their types written for `scope`.
+ * Lazy, so that a caller giving up at an unnameable parameter names no types after it (naming a type reserves the
+ * names it uses).
  */
 function* parameterTexts(
   context: SignatureContext,
@@ -179,6 +186,7 @@ function* parameterTexts(
   signature: ts.Signature,
   declaration: ts.SignatureDeclaration,
   keep: (name: ts.BindingName) => string | undefined,
+  scope?: NameScope,
 ): Generator<ParameterText, void, undefined> {
   const { checker } = context;
   const symbols = signature.getParameters();
@@ -197,6 +205,7 @@ function* parameterTexts(
       parameter.type,
       () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
       declaration,
+      scope,
     );
     yield {
       parameter,
@@ -345,7 +354,9 @@ export function constructorText(
     }
     const tuple: Part[] = ['['];
     const parameters =
-      declaration === undefined ? [] : parameterTexts(context, namer, signature, declaration, tupleLabel);
+      declaration === undefined
+        ? []
+        : parameterTexts(context, namer, signature, declaration, tupleLabel, IN_TUPLE);
     for (const { parameter, index, name, head, type } of parameters) {
       if (index > 0) tuple.push(', ');
       tuple.push(head);

@@ -31,11 +31,22 @@ export type Unnameable = {
   readonly ok: false;
   /** The identifier that cannot be named. */
   readonly name: string;
-  readonly reason: 'not-exported' | 'class-type-parameter' | 'unresolved' | 'external';
+  readonly reason: 'not-exported' | 'class-type-parameter' | 'parameter' | 'unresolved' | 'external';
   /** For 'not-exported': the file that declares it. */
   readonly file?: string;
 };
 export type Named = { readonly ok: true; readonly text: TypeText };
+
+/** Where the text will stand. */
+export interface NameScope {
+  /**
+   * Whether the signature's parameters are in scope (`b: typeof a`): in a method signature they are, in the tuple of
+   * constructor arguments they are not.
+   */
+  readonly parameters: boolean;
+}
+
+const IN_SIGNATURE: NameScope = { parameters: true };
 export type NameResult = Named | Unnameable;
 
 /** The runtime specifier path of a source file: `.ts` -> `.js`, `.mts` -> `.mjs`, `.cts` -> `.cjs`. */
@@ -83,7 +94,7 @@ export class TypeNamer {
   }
 
   /** Rewrites a type node as written in the source (names resolved where it was written). */
-  written(node: ts.Node): NameResult {
+  written(node: ts.Node, scope: NameScope = IN_SIGNATURE): NameResult {
     const sourceFile = node.getSourceFile();
     const edits: { start: number; end: number; part: Part }[] = [];
     let failure: Unnameable | undefined;
@@ -91,7 +102,7 @@ export class TypeNamer {
       if (failure !== undefined) return;
       const target = referenceRoot(child);
       if (target !== undefined) {
-        const resolved = this.#resolveIdentifier(target, this.#checker.getSymbolAtLocation(target));
+        const resolved = this.#resolveIdentifier(target, this.#checker.getSymbolAtLocation(target), scope);
         if (!resolved.ok) failure = resolved;
         else if (resolved.part !== undefined) {
           edits.push({ start: target.getStart(sourceFile), end: target.getEnd(), part: resolved.part });
@@ -125,7 +136,7 @@ export class TypeNamer {
   }
 
   /** Prints a type the checker computed (inferred or instantiated), naming what it references. */
-  inferred(type: ts.Type, enclosing: ts.Node): NameResult {
+  inferred(type: ts.Type, enclosing: ts.Node, scope: NameScope = IN_SIGNATURE): NameResult {
     const flags =
       ts.NodeBuilderFlags.NoTruncation |
       ts.NodeBuilderFlags.UseAliasDefinedOutsideCurrentScope |
@@ -152,7 +163,7 @@ export class TypeNamer {
           // The node builder records on each identifier it creates the symbol it names (internal, but it is how
           // declaration emit resolves them too); without it an inferred type cannot be imported.
           const symbol = (target as ts.Identifier & { symbol?: ts.Symbol }).symbol;
-          const resolved = this.#resolveIdentifier(target, symbol);
+          const resolved = this.#resolveIdentifier(target, symbol, scope);
           if (!resolved.ok) failure = resolved;
           else if (resolved.part !== undefined) {
             const replaced = replaceRoot(
@@ -186,6 +197,7 @@ export class TypeNamer {
   #resolveIdentifier(
     identifier: ts.Identifier,
     symbol: ts.Symbol | undefined,
+    where: NameScope,
   ): { ok: true; part: RefPart | undefined } | Unnameable {
     const name = identifier.text;
     if (symbol === undefined) return { ok: false, name, reason: 'unresolved' };
@@ -205,7 +217,7 @@ export class TypeNamer {
       return { ok: true, part: undefined };
     }
     if ((symbol.flags & ts.SymbolFlags.FunctionScopedVariable) !== 0 && ts.isParameter(decl)) {
-      return { ok: true, part: undefined };
+      return where.parameters ? { ok: true, part: undefined } : { ok: false, name, reason: 'parameter' };
     }
     const scope = enclosingScope(decl);
     if (scope?.kind === 'global') {

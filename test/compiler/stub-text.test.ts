@@ -152,3 +152,24 @@ describe('determinism', () => {
     expect(readProjectFile(after, 'src/b.worker.procxy.ts')).toBe(stub);
   });
 });
+
+describe('constructor', () => {
+  it('writes a parameter typed by another (typeof a) by its type, since the tuple has no parameters in scope', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'export class W {',
+        '  constructor(a: number, b: typeof a) {',
+        '    void [a, b];',
+        '  }',
+        '  m(a: { k: string }, b: typeof a.k): typeof b {',
+        '    return b;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain('...args: [a: number, b: number]): Promise<WProxy>');
+    expect(stub).toContain('  m(a: { k: string }, b: typeof a.k): Promise<Awaited<typeof b>>;');
+    expect(tsc).toBe('');
+  });
+});
