@@ -80,19 +80,7 @@ export function emitStub(options: {
   readonly outputs: readonly WorkerOutput[];
 }): string {
   const { stubFile, outputs } = options;
-  const reserved = new Set<string>();
-  for (const { worker } of outputs) {
-    for (const name of worker.reserved) reserved.add(name);
-    for (const name of [
-      `${worker.className}Proxy`,
-      `spawn${worker.className}`,
-      `${lowerFirst(worker.className)}Spec`,
-    ]) {
-      reserved.add(name);
-    }
-  }
-  const file = new GeneratedFile(stubFile, [
-    ...reserved,
+  const reserved = new Set<string>([
     'Promise',
     'URL',
     'Awaited',
@@ -101,7 +89,21 @@ export function emitStub(options: {
     'ConstructorParameters',
     'NonNullable',
   ]);
-  const blocks = outputs.map(({ worker, childFile }) => {
+  for (const { worker } of outputs) {
+    for (const name of worker.reserved) reserved.add(name);
+    reserved.add(`${worker.className}Proxy`);
+    reserved.add(`spawn${worker.className}`);
+  }
+  // Classes `Foo` and `foo` of one file would both have `fooSpec`: the later one gets `fooSpec_2`.
+  const specNames = outputs.map(({ worker }) => {
+    const preferred = `${lowerFirst(worker.className)}Spec`;
+    let name = preferred;
+    for (let n = 2; reserved.has(name); n++) name = `${preferred}_${n}`;
+    reserved.add(name);
+    return name;
+  });
+  const file = new GeneratedFile(stubFile, reserved);
+  const blocks = outputs.map(({ worker, childFile }, index) => {
     const proxyName = `${worker.className}Proxy`;
     return fill('parent-worker.ts.tpl', {
       classDoc: docBlock(worker.jsDoc),
@@ -109,7 +111,7 @@ export function emitStub(options: {
       ProxyControls: file.import(PROCXY, 'ProxyControls', 'ProxyControls'),
       events: eventsClause(file, worker, proxyName),
       members: members(file, worker.methods),
-      specName: `${lowerFirst(worker.className)}Spec`,
+      specName: specNames[index]!,
       StubSpec: file.import(PROCXY_STUB, 'StubSpec', 'StubSpec'),
       className: quote(worker.declaredName),
       source: quote(options.relativeSource),

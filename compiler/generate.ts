@@ -234,6 +234,7 @@ export class Generator {
         worker,
         childFile: childPath(source, config.root, config.outDir, worker.className, workers.length > 1),
       }));
+      diagnostics.push(...caseCollisions(config, relative, children));
       for (const file of [stub, ...children.map((c) => c.childFile)]) {
         const other = owners.get(file);
         if (other !== undefined) {
@@ -313,6 +314,32 @@ export class Generator {
     this.#bundles.set(childFile, fresh);
     return fresh;
   }
+}
+
+/**
+ * PRX9042 for classes of one file whose child files differ only in case (`Foo`, `foo`): on a case-insensitive file
+ * system (macOS, Windows) they are one file, so one child would serve both stubs.
+ */
+function caseCollisions(
+  config: ResolvedConfig,
+  relativeSource: string,
+  children: readonly { readonly worker: WorkerModel; readonly childFile: string }[],
+): ProcxyDiagnostic[] {
+  const seen = new Map<string, WorkerModel>();
+  const found: ProcxyDiagnostic[] = [];
+  for (const { worker, childFile } of children) {
+    const key = childFile.toLowerCase();
+    const other = seen.get(key);
+    if (other === undefined) seen.set(key, worker);
+    else
+      found.push({
+        ...worker.site,
+        category: 'error',
+        code: 'PRX9042',
+        message: `classes '${other.className}' and '${worker.className}' of ${relativeSource} would generate child files whose names differ only in case (${posixRelative(config.root, childFile)}), one file where case does not count (macOS, Windows); rename one of them`,
+      });
+  }
+  return found;
 }
 
 function bundleDiagnostic(

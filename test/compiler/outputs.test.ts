@@ -1,10 +1,10 @@
 // Where generated files go and how they refer to each other: odd file names, specifiers, headers, orphans.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../compiler/generate.js';
-import { readProjectFile, removeTempProjects, scratchProject, typeCheck } from './project.js';
+import { readProjectFile, removeTempProjects, repoRoot, scratchProject, typeCheck } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -38,6 +38,28 @@ describe('file names', () => {
       await using worker = await spawn();
       expect(await worker.twice(i + 1)).toBe(2 * (i + 1));
     }
+  });
+});
+
+describe('names in one file', () => {
+  it('gives each class of a file its own spec constant, even where one would be named like another’s spawn', async () => {
+    const dir = scratchProject({ 'src/multi.worker.ts': twiceWorker('SpawnFoo') + twiceWorker('FooSpec') });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics).toEqual([]);
+    const stub = readProjectFile(dir, 'src/multi.worker.procxy.ts');
+    expect(stub).toContain('const spawnFooSpec_2: StubSpec = {');
+    expect(stub).toContain('export function spawnFooSpec(');
+    expect(typeCheck(dir)).toBe('');
+  });
+
+  it('refuses classes whose child files differ only in case (PRX9042), which is documented', async () => {
+    const dir = scratchProject({ 'src/multi.worker.ts': twiceWorker('Foo') + twiceWorker('foo') });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([
+      "6:14 PRX9042 classes 'Foo' and 'foo' of src/multi.worker.ts would generate child files whose names differ only in case (src/multi.worker.foo.procxy.child.mjs), one file where case does not count (macOS, Windows); rename one of them",
+    ]);
+    expect(result.written).toEqual([]);
+    expect(readFileSync(path.join(repoRoot, 'docs/diagnostics.md'), 'utf8')).toContain('| PRX9042 |');
   });
 });
 
