@@ -264,6 +264,16 @@ export class TypeNamer {
     const name = identifier.text;
     let importDecl: ts.ImportDeclaration | ts.JSDocImportTag | undefined;
     let imported: string | undefined;
+    if (
+      decl !== undefined &&
+      ts.isImportEqualsDeclaration(decl) &&
+      ts.isExternalModuleReference(decl.moduleReference) &&
+      ts.isStringLiteral(decl.moduleReference.expression)
+    ) {
+      // `import T = require('./t.cjs')` (a CommonJS worker) names the module as a namespace import does.
+      const module = moduleFromSpecifier(decl.moduleReference.expression.text, decl.getSourceFile().fileName);
+      return { ok: true, part: { kind: 'ref', module, name: '*', preferred: name } };
+    }
     if (decl !== undefined && ts.isImportSpecifier(decl)) {
       importDecl = decl.parent.parent.parent;
       imported = (decl.propertyName ?? decl.name).text;

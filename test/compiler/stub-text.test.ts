@@ -1,8 +1,9 @@
 // How the stub writes signatures the analysis fixture does not cover: each case is a scratch project whose
 // generated stub must also pass tsc under the strict settings users have.
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../compiler/generate.js';
-import { readProjectFile, removeTempProjects, scratchProject, typeCheck } from './project.js';
+import { fixturesDir, readProjectFile, removeTempProjects, scratchProject, typeCheck } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -171,5 +172,47 @@ describe('constructor', () => {
     expect(stub).toContain('...args: [a: number, b: number]): Promise<WProxy>');
     expect(stub).toContain('  m(a: { k: string }, b: typeof a.k): Promise<Awaited<typeof b>>;');
     expect(tsc).toBe('');
+  });
+});
+
+describe('CommonJS workers', () => {
+  it('imports the types of `import T = require(...)` as a namespace', async () => {
+    const tsconfig = JSON.parse(readProjectFile(path.join(fixturesDir, 'scratch'), 'tsconfig.json')) as {
+      compilerOptions: Record<string, unknown>;
+    };
+    // A CommonJS worker writes `export class`, which verbatimModuleSyntax refuses there (TS1287).
+    tsconfig.compilerOptions.verbatimModuleSyntax = false;
+    const dir = scratchProject({
+      'tsconfig.json': JSON.stringify(tsconfig),
+      'src/t.cts': [
+        'declare namespace T {',
+        '  export interface Q {',
+        '    q: number;',
+        '  }',
+        '}',
+        'const T = {};',
+        'export = T;',
+        '',
+      ].join('\n'),
+      'src/w.worker.cts': [
+        "import T = require('./t.cjs');",
+        'export class W {',
+        '  m(q: T.Q): number {',
+        '    return q.q;',
+        '  }',
+        "  g<K extends 'a'>(q: T.Q, k: K): K {",
+        '    void q;',
+        '    return k;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+    const stub = readProjectFile(dir, 'src/w.worker.procxy.mts');
+    expect(stub).toContain("import type * as T from './t.cjs';");
+    expect(stub).toContain("  g<K extends 'a'>(q: T.Q, k: K): Promise<Awaited<K>>;");
+    expect(typeCheck(dir)).toBe('');
   });
 });
