@@ -100,3 +100,24 @@ describe('line ends', () => {
     expect(check.ok).toBe(false);
   });
 });
+
+describe('orphans', () => {
+  it('belong to the config whose workers select their source: two configs over one folder keep each other’s files', async () => {
+    const dir = scratchProject({
+      'procxy.config.ts': "export default { workers: ['src/a.worker.ts'], serialization: 'json' };\n",
+      'procxy.advanced.config.ts':
+        "export default { workers: ['src/b.worker.ts'], serialization: 'advanced' };\n",
+      'src/a.worker.ts': twiceWorker('A'),
+      'src/b.worker.ts': twiceWorker('B'),
+    });
+    expect((await generate({ cwd: dir })).ok).toBe(true);
+    expect((await generate({ cwd: dir, config: 'procxy.advanced.config.ts' })).ok).toBe(true);
+    for (const config of ['procxy.config.ts', 'procxy.advanced.config.ts']) {
+      const check = await generate({ cwd: dir, config, check: true });
+      expect(check.orphans).toEqual([]);
+      expect(check.ok).toBe(true);
+    }
+    expect(readProjectFile(dir, 'src/a.worker.procxy.ts')).toContain("serialization: 'json',");
+    expect(readProjectFile(dir, 'src/b.worker.procxy.ts')).toContain("serialization: 'advanced',");
+  });
+});
