@@ -294,7 +294,10 @@ function analyzeClass(
     }
     const signatures = type.getCallSignatures();
     const allowIndexed = signatures.length === 1 && (signatures[0]!.getTypeParameters()?.length ?? 0) === 0;
-    const base: TypeText = [classRef, `[${quote(name)}]`];
+    const optional = (property.flags & ts.SymbolFlags.Optional) !== 0;
+    // `opt?()` is `F | undefined` through the class, which Parameters<> and ReturnType<> refuse (TS2344).
+    const member: TypeText = [classRef, `[${quote(name)}]`];
+    const base: TypeText = optional ? ['NonNullable<', ...member, '>'] : member;
     const models: SignatureModel[] = [];
     for (const signature of signatures) {
       const declaration = signature.getDeclaration();
@@ -323,7 +326,7 @@ function analyzeClass(
     if (models.length !== signatures.length) continue;
     methods.push({
       name,
-      optional: (property.flags & ts.SymbolFlags.Optional) !== 0,
+      optional,
       idempotent: declarations.some((d) => hasTag(d, 'idempotent')),
       signatures: models,
     });

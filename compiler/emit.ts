@@ -17,7 +17,8 @@ export function header(source: string): string {
 /** The source path a generated file's first line names, or undefined when it is not a procxy file. */
 export function parseHeader(text: string): string | undefined {
   const end = text.indexOf('\n');
-  const line = end === -1 ? text : text.slice(0, end);
+  // A checkout may have turned the generated file's line ends into CRLF.
+  const line = (end === -1 ? text : text.slice(0, end)).replace(/\r$/, '');
   if (!line.startsWith(HEADER_PREFIX) || !line.endsWith(HEADER_SUFFIX)) return undefined;
   return line.slice(HEADER_PREFIX.length, line.length - HEADER_SUFFIX.length);
 }
@@ -79,27 +80,30 @@ export function emitStub(options: {
   readonly outputs: readonly WorkerOutput[];
 }): string {
   const { stubFile, outputs } = options;
-  const reserved = new Set<string>();
-  for (const { worker } of outputs) {
-    for (const name of worker.reserved) reserved.add(name);
-    for (const name of [
-      `${worker.className}Proxy`,
-      `spawn${worker.className}`,
-      `${lowerFirst(worker.className)}Spec`,
-    ]) {
-      reserved.add(name);
-    }
-  }
-  const file = new GeneratedFile(stubFile, [
-    ...reserved,
+  const reserved = new Set<string>([
     'Promise',
     'URL',
     'Awaited',
     'Parameters',
     'ReturnType',
     'ConstructorParameters',
+    'NonNullable',
   ]);
-  const blocks = outputs.map(({ worker, childFile }) => {
+  for (const { worker } of outputs) {
+    for (const name of worker.reserved) reserved.add(name);
+    reserved.add(`${worker.className}Proxy`);
+    reserved.add(`spawn${worker.className}`);
+  }
+  // Classes `Foo` and `foo` of one file would both have `fooSpec`: the later one gets `fooSpec_2`.
+  const specNames = outputs.map(({ worker }) => {
+    const preferred = `${lowerFirst(worker.className)}Spec`;
+    let name = preferred;
+    for (let n = 2; reserved.has(name); n++) name = `${preferred}_${n}`;
+    reserved.add(name);
+    return name;
+  });
+  const file = new GeneratedFile(stubFile, reserved);
+  const blocks = outputs.map(({ worker, childFile }, index) => {
     const proxyName = `${worker.className}Proxy`;
     return fill('parent-worker.ts.tpl', {
       classDoc: docBlock(worker.jsDoc),
@@ -107,11 +111,11 @@ export function emitStub(options: {
       ProxyControls: file.import(PROCXY, 'ProxyControls', 'ProxyControls'),
       events: eventsClause(file, worker, proxyName),
       members: members(file, worker.methods),
-      specName: `${lowerFirst(worker.className)}Spec`,
+      specName: specNames[index]!,
       StubSpec: file.import(PROCXY_STUB, 'StubSpec', 'StubSpec'),
       className: quote(worker.declaredName),
       source: quote(options.relativeSource),
-      child: quote(relativeSpecifier(path.dirname(stubFile), childFile)),
+      child: quote(urlPath(relativeSpecifier(path.dirname(stubFile), childFile))),
       serialization: quote(options.serialization),
       methods: stringArray(worker.methods.map((m) => m.name)),
       idempotent: stringArray(worker.methods.filter((m) => m.idempotent).map((m) => m.name)),
@@ -143,6 +147,20 @@ export function emitChildEntry(worker: WorkerModel): string {
     classAccess: /^[A-Za-z_$][\w$]*$/.test(exportName) ? `.${exportName}` : `[${quote(exportName)}]`,
     methods: stringArray(worker.methods.map((m) => m.name)),
   });
+}
+
+/**
+ * A relative path as the path of a URL (`new URL(it, import.meta.url)`): `#` and `?` would start its fragment or
+ * query, `%` an escape, a backslash a separator, and control characters are dropped, so those are percent-encoded.
+ */
+function urlPath(relative: string): string {
+  return [...relative]
+    .map((c) => {
+      const code = c.charCodeAt(0);
+      const escaped = '%#?\\'.includes(c) || code < 0x20 || code === 0x7f;
+      return escaped ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : c;
+    })
+    .join('');
 }
 
 function lowerFirst(name: string): string {

@@ -11,7 +11,7 @@ import { GlobSet } from './glob.js';
 import { type LineIndex, lineIndexes } from './line-index.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
-import { IncrementalProgram, readCompilerOptions } from './program.js';
+import { IncrementalProgram, readTsconfig, type Tsconfig } from './program.js';
 import { resolveAlias } from './symbols.js';
 
 export interface GenerateOptions {
@@ -49,11 +49,14 @@ export interface GenerateResult {
 }
 
 /** Compiler options used when the project has no tsconfig: the strict settings procxy recommends. */
-const DEFAULT_OPTIONS: ts.CompilerOptions = {
-  strict: true,
-  target: ts.ScriptTarget.ES2023,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+const DEFAULT_TSCONFIG: Tsconfig = {
+  options: {
+    strict: true,
+    target: ts.ScriptTarget.ES2023,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  },
+  declarationFiles: [],
 };
 
 /** The outputs one worker file will have. */
@@ -103,15 +106,16 @@ export class Generator {
   readonly config: ResolvedConfig;
   readonly #globs: GlobSet;
   readonly #program: IncrementalProgram;
+  readonly #declarationFiles: readonly string[];
   readonly #bundles = new Map<string, BundleCacheEntry>();
   #changed = new Set<string>();
 
   constructor(config: ResolvedConfig) {
     this.config = config;
     this.#globs = new GlobSet(config.workers);
-    this.#program = new IncrementalProgram(
-      config.tsconfig === undefined ? DEFAULT_OPTIONS : readCompilerOptions(config.tsconfig),
-    );
+    const tsconfig = config.tsconfig === undefined ? DEFAULT_TSCONFIG : readTsconfig(config.tsconfig);
+    this.#program = new IncrementalProgram(tsconfig.options);
+    this.#declarationFiles = tsconfig.declarationFiles;
   }
 
   /** Tells the generator these files changed on disk; the next run reloads them (and rebundles what used them). */
@@ -129,7 +133,11 @@ export class Generator {
     const check = options.check ?? false;
     const diagnostics: ProcxyDiagnostic[] = [];
     const files = this.#globs.scan(config.root).filter(isWorkerCandidate);
-    const program = this.#program.program([...files, ...config.transferTypes.map((t) => t.file)]);
+    const program = this.#program.program([
+      ...files,
+      ...config.transferTypes.map((t) => t.file),
+      ...this.#declarationFiles,
+    ]);
     const analysis = analyze(program, files, config.serialization, transferSymbols(program, config));
     diagnostics.push(...analysis.diagnostics);
     if (analysis.workers.length === 0) {
@@ -226,6 +234,7 @@ export class Generator {
         worker,
         childFile: childPath(source, config.root, config.outDir, worker.className, workers.length > 1),
       }));
+      diagnostics.push(...caseCollisions(config, relative, children));
       for (const file of [stub, ...children.map((c) => c.childFile)]) {
         const other = owners.get(file);
         if (other !== undefined) {
@@ -305,6 +314,32 @@ export class Generator {
     this.#bundles.set(childFile, fresh);
     return fresh;
   }
+}
+
+/**
+ * PRX9042 for classes of one file whose child files differ only in case (`Foo`, `foo`): on a case-insensitive file
+ * system (macOS, Windows) they are one file, so one child would serve both stubs.
+ */
+function caseCollisions(
+  config: ResolvedConfig,
+  relativeSource: string,
+  children: readonly { readonly worker: WorkerModel; readonly childFile: string }[],
+): ProcxyDiagnostic[] {
+  const seen = new Map<string, WorkerModel>();
+  const found: ProcxyDiagnostic[] = [];
+  for (const { worker, childFile } of children) {
+    const key = childFile.toLowerCase();
+    const other = seen.get(key);
+    if (other === undefined) seen.set(key, worker);
+    else
+      found.push({
+        ...worker.site,
+        category: 'error',
+        code: 'PRX9042',
+        message: `classes '${other.className}' and '${worker.className}' of ${relativeSource} would generate child files whose names differ only in case (${posixRelative(config.root, childFile)}), one file where case does not count (macOS, Windows); rename one of them`,
+      });
+  }
+  return found;
 }
 
 function bundleDiagnostic(

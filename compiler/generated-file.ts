@@ -13,10 +13,15 @@ interface ImportEntry {
 
 const TOKEN = /\uE000(\d+)\uE000/g;
 
+/** `./x` or `../x`: a path. A name that merely starts with a dot (`.shared/x`) would be read as a package. */
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith('./') || specifier.startsWith('../');
+}
+
 /** Posix specifier of `target` as seen from a file in `fromDir`. */
 export function relativeSpecifier(fromDir: string, target: string): string {
   const relative = path.relative(fromDir, target).split(path.sep).join('/');
-  return relative.startsWith('.') ? relative : `./${relative}`;
+  return isRelative(relative) ? relative : `./${relative}`;
 }
 
 export class GeneratedFile {
@@ -86,7 +91,7 @@ export class GeneratedFile {
 
 /** Packages first, then relative paths; each group in code-unit order so output never depends on locale. */
 function compareSpecifiers(a: string, b: string): number {
-  const rank = (s: string): number => (s.startsWith('.') ? 1 : 0);
+  const rank = (s: string): number => (isRelative(s) ? 1 : 0);
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 

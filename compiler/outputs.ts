@@ -53,7 +53,8 @@ function firstLine(file: string): string | undefined {
 /**
  * Generated files under `dirs` whose header names a source that `globs` selects, that sit where that source's
  * outputs go, and that this run did not produce. Files without the header are never reported (so never deleted),
- * nor are copies elsewhere (a child entry copied next to compiled stubs, say).
+ * nor are copies elsewhere (a child entry copied next to compiled stubs, say), nor files of sources the globs do not
+ * select: those may be another config's (one per serialization mode over one folder), which this run must not delete.
  */
 export function findOrphans(options: {
   readonly dirs: readonly string[];

@@ -22,8 +22,18 @@ function libFiles(): Map<string, string> {
   return libTexts;
 }
 
-/** The compiler options of a tsconfig (following `extends`); a broken tsconfig is a ConfigError. */
-export function readCompilerOptions(tsconfig: string): ts.CompilerOptions {
+/** What the generator takes from a tsconfig. */
+export interface Tsconfig {
+  readonly options: ts.CompilerOptions;
+  /**
+   * The declaration files the tsconfig includes. They join the program's roots: a worker file often imports none
+   * of them, yet they declare what its types use (`declare module 'x'`, global interfaces), as they do for tsc.
+   */
+  readonly declarationFiles: readonly string[];
+}
+
+/** The compiler options and declaration files of a tsconfig (following `extends`); a broken one is a ConfigError. */
+export function readTsconfig(tsconfig: string): Tsconfig {
   let fatal: string | undefined;
   const parsed = ts.getParsedCommandLineOfConfigFile(
     tsconfig,
@@ -41,7 +51,10 @@ export function readCompilerOptions(tsconfig: string): ts.CompilerOptions {
       typeof error === 'string' ? error : ts.flattenDiagnosticMessageText(error?.messageText ?? '', '\n');
     throw new ConfigError(`Invalid option "tsconfig": cannot read ${tsconfig}: ${text}`, 'tsconfig');
   }
-  return parsed.options;
+  return {
+    options: parsed.options,
+    declarationFiles: parsed.fileNames.filter((file) => /\.d\.[cm]?tsx?$/.test(file)),
+  };
 }
 
 function isLibraryPath(file: string): boolean {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
-import type { NameResult, Part, RefPart, TypeNamer, TypeText } from './type-text.js';
+import type { NameResult, NameScope, Part, RefPart, TypeNamer, TypeText } from './type-text.js';
 
 /** Where a signature's own diagnostics (PRX9031) go. */
 export interface SignatureContext {
@@ -53,20 +53,72 @@ export function parametersOf(decl: ts.SignatureDeclaration): ts.ParameterDeclara
   return decl.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
 }
 
-/** A parameter name as a stub writes it: destructuring patterns without their default values. */
-export function bindingText(name: ts.BindingName): string {
+/**
+ * A parameter name a method signature can repeat: an identifier, or a destructuring pattern of shorthand names
+ * (defaults dropped). Renames (`{ id: userId }`), quoted or computed keys cannot be written in a signature
+ * (TS2842), so such a pattern gets no text and the parameter a positional name.
+ */
+export function bindingText(name: ts.BindingName): string | undefined {
   if (ts.isIdentifier(name)) return name.text;
-  if (ts.isObjectBindingPattern(name)) {
-    const elements = name.elements.map(
-      (e) =>
-        `${e.dotDotDotToken ? '...' : ''}${e.propertyName ? `${e.propertyName.getText()}: ` : ''}${bindingText(e.name)}`,
-    );
-    return `{ ${elements.join(', ')} }`;
+  const elements: string[] = [];
+  for (const element of name.elements) {
+    if (ts.isOmittedExpression(element)) {
+      elements.push('');
+      continue;
+    }
+    if (element.propertyName !== undefined) return undefined;
+    const inner = bindingText(element.name);
+    if (inner === undefined) return undefined;
+    elements.push(`${element.dotDotDotToken ? '...' : ''}${inner}`);
   }
-  const elements = name.elements.map((e) =>
-    ts.isOmittedExpression(e) ? '' : `${e.dotDotDotToken ? '...' : ''}${bindingText(e.name)}`,
+  return ts.isObjectBindingPattern(name) ? `{ ${elements.join(', ')} }` : `[${elements.join(', ')}]`;
+}
+
+/** `[a: number, b: typeof a]` cannot be written: a tuple of constructor arguments has no parameters in scope. */
+const IN_TUPLE: NameScope = { parameters: false };
+
+/** A tuple element label must be an identifier: a destructured parameter gets a positional one. */
+function tupleLabel(name: ts.BindingName): string | undefined {
+  return ts.isIdentifier(name) ? name.text : undefined;
+}
+
+/** Every name a parameter binds, patterns included. */
+function boundNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : boundNames(e.name)));
+}
+
+/** A parameter a caller may leave out: optional, defaulted or rest. */
+function isOptional(parameter: ts.ParameterDeclaration): boolean {
+  return (
+    parameter.questionToken !== undefined ||
+    parameter.initializer !== undefined ||
+    parameter.dotDotDotToken !== undefined
   );
-  return `[${elements.join(', ')}]`;
+}
+
+/** `T | undefined`, with `T` in parentheses where a union would bind inside it (`() => T`, conditionals). */
+function orUndefined(text: TypeText): TypeText {
+  const literal = text.filter((part) => typeof part === 'string').join('');
+  if (/\|\s*undefined\s*$/.test(literal) && typeof text[text.length - 1] === 'string') return text;
+  const loose = /=>|\?|^\s*(?:abstract\s+)?new\b|\b(?:extends|infer)\b/.test(literal);
+  return loose ? ['(', ...text, ') | undefined'] : [...text, ' | undefined'];
+}
+
+/** The stub names of parameters: `keep`'s text, else `argN`, made unique against every name they bind. */
+function parameterNames(
+  parameters: readonly ts.ParameterDeclaration[],
+  keep: (name: ts.BindingName) => string | undefined,
+): string[] {
+  const taken = new Set(parameters.flatMap((p) => boundNames(p.name)));
+  return parameters.map((parameter, index) => {
+    const kept = keep(parameter.name);
+    if (kept !== undefined) return kept;
+    let name = `arg${index}`;
+    for (let n = 2; taken.has(name); n++) name = `arg${index}_${n}`;
+    taken.add(name);
+    return name;
+  });
 }
 
 export function unnameable(
@@ -85,7 +137,9 @@ export function unnameable(
         ? `'${result.name}' comes from a package the stub cannot import it from`
         : result.reason === 'class-type-parameter'
           ? `it uses the class type parameter '${result.name}'`
-          : `'${result.name}' cannot be resolved`;
+          : result.reason === 'parameter'
+            ? `it refers to the parameter '${result.name}', which the tuple of constructor arguments cannot`
+            : `'${result.name}' cannot be resolved`;
   context.diagnostics.push(
     diagnosticAt(
       node,
@@ -103,10 +157,11 @@ function typeAt(
   written: ts.TypeNode | undefined,
   inferred: () => ts.Type,
   enclosing: ts.Node,
+  scope?: NameScope,
 ): NameResult {
-  const first = written === undefined ? undefined : namer.written(written);
+  const first = written === undefined ? undefined : namer.written(written, scope);
   if (first?.ok) return first;
-  const second = namer.inferred(inferred(), enclosing);
+  const second = namer.inferred(inferred(), enclosing, scope);
   return second.ok || first === undefined ? second : first;
 }
 
@@ -121,36 +176,46 @@ interface ParameterText {
 }
 
 /**
- * The crossing parameters of a signature, named by `label`. Lazy, so that a caller giving up at an unnameable
- * parameter names no types after it (naming a type reserves the names it uses).
+ * The crossing parameters of a signature, named by `keep` (see parameterNames), their types written for `scope`.
+ * Lazy, so that a caller giving up at an unnameable parameter names no types after it (naming a type reserves the
+ * names it uses).
  */
 function* parameterTexts(
   context: SignatureContext,
   namer: TypeNamer,
   signature: ts.Signature,
   declaration: ts.SignatureDeclaration,
-  label: (parameter: ts.ParameterDeclaration, index: number) => string,
+  keep: (name: ts.BindingName) => string | undefined,
+  scope?: NameScope,
 ): Generator<ParameterText, void, undefined> {
   const { checker } = context;
   const symbols = signature.getParameters();
-  for (const [index, parameter] of parametersOf(declaration).entries()) {
+  const crossing = parametersOf(declaration);
+  const names = parameterNames(crossing, keep);
+  for (const [index, parameter] of crossing.entries()) {
     const symbol = symbols[index];
-    const name = label(parameter, index);
+    const name = names[index]!;
     const rest = parameter.dotDotDotToken !== undefined;
-    const optional = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
+    const defaulted = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
+    // `lead(a = 1, b: number)`: a required parameter after `a?` is TS1016 (a tuple: TS1257), so `a` stays
+    // required and takes undefined, which is what the caller passes to get the default.
+    const optional = defaulted && crossing.slice(index + 1).every(isOptional);
     const type = typeAt(
       namer,
       parameter.type,
       () => (symbol === undefined ? checker.getAnyType() : checker.getTypeOfSymbol(symbol)),
       declaration,
+      scope,
     );
-    yield { parameter, index, name, rest, head: `${rest ? '...' : ''}${name}${optional ? '?' : ''}: `, type };
+    yield {
+      parameter,
+      index,
+      name,
+      rest,
+      head: `${rest ? '...' : ''}${name}${optional ? '?' : ''}: `,
+      type: defaulted && !optional && type.ok ? { ok: true, text: orUndefined(type.text) } : type,
+    };
   }
-}
-
-/** A tuple element label must be an identifier: a destructured parameter gets a positional one. */
-function tupleLabel(parameter: ts.ParameterDeclaration, index: number): string {
-  return ts.isIdentifier(parameter.name) ? parameter.name.text : `arg${index}`;
 }
 
 function isPromiseReference(checker: ts.TypeChecker, node: ts.TypeNode): ts.TypeNode | undefined {
@@ -199,7 +264,7 @@ export function signatureText(
     parts.push('>');
   }
   const params: Part[] = [];
-  const parameters = parameterTexts(context, namer, signature, declaration, (p) => bindingText(p.name));
+  const parameters = parameterTexts(context, namer, signature, declaration, bindingText);
   for (const { parameter, index, name, rest, head, type } of parameters) {
     if (index > 0) params.push(', ');
     params.push(head);
@@ -289,7 +354,9 @@ export function constructorText(
     }
     const tuple: Part[] = ['['];
     const parameters =
-      declaration === undefined ? [] : parameterTexts(context, namer, signature, declaration, tupleLabel);
+      declaration === undefined
+        ? []
+        : parameterTexts(context, namer, signature, declaration, tupleLabel, IN_TUPLE);
     for (const { parameter, index, name, head, type } of parameters) {
       if (index > 0) tuple.push(', ');
       tuple.push(head);

@@ -31,11 +31,22 @@ export type Unnameable = {
   readonly ok: false;
   /** The identifier that cannot be named. */
   readonly name: string;
-  readonly reason: 'not-exported' | 'class-type-parameter' | 'unresolved' | 'external';
+  readonly reason: 'not-exported' | 'class-type-parameter' | 'parameter' | 'unresolved' | 'external';
   /** For 'not-exported': the file that declares it. */
   readonly file?: string;
 };
 export type Named = { readonly ok: true; readonly text: TypeText };
+
+/** Where the text will stand. */
+export interface NameScope {
+  /**
+   * Whether the signature's parameters are in scope (`b: typeof a`): in a method signature they are, in the tuple of
+   * constructor arguments they are not.
+   */
+  readonly parameters: boolean;
+}
+
+const IN_SIGNATURE: NameScope = { parameters: true };
 export type NameResult = Named | Unnameable;
 
 /** The runtime specifier path of a source file: `.ts` -> `.js`, `.mts` -> `.mjs`, `.cts` -> `.cjs`. */
@@ -83,7 +94,7 @@ export class TypeNamer {
   }
 
   /** Rewrites a type node as written in the source (names resolved where it was written). */
-  written(node: ts.Node): NameResult {
+  written(node: ts.Node, scope: NameScope = IN_SIGNATURE): NameResult {
     const sourceFile = node.getSourceFile();
     const edits: { start: number; end: number; part: Part }[] = [];
     let failure: Unnameable | undefined;
@@ -91,7 +102,7 @@ export class TypeNamer {
       if (failure !== undefined) return;
       const target = referenceRoot(child);
       if (target !== undefined) {
-        const resolved = this.#resolveIdentifier(target, this.#checker.getSymbolAtLocation(target));
+        const resolved = this.#resolveIdentifier(target, this.#checker.getSymbolAtLocation(target), scope);
         if (!resolved.ok) failure = resolved;
         else if (resolved.part !== undefined) {
           edits.push({ start: target.getStart(sourceFile), end: target.getEnd(), part: resolved.part });
@@ -114,16 +125,18 @@ export class TypeNamer {
     if (failure !== undefined) return failure;
     const parts: Part[] = [];
     let cursor = node.getStart(sourceFile);
+    // Source text is copied with LF line ends: a CRLF checkout must generate the same bytes (--check).
+    const copy = (end: number): string => sourceFile.text.slice(cursor, end).replace(/\r\n?/g, '\n');
     for (const edit of edits.sort((a, b) => a.start - b.start)) {
-      parts.push(sourceFile.text.slice(cursor, edit.start), edit.part);
+      parts.push(copy(edit.start), edit.part);
       cursor = edit.end;
     }
-    parts.push(sourceFile.text.slice(cursor, node.getEnd()));
+    parts.push(copy(node.getEnd()));
     return { ok: true, text: compact(parts) };
   }
 
   /** Prints a type the checker computed (inferred or instantiated), naming what it references. */
-  inferred(type: ts.Type, enclosing: ts.Node): NameResult {
+  inferred(type: ts.Type, enclosing: ts.Node, scope: NameScope = IN_SIGNATURE): NameResult {
     const flags =
       ts.NodeBuilderFlags.NoTruncation |
       ts.NodeBuilderFlags.UseAliasDefinedOutsideCurrentScope |
@@ -131,18 +144,26 @@ export class TypeNamer {
     const node = this.#checker.typeToTypeNode(type, enclosing, flags);
     if (node === undefined)
       return { ok: false, name: this.#checker.typeToString(type), reason: 'unresolved' };
+    const file = enclosing.getSourceFile();
     const parts: Part[] = [];
     let failure: Unnameable | undefined;
     const placeholders: Part[] = [];
+    const printer = ts.createPrinter({ removeComments: true });
     const transformer: ts.TransformerFactory<ts.Node> = (context) => {
       const visit = (child: ts.Node): ts.Node => {
         if (failure !== undefined) return child;
+        if (ts.isUnionTypeNode(child)) {
+          const sorted = sortUnion(child, (member) =>
+            printer.printNode(ts.EmitHint.Unspecified, member, file),
+          );
+          return ts.visitEachChild(sorted, visit, context);
+        }
         const target = referenceRoot(child);
         if (target !== undefined) {
           // The node builder records on each identifier it creates the symbol it names (internal, but it is how
           // declaration emit resolves them too); without it an inferred type cannot be imported.
           const symbol = (target as ts.Identifier & { symbol?: ts.Symbol }).symbol;
-          const resolved = this.#resolveIdentifier(target, symbol);
+          const resolved = this.#resolveIdentifier(target, symbol, scope);
           if (!resolved.ok) failure = resolved;
           else if (resolved.part !== undefined) {
             const replaced = replaceRoot(
@@ -163,9 +184,7 @@ export class TypeNamer {
     };
     const transformed = ts.transform(node, [transformer]).transformed[0]!;
     if (failure !== undefined) return failure;
-    const printed = ts
-      .createPrinter({ removeComments: true })
-      .printNode(ts.EmitHint.Unspecified, transformed, enclosing.getSourceFile());
+    const printed = printer.printNode(ts.EmitHint.Unspecified, transformed, file);
     if (/\bimport\(/.test(printed)) return { ok: false, name: printed, reason: 'unresolved' };
     for (const piece of printed.split(/(__procxy\d+__)/)) {
       const match = /^__procxy(\d+)__$/.exec(piece);
@@ -178,6 +197,7 @@ export class TypeNamer {
   #resolveIdentifier(
     identifier: ts.Identifier,
     symbol: ts.Symbol | undefined,
+    where: NameScope,
   ): { ok: true; part: RefPart | undefined } | Unnameable {
     const name = identifier.text;
     if (symbol === undefined) return { ok: false, name, reason: 'unresolved' };
@@ -197,7 +217,7 @@ export class TypeNamer {
       return { ok: true, part: undefined };
     }
     if ((symbol.flags & ts.SymbolFlags.FunctionScopedVariable) !== 0 && ts.isParameter(decl)) {
-      return { ok: true, part: undefined };
+      return where.parameters ? { ok: true, part: undefined } : { ok: false, name, reason: 'parameter' };
     }
     const scope = enclosingScope(decl);
     if (scope?.kind === 'global') {
@@ -244,6 +264,16 @@ export class TypeNamer {
     const name = identifier.text;
     let importDecl: ts.ImportDeclaration | ts.JSDocImportTag | undefined;
     let imported: string | undefined;
+    if (
+      decl !== undefined &&
+      ts.isImportEqualsDeclaration(decl) &&
+      ts.isExternalModuleReference(decl.moduleReference) &&
+      ts.isStringLiteral(decl.moduleReference.expression)
+    ) {
+      // `import T = require('./t.cjs')` (a CommonJS worker) names the module as a namespace import does.
+      const module = moduleFromSpecifier(decl.moduleReference.expression.text, decl.getSourceFile().fileName);
+      return { ok: true, part: { kind: 'ref', module, name: '*', preferred: name } };
+    }
     if (decl !== undefined && ts.isImportSpecifier(decl)) {
       importDecl = decl.parent.parent.parent;
       imported = (decl.propertyName ?? decl.name).text;
@@ -306,6 +336,18 @@ function replaceRoot(node: ts.Node, replacement: ts.Identifier): ts.Node | undef
   if (ts.isTypeQueryNode(node))
     return ts.factory.updateTypeQueryNode(node, swap(node.exprName), node.typeArguments);
   return undefined;
+}
+
+/**
+ * The checker orders a union's members by when it first met each type, which other worker files change (literals
+ * and object types are made as files are checked), so inferred unions are printed in text order instead, with
+ * `null` and `undefined` last as people write them.
+ */
+function sortUnion(union: ts.UnionTypeNode, print: (member: ts.TypeNode) => string): ts.UnionTypeNode {
+  const last = (text: string): number => (text === 'undefined' ? 2 : text === 'null' ? 1 : 0);
+  const keyed = union.types.map((member) => ({ member, text: print(member) }));
+  keyed.sort((a, b) => last(a.text) - last(b.text) || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  return ts.factory.updateUnionTypeNode(union, ts.factory.createNodeArray(keyed.map((k) => k.member)));
 }
 
 function compact(parts: readonly Part[]): Part[] {

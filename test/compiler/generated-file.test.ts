@@ -1,6 +1,6 @@
 // The printer's import bookkeeping (names never collide, output never depends on order of discovery) and templates.
 import { describe, expect, it } from 'vitest';
-import { GeneratedFile } from '../../compiler/generated-file.js';
+import { GeneratedFile, relativeSpecifier } from '../../compiler/generated-file.js';
 import { fill } from '../../compiler/template.js';
 
 describe('GeneratedFile', () => {
@@ -39,6 +39,28 @@ describe('GeneratedFile', () => {
       ].join('\n'),
     );
     expect(text).toBe("x: Options_2\ny: B | import('../lib/c.js').C\nz: spawnStub\nw: StubSpec\ntypes");
+  });
+});
+
+describe('relative specifiers', () => {
+  it('start with ./ or ../, also for a folder or file whose name starts with a dot', () => {
+    expect(relativeSpecifier('/p/src', '/p/src/.shared/types.js')).toBe('./.shared/types.js');
+    expect(relativeSpecifier('/p/src', '/p/src/..types.js')).toBe('./..types.js');
+    expect(relativeSpecifier('/p/src', '/p/.shared/types.js')).toBe('../.shared/types.js');
+    expect(relativeSpecifier('/p/src', '/p/src/types.js')).toBe('./types.js');
+  });
+
+  it('sort after packages, a dotted folder among them', () => {
+    const file = new GeneratedFile('/p/src/a.procxy.ts', []);
+    const ref = (module: { kind: 'file'; path: string } | { kind: 'package'; specifier: string }) =>
+      file.print([{ kind: 'ref', module, name: 'T', preferred: 'T' }]);
+    const body = [
+      ref({ kind: 'file', path: '/p/src/.shared/types.js' }),
+      ref({ kind: 'package', specifier: 'zod' }),
+    ].join('\n');
+    expect(file.finish(body).imports).toBe(
+      ["import type { T as T_2 } from 'zod';", "import type { T } from './.shared/types.js';"].join('\n'),
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 // Test helpers: temporary copies of generator fixtures that resolve `procxy` to this repository, and the real CLI.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,34 @@ export function tempProject(name: string, options: { keepGenerated?: boolean } =
     symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(dir, 'node_modules', name), 'dir');
   }
   return dir;
+}
+
+/** A copy of fixtures/scratch (strict tsconfig, every `*.worker.{ts,mts,cts}` under src a worker) holding `files`. */
+export function scratchProject(files: Readonly<Record<string, string>>): string {
+  const dir = tempProject('scratch');
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+/** A file of a temporary project as text. */
+export function readProjectFile(dir: string, file: string): string {
+  return readFileSync(path.join(dir, file), 'utf8');
+}
+
+/** Type-checks a project (generated stubs included) with its tsconfig: tsc's output, empty when it passes. */
+export function typeCheck(dir: string): string {
+  const tsc = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', dir],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  return `${tsc.stdout}${tsc.stderr}${tsc.status === 0 ? '' : `exit ${tsc.status}`}`;
 }
 
 export function removeTempProjects(): void {

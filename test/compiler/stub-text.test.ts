@@ -1,0 +1,218 @@
+// How the stub writes signatures the analysis fixture does not cover: each case is a scratch project whose
+// generated stub must also pass tsc under the strict settings users have.
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generate } from '../../compiler/generate.js';
+import { fixturesDir, readProjectFile, removeTempProjects, scratchProject, typeCheck } from './project.js';
+
+afterAll(removeTempProjects);
+
+/** Generates a scratch project with one worker file; returns its stub text and tsc's verdict on the project. */
+async function stubOf(worker: string, extra: Readonly<Record<string, string>> = {}) {
+  const dir = scratchProject({ 'src/w.worker.ts': worker, ...extra });
+  const result = await generate({ cwd: dir });
+  expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  return { dir, stub: readProjectFile(dir, 'src/w.worker.procxy.ts'), tsc: typeCheck(dir) };
+}
+
+describe('parameters', () => {
+  it('writes a destructured parameter without renames, computed keys or defaults (a signature cannot have them)', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        "const KEY = 'k';",
+        'export interface Req {',
+        '  id: string;',
+        "  'c-d': number;",
+        '  k: boolean;',
+        '}',
+        'export class W {',
+        '  plain({ id, k = true }: Req): string {',
+        '    return id + k;',
+        '  }',
+        '  renamed({ id: userId }: Req, arg0: number): string {',
+        '    return userId + arg0;',
+        '  }',
+        "  quoted({ 'c-d': cd, [KEY]: v }: Req, [first, { id: inner }]: [number, Req]): string {",
+        '    return String(cd) + v + first + inner;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain('  plain({ id, k }: Req): Promise<string>;');
+    expect(stub).toContain('  renamed(arg0_2: Req, arg0: number): Promise<string>;');
+    expect(stub).toContain('  quoted(arg0: Req, arg1: [number, Req]): Promise<string>;');
+    expect(tsc).toBe('');
+  });
+});
+
+describe('types', () => {
+  it('finds ambient modules and global interfaces in the tsconfig’s declaration files, which no worker imports', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        "import type { VL } from 'virtual-lib';",
+        'export class W {',
+        '  vl(v: VL, g: GlobalThing): number {',
+        '    return v.v + g.g;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      {
+        'src/types/ambient.d.ts': [
+          "declare module 'virtual-lib' {",
+          '  export interface VL {',
+          '    v: number;',
+          '  }',
+          '}',
+          'interface GlobalThing {',
+          '  g: number;',
+          '}',
+          '',
+        ].join('\n'),
+      },
+    );
+    expect(stub).toContain("import type { VL } from 'virtual-lib';");
+    expect(stub).toContain('  vl(v: VL, g: GlobalThing): Promise<number>;');
+    expect(tsc).toBe('');
+  });
+});
+
+describe('defaults', () => {
+  it('keeps a defaulted parameter before a required one required, taking undefined (methods and constructor)', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'export class W {',
+        "  constructor(a = 1, b: string, d = 'x') {",
+        '    void [a, b, d];',
+        '  }',
+        '  lead(a = 1, f: () => number = () => 0, b: number, c: (() => number) | null = null, d: string | undefined = undefined, e?: number): number {',
+        '    return a + f() + b + (c?.() ?? 0) + (d?.length ?? 0) + (e ?? 0);',
+        '  }',
+        '  tail(a: number, b = 2, ...rest: number[]): number {',
+        '    return a + b + rest.length;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain(
+      '  lead(a: number | undefined, f: (() => number) | undefined, b: number, c?: (() => number) | null, d?: string | undefined, e?: number): Promise<number>;',
+    );
+    expect(stub).toContain('  tail(a: number, b?: number, ...rest: number[]): Promise<number>;');
+    expect(stub).toContain('...args: [a: number | undefined, b: string, d?: string]): Promise<WProxy>');
+    expect(tsc).toBe('');
+  });
+});
+
+describe('types written through the class', () => {
+  it('reaches the unexported types of an optional method through NonNullable', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'interface Hidden {',
+        '  h: number;',
+        '}',
+        'export class W {',
+        '  opt?(h: Hidden): Hidden {',
+        '    return h;',
+        '  }',
+        '  rest?(...hs: Hidden[]): number {',
+        '    return hs.length;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain(
+      "  opt?(h: Parameters<NonNullable<W['opt']>>[0]): Promise<Awaited<ReturnType<NonNullable<W['opt']>>>>;",
+    );
+    expect(stub).toContain("  rest?(...args: Parameters<NonNullable<W['rest']>>): Promise<number>;");
+    expect(tsc).toBe('');
+  });
+});
+
+describe('determinism', () => {
+  it('prints an inferred union the same whatever other worker files the run checks first', async () => {
+    const b = [
+      'export class B {',
+      '  m(x: number, o: { k?: number }) {',
+      "    return x > 0 ? 'up' : x < 0 ? 'down' : o.k === undefined ? null : 'zero';",
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const alone = scratchProject({ 'src/b.worker.ts': b });
+    const after = scratchProject({
+      'src/a.worker.ts': "export class A {\n  z(): 'zero' | 'down' {\n    return 'zero';\n  }\n}\n",
+      'src/b.worker.ts': b,
+    });
+    await generate({ cwd: alone });
+    await generate({ cwd: after });
+    const stub = readProjectFile(alone, 'src/b.worker.procxy.ts');
+    expect(stub).toContain('  m(x: number, o: { k?: number }): Promise<"down" | "up" | "zero" | null>;');
+    expect(readProjectFile(after, 'src/b.worker.procxy.ts')).toBe(stub);
+  });
+});
+
+describe('constructor', () => {
+  it('writes a parameter typed by another (typeof a) by its type, since the tuple has no parameters in scope', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'export class W {',
+        '  constructor(a: number, b: typeof a) {',
+        '    void [a, b];',
+        '  }',
+        '  m(a: { k: string }, b: typeof a.k): typeof b {',
+        '    return b;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain('...args: [a: number, b: number]): Promise<WProxy>');
+    expect(stub).toContain('  m(a: { k: string }, b: typeof a.k): Promise<Awaited<typeof b>>;');
+    expect(tsc).toBe('');
+  });
+});
+
+describe('CommonJS workers', () => {
+  it('imports the types of `import T = require(...)` as a namespace', async () => {
+    const tsconfig = JSON.parse(readProjectFile(path.join(fixturesDir, 'scratch'), 'tsconfig.json')) as {
+      compilerOptions: Record<string, unknown>;
+    };
+    // A CommonJS worker writes `export class`, which verbatimModuleSyntax refuses there (TS1287).
+    tsconfig.compilerOptions.verbatimModuleSyntax = false;
+    const dir = scratchProject({
+      'tsconfig.json': JSON.stringify(tsconfig),
+      'src/t.cts': [
+        'declare namespace T {',
+        '  export interface Q {',
+        '    q: number;',
+        '  }',
+        '}',
+        'const T = {};',
+        'export = T;',
+        '',
+      ].join('\n'),
+      'src/w.worker.cts': [
+        "import T = require('./t.cjs');",
+        'export class W {',
+        '  m(q: T.Q): number {',
+        '    return q.q;',
+        '  }',
+        "  g<K extends 'a'>(q: T.Q, k: K): K {",
+        '    void q;',
+        '    return k;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+    const stub = readProjectFile(dir, 'src/w.worker.procxy.mts');
+    expect(stub).toContain("import type * as T from './t.cjs';");
+    expect(stub).toContain("  g<K extends 'a'>(q: T.Q, k: K): Promise<Awaited<K>>;");
+    expect(typeCheck(dir)).toBe('');
+  });
+});
