@@ -171,9 +171,32 @@ function isObjectType(type: ts.Type): type is ts.ObjectType {
   return (type.flags & ts.TypeFlags.Object) !== 0;
 }
 
+/**
+ * How many instances of one declaration may be open at once in a walk. Real types nest one generic a few times
+ * (`string[][]`, `Box<Box<T>>`); only a type that grows at each level reaches this.
+ */
+const MAX_REPEATS = 24;
+/** Shapes open at once in a walk, for any other walk that would not end (or would overflow the stack). */
+const MAX_DEPTH = 400;
+
+/** A walk from one top-level type: what it has open and which nodes it cached, to drop them if it gives up. */
+interface Walk {
+  depth: number;
+  readonly open: Map<ts.Symbol, { readonly first: ts.Type; readonly count: number }>;
+  readonly added: ts.Type[];
+}
+
+/** Thrown inside a walk that cannot finish, naming the outermost instance of the type that kept growing. */
+class TooDeep extends Error {
+  constructor(readonly type: ts.Type) {
+    super('type too deep to check');
+  }
+}
+
 /** Builds and caches shape nodes for one type checker (type objects are unique per checker). */
 export class ShapeBuilder {
   private readonly cache = new Map<ts.Type, ShapeNode>();
+  private walking: Walk | undefined;
 
   /** `transferTypes`: the declarations of the config's `transferTypes`, which a transfer handler carries. */
   constructor(
@@ -219,12 +242,61 @@ export class ShapeBuilder {
   shapeOf(type: ts.Type): ShapeNode {
     const cached = this.cache.get(type);
     if (cached) return cached;
+    if (this.walking !== undefined) return this.walk(type, this.walking);
+    const walk: Walk = { depth: 0, open: new Map(), added: [] };
+    this.walking = walk;
+    try {
+      return this.walk(type, walk);
+    } catch (error) {
+      // The last resort, when no type kept growing but the walk still overflowed (the checker's own recursion can
+      // too): the whole type is reported, since a crash would hide every other diagnostic.
+      if (!(error instanceof TooDeep) && !(error instanceof RangeError)) throw error;
+      return this.tooDeep(type, walk, 0);
+    } finally {
+      this.walking = undefined;
+    }
+  }
+
+  /** Drops the nodes a walk cached from `mark` on (they are half-built) and reports `type` as too deep instead. */
+  private tooDeep(type: ts.Type, walk: Walk, mark: number): ShapeNode {
+    for (const added of walk.added.splice(mark)) this.cache.delete(added);
+    const subject = this.checker.typeToString(type);
+    const node: ShapeNode = { findings: [{ rule: 'too-deep', subject, segment: '' }], edges: [] };
+    this.cache.set(type, node);
+    walk.added.push(type);
+    return node;
+  }
+
+  private walk(type: ts.Type, walk: Walk): ShapeNode {
+    // The cache ends recursive types, since each level is the same type object; a generic that grows at each level
+    // (`Nest<T[]>` inside `Nest<T>`) is a new type every time, so it is bounded by its declaration instead.
+    const origin = isObjectType(type) ? (type.aliasSymbol ?? type.getSymbol()) : undefined;
+    const open = origin === undefined ? undefined : walk.open.get(origin);
+    if (open !== undefined && open.count >= MAX_REPEATS) throw new TooDeep(open.first);
+    if (walk.depth >= MAX_DEPTH) throw new TooDeep(type);
+    if (origin !== undefined)
+      walk.open.set(origin, { first: open?.first ?? type, count: (open?.count ?? 0) + 1 });
+    walk.depth++;
     const findings: Finding[] = [];
     const edges: Edge[] = [];
     const node: ShapeNode = { findings, edges };
     // Cached before walking the members, so a recursive type reaches this node instead of walking forever.
+    const mark = walk.added.length;
     this.cache.set(type, node);
-    this.fill(type, findings, edges);
+    walk.added.push(type);
+    try {
+      this.fill(type, findings, edges);
+    } catch (error) {
+      // The outermost instance of the growing type reports it, at the path that reaches it.
+      if (error instanceof TooDeep && error.type === type) return this.tooDeep(type, walk, mark);
+      throw error;
+    } finally {
+      walk.depth--;
+      if (origin !== undefined) {
+        if (open === undefined) walk.open.delete(origin);
+        else walk.open.set(origin, open);
+      }
+    }
     if (findings.length === 0 && edges.length === 0) {
       this.cache.set(type, OK);
       return OK;

@@ -22,7 +22,8 @@ export type RuleId =
   | 'untyped-object'
   | 'class-instance-json'
   | 'handle-not-top-level'
-  | 'abort-signal-not-last';
+  | 'abort-signal-not-last'
+  | 'too-deep';
 
 export interface Rule {
   readonly code: string;
@@ -189,6 +190,14 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     both,
     () => "an AbortSignal crosses only as a method's last parameter",
     'Make it the last parameter of the method (the child then gets a signal that aborts when this one does); anywhere else it cannot be sent.',
+  ),
+  'too-deep': rule(
+    'PRX1022',
+    both,
+    (subject) =>
+      `type '${subject}' is too deep to check: it nests without end, a new type at every level (as Nest<T[]> inside Nest<T> does)`,
+    `Let the recursion repeat the same type (inner: Nest<T> | null), or ${optOut}.`,
+    { uncheckable: true },
   ),
 };
 
