@@ -192,13 +192,13 @@ function analyzeClass(
   const { checker, program } = context;
   const file = decl.getSourceFile();
   const reserved = new Set<string>();
-  const namer = new TypeNamer(checker, reserved);
   const classRef: RefPart = {
     kind: 'ref',
     module: { kind: 'file', path: runtimePath(file.fileName) },
     name: exportName,
     preferred: className,
   };
+  const namer = new TypeNamer(checker, reserved, classRef);
   const classSymbol = checker.getSymbolAtLocation(decl.name ?? decl)!;
   const instanceType = checker.getDeclaredTypeOfSymbol(classSymbol);
   const emitter = emitterOf(checker, instanceType);
