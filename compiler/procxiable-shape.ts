@@ -155,11 +155,18 @@ function isLibSymbol(symbol: ts.Symbol): boolean {
   return declarations.length > 0 && declarations.some((d) => isLibFile(d.getSourceFile()));
 }
 
-function containsUndefined(type: ts.Type): boolean {
+/**
+ * Whether an element type admits undefined. A type parameter, an indexed access or a conditional type admits what
+ * its constraint admits (`T extends string | undefined`, `T['optional']`), so it is read through it.
+ */
+function containsUndefined(checker: ts.TypeChecker, type: ts.Type, seen = new Set<ts.Type>()): boolean {
   if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return true;
-  return (
-    type.isUnion() && type.types.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0)
-  );
+  if (seen.has(type)) return false;
+  seen.add(type);
+  if (type.isUnion()) return type.types.some((t) => containsUndefined(checker, t, seen));
+  if (!(type.flags & ts.TypeFlags.Instantiable)) return false;
+  const constraint = checker.getBaseConstraintOfType(type);
+  return constraint !== undefined && containsUndefined(checker, constraint, seen);
 }
 
 /** Property names as they appear in a path: `.name`, or `["odd-name"]`. */
@@ -357,7 +364,7 @@ export class ShapeBuilder {
       const target = (type as ts.TypeReference).target as ts.TupleType;
       checker.getTypeArguments(type as ts.TypeReference).forEach((element, i) => {
         const segment = target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`;
-        if (containsUndefined(element)) find('undefined-in-array-json', 'a tuple', segment);
+        if (containsUndefined(checker, element)) find('undefined-in-array-json', 'a tuple', segment);
         walk(segment, element);
       });
       return;
@@ -365,7 +372,7 @@ export class ShapeBuilder {
     if (checker.isArrayType(type)) {
       const element = checker.getTypeArguments(type as ts.TypeReference)[0];
       if (element === undefined) return;
-      if (containsUndefined(element)) find('undefined-in-array-json', 'an array', '[]');
+      if (containsUndefined(checker, element)) find('undefined-in-array-json', 'an array', '[]');
       walk('[]', element);
       return;
     }
