@@ -491,6 +491,20 @@ export class ShapeBuilder {
     return signature ? signature.getParameters().map((p) => this.checker.getTypeOfSymbol(p)) : [];
   }
 
+  /** Whether a typed array, DataView or Buffer type is over a SharedArrayBuffer (its buffer type argument). */
+  private isSharedView(type: ts.Type): boolean {
+    if (!isObjectType(type) || !(type.objectFlags & ts.ObjectFlags.Reference)) return false;
+    const [buffer] = this.checker.getTypeArguments(type as ts.TypeReference);
+    const symbol = buffer?.getSymbol();
+    return (
+      buffer !== undefined &&
+      !buffer.isUnion() &&
+      symbol !== undefined &&
+      isLibSymbol(symbol) &&
+      builtinKinds.get(symbol.name) === 'shared-array-buffer'
+    );
+  }
+
   private fillBuiltin(
     builtin: { kind: BuiltinKind; name: string; type: ts.Type },
     type: ts.Type,
@@ -518,7 +532,13 @@ export class ShapeBuilder {
       case 'regexp':
         return find('regexp-json', builtin.name);
       case 'binary':
-        return find('binary-json', builtin.name);
+        find('binary-json', builtin.name);
+        // A view over shared memory (`Uint8Array<SharedArrayBuffer>`) is refused at run time as the memory is; the
+        // default ArrayBufferLike may be either, so only a view that is over shared memory by its type is refused.
+        if (this.isSharedView(builtin.type)) {
+          find('shared-array-buffer', `a ${builtin.name} over a SharedArrayBuffer`);
+        }
+        return;
       case 'error':
         return find('error-json', builtin.name);
       case 'promise':

@@ -136,7 +136,7 @@ export const rules: { readonly [K in RuleId]: Rule } = {
   'shared-array-buffer': rule(
     'PRX1013',
     both,
-    () => 'SharedArrayBuffer cannot be shared between processes',
+    (subject) => `${subject} cannot be shared between processes`,
     "Copy the data into an ArrayBuffer or a Uint8Array and use serialization: 'advanced'.",
   ),
   any: rule(
