@@ -150,7 +150,7 @@ export function isLibFile(file: ts.SourceFile): boolean {
   return lib;
 }
 
-function isLibSymbol(symbol: ts.Symbol): boolean {
+export function isLibSymbol(symbol: ts.Symbol): boolean {
   const declarations = symbol.declarations ?? [];
   return declarations.length > 0 && declarations.some((d) => isLibFile(d.getSourceFile()));
 }
@@ -170,7 +170,7 @@ function containsUndefined(checker: ts.TypeChecker, type: ts.Type, seen = new Se
 }
 
 /** Property names as they appear in a path: `.name`, or `["odd-name"]`. */
-function propertySegment(name: string): string {
+export function propertySegment(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 

@@ -1,7 +1,13 @@
 // What is procxiable at build time: judges a method's or constructor's parameters and awaited return per mode.
 import { ts } from 'ts-morph';
 import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
-import { isLibFile, type ShapeNode, shapeBuilderFor } from './procxiable-shape.js';
+import {
+  isLibFile,
+  isLibSymbol,
+  propertySegment,
+  type ShapeNode,
+  shapeBuilderFor,
+} from './procxiable-shape.js';
 import { type RuleId, rules } from './rules.js';
 import { isSymbolKeyed } from './symbols.js';
 
@@ -275,6 +281,15 @@ class Judge {
 
   /** A callback's arguments travel from the child back to the parent, and its awaited result the other way. */
   private callback(at: ts.Node, type: ts.Type, where: string, label: string): void {
+    // The child gets a function that forwards calls: whatever else the parent's function carries stays behind.
+    for (const property of this.checker.getPropertiesOfType(type)) {
+      if (isLibSymbol(property)) continue;
+      const member = property.flags & ts.SymbolFlags.Method ? 'method' : 'property';
+      const name = isSymbolKeyed(property) ? undefined : property.name;
+      const subject = `${member} '${name ?? 'symbol-keyed'}'`;
+      const path = name === undefined ? label : `${label}${propertySegment(name)}`;
+      this.report(at, 'callback-property', subject, where, label, path);
+    }
     for (const signature of type.getCallSignatures()) {
       const roots: Root[] = signature
         .getParameters()

@@ -23,7 +23,8 @@ export type RuleId =
   | 'class-instance-json'
   | 'handle-not-top-level'
   | 'abort-signal-not-last'
-  | 'too-deep';
+  | 'too-deep'
+  | 'callback-property';
 
 export interface Rule {
   readonly code: string;
@@ -198,6 +199,12 @@ export const rules: { readonly [K in RuleId]: Rule } = {
       `type '${subject}' is too deep to check: it nests without end, a new type at every level (as Nest<T[]> inside Nest<T> does)`,
     `Let the recursion repeat the same type (inner: Nest<T> | null), or ${optOut}.`,
     { uncheckable: true },
+  ),
+  'callback-property': rule(
+    'PRX1023',
+    both,
+    (subject) => `a callback crosses as a call only, so its ${subject} would be missing on the child's side`,
+    'Pass the value as a parameter of its own, or type the callback as a plain function.',
   ),
 };
 
