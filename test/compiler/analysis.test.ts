@@ -102,6 +102,52 @@ describe('analysis of a worker class', () => {
     expect(readFileSync(path.join(project, 'calc.worker.procxy.ts'), 'utf8')).not.toContain('supportHandles');
   });
 
+  it('serves methods with string computed names under their names, checks them, and warns on symbol-named ones', async () => {
+    const project = tempProject('typed');
+    const worker = path.join(project, 'computed.worker.ts');
+    const source = (param: string) =>
+      [
+        "const KEY = 'compute';",
+        "const hidden = Symbol('hidden');",
+        'export class Computed {',
+        `  ['literal'](${param}): string {`,
+        '    return String(when);',
+        '  }',
+        '  [KEY](x: number): number {',
+        '    return x * 2;',
+        '  }',
+        '  [hidden](): void {}',
+        '  [Symbol.dispose](): void {}',
+        '}',
+        '',
+      ].join('\n');
+    writeFileSync(worker, source('when: Date'));
+    const failed = await generate({ cwd: project });
+    expect(failed.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`)).toEqual([
+      "PRX1003 4:21 parameter 'when' of 'Computed.literal': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
+      "PRX9026 10:3 method 'Computed.[hidden]' is named by a symbol, so it is not part of the proxy (the child serves methods by their string names); give it a string name to call it through the proxy",
+    ]);
+    writeFileSync(worker, source('when: string'));
+    const generated = await generate({ cwd: project });
+    expect(generated.diagnostics.map((d) => d.code)).toEqual(['PRX9026']);
+    const stub = readFileSync(path.join(project, 'computed.worker.procxy.ts'), 'utf8');
+    expect(stub).toContain(
+      '  literal(when: string): Promise<string>;\n  compute(x: number): Promise<number>;',
+    );
+    expect(stub).toContain("methods: ['literal', 'compute'],");
+    const url = pathToFileURL(path.join(project, 'computed.worker.procxy.ts')).href;
+    const { spawnComputed } = (await import(url)) as {
+      spawnComputed: () => Promise<{
+        literal(when: string): Promise<string>;
+        compute(x: number): Promise<number>;
+        [Symbol.asyncDispose](): Promise<void>;
+      }>;
+    };
+    await using computed = await spawnComputed();
+    expect(await computed.literal('now')).toBe('now');
+    expect(await computed.compute(21)).toBe(42);
+  });
+
   it("instantiates a generic base class's type parameter, in constraints, returns and the constructor", () => {
     const people = readFileSync(path.join(dir, 'src/records.worker.procxy.ts'), 'utf8');
     expect(people).toContain('  field<K extends keyof Person>(key: K): Promise<Person[K]>;');
