@@ -169,6 +169,14 @@ function containsUndefined(checker: ts.TypeChecker, type: ts.Type, seen = new Se
   return constraint !== undefined && containsUndefined(checker, constraint, seen);
 }
 
+/**
+ * The `any` the checker gives a name it cannot resolve. TypeScript has no public test for it; its intrinsic name
+ * ('error', where a written `any` has 'any') is the one the checker itself uses.
+ */
+function isErrorType(type: ts.Type): boolean {
+  return 'intrinsicName' in type && type.intrinsicName === 'error';
+}
+
 /** Property names as they appear in a path: `.name`, or `["odd-name"]`. */
 export function propertySegment(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
@@ -315,7 +323,7 @@ export class ShapeBuilder {
     const flags = type.flags;
     const find = (rule: RuleId, subject: string, segment = '') => findings.push({ rule, subject, segment });
     const walk = (segment: string, inner: ts.Type) => edges.push({ segment, node: this.shapeOf(inner) });
-    if (flags & ts.TypeFlags.Any) return void find('any', 'any');
+    if (flags & ts.TypeFlags.Any) return void find(isErrorType(type) ? 'unresolved' : 'any', 'any');
     if (flags & ts.TypeFlags.Unknown) return void find('unknown', 'unknown');
     if (this.isTransferType(type)) return;
     if (flags & valueFlags && !(flags & ts.TypeFlags.Union)) return;

@@ -24,7 +24,8 @@ export type RuleId =
   | 'handle-not-top-level'
   | 'abort-signal-not-last'
   | 'too-deep'
-  | 'callback-property';
+  | 'callback-property'
+  | 'unresolved';
 
 export interface Rule {
   readonly code: string;
@@ -205,6 +206,13 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     both,
     (subject) => `a callback crosses as a call only, so its ${subject} would be missing on the child's side`,
     'Pass the value as a parameter of its own, or type the callback as a plain function.',
+  ),
+  unresolved: rule(
+    'PRX1024',
+    both,
+    () =>
+      'the type cannot be resolved (a missing module or export, or a name that is not declared), so nothing can be checked',
+    'Fix the import or declare the type; tsc reports the same error. @procxyUnchecked does not cover it.',
   ),
 };
 
