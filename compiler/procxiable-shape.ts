@@ -342,7 +342,10 @@ export class ShapeBuilder {
       return;
     }
     if (flags & ts.TypeFlags.Intersection) {
-      const members = (type as ts.IntersectionType).types;
+      // `T & {}` (what `NonNullable<T>` is) is a T: the empty `{}` only takes null and undefined away.
+      const all = (type as ts.IntersectionType).types;
+      const nonEmpty = all.filter((m) => !isEmptyObject(m));
+      const members = nonEmpty.length > 0 ? nonEmpty : all;
       // `string & { __brand: 'Id' }` is a string at run time: the object part is a compile-time brand.
       const primitives = members.filter((m) => m.flags & primitiveFlags);
       for (const member of primitives.length > 0 ? primitives : members) walk('', member);
@@ -598,6 +601,19 @@ function declaredName(property: ts.Symbol): string {
   const declaration = property.declarations?.[0];
   const name = declaration && ts.getNameOfDeclaration(declaration);
   return name ? name.getText() : property.name;
+}
+
+/** `{}` itself: no properties, index signatures or signatures. */
+function isEmptyObject(type: ts.Type): boolean {
+  return (
+    isObjectType(type) &&
+    isAnonymous(type) &&
+    type.getProperties().length === 0 &&
+    type.getStringIndexType() === undefined &&
+    type.getNumberIndexType() === undefined &&
+    type.getCallSignatures().length === 0 &&
+    type.getConstructSignatures().length === 0
+  );
 }
 
 /** `{}` written as a type literal: it accepts every value but null and undefined. */
