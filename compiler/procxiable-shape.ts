@@ -426,9 +426,14 @@ export class ShapeBuilder {
     if (properties.length === 0 && indexInfos.length === 0) {
       // A mapped type over a type parameter (`Partial<T>`, `Record<K, Date>`) has no members the checker can list
       // yet: judge what it is built from, so T is checked through its constraint and Date is still seen.
-      if (type.objectFlags & ts.ObjectFlags.Mapped) {
-        for (const argument of type.aliasTypeArguments ?? []) walk('', argument);
+      // One built from concrete types with no keys left (`Record<never, string>`, `Omit<{ a: number }, 'a'>`) is {}.
+      const built = type.aliasTypeArguments ?? [];
+      if (type.objectFlags & ts.ObjectFlags.Mapped && (built.length === 0 || built.some(isGeneric))) {
+        for (const argument of built) walk('', argument);
         return;
+      }
+      if (type.objectFlags & ts.ObjectFlags.Mapped) {
+        return void find('untyped-object', checker.typeToString(type));
       }
       if (isAnonymous(type)) return void find('untyped-object', '{}');
     }
@@ -601,6 +606,14 @@ function declaredName(property: ts.Symbol): string {
   const declaration = property.declarations?.[0];
   const name = declaration && ts.getNameOfDeclaration(declaration);
   return name ? name.getText() : property.name;
+}
+
+/** A type parameter, or a type still waiting for one (`keyof T`, `T[K]`, `K | 'a'`). */
+function isGeneric(type: ts.Type): boolean {
+  return (
+    (type.flags & ts.TypeFlags.Instantiable) !== 0 ||
+    (type.isUnionOrIntersection() && type.types.some(isGeneric))
+  );
 }
 
 /** `{}` itself: no properties, index signatures or signatures. */
