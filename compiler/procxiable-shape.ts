@@ -348,6 +348,7 @@ export class ShapeBuilder {
       const members = nonEmpty.length > 0 ? nonEmpty : all;
       // `string & { __brand: 'Id' }` is a string at run time: the object part is a compile-time brand.
       const primitives = members.filter((m) => m.flags & primitiveFlags);
+      if (primitives.length === 0) this.addedProperties(members, find);
       for (const member of primitives.length > 0 ? primitives : members) walk('', member);
       return;
     }
@@ -451,6 +452,42 @@ export class ShapeBuilder {
       }
       walk(info.keyType.flags & ts.TypeFlags.NumberLike ? '[number]' : '[string]', info.type);
     }
+  }
+
+  /**
+   * Properties an intersection adds to an array, a tuple or a built-in that arrives as itself (`string[] & { total:
+   * number }`, `Date & { tag: string }`): JSON writes only an array's elements, and a Date, Map, Set, RegExp or binary
+   * data is rebuilt as the built-in, so the added properties are lost on the way.
+   */
+  private addedProperties(
+    members: readonly ts.Type[],
+    find: (rule: RuleId, subject: string, segment?: string) => void,
+  ): void {
+    const checker = this.checker;
+    const carrier = members.find(
+      (m) =>
+        isObjectType(m) &&
+        (checker.isArrayType(m) ||
+          checker.isTupleType(m) ||
+          subclassable.has(this.builtinOf(m)?.kind ?? 'object')),
+    );
+    if (carrier === undefined) return;
+    const added = members
+      .filter((m) => m !== carrier && isObjectType(m))
+      .flatMap((m) => checker.getPropertiesOfType(m).filter((p) => !isLibSymbol(p)));
+    if (added.length === 0) return;
+    const names = added.map(declaredName);
+    const listed =
+      names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    if (checker.isArrayType(carrier) || checker.isTupleType(carrier)) {
+      const what = checker.isTupleType(carrier) ? 'a tuple' : 'an array';
+      return void find('array-properties-json', `${what} with added properties (${listed})`);
+    }
+    const builtin = this.builtinOf(carrier)!;
+    find(
+      'builtin-properties',
+      `a ${builtin.type.getSymbol()?.name ?? builtin.name} with added properties (${listed})`,
+    );
   }
 
   private objectName(type: ts.Type, isClass: boolean): string {

@@ -25,7 +25,9 @@ export type RuleId =
   | 'abort-signal-not-last'
   | 'too-deep'
   | 'callback-property'
-  | 'unresolved';
+  | 'unresolved'
+  | 'array-properties-json'
+  | 'builtin-properties';
 
 export interface Rule {
   readonly code: string;
@@ -213,6 +215,18 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     () =>
       'the type cannot be resolved (a missing module or export, or a name that is not declared), so nothing can be checked',
     'Fix the import or declare the type; tsc reports the same error. @procxyUnchecked does not cover it.',
+  ),
+  'array-properties-json': rule(
+    'PRX1025',
+    jsonOnly,
+    (subject) => `${subject} loses them in json mode, where an array is written as its elements only`,
+    "Put the array and the properties side by side in an object ({ items, total }), or use serialization: 'advanced'.",
+  ),
+  'builtin-properties': rule(
+    'PRX1026',
+    both,
+    (subject) => `${subject} loses them: it is rebuilt as the built-in on the other side`,
+    'Put the value and the properties side by side in an object ({ at, tag }).',
   ),
 };
 
