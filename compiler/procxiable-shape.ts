@@ -388,6 +388,18 @@ export class ShapeBuilder {
       walk('[]', element);
       return;
     }
+    // `Readonly<Date>` and `Partial<Map<K, V>>` are the built-in itself at run time, not an object of its methods.
+    const [argument] = type.aliasTypeArguments ?? [];
+    if (
+      type.objectFlags & ts.ObjectFlags.Mapped &&
+      argument !== undefined &&
+      type.aliasSymbol !== undefined &&
+      isLibSymbol(type.aliasSymbol) &&
+      (type.aliasSymbol.name === 'Readonly' || type.aliasSymbol.name === 'Partial') &&
+      this.builtinOf(argument) !== undefined
+    ) {
+      return void walk('', argument);
+    }
     const properties = checker.getPropertiesOfType(type);
     const symbol = type.getSymbol();
     const isUserClass =
@@ -438,11 +450,23 @@ export class ShapeBuilder {
       }
       if (isAnonymous(type)) return void find('untyped-object', '{}');
     }
+    // Several function-valued properties are one finding at the object (a type built from a class's methods would
+    // otherwise print one per method); a single one is reported at its own path.
+    const functions = properties.filter(
+      (p) => !isSymbolKeyed(p) && isFunctionValued(checker.getNonNullableType(checker.getTypeOfSymbol(p))),
+    );
+    if (functions.length > 1) {
+      const names = functions.map(declaredName);
+      const shown =
+        names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+      find('function', `the functions in ${this.objectName(type, false)} (${shown})`);
+    }
     for (const property of properties) {
       if (isSymbolKeyed(property)) {
         find('symbol', `the symbol-keyed property '${declaredName(property)}'`);
         continue;
       }
+      if (functions.length > 1 && functions.includes(property)) continue;
       walk(propertySegment(property.name), checker.getTypeOfSymbol(property));
     }
     for (const info of indexInfos) {
@@ -494,6 +518,10 @@ export class ShapeBuilder {
     if (isClass) return `an instance of class '${type.getSymbol()!.name}'`;
     const symbol = type.aliasSymbol ?? type.getSymbol();
     if (symbol === undefined || symbol.name.startsWith('__')) return 'an object type';
+    // `Pick<Date, 'getTime'>` rather than 'Pick', which says nothing of what was picked.
+    if (type.aliasSymbol !== undefined && (type.aliasTypeArguments?.length ?? 0) > 0) {
+      return `type '${this.checker.typeToString(type)}'`;
+    }
     return `${symbol.flags & ts.SymbolFlags.Interface ? 'interface' : 'type'} '${symbol.name}'`;
   }
 
@@ -651,6 +679,12 @@ function isGeneric(type: ts.Type): boolean {
     (type.flags & ts.TypeFlags.Instantiable) !== 0 ||
     (type.isUnionOrIntersection() && type.types.some(isGeneric))
   );
+}
+
+/** A function type (a property holding one is a method the value would lose). */
+function isFunctionValued(type: ts.Type): boolean {
+  if (type.isUnion()) return type.types.every(isFunctionValued);
+  return type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0;
 }
 
 /** `{}` itself: no properties, index signatures or signatures. */

@@ -68,7 +68,7 @@ export const rules: { readonly [K in RuleId]: Rule } = {
   function: rule(
     'PRX1001',
     both,
-    () => 'a function cannot cross the process boundary',
+    (subject) => `${subject} cannot cross the process boundary`,
     'Pass the data the function needs instead, or return a value and act on it in the caller.',
   ),
   'class-instance': rule(
