@@ -268,14 +268,35 @@ class Judge {
     }));
   }
 
-  /** The roots of an event's payload: each element of its tuple is an argument; anything else, one value. */
+  /**
+   * The roots of an event's payload: each element of its tuple, or of its array (`(string | undefined)[]`), is an
+   * argument, since the runtime sends a listener's arguments as arguments; anything else is one value.
+   */
   eventArguments(payload: ts.Type, path: string): Root[] {
-    if (!this.checker.isTupleType(payload)) return [{ node: this.shape(payload), path }];
-    const reference = payload as ts.TypeReference;
+    return (
+      this.spread(payload, (i, variable) => `${path}${variable ? '[]' : `[${i}]`}`) ?? [
+        { node: this.shape(payload), path },
+      ]
+    );
+  }
+
+  /**
+   * A list of arguments (a rest parameter's or a listener's type) as one root per argument, each judged as the
+   * arguments the child sends are, so undefined among them is fine; undefined when the type is not a list.
+   */
+  private spread(list: ts.Type, pathOf: (index: number, variable: boolean) => string): Root[] | undefined {
+    const checker = this.checker;
+    if (!(list.flags & ts.TypeFlags.Object)) return undefined;
+    const reference = list as ts.TypeReference;
+    if (checker.isArrayType(list)) {
+      const [element] = checker.getTypeArguments(reference);
+      return element === undefined ? undefined : this.argument(element, pathOf(0, true));
+    }
+    if (!checker.isTupleType(list)) return undefined;
     const target = reference.target as ts.TupleType;
-    return this.checker.getTypeArguments(reference).flatMap((element, i) => {
+    return checker.getTypeArguments(reference).flatMap((element, i) => {
       const variable = (target.elementFlags[i]! & ts.ElementFlags.Variable) !== 0;
-      return this.argument(element, `${path}${variable ? '[]' : `[${i}]`}`);
+      return this.argument(element, pathOf(i, variable));
     });
   }
 
@@ -291,9 +312,15 @@ class Judge {
       this.report(at, 'callback-property', subject, where, label, path);
     }
     for (const signature of type.getCallSignatures()) {
-      const roots: Root[] = signature
-        .getParameters()
-        .flatMap((symbol, i) => this.argument(this.checker.getTypeOfSymbol(symbol), `${label}(arg ${i})`));
+      const roots: Root[] = signature.getParameters().flatMap((symbol, i) => {
+        const type = this.checker.getTypeOfSymbol(symbol);
+        // Rest arguments are arguments too, not an array: `cb(arg 1...)` for the ones from index 1 on.
+        const rest =
+          parameterDeclaration(symbol)?.dotDotDotToken !== undefined
+            ? this.spread(type, (k, variable) => `${label}(arg ${i + k}${variable ? '...' : ''})`)
+            : undefined;
+        return rest ?? this.argument(type, `${label}(arg ${i})`);
+      });
       const returned = signature.getReturnType();
       roots.push({
         node: this.shape(this.checker.getAwaitedType(returned) ?? returned),
