@@ -209,42 +209,58 @@ class Judge {
       return;
     }
     if (parameter.dotDotDotToken !== undefined && this.spreadArguments(at, type, where, label)) return;
+    this.value(at, this.topLevel(at, type, where, label, { rest: false, last }), where, label);
+  }
+
+  /**
+   * The value roots of one top-level argument, after what the runtime lifts out of it: callbacks (checked here),
+   * handles and the last AbortSignal. A rest parameter's arguments lift callbacks only, since the runtime looks for
+   * handles and the signal in declared parameters.
+   */
+  private topLevel(
+    at: ts.Node,
+    type: ts.Type,
+    where: string,
+    path: string,
+    position: { rest: boolean; last: boolean },
+  ): Root[] {
     const members = type.isUnion() ? type.types : [type];
     const isLifted = (member: ts.Type): boolean => {
       if (this.lifted.callbacks && this.isCallback(member)) return true;
-      if (!this.lifted.methodParameters) return false;
+      if (!this.lifted.methodParameters || position.rest) return false;
       const kind = this.builder.topLevelKind(member);
-      return kind === 'handle' || (kind === 'abort-signal' && last);
+      return kind === 'handle' || (kind === 'abort-signal' && position.last);
     };
-    if (members.some(isLifted)) {
-      const values: Root[] = [];
-      for (const member of members) {
-        if (!isLifted(member)) values.push({ node: this.shape(member), path: label });
-        else if (this.isCallback(member)) this.callback(at, member, where, label);
-      }
-      this.value(at, values, where, label);
-      return;
+    if (!members.some(isLifted)) return [{ node: this.shape(type), path }];
+    const values: Root[] = [];
+    for (const member of members) {
+      if (!isLifted(member)) values.push({ node: this.shape(member), path });
+      else if (this.isCallback(member)) this.callback(at, member, where, path);
     }
-    this.value(at, [{ node: this.shape(type), path: label }], where, label);
+    return values;
   }
 
-  /** Rest elements are separate arguments, so `undefined` among them is not an array element in json mode. */
+  /**
+   * Rest elements are separate arguments, so `undefined` among them is not an array element in json mode, and a
+   * function among them is a callback like any other top-level argument.
+   */
   private spreadArguments(at: ts.Node, type: ts.Type, where: string, label: string): boolean {
     if (!(type.flags & ts.TypeFlags.Object) || !this.checker.isArrayLikeType(type)) return false;
     const reference = type as ts.TypeReference;
+    const position = { rest: true, last: false };
     if (this.checker.isTupleType(type)) {
       const target = reference.target as ts.TupleType;
-      const roots = this.checker.getTypeArguments(reference).map((element, i) => ({
-        node: this.shape(element),
-        path: `${label}${target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`}`,
-      }));
+      const roots = this.checker.getTypeArguments(reference).flatMap((element, i) => {
+        const path = `${label}${target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`}`;
+        return this.topLevel(at, element, where, path, position);
+      });
       this.value(at, roots, where, label);
       return true;
     }
     if (!this.checker.isArrayType(type)) return false;
     const [element] = this.checker.getTypeArguments(reference);
     if (element === undefined) return false;
-    this.value(at, [{ node: this.shape(element), path: `${label}[]` }], where, label);
+    this.value(at, this.topLevel(at, element, where, `${label}[]`, position), where, label);
     return true;
   }
 

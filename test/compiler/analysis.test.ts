@@ -148,6 +148,39 @@ describe('analysis of a worker class', () => {
     expect(await computed.compute(21)).toBe(42);
   });
 
+  it('accepts callbacks among rest arguments, and a real child calls each of them', async () => {
+    const project = tempProject('typed');
+    writeFileSync(
+      path.join(project, 'each.worker.ts'),
+      [
+        'export class Each {',
+        '  async each(...callbacks: Array<(n: number) => number | Promise<number>>): Promise<number> {',
+        '    let sum = 0;',
+        '    for (const [i, callback] of callbacks.entries()) sum += await callback(i);',
+        '    return sum;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const generated = await generate({ cwd: project });
+    expect(generated.diagnostics).toEqual([]);
+    const url = pathToFileURL(path.join(project, 'each.worker.procxy.ts')).href;
+    const { spawnEach } = (await import(url)) as {
+      spawnEach: () => Promise<{
+        each(...callbacks: Array<(n: number) => number>): Promise<number>;
+        [Symbol.asyncDispose](): Promise<void>;
+      }>;
+    };
+    await using each = await spawnEach();
+    expect(
+      await each.each(
+        (n) => n + 10,
+        (n) => n * 100,
+      ),
+    ).toBe(10 + 100);
+  });
+
   it("instantiates a generic base class's type parameter, in constraints, returns and the constructor", () => {
     const people = readFileSync(path.join(dir, 'src/records.worker.procxy.ts'), 'utf8');
     expect(people).toContain('  field<K extends keyof Person>(key: K): Promise<Person[K]>;');
