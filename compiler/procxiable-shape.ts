@@ -353,10 +353,17 @@ export class ShapeBuilder {
       return;
     }
     if (flags & ts.TypeFlags.Instantiable) {
-      // Awaiting a generic return gives `Awaited<V>`: the awaited value is judged through V itself.
+      // `Awaited<V>` (a generic return, awaited; or a parameter typed so) is what V's constraint resolves to, not V:
+      // `T extends Promise<number>` gives a number. An unconstrained V is reported as itself.
       const awaited = type.aliasSymbol?.name === 'Awaited' && isLibSymbol(type.aliasSymbol);
       const [argument] = type.aliasTypeArguments ?? [];
-      if (awaited && argument !== undefined) return void walk('', argument);
+      if (awaited && argument !== undefined) {
+        const base = this.checker.getBaseConstraintOfType(argument);
+        if (base === undefined || base === argument || base.flags & ts.TypeFlags.Unknown) {
+          return void walk('', argument);
+        }
+        return void walk('', this.checker.getAwaitedType(base) ?? base);
+      }
       const constraint = this.checker.getBaseConstraintOfType(type);
       if (constraint === undefined || constraint === type) {
         return void find('unconstrained-generic', this.checker.typeToString(type));
