@@ -355,6 +355,7 @@ function analyzeClass(
         checker,
         signature,
         transferTypes,
+        fallback: decl.name ?? decl,
       }),
     );
   }

@@ -43,6 +43,11 @@ export interface CheckConstructorInput {
    */
   signature?: ts.Signature;
   transferTypes?: ReadonlySet<ts.Symbol>;
+  /**
+   * Where a finding points when the constructor is declared in a library (`class Counts extends Map<...> {}`): the
+   * class name, since a span inside TypeScript's own libs tells the user nothing.
+   */
+  fallback?: ts.Node;
 }
 
 export interface CheckEventsInput {
@@ -97,12 +102,14 @@ export function checkConstructor(input: CheckConstructorInput): ProcxyDiagnostic
   params.forEach((parameter, i) => {
     const symbol = signature?.getParameters()[i];
     const type = symbol ? checker.getTypeOfSymbol(symbol) : checker.getTypeAtLocation(parameter);
+    const inLibrary = isLibFile(parameter.getSourceFile()) && input.fallback !== undefined;
     judge.parameter(
       parameter,
       type,
       `parameter '${parameterLabel(parameter, i)}' of the constructor of '${owner}'`,
       i,
       false,
+      inLibrary ? input.fallback : undefined,
     );
   });
   return judge.diagnostics;
@@ -201,8 +208,9 @@ class Judge {
     where: string,
     index: number,
     last: boolean,
+    site?: ts.Node,
   ): void {
-    const at = parameter.type ?? parameter;
+    const at = site ?? parameter.type ?? parameter;
     const label = parameterLabel(parameter, index);
     if (type.flags & ts.TypeFlags.Never) {
       this.report(at, 'never-parameter', '', where, label, label);

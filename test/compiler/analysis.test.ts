@@ -181,6 +181,21 @@ describe('analysis of a worker class', () => {
     ).toBe(10 + 100);
   });
 
+  it("reports a constructor inherited from a built-in at the worker class's name, not inside TypeScript's libs", async () => {
+    const project = tempProject('typed');
+    const worker = path.join(project, 'counts.worker.ts');
+    writeFileSync(worker, 'export class Counts extends Map<string, number> {}\n');
+    const generated = await generate({ cwd: project });
+    const constructorDiagnostics = generated.diagnostics.filter((d) => d.message.includes('constructor of'));
+    expect(constructorDiagnostics.length).toBeGreaterThan(0);
+    for (const d of constructorDiagnostics) {
+      expect(`${path.relative(project, d.file)}:${d.line}:${d.column}`).toBe('counts.worker.ts:1:14');
+    }
+    expect(constructorDiagnostics.map((d) => `${d.code} ${d.message.split(':')[0]}`)).toEqual([
+      "PRX1002 parameter 'iterable' of the constructor of 'Counts'",
+    ]);
+  });
+
   it("instantiates a generic base class's type parameter, in constraints, returns and the constructor", () => {
     const people = readFileSync(path.join(dir, 'src/records.worker.procxy.ts'), 'utf8');
     expect(people).toContain('  field<K extends keyof Person>(key: K): Promise<Person[K]>;');
