@@ -17,7 +17,7 @@ import {
   type SignatureContext,
   signatureText,
 } from './signature-text.js';
-import { resolveAlias } from './symbols.js';
+import { isSymbolKeyed, resolveAlias } from './symbols.js';
 import { type RefPart, runtimePath, TypeNamer, type TypeText } from './type-text.js';
 
 /** One call signature of a stub method, as text: `<T>(a: X, b?: Y): Promise<Awaited<R>>`. */
@@ -192,13 +192,13 @@ function analyzeClass(
   const { checker, program } = context;
   const file = decl.getSourceFile();
   const reserved = new Set<string>();
-  const namer = new TypeNamer(checker, reserved);
   const classRef: RefPart = {
     kind: 'ref',
     module: { kind: 'file', path: runtimePath(file.fileName) },
     name: exportName,
     preferred: className,
   };
+  const namer = new TypeNamer(checker, reserved, classRef);
   const classSymbol = checker.getSymbolAtLocation(decl.name ?? decl)!;
   const instanceType = checker.getDeclaredTypeOfSymbol(classSymbol);
   const emitter = emitterOf(checker, instanceType);
@@ -213,13 +213,27 @@ function analyzeClass(
     if (nameNode !== undefined && ts.isComputedPropertyName(nameNode) && isHandleHook(checker, nameNode)) {
       supportHandles = true;
     }
-    if (nameNode === undefined || ts.isPrivateIdentifier(nameNode) || ts.isComputedPropertyName(nameNode))
-      continue;
+    if (nameNode === undefined || ts.isPrivateIdentifier(nameNode)) continue;
     if ((ts.getCombinedModifierFlags(first) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0)
       continue;
+    const isMethod = ts.isMethodDeclaration(first) || ts.isMethodSignature(first);
+    // A computed name the checker resolves to a string (`['literal']`, `[KEY]` with a const KEY) is a method like
+    // any other at run time, where the child lists methods by their string names; a symbol-named one never is.
+    if (ts.isComputedPropertyName(nameNode) && isSymbolKeyed(property)) {
+      if (isMethod && !isHandleHook(checker, nameNode) && !isLibraryName(program, checker, nameNode)) {
+        context.diagnostics.push(
+          diagnosticAt(
+            nameNode,
+            'PRX9026',
+            `method '${className}.${nameNode.getText()}' is named by a symbol, so it is not part of the proxy (the child serves methods by their string names); give it a string name to call it through the proxy`,
+            'warning',
+          ),
+        );
+      }
+      continue;
+    }
     const name = property.getName();
     const owner = `${className}.${name}`;
-    const isMethod = ts.isMethodDeclaration(first) || ts.isMethodSignature(first);
     const type = checker.getTypeOfSymbolAtLocation(property, decl);
     if (!isMethod) {
       if (
@@ -344,6 +358,7 @@ function analyzeClass(
         checker,
         signature,
         transferTypes,
+        fallback: decl.name ?? decl,
       }),
     );
   }
@@ -383,6 +398,17 @@ function analyzeClass(
     supportHandles,
     events,
   };
+}
+
+/**
+ * A computed name whose symbol a library declares (`[Symbol.dispose]`, `[inspect.custom]`): a protocol the runtime or
+ * Node uses on the child's side, not a method meant for the proxy.
+ */
+function isLibraryName(program: ts.Program, checker: ts.TypeChecker, name: ts.ComputedPropertyName): boolean {
+  const expression = ts.isPropertyAccessExpression(name.expression) ? name.expression.name : name.expression;
+  const symbol = resolveAlias(checker, checker.getSymbolAtLocation(expression));
+  const declaration = symbol?.declarations?.[0];
+  return declaration !== undefined && isLibraryFile(program, declaration.getSourceFile());
 }
 
 function siteOf(node: ts.Node): WorkerModel['site'] {

@@ -150,20 +150,35 @@ export function isLibFile(file: ts.SourceFile): boolean {
   return lib;
 }
 
-function isLibSymbol(symbol: ts.Symbol): boolean {
+export function isLibSymbol(symbol: ts.Symbol): boolean {
   const declarations = symbol.declarations ?? [];
   return declarations.length > 0 && declarations.some((d) => isLibFile(d.getSourceFile()));
 }
 
-function containsUndefined(type: ts.Type): boolean {
+/**
+ * Whether an element type admits undefined. A type parameter, an indexed access or a conditional type admits what
+ * its constraint admits (`T extends string | undefined`, `T['optional']`), so it is read through it.
+ */
+function containsUndefined(checker: ts.TypeChecker, type: ts.Type, seen = new Set<ts.Type>()): boolean {
   if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return true;
-  return (
-    type.isUnion() && type.types.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0)
-  );
+  if (seen.has(type)) return false;
+  seen.add(type);
+  if (type.isUnion()) return type.types.some((t) => containsUndefined(checker, t, seen));
+  if (!(type.flags & ts.TypeFlags.Instantiable)) return false;
+  const constraint = checker.getBaseConstraintOfType(type);
+  return constraint !== undefined && containsUndefined(checker, constraint, seen);
+}
+
+/**
+ * The `any` the checker gives a name it cannot resolve. TypeScript has no public test for it; its intrinsic name
+ * ('error', where a written `any` has 'any') is the one the checker itself uses.
+ */
+function isErrorType(type: ts.Type): boolean {
+  return 'intrinsicName' in type && type.intrinsicName === 'error';
 }
 
 /** Property names as they appear in a path: `.name`, or `["odd-name"]`. */
-function propertySegment(name: string): string {
+export function propertySegment(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 
@@ -171,9 +186,32 @@ function isObjectType(type: ts.Type): type is ts.ObjectType {
   return (type.flags & ts.TypeFlags.Object) !== 0;
 }
 
+/**
+ * How many instances of one declaration may be open at once in a walk. Real types nest one generic a few times
+ * (`string[][]`, `Box<Box<T>>`); only a type that grows at each level reaches this.
+ */
+const MAX_REPEATS = 24;
+/** Shapes open at once in a walk, for any other walk that would not end (or would overflow the stack). */
+const MAX_DEPTH = 400;
+
+/** A walk from one top-level type: what it has open and which nodes it cached, to drop them if it gives up. */
+interface Walk {
+  depth: number;
+  readonly open: Map<ts.Symbol, { readonly first: ts.Type; readonly count: number }>;
+  readonly added: ts.Type[];
+}
+
+/** Thrown inside a walk that cannot finish, naming the outermost instance of the type that kept growing. */
+class TooDeep extends Error {
+  constructor(readonly type: ts.Type) {
+    super('type too deep to check');
+  }
+}
+
 /** Builds and caches shape nodes for one type checker (type objects are unique per checker). */
 export class ShapeBuilder {
   private readonly cache = new Map<ts.Type, ShapeNode>();
+  private walking: Walk | undefined;
 
   /** `transferTypes`: the declarations of the config's `transferTypes`, which a transfer handler carries. */
   constructor(
@@ -219,12 +257,61 @@ export class ShapeBuilder {
   shapeOf(type: ts.Type): ShapeNode {
     const cached = this.cache.get(type);
     if (cached) return cached;
+    if (this.walking !== undefined) return this.walk(type, this.walking);
+    const walk: Walk = { depth: 0, open: new Map(), added: [] };
+    this.walking = walk;
+    try {
+      return this.walk(type, walk);
+    } catch (error) {
+      // The last resort, when no type kept growing but the walk still overflowed (the checker's own recursion can
+      // too): the whole type is reported, since a crash would hide every other diagnostic.
+      if (!(error instanceof TooDeep) && !(error instanceof RangeError)) throw error;
+      return this.tooDeep(type, walk, 0);
+    } finally {
+      this.walking = undefined;
+    }
+  }
+
+  /** Drops the nodes a walk cached from `mark` on (they are half-built) and reports `type` as too deep instead. */
+  private tooDeep(type: ts.Type, walk: Walk, mark: number): ShapeNode {
+    for (const added of walk.added.splice(mark)) this.cache.delete(added);
+    const subject = this.checker.typeToString(type);
+    const node: ShapeNode = { findings: [{ rule: 'too-deep', subject, segment: '' }], edges: [] };
+    this.cache.set(type, node);
+    walk.added.push(type);
+    return node;
+  }
+
+  private walk(type: ts.Type, walk: Walk): ShapeNode {
+    // The cache ends recursive types, since each level is the same type object; a generic that grows at each level
+    // (`Nest<T[]>` inside `Nest<T>`) is a new type every time, so it is bounded by its declaration instead.
+    const origin = isObjectType(type) ? (type.aliasSymbol ?? type.getSymbol()) : undefined;
+    const open = origin === undefined ? undefined : walk.open.get(origin);
+    if (open !== undefined && open.count >= MAX_REPEATS) throw new TooDeep(open.first);
+    if (walk.depth >= MAX_DEPTH) throw new TooDeep(type);
+    if (origin !== undefined)
+      walk.open.set(origin, { first: open?.first ?? type, count: (open?.count ?? 0) + 1 });
+    walk.depth++;
     const findings: Finding[] = [];
     const edges: Edge[] = [];
     const node: ShapeNode = { findings, edges };
     // Cached before walking the members, so a recursive type reaches this node instead of walking forever.
+    const mark = walk.added.length;
     this.cache.set(type, node);
-    this.fill(type, findings, edges);
+    walk.added.push(type);
+    try {
+      this.fill(type, findings, edges);
+    } catch (error) {
+      // The outermost instance of the growing type reports it, at the path that reaches it.
+      if (error instanceof TooDeep && error.type === type) return this.tooDeep(type, walk, mark);
+      throw error;
+    } finally {
+      walk.depth--;
+      if (origin !== undefined) {
+        if (open === undefined) walk.open.delete(origin);
+        else walk.open.set(origin, open);
+      }
+    }
     if (findings.length === 0 && edges.length === 0) {
       this.cache.set(type, OK);
       return OK;
@@ -236,7 +323,7 @@ export class ShapeBuilder {
     const flags = type.flags;
     const find = (rule: RuleId, subject: string, segment = '') => findings.push({ rule, subject, segment });
     const walk = (segment: string, inner: ts.Type) => edges.push({ segment, node: this.shapeOf(inner) });
-    if (flags & ts.TypeFlags.Any) return void find('any', 'any');
+    if (flags & ts.TypeFlags.Any) return void find(isErrorType(type) ? 'unresolved' : 'any', 'any');
     if (flags & ts.TypeFlags.Unknown) return void find('unknown', 'unknown');
     if (this.isTransferType(type)) return;
     if (flags & valueFlags && !(flags & ts.TypeFlags.Union)) return;
@@ -255,17 +342,28 @@ export class ShapeBuilder {
       return;
     }
     if (flags & ts.TypeFlags.Intersection) {
-      const members = (type as ts.IntersectionType).types;
+      // `T & {}` (what `NonNullable<T>` is) is a T: the empty `{}` only takes null and undefined away.
+      const all = (type as ts.IntersectionType).types;
+      const nonEmpty = all.filter((m) => !isEmptyObject(m));
+      const members = nonEmpty.length > 0 ? nonEmpty : all;
       // `string & { __brand: 'Id' }` is a string at run time: the object part is a compile-time brand.
       const primitives = members.filter((m) => m.flags & primitiveFlags);
+      if (primitives.length === 0) this.addedProperties(members, find);
       for (const member of primitives.length > 0 ? primitives : members) walk('', member);
       return;
     }
     if (flags & ts.TypeFlags.Instantiable) {
-      // Awaiting a generic return gives `Awaited<V>`: the awaited value is judged through V itself.
+      // `Awaited<V>` (a generic return, awaited; or a parameter typed so) is what V's constraint resolves to, not V:
+      // `T extends Promise<number>` gives a number. An unconstrained V is reported as itself.
       const awaited = type.aliasSymbol?.name === 'Awaited' && isLibSymbol(type.aliasSymbol);
       const [argument] = type.aliasTypeArguments ?? [];
-      if (awaited && argument !== undefined) return void walk('', argument);
+      if (awaited && argument !== undefined) {
+        const base = this.checker.getBaseConstraintOfType(argument);
+        if (base === undefined || base === argument || base.flags & ts.TypeFlags.Unknown) {
+          return void walk('', argument);
+        }
+        return void walk('', this.checker.getAwaitedType(base) ?? base);
+      }
       const constraint = this.checker.getBaseConstraintOfType(type);
       if (constraint === undefined || constraint === type) {
         return void find('unconstrained-generic', this.checker.typeToString(type));
@@ -285,7 +383,7 @@ export class ShapeBuilder {
       const target = (type as ts.TypeReference).target as ts.TupleType;
       checker.getTypeArguments(type as ts.TypeReference).forEach((element, i) => {
         const segment = target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`;
-        if (containsUndefined(element)) find('undefined-in-array-json', 'a tuple', segment);
+        if (containsUndefined(checker, element)) find('undefined-in-array-json', 'a tuple', segment);
         walk(segment, element);
       });
       return;
@@ -293,9 +391,21 @@ export class ShapeBuilder {
     if (checker.isArrayType(type)) {
       const element = checker.getTypeArguments(type as ts.TypeReference)[0];
       if (element === undefined) return;
-      if (containsUndefined(element)) find('undefined-in-array-json', 'an array', '[]');
+      if (containsUndefined(checker, element)) find('undefined-in-array-json', 'an array', '[]');
       walk('[]', element);
       return;
+    }
+    // `Readonly<Date>` and `Partial<Map<K, V>>` are the built-in itself at run time, not an object of its methods.
+    const [argument] = type.aliasTypeArguments ?? [];
+    if (
+      type.objectFlags & ts.ObjectFlags.Mapped &&
+      argument !== undefined &&
+      type.aliasSymbol !== undefined &&
+      isLibSymbol(type.aliasSymbol) &&
+      (type.aliasSymbol.name === 'Readonly' || type.aliasSymbol.name === 'Partial') &&
+      this.builtinOf(argument) !== undefined
+    ) {
+      return void walk('', argument);
     }
     const properties = checker.getPropertiesOfType(type);
     const symbol = type.getSymbol();
@@ -336,17 +446,34 @@ export class ShapeBuilder {
     if (properties.length === 0 && indexInfos.length === 0) {
       // A mapped type over a type parameter (`Partial<T>`, `Record<K, Date>`) has no members the checker can list
       // yet: judge what it is built from, so T is checked through its constraint and Date is still seen.
-      if (type.objectFlags & ts.ObjectFlags.Mapped) {
-        for (const argument of type.aliasTypeArguments ?? []) walk('', argument);
+      // One built from concrete types with no keys left (`Record<never, string>`, `Omit<{ a: number }, 'a'>`) is {}.
+      const built = type.aliasTypeArguments ?? [];
+      if (type.objectFlags & ts.ObjectFlags.Mapped && (built.length === 0 || built.some(isGeneric))) {
+        for (const argument of built) walk('', argument);
         return;
       }
+      if (type.objectFlags & ts.ObjectFlags.Mapped) {
+        return void find('untyped-object', checker.typeToString(type));
+      }
       if (isAnonymous(type)) return void find('untyped-object', '{}');
+    }
+    // Several function-valued properties are one finding at the object (a type built from a class's methods would
+    // otherwise print one per method); a single one is reported at its own path.
+    const functions = properties.filter(
+      (p) => !isSymbolKeyed(p) && isFunctionValued(checker.getNonNullableType(checker.getTypeOfSymbol(p))),
+    );
+    if (functions.length > 1) {
+      const names = functions.map(declaredName);
+      const shown =
+        names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+      find('function', `the functions in ${this.objectName(type, false)} (${shown})`);
     }
     for (const property of properties) {
       if (isSymbolKeyed(property)) {
         find('symbol', `the symbol-keyed property '${declaredName(property)}'`);
         continue;
       }
+      if (functions.length > 1 && functions.includes(property)) continue;
       walk(propertySegment(property.name), checker.getTypeOfSymbol(property));
     }
     for (const info of indexInfos) {
@@ -358,10 +485,50 @@ export class ShapeBuilder {
     }
   }
 
+  /**
+   * Properties an intersection adds to an array, a tuple or a built-in that arrives as itself (`string[] & { total:
+   * number }`, `Date & { tag: string }`): JSON writes only an array's elements, and a Date, Map, Set, RegExp or binary
+   * data is rebuilt as the built-in, so the added properties are lost on the way.
+   */
+  private addedProperties(
+    members: readonly ts.Type[],
+    find: (rule: RuleId, subject: string, segment?: string) => void,
+  ): void {
+    const checker = this.checker;
+    const carrier = members.find(
+      (m) =>
+        isObjectType(m) &&
+        (checker.isArrayType(m) ||
+          checker.isTupleType(m) ||
+          subclassable.has(this.builtinOf(m)?.kind ?? 'object')),
+    );
+    if (carrier === undefined) return;
+    const added = members
+      .filter((m) => m !== carrier && isObjectType(m))
+      .flatMap((m) => checker.getPropertiesOfType(m).filter((p) => !isLibSymbol(p)));
+    if (added.length === 0) return;
+    const names = added.map(declaredName);
+    const listed =
+      names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    if (checker.isArrayType(carrier) || checker.isTupleType(carrier)) {
+      const what = checker.isTupleType(carrier) ? 'a tuple' : 'an array';
+      return void find('array-properties-json', `${what} with added properties (${listed})`);
+    }
+    const builtin = this.builtinOf(carrier)!;
+    find(
+      'builtin-properties',
+      `a ${builtin.type.getSymbol()?.name ?? builtin.name} with added properties (${listed})`,
+    );
+  }
+
   private objectName(type: ts.Type, isClass: boolean): string {
     if (isClass) return `an instance of class '${type.getSymbol()!.name}'`;
     const symbol = type.aliasSymbol ?? type.getSymbol();
     if (symbol === undefined || symbol.name.startsWith('__')) return 'an object type';
+    // `Pick<Date, 'getTime'>` rather than 'Pick', which says nothing of what was picked.
+    if (type.aliasSymbol !== undefined && (type.aliasTypeArguments?.length ?? 0) > 0) {
+      return `type '${this.checker.typeToString(type)}'`;
+    }
     return `${symbol.flags & ts.SymbolFlags.Interface ? 'interface' : 'type'} '${symbol.name}'`;
   }
 
@@ -412,6 +579,20 @@ export class ShapeBuilder {
     return signature ? signature.getParameters().map((p) => this.checker.getTypeOfSymbol(p)) : [];
   }
 
+  /** Whether a typed array, DataView or Buffer type is over a SharedArrayBuffer (its buffer type argument). */
+  private isSharedView(type: ts.Type): boolean {
+    if (!isObjectType(type) || !(type.objectFlags & ts.ObjectFlags.Reference)) return false;
+    const [buffer] = this.checker.getTypeArguments(type as ts.TypeReference);
+    const symbol = buffer?.getSymbol();
+    return (
+      buffer !== undefined &&
+      !buffer.isUnion() &&
+      symbol !== undefined &&
+      isLibSymbol(symbol) &&
+      builtinKinds.get(symbol.name) === 'shared-array-buffer'
+    );
+  }
+
   private fillBuiltin(
     builtin: { kind: BuiltinKind; name: string; type: ts.Type },
     type: ts.Type,
@@ -439,7 +620,13 @@ export class ShapeBuilder {
       case 'regexp':
         return find('regexp-json', builtin.name);
       case 'binary':
-        return find('binary-json', builtin.name);
+        find('binary-json', builtin.name);
+        // A view over shared memory (`Uint8Array<SharedArrayBuffer>`) is refused at run time as the memory is; the
+        // default ArrayBufferLike may be either, so only a view that is over shared memory by its type is refused.
+        if (this.isSharedView(builtin.type)) {
+          find('shared-array-buffer', `a ${builtin.name} over a SharedArrayBuffer`);
+        }
+        return;
       case 'error':
         return find('error-json', builtin.name);
       case 'promise':
@@ -491,6 +678,33 @@ function declaredName(property: ts.Symbol): string {
   const declaration = property.declarations?.[0];
   const name = declaration && ts.getNameOfDeclaration(declaration);
   return name ? name.getText() : property.name;
+}
+
+/** A type parameter, or a type still waiting for one (`keyof T`, `T[K]`, `K | 'a'`). */
+function isGeneric(type: ts.Type): boolean {
+  return (
+    (type.flags & ts.TypeFlags.Instantiable) !== 0 ||
+    (type.isUnionOrIntersection() && type.types.some(isGeneric))
+  );
+}
+
+/** A function type (a property holding one is a method the value would lose). */
+function isFunctionValued(type: ts.Type): boolean {
+  if (type.isUnion()) return type.types.every(isFunctionValued);
+  return type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0;
+}
+
+/** `{}` itself: no properties, index signatures or signatures. */
+function isEmptyObject(type: ts.Type): boolean {
+  return (
+    isObjectType(type) &&
+    isAnonymous(type) &&
+    type.getProperties().length === 0 &&
+    type.getStringIndexType() === undefined &&
+    type.getNumberIndexType() === undefined &&
+    type.getCallSignatures().length === 0 &&
+    type.getConstructSignatures().length === 0
+  );
 }
 
 /** `{}` written as a type literal: it accepts every value but null and undefined. */

@@ -1,7 +1,13 @@
 // What is procxiable at build time: judges a method's or constructor's parameters and awaited return per mode.
 import { ts } from 'ts-morph';
 import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
-import { isLibFile, type ShapeNode, shapeBuilderFor } from './procxiable-shape.js';
+import {
+  isLibFile,
+  isLibSymbol,
+  propertySegment,
+  type ShapeNode,
+  shapeBuilderFor,
+} from './procxiable-shape.js';
 import { type RuleId, rules } from './rules.js';
 import { isSymbolKeyed } from './symbols.js';
 
@@ -37,6 +43,11 @@ export interface CheckConstructorInput {
    */
   signature?: ts.Signature;
   transferTypes?: ReadonlySet<ts.Symbol>;
+  /**
+   * Where a finding points when the constructor is declared in a library (`class Counts extends Map<...> {}`): the
+   * class name, since a span inside TypeScript's own libs tells the user nothing.
+   */
+  fallback?: ts.Node;
 }
 
 export interface CheckEventsInput {
@@ -91,12 +102,14 @@ export function checkConstructor(input: CheckConstructorInput): ProcxyDiagnostic
   params.forEach((parameter, i) => {
     const symbol = signature?.getParameters()[i];
     const type = symbol ? checker.getTypeOfSymbol(symbol) : checker.getTypeAtLocation(parameter);
+    const inLibrary = isLibFile(parameter.getSourceFile()) && input.fallback !== undefined;
     judge.parameter(
       parameter,
       type,
       `parameter '${parameterLabel(parameter, i)}' of the constructor of '${owner}'`,
       i,
       false,
+      inLibrary ? input.fallback : undefined,
     );
   });
   return judge.diagnostics;
@@ -195,50 +208,67 @@ class Judge {
     where: string,
     index: number,
     last: boolean,
+    site?: ts.Node,
   ): void {
-    const at = parameter.type ?? parameter;
+    const at = site ?? parameter.type ?? parameter;
     const label = parameterLabel(parameter, index);
     if (type.flags & ts.TypeFlags.Never) {
       this.report(at, 'never-parameter', '', where, label, label);
       return;
     }
     if (parameter.dotDotDotToken !== undefined && this.spreadArguments(at, type, where, label)) return;
+    this.value(at, this.topLevel(at, type, where, label, { rest: false, last }), where, label);
+  }
+
+  /**
+   * The value roots of one top-level argument, after what the runtime lifts out of it: callbacks (checked here),
+   * handles and the last AbortSignal. A rest parameter's arguments lift callbacks only, since the runtime looks for
+   * handles and the signal in declared parameters.
+   */
+  private topLevel(
+    at: ts.Node,
+    type: ts.Type,
+    where: string,
+    path: string,
+    position: { rest: boolean; last: boolean },
+  ): Root[] {
     const members = type.isUnion() ? type.types : [type];
     const isLifted = (member: ts.Type): boolean => {
       if (this.lifted.callbacks && this.isCallback(member)) return true;
-      if (!this.lifted.methodParameters) return false;
+      if (!this.lifted.methodParameters || position.rest) return false;
       const kind = this.builder.topLevelKind(member);
-      return kind === 'handle' || (kind === 'abort-signal' && last);
+      return kind === 'handle' || (kind === 'abort-signal' && position.last);
     };
-    if (members.some(isLifted)) {
-      const values: Root[] = [];
-      for (const member of members) {
-        if (!isLifted(member)) values.push({ node: this.shape(member), path: label });
-        else if (this.isCallback(member)) this.callback(at, member, where, label);
-      }
-      this.value(at, values, where, label);
-      return;
+    if (!members.some(isLifted)) return [{ node: this.shape(type), path }];
+    const values: Root[] = [];
+    for (const member of members) {
+      if (!isLifted(member)) values.push({ node: this.shape(member), path });
+      else if (this.isCallback(member)) this.callback(at, member, where, path);
     }
-    this.value(at, [{ node: this.shape(type), path: label }], where, label);
+    return values;
   }
 
-  /** Rest elements are separate arguments, so `undefined` among them is not an array element in json mode. */
+  /**
+   * Rest elements are separate arguments, so `undefined` among them is not an array element in json mode, and a
+   * function among them is a callback like any other top-level argument.
+   */
   private spreadArguments(at: ts.Node, type: ts.Type, where: string, label: string): boolean {
     if (!(type.flags & ts.TypeFlags.Object) || !this.checker.isArrayLikeType(type)) return false;
     const reference = type as ts.TypeReference;
+    const position = { rest: true, last: false };
     if (this.checker.isTupleType(type)) {
       const target = reference.target as ts.TupleType;
-      const roots = this.checker.getTypeArguments(reference).map((element, i) => ({
-        node: this.shape(element),
-        path: `${label}${target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`}`,
-      }));
+      const roots = this.checker.getTypeArguments(reference).flatMap((element, i) => {
+        const path = `${label}${target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`}`;
+        return this.topLevel(at, element, where, path, position);
+      });
       this.value(at, roots, where, label);
       return true;
     }
     if (!this.checker.isArrayType(type)) return false;
     const [element] = this.checker.getTypeArguments(reference);
     if (element === undefined) return false;
-    this.value(at, [{ node: this.shape(element), path: `${label}[]` }], where, label);
+    this.value(at, this.topLevel(at, element, where, `${label}[]`, position), where, label);
     return true;
   }
 
@@ -262,23 +292,59 @@ class Judge {
     }));
   }
 
-  /** The roots of an event's payload: each element of its tuple is an argument; anything else, one value. */
+  /**
+   * The roots of an event's payload: each element of its tuple, or of its array (`(string | undefined)[]`), is an
+   * argument, since the runtime sends a listener's arguments as arguments; anything else is one value.
+   */
   eventArguments(payload: ts.Type, path: string): Root[] {
-    if (!this.checker.isTupleType(payload)) return [{ node: this.shape(payload), path }];
-    const reference = payload as ts.TypeReference;
+    return (
+      this.spread(payload, (i, variable) => `${path}${variable ? '[]' : `[${i}]`}`) ?? [
+        { node: this.shape(payload), path },
+      ]
+    );
+  }
+
+  /**
+   * A list of arguments (a rest parameter's or a listener's type) as one root per argument, each judged as the
+   * arguments the child sends are, so undefined among them is fine; undefined when the type is not a list.
+   */
+  private spread(list: ts.Type, pathOf: (index: number, variable: boolean) => string): Root[] | undefined {
+    const checker = this.checker;
+    if (!(list.flags & ts.TypeFlags.Object)) return undefined;
+    const reference = list as ts.TypeReference;
+    if (checker.isArrayType(list)) {
+      const [element] = checker.getTypeArguments(reference);
+      return element === undefined ? undefined : this.argument(element, pathOf(0, true));
+    }
+    if (!checker.isTupleType(list)) return undefined;
     const target = reference.target as ts.TupleType;
-    return this.checker.getTypeArguments(reference).flatMap((element, i) => {
+    return checker.getTypeArguments(reference).flatMap((element, i) => {
       const variable = (target.elementFlags[i]! & ts.ElementFlags.Variable) !== 0;
-      return this.argument(element, `${path}${variable ? '[]' : `[${i}]`}`);
+      return this.argument(element, pathOf(i, variable));
     });
   }
 
   /** A callback's arguments travel from the child back to the parent, and its awaited result the other way. */
   private callback(at: ts.Node, type: ts.Type, where: string, label: string): void {
+    // The child gets a function that forwards calls: whatever else the parent's function carries stays behind.
+    for (const property of this.checker.getPropertiesOfType(type)) {
+      if (isLibSymbol(property)) continue;
+      const member = property.flags & ts.SymbolFlags.Method ? 'method' : 'property';
+      const name = isSymbolKeyed(property) ? undefined : property.name;
+      const subject = `${member} '${name ?? 'symbol-keyed'}'`;
+      const path = name === undefined ? label : `${label}${propertySegment(name)}`;
+      this.report(at, 'callback-property', subject, where, label, path);
+    }
     for (const signature of type.getCallSignatures()) {
-      const roots: Root[] = signature
-        .getParameters()
-        .flatMap((symbol, i) => this.argument(this.checker.getTypeOfSymbol(symbol), `${label}(arg ${i})`));
+      const roots: Root[] = signature.getParameters().flatMap((symbol, i) => {
+        const type = this.checker.getTypeOfSymbol(symbol);
+        // Rest arguments are arguments too, not an array: `cb(arg 1...)` for the ones from index 1 on.
+        const rest =
+          parameterDeclaration(symbol)?.dotDotDotToken !== undefined
+            ? this.spread(type, (k, variable) => `${label}(arg ${i + k}${variable ? '...' : ''})`)
+            : undefined;
+        return rest ?? this.argument(type, `${label}(arg ${i})`);
+      });
       const returned = signature.getReturnType();
       roots.push({
         node: this.shape(this.checker.getAwaitedType(returned) ?? returned),

@@ -22,7 +22,12 @@ export type RuleId =
   | 'untyped-object'
   | 'class-instance-json'
   | 'handle-not-top-level'
-  | 'abort-signal-not-last';
+  | 'abort-signal-not-last'
+  | 'too-deep'
+  | 'callback-property'
+  | 'unresolved'
+  | 'array-properties-json'
+  | 'builtin-properties';
 
 export interface Rule {
   readonly code: string;
@@ -63,7 +68,7 @@ export const rules: { readonly [K in RuleId]: Rule } = {
   function: rule(
     'PRX1001',
     both,
-    () => 'a function cannot cross the process boundary',
+    (subject) => `${subject} cannot cross the process boundary`,
     'Pass the data the function needs instead, or return a value and act on it in the caller.',
   ),
   'class-instance': rule(
@@ -135,7 +140,7 @@ export const rules: { readonly [K in RuleId]: Rule } = {
   'shared-array-buffer': rule(
     'PRX1013',
     both,
-    () => 'SharedArrayBuffer cannot be shared between processes',
+    (subject) => `${subject} cannot be shared between processes`,
     "Copy the data into an ArrayBuffer or a Uint8Array and use serialization: 'advanced'.",
   ),
   any: rule(
@@ -189,6 +194,39 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     both,
     () => "an AbortSignal crosses only as a method's last parameter",
     'Make it the last parameter of the method (the child then gets a signal that aborts when this one does); anywhere else it cannot be sent.',
+  ),
+  'too-deep': rule(
+    'PRX1022',
+    both,
+    (subject) =>
+      `type '${subject}' is too deep to check: it nests without end, a new type at every level (as Nest<T[]> inside Nest<T> does)`,
+    `Let the recursion repeat the same type (inner: Nest<T> | null), or ${optOut}.`,
+    { uncheckable: true },
+  ),
+  'callback-property': rule(
+    'PRX1023',
+    both,
+    (subject) => `a callback crosses as a call only, so its ${subject} would be missing on the child's side`,
+    'Pass the value as a parameter of its own, or type the callback as a plain function.',
+  ),
+  unresolved: rule(
+    'PRX1024',
+    both,
+    () =>
+      'the type cannot be resolved (a missing module or export, or a name that is not declared), so nothing can be checked',
+    'Fix the import or declare the type; tsc reports the same error. @procxyUnchecked does not cover it.',
+  ),
+  'array-properties-json': rule(
+    'PRX1025',
+    jsonOnly,
+    (subject) => `${subject} loses them in json mode, where an array is written as its elements only`,
+    "Put the array and the properties side by side in an object ({ items, total }), or use serialization: 'advanced'.",
+  ),
+  'builtin-properties': rule(
+    'PRX1026',
+    both,
+    (subject) => `${subject} loses them: it is rebuilt as the built-in on the other side`,
+    'Put the value and the properties side by side in an object ({ at, tag }).',
   ),
 };
 

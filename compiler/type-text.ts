@@ -82,10 +82,23 @@ export class TypeNamer {
   readonly #checker: ts.TypeChecker;
   readonly #reserved: Set<string>;
   readonly #exportsCache = new Map<ts.SourceFile, Map<ts.Symbol, string>>();
+  readonly #self: RefPart | undefined;
 
-  constructor(checker: ts.TypeChecker, reserved: Set<string>) {
+  /**
+   * `self` is the worker class, written for the `this` type: in the worker's signatures `this` is an instance of
+   * the worker, but in the proxy interface the stub declares it would be the proxy.
+   */
+  constructor(checker: ts.TypeChecker, reserved: Set<string>, self?: RefPart) {
     this.#checker = checker;
     this.#reserved = reserved;
+    this.#self = self;
+  }
+
+  /** The worker class for a `this` type node, or why it cannot be written. */
+  #thisType(): { ok: true; part: RefPart } | Unnameable {
+    return this.#self === undefined
+      ? { ok: false, name: 'this', reason: 'unresolved' }
+      : { ok: true, part: this.#self };
   }
 
   /** Keeps `name` free: imports get another local name. */
@@ -100,6 +113,12 @@ export class TypeNamer {
     let failure: Unnameable | undefined;
     const visit = (child: ts.Node): void => {
       if (failure !== undefined) return;
+      if (ts.isThisTypeNode(child)) {
+        const self = this.#thisType();
+        if (!self.ok) failure = self;
+        else edits.push({ start: child.getStart(sourceFile), end: child.getEnd(), part: self.part });
+        return;
+      }
       const target = referenceRoot(child);
       if (target !== undefined) {
         const resolved = this.#resolveIdentifier(target, this.#checker.getSymbolAtLocation(target), scope);
@@ -152,6 +171,15 @@ export class TypeNamer {
     const transformer: ts.TransformerFactory<ts.Node> = (context) => {
       const visit = (child: ts.Node): ts.Node => {
         if (failure !== undefined) return child;
+        if (ts.isThisTypeNode(child)) {
+          const self = this.#thisType();
+          if (!self.ok) failure = self;
+          else {
+            placeholders.push(self.part);
+            return ts.factory.createTypeReferenceNode(`__procxy${placeholders.length - 1}__`);
+          }
+          return child;
+        }
         if (ts.isUnionTypeNode(child)) {
           const sorted = sortUnion(child, (member) =>
             printer.printNode(ts.EmitHint.Unspecified, member, file),

@@ -102,6 +102,100 @@ describe('analysis of a worker class', () => {
     expect(readFileSync(path.join(project, 'calc.worker.procxy.ts'), 'utf8')).not.toContain('supportHandles');
   });
 
+  it('serves methods with string computed names under their names, checks them, and warns on symbol-named ones', async () => {
+    const project = tempProject('typed');
+    const worker = path.join(project, 'computed.worker.ts');
+    const source = (param: string) =>
+      [
+        "const KEY = 'compute';",
+        "const hidden = Symbol('hidden');",
+        'export class Computed {',
+        `  ['literal'](${param}): string {`,
+        '    return String(when);',
+        '  }',
+        '  [KEY](x: number): number {',
+        '    return x * 2;',
+        '  }',
+        '  [hidden](): void {}',
+        '  [Symbol.dispose](): void {}',
+        '}',
+        '',
+      ].join('\n');
+    writeFileSync(worker, source('when: Date'));
+    const failed = await generate({ cwd: project });
+    expect(failed.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`)).toEqual([
+      "PRX1003 4:21 parameter 'when' of 'Computed.literal': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
+      "PRX9026 10:3 method 'Computed.[hidden]' is named by a symbol, so it is not part of the proxy (the child serves methods by their string names); give it a string name to call it through the proxy",
+    ]);
+    writeFileSync(worker, source('when: string'));
+    const generated = await generate({ cwd: project });
+    expect(generated.diagnostics.map((d) => d.code)).toEqual(['PRX9026']);
+    const stub = readFileSync(path.join(project, 'computed.worker.procxy.ts'), 'utf8');
+    expect(stub).toContain(
+      '  literal(when: string): Promise<string>;\n  compute(x: number): Promise<number>;',
+    );
+    expect(stub).toContain("methods: ['literal', 'compute'],");
+    const url = pathToFileURL(path.join(project, 'computed.worker.procxy.ts')).href;
+    const { spawnComputed } = (await import(url)) as {
+      spawnComputed: () => Promise<{
+        literal(when: string): Promise<string>;
+        compute(x: number): Promise<number>;
+        [Symbol.asyncDispose](): Promise<void>;
+      }>;
+    };
+    await using computed = await spawnComputed();
+    expect(await computed.literal('now')).toBe('now');
+    expect(await computed.compute(21)).toBe(42);
+  });
+
+  it('accepts callbacks among rest arguments, and a real child calls each of them', async () => {
+    const project = tempProject('typed');
+    writeFileSync(
+      path.join(project, 'each.worker.ts'),
+      [
+        'export class Each {',
+        '  async each(...callbacks: Array<(n: number) => number | Promise<number>>): Promise<number> {',
+        '    let sum = 0;',
+        '    for (const [i, callback] of callbacks.entries()) sum += await callback(i);',
+        '    return sum;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const generated = await generate({ cwd: project });
+    expect(generated.diagnostics).toEqual([]);
+    const url = pathToFileURL(path.join(project, 'each.worker.procxy.ts')).href;
+    const { spawnEach } = (await import(url)) as {
+      spawnEach: () => Promise<{
+        each(...callbacks: Array<(n: number) => number>): Promise<number>;
+        [Symbol.asyncDispose](): Promise<void>;
+      }>;
+    };
+    await using each = await spawnEach();
+    expect(
+      await each.each(
+        (n) => n + 10,
+        (n) => n * 100,
+      ),
+    ).toBe(10 + 100);
+  });
+
+  it("reports a constructor inherited from a built-in at the worker class's name, not inside TypeScript's libs", async () => {
+    const project = tempProject('typed');
+    const worker = path.join(project, 'counts.worker.ts');
+    writeFileSync(worker, 'export class Counts extends Map<string, number> {}\n');
+    const generated = await generate({ cwd: project });
+    const constructorDiagnostics = generated.diagnostics.filter((d) => d.message.includes('constructor of'));
+    expect(constructorDiagnostics.length).toBeGreaterThan(0);
+    for (const d of constructorDiagnostics) {
+      expect(`${path.relative(project, d.file)}:${d.line}:${d.column}`).toBe('counts.worker.ts:1:14');
+    }
+    expect(constructorDiagnostics.map((d) => `${d.code} ${d.message.split(':')[0]}`)).toEqual([
+      "PRX1002 parameter 'iterable' of the constructor of 'Counts'",
+    ]);
+  });
+
   it("instantiates a generic base class's type parameter, in constraints, returns and the constructor", () => {
     const people = readFileSync(path.join(dir, 'src/records.worker.procxy.ts'), 'utf8');
     expect(people).toContain('  field<K extends keyof Person>(key: K): Promise<Person[K]>;');

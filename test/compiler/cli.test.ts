@@ -22,7 +22,7 @@ describe('procxy generate', () => {
     expect(existsSync(stub)).toBe(false);
 
     const first = runCli(['generate'], dir);
-    expect(first.stdout).toMatch(/^procxy: 2 workers, 12 methods, 4 files written in \d+ ms\n$/);
+    expect(first.stdout).toMatch(/^procxy: 2 workers, 13 methods, 4 files written in \d+ ms\n$/);
     expect(first.status).toBe(0);
     expect(runCli(['generate', '--check'], dir).status).toBe(0);
 
@@ -53,7 +53,7 @@ describe('procxy generate', () => {
     expect(check.stdout).toContain('ledger.procxy.child.mjs - error PRX9903: orphaned');
     expect(check.stdout).not.toContain('mine.procxy.ts');
     expect(check.stdout).not.toContain('dist/');
-    expect(check.stdout).toMatch(/procxy: 2 workers, 13 methods, 4 files out of date in \d+ ms\n$/);
+    expect(check.stdout).toMatch(/procxy: 2 workers, 14 methods, 4 files out of date in \d+ ms\n$/);
     expect(readFileSync(stub, 'utf8')).toBe(before);
     expect(existsSync(path.join(dir, 'gone.worker.procxy.ts'))).toBe(true);
 

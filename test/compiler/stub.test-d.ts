@@ -33,6 +33,13 @@ describe('generated CalcProxy', () => {
     expectTypeOf(calc.echo('exact')).toEqualTypeOf<Promise<'exact'>>();
   });
 
+  it('names the worker class where a signature says `this` (in the proxy interface it would mean the proxy)', () => {
+    expectTypeOf(calc.retag).parameters.toEqualTypeOf<[tag: Calc['tag']]>();
+    expectTypeOf(calc.retag('sum')).toEqualTypeOf<Promise<'calc' | 'sum'>>();
+    // @ts-expect-error the class's own type still holds
+    calc.retag('other');
+  });
+
   it('rejects wrong argument types, missing arguments and unknown methods', () => {
     // @ts-expect-error a string where a number is expected
     calc.add(1, '2');

@@ -1,6 +1,6 @@
 // Direct calls of the checks: callbacks, hand-passed instantiated signatures, shape cache, run-time agreement.
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { Project, ts } from 'ts-morph';
 import { describe, expect, test } from 'vitest';
 import { formatDiagnostics } from '../../../compiler/diagnostics.js';
 import { checkConstructor, checkSignature } from '../../../compiler/procxiable.js';
@@ -109,6 +109,21 @@ describe('shapes', () => {
     expect(shapeBuilderFor(checker)).toBe(builder);
     const tree = typeOf('pass/json.ts', 'TreeNode');
     expect(builder.shapeOf(tree)).toBe(builder.shapeOf(tree));
+  });
+
+  test('a walk deeper than any growing generic explains is reported at the type it started from, not a crash', () => {
+    const deep = new Project({ useInMemoryFileSystem: true, compilerOptions: { strict: true } });
+    const chain = Array.from({ length: 600 }, (_, i) => `interface L${i} { next: L${i + 1} }`);
+    const file = deep.createSourceFile('/deep.ts', [...chain, 'interface L600 { at: Date }'].join('\n'));
+    const deepChecker = deep.getTypeChecker().compilerObject;
+    const builder = shapeBuilderFor(deepChecker);
+    const root = builder.shapeOf(deepChecker.getTypeAtLocation(file.getInterfaceOrThrow('L0').compilerNode));
+    expect(root).toEqual({ findings: [{ rule: 'too-deep', subject: 'L0', segment: '' }], edges: [] });
+    // The half-built nodes were dropped: a type inside the chain is walked afresh and is judged on its own.
+    const tail = builder.shapeOf(
+      deepChecker.getTypeAtLocation(file.getInterfaceOrThrow('L590').compilerNode),
+    );
+    expect(JSON.stringify(tail)).toContain('date-json');
   });
 
   test('a recursive type is a cycle in the shape graph, not an endless walk', () => {
