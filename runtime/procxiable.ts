@@ -298,6 +298,15 @@ function detached(buffer: ArrayBufferLike): boolean {
   }
 }
 
+/**
+ * The first enumerable property of its own that a Map, Set, Date or RegExp was given (V8 writes only the built-in's
+ * contents), or undefined. for-in, as their prototypes hold nothing enumerable: no array of keys to allocate.
+ */
+function addedProperty(value: object): string | undefined {
+  for (const key in value) if (Object.hasOwn(value, key)) return key;
+  return undefined;
+}
+
 function visitAdvanced(value: object, w: Walk, depth: number, proto: object): void {
   w.jsonSafe = false;
   const { methods, base } = builtinPrototypes.has(proto) ? { methods: false, base: proto } : ancestry(proto);
@@ -306,6 +315,22 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
     refuse(
       w,
       `an instance of ${className(value)} (a ${extended} subclass) has methods, which cannot cross the process boundary: it would arrive as a ${extended}`,
+    );
+  }
+  const builtin = types.isMap(value)
+    ? 'Map'
+    : types.isSet(value)
+      ? 'Set'
+      : types.isDate(value)
+        ? 'Date'
+        : types.isRegExp(value)
+          ? 'RegExp'
+          : undefined;
+  const added = builtin === undefined ? undefined : addedProperty(value);
+  if (added !== undefined) {
+    refuse(
+      w,
+      `a ${builtin} with a property of its own (${added}) loses it: it arrives as the built-in. Put the value and the property side by side in an object`,
     );
   }
   if (types.isMap(value)) {
@@ -672,15 +697,18 @@ class PlainDataCheck {
         const record = value as Record<string, unknown>;
         for (const key in record) if (!this.#take(record[key], below)) return undefined;
       } else if (proto === Map.prototype && types.isMap(value)) {
+        if (addedProperty(value) !== undefined) return undefined;
         // Iterators, where forEach's callback cost this loop an allocation per entry, and entries() an array each;
         // Map's own, as V8's serializer reads a subclass's entries whatever it overrides.
         this.#jsonSafe = false;
         const keys = mapKeys.call(value);
         for (const v of mapValues.call(value)) if (this.#take(keys.next().value, below)) this.#take(v, below);
       } else if (proto === Set.prototype && types.isSet(value)) {
+        if (addedProperty(value) !== undefined) return undefined;
         this.#jsonSafe = false;
         for (const v of setValues.call(value)) this.#take(v, below);
       } else if (proto === Date.prototype && types.isDate(value)) {
+        if (addedProperty(value) !== undefined) return undefined;
         this.#jsonSafe = false;
       } else {
         return undefined;

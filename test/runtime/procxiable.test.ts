@@ -188,6 +188,29 @@ describe('subclasses of built-ins', () => {
     expect(isProcxiable(new Bytes(2), 'advanced')).toBe(false);
     expect(inspectArgs([new TaggedMap()], 'advanced')).toBe(false);
   });
+
+  it('refuses a Map, Set, Date or RegExp given a property of its own, which V8 does not write', () => {
+    const at = Object.assign(new Date(0), { tag: 'x' });
+    expect(() => validateProcxiable({ at }, 'advanced', 'args[0]')).toThrow(
+      /^args\[0\]\.at: a Date with a property of its own \(tag\) loses it/,
+    );
+    // Deep in plain data too, where the quick check hands over to the walk.
+    const tagged = [new Map([[1, 2]]), Object.assign(new Set([1]), { label: 'l' })];
+    expect(() => validateProcxiable({ tagged }, 'advanced', 'v')).toThrow(
+      /^v\.tagged\[1\]: a Set with a property/,
+    );
+    class Labelled extends Map<string, number> {
+      label = 'kept?';
+    }
+    expect(() => validateProcxiable(new Labelled(), 'advanced', 'v')).toThrow(
+      /^v: a Map with a property of its own \(label\)/,
+    );
+    expect(isProcxiable(Object.assign(/x/g, { note: 1 }), 'advanced')).toBe(false);
+    // Its own non-enumerable lastIndex is the RegExp's.
+    const sticky = /x/y;
+    sticky.lastIndex = 1;
+    expect(isProcxiable([sticky, new Date(0), new Set(), new Map()], 'advanced')).toBe(true);
+  });
 });
 
 describe('errors as values', () => {
