@@ -1,4 +1,5 @@
 // Errors as descriptions (Thrown): the classes a description names, the parts it holds apart, and the rebuilding.
+import { types } from './builtins.js';
 import {
   CallbackReleasedError,
   MessageTooLargeError,
@@ -56,6 +57,17 @@ export function baseOf(error: object): string {
     const name = knownPrototypes.get(p);
     if (name !== undefined) return name;
   }
+  // An Error of another realm (node:vm) has its own built-in prototypes: they are known by their class's name.
+  if (types.isNativeError(error)) {
+    for (
+      let p = Object.getPrototypeOf(error) as { constructor?: { name?: unknown } } | null;
+      p !== null;
+      p = Object.getPrototypeOf(p) as { constructor?: { name?: unknown } } | null
+    ) {
+      const name = Object.hasOwn(p, 'constructor') ? p.constructor?.name : undefined;
+      if (typeof name === 'string' && builtins.has(name) && name !== 'DOMException') return name;
+    }
+  }
   return 'Error';
 }
 
@@ -64,6 +76,17 @@ function define(target: object, key: string, value: unknown, enumerable: boolean
 }
 
 function restore(d: ErrorDescriptor): Error {
+  // The stack a constructor would capture here is replaced by the sender's: capturing it is most of a rebuild's cost.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return rebuilt(d);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function rebuilt(d: ErrorDescriptor): Error {
   const procxyClass = procxyClasses.get(d.base);
   let error: Error;
   if (procxyClass !== undefined) {

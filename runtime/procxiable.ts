@@ -32,16 +32,25 @@ export interface Findings {
   readonly handled: Map<object, Handled>;
 }
 
-let findings: Findings | undefined;
+/**
+ * What the last inspection to finish found, until its caller takes it. Each walk gathers its own: a getter read by
+ * a walk may make a call, inspected meanwhile, whose findings must not mix with the walk's.
+ */
+let finished: Findings | undefined;
 
-function found(): Findings {
-  findings ??= { outOfBand: [], handled: new Map() };
-  return findings;
+function found(w: Walk): Findings {
+  w.findings ??= { outOfBand: [], handled: new Map() };
+  return w.findings;
 }
 
-/** What the last inspectValue/inspectArgs found (undefined: nothing); read it before inspecting anything else. */
+/**
+ * Takes what the last inspectValue/inspectArgs found (undefined: nothing); call it right after the inspection.
+ * Taken, it is let go here, so that it keeps nothing of the value alive.
+ */
 export function lastFindings(): Findings | undefined {
-  return findings;
+  const taken = finished;
+  finished = undefined;
+  return taken;
 }
 
 interface Walk {
@@ -64,10 +73,14 @@ interface Walk {
   readonly context: string;
   index: number | undefined;
   keys: Key[] | undefined;
-  /** The Errors whose parts are being visited (visitError): one met again among them would describe itself. */
-  describing: Set<object> | undefined;
+  /** The objects from the root down to the one being visited. */
+  readonly path: object[];
+  /** How many payloads (an Error's description, a transfer handler's) the visit is inside: a cycle there is refused. */
+  payloads: number;
   /** The parts of the Errors described so far, bounded by thrownLimits.inValues. */
   errorParts: number;
+  /** What the encoder must know of the value, found so far. */
+  findings: Findings | undefined;
 }
 
 /**
@@ -233,23 +246,34 @@ function neverRefusal(value: object): string | undefined {
   return undefined;
 }
 
+/** Visits an object: refused, already met, or opened (visitUnseen) with its place on the path kept. */
 function visitObject(value: object, w: Walk, depth: number): void {
   if (depth > maxDepth) refuse(w, `the value is nested more than ${maxDepth} levels deep`);
-  if (w.describing?.has(value)) {
-    refuse(w, 'an Error that holds itself (through its cause, errors or fields) cannot cross inside a value');
-  }
+  // A payload is written before the value, whole: one that reaches back to what holds it cannot be.
+  if (w.payloads > 0 && w.path.includes(value)) refuse(w, payloadCycleRefusal);
   if (w.seen?.has(value)) {
     if (w.json) refuse(w, `a cycle cannot be written as JSON. ${jsonHint}`);
     w.jsonSafe = false;
     return;
   }
+  w.path.push(value);
+  visitUnseen(value, w, depth);
+  w.path.pop();
+}
+
+const payloadCycleRefusal =
+  'it holds, through an Error or a value a transfer handler takes, the value that holds them: an Error (or a handled value) crosses as a description written apart, which cannot hold its own holder';
+
+function visitUnseen(value: object, w: Walk, depth: number): void {
   if (handlersRegistered()) {
     const handled = handle(value, () => pathText(w));
     if (handled !== undefined) {
       // The payload crosses instead of the value, so it is what must suit the mode.
       w.jsonSafe = false;
-      found().handled.set(value, handled);
+      found(w).handled.set(value, handled);
+      w.payloads++;
       visit(handled.payload, { raw: `<${handled.name}>` }, w, depth + 1);
+      w.payloads--;
       return;
     }
   }
@@ -348,11 +372,11 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
     for (const v of setValues.call(value as Set<unknown>)) visit(v, entryStep(i++, 2), w, depth + 1);
   } else if (Array.isArray(value)) {
     refuse(w, `an instance of ${className(value)} (an Array subclass) loses its class. Pass a plain array`);
-  } else if (types.isNativeError(value)) {
+  } else if (types.isNativeError(value) || value instanceof Error) {
     visitError(value as Error, w, depth);
   } else if (types.isArrayBuffer(value)) {
     if (detached(value)) refuse(w, detachedRefusal);
-    if (isMarked(value) || value.byteLength >= segmentThreshold) found().outOfBand.push(value);
+    if (isMarked(value) || value.byteLength >= segmentThreshold) found(w).outOfBand.push(value);
   } else if (types.isArrayBufferView(value)) {
     const { buffer } = value;
     if (detached(buffer)) refuse(w, detachedRefusal);
@@ -374,8 +398,7 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
  * fields are visited as values: an Error among them is described apart, so one met twice arrives as one.
  */
 function visitError(error: Error, w: Walk, depth: number): void {
-  w.describing ??= new Set();
-  w.describing.add(error);
+  w.payloads++;
   const record = error as unknown as Record<string, unknown>;
   const aggregate = error instanceof AggregateError && Array.isArray(error.errors);
   const props: [string, Thrown, boolean][] = [];
@@ -399,8 +422,8 @@ function visitError(error: Error, w: Walk, depth: number): void {
       errors.push({ k: 'value', value: all[i] });
     }
   }
-  w.describing.delete(error);
-  const { handled } = found();
+  w.payloads--;
+  const { handled } = found(w);
   if (!handled.has(error)) {
     // As the receiver counts them (error-descriptor.ts: isThrown): the description, its cause, errors and fields.
     w.errorParts += 1 + props.length + (cause === undefined ? 0 : 1) + (errors?.length ?? 0);
@@ -468,7 +491,6 @@ function visit(value: unknown, key: Key | undefined, w: Walk, depth: number): vo
  * Throws SerializationError naming the path, prefixed by `context` (e.g. `args[0]`).
  */
 export function inspectValue(value: unknown, mode: SerializationMode, context: string): boolean {
-  findings = undefined;
   return inspectOne(value, mode, context, Infinity);
 }
 
@@ -482,7 +504,7 @@ export function inspectValueOrDefer(
   mode: SerializationMode,
   context: string,
 ): boolean | undefined {
-  findings = undefined;
+  finished = undefined;
   const budget = budgetFor(value, false, mode);
   if (budget === 0) return undefined;
   try {
@@ -494,7 +516,7 @@ export function inspectValueOrDefer(
 
 /** inspectArgs, or undefined for large arguments, as inspectValueOrDefer. */
 export function inspectArgsOrDefer(args: readonly unknown[], mode: SerializationMode): boolean | undefined {
-  findings = undefined;
+  finished = undefined;
   const budget = budgetFor(args, true, mode);
   if (budget === 0) return undefined;
   try {
@@ -588,8 +610,10 @@ function newWalk(mode: SerializationMode, context: string, budget: number): Walk
     context,
     index: undefined,
     keys: undefined,
-    describing: undefined,
+    path: [],
+    payloads: 0,
     errorParts: 0,
+    findings: undefined,
   };
 }
 
@@ -841,40 +865,44 @@ function plainDataApplies(budget: number): boolean {
 }
 
 function inspectOne(value: unknown, mode: SerializationMode, context: string, budget: number): boolean {
+  finished = undefined;
   if (plainDataApplies(budget)) {
     const jsonSafe = plainDataJsonSafe([value], mode === 'json');
     if (jsonSafe !== undefined) return jsonSafe;
   }
   const walk = newWalk(mode, context, budget);
   walkValue(walk, value);
+  finished = walk.findings;
   return walk.jsonSafe;
 }
 
 /** Checks call arguments one by one, so an undefined argument is allowed in both modes; returns JSON safety. */
 export function inspectArgs(args: readonly unknown[], mode: SerializationMode): boolean {
-  findings = undefined;
   return inspectEach(args, mode, Infinity);
 }
 
 function inspectEach(args: readonly unknown[], mode: SerializationMode, budget: number): boolean {
+  finished = undefined;
   if (plainDataApplies(budget)) {
     const jsonSafe = plainDataJsonSafe(args, mode === 'json');
     if (jsonSafe !== undefined) return jsonSafe;
   }
   const walk = newWalk(mode, 'args', budget);
   for (let i = 0; i < args.length; i++) walkValue(walk, args[i], i);
+  finished = walk.findings;
   return walk.jsonSafe;
 }
 
 /** Throws SerializationError when `value` cannot cross the boundary in `mode`; `context` prefixes the path. */
 export function validateProcxiable(value: unknown, mode: SerializationMode, context: string): void {
   inspectValue(value, mode, context);
+  finished = undefined;
 }
 
 /** Whether `value` can cross the boundary in `mode` (default `json`) unchanged. */
 export function isProcxiable(value: unknown, mode: SerializationMode = 'json'): boolean {
   try {
-    inspectValue(value, mode, 'value');
+    validateProcxiable(value, mode, 'value');
     return true;
   } catch (error) {
     if (error instanceof SerializationError) return false;

@@ -3,7 +3,7 @@ import { types } from './builtins.js';
 import { baseOf, decodeThrown, describedApart } from './error-descriptor.js';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
-import { type Findings, inspectArgs, inspectValue, lastFindings } from './procxiable.js';
+import { type Findings, inspectArgs, lastFindings, validateProcxiable } from './procxiable.js';
 import { type ErrorDescriptor, type Thrown, thrownLimits } from './protocol.js';
 
 function describeOpaque(value: unknown): string {
@@ -38,7 +38,7 @@ function encode(value: unknown, d: Describing, depth: number): Thrown {
     };
   }
   try {
-    inspectValue(value, 'advanced', 'thrown');
+    validateProcxiable(value, 'advanced', 'thrown');
     return { k: 'value', value };
   } catch {
     return { k: 'opaque', text: describeOpaque(value) };

@@ -23,6 +23,8 @@ import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory } from './transfer.js';
 import { unhandle } from './transfer-handlers.js';
 
+const cycleReason = 'its payload holds, through its parts, the value it stands for';
+
 const inlineTag = 0;
 const segmentTag = 1;
 const handledTag = 2;
@@ -58,13 +60,13 @@ function substitute(
     for (let i = 0; i < value.length; i++) if (i in value) copy[i] = swap(value[i]);
     return copy;
   }
-  if (value instanceof Map) {
+  if (types.isMap(value)) {
     const copy = new Map<unknown, unknown>();
     seen.set(value, copy);
     for (const [k, v] of value) copy.set(swap(k), swap(v));
     return copy;
   }
-  if (value instanceof Set) {
+  if (types.isSet(value)) {
     const copy = new Set<unknown>();
     seen.set(value, copy);
     for (const item of value) copy.add(swap(item));
@@ -288,15 +290,23 @@ export function encodeV8(
     // A handled object's payload is written when its mark is first needed, after the payloads of those it holds
     // (written as their marks), so the receiver has rebuilt each before it meets its mark.
     const marks = new Map<object, HandledMark>();
+    // One map of copies for the payloads and the value: an object both hold is written once and arrives as one.
+    const copies = new Map<object, unknown>();
+    const writing = new Set<object>();
     const markOf = (object: object): HandledMark | undefined => {
       const entry = marks.has(object) ? undefined : handled.get(object);
       if (entry === undefined) return marks.get(object);
-      serializer.writeValue([entry.name, substitute(entry.payload, markOf, new Map())]);
+      // The check refuses a payload that reaches back to its holder (procxiable.ts); this keeps the encoder finite.
+      if (writing.has(object))
+        throw new SerializationError(`${entry.name || 'an Error'}: ${cycleReason}`, '');
+      writing.add(object);
+      serializer.writeValue([entry.name, substitute(entry.payload, markOf, copies)]);
+      writing.delete(object);
       const mark = new HandledMark(marks.size);
       marks.set(object, mark);
       return mark;
     };
-    const substituted = substitute(value, markOf, new Map());
+    const substituted = substitute(value, markOf, copies);
     // Those only the check reached (inside an Error, say) still go, before the value, as the count says.
     for (const object of handled.keys()) markOf(object);
     serializer.writeValue(substituted);

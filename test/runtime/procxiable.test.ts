@@ -218,7 +218,7 @@ describe('errors as values', () => {
     const error = new Error('loop');
     error.cause = new Error('back', { cause: error });
     expect(() => validateProcxiable({ error }, 'advanced', 'v')).toThrow(
-      /^v\.error\.cause\.cause: an Error that holds itself/,
+      /^v\.error\.cause\.cause: it holds, through an Error/,
     );
   });
 

@@ -4,6 +4,7 @@ import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runInNewContext } from 'node:vm';
 import {
   ModuleResolutionError,
   OptionsValidationError,
@@ -349,6 +350,44 @@ describe('Errors inside advanced mode values', () => {
     expectSample(back.deep[0], sent);
   });
 
+  it('keep what they share with the rest of the value, of any realm, DOMExceptions too', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const shared = { n: 1 };
+    const [error, same] = (await w.echo([Object.assign(new Error('s'), { shared }), shared])) as [
+      Error & { shared: object },
+      object,
+    ];
+    expect(error.shared).toBe(same);
+    const back = (await w.echo({
+      reason: AbortSignal.abort().reason,
+      other: runInNewContext('new TypeError("vm")'),
+      map: runInNewContext('new Map([[1, 2]])'),
+    })) as { reason: DOMException; other: TypeError; map: Map<number, number> };
+    expect(back.reason).toBeInstanceOf(DOMException);
+    expect(back.reason.name).toBe('AbortError');
+    expect(back.other).toBeInstanceOf(TypeError);
+    expect(back.map.get(1)).toBe(2);
+  });
+
+  it('keep their fields when a getter of the value makes a call while it is checked', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    let inner: Promise<unknown> | undefined;
+    const value = {
+      first: Object.assign(new Error('first'), { code: 'E1' }),
+      get call() {
+        inner = w.echo([Object.assign(new RangeError('inner'), { code: 'E2' })]);
+        return 1;
+      },
+      last: Object.assign(new Error('last'), { code: 'E3' }),
+    };
+    const back = (await w.echo(value)) as { first: { code: string }; last: { code: string } };
+    expect([back.first.code, back.last.code]).toEqual(['E1', 'E3']);
+    expect(((await inner) as [RangeError & { code: string }])[0]).toMatchObject({
+      name: 'RangeError',
+      code: 'E2',
+    });
+  });
+
   it('refuses an Error that holds itself, or a field no mode carries, naming the path', async () => {
     const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
     const loop = Object.assign(new Error('loop'), { self: {} as Record<string, unknown> });
@@ -356,7 +395,7 @@ describe('Errors inside advanced mode values', () => {
     const looped = await rejection(w.echo({ loop }));
     expect(looped).toBeInstanceOf(SerializationError);
     expect((looped as SerializationError).path).toBe('args[0].loop.self.back');
-    expect((looped as Error).message).toMatch(/an Error that holds itself/);
+    expect((looped as Error).message).toMatch(/the value that holds them/);
     const withFunction = await rejection(w.echo([Object.assign(new Error('f'), { retry: () => 1 })]));
     expect((withFunction as SerializationError).path).toBe('args[0][0].retry');
     const circularCause = new Error('a', { cause: new Error('b') });
@@ -364,6 +403,12 @@ describe('Errors inside advanced mode values', () => {
     expect(((await rejection(w.echo({ circularCause }))) as SerializationError).path).toBe(
       'args[0].circularCause.cause.cause',
     );
+    // Through a container of its own holder: V8 alone carried that cycle, a description written apart cannot.
+    const holder: Record<string, unknown> = { n: 1 };
+    holder.error = Object.assign(new Error('x'), { holder });
+    const through = await rejection(w.echo(holder));
+    expect((through as SerializationError).path).toBe('args[0].error.holder');
+    expect((through as Error).message).toMatch(/the value that holds them/);
     expect(await w.echo('still serving')).toBe('still serving');
   });
 });
