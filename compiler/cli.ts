@@ -20,13 +20,22 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** A config problem is a usage error: one line and exit 2, whether found loading the config or in the first run. */
+function failOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) fail(configMessage(error));
+  throw error;
+}
+
+function configMessage(error: ConfigError): string {
+  return `error ${error.code}: ${error.message}`;
+}
+
 async function load(flags: GenerateFlags): Promise<ResolvedConfig> {
   if (flags.config !== undefined && typeof flags.config !== 'string') fail('--config needs a path');
   try {
     return await loadConfig(path.resolve(flags.config ?? 'procxy.config.ts'));
   } catch (error) {
-    if (error instanceof ConfigError) fail(`error ${error.code}: ${error.message}`);
-    throw error;
+    failOnConfigError(error);
   }
 }
 
@@ -44,7 +53,10 @@ async function generateCommand(flags: GenerateFlags): Promise<void> {
     const watching = watch({
       config,
       onResult: (result) => process.stdout.write(report(result, { cwd, color, check: false })),
-      onError: (error) => process.stderr.write(`procxy: ${error.message}\n`),
+      onError: (error) =>
+        process.stderr.write(
+          `procxy: ${error instanceof ConfigError ? configMessage(error) : error.message}\n`,
+        ),
     });
     const stop = (): void => {
       watching.close();
@@ -52,16 +64,21 @@ async function generateCommand(flags: GenerateFlags): Promise<void> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    await watching.ready;
+    try {
+      await watching.ready;
+    } catch (error) {
+      // The first run is the one-shot run: its config errors end the command as they would without --watch.
+      watching.close();
+      failOnConfigError(error);
+    }
     return;
   }
   let result: GenerateResult;
   try {
     result = await new Generator(config).run({ check: flags.check === true });
   } catch (error) {
-    // transferTypes names a type the program must resolve, so that part of the config is checked only here.
-    if (error instanceof ConfigError) fail(`error ${error.code}: ${error.message}`);
-    throw error;
+    // transferTypes names a type the program must resolve (and the tsconfig is read), so those are checked only here.
+    failOnConfigError(error);
   }
   process.stdout.write(report(result, { cwd, color, check: flags.check === true }));
   process.exitCode = result.ok ? 0 : 1;

@@ -11,14 +11,14 @@ export interface WatchOptions {
   readonly config: ResolvedConfig;
   /** Called after every run (the first one included). */
   readonly onResult: (result: GenerateResult) => void;
-  /** Called when a run cannot happen (e.g. the edited config became invalid). */
+  /** Called when a later run cannot happen (e.g. the edited config became invalid); watching goes on. */
   readonly onError: (error: Error) => void;
   /** Quiet time after the last file event before regenerating. */
   readonly debounceMs?: number;
 }
 
 export interface Watching {
-  /** Resolves when the first run is done. */
+  /** Resolves when the first run is done; rejects (a ConfigError, say) when it could not happen. */
   readonly ready: Promise<void>;
   close(): void;
 }
@@ -26,7 +26,8 @@ export interface Watching {
 /** Starts watching; directories (not files) are watched so editors that save by renaming are seen too. */
 export function watch(options: WatchOptions): Watching {
   let config = options.config;
-  let generator = new Generator(config);
+  // Made by the run, not here: reading the tsconfig can fail, and that failure belongs to the run (and `ready`).
+  let generator: Generator | undefined;
   let globs = new GlobSet(config.workers);
   let dependencies = new Set<string>();
   let outputs = new Set<string>();
@@ -71,12 +72,12 @@ export function watch(options: WatchOptions): Watching {
 
   const runOnce = async (changed: readonly string[]): Promise<void> => {
     if (changed.includes(config.file)) {
+      generator = undefined;
       config = await loadConfig(config.file);
-      generator = new Generator(config);
       globs = new GlobSet(config.workers);
-    } else {
-      generator.invalidate(changed);
     }
+    if (generator === undefined) generator = new Generator(config);
+    else generator.invalidate(changed);
     const result = await generator.run();
     dependencies = new Set(result.dependencies);
     outputs = new Set(result.outputs);

@@ -142,6 +142,18 @@ describe('procxy generate', () => {
       ['generate', '--config', 'transfer.config.ts'],
       `Invalid option "transferTypes[0]": ledger.ts exports no type named 'Nope' (in 'ledger.ts#Nope')`,
     ],
+    [
+      ['generate', '--watch', '--config', 'transfer.config.ts'],
+      `procxy: error PRX9001: Invalid option "transferTypes[0]": ledger.ts exports no type named 'Nope'`,
+    ],
+    [
+      ['generate', '--config', 'extends.config.ts'],
+      'procxy: error PRX9001: Invalid option "tsconfig": cannot read',
+    ],
+    [
+      ['generate', '--watch', '--config', 'extends.config.ts'],
+      'procxy: error PRX9001: Invalid option "tsconfig": cannot read',
+    ],
     [['generate', '--frobnicate'], 'Unknown option `--frobnicate`'],
     [['generate', '--check', '--watch'], '--check and --watch cannot be combined'],
     [['make'], "unknown command 'make'"],
@@ -156,8 +168,16 @@ describe('procxy generate', () => {
       path.join(dir, 'transfer.config.ts'),
       "export default { workers: ['*.worker.ts'], transferTypes: ['ledger.ts#Nope'] };\n",
     );
+    // A tsconfig whose `extends` is missing is found only once the generator reads it, after the config loaded.
+    writeFileSync(path.join(dir, 'tsconfig.broken.json'), '{ "extends": "./nope.json" }\n');
+    writeFileSync(
+      path.join(dir, 'extends.config.ts'),
+      "export default { workers: ['*.worker.ts'], tsconfig: 'tsconfig.broken.json' };\n",
+    );
     const run = runCli(args, dir);
     expect(run.stderr).toContain(message);
+    // One line, no stack trace (also with --watch, which must not start watching).
+    expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.status).toBe(2);
   });
 

@@ -15,17 +15,29 @@ async function until(condition: () => boolean, what: string, ms = 60_000): Promi
   }
 }
 
+/** `procxy generate --watch` in `dir`, with what it printed so far. */
+function startWatch(dir: string) {
+  const cli = startCli(['generate', '--watch'], dir);
+  const out = { stdout: '', stderr: '' };
+  cli.stdout?.on('data', (chunk: Buffer) => {
+    out.stdout += chunk.toString();
+  });
+  cli.stderr?.on('data', (chunk: Buffer) => {
+    out.stderr += chunk.toString();
+  });
+  return {
+    cli,
+    out,
+    summaries: (): number => out.stdout.match(/^procxy: .* in \d+ ms$/gm)?.length ?? 0,
+  };
+}
+
 it('regenerates when an imported base class or type file changes', async () => {
   const dir = tempProject('analysis');
-  const cli = startCli(['generate', '--watch'], dir);
-  let stdout = '';
-  cli.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  const summaries = (): number => stdout.match(/^procxy: .* in \d+ ms$/gm)?.length ?? 0;
+  const { cli, out, summaries } = startWatch(dir);
   try {
     await until(() => summaries() === 1, 'the first run');
-    expect(stdout).toMatch(/3 workers, 15 methods, 6 files written/);
+    expect(out.stdout).toMatch(/3 workers, 15 methods, 6 files written/);
     const stub = path.join(dir, 'src/shapes.worker.procxy.ts');
 
     // A method added to the base class in base.ts (imported by the worker) appears in the stub.
@@ -42,7 +54,7 @@ it('regenerates when an imported base class or type file changes', async () => {
       'the stub to gain clear()',
     );
     await until(() => summaries() === 2, 'the second summary');
-    expect(stdout.split('\n').filter((l) => l.startsWith('procxy: '))[1]).toMatch(
+    expect(out.stdout.split('\n').filter((l) => l.startsWith('procxy: '))[1]).toMatch(
       /16 methods, 2 files written/,
     );
 
@@ -54,13 +66,47 @@ it('regenerates when an imported base class or type file changes', async () => {
       original.replace('readonly label: string;', 'readonly label: string;\n  readonly at: Date;'),
     );
     await until(() => summaries() === 3, 'the run after the type change');
-    expect(stdout).toMatch(/error PRX\d{4}: .*Date/);
-    expect(stdout).toMatch(/procxy: [1-9]\d* errors?, 0 warnings; .* nothing written/);
+    expect(out.stdout).toMatch(/error PRX\d{4}: .*Date/);
+    expect(out.stdout).toMatch(/procxy: [1-9]\d* errors?, 0 warnings; .* nothing written/);
 
     writeFileSync(types, original);
     await until(() => summaries() === 4, 'the run after the fix');
-    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 3 workers, 16 methods, 0 files written in/);
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^procxy: 3 workers, 16 methods, 0 files written in/,
+    );
   } finally {
     cli.kill('SIGTERM');
   }
 }, 180_000);
+
+it('reports a config error of a later run on stderr and goes on watching', async () => {
+  const dir = tempProject('typed');
+  const config = path.join(dir, 'procxy.config.ts');
+  const original = readFileSync(config, 'utf8');
+  writeFileSync(path.join(dir, 'tsconfig.broken.json'), '{ "extends": "./nope.json" }\n');
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    // Found by the run (the type must be looked up), not by loading the config.
+    writeFileSync(config, original.replace("serialization: 'json'", "transferTypes: ['ledger.ts#Nope']"));
+    await until(
+      () => out.stderr.includes(`procxy: error PRX9001: Invalid option "transferTypes[0]"`),
+      'the transferTypes error',
+    );
+    // Found when the generator reads the tsconfig.
+    writeFileSync(config, original.replace("serialization: 'json'", "tsconfig: 'tsconfig.broken.json'"));
+    await until(
+      () => out.stderr.includes('procxy: error PRX9001: Invalid option "tsconfig": cannot read'),
+      'the tsconfig error',
+    );
+    expect(out.stderr).not.toMatch(/^\s+at /m);
+    writeFileSync(config, original);
+    await until(() => summaries() === 2, 'the run after the fix');
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^procxy: 2 workers, 12 methods, 0 files written/,
+    );
+    expect(cli.exitCode).toBe(null);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
