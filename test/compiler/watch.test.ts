@@ -1,5 +1,5 @@
 // `procxy generate --watch` on a temporary project: edits to files the worker imports are picked up.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { removeTempProjects, startCli, tempProject } from './project.js';
@@ -106,6 +106,52 @@ it('reports a config error of a later run on stderr and goes on watching', async
       /^procxy: 2 workers, 12 methods, 0 files written/,
     );
     expect(cli.exitCode).toBe(null);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+const worker = (name: string, methods: readonly string[]): string =>
+  `export class ${name} {\n${methods.map((m) => `  ${m}(): number {\n    return 1;\n  }\n`).join('')}}\n`;
+
+it('sees workers in new folders, under a glob base made later, and in a folder deleted and made again', async () => {
+  const dir = tempProject('typed');
+  writeFileSync(
+    path.join(dir, 'procxy.config.ts'),
+    "export default { workers: ['src/**/*.worker.ts', 'later/**/*.worker.ts'] };\n",
+  );
+  mkdirSync(path.join(dir, 'src/a'), { recursive: true });
+  const first = path.join(dir, 'src/a/first.worker.ts');
+  writeFileSync(first, worker('First', ['one']));
+  const { cli, out, summaries } = startWatch(dir);
+  const stubOf = (file: string): string => file.replace(/\.ts$/, '.procxy.ts');
+  const stubHas = (file: string, text: string) => (): boolean =>
+    existsSync(stubOf(file)) && readFileSync(stubOf(file), 'utf8').includes(text);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/1 worker, 1 method, 2 files written/);
+
+    // A new worker two folders deep in a folder that did not exist.
+    const neo = path.join(dir, 'src/b/c/neo.worker.ts');
+    mkdirSync(path.dirname(neo), { recursive: true });
+    writeFileSync(neo, worker('Neo', ['ping']));
+    await until(stubHas(neo, 'ping(): Promise<number>;'), 'the stub of src/b/c/neo.worker.ts');
+
+    // The base of a glob that did not exist when watching started.
+    const late = path.join(dir, 'later/x/late.worker.ts');
+    mkdirSync(path.dirname(late), { recursive: true });
+    writeFileSync(late, worker('Late', ['tick']));
+    await until(stubHas(late, 'tick(): Promise<number>;'), 'the stub of later/x/late.worker.ts');
+
+    // A branch switch: the folder is deleted and made again with other contents.
+    rmSync(path.join(dir, 'src'), { recursive: true });
+    mkdirSync(path.join(dir, 'src/a'), { recursive: true });
+    writeFileSync(first, worker('First', ['one', 'two']));
+    await until(stubHas(first, 'two(): Promise<number>;'), 'the stub after the folder was made again');
+    // And the new folder is watched: a later edit is seen too.
+    writeFileSync(first, worker('First', ['one', 'two', 'three']));
+    await until(stubHas(first, 'three(): Promise<number>;'), 'the stub after an edit in the new folder');
+    expect(out.stderr).toBe('');
   } finally {
     cli.kill('SIGTERM');
   }
