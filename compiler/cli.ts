@@ -7,10 +7,17 @@ import { ConfigError } from './config.js';
 import type { GenerateResult } from './generate.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 
+/** The flags as cac hands them over: a flag given twice is an array, `--config` without a value is `true`. */
+interface RawFlags {
+  readonly config?: unknown;
+  readonly check?: unknown;
+  readonly watch?: unknown;
+}
+
 interface GenerateFlags {
-  readonly config?: string;
-  readonly check?: boolean;
-  readonly watch?: boolean;
+  readonly config: string | undefined;
+  readonly check: boolean;
+  readonly watch: boolean;
 }
 
 const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
@@ -30,8 +37,25 @@ function configMessage(error: ConfigError): string {
   return `error ${error.code}: ${error.message}`;
 }
 
+/** A switch given twice (`--check --check`) means it once; given with two values it is a usage error. */
+function booleanFlag(name: string, value: unknown): boolean {
+  const values = Array.isArray(value) ? value : [value];
+  if (values.every((v) => v === undefined || v === false)) return false;
+  if (values.every((v) => v === true)) return true;
+  fail(`--${name} takes no value and cannot be both given and negated`);
+}
+
+function flagsOf(raw: RawFlags): GenerateFlags {
+  if (Array.isArray(raw.config)) fail('--config can be given only once');
+  if (raw.config !== undefined && typeof raw.config !== 'string') fail('--config needs a path');
+  return {
+    config: raw.config,
+    check: booleanFlag('check', raw.check),
+    watch: booleanFlag('watch', raw.watch),
+  };
+}
+
 async function load(flags: GenerateFlags): Promise<ResolvedConfig> {
-  if (flags.config !== undefined && typeof flags.config !== 'string') fail('--config needs a path');
   try {
     return await loadConfig(path.resolve(flags.config ?? 'procxy.config.ts'));
   } catch (error) {
@@ -39,8 +63,9 @@ async function load(flags: GenerateFlags): Promise<ResolvedConfig> {
   }
 }
 
-async function generateCommand(flags: GenerateFlags): Promise<void> {
-  if (flags.check === true && flags.watch === true) fail('--check and --watch cannot be combined');
+async function generateCommand(raw: RawFlags): Promise<void> {
+  const flags = flagsOf(raw);
+  if (flags.check && flags.watch) fail('--check and --watch cannot be combined');
   const config = await load(flags);
   const cwd = process.cwd();
   // The TypeScript compiler is loaded only now: usage and config errors answer at once.
@@ -49,7 +74,7 @@ async function generateCommand(flags: GenerateFlags): Promise<void> {
     import('./report.js'),
     import('./watch.js'),
   ]);
-  if (flags.watch === true) {
+  if (flags.watch) {
     const watching = watch({
       config,
       onResult: (result) => process.stdout.write(report(result, { cwd, color, check: false })),
@@ -75,12 +100,12 @@ async function generateCommand(flags: GenerateFlags): Promise<void> {
   }
   let result: GenerateResult;
   try {
-    result = await new Generator(config).run({ check: flags.check === true });
+    result = await new Generator(config).run({ check: flags.check });
   } catch (error) {
     // transferTypes names a type the program must resolve (and the tsconfig is read), so those are checked only here.
     failOnConfigError(error);
   }
-  process.stdout.write(report(result, { cwd, color, check: flags.check === true }));
+  process.stdout.write(report(result, { cwd, color, check: flags.check }));
   process.exitCode = result.ok ? 0 : 1;
 }
 
@@ -97,7 +122,7 @@ cli
   .option('--config <path>', 'Config file (default: procxy.config.ts in the current folder)')
   .option('--check', 'Write nothing; exit 1 when a generated file is missing, stale or orphaned')
   .option('--watch', 'Regenerate when a worker or a file its types come from changes')
-  .action((flags: GenerateFlags) => generateCommand(flags));
+  .action((flags: RawFlags) => generateCommand(flags));
 cli.help();
 
 try {

@@ -122,6 +122,14 @@ describe('procxy generate', () => {
     expect(run.stdout).toContain("2 import './missing.js';\n         ~~~~~~~~~~~~~~");
   });
 
+  it('counts a switch given twice once: --check --check writes nothing', () => {
+    const dir = tempProject('typed');
+    const run = runCli(['generate', '--check', '--check'], dir);
+    expect(run.stdout).toContain('calc.worker.procxy.ts - error PRX9901: missing');
+    expect(run.status).toBe(1);
+    expect(existsSync(path.join(dir, 'calc.worker.procxy.ts'))).toBe(false);
+  });
+
   it('exits 1 when the globs find no worker', () => {
     const dir = tempProject('typed');
     writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['nothing/*.ts'] };\n");
@@ -154,6 +162,8 @@ describe('procxy generate', () => {
       ['generate', '--watch', '--config', 'extends.config.ts'],
       'procxy: error PRX9001: Invalid option "tsconfig": cannot read',
     ],
+    [['generate', '--config', 'a.config.ts', '--config', 'b.config.ts'], '--config can be given only once'],
+    [['generate', '--check', '--check', '--watch'], '--check and --watch cannot be combined'],
     [['generate', '--frobnicate'], 'Unknown option `--frobnicate`'],
     [['generate', '--check', '--watch'], '--check and --watch cannot be combined'],
     [['make'], "unknown command 'make'"],
