@@ -3,6 +3,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Location, OutputFile, PartialMessage, Plugin } from 'esbuild';
 import { ConfigError } from './config.js';
+import { configInputs } from './config-inputs.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
 import { type GenerateResult, Generator } from './generate.js';
 import { type LineIndex, lineIndexes } from './line-index.js';
@@ -83,6 +84,8 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
       const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
       const configFile = path.resolve(cwd, options.config ?? 'procxy.config.ts');
       let generator: Generator | undefined;
+      /** The config and its tsconfig chain: an edit to one makes a new generator (compiler options are read then). */
+      let inputs = new Set<string>([configFile]);
       let stamps = new Map<string, string>();
       let run: Run = { result: undefined, errors: [], warnings: [], failed: false };
       const imported = new Set<string>();
@@ -93,13 +96,16 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         imported.clear();
         const changed = [...stamps].filter(([file, before]) => stamp(file) !== before).map(([file]) => file);
         try {
-          if (generator === undefined || changed.includes(configFile)) {
-            generator = new Generator(await loadConfig(configFile));
+          if (generator === undefined || changed.some((file) => inputs.has(file))) {
+            generator = undefined;
+            const config = await loadConfig(configFile);
+            inputs = new Set(configInputs(config));
+            generator = new Generator(config);
           } else {
             generator.invalidate(changed);
           }
           const result = await generator.run({ check: true });
-          stamps = new Map([configFile, ...result.dependencies].map((file) => [file, stamp(file)]));
+          stamps = new Map([...inputs, ...result.dependencies].map((file) => [file, stamp(file)]));
           // Fresh per build: a file's lines may have changed since the last one.
           const lines = lineIndexes();
           const errors = result.diagnostics
@@ -115,8 +121,8 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           };
         } catch (error) {
           if (!(error instanceof ConfigError)) throw error;
-          // The next build loads the config again; watching it lets fixing it trigger that build.
-          if (!stamps.has(configFile)) stamps.set(configFile, stamp(configFile));
+          // The next build loads the config again; watching it (and its tsconfigs) lets fixing it trigger that build.
+          for (const file of inputs) if (!stamps.has(file)) stamps.set(file, stamp(file));
           generator = undefined;
           run = {
             result: undefined,

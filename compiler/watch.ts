@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config.js';
+import { configInputs } from './config-inputs.js';
 import { type GenerateResult, Generator } from './generate.js';
 import { GlobSet } from './glob.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
@@ -33,6 +34,8 @@ export function watch(options: WatchOptions): Watching {
   // Made by the run, not here: reading the tsconfig can fail, and that failure belongs to the run (and `ready`).
   let generator: Generator | undefined;
   let globs = new GlobSet(config.workers);
+  /** The config and its tsconfig chain: an edit to one makes a new generator. */
+  let inputs = new Set<string>([config.file]);
   let dependencies = new Set<string>();
   let outputs = new Set<string>();
   const pending = new Set<string>();
@@ -44,7 +47,7 @@ export function watch(options: WatchOptions): Watching {
 
   const relevant = (file: string): boolean =>
     !outputs.has(file) &&
-    (file === config.file ||
+    (inputs.has(file) ||
       dependencies.has(file) ||
       (isWorkerCandidate(file) && globs.matches(posixRelative(config.root, file))));
 
@@ -70,6 +73,7 @@ export function watch(options: WatchOptions): Watching {
 
   const wantedDirs = (): Set<string> => {
     const dirs = new Set<string>([config.root]);
+    for (const file of inputs) dirs.add(nearestExisting(path.dirname(file)));
     // A missing folder is stood for by its nearest ancestor, whose events say when it comes back.
     for (const file of dependencies) dirs.add(nearestExisting(path.dirname(file)));
     for (const base of globs.bases) {
@@ -86,9 +90,15 @@ export function watch(options: WatchOptions): Watching {
       generator = undefined;
       config = await loadConfig(config.file);
       globs = new GlobSet(config.workers);
+    } else if (changed.some((file) => inputs.has(file))) {
+      // A tsconfig changed: compiler options are read when a generator is made; the config can name another default.
+      generator = undefined;
+      config = await loadConfig(config.file);
     }
-    if (generator === undefined) generator = new Generator(config);
-    else generator.invalidate(changed);
+    if (generator === undefined) {
+      inputs = new Set(configInputs(config));
+      generator = new Generator(config);
+    } else generator.invalidate(changed);
     const result = await generator.run();
     dependencies = new Set(result.dependencies);
     outputs = new Set(result.outputs);

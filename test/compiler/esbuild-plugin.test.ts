@@ -120,4 +120,36 @@ describe('procxy/esbuild', () => {
       await ctx.dispose();
     }
   });
+
+  it('rebuilds with the new compiler options when a tsconfig the tsconfig extends changes', async () => {
+    const dir = tempProject('esbuild');
+    const base = path.join(dir, 'tsconfig.base.json');
+    const loose = readFileSync(path.join(dir, 'tsconfig.json'), 'utf8').replace(
+      '"strict": true',
+      '"strict": false',
+    );
+    writeFileSync(base, loose);
+    writeFileSync(path.join(dir, 'tsconfig.json'), '{ "extends": "./tsconfig.base.json" }\n');
+    // Without strictNullChecks the undefined is gone from the type; with it, json mode rejects it inside an array.
+    const worker = path.join(dir, 'src/greeter.worker.ts');
+    writeFileSync(
+      worker,
+      readFileSync(worker, 'utf8').replace(
+        '  pid(): number {',
+        '  items(): (string | undefined)[] {\n    return [];\n  }\n\n  pid(): number {',
+      ),
+    );
+    const ctx = await context(options(dir, { plugins: [procxyPlugin()] }));
+    try {
+      expect((await ctx.rebuild()).errors).toEqual([]);
+      writeFileSync(base, loose.replace('"strict": false', '"strict": true'));
+      const failure = await ctx.rebuild().then(
+        () => undefined,
+        (error: unknown) => error as { errors: BuildResult['errors'] },
+      );
+      expect(failure?.errors.map((e) => e.text)).toEqual([expect.stringMatching(/^PRX\d{4}: .*undefined/)]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
 });

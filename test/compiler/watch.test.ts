@@ -156,3 +156,34 @@ it('sees workers in new folders, under a glob base made later, and in a folder d
     cli.kill('SIGTERM');
   }
 }, 120_000);
+
+it('makes a new generator when the tsconfig or a tsconfig it extends changes', async () => {
+  const dir = tempProject('typed');
+  writeFileSync(
+    path.join(dir, 'procxy.config.ts'),
+    "export default { workers: ['src/*.worker.ts'], tsconfig: 'tsconfig.app.json' };\n",
+  );
+  writeFileSync(path.join(dir, 'tsconfig.app.json'), '{ "extends": "./tsconfig.base.json" }\n');
+  const base = path.join(dir, 'tsconfig.base.json');
+  const loose = '{ "compilerOptions": { "strict": false, "types": ["node"] } }\n';
+  writeFileSync(base, loose);
+  mkdirSync(path.join(dir, 'src'));
+  // Without strictNullChecks the undefined is gone from the type; with it, json mode rejects it inside an array.
+  writeFileSync(
+    path.join(dir, 'src/list.worker.ts'),
+    'export class List {\n  items(): (string | undefined)[] {\n    return [];\n  }\n}\n',
+  );
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/^procxy: 1 worker, 1 method, 2 files written/m);
+    writeFileSync(base, loose.replace('false', 'true'));
+    await until(() => summaries() === 2, 'the run after the base tsconfig changed');
+    expect(out.stdout).toMatch(/error PRX\d{4}: .*undefined/);
+    writeFileSync(base, loose);
+    await until(() => summaries() === 3, 'the run after it was changed back');
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 1 worker, 1 method, 0 files written/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
