@@ -8,6 +8,7 @@ import type { ProcxyDiagnostic } from './diagnostics.js';
 import { type GenerateResult, Generator } from './generate.js';
 import { type LineIndex, lineIndexes } from './line-index.js';
 import { loadConfig } from './load-config.js';
+import { stubPath } from './outputs.js';
 
 export interface ProcxyPluginOptions {
   /** Config file, relative to the build's `absWorkingDir` (default: `procxy.config.ts` there). */
@@ -134,9 +135,22 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         return { warnings: run.warnings };
       });
 
-      build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, (args) => {
-        if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) return undefined;
+      build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, async (args) => {
         const files = run.result?.files;
+        if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) {
+          // A package or tsconfig `paths` specifier (`@w/greeter.worker.procxy.js`): the stub is not on disk to be
+          // found, but its worker is, under the same specifier without `.procxy`; where that worker's stub goes is known.
+          const config = run.result?.config;
+          if (files === undefined || config === undefined) return undefined;
+          const source = await build.resolve(args.path.replace(/\.procxy(?=(?:\.[cm]?[jt]s)?$)/, ''), {
+            kind: args.kind,
+            importer: args.importer,
+            resolveDir: args.resolveDir,
+          });
+          if (source.errors.length > 0 || source.external) return undefined;
+          const stub = stubPath(source.path, config.root, config.outDir);
+          return files.has(stub) ? { path: stub, watchFiles: watchFiles() } : undefined;
+        }
         const found = files === undefined ? undefined : stubFor(args.path, args.resolveDir, files);
         if (found !== undefined) return { path: found, watchFiles: watchFiles() };
         // Without a generation (errors), the stub is still resolved so that loading it reports why it is missing.

@@ -152,4 +152,31 @@ describe('procxy/esbuild', () => {
       await ctx.dispose();
     }
   });
+
+  it('finds a stub imported through tsconfig paths, which is not on disk', async () => {
+    const dir = tempProject('esbuild');
+    const tsconfig = path.join(dir, 'tsconfig.json');
+    writeFileSync(
+      tsconfig,
+      readFileSync(tsconfig, 'utf8').replace(
+        '"strict": true',
+        '"strict": true,\n    "paths": { "@w/*": ["./src/*"] }',
+      ),
+    );
+    const main = path.join(dir, 'src/main.ts');
+    writeFileSync(
+      main,
+      readFileSync(main, 'utf8').replace("'./greeter.worker.procxy.js'", "'@w/greeter.worker.procxy.js'"),
+    );
+    const result = await build(options(dir, { plugins: [procxyPlugin()] }));
+    expect(result.errors).toEqual([]);
+    expect(existsSync(path.join(dir, 'src/greeter.worker.procxy.ts'))).toBe(false);
+    const run = spawnSync(process.execPath, [path.join(dir, 'out/main.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
+  });
 });
