@@ -149,7 +149,8 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           });
           if (source.errors.length > 0 || source.external) return undefined;
           const stub = stubPath(source.path, config.root, config.outDir);
-          return files.has(stub) ? { path: stub, watchFiles: watchFiles() } : undefined;
+          // As below, a failed run still resolves it, so that loading it reports why it is missing.
+          return files.has(stub) || run.failed ? { path: stub, watchFiles: watchFiles() } : undefined;
         }
         const found = files === undefined ? undefined : stubFor(args.path, args.resolveDir, files);
         if (found !== undefined) return { path: found, watchFiles: watchFiles() };
