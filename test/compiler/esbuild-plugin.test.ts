@@ -178,5 +178,15 @@ describe('procxy/esbuild', () => {
     });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
+
+    // A worker with an error: the build reports it, not that the stub cannot be resolved.
+    const worker = path.join(dir, 'src/greeter.worker.ts');
+    const text = readFileSync(worker, 'utf8');
+    writeFileSync(worker, text.replace(/ {2}greet\(name: string\): Greeting \{\n.*\n {2}\}/, BAD_GREET));
+    const failure = await build(options(dir, { plugins: [procxyPlugin()] })).then(
+      () => undefined,
+      (error: unknown) => error as { errors: BuildResult['errors'] },
+    );
+    expect(failure?.errors.map((e) => e.text)).toEqual([expect.stringMatching(/^PRX1003: /)]);
   });
 });
