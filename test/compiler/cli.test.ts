@@ -164,6 +164,7 @@ describe('procxy generate', () => {
     ],
     [['generate', '--config', 'a.config.ts', '--config', 'b.config.ts'], '--config can be given only once'],
     [['generate', '--check', '--check', '--watch'], '--check and --watch cannot be combined'],
+    [['generate', '--config', 'solution.config.ts'], 'procxy: error PRX9001: Invalid option "tsconfig": '],
     [['generate', '--frobnicate'], 'Unknown option `--frobnicate`'],
     [['generate', '--check', '--watch'], '--check and --watch cannot be combined'],
     [['make'], "unknown command 'make'"],
@@ -184,8 +185,22 @@ describe('procxy generate', () => {
       path.join(dir, 'extends.config.ts'),
       "export default { workers: ['*.worker.ts'], tsconfig: 'tsconfig.broken.json' };\n",
     );
+    // A solution-style tsconfig has no options for the workers: analysing with its empty ones would be wrong.
+    writeFileSync(
+      path.join(dir, 'tsconfig.solution.json'),
+      '{ "files": [], "references": [{ "path": "./tsconfig.json" }] }\n',
+    );
+    writeFileSync(
+      path.join(dir, 'solution.config.ts'),
+      "export default { workers: ['*.worker.ts'], tsconfig: 'tsconfig.solution.json' };\n",
+    );
     const run = runCli(args, dir);
     expect(run.stderr).toContain(message);
+    if (args.includes('solution.config.ts')) {
+      expect(run.stderr).toContain(
+        'tsconfig.solution.json is a solution-style tsconfig (no files of its own, references tsconfig.json); set "tsconfig" to the referenced one that includes the workers',
+      );
+    }
     // One line, no stack trace (also with --watch, which must not start watching).
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.status).toBe(2);
