@@ -15,7 +15,12 @@ describe('defineConfig', () => {
 
   it.each([
     [{ workers: ['a.ts'], worker: ['b.ts'] }, 'Invalid option "worker": unknown option'],
-    [{}, 'Invalid option "workers": expected a non-empty array of glob strings, got undefined'],
+    [{}, /^Invalid option "workers": expected a non-empty array of glob strings, got undefined$/],
+    [
+      { workers: ['src/*.ts', '/abs/src/*.ts'] },
+      `Invalid option "workers[1]": expected a glob relative to the config's folder, got "/abs/src/*.ts"`,
+    ],
+    [{ workers: ['a.ts', '!C:\\x\\*.ts'] }, 'Invalid option "workers[1]": expected a glob relative'],
     [
       { workers: 'src/*.ts' },
       'Invalid option "workers": expected a non-empty array of glob strings, got "src/*.ts"',
