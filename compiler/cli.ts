@@ -27,10 +27,19 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** A config problem is a usage error: one line and exit 2, whether found loading the config or in the first run. */
+/**
+ * A config problem is a usage error: one line and exit 2, whether found loading the config or in the first run. So is
+ * a file that cannot be read or written (EACCES, EROFS, EISDIR...): Node's message names the file, a stack trace would
+ * only hide it, and exit 1 would read as diagnostics.
+ */
 function failOnConfigError(error: unknown): never {
   if (error instanceof ConfigError) fail(configMessage(error));
+  if (isSystemError(error)) fail(`error: ${error.message}`);
   throw error;
+}
+
+function isSystemError(error: unknown): error is Error {
+  return error instanceof Error && typeof (error as { syscall?: unknown }).syscall === 'string';
 }
 
 function configMessage(error: ConfigError): string {

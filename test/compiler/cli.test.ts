@@ -130,6 +130,19 @@ describe('procxy generate', () => {
     expect(existsSync(path.join(dir, 'calc.worker.procxy.ts'))).toBe(false);
   });
 
+  it('exits 2 with one line naming the file when an output cannot be written', () => {
+    const dir = tempProject('typed');
+    writeFileSync(
+      path.join(dir, 'procxy.config.ts'),
+      "export default { workers: ['*.worker.ts'], outDir: 'gen' };\n",
+    );
+    // outDir is a file: its folders cannot be made.
+    writeFileSync(path.join(dir, 'gen'), '');
+    const run = runCli(['generate'], dir);
+    expect(run.stderr).toMatch(/^procxy: error: E[A-Z]+: .*\/gen'\n$/);
+    expect(run.status).toBe(2);
+  });
+
   it('exits 1 when the globs find no worker', () => {
     const dir = tempProject('typed');
     writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['nothing/*.ts'] };\n");
