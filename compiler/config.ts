@@ -38,7 +38,7 @@ export const TRANSFER_TYPE = /^([^#\0]+)#([A-Za-z_$][\w$]*)$/;
 const MODES: readonly string[] = ['json', 'advanced'];
 
 function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'object') return 'an object';
@@ -79,6 +79,10 @@ export function validateConfig(value: unknown): ProcxyConfig {
   workers.forEach((glob: unknown, index) => {
     if (typeof glob !== 'string' || glob.trim() === '' || glob === '!') {
       throw invalid(`workers[${index}]`, 'a non-empty glob string', glob);
+    }
+    // Globs match paths relative to the config's folder: an absolute one would silently match nothing.
+    if (/^!?(?:\/|\\|[A-Za-z]:[\\/])/.test(glob)) {
+      throw invalid(`workers[${index}]`, "a glob relative to the config's folder", glob);
     }
   });
   if (workers.every((glob: string) => glob.startsWith('!'))) {

@@ -3,10 +3,12 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Location, OutputFile, PartialMessage, Plugin } from 'esbuild';
 import { ConfigError } from './config.js';
+import { configInputs } from './config-inputs.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
 import { type GenerateResult, Generator } from './generate.js';
 import { type LineIndex, lineIndexes } from './line-index.js';
 import { loadConfig } from './load-config.js';
+import { stubPath } from './outputs.js';
 
 export interface ProcxyPluginOptions {
   /** Config file, relative to the build's `absWorkingDir` (default: `procxy.config.ts` there). */
@@ -83,6 +85,8 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
       const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
       const configFile = path.resolve(cwd, options.config ?? 'procxy.config.ts');
       let generator: Generator | undefined;
+      /** The config and its tsconfig chain: an edit to one makes a new generator (compiler options are read then). */
+      let inputs = new Set<string>([configFile]);
       let stamps = new Map<string, string>();
       let run: Run = { result: undefined, errors: [], warnings: [], failed: false };
       const imported = new Set<string>();
@@ -93,13 +97,16 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         imported.clear();
         const changed = [...stamps].filter(([file, before]) => stamp(file) !== before).map(([file]) => file);
         try {
-          if (generator === undefined || changed.includes(configFile)) {
-            generator = new Generator(await loadConfig(configFile));
+          if (generator === undefined || changed.some((file) => inputs.has(file))) {
+            generator = undefined;
+            const config = await loadConfig(configFile);
+            inputs = new Set(configInputs(config));
+            generator = new Generator(config);
           } else {
             generator.invalidate(changed);
           }
           const result = await generator.run({ check: true });
-          stamps = new Map([configFile, ...result.dependencies].map((file) => [file, stamp(file)]));
+          stamps = new Map([...inputs, ...result.dependencies].map((file) => [file, stamp(file)]));
           // Fresh per build: a file's lines may have changed since the last one.
           const lines = lineIndexes();
           const errors = result.diagnostics
@@ -115,8 +122,8 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           };
         } catch (error) {
           if (!(error instanceof ConfigError)) throw error;
-          // The next build loads the config again; watching it lets fixing it trigger that build.
-          if (!stamps.has(configFile)) stamps.set(configFile, stamp(configFile));
+          // The next build loads the config again; watching it (and its tsconfigs) lets fixing it trigger that build.
+          for (const file of inputs) if (!stamps.has(file)) stamps.set(file, stamp(file));
           generator = undefined;
           run = {
             result: undefined,
@@ -128,9 +135,23 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         return { warnings: run.warnings };
       });
 
-      build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, (args) => {
-        if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) return undefined;
+      build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, async (args) => {
         const files = run.result?.files;
+        if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) {
+          // A package or tsconfig `paths` specifier (`@w/greeter.worker.procxy.js`): the stub is not on disk to be
+          // found, but its worker is, under the same specifier without `.procxy`; where that worker's stub goes is known.
+          const config = run.result?.config;
+          if (files === undefined || config === undefined) return undefined;
+          const source = await build.resolve(args.path.replace(/\.procxy(?=(?:\.[cm]?[jt]s)?$)/, ''), {
+            kind: args.kind,
+            importer: args.importer,
+            resolveDir: args.resolveDir,
+          });
+          if (source.errors.length > 0 || source.external) return undefined;
+          const stub = stubPath(source.path, config.root, config.outDir);
+          // As below, a failed run still resolves it, so that loading it reports why it is missing.
+          return files.has(stub) || run.failed ? { path: stub, watchFiles: watchFiles() } : undefined;
+        }
         const found = files === undefined ? undefined : stubFor(args.path, args.resolveDir, files);
         if (found !== undefined) return { path: found, watchFiles: watchFiles() };
         // Without a generation (errors), the stub is still resolved so that loading it reports why it is missing.

@@ -1,8 +1,9 @@
-// Loads procxy.config.ts on plain Node: esbuild bundles it (packages stay external), then it is imported.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+// Loads procxy.config.ts on plain Node: esbuild bundles it (packages stay external), then it is imported from memory.
+import { existsSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { ConfigError, type ConfigSerializationMode, TRANSFER_TYPE, validateConfig } from './config.js';
 
 /** One entry of `transferTypes`: a type that a registered transfer handler carries. */
@@ -65,40 +66,94 @@ export function resolveConfig(file: string, value: unknown): ResolvedConfig {
   };
 }
 
+/** What a config threw, as text: a thrown string or null is its own message. */
+function thrownMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Imported as a data: URL, a bundle has no folder; this stands for Node's lookup from the config's own folder. */
+const LOCAL_TYPESCRIPT = /\.[cm]?tsx?$/;
+
+/**
+ * Resolves the config's package imports from its folder and leaves them external by absolute location, so the
+ * bundle runs from anywhere (nothing is written beside the config: a read-only checkout works, nothing is left
+ * behind, no watcher sees a temp file). A bare specifier that tsconfig `paths` maps to a TypeScript file is bundled.
+ */
+function packagesFrom(): Plugin {
+  return {
+    name: 'procxy-config-packages',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === RESOLVING || isBuiltin(args.path) || path.isAbsolute(args.path))
+          return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: RESOLVING,
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (resolved.external || LOCAL_TYPESCRIPT.test(resolved.path)) return resolved;
+        // require() takes paths, import takes URLs.
+        const required = args.kind === 'require-call' || args.kind === 'require-resolve';
+        return { path: required ? resolved.path : pathToFileURL(resolved.path).href, external: true };
+      });
+    },
+  };
+}
+
+const RESOLVING = Symbol('procxy-config-resolving');
+
 /** Bundles and imports a config file, then validates it; every failure is a ConfigError. */
 export async function loadConfig(file: string): Promise<ResolvedConfig> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new ConfigError(`Config file not found: ${absolute}`);
+  const url = pathToFileURL(absolute).href;
   let code: string;
   try {
     const result = await build({
       entryPoints: [absolute],
       write: false,
       bundle: true,
-      packages: 'external',
       format: 'esm',
       platform: 'node',
       target: 'node20',
+      // Node's own lookup: no `module` condition or field, which esbuild would otherwise prefer.
+      conditions: [],
+      mainFields: ['main'],
       logLevel: 'silent',
+      plugins: [packagesFrom()],
+      // The bundle has no file of its own: these name the config file (whose folder every path in it is relative
+      // to), and require() resolves from there, so CommonJS configs and CommonJS idioms in a .ts config work.
+      define: {
+        __dirname: JSON.stringify(path.dirname(absolute)),
+        __filename: JSON.stringify(absolute),
+        'import.meta.url': JSON.stringify(url),
+        'import.meta.dirname': JSON.stringify(path.dirname(absolute)),
+        'import.meta.filename': JSON.stringify(absolute),
+      },
+      banner: {
+        js: `import { createRequire as __procxyCreateRequire } from 'node:module';\nconst require = __procxyCreateRequire(${JSON.stringify(url)});`,
+      },
     });
     code = result.outputFiles[0]!.text;
   } catch (error) {
-    throw new ConfigError(`Cannot compile config ${absolute}: ${(error as Error).message}`);
+    throw new ConfigError(`Cannot compile config ${absolute}: ${thrownMessage(error)}`);
   }
-  // A temp file beside the config (not a data: URL) so its bare imports resolve from the user's node_modules.
-  const temp = `${absolute}.${process.pid}.${Date.now()}.mjs`;
   let loaded: unknown;
   try {
-    writeFileSync(temp, code);
-    const module = (await import(pathToFileURL(temp).href)) as { default?: unknown };
+    // A unique comment makes each load a new module: the loader caches data: URLs by their text, and a config may
+    // read something else (a file, the environment) that changed since.
+    const source = `${code}\n// ${absolute} ${process.hrtime.bigint()}\n`;
+    const module = (await import(`data:text/javascript,${encodeURIComponent(source)}`)) as {
+      default?: unknown;
+    };
     loaded = module.default;
   } catch (error) {
     if (error instanceof Error && (error as { code?: unknown }).code === 'PRX9001') {
       throw new ConfigError(error.message, (error as { key?: string }).key);
     }
-    throw new ConfigError(`Cannot load config ${absolute}: ${(error as Error).message}`);
-  } finally {
-    rmSync(temp, { force: true });
+    throw new ConfigError(`Cannot load config ${absolute}: ${thrownMessage(error)}`);
   }
   if (loaded === undefined) {
     throw new ConfigError(`Config ${absolute} has no default export (export default defineConfig({ ... }))`);

@@ -51,6 +51,16 @@ export function readTsconfig(tsconfig: string): Tsconfig {
       typeof error === 'string' ? error : ts.flattenDiagnosticMessageText(error?.messageText ?? '', '\n');
     throw new ConfigError(`Invalid option "tsconfig": cannot read ${tsconfig}: ${text}`, 'tsconfig');
   }
+  // A solution-style tsconfig (`files: []` and `references`) holds no options for the workers: those are in the
+  // referenced project that includes them (the one tsserver would use), which the config must name.
+  const references = parsed.projectReferences ?? [];
+  if (parsed.fileNames.length === 0 && references.length > 0) {
+    const names = references.map((r) => path.relative(path.dirname(tsconfig), r.path) || '.').join(', ');
+    throw new ConfigError(
+      `Invalid option "tsconfig": ${tsconfig} is a solution-style tsconfig (no files of its own, references ${names}); set "tsconfig" to the referenced one that includes the workers`,
+      'tsconfig',
+    );
+  }
   return {
     options: parsed.options,
     declarationFiles: parsed.fileNames.filter((file) => /\.d\.[cm]?tsx?$/.test(file)),

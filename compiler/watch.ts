@@ -1,114 +1,150 @@
 // `procxy generate --watch`: one generator kept in memory, regenerating when a worker or a file its types use changes.
-import { existsSync, type FSWatcher, watch as watchFs } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config.js';
+import { configInputs } from './config-inputs.js';
 import { type GenerateResult, Generator } from './generate.js';
 import { GlobSet } from './glob.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { isWorkerCandidate, posixRelative } from './outputs.js';
+import { DirWatchers, folderTree, nearestExisting } from './watch-dirs.js';
 
 export interface WatchOptions {
   readonly config: ResolvedConfig;
   /** Called after every run (the first one included). */
   readonly onResult: (result: GenerateResult) => void;
-  /** Called when a run cannot happen (e.g. the edited config became invalid). */
+  /** Called when a later run cannot happen (e.g. the edited config became invalid); watching goes on. */
   readonly onError: (error: Error) => void;
   /** Quiet time after the last file event before regenerating. */
   readonly debounceMs?: number;
 }
 
 export interface Watching {
-  /** Resolves when the first run is done. */
+  /** Resolves when the first run is done; rejects (a ConfigError, say) when it could not happen. */
   readonly ready: Promise<void>;
   close(): void;
 }
 
-/** Starts watching; directories (not files) are watched so editors that save by renaming are seen too. */
+/**
+ * Starts watching; folders (not files) are watched so editors that save by renaming are seen too. Every folder
+ * below a glob's base is watched, and folders that appear, vanish or are replaced (a branch switch) re-sync them.
+ */
 export function watch(options: WatchOptions): Watching {
   let config = options.config;
-  let generator = new Generator(config);
+  // Made by the run, not here: reading the tsconfig can fail, and that failure belongs to the run (and `ready`).
+  let generator: Generator | undefined;
   let globs = new GlobSet(config.workers);
+  /** The config and its tsconfig chain: an edit to one makes a new generator. */
+  let inputs = new Set<string>([config.file]);
   let dependencies = new Set<string>();
   let outputs = new Set<string>();
-  const watchers = new Map<string, FSWatcher>();
   const pending = new Set<string>();
+  /** A folder appeared, vanished or lost its watcher: the watched set and the worker files must be looked at again. */
+  let restructured = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let closed = false;
 
   const relevant = (file: string): boolean =>
     !outputs.has(file) &&
-    (file === config.file ||
+    (inputs.has(file) ||
       dependencies.has(file) ||
       (isWorkerCandidate(file) && globs.matches(posixRelative(config.root, file))));
 
-  const onEvent = (dir: string, name: string | null): void => {
-    if (name === null || closed) return;
-    const file = path.join(dir, name);
-    if (!relevant(file)) return;
-    pending.add(file);
+  const schedule = (): void => {
     clearTimeout(timer);
     timer = setTimeout(flush, options.debounceMs ?? 15);
   };
 
-  const syncWatchers = (): void => {
+  const onEvent = (dir: string, event: 'rename' | 'change', name: string): void => {
+    if (closed) return;
+    const file = path.join(dir, name);
+    if (relevant(file)) pending.add(file);
+    else if (event === 'rename' && (watchers.has(file) || isDirectory(file) || name === path.basename(dir))) {
+      restructured = true;
+    } else return;
+    schedule();
+  };
+
+  const watchers = new DirWatchers(onEvent, () => {
+    restructured = true;
+    schedule();
+  });
+
+  const wantedDirs = (): Set<string> => {
     const dirs = new Set<string>([config.root]);
-    for (const file of dependencies) dirs.add(path.dirname(file));
-    for (const base of globs.bases) dirs.add(path.join(config.root, base));
-    for (const [dir, watcher] of watchers) {
-      if (!dirs.has(dir)) {
-        watcher.close();
-        watchers.delete(dir);
-      }
+    for (const file of inputs) dirs.add(nearestExisting(path.dirname(file)));
+    // A missing folder is stood for by its nearest ancestor, whose events say when it comes back.
+    for (const file of dependencies) dirs.add(nearestExisting(path.dirname(file)));
+    for (const base of globs.bases) {
+      const dir = path.join(config.root, base);
+      const existing = nearestExisting(dir);
+      if (existing !== dir) dirs.add(existing);
+      else for (const sub of folderTree(dir)) dirs.add(sub);
     }
-    for (const dir of dirs) {
-      if (watchers.has(dir) || !existsSync(dir)) continue;
-      const watcher = watchFs(dir, (_event, name) => onEvent(dir, name));
-      watcher.on('error', () => watchers.delete(dir));
-      watchers.set(dir, watcher);
-    }
+    return dirs;
   };
 
   const runOnce = async (changed: readonly string[]): Promise<void> => {
     if (changed.includes(config.file)) {
+      generator = undefined;
       config = await loadConfig(config.file);
-      generator = new Generator(config);
       globs = new GlobSet(config.workers);
-    } else {
-      generator.invalidate(changed);
+    } else if (changed.some((file) => inputs.has(file))) {
+      // A tsconfig changed: compiler options are read when a generator is made; the config can name another default.
+      generator = undefined;
+      config = await loadConfig(config.file);
     }
+    if (generator === undefined) {
+      inputs = new Set(configInputs(config));
+      generator = new Generator(config);
+    } else generator.invalidate(changed);
     const result = await generator.run();
     dependencies = new Set(result.dependencies);
     outputs = new Set(result.outputs);
-    if (!closed) syncWatchers();
+    if (!closed) watchers.sync(wantedDirs());
     options.onResult(result);
+  };
+
+  /** After folders changed: re-syncs the watchers; runs when a file may have changed unseen or a worker appeared. */
+  const restructure = async (changed: string[]): Promise<void> => {
+    const moved = watchers.sync(wantedDirs());
+    for (const file of dependencies) if (moved.has(path.dirname(file))) changed.push(file);
+    const appeared = globs
+      .scan(config.root)
+      .some((file) => isWorkerCandidate(file) && !dependencies.has(file) && !outputs.has(file));
+    if (changed.length > 0 || appeared) await runOnce(changed);
   };
 
   const flush = (): void => {
     if (running !== undefined || closed) return;
     const changed = [...pending];
     pending.clear();
-    running = runOnce(changed)
+    const folders = restructured;
+    restructured = false;
+    running = (folders ? restructure(changed) : runOnce(changed))
       .catch((error: unknown) => {
         options.onError(error instanceof Error ? error : new ConfigError(String(error)));
       })
-      .finally(() => {
-        running = undefined;
-        if (pending.size > 0) flush();
-      });
+      .finally(settled);
   };
 
-  running = runOnce([]).finally(() => {
+  function settled(): void {
     running = undefined;
-    if (pending.size > 0) flush();
-  });
+    if (pending.size > 0 || restructured) flush();
+  }
+
+  running = runOnce([]).finally(settled);
   return {
     ready: running,
     close() {
       closed = true;
       clearTimeout(timer);
-      for (const watcher of watchers.values()) watcher.close();
-      watchers.clear();
+      watchers.close();
     },
   };
+}
+
+function isDirectory(file: string): boolean {
+  return statSync(file, { throwIfNoEntry: false })?.isDirectory() === true;
 }

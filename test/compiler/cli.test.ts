@@ -122,6 +122,27 @@ describe('procxy generate', () => {
     expect(run.stdout).toContain("2 import './missing.js';\n         ~~~~~~~~~~~~~~");
   });
 
+  it('counts a switch given twice once: --check --check writes nothing', () => {
+    const dir = tempProject('typed');
+    const run = runCli(['generate', '--check', '--check'], dir);
+    expect(run.stdout).toContain('calc.worker.procxy.ts - error PRX9901: missing');
+    expect(run.status).toBe(1);
+    expect(existsSync(path.join(dir, 'calc.worker.procxy.ts'))).toBe(false);
+  });
+
+  it('exits 2 with one line naming the file when an output cannot be written', () => {
+    const dir = tempProject('typed');
+    writeFileSync(
+      path.join(dir, 'procxy.config.ts'),
+      "export default { workers: ['*.worker.ts'], outDir: 'gen' };\n",
+    );
+    // outDir is a file: its folders cannot be made.
+    writeFileSync(path.join(dir, 'gen'), '');
+    const run = runCli(['generate'], dir);
+    expect(run.stderr).toMatch(/^procxy: error: E[A-Z]+: .*\/gen'\n$/);
+    expect(run.status).toBe(2);
+  });
+
   it('exits 1 when the globs find no worker', () => {
     const dir = tempProject('typed');
     writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['nothing/*.ts'] };\n");
@@ -142,6 +163,21 @@ describe('procxy generate', () => {
       ['generate', '--config', 'transfer.config.ts'],
       `Invalid option "transferTypes[0]": ledger.ts exports no type named 'Nope' (in 'ledger.ts#Nope')`,
     ],
+    [
+      ['generate', '--watch', '--config', 'transfer.config.ts'],
+      `procxy: error PRX9001: Invalid option "transferTypes[0]": ledger.ts exports no type named 'Nope'`,
+    ],
+    [
+      ['generate', '--config', 'extends.config.ts'],
+      'procxy: error PRX9001: Invalid option "tsconfig": cannot read',
+    ],
+    [
+      ['generate', '--watch', '--config', 'extends.config.ts'],
+      'procxy: error PRX9001: Invalid option "tsconfig": cannot read',
+    ],
+    [['generate', '--config', 'a.config.ts', '--config', 'b.config.ts'], '--config can be given only once'],
+    [['generate', '--check', '--check', '--watch'], '--check and --watch cannot be combined'],
+    [['generate', '--config', 'solution.config.ts'], 'procxy: error PRX9001: Invalid option "tsconfig": '],
     [['generate', '--frobnicate'], 'Unknown option `--frobnicate`'],
     [['generate', '--check', '--watch'], '--check and --watch cannot be combined'],
     [['make'], "unknown command 'make'"],
@@ -156,8 +192,30 @@ describe('procxy generate', () => {
       path.join(dir, 'transfer.config.ts'),
       "export default { workers: ['*.worker.ts'], transferTypes: ['ledger.ts#Nope'] };\n",
     );
+    // A tsconfig whose `extends` is missing is found only once the generator reads it, after the config loaded.
+    writeFileSync(path.join(dir, 'tsconfig.broken.json'), '{ "extends": "./nope.json" }\n');
+    writeFileSync(
+      path.join(dir, 'extends.config.ts'),
+      "export default { workers: ['*.worker.ts'], tsconfig: 'tsconfig.broken.json' };\n",
+    );
+    // A solution-style tsconfig has no options for the workers: analysing with its empty ones would be wrong.
+    writeFileSync(
+      path.join(dir, 'tsconfig.solution.json'),
+      '{ "files": [], "references": [{ "path": "./tsconfig.json" }] }\n',
+    );
+    writeFileSync(
+      path.join(dir, 'solution.config.ts'),
+      "export default { workers: ['*.worker.ts'], tsconfig: 'tsconfig.solution.json' };\n",
+    );
     const run = runCli(args, dir);
     expect(run.stderr).toContain(message);
+    if (args.includes('solution.config.ts')) {
+      expect(run.stderr).toContain(
+        'tsconfig.solution.json is a solution-style tsconfig (no files of its own, references tsconfig.json); set "tsconfig" to the referenced one that includes the workers',
+      );
+    }
+    // One line, no stack trace (also with --watch, which must not start watching).
+    expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.status).toBe(2);
   });
 

@@ -1,5 +1,5 @@
 // procxy/config: defineConfig's validation, and loading a config file (errors name the key or the file).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,12 @@ describe('defineConfig', () => {
 
   it.each([
     [{ workers: ['a.ts'], worker: ['b.ts'] }, 'Invalid option "worker": unknown option'],
-    [{}, 'Invalid option "workers": expected a non-empty array of glob strings, got undefined'],
+    [{}, /^Invalid option "workers": expected a non-empty array of glob strings, got undefined$/],
+    [
+      { workers: ['src/*.ts', '/abs/src/*.ts'] },
+      `Invalid option "workers[1]": expected a glob relative to the config's folder, got "/abs/src/*.ts"`,
+    ],
+    [{ workers: ['a.ts', '!C:\\x\\*.ts'] }, 'Invalid option "workers[1]": expected a glob relative'],
     [
       { workers: 'src/*.ts' },
       'Invalid option "workers": expected a non-empty array of glob strings, got "src/*.ts"',
@@ -52,6 +57,15 @@ describe('defineConfig', () => {
     expect(() => validateConfig(['a.ts'])).toThrow('Invalid config: expected an object');
   });
 });
+
+/** Polls until `condition` holds, for at most 10 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('loadConfig', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'procxy-config-'));
@@ -127,11 +141,51 @@ describe('loadConfig', () => {
     expect((error as ConfigError).key).toBe('mode');
   });
 
+  it('writes nothing beside the config, and resolves its packages from the config folder', async () => {
+    const project = tempProject('typed');
+    const file = path.join(project, 'procxy.config.ts');
+    const events: string[] = [];
+    const watcher = watch(project, (_event, name) => events.push(String(name)));
+    try {
+      const config = await loadConfig(file);
+      expect(config.workers).toEqual(['*.worker.ts']);
+      // inotify keeps order: once the sentinel is seen, anything written while loading was seen before it.
+      writeFileSync(path.join(project, 'sentinel'), '');
+      await until(() => events.includes('sentinel'));
+      expect(events.filter((name) => name !== 'sentinel')).toEqual([]);
+    } finally {
+      watcher.close();
+    }
+  });
+
+  it('gives CommonJS configs require, __dirname and __filename (named after the config file)', async () => {
+    const project = tempProject('typed');
+    const cjs = path.join(project, 'procxy.config.cjs');
+    writeFileSync(
+      cjs,
+      "const { defineConfig } = require('procxy/config');\nconst path = require('node:path');\nmodule.exports = defineConfig({ workers: [path.basename(__dirname) + '/' + path.basename(__filename)] });\n",
+    );
+    expect((await loadConfig(cjs)).workers).toEqual([`${path.basename(project)}/procxy.config.cjs`]);
+    const ts = path.join(project, 'dirname.config.ts');
+    writeFileSync(
+      ts,
+      "import path from 'node:path';\nexport default { workers: [path.basename(__dirname), path.basename(import.meta.dirname), path.basename(new URL(import.meta.url).pathname)] };\n",
+    );
+    expect((await loadConfig(ts)).workers).toEqual([
+      path.basename(project),
+      path.basename(project),
+      'dirname.config.ts',
+    ]);
+  });
+
   it.each([
     ['missing.config.ts', undefined, 'Config file not found'],
     ['nodefault.config.ts', 'export const workers = [];\n', 'has no default export'],
     ['syntax.config.ts', 'export default { workers: [ };\n', 'Cannot compile config'],
     ['throws.config.ts', "throw new Error('boom');\n", 'Cannot load config'],
+    // Not an Error: the thrown value is the message.
+    ['string.config.ts', "throw 'boom';\n", `Cannot load config ${path.join(dir, 'string.config.ts')}: boom`],
+    ['null.config.ts', 'throw null;\n', `Cannot load config ${path.join(dir, 'null.config.ts')}: null`],
   ])('%s fails with a ConfigError', async (name, text, message) => {
     const file = text === undefined ? path.join(dir, name) : write(name, text);
     const error = await loadConfig(file).catch((e: unknown) => e);

@@ -120,4 +120,73 @@ describe('procxy/esbuild', () => {
       await ctx.dispose();
     }
   });
+
+  it('rebuilds with the new compiler options when a tsconfig the tsconfig extends changes', async () => {
+    const dir = tempProject('esbuild');
+    const base = path.join(dir, 'tsconfig.base.json');
+    const loose = readFileSync(path.join(dir, 'tsconfig.json'), 'utf8').replace(
+      '"strict": true',
+      '"strict": false',
+    );
+    writeFileSync(base, loose);
+    writeFileSync(path.join(dir, 'tsconfig.json'), '{ "extends": "./tsconfig.base.json" }\n');
+    // Without strictNullChecks the undefined is gone from the type; with it, json mode rejects it inside an array.
+    const worker = path.join(dir, 'src/greeter.worker.ts');
+    writeFileSync(
+      worker,
+      readFileSync(worker, 'utf8').replace(
+        '  pid(): number {',
+        '  items(): (string | undefined)[] {\n    return [];\n  }\n\n  pid(): number {',
+      ),
+    );
+    const ctx = await context(options(dir, { plugins: [procxyPlugin()] }));
+    try {
+      expect((await ctx.rebuild()).errors).toEqual([]);
+      writeFileSync(base, loose.replace('"strict": false', '"strict": true'));
+      const failure = await ctx.rebuild().then(
+        () => undefined,
+        (error: unknown) => error as { errors: BuildResult['errors'] },
+      );
+      expect(failure?.errors.map((e) => e.text)).toEqual([expect.stringMatching(/^PRX\d{4}: .*undefined/)]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
+  it('finds a stub imported through tsconfig paths, which is not on disk', async () => {
+    const dir = tempProject('esbuild');
+    const tsconfig = path.join(dir, 'tsconfig.json');
+    writeFileSync(
+      tsconfig,
+      readFileSync(tsconfig, 'utf8').replace(
+        '"strict": true',
+        '"strict": true,\n    "paths": { "@w/*": ["./src/*"] }',
+      ),
+    );
+    const main = path.join(dir, 'src/main.ts');
+    writeFileSync(
+      main,
+      readFileSync(main, 'utf8').replace("'./greeter.worker.procxy.js'", "'@w/greeter.worker.procxy.js'"),
+    );
+    const result = await build(options(dir, { plugins: [procxyPlugin()] }));
+    expect(result.errors).toEqual([]);
+    expect(existsSync(path.join(dir, 'src/greeter.worker.procxy.ts'))).toBe(false);
+    const run = spawnSync(process.execPath, [path.join(dir, 'out/main.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
+
+    // A worker with an error: the build reports it, not that the stub cannot be resolved.
+    const worker = path.join(dir, 'src/greeter.worker.ts');
+    const text = readFileSync(worker, 'utf8');
+    writeFileSync(worker, text.replace(/ {2}greet\(name: string\): Greeting \{\n.*\n {2}\}/, BAD_GREET));
+    const failure = await build(options(dir, { plugins: [procxyPlugin()] })).then(
+      () => undefined,
+      (error: unknown) => error as { errors: BuildResult['errors'] },
+    );
+    expect(failure?.errors.map((e) => e.text)).toEqual([expect.stringMatching(/^PRX1003: /)]);
+  });
 });

@@ -1,5 +1,5 @@
 // `procxy generate --watch` on a temporary project: edits to files the worker imports are picked up.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { removeTempProjects, startCli, tempProject } from './project.js';
@@ -15,17 +15,29 @@ async function until(condition: () => boolean, what: string, ms = 60_000): Promi
   }
 }
 
+/** `procxy generate --watch` in `dir`, with what it printed so far. */
+function startWatch(dir: string) {
+  const cli = startCli(['generate', '--watch'], dir);
+  const out = { stdout: '', stderr: '' };
+  cli.stdout?.on('data', (chunk: Buffer) => {
+    out.stdout += chunk.toString();
+  });
+  cli.stderr?.on('data', (chunk: Buffer) => {
+    out.stderr += chunk.toString();
+  });
+  return {
+    cli,
+    out,
+    summaries: (): number => out.stdout.match(/^procxy: .* in \d+ ms$/gm)?.length ?? 0,
+  };
+}
+
 it('regenerates when an imported base class or type file changes', async () => {
   const dir = tempProject('analysis');
-  const cli = startCli(['generate', '--watch'], dir);
-  let stdout = '';
-  cli.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  const summaries = (): number => stdout.match(/^procxy: .* in \d+ ms$/gm)?.length ?? 0;
+  const { cli, out, summaries } = startWatch(dir);
   try {
     await until(() => summaries() === 1, 'the first run');
-    expect(stdout).toMatch(/3 workers, 15 methods, 6 files written/);
+    expect(out.stdout).toMatch(/3 workers, 15 methods, 6 files written/);
     const stub = path.join(dir, 'src/shapes.worker.procxy.ts');
 
     // A method added to the base class in base.ts (imported by the worker) appears in the stub.
@@ -42,7 +54,7 @@ it('regenerates when an imported base class or type file changes', async () => {
       'the stub to gain clear()',
     );
     await until(() => summaries() === 2, 'the second summary');
-    expect(stdout.split('\n').filter((l) => l.startsWith('procxy: '))[1]).toMatch(
+    expect(out.stdout.split('\n').filter((l) => l.startsWith('procxy: '))[1]).toMatch(
       /16 methods, 2 files written/,
     );
 
@@ -54,13 +66,124 @@ it('regenerates when an imported base class or type file changes', async () => {
       original.replace('readonly label: string;', 'readonly label: string;\n  readonly at: Date;'),
     );
     await until(() => summaries() === 3, 'the run after the type change');
-    expect(stdout).toMatch(/error PRX\d{4}: .*Date/);
-    expect(stdout).toMatch(/procxy: [1-9]\d* errors?, 0 warnings; .* nothing written/);
+    expect(out.stdout).toMatch(/error PRX\d{4}: .*Date/);
+    expect(out.stdout).toMatch(/procxy: [1-9]\d* errors?, 0 warnings; .* nothing written/);
 
     writeFileSync(types, original);
     await until(() => summaries() === 4, 'the run after the fix');
-    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 3 workers, 16 methods, 0 files written in/);
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^procxy: 3 workers, 16 methods, 0 files written in/,
+    );
   } finally {
     cli.kill('SIGTERM');
   }
 }, 180_000);
+
+it('reports a config error of a later run on stderr and goes on watching', async () => {
+  const dir = tempProject('typed');
+  const config = path.join(dir, 'procxy.config.ts');
+  const original = readFileSync(config, 'utf8');
+  writeFileSync(path.join(dir, 'tsconfig.broken.json'), '{ "extends": "./nope.json" }\n');
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    // Found by the run (the type must be looked up), not by loading the config.
+    writeFileSync(config, original.replace("serialization: 'json'", "transferTypes: ['ledger.ts#Nope']"));
+    await until(
+      () => out.stderr.includes(`procxy: error PRX9001: Invalid option "transferTypes[0]"`),
+      'the transferTypes error',
+    );
+    // Found when the generator reads the tsconfig.
+    writeFileSync(config, original.replace("serialization: 'json'", "tsconfig: 'tsconfig.broken.json'"));
+    await until(
+      () => out.stderr.includes('procxy: error PRX9001: Invalid option "tsconfig": cannot read'),
+      'the tsconfig error',
+    );
+    expect(out.stderr).not.toMatch(/^\s+at /m);
+    writeFileSync(config, original);
+    await until(() => summaries() === 2, 'the run after the fix');
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^procxy: 2 workers, 13 methods, 0 files written/,
+    );
+    expect(cli.exitCode).toBe(null);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+const worker = (name: string, methods: readonly string[]): string =>
+  `export class ${name} {\n${methods.map((m) => `  ${m}(): number {\n    return 1;\n  }\n`).join('')}}\n`;
+
+it('sees workers in new folders, under a glob base made later, and in a folder deleted and made again', async () => {
+  const dir = tempProject('typed');
+  writeFileSync(
+    path.join(dir, 'procxy.config.ts'),
+    "export default { workers: ['src/**/*.worker.ts', 'later/**/*.worker.ts'] };\n",
+  );
+  mkdirSync(path.join(dir, 'src/a'), { recursive: true });
+  const first = path.join(dir, 'src/a/first.worker.ts');
+  writeFileSync(first, worker('First', ['one']));
+  const { cli, out, summaries } = startWatch(dir);
+  const stubOf = (file: string): string => file.replace(/\.ts$/, '.procxy.ts');
+  const stubHas = (file: string, text: string) => (): boolean =>
+    existsSync(stubOf(file)) && readFileSync(stubOf(file), 'utf8').includes(text);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/1 worker, 1 method, 2 files written/);
+
+    // A new worker two folders deep in a folder that did not exist.
+    const neo = path.join(dir, 'src/b/c/neo.worker.ts');
+    mkdirSync(path.dirname(neo), { recursive: true });
+    writeFileSync(neo, worker('Neo', ['ping']));
+    await until(stubHas(neo, 'ping(): Promise<number>;'), 'the stub of src/b/c/neo.worker.ts');
+
+    // The base of a glob that did not exist when watching started.
+    const late = path.join(dir, 'later/x/late.worker.ts');
+    mkdirSync(path.dirname(late), { recursive: true });
+    writeFileSync(late, worker('Late', ['tick']));
+    await until(stubHas(late, 'tick(): Promise<number>;'), 'the stub of later/x/late.worker.ts');
+
+    // A branch switch: the folder is deleted and made again with other contents.
+    rmSync(path.join(dir, 'src'), { recursive: true });
+    mkdirSync(path.join(dir, 'src/a'), { recursive: true });
+    writeFileSync(first, worker('First', ['one', 'two']));
+    await until(stubHas(first, 'two(): Promise<number>;'), 'the stub after the folder was made again');
+    // And the new folder is watched: a later edit is seen too.
+    writeFileSync(first, worker('First', ['one', 'two', 'three']));
+    await until(stubHas(first, 'three(): Promise<number>;'), 'the stub after an edit in the new folder');
+    expect(out.stderr).toBe('');
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('makes a new generator when the tsconfig or a tsconfig it extends changes', async () => {
+  const dir = tempProject('typed');
+  writeFileSync(
+    path.join(dir, 'procxy.config.ts'),
+    "export default { workers: ['src/*.worker.ts'], tsconfig: 'tsconfig.app.json' };\n",
+  );
+  writeFileSync(path.join(dir, 'tsconfig.app.json'), '{ "extends": "./tsconfig.base.json" }\n');
+  const base = path.join(dir, 'tsconfig.base.json');
+  const loose = '{ "compilerOptions": { "strict": false, "types": ["node"] } }\n';
+  writeFileSync(base, loose);
+  mkdirSync(path.join(dir, 'src'));
+  // Without strictNullChecks the undefined is gone from the type; with it, json mode rejects it inside an array.
+  writeFileSync(
+    path.join(dir, 'src/list.worker.ts'),
+    'export class List {\n  items(): (string | undefined)[] {\n    return [];\n  }\n}\n',
+  );
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/^procxy: 1 worker, 1 method, 2 files written/m);
+    writeFileSync(base, loose.replace('false', 'true'));
+    await until(() => summaries() === 2, 'the run after the base tsconfig changed');
+    expect(out.stdout).toMatch(/error PRX\d{4}: .*undefined/);
+    writeFileSync(base, loose);
+    await until(() => summaries() === 3, 'the run after it was changed back');
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 1 worker, 1 method, 0 files written/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);

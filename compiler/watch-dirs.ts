@@ -1,0 +1,111 @@
+// The folders `procxy generate --watch` listens to, kept in step with the disk as folders appear, vanish or are replaced.
+import { type FSWatcher, readdirSync, statSync, watch as watchFs } from 'node:fs';
+import path from 'node:path';
+
+/** What a file event in a watched folder is: `name` relative to `dir`. */
+export type DirEvent = (dir: string, event: 'rename' | 'change', name: string) => void;
+
+interface Watched {
+  readonly watcher: FSWatcher;
+  /** The folder's identity when the watcher was made: a folder deleted and made again is another folder. */
+  readonly identity: string;
+  /**
+   * Set when an event may mean the folder itself went away (Linux reports that as an event named like the
+   * folder); such a watcher is made again on the next sync, since a dead one would never report anything.
+   */
+  suspect: boolean;
+}
+
+function identity(dir: string): string | undefined {
+  const stats = statSync(dir, { throwIfNoEntry: false });
+  return stats?.isDirectory() === true ? `${stats.dev}:${stats.ino}:${stats.birthtimeMs}` : undefined;
+}
+
+/** `dir` when it is a folder, else its nearest existing ancestor (whose events tell when `dir` appears). */
+export function nearestExisting(dir: string): string {
+  let current = dir;
+  while (identity(current) === undefined && path.dirname(current) !== current)
+    current = path.dirname(current);
+  return current;
+}
+
+/** `dir` and every folder below it, skipping node_modules and dot folders as the glob scan does. */
+export function folderTree(dir: string): string[] {
+  const found: string[] = [dir];
+  const walk = (current: string): void => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(current, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const child = path.join(current, entry.name);
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** One non-recursive watcher per folder (Node 20's recursive mode on Linux loses a folder made again). */
+export class DirWatchers {
+  readonly #watched = new Map<string, Watched>();
+  readonly #onEvent: DirEvent;
+  readonly #onError: (dir: string) => void;
+
+  constructor(onEvent: DirEvent, onError: (dir: string) => void) {
+    this.#onEvent = onEvent;
+    this.#onError = onError;
+  }
+
+  has(dir: string): boolean {
+    return this.#watched.has(dir);
+  }
+
+  /**
+   * Watches exactly the folders of `wanted` that exist. Returns the folders whose watcher was dropped or made again
+   * (gone, replaced, or suspect): files in them may have changed unseen.
+   */
+  sync(wanted: ReadonlySet<string>): Set<string> {
+    const moved = new Set<string>();
+    for (const [dir, watched] of this.#watched) {
+      const keep = wanted.has(dir);
+      if (keep && !watched.suspect && identity(dir) === watched.identity) continue;
+      watched.watcher.close();
+      this.#watched.delete(dir);
+      if (keep) moved.add(dir);
+    }
+    for (const dir of wanted) {
+      if (this.#watched.has(dir)) continue;
+      const id = identity(dir);
+      if (id === undefined) continue;
+      let watcher: FSWatcher;
+      try {
+        watcher = watchFs(dir, (event, name) => {
+          if (name === null) return;
+          const watched = this.#watched.get(dir);
+          if (watched?.watcher === watcher && name === path.basename(dir)) watched.suspect = true;
+          this.#onEvent(dir, event, name);
+        });
+      } catch {
+        // Gone between the stat and the watch: the event that removed it asks for another sync.
+        continue;
+      }
+      watcher.on('error', () => {
+        watcher.close();
+        if (this.#watched.get(dir)?.watcher === watcher) this.#watched.delete(dir);
+        this.#onError(dir);
+      });
+      this.#watched.set(dir, { watcher, identity: id, suspect: false });
+    }
+    return moved;
+  }
+
+  close(): void {
+    for (const { watcher } of this.#watched.values()) watcher.close();
+    this.#watched.clear();
+  }
+}
