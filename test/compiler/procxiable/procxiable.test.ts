@@ -7,7 +7,7 @@ import { checkConstructor, checkSignature } from '../../../compiler/procxiable.j
 import { shapeBuilderFor } from '../../../compiler/procxiable-shape.js';
 import { rules } from '../../../compiler/rules.js';
 import { isProcxiable } from '../../../runtime/index.js';
-import { Logger, Lookup, Point, Registry, RichError } from './fixtures/types/classes.js';
+import { FunctionFieldError, Logger, Lookup, Point, Registry, RichError } from './fixtures/types/classes.js';
 import { checkFixture, createFixtureProject, fixturesDir, modes, repoRoot, report } from './harness.js';
 
 const project = createFixtureProject([
@@ -151,6 +151,7 @@ const samples: Record<string, () => unknown> = {
   error: () => new Error('e'),
   typeError: () => new TypeError('e'),
   errorSubclass: () => new RichError('e'),
+  errorWithFunctionField: () => ({ e: new FunctionFieldError('e') }),
   dataClass: () => new Point(),
   classWithMethods: () => new Logger(),
   url: () => new URL('https://example.com/'),
