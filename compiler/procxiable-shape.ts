@@ -431,6 +431,8 @@ export class ShapeBuilder {
         );
       }
     }
+    if (builtin && symbol !== undefined && !isLibSymbol(symbol))
+      this.subclassFields(builtin, type, symbol, find);
     if (builtin) return this.fillBuiltin(builtin, type, find, walk);
     if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
       return void find('function', 'a function');
@@ -526,6 +528,32 @@ export class ShapeBuilder {
       'builtin-properties',
       `a ${builtin.type.getSymbol()?.name ?? builtin.name} with added properties (${listed})`,
     );
+  }
+
+  /**
+   * The fields a subclass of a Date, Map, Set or RegExp declares (or an interface extending one adds), lost as an
+   * intersection's added properties are: V8 writes only the built-in's contents, and the run-time check refuses
+   * such a value with its property's name. Binary data is left out, as the run-time check leaves it out (for-in
+   * would list every index), so what a typed array or Buffer subclass declares is a documented drop.
+   */
+  private subclassFields(
+    builtin: { kind: BuiltinKind; name: string; type: ts.Type },
+    type: ts.Type,
+    symbol: ts.Symbol,
+    find: (rule: RuleId, subject: string, segment?: string) => void,
+  ): void {
+    if (!subclassable.has(builtin.kind) || builtin.kind === 'binary') return;
+    const fields = this.dataFields(type);
+    if (fields.length === 0) return;
+    const names = fields.map(declaredName);
+    const listed =
+      names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    const base = builtin.type.getSymbol()?.name ?? builtin.name;
+    const subject =
+      symbol.flags & ts.SymbolFlags.Class
+        ? `an instance of class '${symbol.name}' (a ${base} subclass)`
+        : `interface '${symbol.name}' (a ${base})`;
+    find('builtin-properties', `${subject} with added properties (${listed})`);
   }
 
   private objectName(type: ts.Type, isClass: boolean): string {
