@@ -118,6 +118,13 @@ function handleName(symbol: ts.Symbol): string | undefined {
   return undefined;
 }
 
+/**
+ * The fields of an Error that its description writes as strings (runtime/error-descriptor.ts holds them apart, and
+ * String()s them), so whatever type a subclass redeclares them with never refuses the Error. `cause` is not among
+ * them: it is checked as a value.
+ */
+const describedAsStrings: ReadonlySet<string> = new Set(['name', 'message', 'stack']);
+
 const OK: ShapeNode = { findings: [], edges: [] };
 
 const valueFlags =
@@ -424,6 +431,8 @@ export class ShapeBuilder {
         );
       }
     }
+    if (builtin && symbol !== undefined && !isLibSymbol(symbol))
+      this.subclassFields(builtin, type, symbol, find);
     if (builtin) return this.fillBuiltin(builtin, type, find, walk);
     if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
       return void find('function', 'a function');
@@ -521,6 +530,32 @@ export class ShapeBuilder {
     );
   }
 
+  /**
+   * The fields a subclass of a Date, Map, Set or RegExp declares (or an interface extending one adds), lost as an
+   * intersection's added properties are: V8 writes only the built-in's contents, and the run-time check refuses
+   * such a value with its property's name. Binary data is left out, as the run-time check leaves it out (for-in
+   * would list every index), so what a typed array or Buffer subclass declares is a documented drop.
+   */
+  private subclassFields(
+    builtin: { kind: BuiltinKind; name: string; type: ts.Type },
+    type: ts.Type,
+    symbol: ts.Symbol,
+    find: (rule: RuleId, subject: string, segment?: string) => void,
+  ): void {
+    if (!subclassable.has(builtin.kind) || builtin.kind === 'binary') return;
+    const fields = this.dataFields(type);
+    if (fields.length === 0) return;
+    const names = fields.map(declaredName);
+    const listed =
+      names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    const base = builtin.type.getSymbol()?.name ?? builtin.name;
+    const subject =
+      symbol.flags & ts.SymbolFlags.Class
+        ? `an instance of class '${symbol.name}' (a ${base} subclass)`
+        : `interface '${symbol.name}' (a ${base})`;
+    find('builtin-properties', `${subject} with added properties (${listed})`);
+  }
+
   private objectName(type: ts.Type, isClass: boolean): string {
     if (isClass) return `an instance of class '${type.getSymbol()!.name}'`;
     const symbol = type.aliasSymbol ?? type.getSymbol();
@@ -579,6 +614,18 @@ export class ShapeBuilder {
     return signature ? signature.getParameters().map((p) => this.checker.getTypeOfSymbol(p)) : [];
   }
 
+  /**
+   * The data properties a type adds to the built-in it derives from: declared fields, parameter properties and an
+   * interface's properties, not the built-in's own (declared in the libs), nor methods, accessors and #private fields,
+   * which live on the prototype or in private slots. Symbol-keyed ones are left out, as the run-time check lists
+   * string keys only (for-in, Object.getOwnPropertyNames).
+   */
+  private dataFields(type: ts.Type): ts.Symbol[] {
+    return this.checker
+      .getPropertiesOfType(type)
+      .filter((p) => !isLibSymbol(p) && !isClassBehaviour(p) && !isSymbolKeyed(p));
+  }
+
   /** Whether a typed array, DataView or Buffer type is over a SharedArrayBuffer (its buffer type argument). */
   private isSharedView(type: ts.Type): boolean {
     if (!isObjectType(type) || !(type.objectFlags & ts.ObjectFlags.Reference)) return false;
@@ -627,8 +674,22 @@ export class ShapeBuilder {
           find('shared-array-buffer', `a ${builtin.name} over a SharedArrayBuffer`);
         }
         return;
-      case 'error':
-        return find('error-json', builtin.name);
+      case 'error': {
+        find('error-json', builtin.name);
+        // The run-time check describes an Error inside a value (advanced mode) as a thrown one, its own fields and
+        // cause checked as values at their paths (runtime/procxiable.ts: visitError): a function- or Promise-valued
+        // field is refused there, so here too. Its methods stay behind (documented under PRX1008), as does a
+        // symbol-keyed field; name, message and stack are written as strings, whatever they hold.
+        for (const field of this.dataFields(type)) {
+          if (describedAsStrings.has(field.name)) continue;
+          const fieldType = this.checker.getTypeOfSymbol(field);
+          // Error's own cause is `unknown` and not checked: one redeclared as unknown (a parameter property
+          // `override readonly cause: unknown`) says no more, so it is not reported as uncheckable either.
+          if (field.name === 'cause' && fieldType.flags & (ts.TypeFlags.Unknown | ts.TypeFlags.Any)) continue;
+          walk(propertySegment(field.name), fieldType);
+        }
+        return;
+      }
       case 'promise':
         return find('promise-in-value', builtin.name);
       case 'weak':

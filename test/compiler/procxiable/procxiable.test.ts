@@ -7,7 +7,16 @@ import { checkConstructor, checkSignature } from '../../../compiler/procxiable.j
 import { shapeBuilderFor } from '../../../compiler/procxiable-shape.js';
 import { rules } from '../../../compiler/rules.js';
 import { isProcxiable } from '../../../runtime/index.js';
-import { Logger, Lookup, Point, Registry, RichError } from './fixtures/types/classes.js';
+import {
+  BytesWithField,
+  FunctionFieldError,
+  Logger,
+  Lookup,
+  MapWithField,
+  Point,
+  Registry,
+  RichError,
+} from './fixtures/types/classes.js';
 import { checkFixture, createFixtureProject, fixturesDir, modes, repoRoot, report } from './harness.js';
 
 const project = createFixtureProject([
@@ -151,6 +160,7 @@ const samples: Record<string, () => unknown> = {
   error: () => new Error('e'),
   typeError: () => new TypeError('e'),
   errorSubclass: () => new RichError('e'),
+  errorWithFunctionField: () => ({ e: new FunctionFieldError('e') }),
   dataClass: () => new Point(),
   classWithMethods: () => new Logger(),
   url: () => new URL('https://example.com/'),
@@ -165,6 +175,8 @@ const samples: Record<string, () => unknown> = {
   setOfDates: () => new Set([new Date(0)]),
   mapSubclass: () => new Registry<number>([['a', 1]]),
   mapSubclassWithMethods: () => new Lookup([['a', 1]]),
+  mapSubclassWithField: () => new MapWithField([['a', 1]]),
+  bytesSubclassWithField: () => new BytesWithField([1, 2]),
 };
 
 describe.each(modes)('agreement with the run-time check in %s mode', (mode) => {
