@@ -38,46 +38,61 @@ class HandledMark extends Uint8Array {
   }
 }
 
+function isObject(item: unknown): boolean {
+  return typeof item === 'object' && item !== null;
+}
+
 /**
  * `value` with every handled object replaced by its mark (`markOf` gives it, or undefined for another object). Its
  * arrays, Maps, Sets and objects are copied, each once and registered before it is filled, so the copy keeps the
- * value's cycles and shared parts (the caller's value stays as it was); anything else (a Date, an Error, binary data)
- * is taken as it is.
+ * value's cycles and shared parts (the caller's value stays as it was); an array or object that holds no object,
+ * and anything else (a Date, an Error, binary data), is taken as it is.
  */
 function substitute(
   value: unknown,
   markOf: (object: object) => HandledMark | undefined,
-  seen: Map<object, unknown>,
+  copies: Map<object, unknown>,
 ): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const mark = markOf(value);
   if (mark !== undefined) return mark;
-  if (seen.has(value)) return seen.get(value);
-  const swap = (item: unknown) => substitute(item, markOf, seen);
+  const known = copies.get(value);
+  if (known !== undefined) return known;
   if (Array.isArray(value)) {
+    if (!value.some(isObject)) return value;
     const copy: unknown[] = new Array(value.length);
-    seen.set(value, copy);
-    for (let i = 0; i < value.length; i++) if (i in value) copy[i] = swap(value[i]);
+    copies.set(value, copy);
+    for (let i = 0; i < value.length; i++) if (i in value) copy[i] = substitute(value[i], markOf, copies);
     return copy;
   }
   if (types.isMap(value)) {
     const copy = new Map<unknown, unknown>();
-    seen.set(value, copy);
-    for (const [k, v] of value) copy.set(swap(k), swap(v));
+    copies.set(value, copy);
+    for (const [k, v] of value) copy.set(substitute(k, markOf, copies), substitute(v, markOf, copies));
     return copy;
   }
   if (types.isSet(value)) {
     const copy = new Set<unknown>();
-    seen.set(value, copy);
-    for (const item of value) copy.add(swap(item));
+    copies.set(value, copy);
+    for (const item of value) copy.add(substitute(item, markOf, copies));
     return copy;
   }
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto !== Object.prototype && proto !== null && !isDataObject(value)) return value;
-  const copy = Object.create(proto) as object;
-  seen.set(value, copy);
-  for (const [k, v] of Object.entries(value)) {
-    Object.defineProperty(copy, k, { value: swap(v), enumerable: true, writable: true, configurable: true });
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (!keys.some((key) => isObject(record[key]))) return value;
+  // An object literal takes plain assignment, far cheaper than defining each property; `__proto__` stays a key.
+  const plain = proto === Object.prototype;
+  const copy = (plain ? {} : Object.create(proto)) as Record<string, unknown>;
+  copies.set(value, copy);
+  for (const key of keys) {
+    const item = substitute(record[key], markOf, copies);
+    if (plain && key !== '__proto__') {
+      copy[key] = item;
+    } else {
+      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    }
   }
   return copy;
 }
