@@ -94,6 +94,12 @@ function needsFindings(findings: Findings | undefined): findings is Findings {
   return findings !== undefined && findings.handled.size > 0;
 }
 
+/**
+ * The large messages checked before they are sent after one was sent again with what its check found: each would
+ * otherwise be encoded and decoded twice. One whose check finds nothing counts down.
+ */
+const checkFirstAfterResend = 8;
+
 export class Transport<Out, In> {
   readonly #channel: ByteChannel;
   #maxMessageBytes: number;
@@ -111,6 +117,8 @@ export class Transport<Out, In> {
   #failed = false;
   /** A tentative message waiting for its verdict (the next frame). */
   #held: { readonly message: In; readonly failure: SerializationError | undefined } | undefined;
+  /** How many more large messages are checked before they are sent, since one had to go again (sendThenCheck). */
+  #checkFirst = 0;
   readonly #flush = () => this.flush();
 
   constructor(channel: ByteChannel, maxMessageBytes: number, handlers: TransportHandlers<In>) {
@@ -162,9 +170,20 @@ export class Transport<Out, In> {
    * is checked first and sent as usual (a verdict would cost more than the check). Nothing is sent when encoding
    * fails or the message is too large (the error of `check` comes first, if it has one). JSON or V8 (with nothing
    * found ahead: no transfer marks, no handled values) as `json` says. `check` returns what it found: when that
-   * holds objects to replace (an Error inside the value), the message is retracted and sent again with them.
+   * holds objects to replace (an Error inside the value), the message is retracted and sent again with them, and
+   * the next large messages are checked before they are encoded (checkFirstAfterResend).
    */
   sendThenCheck(message: Out, json: boolean, check: () => Findings | undefined): number {
+    if (this.#checkFirst > 0) {
+      // A recent one had to go again: its kind (a batch of results with a few Errors) tends to come back.
+      const findings = check();
+      if (needsFindings(findings)) {
+        this.#checkFirst = checkFirstAfterResend;
+        return this.send(message, false, findings);
+      }
+      this.#checkFirst--;
+      return this.send(message, json);
+    }
     let frame: Frame;
     try {
       frame = this.#encode(message, json, undefined);
@@ -175,7 +194,10 @@ export class Transport<Out, In> {
     // Inside the check of another tentative message, nothing may go before its verdict: check first here too.
     if (frame.bytes < tentativeFromBytes || this.#parked !== undefined) {
       const findings = check();
-      if (needsFindings(findings)) return this.send(message, false, findings);
+      if (needsFindings(findings)) {
+        this.#checkFirst = checkFirstAfterResend;
+        return this.send(message, false, findings);
+      }
       this.#submit(frame);
       return frame.bytes;
     }
@@ -196,8 +218,10 @@ export class Transport<Out, In> {
       for (const later of parked) this.#enqueue(later);
       this.flush();
     }
+    if (verdict === Verdict.Confirm) return frame.bytes;
     // The check found what the encoding had to know of (an Error inside the value): retracted, it goes again.
-    return verdict === Verdict.Confirm ? frame.bytes : this.send(message, false, findings);
+    this.#checkFirst = checkFirstAfterResend;
+    return this.send(message, false, findings);
   }
 
   /** The frame of a message; throws TransportError (tooLarge) when it exceeds the cap. */

@@ -342,12 +342,16 @@ describe('Errors inside advanced mode values', () => {
     const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
     const sent = sample();
     const list = Array.from({ length: 3000 }, (_, i) => ({ i }));
-    const back = (await w.echo({ list, deep: [{ coded: sent.coded, all: sent.all }] })) as {
-      list: unknown[];
-      deep: [{ coded: CodedError; all: AggregateError }];
-    };
-    expect(back.list).toHaveLength(3000);
-    expectSample(back.deep[0], sent);
+    // Sent, retracted and sent again with the Errors; then, for the next ones, checked before they are sent.
+    for (let round = 0; round < 2; round++) {
+      const back = (await w.echo({ list, deep: [{ coded: sent.coded, all: sent.all }] })) as {
+        list: unknown[];
+        deep: [{ coded: CodedError; all: AggregateError }];
+      };
+      expect(back.list).toHaveLength(3000);
+      expectSample(back.deep[0], sent);
+    }
+    expect(((await w.echo({ list })) as { list: unknown[] }).list).toEqual(list);
   });
 
   it('keep what they share with the rest of the value, of any realm, DOMExceptions too', async () => {
@@ -358,6 +362,13 @@ describe('Errors inside advanced mode values', () => {
       object,
     ];
     expect(error.shared).toBe(same);
+    // Copied to hold the Error's mark, an object keeps a `__proto__` key as data.
+    const odd = JSON.parse('{"__proto__": {"n": 1}, "inner": {"e": null}}') as { inner: { e: unknown } };
+    odd.inner.e = new Error('inside');
+    const oddBack = (await w.echo(odd)) as Record<string, unknown> & { inner: { e: Error } };
+    expect(Object.getPrototypeOf(oddBack)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(oddBack, '__proto__')?.value).toEqual({ n: 1 });
+    expect(oddBack.inner.e).toBeInstanceOf(Error);
     const back = (await w.echo({
       reason: AbortSignal.abort().reason,
       other: runInNewContext('new TypeError("vm")'),
