@@ -5,15 +5,37 @@ import path from 'node:path';
 const SPECIAL = /[*?{}[\]]/;
 
 function escapeRegex(text: string): string {
-  return text.replace(/[.+^$()|\\]/g, '\\$&');
+  return text.replace(/[.+^$()|\\{}]/g, '\\$&');
 }
 
+/** The index of the `]` closing a `[...]` class opened at `open`, or -1 when it is a literal `[`. */
+function classEnd(pattern: string, open: number): number {
+  return pattern.indexOf(']', open + 2);
+}
+
+/** The index of the `}` matching the `{` at `open` (classes skipped), or -1 when it is unbalanced. */
+function braceEnd(pattern: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < pattern.length; i++) {
+    if (pattern[i] === '[') {
+      const end = classEnd(pattern, i);
+      if (end !== -1) i = end;
+    } else if (pattern[i] === '{') depth++;
+    else if (pattern[i] === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** The top-level comma-separated parts of a brace body (`a,{b,c},d` -> `a`, `{b,c}`, `d`). */
 function splitBraces(body: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
   for (let i = 0; i < body.length; i++) {
-    if (body[i] === '{') depth++;
+    if (body[i] === '[') {
+      const end = classEnd(body, i);
+      if (end !== -1) i = end;
+    } else if (body[i] === '{') depth++;
     else if (body[i] === '}') depth--;
     else if (body[i] === ',' && depth === 0) {
       parts.push(body.slice(start, i));
@@ -24,6 +46,29 @@ function splitBraces(body: string): string[] {
   return parts;
 }
 
+/**
+ * Every pattern a glob's braces stand for (`src/{a,b/c}.ts` -> `src/a.ts`, `src/b/c.ts`). Braces are expanded before
+ * the pattern is split into path segments, since an alternative may hold a `/` or a `**`; an unbalanced `{` stays
+ * a literal character.
+ */
+export function expandBraces(pattern: string): string[] {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '[') {
+      const end = classEnd(pattern, i);
+      if (end !== -1) i = end;
+    } else if (pattern[i] === '{') {
+      const end = braceEnd(pattern, i);
+      if (end === -1) continue;
+      const before = pattern.slice(0, i);
+      const rest = expandBraces(pattern.slice(end + 1));
+      return splitBraces(pattern.slice(i + 1, end)).flatMap((part) =>
+        expandBraces(before + part).flatMap((head) => rest.map((tail) => head + tail)),
+      );
+    }
+  }
+  return [pattern];
+}
+
 function segmentSource(pattern: string): string {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
@@ -31,25 +76,11 @@ function segmentSource(pattern: string): string {
     if (char === '*') out += '[^/]*';
     else if (char === '?') out += '[^/]';
     else if (char === '[') {
-      const end = pattern.indexOf(']', i + 2);
+      const end = classEnd(pattern, i);
       if (end === -1) out += '\\[';
       else {
         const body = pattern.slice(i + 1, end).replace(/\\/g, '\\\\');
         out += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
-        i = end;
-      }
-    } else if (char === '{') {
-      let depth = 0;
-      let end = i;
-      for (; end < pattern.length; end++) {
-        if (pattern[end] === '{') depth++;
-        else if (pattern[end] === '}' && --depth === 0) break;
-      }
-      if (end >= pattern.length) out += '\\{';
-      else {
-        out += `(?:${splitBraces(pattern.slice(i + 1, end))
-          .map(globSource)
-          .join('|')})`;
         i = end;
       }
     } else out += escapeRegex(char);
@@ -57,6 +88,7 @@ function segmentSource(pattern: string): string {
   return out;
 }
 
+/** The regex source of a glob without braces. */
 function globSource(pattern: string): string {
   const segments = pattern.split('/');
   let out = '';
@@ -70,10 +102,11 @@ function globSource(pattern: string): string {
 
 /** Compiles a posix glob (relative, no leading `!`) to a regex over posix relative paths. */
 export function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${globSource(pattern.replace(/^\.\//, ''))}$`);
+  const alternatives = expandBraces(pattern.replace(/^\.\//, '')).map(globSource);
+  return new RegExp(`^(?:${alternatives.join('|')})$`);
 }
 
-/** The folder a glob can only match inside (its leading segments without glob characters). */
+/** The folder a glob without braces can only match inside (its leading segments without glob characters). */
 function staticBase(pattern: string): string {
   const segments = pattern.replace(/^\.\//, '').split('/');
   const base: string[] = [];
@@ -94,7 +127,8 @@ export class GlobSet {
     const includes = patterns.filter((p) => !p.startsWith('!'));
     this.#include = includes.map(globToRegExp);
     this.#exclude = patterns.filter((p) => p.startsWith('!')).map((p) => globToRegExp(p.slice(1)));
-    this.#bases = [...new Set(includes.map(staticBase))].sort();
+    // Per brace alternative: `{src,lib}/*.ts` reads src and lib, not the whole folder.
+    this.#bases = [...new Set(includes.flatMap((p) => expandBraces(p).map(staticBase)))].sort();
   }
 
   /** Whether a posix path relative to the glob folder is selected. */

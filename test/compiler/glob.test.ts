@@ -20,6 +20,16 @@ describe('globToRegExp', () => {
     ['./src/a.ts', 'src/a.ts', true],
     ['src/a.ts', 'srcXa.ts', false],
     ['src/a+b.ts', 'src/a+b.ts', true],
+    // Braces are expanded before the pattern is split into folders, so an alternative may hold a `/` or `**`.
+    ['src/{a,b/c}.ts', 'src/b/c.ts', true],
+    ['src/{a,b/c}.ts', 'src/a.ts', true],
+    ['src/{a,b/c}.ts', 'src/b.ts', false],
+    ['{src/**,lib}/*.ts', 'src/x/y/a.ts', true],
+    ['{src/**,lib}/*.ts', 'lib/x/a.ts', false],
+    ['src/{a,{b,c}/d}.ts', 'src/c/d.ts', true],
+    ['src/{a,b}/{x,y}.ts', 'src/b/y.ts', true],
+    ['src/[{]a.ts', 'src/{a.ts', true],
+    ['src/{a.ts', 'src/{a.ts', true],
   ])('%s matches %s: %s', (glob, file, expected) => {
     expect(globToRegExp(glob).test(file)).toBe(expected);
   });
@@ -39,5 +49,10 @@ describe('GlobSet', () => {
       'src/workers',
     ]);
     expect(new GlobSet(['*.ts']).bases).toEqual(['']);
+    expect(new GlobSet(['{src,lib/sub}/**/*.ts', 'src/{a,b/c}.ts']).bases).toEqual([
+      'lib/sub',
+      'src',
+      'src/b',
+    ]);
   });
 });
