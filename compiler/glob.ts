@@ -1,5 +1,5 @@
 // A small glob matcher (Node 20 has no fs.glob): `**`, `*`, `?`, `{a,b}`, `[abc]`, and `!` negation.
-import { readdirSync } from 'node:fs';
+import { type Dirent, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
 
 const SPECIAL = /[*?{}[\]]/;
@@ -143,30 +143,63 @@ export class GlobSet {
     return this.#bases;
   }
 
-  /** Every matching file under `root`, as sorted absolute paths; skips node_modules and dot folders. */
+  /**
+   * Every matching file under `root`, as sorted absolute paths; skips node_modules and dot folders. Symbolic links
+   * to files and folders are followed (a Dirent of a link is neither a file nor a folder, so they used to be
+   * skipped); a folder is read once by its real path, which ends link loops (`src/loop -> ..`) and keeps one worker
+   * from being found, and generated, under two names. Real folders are read before linked ones, so a file reachable
+   * both ways keeps its real path.
+   */
   scan(root: string): string[] {
     const found = new Set<string>();
-    const walk = (relative: string): void => {
-      let entries: import('node:fs').Dirent[];
+    const read = new Set<string>();
+    const linked: { readonly relative: string; readonly real: string }[] = [];
+    const walk = (relative: string, real: string): void => {
+      if (read.has(real)) return;
+      read.add(real);
+      let entries: Dirent[];
       try {
-        entries = readdirSync(path.join(root, relative), { withFileTypes: true });
+        entries = readdirSync(real, { withFileTypes: true });
       } catch {
         return;
       }
+      // Sorted, so which of two links to one folder names it does not depend on the file system's order.
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const entry of entries) {
         const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+        const skipped = entry.name === 'node_modules' || entry.name.startsWith('.');
         if (entry.isDirectory()) {
-          if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-          walk(child);
-        } else if (entry.isFile() && this.matches(child)) {
-          found.add(path.join(root, child));
+          if (!skipped) walk(child, path.join(real, entry.name));
+        } else if (entry.isFile()) {
+          if (this.matches(child)) found.add(path.join(root, child));
+        } else if (entry.isSymbolicLink()) {
+          let target: string;
+          let stats: Stats;
+          try {
+            target = realpathSync(path.join(real, entry.name));
+            stats = statSync(target);
+          } catch {
+            continue; // A dangling link names nothing to scan.
+          }
+          if (stats.isDirectory()) {
+            if (!skipped) linked.push({ relative: child, real: target });
+          } else if (stats.isFile() && this.matches(child)) found.add(path.join(root, child));
         }
       }
     };
     const bases = this.#bases.filter(
       (base) => !this.#bases.some((b) => b !== base && base.startsWith(`${b}/`)),
     );
-    for (const base of bases.includes('') ? [''] : bases) walk(base);
+    for (const base of bases.includes('') ? [''] : bases) {
+      let real: string;
+      try {
+        real = realpathSync(path.join(root, base));
+      } catch {
+        continue;
+      }
+      walk(base, real);
+    }
+    for (let next = linked.shift(); next !== undefined; next = linked.shift()) walk(next.relative, next.real);
     return [...found].sort();
   }
 }

@@ -1,5 +1,5 @@
 // The real `procxy` CLI on temporary projects: exit codes, --check (missing, stale, orphaned), diagnostics.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesDir, removeTempProjects, repoRoot, runCli, tempProject } from './project.js';
@@ -120,6 +120,26 @@ describe('procxy generate', () => {
     );
     // The frame underlines the specifier: the error's line and column became the right offset in the file.
     expect(run.stdout).toContain("2 import './missing.js';\n         ~~~~~~~~~~~~~~");
+  });
+
+  it('generates the stubs of a worker file linked into the globbed folder, and of one in a linked folder', () => {
+    const dir = tempProject('scratch');
+    const worker = (name: string): string =>
+      `export class ${name} {\n  ping(): number {\n    return 1;\n  }\n}\n`;
+    mkdirSync(path.join(dir, 'shared/more'), { recursive: true });
+    writeFileSync(path.join(dir, 'shared/job.worker.ts'), worker('Job'));
+    writeFileSync(path.join(dir, 'shared/more/other.worker.ts'), worker('Other'));
+    mkdirSync(path.join(dir, 'src'), { recursive: true });
+    symlinkSync('../shared/job.worker.ts', path.join(dir, 'src/job.worker.ts'));
+    symlinkSync('../shared/more', path.join(dir, 'src/more'));
+    const run = runCli(['generate'], dir);
+    expect(run.stdout).toMatch(/^procxy: 2 workers, 2 methods, 4 files written in \d+ ms\n$/);
+    expect(run.status).toBe(0);
+    expect(readFileSync(path.join(dir, 'src/job.worker.procxy.ts'), 'utf8')).toContain(
+      'from src/job.worker.ts.',
+    );
+    expect(existsSync(path.join(dir, 'src/more/other.worker.procxy.child.mjs'))).toBe(true);
+    expect(runCli(['generate', '--check'], dir).status).toBe(0);
   });
 
   it('counts a switch given twice once: --check --check writes nothing', () => {

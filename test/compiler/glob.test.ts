@@ -1,5 +1,8 @@
 // The small glob matcher behind "workers": patterns, negation, and which folders a scan reads.
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GlobSet, globToRegExp } from '../../compiler/glob.js';
 
 describe('globToRegExp', () => {
@@ -54,5 +57,39 @@ describe('GlobSet', () => {
       'src',
       'src/b',
     ]);
+  });
+
+  describe('scan', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'procxy-glob-'));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+    const file = (relative: string): void => {
+      mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
+      writeFileSync(path.join(root, relative), 'export class A {}\n');
+    };
+    file('shared/job.worker.ts');
+    file('lib/deep/more.worker.ts');
+    file('src/real/own.worker.ts');
+    file('other/c.ts');
+    file('other/b/c.ts');
+    symlinkSync('../shared/job.worker.ts', path.join(root, 'src/job.worker.ts'));
+    symlinkSync('../lib', path.join(root, 'src/lib'));
+    // A second name for a folder the scan reads anyway, a loop, and a link to nothing.
+    symlinkSync('real', path.join(root, 'src/again'));
+    symlinkSync('..', path.join(root, 'src/real/loop'));
+    symlinkSync('nowhere.worker.ts', path.join(root, 'src/gone.worker.ts'));
+
+    it('follows links to files and folders, reads each folder once, and survives loops and dangling links', () => {
+      expect(new GlobSet(['src/**/*.worker.ts']).scan(root)).toEqual(
+        ['src/job.worker.ts', 'src/lib/deep/more.worker.ts', 'src/real/own.worker.ts'].map((f) =>
+          path.join(root, f),
+        ),
+      );
+    });
+
+    it('finds files through brace alternatives that hold a folder', () => {
+      expect(new GlobSet(['other/{c,b/c}.ts']).scan(root)).toEqual(
+        ['other/b/c.ts', 'other/c.ts'].map((f) => path.join(root, f)),
+      );
+    });
   });
 });
