@@ -37,7 +37,10 @@ export interface GenerateResult {
   readonly written: readonly string[];
   /** Outputs that did not exist before this run (with check: what generate would create). */
   readonly missing: readonly string[];
-  /** Outputs whose bytes differed from what this run generates (with check: what generate would rewrite). */
+  /**
+   * Outputs whose text (CRLF line ends read as LF) differed from what this run generates (with check: what generate
+   * would rewrite).
+   */
   readonly stale: readonly string[];
   /** Generated files whose source is gone or no longer produces them (deleted unless check). */
   readonly orphans: readonly string[];
@@ -172,7 +175,7 @@ export class Generator {
     if (clean) {
       for (const [file, text] of sorted) {
         const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-        if (current === text) continue;
+        if (current !== undefined && sameText(current, text)) continue;
         (current === undefined ? missing : stale).push(file);
         if (!check) {
           mkdirSync(path.dirname(file), { recursive: true });
@@ -314,6 +317,15 @@ export class Generator {
     this.#bundles.set(childFile, fresh);
     return fresh;
   }
+}
+
+/**
+ * Whether a file on disk holds what this run generates. A checkout (git's autocrlf on Windows) may have turned its
+ * LF line ends into CRLF: that is the same file, so neither --check (PRX9902) nor generate (a rewrite on every run)
+ * treats it as stale. What generate writes is always LF.
+ */
+function sameText(onDisk: string, generated: string): boolean {
+  return onDisk === generated || onDisk.replace(/\r\n/g, '\n') === generated;
 }
 
 /**

@@ -142,6 +142,31 @@ describe('procxy generate', () => {
     expect(runCli(['generate', '--check'], dir).status).toBe(0);
   });
 
+  it('--check accepts generated files whose line ends a checkout turned into CRLF, and still finds real changes', () => {
+    const dir = tempProject('typed');
+    expect(runCli(['generate'], dir).status).toBe(0);
+    const stub = path.join(dir, 'calc.worker.procxy.ts');
+    const child = path.join(dir, 'calc.worker.procxy.child.mjs');
+    const toCrlf = (file: string): void =>
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/\n/g, '\r\n'));
+    toCrlf(stub);
+    toCrlf(child);
+    const check = runCli(['generate', '--check'], dir);
+    expect(check.stdout).toMatch(/^procxy: 2 workers, 13 methods, 4 files up to date in \d+ ms\n$/);
+    expect(check.status).toBe(0);
+    // generate leaves them as they are, as --check said they are up to date.
+    expect(runCli(['generate'], dir).stdout).toMatch(/ 0 files written in /);
+    expect(readFileSync(stub, 'utf8')).toContain('\r\n');
+
+    writeFileSync(stub, readFileSync(stub, 'utf8').replace('Promise<number>', 'Promise<string>'));
+    const stale = runCli(['generate', '--check'], dir);
+    expect(stale.stdout).toContain('calc.worker.procxy.ts - error PRX9902: stale');
+    expect(stale.status).toBe(1);
+    // What generate writes is LF.
+    expect(runCli(['generate'], dir).stdout).toMatch(/ 1 file written in /);
+    expect(readFileSync(stub, 'utf8')).not.toContain('\r');
+  });
+
   it('counts a switch given twice once: --check --check writes nothing', () => {
     const dir = tempProject('typed');
     const run = runCli(['generate', '--check', '--check'], dir);
