@@ -221,6 +221,10 @@ export class Generator {
   ): PlannedSource[] {
     const { config } = this;
     const owners = new Map<string, string>();
+    // Outputs by their lower-case path, to find those of two worker files that would be one file where case does not
+    // count (Foo.worker.ts and foo.worker.ts in one folder); classes of one file are caseCollisions' business.
+    const ownersIgnoringCase = new Map<string, { readonly file: string; readonly source: string }>();
+    const reported = new Set<string>();
     const plan: PlannedSource[] = [];
     for (const [source, workers] of [...bySource].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const relative = posixRelative(config.root, source);
@@ -250,6 +254,21 @@ export class Generator {
           });
         }
         owners.set(file, source);
+        const key = file.toLowerCase();
+        const sameButCase = ownersIgnoringCase.get(key);
+        if (sameButCase === undefined) ownersIgnoringCase.set(key, { file, source });
+        else if (sameButCase.file !== file && sameButCase.source !== source) {
+          // Both the stubs and the children of such a pair collide: one diagnostic says it.
+          const pair = `${sameButCase.source}\0${source}`;
+          if (reported.has(pair)) continue;
+          reported.add(pair);
+          diagnostics.push({
+            ...workers[0]!.site,
+            category: 'error',
+            code: 'PRX9042',
+            message: `${posixRelative(config.root, sameButCase.source)} and ${relative} would generate files whose names differ only in case (${posixRelative(config.root, sameButCase.file)}, ${posixRelative(config.root, file)}), one file where case does not count (macOS, Windows); rename one of them`,
+          });
+        }
       }
       plan.push({ source, stub, workers: children });
     }
@@ -358,7 +377,8 @@ function foreignFiles(config: ResolvedConfig, plan: readonly PlannedSource[]): P
 
 /**
  * PRX9042 for classes of one file whose child files differ only in case (`Foo`, `foo`): on a case-insensitive file
- * system (macOS, Windows) they are one file, so one child would serve both stubs.
+ * system (macOS, Windows) they are one file, so one child would serve both stubs. Outputs of two worker files that
+ * differ only in case are found in #plan.
  */
 function caseCollisions(
   config: ResolvedConfig,
