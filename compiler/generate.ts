@@ -8,7 +8,7 @@ import { ConfigError } from './config.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
 import { emitChildEntry, emitStub, HEADER_PREFIX, header, parseHeader } from './emit.js';
 import { GlobSet } from './glob.js';
-import { type LineIndex, lineIndexes } from './line-index.js';
+import { type LineIndex, lineIndexes, utf16Length } from './line-index.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
 import { IncrementalProgram, readTsconfig, type Tsconfig } from './program.js';
@@ -411,14 +411,24 @@ function bundleDiagnostic(
 ): ProcxyDiagnostic {
   const location = message.location;
   const file = location === null ? source : path.resolve(config.root, location.file);
-  const start = location === null ? 0 : (lines(file)?.offset(location.line - 1, location.column) ?? 0);
+  let start = 0;
+  let column = 0;
+  let length = 0;
+  if (location !== null) {
+    // esbuild's column and length are UTF-8 bytes; a diagnostic's are UTF-16 units, like TypeScript's.
+    const index = lines(file);
+    const lineText = index?.line(location.line - 1) ?? location.lineText;
+    column = utf16Length(lineText, location.column);
+    length = utf16Length(lineText.slice(column), location.length);
+    start = index?.offset(location.line - 1, column) ?? 0;
+  }
   return {
     code: 'PRX9050',
     file,
     start,
-    length: location?.length ?? 0,
+    length,
     line: location?.line ?? 1,
-    column: (location?.column ?? 0) + 1,
+    column: column + 1,
     message: `cannot bundle the child of '${worker.className}': ${message.text}`,
     category: 'error',
   };

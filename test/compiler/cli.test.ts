@@ -193,6 +193,24 @@ describe('procxy generate', () => {
     expect(runCli(['generate'], dir).stdout).toMatch(/ 2 files written in /);
   });
 
+  it('points a bundling error after characters outside ASCII at the right column (esbuild counts bytes)', () => {
+    const dir = tempProject('typed');
+    writeFileSync(
+      path.join(dir, 'broken.worker.ts'),
+      "/* 日本語 */ import './missing.js';\n\nexport class Broken {\n  ping(): number {\n    return 1;\n  }\n}\n",
+    );
+    const run = runCli(['generate'], dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      `broken.worker.ts:1:18 - error PRX9050: cannot bundle the child of 'Broken': Could not resolve "./missing.js"`,
+    );
+    // The frame underlines the specifier: two characters of gutter, then one column per character.
+    const line = "/* 日本語 */ import './missing.js';";
+    expect(run.stdout).toContain(
+      `1 ${line}\n  ${' '.repeat(line.indexOf("'"))}${'~'.repeat("'./missing.js'".length)}\n`,
+    );
+  });
+
   it('counts a switch given twice once: --check --check writes nothing', () => {
     const dir = tempProject('typed');
     const run = runCli(['generate', '--check', '--check'], dir);
