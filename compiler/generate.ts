@@ -11,7 +11,7 @@ import { GlobSet } from './glob.js';
 import { type LineIndex, lineIndexes, utf16Length } from './line-index.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
-import { IncrementalProgram, readTsconfig, type Tsconfig } from './program.js';
+import { IncrementalProgram, readTsconfig, syntaxErrors, type Tsconfig } from './program.js';
 import { resolveAlias } from './symbols.js';
 
 export interface GenerateOptions {
@@ -141,9 +141,16 @@ export class Generator {
       ...config.transferTypes.map((t) => t.file),
       ...this.#declarationFiles,
     ]);
-    const analysis = analyze(program, files, config.serialization, transferSymbols(program, config));
+    // A file TypeScript cannot parse is reported as tsc would and not analysed: its rule findings would be about
+    // what the parser guessed, not about what was written.
+    const parsed = files.filter((file) => {
+      const errors = syntaxErrors(program, file);
+      diagnostics.push(...errors);
+      return errors.length === 0;
+    });
+    const analysis = analyze(program, parsed, config.serialization, transferSymbols(program, config));
     diagnostics.push(...analysis.diagnostics);
-    if (analysis.workers.length === 0) {
+    if (analysis.workers.length === 0 && parsed.length === files.length) {
       diagnostics.push(
         configDiagnostic(
           config,

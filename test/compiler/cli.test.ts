@@ -107,6 +107,28 @@ describe('procxy generate', () => {
       expect(docs).toContain(`| ${code} |`);
   }, 60_000);
 
+  it('reports a syntax error in a worker file as tsc does, instead of rule findings about what the parser guessed', () => {
+    const dir = tempProject('typed');
+    const worker = path.join(dir, 'calc.worker.ts');
+    writeFileSync(worker, readFileSync(worker, 'utf8').replace('  greet(name', '  greet((name'));
+    const run = runCli(['generate'], dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /^calc\.worker\.ts:23:9 - error TS1138: Parameter declaration expected\.\n\n23 {3}greet\(\(name: string, punctuation\?: string\): string \{\n {11}~\n/,
+    );
+    // The file is not analysed: no PRX1014 about an `any` the parser made up, and nothing is written.
+    expect(run.stdout).not.toMatch(/PRX\d{4}/);
+    expect(run.stdout).toMatch(/ errors, 0 warnings; 1 worker, 3 methods, nothing written in /);
+    expect(existsSync(path.join(dir, 'job.worker.procxy.ts'))).toBe(false);
+
+    // When it was the only worker file, that is not 'no worker class found' either.
+    writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['calc.worker.ts'] };\n");
+    const only = runCli(['generate', '--check'], dir);
+    expect(only.stdout).toContain('calc.worker.ts:23:9 - error TS1138: Parameter declaration expected.');
+    expect(only.stdout).not.toContain('PRX9011');
+    expect(only.status).toBe(1);
+  });
+
   it('points a child that cannot be bundled at the import esbuild could not resolve', () => {
     const dir = tempProject('typed');
     writeFileSync(
