@@ -6,7 +6,7 @@ import { ConfigError } from './config.js';
 import { configInputs } from './config-inputs.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
 import { type GenerateResult, Generator } from './generate.js';
-import { type LineIndex, lineIndexes } from './line-index.js';
+import { type LineIndex, lineIndexes, utf8Length } from './line-index.js';
 import { loadConfig } from './load-config.js';
 import { stubPath } from './outputs.js';
 
@@ -43,13 +43,20 @@ function toMessage(
   cwd: string,
   lines: (file: string) => LineIndex | undefined,
 ): PartialMessage {
+  const index = lines(diagnostic.file);
+  const lineText = index?.line(diagnostic.line - 1) ?? '';
   const location: Partial<Location> = {
     file: path.relative(cwd, diagnostic.file),
     line: diagnostic.line,
-    // esbuild columns are 0-based, procxy's (like tsc's) 1-based.
-    column: diagnostic.column - 1,
-    length: diagnostic.length,
-    lineText: lines(diagnostic.file)?.line(diagnostic.line - 1) ?? '',
+    // esbuild columns are 0-based UTF-8 bytes, procxy's (like tsc's) 1-based UTF-16 units: they differ after any
+    // character outside ASCII, and esbuild would underline the wrong token.
+    column:
+      index === undefined ? diagnostic.column - 1 : utf8Length(lineText.slice(0, diagnostic.column - 1)),
+    length:
+      index === undefined
+        ? diagnostic.length
+        : utf8Length(index.text.slice(diagnostic.start, diagnostic.start + diagnostic.length)),
+    lineText,
   };
   return { id: diagnostic.code, text: `${diagnostic.code}: ${diagnostic.message}`, location };
 }

@@ -6,12 +6,12 @@ import { analyze, isLibraryFile, type WorkerModel } from './analyze.js';
 import { bundleChild, ChildBundleError } from './child-bundle.js';
 import { ConfigError } from './config.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
-import { emitChildEntry, emitStub, header } from './emit.js';
+import { emitChildEntry, emitStub, HEADER_PREFIX, header, parseHeader } from './emit.js';
 import { GlobSet } from './glob.js';
-import { type LineIndex, lineIndexes } from './line-index.js';
+import { type LineIndex, lineIndexes, utf16Length } from './line-index.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
-import { IncrementalProgram, readTsconfig, type Tsconfig } from './program.js';
+import { IncrementalProgram, readTsconfig, syntaxErrors, type Tsconfig } from './program.js';
 import { resolveAlias } from './symbols.js';
 
 export interface GenerateOptions {
@@ -37,7 +37,10 @@ export interface GenerateResult {
   readonly written: readonly string[];
   /** Outputs that did not exist before this run (with check: what generate would create). */
   readonly missing: readonly string[];
-  /** Outputs whose bytes differed from what this run generates (with check: what generate would rewrite). */
+  /**
+   * Outputs whose text (CRLF line ends read as LF) differed from what this run generates (with check: what generate
+   * would rewrite).
+   */
   readonly stale: readonly string[];
   /** Generated files whose source is gone or no longer produces them (deleted unless check). */
   readonly orphans: readonly string[];
@@ -138,9 +141,16 @@ export class Generator {
       ...config.transferTypes.map((t) => t.file),
       ...this.#declarationFiles,
     ]);
-    const analysis = analyze(program, files, config.serialization, transferSymbols(program, config));
+    // A file TypeScript cannot parse is reported as tsc would and not analysed: its rule findings would be about
+    // what the parser guessed, not about what was written.
+    const parsed = files.filter((file) => {
+      const errors = syntaxErrors(program, file);
+      diagnostics.push(...errors);
+      return errors.length === 0;
+    });
+    const analysis = analyze(program, parsed, config.serialization, transferSymbols(program, config));
     diagnostics.push(...analysis.diagnostics);
-    if (analysis.workers.length === 0) {
+    if (analysis.workers.length === 0 && parsed.length === files.length) {
       diagnostics.push(
         configDiagnostic(
           config,
@@ -159,6 +169,7 @@ export class Generator {
     for (const worker of analysis.workers)
       bySource.set(worker.source, [...(bySource.get(worker.source) ?? []), worker]);
     const planned = this.#plan(bySource, diagnostics);
+    diagnostics.push(...foreignFiles(config, planned));
     const outputs = new Map<string, string>();
     if (!diagnostics.some((d) => d.category === 'error')) {
       await this.#render(planned, outputs, diagnostics, dependencies);
@@ -172,7 +183,7 @@ export class Generator {
     if (clean) {
       for (const [file, text] of sorted) {
         const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-        if (current === text) continue;
+        if (current !== undefined && sameText(current, text)) continue;
         (current === undefined ? missing : stale).push(file);
         if (!check) {
           mkdirSync(path.dirname(file), { recursive: true });
@@ -217,6 +228,10 @@ export class Generator {
   ): PlannedSource[] {
     const { config } = this;
     const owners = new Map<string, string>();
+    // Outputs by their lower-case path, to find those of two worker files that would be one file where case does not
+    // count (Foo.worker.ts and foo.worker.ts in one folder); classes of one file are caseCollisions' business.
+    const ownersIgnoringCase = new Map<string, { readonly file: string; readonly source: string }>();
+    const reported = new Set<string>();
     const plan: PlannedSource[] = [];
     for (const [source, workers] of [...bySource].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const relative = posixRelative(config.root, source);
@@ -246,6 +261,21 @@ export class Generator {
           });
         }
         owners.set(file, source);
+        const key = file.toLowerCase();
+        const sameButCase = ownersIgnoringCase.get(key);
+        if (sameButCase === undefined) ownersIgnoringCase.set(key, { file, source });
+        else if (sameButCase.file !== file && sameButCase.source !== source) {
+          // Both the stubs and the children of such a pair collide: one diagnostic says it.
+          const pair = `${sameButCase.source}\0${source}`;
+          if (reported.has(pair)) continue;
+          reported.add(pair);
+          diagnostics.push({
+            ...workers[0]!.site,
+            category: 'error',
+            code: 'PRX9042',
+            message: `${posixRelative(config.root, sameButCase.source)} and ${relative} would generate files whose names differ only in case (${posixRelative(config.root, sameButCase.file)}, ${posixRelative(config.root, file)}), one file where case does not count (macOS, Windows); rename one of them`,
+          });
+        }
       }
       plan.push({ source, stub, workers: children });
     }
@@ -317,8 +347,45 @@ export class Generator {
 }
 
 /**
+ * Whether a file on disk holds what this run generates. A checkout (git's autocrlf on Windows) may have turned its
+ * LF line ends into CRLF: that is the same file, so neither --check (PRX9902) nor generate (a rewrite on every run)
+ * treats it as stale. What generate writes is always LF.
+ */
+function sameText(onDisk: string, generated: string): boolean {
+  return onDisk === generated || onDisk.replace(/\r\n/g, '\n') === generated;
+}
+
+/**
+ * PRX9043 for every output path that holds a file procxy did not generate (its first line is not the header): a
+ * hand-written `foo.procxy.ts` beside a worker `foo.ts` would otherwise be overwritten without a word. Deleting is
+ * guarded by the header in the same way (findOrphans), so a file without it is never lost to a run.
+ */
+function foreignFiles(config: ResolvedConfig, plan: readonly PlannedSource[]): ProcxyDiagnostic[] {
+  const found: ProcxyDiagnostic[] = [];
+  for (const { source, stub, workers } of plan) {
+    const relativeSource = posixRelative(config.root, source);
+    const files = [
+      { file: stub, worker: workers[0]!.worker },
+      ...workers.map(({ worker, childFile }) => ({ file: childFile, worker })),
+    ];
+    for (const { file, worker } of files) {
+      const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+      if (current === undefined || parseHeader(current) !== undefined) continue;
+      found.push({
+        ...worker.site,
+        category: 'error',
+        code: 'PRX9043',
+        message: `${posixRelative(config.root, file)} exists and was not generated by procxy (its first line is not the '${HEADER_PREFIX.trim()} ...' header), so generating ${relativeSource} would overwrite it; rename or move that file (or the worker file), or delete it if it is an old generated file`,
+      });
+    }
+  }
+  return found;
+}
+
+/**
  * PRX9042 for classes of one file whose child files differ only in case (`Foo`, `foo`): on a case-insensitive file
- * system (macOS, Windows) they are one file, so one child would serve both stubs.
+ * system (macOS, Windows) they are one file, so one child would serve both stubs. Outputs of two worker files that
+ * differ only in case are found in #plan.
  */
 function caseCollisions(
   config: ResolvedConfig,
@@ -351,14 +418,24 @@ function bundleDiagnostic(
 ): ProcxyDiagnostic {
   const location = message.location;
   const file = location === null ? source : path.resolve(config.root, location.file);
-  const start = location === null ? 0 : (lines(file)?.offset(location.line - 1, location.column) ?? 0);
+  let start = 0;
+  let column = 0;
+  let length = 0;
+  if (location !== null) {
+    // esbuild's column and length are UTF-8 bytes; a diagnostic's are UTF-16 units, like TypeScript's.
+    const index = lines(file);
+    const lineText = index?.line(location.line - 1) ?? location.lineText;
+    column = utf16Length(lineText, location.column);
+    length = utf16Length(lineText.slice(column), location.length);
+    start = index?.offset(location.line - 1, column) ?? 0;
+  }
   return {
     code: 'PRX9050',
     file,
     start,
-    length: location?.length ?? 0,
+    length,
     line: location?.line ?? 1,
-    column: (location?.column ?? 0) + 1,
+    column: column + 1,
     message: `cannot bundle the child of '${worker.className}': ${message.text}`,
     category: 'error',
   };

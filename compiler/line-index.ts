@@ -54,3 +54,27 @@ export function lineIndexes(
     return indexes.get(file);
   };
 }
+
+// esbuild counts a Location's column and length in UTF-8 bytes, TypeScript (and procxy) in UTF-16 code units: they
+// differ as soon as a line holds a character outside ASCII before or inside the span (a comment in Japanese, say).
+
+/** The UTF-8 byte count of `text` (a lone surrogate counts as the 3 bytes of the U+FFFD it is encoded as). */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * The UTF-16 length of the first `bytes` UTF-8 bytes of `text`: a cut inside a character leaves that character out,
+ * bytes past the end (a position after the last character) count one unit each.
+ */
+export function utf16Length(text: string, bytes: number): number {
+  let units = 0;
+  let counted = 0;
+  for (const char of text) {
+    const size = utf8Length(char);
+    if (counted + size > bytes) return units;
+    counted += size;
+    units += char.length;
+  }
+  return units + Math.max(0, bytes - counted);
+}

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { ConfigError } from './config.js';
+import type { ProcxyDiagnostic } from './diagnostics.js';
 
 /** Where lib files seem to live; their texts come from ts-morph (whose bundled TypeScript they belong to). */
 const LIB_DIR = '/__procxy_lib__';
@@ -128,4 +129,28 @@ export class IncrementalProgram {
     });
     return this.#program;
   }
+}
+
+/**
+ * TypeScript's syntax errors in `file`, as diagnostics coded like tsc's (`TS1005`). The parser recovers from a syntax
+ * error by guessing, so analysing such a file reports the guess (a method's type read as `any`, methods missing)
+ * instead of the typo: the generator reports these and leaves the file out of the analysis.
+ */
+export function syntaxErrors(program: ts.Program, file: string): ProcxyDiagnostic[] {
+  const sourceFile = program.getSourceFile(file);
+  if (sourceFile === undefined) return [];
+  return program.getSyntacticDiagnostics(sourceFile).map((d) => {
+    const start = d.start ?? 0;
+    const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);
+    return {
+      code: `TS${d.code}`,
+      file: sourceFile.fileName,
+      start,
+      length: d.length ?? 0,
+      line: line + 1,
+      column: character + 1,
+      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+      category: 'error',
+    };
+  });
 }

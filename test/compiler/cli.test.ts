@@ -1,5 +1,5 @@
 // The real `procxy` CLI on temporary projects: exit codes, --check (missing, stale, orphaned), diagnostics.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesDir, removeTempProjects, repoRoot, runCli, tempProject } from './project.js';
@@ -107,6 +107,28 @@ describe('procxy generate', () => {
       expect(docs).toContain(`| ${code} |`);
   }, 60_000);
 
+  it('reports a syntax error in a worker file as tsc does, instead of rule findings about what the parser guessed', () => {
+    const dir = tempProject('typed');
+    const worker = path.join(dir, 'calc.worker.ts');
+    writeFileSync(worker, readFileSync(worker, 'utf8').replace('  greet(name', '  greet((name'));
+    const run = runCli(['generate'], dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /^calc\.worker\.ts:23:9 - error TS1138: Parameter declaration expected\.\n\n23 {3}greet\(\(name: string, punctuation\?: string\): string \{\n {11}~\n/,
+    );
+    // The file is not analysed: no PRX1014 about an `any` the parser made up, and nothing is written.
+    expect(run.stdout).not.toMatch(/PRX\d{4}/);
+    expect(run.stdout).toMatch(/ errors, 0 warnings; 1 worker, 3 methods, nothing written in /);
+    expect(existsSync(path.join(dir, 'job.worker.procxy.ts'))).toBe(false);
+
+    // When it was the only worker file, that is not 'no worker class found' either.
+    writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['calc.worker.ts'] };\n");
+    const only = runCli(['generate', '--check'], dir);
+    expect(only.stdout).toContain('calc.worker.ts:23:9 - error TS1138: Parameter declaration expected.');
+    expect(only.stdout).not.toContain('PRX9011');
+    expect(only.status).toBe(1);
+  });
+
   it('points a child that cannot be bundled at the import esbuild could not resolve', () => {
     const dir = tempProject('typed');
     writeFileSync(
@@ -120,6 +142,95 @@ describe('procxy generate', () => {
     );
     // The frame underlines the specifier: the error's line and column became the right offset in the file.
     expect(run.stdout).toContain("2 import './missing.js';\n         ~~~~~~~~~~~~~~");
+  });
+
+  it('generates the stubs of a worker file linked into the globbed folder, and of one in a linked folder', () => {
+    const dir = tempProject('scratch');
+    const worker = (name: string): string =>
+      `export class ${name} {\n  ping(): number {\n    return 1;\n  }\n}\n`;
+    mkdirSync(path.join(dir, 'shared/more'), { recursive: true });
+    writeFileSync(path.join(dir, 'shared/job.worker.ts'), worker('Job'));
+    writeFileSync(path.join(dir, 'shared/more/other.worker.ts'), worker('Other'));
+    mkdirSync(path.join(dir, 'src'), { recursive: true });
+    symlinkSync('../shared/job.worker.ts', path.join(dir, 'src/job.worker.ts'));
+    symlinkSync('../shared/more', path.join(dir, 'src/more'));
+    const run = runCli(['generate'], dir);
+    expect(run.stdout).toMatch(/^procxy: 2 workers, 2 methods, 4 files written in \d+ ms\n$/);
+    expect(run.status).toBe(0);
+    expect(readFileSync(path.join(dir, 'src/job.worker.procxy.ts'), 'utf8')).toContain(
+      'from src/job.worker.ts.',
+    );
+    expect(existsSync(path.join(dir, 'src/more/other.worker.procxy.child.mjs'))).toBe(true);
+    expect(runCli(['generate', '--check'], dir).status).toBe(0);
+  });
+
+  it('--check accepts generated files whose line ends a checkout turned into CRLF, and still finds real changes', () => {
+    const dir = tempProject('typed');
+    expect(runCli(['generate'], dir).status).toBe(0);
+    const stub = path.join(dir, 'calc.worker.procxy.ts');
+    const child = path.join(dir, 'calc.worker.procxy.child.mjs');
+    const toCrlf = (file: string): void =>
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/\n/g, '\r\n'));
+    toCrlf(stub);
+    toCrlf(child);
+    const check = runCli(['generate', '--check'], dir);
+    expect(check.stdout).toMatch(/^procxy: 2 workers, 13 methods, 4 files up to date in \d+ ms\n$/);
+    expect(check.status).toBe(0);
+    // generate leaves them as they are, as --check said they are up to date.
+    expect(runCli(['generate'], dir).stdout).toMatch(/ 0 files written in /);
+    expect(readFileSync(stub, 'utf8')).toContain('\r\n');
+
+    writeFileSync(stub, readFileSync(stub, 'utf8').replace('Promise<number>', 'Promise<string>'));
+    const stale = runCli(['generate', '--check'], dir);
+    expect(stale.stdout).toContain('calc.worker.procxy.ts - error PRX9902: stale');
+    expect(stale.status).toBe(1);
+    // What generate writes is LF.
+    expect(runCli(['generate'], dir).stdout).toMatch(/ 1 file written in /);
+    expect(readFileSync(stub, 'utf8')).not.toContain('\r');
+  });
+
+  it('refuses to overwrite a file at an output path that procxy did not generate (PRX9043), also with --check', () => {
+    const dir = tempProject('scratch');
+    writeFileSync(
+      path.join(dir, 'src/foo.worker.ts'),
+      'export class Foo {\n  ping(): number {\n    return 1;\n  }\n}\n',
+    );
+    const mine = path.join(dir, 'src/foo.worker.procxy.ts');
+    writeFileSync(mine, '// My own helpers.\nexport const answer = 42;\n');
+    for (const args of [['generate'], ['generate', '--check']]) {
+      const run = runCli(args, dir);
+      expect(run.stdout).toContain(
+        "src/foo.worker.ts:1:14 - error PRX9043: src/foo.worker.procxy.ts exists and was not generated by procxy (its first line is not the '// Code generated by procxy from ...' header), so generating src/foo.worker.ts would overwrite it; rename or move that file (or the worker file), or delete it if it is an old generated file",
+      );
+      expect(run.stdout).toMatch(/procxy: 1 error, 0 warnings; 1 worker, 1 method, nothing written in/);
+      expect(run.status).toBe(1);
+    }
+    expect(readFileSync(mine, 'utf8')).toBe('// My own helpers.\nexport const answer = 42;\n');
+    expect(existsSync(path.join(dir, 'src/foo.worker.procxy.child.mjs'))).toBe(false);
+    expect(readFileSync(path.join(repoRoot, 'docs/diagnostics.md'), 'utf8')).toContain('| PRX9043 |');
+    // Once it is out of the way, generate writes there, and overwrites its own file on the next change.
+    rmSync(mine);
+    expect(runCli(['generate'], dir).status).toBe(0);
+    writeFileSync(path.join(dir, 'src/foo.worker.ts'), 'export class Foo {\n  pong(): void {}\n}\n');
+    expect(runCli(['generate'], dir).stdout).toMatch(/ 2 files written in /);
+  });
+
+  it('points a bundling error after characters outside ASCII at the right column (esbuild counts bytes)', () => {
+    const dir = tempProject('typed');
+    writeFileSync(
+      path.join(dir, 'broken.worker.ts'),
+      "/* 日本語 */ import './missing.js';\n\nexport class Broken {\n  ping(): number {\n    return 1;\n  }\n}\n",
+    );
+    const run = runCli(['generate'], dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      `broken.worker.ts:1:18 - error PRX9050: cannot bundle the child of 'Broken': Could not resolve "./missing.js"`,
+    );
+    // The frame underlines the specifier: two characters of gutter, then one column per character.
+    const line = "/* 日本語 */ import './missing.js';";
+    expect(run.stdout).toContain(
+      `1 ${line}\n  ${' '.repeat(line.indexOf("'"))}${'~'.repeat("'./missing.js'".length)}\n`,
+    );
   });
 
   it('counts a switch given twice once: --check --check writes nothing', () => {

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BuildOptions, type BuildResult, build, context, type Plugin } from 'esbuild';
+import { type BuildOptions, type BuildResult, build, context, formatMessages, type Plugin } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { procxyPlugin } from '../../compiler/esbuild-plugin.js';
 import { generate } from '../../compiler/generate.js';
@@ -78,6 +78,38 @@ describe('procxy/esbuild', () => {
       lineText: '  greet(name: string, when: Date): Greeting {',
     });
     expect(existsSync(path.join(dir, 'out/greeter.worker.procxy.child.mjs'))).toBe(false);
+  });
+
+  it('places the error in UTF-8 bytes, as esbuild counts, after characters outside ASCII', async () => {
+    const dir = tempProject('esbuild');
+    const worker = path.join(dir, 'src/greeter.worker.ts');
+    const line = '  greet(/* 名前 */ name: string, /* 日付 */ when: Date): Greeting {';
+    writeFileSync(
+      worker,
+      readFileSync(worker, 'utf8').replace(
+        / {2}greet\(name: string\): Greeting \{\n.*\n {2}\}/,
+        `${line}\n    return { text: name, length: when.getDay() };\n  }`,
+      ),
+    );
+    const failure = await build(options(dir, { plugins: [procxyPlugin()] })).then(
+      () => undefined,
+      (error: unknown) => error as { errors: BuildResult['errors'] },
+    );
+    const [error] = failure!.errors;
+    expect(error!.text).toMatch(/^PRX1003: parameter 'when' of 'Greeter.greet'/);
+    const before = line.slice(0, line.indexOf('Date'));
+    expect(error!.location).toMatchObject({
+      line: 7,
+      column: Buffer.byteLength(before),
+      length: 4,
+      lineText: line,
+    });
+    // esbuild's own rendering underlines `Date`, not a token further right.
+    const [shown] = await formatMessages([error!], { kind: 'error', color: false });
+    const [code, underline] = shown!.split('\n').filter((l) => /^ +(?:\d+ │|╵)/.test(l));
+    expect(code).toContain('when: Date)');
+    expect(underline!.indexOf('~~~~')).toBe(code!.indexOf('Date'));
+    expect(underline).toMatch(/~~~~$/);
   });
 
   it('rebuilds in watch mode when a type the worker uses changes, and recovers when it is fixed', async () => {

@@ -1,5 +1,8 @@
 // The small glob matcher behind "workers": patterns, negation, and which folders a scan reads.
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GlobSet, globToRegExp } from '../../compiler/glob.js';
 
 describe('globToRegExp', () => {
@@ -20,6 +23,16 @@ describe('globToRegExp', () => {
     ['./src/a.ts', 'src/a.ts', true],
     ['src/a.ts', 'srcXa.ts', false],
     ['src/a+b.ts', 'src/a+b.ts', true],
+    // Braces are expanded before the pattern is split into folders, so an alternative may hold a `/` or `**`.
+    ['src/{a,b/c}.ts', 'src/b/c.ts', true],
+    ['src/{a,b/c}.ts', 'src/a.ts', true],
+    ['src/{a,b/c}.ts', 'src/b.ts', false],
+    ['{src/**,lib}/*.ts', 'src/x/y/a.ts', true],
+    ['{src/**,lib}/*.ts', 'lib/x/a.ts', false],
+    ['src/{a,{b,c}/d}.ts', 'src/c/d.ts', true],
+    ['src/{a,b}/{x,y}.ts', 'src/b/y.ts', true],
+    ['src/[{]a.ts', 'src/{a.ts', true],
+    ['src/{a.ts', 'src/{a.ts', true],
   ])('%s matches %s: %s', (glob, file, expected) => {
     expect(globToRegExp(glob).test(file)).toBe(expected);
   });
@@ -39,5 +52,44 @@ describe('GlobSet', () => {
       'src/workers',
     ]);
     expect(new GlobSet(['*.ts']).bases).toEqual(['']);
+    expect(new GlobSet(['{src,lib/sub}/**/*.ts', 'src/{a,b/c}.ts']).bases).toEqual([
+      'lib/sub',
+      'src',
+      'src/b',
+    ]);
+  });
+
+  describe('scan', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'procxy-glob-'));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+    const file = (relative: string): void => {
+      mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
+      writeFileSync(path.join(root, relative), 'export class A {}\n');
+    };
+    file('shared/job.worker.ts');
+    file('lib/deep/more.worker.ts');
+    file('src/real/own.worker.ts');
+    file('other/c.ts');
+    file('other/b/c.ts');
+    symlinkSync('../shared/job.worker.ts', path.join(root, 'src/job.worker.ts'));
+    symlinkSync('../lib', path.join(root, 'src/lib'));
+    // A second name for a folder the scan reads anyway, a loop, and a link to nothing.
+    symlinkSync('real', path.join(root, 'src/again'));
+    symlinkSync('..', path.join(root, 'src/real/loop'));
+    symlinkSync('nowhere.worker.ts', path.join(root, 'src/gone.worker.ts'));
+
+    it('follows links to files and folders, reads each folder once, and survives loops and dangling links', () => {
+      expect(new GlobSet(['src/**/*.worker.ts']).scan(root)).toEqual(
+        ['src/job.worker.ts', 'src/lib/deep/more.worker.ts', 'src/real/own.worker.ts'].map((f) =>
+          path.join(root, f),
+        ),
+      );
+    });
+
+    it('finds files through brace alternatives that hold a folder', () => {
+      expect(new GlobSet(['other/{c,b/c}.ts']).scan(root)).toEqual(
+        ['other/b/c.ts', 'other/c.ts'].map((f) => path.join(root, f)),
+      );
+    });
   });
 });

@@ -63,6 +63,28 @@ describe('names in one file', () => {
   });
 });
 
+describe('names across files', () => {
+  it('refuses worker files whose outputs differ only in case (PRX9042), once per pair of files', async () => {
+    const dir = scratchProject({
+      'src/Foo.worker.ts': twiceWorker('A'),
+      'src/foo.worker.ts': twiceWorker('B'),
+      'src/Jobs/x.worker.ts': twiceWorker('C'),
+      'src/jobs/x.worker.ts': twiceWorker('D'),
+      'src/other.worker.ts': twiceWorker('E'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(
+      result.diagnostics.map(
+        (d) => `${path.relative(dir, d.file)}:${d.line}:${d.column} ${d.code} ${d.message}`,
+      ),
+    ).toEqual([
+      'src/foo.worker.ts:1:14 PRX9042 src/Foo.worker.ts and src/foo.worker.ts would generate files whose names differ only in case (src/Foo.worker.procxy.ts, src/foo.worker.procxy.ts), one file where case does not count (macOS, Windows); rename one of them',
+      'src/jobs/x.worker.ts:1:14 PRX9042 src/Jobs/x.worker.ts and src/jobs/x.worker.ts would generate files whose names differ only in case (src/Jobs/x.worker.procxy.ts, src/jobs/x.worker.procxy.ts), one file where case does not count (macOS, Windows); rename one of them',
+    ]);
+    expect(result.written).toEqual([]);
+  });
+});
+
 describe('line ends', () => {
   const worker = [
     '/** Reads options. */',
