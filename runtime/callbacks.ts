@@ -9,7 +9,7 @@ import { CallbackReleasedError, SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { type Findings, inspectValue, lastFindings } from './procxiable.js';
 import type { CallbackMessage, ParentMessage } from './protocol.js';
-import { argsFromChild, encodeThrown } from './thrown.js';
+import { argsFromChild, encodeThrown, thrownFindings } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { tooLargeError } from './transport.js';
 
@@ -86,7 +86,8 @@ export function answerCallback(
   const where = `callback args[${message.f}]${method === undefined ? '' : ` of '${method}'`}`;
   const fail = (error: unknown) => {
     try {
-      send({ t: 'cb-err', n: message.n, e: encodeThrown(error) }, false);
+      const e = encodeThrown(error);
+      send({ t: 'cb-err', n: message.n, e }, false, thrownFindings(e));
     } catch (failure) {
       const tooLarge = tooLargeError(
         failure,

@@ -28,8 +28,19 @@ const deferred = Symbol('deferred');
 export interface Findings {
   /** ArrayBuffer values (not views) that travel as segments: marked for transfer or large. */
   readonly outOfBand: ArrayBuffer[];
-  /** Objects a transfer handler took, with their payloads. */
+  /** Objects a transfer handler took, with their payloads (Errors among them, see visitError). */
   readonly handled: Map<object, Handled>;
+  /** The parts of the Errors among `handled`, which a message may hold thrownLimits.inValues of. */
+  errorParts: number;
+}
+
+/** Both findings, or undefined when together they would hold more parts of Errors than one message may. */
+export function joinFindings(a: Findings | undefined, b: Findings | undefined): Findings | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const handled = new Map([...a.handled, ...b.handled]);
+  const errorParts = a.errorParts + b.errorParts;
+  if (errorParts > thrownLimits.inValues) return undefined;
+  return { outOfBand: [...a.outOfBand, ...b.outOfBand], handled, errorParts };
 }
 
 /**
@@ -39,7 +50,7 @@ export interface Findings {
 let finished: Findings | undefined;
 
 function found(w: Walk): Findings {
-  w.findings ??= { outOfBand: [], handled: new Map() };
+  w.findings ??= { outOfBand: [], handled: new Map(), errorParts: 0 };
   return w.findings;
 }
 
@@ -77,8 +88,6 @@ interface Walk {
   readonly path: object[];
   /** How many payloads (an Error's description, a transfer handler's) the visit is inside: a cycle there is refused. */
   payloads: number;
-  /** The parts of the Errors described so far, bounded by thrownLimits.inValues. */
-  errorParts: number;
   /** What the encoder must know of the value, found so far. */
   findings: Findings | undefined;
 }
@@ -423,11 +432,12 @@ function visitError(error: Error, w: Walk, depth: number): void {
     }
   }
   w.payloads--;
-  const { handled } = found(w);
+  const findings = found(w);
+  const { handled } = findings;
   if (!handled.has(error)) {
     // As the receiver counts them (error-descriptor.ts: isThrown): the description, its cause, errors and fields.
-    w.errorParts += 1 + props.length + (cause === undefined ? 0 : 1) + (errors?.length ?? 0);
-    if (w.errorParts > thrownLimits.inValues) {
+    findings.errorParts += 1 + props.length + (cause === undefined ? 0 : 1) + (errors?.length ?? 0);
+    if (findings.errorParts > thrownLimits.inValues) {
       refuse(
         w,
         `the Errors inside this message have more than ${thrownLimits.inValues} parts (each Error, its cause, errors and fields) to describe: send fewer`,
@@ -612,7 +622,6 @@ function newWalk(mode: SerializationMode, context: string, budget: number): Walk
     keys: undefined,
     path: [],
     payloads: 0,
-    errorParts: 0,
     findings: undefined,
   };
 }

@@ -3,8 +3,15 @@ import { types } from './builtins.js';
 import { baseOf, decodeThrown, describedApart } from './error-descriptor.js';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
-import { type Findings, inspectArgs, lastFindings, validateProcxiable } from './procxiable.js';
-import { type ErrorDescriptor, type Thrown, thrownLimits } from './protocol.js';
+import {
+  type Findings,
+  inspectArgs,
+  inspectValue,
+  joinFindings,
+  lastFindings,
+  validateProcxiable,
+} from './procxiable.js';
+import { type ErrorDescriptor, type Thrown, thrownLimits, unreachable } from './protocol.js';
 
 function describeOpaque(value: unknown): string {
   if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
@@ -91,6 +98,41 @@ export function encodeThrown(value: unknown): Thrown {
   return encode(value, { seen: new Set(), left: thrownLimits.count }, 0);
 }
 
+/** Whether a description holds a value that is an object (whose Errors, say, the encoder must know of). */
+function holdsObjects(thrown: Thrown): boolean {
+  switch (thrown.k) {
+    case 'value':
+      return typeof thrown.value === 'object' && thrown.value !== null;
+    case 'opaque':
+      return false;
+    case 'error': {
+      const { cause, errors, props } = thrown.error;
+      return (
+        (cause !== undefined && holdsObjects(cause)) ||
+        (errors?.some(holdsObjects) ?? false) ||
+        props.some(([, value]) => holdsObjects(value))
+      );
+    }
+    default:
+      return unreachable(thrown, 'thrown value kind');
+  }
+}
+
+/**
+ * What the encoder must know of a description, which goes as V8: the Errors inside the values of its fields (a
+ * `details` object holding one, a list of them) and what else the check finds there. Undefined when nothing, or
+ * when the description as a whole is past the limits of a message's Errors (its values then go as V8 has them).
+ */
+export function thrownFindings(thrown: Thrown): Findings | undefined {
+  if (!holdsObjects(thrown)) return undefined;
+  try {
+    inspectValue(thrown, 'advanced', 'thrown');
+  } catch (error) {
+    if (!(error instanceof SerializationError)) throw error;
+  }
+  return lastFindings();
+}
+
 /** An Error argument, not behind a Proxy (which the check refuses without running its traps). */
 function isErrorArg(arg: unknown): arg is Error {
   return typeof arg === 'object' && arg !== null && !types.isProxy(arg) && isError(arg);
@@ -131,10 +173,13 @@ export function argsForParent(
     }
     errors.push(i);
   }
-  // After describing: that checks the Errors' fields, which would replace the findings of the rest.
   inspectArgs(values, mode);
+  let findings = lastFindings();
+  // Errors inside the described ones' fields, unless the message could not hold them all (they then go as V8 has them).
+  for (const i of errors)
+    findings = joinFindings(findings, thrownFindings(described[i] as Thrown)) ?? findings;
   // A described Error may hold what JSON does not carry: the message goes as V8.
-  return { fields: { a: described, x: errors }, jsonSafe: false, findings: lastFindings() };
+  return { fields: { a: described, x: errors }, jsonSafe: false, findings };
 }
 
 /** The arguments of a message from the child, its described Errors (see argsForParent) rebuilt. */

@@ -4,7 +4,7 @@ import { fdChannel } from '../channel.js';
 import { type MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { handleHookIndex } from '../handles.js';
 import type { SerializationMode } from '../modes.js';
-import { inspectValue, inspectValueOrDefer, lastFindings } from '../procxiable.js';
+import { type Findings, inspectValue, inspectValueOrDefer, lastFindings } from '../procxiable.js';
 import {
   type CallMessage,
   type ChildMessage,
@@ -12,7 +12,7 @@ import {
   type ParentMessage,
   unreachable,
 } from '../protocol.js';
-import { encodeThrown } from '../thrown.js';
+import { encodeThrown, thrownFindings } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { Transport, tooLargeError } from '../transport.js';
 import { CallScopes } from './callbacks.js';
@@ -248,13 +248,14 @@ class ChildLink {
 
   #fail(id: number, error: unknown): void {
     this.#scopes.leave(id);
-    this.#send({ t: 'err', id, e: encodeThrown(error) }, false);
+    const e = encodeThrown(error);
+    this.#send({ t: 'err', id, e }, false, thrownFindings(e));
   }
 
   /** Sends, turning an oversized message into MessageTooLargeError for the caller to report. */
-  #send(message: ChildMessage, jsonSafe: boolean): void {
+  #send(message: ChildMessage, jsonSafe: boolean, findings?: Findings): void {
     try {
-      this.#transport.send(message, jsonSafe);
+      this.#transport.send(message, jsonSafe, findings);
     } catch (error) {
       const tooLarge = tooLargeAnswer(error);
       if (tooLarge !== undefined && 'id' in message) {

@@ -399,6 +399,21 @@ describe('Errors inside advanced mode values', () => {
     });
   });
 
+  it('keep them inside the fields of a thrown Error, both ways', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const sent = sample();
+    const thrown = (await rejection(w.throwsWith({ inner: sent.coded, list: [sent.cause] }))) as Error & {
+      details: { inner: CodedError; list: [TypeError & { errno: number }] };
+    };
+    expect(thrown.message).toBe('outer');
+    expect(thrown.details.inner).toMatchObject({ name: 'CodedError', code: 'E_OUT', when: new Date(5) });
+    expect(thrown.details.list[0]).toMatchObject({ errno: 7 });
+    const seen = await w.caught(() => {
+      throw Object.assign(new Error('from the parent'), { details: { inner: sent.coded } });
+    });
+    expect(seen).toEqual({ outer: 'from the parent', inner: { name: 'CodedError', code: 'E_OUT' } });
+  });
+
   it('refuses an Error that holds itself, or a field no mode carries, naming the path', async () => {
     const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
     const loop = Object.assign(new Error('loop'), { self: {} as Record<string, unknown> });

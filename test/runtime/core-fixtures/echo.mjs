@@ -53,6 +53,20 @@ export class Echo {
   buffer(size) {
     return Buffer.alloc(size, 7);
   }
+  /** Throws an Error whose `details` field holds `details` (Errors inside it keep their fields too). */
+  throwsWith(details) {
+    throw Object.assign(new Error('outer'), { details });
+  }
+  /** Calls `callback` and says what the Error it threw held in its `details` field. */
+  async caught(callback) {
+    try {
+      await callback();
+      return undefined;
+    } catch (error) {
+      const inner = error.details?.inner;
+      return { outer: error.message, inner: { name: inner?.name, code: inner?.code } };
+    }
+  }
   pid() {
     return process.pid;
   }
