@@ -77,6 +77,8 @@ function define(target: object, key: string, value: unknown, enumerable: boolean
 
 function restore(d: ErrorDescriptor): Error {
   // The stack a constructor would capture here is replaced by the sender's: capturing it is most of a rebuild's cost.
+  // Not where Error cannot be changed (node --frozen-intrinsics, which a child inherits).
+  if (Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable !== true) return rebuilt(d);
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {

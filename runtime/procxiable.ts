@@ -84,12 +84,14 @@ interface Walk {
   readonly context: string;
   index: number | undefined;
   keys: Key[] | undefined;
-  /** The objects from the root down to the one being visited. */
+  /** The objects from the root down to the one being visited, by depth (entries past it are stale). */
   readonly path: object[];
   /** How many payloads (an Error's description, a transfer handler's) the visit is inside: a cycle there is refused. */
   payloads: number;
   /** What the encoder must know of the value, found so far. */
   findings: Findings | undefined;
+  /** Errors inside the value go as V8 writes them, unchecked beyond that (validateThrownValue). */
+  readonly errorLeaves: boolean;
 }
 
 /**
@@ -259,15 +261,20 @@ function neverRefusal(value: object): string | undefined {
 function visitObject(value: object, w: Walk, depth: number): void {
   if (depth > maxDepth) refuse(w, `the value is nested more than ${maxDepth} levels deep`);
   // A payload is written before the value, whole: one that reaches back to what holds it cannot be.
-  if (w.payloads > 0 && w.path.includes(value)) refuse(w, payloadCycleRefusal);
+  if (w.payloads > 0 && onPath(w, value, depth)) refuse(w, payloadCycleRefusal);
   if (w.seen?.has(value)) {
     if (w.json) refuse(w, `a cycle cannot be written as JSON. ${jsonHint}`);
     w.jsonSafe = false;
     return;
   }
-  w.path.push(value);
+  // By depth, not pushed and popped: what lies past `depth` is stale and never read.
+  w.path[depth] = value;
   visitUnseen(value, w, depth);
-  w.path.pop();
+}
+
+function onPath(w: Walk, value: object, depth: number): boolean {
+  for (let i = 0; i < depth; i++) if (w.path[i] === value) return true;
+  return false;
 }
 
 const payloadCycleRefusal =
@@ -350,15 +357,16 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
       `an instance of ${className(value)} (a ${extended} subclass) has methods, which cannot cross the process boundary: it would arrive as a ${extended}`,
     );
   }
-  const builtin = types.isMap(value)
-    ? 'Map'
-    : types.isSet(value)
-      ? 'Set'
-      : types.isDate(value)
-        ? 'Date'
-        : types.isRegExp(value)
-          ? 'RegExp'
-          : undefined;
+  const builtin =
+    base === Map.prototype
+      ? 'Map'
+      : base === Set.prototype
+        ? 'Set'
+        : base === Date.prototype
+          ? 'Date'
+          : base === RegExp.prototype
+            ? 'RegExp'
+            : undefined;
   const added = builtin === undefined ? undefined : addedProperty(value);
   if (added !== undefined) {
     refuse(
@@ -382,7 +390,8 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
   } else if (Array.isArray(value)) {
     refuse(w, `an instance of ${className(value)} (an Array subclass) loses its class. Pass a plain array`);
   } else if (types.isNativeError(value) || value instanceof Error) {
-    visitError(value as Error, w, depth);
+    if (w.errorLeaves) visitErrorLeaf(value as Error, w);
+    else visitError(value as Error, w, depth);
   } else if (types.isArrayBuffer(value)) {
     if (detached(value)) refuse(w, detachedRefusal);
     if (isMarked(value) || value.byteLength >= segmentThreshold) found(w).outOfBand.push(value);
@@ -398,6 +407,18 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
     refuse(w, `an instance of ${className(value)} has methods, which cannot cross the process boundary`);
   } else {
     visitProperties(value, w, depth);
+  }
+}
+
+/** An Error that goes as V8 writes it (errorLeaves): V8 writes its cause but cannot read back a chain that loops. */
+function visitErrorLeaf(error: Error, w: Walk): void {
+  if (!types.isNativeError(error))
+    refuse(w, `an instance of ${className(error)} is not an Error V8 can write`);
+  const chain = new Set<unknown>();
+  for (let e: unknown = error; types.isNativeError(e); e = (e as Error).cause) {
+    if (chain.has(e))
+      refuse(w, 'an Error whose cause chain is circular cannot be deserialized', { raw: '.cause' });
+    chain.add(e);
   }
 }
 
@@ -609,7 +630,7 @@ function entriesNear(value: unknown, levels: number): number {
 }
 
 /** A walk over one value, or over the arguments of one call (so an object two arguments share is seen as shared). */
-function newWalk(mode: SerializationMode, context: string, budget: number): Walk {
+function newWalk(mode: SerializationMode, context: string, budget: number, errorLeaves = false): Walk {
   return {
     json: mode === 'json',
     seen: undefined,
@@ -623,6 +644,7 @@ function newWalk(mode: SerializationMode, context: string, budget: number): Walk
     path: [],
     payloads: 0,
     findings: undefined,
+    errorLeaves,
   };
 }
 
@@ -906,6 +928,15 @@ function inspectEach(args: readonly unknown[], mode: SerializationMode, budget: 
 export function validateProcxiable(value: unknown, mode: SerializationMode, context: string): void {
   inspectValue(value, mode, context);
   finished = undefined;
+}
+
+/**
+ * The check of a thrown value that validateProcxiable refuses for an Error inside it (a function among its fields,
+ * a cycle through it): thrown, the value crosses all the same, its Errors as V8 writes them (class, message, stack,
+ * cause), as a thrown value's parts that cannot cross become notes rather than failures. Advanced mode.
+ */
+export function validateThrownValue(value: unknown): void {
+  walkValue(newWalk('advanced', 'thrown', Infinity, true), value);
 }
 
 /** Whether `value` can cross the boundary in `mode` (default `json`) unchanged. */

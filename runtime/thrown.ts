@@ -10,6 +10,7 @@ import {
   joinFindings,
   lastFindings,
   validateProcxiable,
+  validateThrownValue,
 } from './procxiable.js';
 import { type ErrorDescriptor, type Thrown, thrownLimits, unreachable } from './protocol.js';
 
@@ -48,7 +49,12 @@ function encode(value: unknown, d: Describing, depth: number): Thrown {
     validateProcxiable(value, 'advanced', 'thrown');
     return { k: 'value', value };
   } catch {
-    return { k: 'opaque', text: describeOpaque(value) };
+    try {
+      validateThrownValue(value);
+      return { k: 'value', value };
+    } catch {
+      return { k: 'opaque', text: describeOpaque(value) };
+    }
   }
 }
 

@@ -116,7 +116,10 @@ export class Transport<Out, In> {
   #flushScheduled = false;
   #failed = false;
   /** A tentative message waiting for its verdict (the next frame). */
-  #held: { readonly message: In; readonly failure: SerializationError | undefined } | undefined;
+  #held:
+    | { readonly message: In; readonly failure: SerializationError | undefined }
+    | { readonly malformed: TransportError }
+    | undefined;
   /** How many more large messages are checked before they are sent, since one had to go again (sendThenCheck). */
   #checkFirst = 0;
   readonly #flush = () => this.flush();
@@ -318,7 +321,9 @@ export class Transport<Out, In> {
     if (kind === Verdict.Confirm || kind === Verdict.Retract) {
       if (held === undefined)
         return this.#fail(new TransportError('A verdict frame without a tentative one'));
-      if (kind === Verdict.Confirm) this.#handlers.message(held.message, held.failure);
+      if (kind === Verdict.Retract) return;
+      if ('malformed' in held) return this.#fail(held.malformed);
+      this.#handlers.message(held.message, held.failure);
       return;
     }
     if (held !== undefined) {
@@ -344,13 +349,16 @@ export class Transport<Out, In> {
       }
       message = this.#handlers.parse(value);
     } catch (error) {
-      this.#fail(
+      const malformed =
         error instanceof TransportError
           ? error
           : new TransportError(
               `Malformed ${codec === Codec.Json ? 'JSON' : 'V8'} frame: ${(error as Error).message}`,
-            ),
-      );
+            );
+      // A tentative message may be one its sender's check refuses (a value V8 writes but cannot read back, as an
+      // Error whose cause chain loops): its verdict decides.
+      if (tentative) this.#held = { malformed };
+      else this.#fail(malformed);
       return;
     }
     if (tentative) this.#held = { message, failure };

@@ -414,6 +414,39 @@ describe('Errors inside advanced mode values', () => {
     expect(seen).toEqual({ outer: 'from the parent', inner: { name: 'CodedError', code: 'E_OUT' } });
   });
 
+  it('cross in a thrown value all the same when a field cannot: the Error as V8 writes it', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const thrown = (await rejection(w.throwsHooked())) as Error & {
+      details: { status: number; upstream: Error & { hook?: unknown } };
+    };
+    expect(thrown.details.status).toBe(502);
+    expect(thrown.details.upstream).toBeInstanceOf(Error);
+    expect(thrown.details.upstream.message).toBe('up');
+    expect(thrown.details.upstream.hook).toBeUndefined();
+  });
+
+  it('are rebuilt where Error cannot be changed (--frozen-intrinsics)', async () => {
+    const w = await track(
+      procxy(Echo, echoUrl, { serialization: 'advanced', execArgv: ['--frozen-intrinsics'] }),
+    );
+    const back = (await w.echo({ e: Object.assign(new RangeError('frozen'), { code: 'C' }) })) as {
+      e: RangeError & { code: string };
+    };
+    expect(back.e).toBeInstanceOf(RangeError);
+    expect(back.e.code).toBe('C');
+  });
+
+  it('refuses a large value whose Error has a looping cause, sent before its check, and goes on serving', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const looping = new Error('loop');
+    looping.cause = looping;
+    // V8 writes it but cannot read it back: the child must wait for the verdict before it counts as malformed.
+    const error = await rejection(w.echo({ list: Array.from({ length: 2000 }, (_, i) => ({ i })), looping }));
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('args[0].looping.cause');
+    expect(await w.echo('still serving')).toBe('still serving');
+  });
+
   it('refuses an Error that holds itself, or a field no mode carries, naming the path', async () => {
     const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
     const loop = Object.assign(new Error('loop'), { self: {} as Record<string, unknown> });

@@ -57,6 +57,11 @@ export class Echo {
   throwsWith(details) {
     throw Object.assign(new Error('outer'), { details });
   }
+  /** Throws an Error whose details hold an Error with a function field, which no check lets through as a value. */
+  throwsHooked() {
+    const upstream = Object.assign(new Error('up'), { hook: () => 1 });
+    throw Object.assign(new Error('outer'), { details: { status: 502, upstream } });
+  }
   /** Calls `callback` and says what the Error it threw held in its `details` field. */
   async caught(callback) {
     try {
