@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturesDir, removeTempProjects, repoRoot, runCli, tempProject } from './project.js';
+import { fixturesDir, removeTempProjects, repoRoot, runCli, scratchProject, tempProject } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -342,4 +342,33 @@ describe('procxy generate', () => {
       expect(run.status).toBe(0);
     }
   }, 90_000);
+
+  it('reads a type from an untyped JS package under noImplicitAny: false as the any tsc accepts, which @procxyUnchecked covers', () => {
+    const dir = scratchProject({
+      'node_modules/untyped/package.json': '{ "name": "untyped", "main": "index.js" }\n',
+      'node_modules/untyped/index.js': 'module.exports = {};\n',
+      'src/w.worker.ts': [
+        "import type { Other } from 'untyped';",
+        'export class W {',
+        '  /** @procxyUnchecked */',
+        '  opted(t: Other): number {',
+        '    return t === undefined ? 0 : 1;',
+        '  }',
+        '  plain(t: Other): number {',
+        '    return t === undefined ? 0 : 1;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const tsconfig = path.join(dir, 'tsconfig.json');
+    writeFileSync(
+      tsconfig,
+      readFileSync(tsconfig, 'utf8').replace('"strict": true', '"strict": true,\n    "noImplicitAny": false'),
+    );
+    const run = runCli(['generate', '--check'], dir);
+    // PRX1024 is for a name tsc cannot resolve; here tsc reports nothing, so `plain` gets the `any` rule only.
+    expect(codes(run.stdout)).toEqual(['error PRX1014']);
+    expect(run.stdout).toContain("parameter 't' of 'W.plain'");
+  });
 });
