@@ -225,7 +225,8 @@ describe('procxy/esbuild', () => {
   it('emits and runs the child of a worker whose path needs percent-encoding in the stub URL', async () => {
     // `#`, `?` and `%` are encoded in the stub's `new URL(...)`; the plugin must decode them to find the file.
     const dir = scratchProject({
-      'src/d ü/a #1%20ü?.worker.ts': 'export class A {\n  hi(n: string): string {\n    return `hi ${n}`;\n  }\n}\n',
+      'src/d ü/a #1%20ü?.worker.ts':
+        'export class A {\n  hi(n: string): string {\n    return "hi ".concat(n);\n  }\n}\n',
       'src/d ü/main.ts': [
         "import { spawnA } from './a #1%20ü?.worker.procxy.js';",
         'const a = await spawnA();',
