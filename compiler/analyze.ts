@@ -6,6 +6,7 @@ import {
   checkConstructor,
   checkEvents,
   checkSignature,
+  registerProgram,
   type SerializationMode,
   takesHandles,
   UNCHECKED_TAG,
@@ -115,6 +116,7 @@ export function analyze(
   transferTypes: ReadonlySet<ts.Symbol> = new Set(),
 ): Analysis {
   const checker = program.getTypeChecker();
+  registerProgram(program);
   const context: Context = { program, checker, mode, diagnostics: [], transferTypes };
   const workers: WorkerModel[] = [];
   for (const fileName of files) {

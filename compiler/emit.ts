@@ -17,8 +17,9 @@ export function header(source: string): string {
 /** The source path a generated file's first line names, or undefined when it is not a procxy file. */
 export function parseHeader(text: string): string | undefined {
   const end = text.indexOf('\n');
-  // A checkout may have turned the generated file's line ends into CRLF.
-  const line = (end === -1 ? text : text.slice(0, end)).replace(/\r$/, '');
+  // A checkout may have turned the generated file's line ends into CRLF, and an editor may have saved it with a
+  // UTF-8 byte order mark: it is still procxy's file, to regenerate or delete.
+  const line = (end === -1 ? text : text.slice(0, end)).replace(/\r$/, '').replace(/^\uFEFF/, '');
   if (!line.startsWith(HEADER_PREFIX) || !line.endsWith(HEADER_SUFFIX)) return undefined;
   return line.slice(HEADER_PREFIX.length, line.length - HEADER_SUFFIX.length);
 }

@@ -217,8 +217,10 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         const files = run.result?.files ?? new Map<string, string>();
         for (const stub of [...imported].sort()) {
           for (const match of files.get(stub)!.matchAll(CHILD_URL)) {
-            const source = path.join(path.dirname(stub), match[2]!);
-            const target = path.join(outDir, match[2]!);
+            // The stub percent-encodes the name for its URL (`#`, `?`, `%` would end or escape it); on disk it is decoded.
+            const name = decodeURIComponent(match[2]!);
+            const source = path.join(path.dirname(stub), name);
+            const target = path.join(outDir, name);
             const other = children.get(target);
             if (other !== undefined && other !== source) {
               return {

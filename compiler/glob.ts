@@ -145,13 +145,29 @@ export class GlobSet {
 
   /**
    * Every matching file under `root`, as sorted absolute paths; skips node_modules and dot folders. Symbolic links
-   * to files and folders are followed (a Dirent of a link is neither a file nor a folder, so they used to be
+   * to files, and to folders inside `root`, are followed (a Dirent of a link is neither a file nor a folder, so they used to be
    * skipped); a folder is read once by its real path, which ends link loops (`src/loop -> ..`) and keeps one worker
    * from being found, and generated, under two names. Real folders are read before linked ones, so a file reachable
    * both ways keeps its real path.
    */
   scan(root: string): string[] {
-    const found = new Set<string>();
+    // By real path: a file linked under a second name (`alias.worker.ts -> w.worker.ts`) is one worker, and its real
+    // name wins over a link's, so it is not generated twice.
+    const found = new Map<string, { readonly name: string; readonly linked: boolean }>();
+    const add = (real: string, name: string, linked: boolean): void => {
+      if (linked && found.has(real)) return;
+      if (!linked && found.get(real)?.linked === false) return;
+      found.set(real, { name, linked });
+    };
+    // A linked folder outside the project (`bazel-out -> /tmp/elsewhere`, `bazel-usr -> /usr`) is not the
+    // project's: following it would write outputs there and read whole foreign trees.
+    let realRoot: string;
+    try {
+      realRoot = realpathSync(root);
+    } catch {
+      return [];
+    }
+    const inside = (real: string): boolean => real === realRoot || real.startsWith(`${realRoot}${path.sep}`);
     const read = new Set<string>();
     const linked: { readonly relative: string; readonly real: string }[] = [];
     const walk = (relative: string, real: string): void => {
@@ -171,7 +187,7 @@ export class GlobSet {
         if (entry.isDirectory()) {
           if (!skipped) walk(child, path.join(real, entry.name));
         } else if (entry.isFile()) {
-          if (this.matches(child)) found.add(path.join(root, child));
+          if (this.matches(child)) add(path.join(real, entry.name), path.join(root, child), false);
         } else if (entry.isSymbolicLink()) {
           let target: string;
           let stats: Stats;
@@ -182,8 +198,8 @@ export class GlobSet {
             continue; // A dangling link names nothing to scan.
           }
           if (stats.isDirectory()) {
-            if (!skipped) linked.push({ relative: child, real: target });
-          } else if (stats.isFile() && this.matches(child)) found.add(path.join(root, child));
+            if (!skipped && inside(target)) linked.push({ relative: child, real: target });
+          } else if (stats.isFile() && this.matches(child)) add(target, path.join(root, child), true);
         }
       }
     };
@@ -200,6 +216,6 @@ export class GlobSet {
       walk(base, real);
     }
     for (let next = linked.shift(); next !== undefined; next = linked.shift()) walk(next.relative, next.real);
-    return [...found].sort();
+    return [...found.values()].map((f) => f.name).sort();
   }
 }

@@ -104,6 +104,33 @@ function packagesFrom(): Plugin {
 
 const RESOLVING = Symbol('procxy-config-resolving');
 
+/**
+ * The bundle's first lines: `require` and `import.meta.resolve` as the config file's own. Relative specifiers and
+ * URLs resolve against the config's URL, built-ins to `node:`, packages through require's lookup from the config's
+ * folder (Node's `require` conditions, not `import`: a package exporting only `import` is not found this way).
+ */
+function banner(url: string): string {
+  return [
+    "import { createRequire as __procxyCreateRequire, isBuiltin as __procxyIsBuiltin } from 'node:module';",
+    "import { pathToFileURL as __procxyPathToFileURL } from 'node:url';",
+    `const require = __procxyCreateRequire(${JSON.stringify(url)});`,
+    'const __procxyResolve = (specifier) =>',
+    '  /^(?:\\.{0,2}\\/|[a-z][a-z\\d+.-]+:)/i.test(specifier)',
+    `    ? new URL(specifier, ${JSON.stringify(url)}).href`,
+    '    : __procxyIsBuiltin(specifier)',
+    '      ? "node:" + specifier',
+    '      : __procxyPathToFileURL(require.resolve(specifier)).href;',
+  ].join('\n');
+}
+
+/**
+ * Node names the importing module in its errors: here the data: URL, i.e. the whole encoded bundle. The config file
+ * is what the user knows (and what every relative path in it is relative to).
+ */
+function withoutDataUrl(message: string, file: string): string {
+  return message.replace(/data:text\/javascript,\S*/g, file);
+}
+
 /** Bundles and imports a config file, then validates it; every failure is a ConfigError. */
 export async function loadConfig(file: string): Promise<ResolvedConfig> {
   const absolute = path.resolve(file);
@@ -131,10 +158,10 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
         'import.meta.url': JSON.stringify(url),
         'import.meta.dirname': JSON.stringify(path.dirname(absolute)),
         'import.meta.filename': JSON.stringify(absolute),
+        // A data: URL resolves nothing but built-ins, so import.meta.resolve is the config file's (below).
+        'import.meta.resolve': '__procxyResolve',
       },
-      banner: {
-        js: `import { createRequire as __procxyCreateRequire } from 'node:module';\nconst require = __procxyCreateRequire(${JSON.stringify(url)});`,
-      },
+      banner: { js: banner(url) },
     });
     code = result.outputFiles[0]!.text;
   } catch (error) {
@@ -153,7 +180,9 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
     if (error instanceof Error && (error as { code?: unknown }).code === 'PRX9001') {
       throw new ConfigError(error.message, (error as { key?: string }).key);
     }
-    throw new ConfigError(`Cannot load config ${absolute}: ${thrownMessage(error)}`);
+    throw new ConfigError(
+      `Cannot load config ${absolute}: ${withoutDataUrl(thrownMessage(error), absolute)}`,
+    );
   }
   if (loaded === undefined) {
     throw new ConfigError(`Config ${absolute} has no default export (export default defineConfig({ ... }))`);

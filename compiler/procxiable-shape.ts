@@ -184,6 +184,18 @@ function isErrorType(type: ts.Type): boolean {
   return 'intrinsicName' in type && type.intrinsicName === 'error';
 }
 
+/** A property name that is an array index (`0`, `12`), which an intersection with an array only narrows. */
+const NUMERIC_NAME = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * A brand: a property that only tags a type for the checker (`{ readonly __brand: 'Id' }`, or a `unique symbol`
+ * key, whose name the checker spells `__@name@id`), never set on the value. It is the same compile-time tag
+ * `string & { __brand }` carries, so it is not an added property of an array or a built-in either.
+ */
+function isBrand(property: ts.Symbol): boolean {
+  return property.name.startsWith('__');
+}
+
 /** Property names as they appear in a path: `.name`, or `["odd-name"]`. */
 export function propertySegment(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
@@ -512,14 +524,18 @@ export class ShapeBuilder {
           subclassable.has(this.builtinOf(m)?.kind ?? 'object')),
     );
     if (carrier === undefined) return;
+    const isArray = checker.isArrayType(carrier) || checker.isTupleType(carrier);
     const added = members
       .filter((m) => m !== carrier && isObjectType(m))
-      .flatMap((m) => checker.getPropertiesOfType(m).filter((p) => !isLibSymbol(p)));
+      .flatMap((m) => checker.getPropertiesOfType(m).filter((p) => !isLibSymbol(p)))
+      // Elements and the length of an array are what JSON and V8 write (`T[] & { 0: T }` is a non-empty array).
+      .filter((p) => !(isArray && (p.name === 'length' || NUMERIC_NAME.test(p.name))))
+      .filter((p) => !isBrand(p));
     if (added.length === 0) return;
     const names = added.map(declaredName);
     const listed =
       names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-    if (checker.isArrayType(carrier) || checker.isTupleType(carrier)) {
+    if (isArray) {
       const what = checker.isTupleType(carrier) ? 'a tuple' : 'an array';
       return void find('array-properties-json', `${what} with added properties (${listed})`);
     }

@@ -153,6 +153,40 @@ export function checkEvents(input: CheckEventsInput): ProcxyDiagnostic[] {
 }
 
 /** A symbol-keyed event: the runtime forwards only string-named events. */
+/**
+ * TypeScript's codes for a name it cannot resolve: cannot find name, module or namespace, no exported member,
+ * "did you mean", and no declaration file for a module (TS7016, under noImplicitAny).
+ */
+const RESOLUTION_CODES = new Set([2304, 2305, 2307, 2503, 2552, 2614, 2694, 2724, 7016]);
+const programs = new WeakMap<ts.TypeChecker, ts.Program>();
+const resolutionErrors = new WeakMap<ts.Program, boolean>();
+
+/** Lets the checks ask the program of a checker whether tsc reports an unresolved name (see `reportsUnresolved`). */
+export function registerProgram(program: ts.Program): void {
+  programs.set(program.getTypeChecker(), program);
+}
+
+/**
+ * Whether tsc itself reports an unresolved name in the program. The checker gives the same `any` to a missing import
+ * and to a type from an untyped JS package under `noImplicitAny: false`, which tsc accepts; only the former is
+ * PRX1024, the latter is an `any` that @procxyUnchecked may cover. The unresolved type is one object for every
+ * name, so the program's diagnostics decide; they are computed once, and only when such a type is met. Without a
+ * registered program (direct calls), it stays PRX1024.
+ */
+function reportsUnresolved(checker: ts.TypeChecker): boolean {
+  const program = programs.get(checker);
+  if (program === undefined) return true;
+  let found = resolutionErrors.get(program);
+  if (found === undefined) {
+    found = program
+      .getSourceFiles()
+      .filter((f) => !program.isSourceFileDefaultLibrary(f) && !program.isSourceFileFromExternalLibrary(f))
+      .some((f) => program.getSemanticDiagnostics(f).some((d) => RESOLUTION_CODES.has(d.code)));
+    resolutionErrors.set(program, found);
+  }
+  return found;
+}
+
 const symbolNode: ShapeNode = {
   findings: [{ rule: 'symbol', subject: 'a symbol-named event', segment: '' }],
   edges: [],
@@ -375,6 +409,7 @@ class Judge {
   }
 
   private report(at: ts.Node, id: RuleId, subject: string, where: string, label: string, path: string): void {
+    if (id === 'unresolved' && !reportsUnresolved(this.checker)) id = 'any';
     const rule = rules[id];
     if (!rule.modes.includes(this.mode) || (this.unchecked && rule.uncheckable)) return;
     const location = path === label ? where : `${where} at '${path}'`;

@@ -1,5 +1,5 @@
 // procxy/config: defineConfig's validation, and loading a config file (errors name the key or the file).
-import { mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -176,6 +176,35 @@ describe('loadConfig', () => {
       path.basename(project),
       'dirname.config.ts',
     ]);
+  });
+
+  it('gives configs import.meta.resolve from the config file, and names the config (not its bundle) in errors', async () => {
+    const project = tempProject('typed');
+    mkdirSync(path.join(project, 'cfg'));
+    writeFileSync(path.join(project, 'cfg/extra.mjs'), "export const workers = ['from-extra'];\n");
+    const file = path.join(project, 'resolve.config.ts');
+    writeFileSync(
+      file,
+      [
+        "const extra = await import(import.meta.resolve('./cfg/extra.mjs'));",
+        "const pkg = import.meta.resolve('procxy/config');",
+        "export default { workers: [...extra.workers, pkg.startsWith('file://') ? 'pkg' : pkg, import.meta.resolve('fs')] };",
+        '',
+      ].join('\n'),
+    );
+    expect((await loadConfig(file)).workers).toEqual(['from-extra', 'pkg', 'node:fs']);
+
+    // A dynamic import the loader cannot resolve: the message names the config file, not a data: URL of its bundle.
+    const failing = path.join(project, 'dynamic.config.ts');
+    writeFileSync(
+      failing,
+      "const name = 'no-such-package';\nawait import(name);\nexport default { workers: [] };\n",
+    );
+    const error = await loadConfig(failing).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(`Cannot load config ${failing}: `);
+    expect((error as Error).message).not.toContain('data:');
+    expect((error as Error).message.length).toBeLessThan(500);
   });
 
   it.each([

@@ -6,7 +6,7 @@ import { type BuildOptions, type BuildResult, build, context, formatMessages, ty
 import { afterAll, describe, expect, it } from 'vitest';
 import { procxyPlugin } from '../../compiler/esbuild-plugin.js';
 import { generate } from '../../compiler/generate.js';
-import { removeTempProjects, tempProject } from './project.js';
+import { removeTempProjects, scratchProject, tempProject } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -220,5 +220,30 @@ describe('procxy/esbuild', () => {
       (error: unknown) => error as { errors: BuildResult['errors'] },
     );
     expect(failure?.errors.map((e) => e.text)).toEqual([expect.stringMatching(/^PRX1003: /)]);
+  });
+
+  it('emits and runs the child of a worker whose path needs percent-encoding in the stub URL', async () => {
+    // `#`, `?` and `%` are encoded in the stub's `new URL(...)`; the plugin must decode them to find the file.
+    const dir = scratchProject({
+      'src/d ü/a #1%20ü?.worker.ts':
+        'export class A {\n  hi(n: string): string {\n    return "hi ".concat(n);\n  }\n}\n',
+      'src/d ü/main.ts': [
+        "import { spawnA } from './a #1%20ü?.worker.procxy.js';",
+        'const a = await spawnA();',
+        "console.log(JSON.stringify(await a.hi('x')));",
+        'await a.$terminate();',
+        '',
+      ].join('\n'),
+    });
+    const result = await build(options(dir, { entryPoints: ['src/d ü/main.ts'], plugins: [procxyPlugin()] }));
+    expect(result.errors).toEqual([]);
+    expect(existsSync(path.join(dir, 'out/a #1%20ü?.worker.procxy.child.mjs'))).toBe(true);
+    const run = spawnSync(process.execPath, [path.join(dir, 'out/main.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toBe('hi x');
   });
 });

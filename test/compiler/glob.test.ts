@@ -77,8 +77,14 @@ describe('GlobSet', () => {
     symlinkSync('real', path.join(root, 'src/again'));
     symlinkSync('..', path.join(root, 'src/real/loop'));
     symlinkSync('nowhere.worker.ts', path.join(root, 'src/gone.worker.ts'));
+    // A second name for a worker the scan finds anyway, and a folder outside the project (as bazel links them).
+    symlinkSync('real/own.worker.ts', path.join(root, 'src/alias.worker.ts'));
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'procxy-glob-outside-'));
+    afterAll(() => rmSync(outside, { recursive: true, force: true }));
+    writeFileSync(path.join(outside, 'far.worker.ts'), 'export class F {}\n');
+    symlinkSync(outside, path.join(root, 'src/bazel-out'));
 
-    it('follows links to files and folders, reads each folder once, and survives loops and dangling links', () => {
+    it('follows links to files and folders inside the root, reads each folder and file once, and survives loops and dangling links', () => {
       expect(new GlobSet(['src/**/*.worker.ts']).scan(root)).toEqual(
         ['src/job.worker.ts', 'src/lib/deep/more.worker.ts', 'src/real/own.worker.ts'].map((f) =>
           path.join(root, f),
