@@ -108,11 +108,11 @@ function orUndefined(text: TypeText): TypeText {
 /** The stub names of parameters: `keep`'s text, else `argN`, made unique against every name they bind. */
 function parameterNames(
   parameters: readonly ts.ParameterDeclaration[],
-  keep: (name: ts.BindingName) => string | undefined,
+  keep: (name: ts.BindingName, index: number) => string | undefined,
 ): string[] {
   const taken = new Set(parameters.flatMap((p) => boundNames(p.name)));
   return parameters.map((parameter, index) => {
-    const kept = keep(parameter.name);
+    const kept = keep(parameter.name, index);
     if (kept !== undefined) return kept;
     let name = `arg${index}`;
     for (let n = 2; taken.has(name); n++) name = `arg${index}_${n}`;
@@ -191,15 +191,24 @@ function* parameterTexts(
   const { checker } = context;
   const symbols = signature.getParameters();
   const crossing = parametersOf(declaration);
-  const names = parameterNames(crossing, keep);
+  // `lead(a = 1, b: number)`: a required parameter after `a?` is TS1016 (a tuple: TS1257), so `a` stays
+  // required and takes undefined, which is what the caller passes to get the default.
+  const takesUndefined = crossing.map(
+    (parameter, index) =>
+      parameter.dotDotDotToken === undefined &&
+      (parameter.questionToken !== undefined || parameter.initializer !== undefined) &&
+      !crossing.slice(index + 1).every(isOptional),
+  );
+  // A pattern cannot destructure `T | undefined` (TS2339), so such a parameter gets its positional name.
+  const names = parameterNames(crossing, (name, index) =>
+    takesUndefined[index] && !ts.isIdentifier(name) ? undefined : keep(name),
+  );
   for (const [index, parameter] of crossing.entries()) {
     const symbol = symbols[index];
     const name = names[index]!;
     const rest = parameter.dotDotDotToken !== undefined;
     const defaulted = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
-    // `lead(a = 1, b: number)`: a required parameter after `a?` is TS1016 (a tuple: TS1257), so `a` stays
-    // required and takes undefined, which is what the caller passes to get the default.
-    const optional = defaulted && crossing.slice(index + 1).every(isOptional);
+    const optional = defaulted && !takesUndefined[index];
     const type = typeAt(
       namer,
       parameter.type,

@@ -103,6 +103,27 @@ describe('defaults', () => {
     expect(stub).toContain('...args: [a: number | undefined, b: string, d?: string]): Promise<WProxy>');
     expect(tsc).toBe('');
   });
+
+  it('names a defaulted pattern before a required parameter positionally, since a pattern cannot destructure undefined', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'export class W {',
+        '  objdef({ a, b }: { a: number; b?: string } = { a: 1 }, c: number, arg0 = 0): number {',
+        '    return a + (b?.length ?? 0) + c + arg0;',
+        '  }',
+        '  tail({ a }: { a: number } = { a: 1 }): number {',
+        '    return a;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain(
+      '  objdef(arg0_2: ({ a: number; b?: string }) | undefined, c: number, arg0?: number): Promise<number>;',
+    );
+    expect(stub).toContain('  tail({ a }?: { a: number }): Promise<number>;');
+    expect(tsc).toBe('');
+  });
 });
 
 describe('types written through the class', () => {
