@@ -119,9 +119,41 @@ describe('defaults', () => {
       ].join('\n'),
     );
     expect(stub).toContain(
-      '  objdef(arg0_2: ({ a: number; b?: string }) | undefined, c: number, arg0?: number): Promise<number>;',
+      '  objdef(arg0_2: { a: number; b?: string } | undefined, c: number, arg0?: number): Promise<number>;',
     );
     expect(stub).toContain('  tail({ a }?: { a: number }): Promise<number>;');
+    expect(tsc).toBe('');
+  });
+
+  it('parenthesizes a defaulted function type taking undefined even when its return type ends with | undefined', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'const dflt = (x: string): string | undefined => x;',
+        'export class W {',
+        '  leadCb(cb: (x: string) => string | undefined = dflt, b: number): number {',
+        "    return (cb('x')?.length ?? 0) + b;",
+        '  }',
+        "  leadUnion(u: { k: 'a' | undefined } | undefined = undefined, b: number): number {",
+        '    return (u?.k?.length ?? 0) + b;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      {
+        // Passing undefined is how a caller asks for the default; it must compile against the stub.
+        'src/use.ts': [
+          "import type { WProxy } from './w.worker.procxy.js';",
+          'export async function use(w: WProxy): Promise<number> {',
+          '  return (await w.leadCb(undefined, 2)) + (await w.leadUnion(undefined, 3));',
+          '}',
+          '',
+        ].join('\n'),
+      },
+    );
+    expect(stub).toContain(
+      '  leadCb(cb: ((x: string) => string | undefined) | undefined, b: number): Promise<number>;',
+    );
+    expect(stub).toContain("  leadUnion(u: { k: 'a' | undefined } | undefined, b: number): Promise<number>;");
     expect(tsc).toBe('');
   });
 });
