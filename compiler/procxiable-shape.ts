@@ -206,12 +206,40 @@ function isObjectType(type: ts.Type): type is ts.ObjectType {
 }
 
 /**
- * How many instances of one declaration may be open at once in a walk. Real types nest one generic a few times
- * (`string[][]`, `Box<Box<T>>`); only a type that grows at each level reaches this.
+ * How many instances of one declaration (not a lib container, see LIB_CONTAINERS) may be open at once in a walk.
+ * Real types nest one generic a few times (`Box<Box<T>>`); only a type that grows at each level reaches this.
  */
 const MAX_REPEATS = 24;
 /** Shapes open at once in a walk, for any other walk that would not end (or would overflow the stack). */
 const MAX_DEPTH = 400;
+
+/**
+ * The lib's containers, which a finite type written out by hand nests as deep as it likes (30 levels of
+ * `Array<{ items: Array<...> }>` are 30 Array instances). A type that grows without end does so through a
+ * declaration of its own, which is still counted; MAX_DEPTH bounds the rest.
+ */
+const LIB_CONTAINERS = new Set([
+  'Array',
+  'ReadonlyArray',
+  'Map',
+  'ReadonlyMap',
+  'Set',
+  'ReadonlySet',
+  'Promise',
+]);
+
+/** Whether a walk counts the open instances of `origin` against MAX_REPEATS: not a lib container's. */
+function countsRepeats(origin: ts.Symbol): boolean {
+  if (!isLibSymbol(origin)) return true;
+  if (LIB_CONTAINERS.has(origin.name)) return false;
+  // The lib's mapped aliases (Record, Partial, Readonly, Pick...) are containers too.
+  const declaration = origin.declarations?.[0];
+  return !(
+    declaration !== undefined &&
+    ts.isTypeAliasDeclaration(declaration) &&
+    ts.isMappedTypeNode(declaration.type)
+  );
+}
 
 /** A walk from one top-level type: what it has open and which nodes it cached, to drop them if it gives up. */
 interface Walk {
@@ -304,7 +332,8 @@ export class ShapeBuilder {
   private walk(type: ts.Type, walk: Walk): ShapeNode {
     // The cache ends recursive types, since each level is the same type object; a generic that grows at each level
     // (`Nest<T[]>` inside `Nest<T>`) is a new type every time, so it is bounded by its declaration instead.
-    const origin = isObjectType(type) ? (type.aliasSymbol ?? type.getSymbol()) : undefined;
+    const symbol = isObjectType(type) ? (type.aliasSymbol ?? type.getSymbol()) : undefined;
+    const origin = symbol !== undefined && countsRepeats(symbol) ? symbol : undefined;
     const open = origin === undefined ? undefined : walk.open.get(origin);
     if (open !== undefined && open.count >= MAX_REPEATS) throw new TooDeep(open.first);
     if (walk.depth >= MAX_DEPTH) throw new TooDeep(type);

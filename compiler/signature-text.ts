@@ -97,22 +97,53 @@ function isOptional(parameter: ts.ParameterDeclaration): boolean {
   );
 }
 
+/**
+ * `text` with everything inside brackets and string literals blanked out, references as a placeholder name: what
+ * is left is the type's top level, where a `=>` or `?` decides how a union after it binds.
+ */
+function topLevel(text: TypeText): string {
+  const literal = text.map((part) => (typeof part === 'string' ? part : 'R')).join('');
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < literal.length; i++) {
+    const c = literal[i]!;
+    if (c === "'" || c === '"' || c === '`') {
+      // A string (or template) literal type: its brackets are not structure. Escapes skip the next character.
+      let j = i + 1;
+      while (j < literal.length && literal[j] !== c) j += literal[j] === '\\' ? 2 : 1;
+      out += depth === 0 ? ' ' : '';
+      i = j;
+    } else if (c === '=' && literal[i + 1] === '>') {
+      out += depth === 0 ? '=>' : '';
+      i++;
+    } else if ('([{<'.includes(c)) {
+      out += depth === 0 ? ' ' : '';
+      depth++;
+    } else if (')]}>'.includes(c)) {
+      depth--;
+    } else if (depth === 0) out += c;
+  }
+  return out;
+}
+
 /** `T | undefined`, with `T` in parentheses where a union would bind inside it (`() => T`, conditionals). */
 function orUndefined(text: TypeText): TypeText {
-  const literal = text.filter((part) => typeof part === 'string').join('');
-  if (/\|\s*undefined\s*$/.test(literal) && typeof text[text.length - 1] === 'string') return text;
-  const loose = /=>|\?|^\s*(?:abstract\s+)?new\b|\b(?:extends|infer)\b/.test(literal);
-  return loose ? ['(', ...text, ') | undefined'] : [...text, ' | undefined'];
+  const top = topLevel(text);
+  // Tested first: `() => string | undefined` ends with `| undefined`, but inside the function's return type.
+  const loose = /=>|\?|^\s*(?:abstract\s+)?new\b|\b(?:extends|infer)\b/.test(top);
+  if (loose) return ['(', ...text, ') | undefined'];
+  if (/\|\s*undefined\s*$/.test(top)) return text;
+  return [...text, ' | undefined'];
 }
 
 /** The stub names of parameters: `keep`'s text, else `argN`, made unique against every name they bind. */
 function parameterNames(
   parameters: readonly ts.ParameterDeclaration[],
-  keep: (name: ts.BindingName) => string | undefined,
+  keep: (name: ts.BindingName, index: number) => string | undefined,
 ): string[] {
   const taken = new Set(parameters.flatMap((p) => boundNames(p.name)));
   return parameters.map((parameter, index) => {
-    const kept = keep(parameter.name);
+    const kept = keep(parameter.name, index);
     if (kept !== undefined) return kept;
     let name = `arg${index}`;
     for (let n = 2; taken.has(name); n++) name = `arg${index}_${n}`;
@@ -191,15 +222,24 @@ function* parameterTexts(
   const { checker } = context;
   const symbols = signature.getParameters();
   const crossing = parametersOf(declaration);
-  const names = parameterNames(crossing, keep);
+  // `lead(a = 1, b: number)`: a required parameter after `a?` is TS1016 (a tuple: TS1257), so `a` stays
+  // required and takes undefined, which is what the caller passes to get the default.
+  const takesUndefined = crossing.map(
+    (parameter, index) =>
+      parameter.dotDotDotToken === undefined &&
+      (parameter.questionToken !== undefined || parameter.initializer !== undefined) &&
+      !crossing.slice(index + 1).every(isOptional),
+  );
+  // A pattern cannot destructure `T | undefined` (TS2339), so such a parameter gets its positional name.
+  const names = parameterNames(crossing, (name, index) =>
+    takesUndefined[index] && !ts.isIdentifier(name) ? undefined : keep(name),
+  );
   for (const [index, parameter] of crossing.entries()) {
     const symbol = symbols[index];
     const name = names[index]!;
     const rest = parameter.dotDotDotToken !== undefined;
     const defaulted = !rest && (parameter.questionToken !== undefined || parameter.initializer !== undefined);
-    // `lead(a = 1, b: number)`: a required parameter after `a?` is TS1016 (a tuple: TS1257), so `a` stays
-    // required and takes undefined, which is what the caller passes to get the default.
-    const optional = defaulted && crossing.slice(index + 1).every(isOptional);
+    const optional = defaulted && !takesUndefined[index];
     const type = typeAt(
       namer,
       parameter.type,

@@ -5,6 +5,23 @@ import path from 'node:path';
 /** What a file event in a watched folder is: `name` relative to `dir`. */
 export type DirEvent = (dir: string, event: 'rename' | 'change', name: string) => void;
 
+/** Makes the watcher of one folder: node:fs's watch, or a stand-in for tests (the inotify limit needs root to set). */
+export type WatchFolder = (
+  dir: string,
+  listener: (event: 'rename' | 'change', name: string | null) => void,
+) => FSWatcher;
+
+const watchFolder: WatchFolder = (dir, listener) => watchFs(dir, listener);
+
+/** Why a folder cannot be watched when the system is out of watches, and what raises the limit. */
+export function watchLimitMessage(dir: string): string {
+  return (
+    `cannot watch ${dir} (and maybe other folders): the system's limit on file watchers is reached (ENOSPC), ` +
+    'so changes there go unseen; on Linux raise fs.inotify.max_user_watches ' +
+    '(e.g. sudo sysctl fs.inotify.max_user_watches=524288) and restart procxy generate --watch'
+  );
+}
+
 interface Watched {
   readonly watcher: FSWatcher;
   /** The folder's identity when the watcher was made: a folder deleted and made again is another folder. */
@@ -55,10 +72,21 @@ export class DirWatchers {
   readonly #watched = new Map<string, Watched>();
   readonly #onEvent: DirEvent;
   readonly #onError: (dir: string) => void;
+  readonly #onWarning: (message: string) => void;
+  readonly #watch: WatchFolder;
+  /** The watcher limit is reported once: every later sync would hit it again, for each folder left unwatched. */
+  #warnedLimit = false;
 
-  constructor(onEvent: DirEvent, onError: (dir: string) => void) {
+  constructor(
+    onEvent: DirEvent,
+    onError: (dir: string) => void,
+    onWarning: (message: string) => void,
+    watch: WatchFolder = watchFolder,
+  ) {
     this.#onEvent = onEvent;
     this.#onError = onError;
+    this.#onWarning = onWarning;
+    this.#watch = watch;
   }
 
   has(dir: string): boolean {
@@ -84,14 +112,20 @@ export class DirWatchers {
       if (id === undefined) continue;
       let watcher: FSWatcher;
       try {
-        watcher = watchFs(dir, (event, name) => {
+        watcher = this.#watch(dir, (event, name) => {
           if (name === null) return;
           const watched = this.#watched.get(dir);
           if (watched?.watcher === watcher && name === path.basename(dir)) watched.suspect = true;
           this.#onEvent(dir, event, name);
         });
-      } catch {
-        // Gone between the stat and the watch: the event that removed it asks for another sync.
+      } catch (error) {
+        // Out of inotify watches: the folder stays unwatched, which the user must hear about, since edits there
+        // would be missed without a word.
+        if ((error as NodeJS.ErrnoException).code === 'ENOSPC' && !this.#warnedLimit) {
+          this.#warnedLimit = true;
+          this.#onWarning(watchLimitMessage(dir));
+        }
+        // Otherwise gone between the stat and the watch: the event that removed it asks for another sync.
         continue;
       }
       watcher.on('error', () => {

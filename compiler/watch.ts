@@ -7,16 +7,21 @@ import { type GenerateResult, Generator } from './generate.js';
 import { GlobSet } from './glob.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { isWorkerCandidate, posixRelative } from './outputs.js';
-import { DirWatchers, folderTree, nearestExisting } from './watch-dirs.js';
+import { DirWatchers, folderTree, nearestExisting, type WatchFolder } from './watch-dirs.js';
 
 export interface WatchOptions {
   readonly config: ResolvedConfig;
   /** Called after every run (the first one included). */
   readonly onResult: (result: GenerateResult) => void;
-  /** Called when a later run cannot happen (e.g. the edited config became invalid); watching goes on. */
+  /**
+   * Called when a later run cannot happen (e.g. the edited config became invalid), or once when folders cannot be
+   * watched for want of inotify watches; watching goes on.
+   */
   readonly onError: (error: Error) => void;
   /** Quiet time after the last file event before regenerating. */
   readonly debounceMs?: number;
+  /** @internal For tests (the inotify limit needs root to set): what watches one folder, node:fs's watch by default. */
+  readonly watchFolder?: WatchFolder;
 }
 
 export interface Watching {
@@ -66,10 +71,15 @@ export function watch(options: WatchOptions): Watching {
     schedule();
   };
 
-  const watchers = new DirWatchers(onEvent, () => {
-    restructured = true;
-    schedule();
-  });
+  const watchers = new DirWatchers(
+    onEvent,
+    () => {
+      restructured = true;
+      schedule();
+    },
+    (message) => options.onError(new Error(message)),
+    options.watchFolder,
+  );
 
   const wantedDirs = (): Set<string> => {
     const dirs = new Set<string>([config.root]);

@@ -103,6 +103,59 @@ describe('defaults', () => {
     expect(stub).toContain('...args: [a: number | undefined, b: string, d?: string]): Promise<WProxy>');
     expect(tsc).toBe('');
   });
+
+  it('names a defaulted pattern before a required parameter positionally, since a pattern cannot destructure undefined', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'export class W {',
+        '  objdef({ a, b }: { a: number; b?: string } = { a: 1 }, c: number, arg0 = 0): number {',
+        '    return a + (b?.length ?? 0) + c + arg0;',
+        '  }',
+        '  tail({ a }: { a: number } = { a: 1 }): number {',
+        '    return a;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain(
+      '  objdef(arg0_2: { a: number; b?: string } | undefined, c: number, arg0?: number): Promise<number>;',
+    );
+    expect(stub).toContain('  tail({ a }?: { a: number }): Promise<number>;');
+    expect(tsc).toBe('');
+  });
+
+  it('parenthesizes a defaulted function type taking undefined even when its return type ends with | undefined', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'const dflt = (x: string): string | undefined => x;',
+        'export class W {',
+        '  leadCb(cb: (x: string) => string | undefined = dflt, b: number): number {',
+        "    return (cb('x')?.length ?? 0) + b;",
+        '  }',
+        "  leadUnion(u: { k: 'a' | undefined } | undefined = undefined, b: number): number {",
+        '    return (u?.k?.length ?? 0) + b;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      {
+        // Passing undefined is how a caller asks for the default; it must compile against the stub.
+        'src/use.ts': [
+          "import type { WProxy } from './w.worker.procxy.js';",
+          'export async function use(w: WProxy): Promise<number> {',
+          '  return (await w.leadCb(undefined, 2)) + (await w.leadUnion(undefined, 3));',
+          '}',
+          '',
+        ].join('\n'),
+      },
+    );
+    expect(stub).toContain(
+      '  leadCb(cb: ((x: string) => string | undefined) | undefined, b: number): Promise<number>;',
+    );
+    expect(stub).toContain("  leadUnion(u: { k: 'a' | undefined } | undefined, b: number): Promise<number>;");
+    expect(tsc).toBe('');
+  });
 });
 
 describe('types written through the class', () => {

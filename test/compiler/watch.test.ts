@@ -1,7 +1,10 @@
 // `procxy generate --watch` on a temporary project: edits to files the worker imports are picked up.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, watch as fsWatch, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { loadConfig } from '../../compiler/load-config.js';
+import { watch } from '../../compiler/watch.js';
+import { type WatchFolder, watchLimitMessage } from '../../compiler/watch-dirs.js';
 import { removeTempProjects, startCli, tempProject } from './project.js';
 
 afterAll(removeTempProjects);
@@ -187,3 +190,47 @@ it('makes a new generator when the tsconfig or a tsconfig it extends changes', a
     cli.kill('SIGTERM');
   }
 }, 120_000);
+
+it('says once, naming a folder and the inotify limit, when folders cannot be watched for want of watches', async () => {
+  const dir = tempProject('analysis');
+  const src = path.join(dir, 'src');
+  // Raising ENOSPC for real needs root (a lowered fs.inotify.max_user_watches), so the watch of every folder
+  // under src/ fails as fs.watch does then; the project root is watched for real.
+  const refused: string[] = [];
+  const watchFolder: WatchFolder = (folder, listener) => {
+    if (folder === src || folder.startsWith(`${src}${path.sep}`)) {
+      refused.push(folder);
+      throw Object.assign(
+        new Error(`ENOSPC: System limit for number of file watchers reached, watch '${folder}'`),
+        {
+          code: 'ENOSPC',
+        },
+      );
+    }
+    return fsWatch(folder, listener);
+  };
+  const errors: Error[] = [];
+  let results = 0;
+  const watching = watch({
+    config: await loadConfig(path.join(dir, 'procxy.config.ts')),
+    onResult: () => results++,
+    onError: (error) => errors.push(error),
+    watchFolder,
+  });
+  try {
+    await watching.ready;
+    // The run itself goes on; src/ and src/lib/ were both refused, and one line says so.
+    expect(results).toBe(1);
+    expect(new Set(refused)).toEqual(new Set([src, path.join(src, 'lib')]));
+    expect(errors.map((e) => e.message)).toEqual([watchLimitMessage(src)]);
+    expect(errors[0]!.message).toMatch(/fs\.inotify\.max_user_watches/);
+
+    // A folder made in the root re-syncs the watchers, which tries src/ again: still no second line.
+    const tries = refused.length;
+    mkdirSync(path.join(dir, 'more'));
+    await until(() => refused.length > tries, 'the watchers to be synced again');
+    expect(errors).toHaveLength(1);
+  } finally {
+    watching.close();
+  }
+}, 60_000);
