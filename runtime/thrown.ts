@@ -133,10 +133,11 @@ export function thrownFindings(thrown: Thrown): Findings | undefined {
   if (!holdsObjects(thrown)) return undefined;
   try {
     inspectValue(thrown, 'advanced', 'thrown');
-  } catch (error) {
-    if (!(error instanceof SerializationError)) throw error;
+    return lastFindings();
+  } catch {
+    // Refused, or a getter read again threw: the description goes as it is, its values as V8 writes them.
+    return undefined;
   }
-  return lastFindings();
 }
 
 /** An Error argument, not behind a Proxy (which the check refuses without running its traps). */
