@@ -6,8 +6,9 @@
  * dropped: the call is no longer pending.
  */
 import { AbortError } from './errors.js';
+import type { Findings } from './procxiable.js';
 import type { AbortMessage } from './protocol.js';
-import { encodeThrown } from './thrown.js';
+import { encodeThrown, thrownFindings } from './thrown.js';
 import { TransportError } from './transport.js';
 
 /** The call's signals, without duplicates; empty when it has none. */
@@ -34,12 +35,13 @@ export function abortError(method: string, pid: number, signal: AbortSignal, sen
 
 /** Tells the child that call `id` was aborted, with `reason` or, when that cannot be sent, a reason saying so. */
 export function sendAbort(
-  send: (message: AbortMessage, jsonSafe: boolean) => void,
+  send: (message: AbortMessage, jsonSafe: boolean, findings?: Findings) => void,
   id: number,
   reason: unknown,
 ): void {
   try {
-    send({ t: 'abort', id, r: encodeThrown(reason) }, false);
+    const r = encodeThrown(reason);
+    send({ t: 'abort', id, r }, false, thrownFindings(r));
   } catch (error) {
     // Thrown inside the caller's abort listener otherwise; the child's signal must fire all the same.
     if (!(error instanceof TransportError)) throw error;

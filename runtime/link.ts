@@ -326,7 +326,7 @@ export class ParentLink {
     return (fired) => {
       this.#settle(id, abortError(method, this.pid, fired, true), false);
       if (remote && this.#closed === undefined) {
-        sendAbort((m, j) => this.#transport.send(m, j), id, fired.reason);
+        sendAbort((m, j, f) => this.#transport.send(m, j, f), id, fired.reason);
       }
     };
   }

@@ -75,7 +75,8 @@ class ChildLink {
       handedSegments: receivedSegments,
     });
     process.on('uncaughtExceptionMonitor', (error) => {
-      this.#send({ t: 'fatal', e: encodeThrown(error) }, false);
+      const e = encodeThrown(error);
+      this.#send({ t: 'fatal', e }, false, thrownFindings(e));
       this.#transport.flush();
     });
     process.on('exit', () => this.#transport.flush());
@@ -172,13 +173,11 @@ class ChildLink {
       }
       this.#send({ t: 'ready', methods, ...(emitter ? { emitter } : {}) }, true);
     } catch (error) {
+      const e = encodeThrown(error);
       this.#send(
-        {
-          t: 'init-error',
-          kind: error instanceof ResolutionFailure ? 'resolution' : 'load',
-          e: encodeThrown(error),
-        },
+        { t: 'init-error', kind: error instanceof ResolutionFailure ? 'resolution' : 'load', e },
         false,
+        thrownFindings(e),
       );
       this.#transport.flush();
       process.exit(1);

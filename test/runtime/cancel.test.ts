@@ -68,6 +68,20 @@ describe.each(['json', 'advanced'] as const)('cancellation in %s mode', (mode) =
   });
 });
 
+describe('cancellation in advanced mode', () => {
+  it('carries a reason holding an Error with its fields', async () => {
+    const w = await tasks('advanced');
+    const controller = new AbortController();
+    const call = w.work(60_000, controller.signal);
+    await running(w, 1);
+    controller.abort({ why: Object.assign(new RangeError('quota'), { code: 'E_QUOTA' }) });
+    await expect(call).rejects.toBeInstanceOf(AbortError);
+    const seen = (await w.lastAbortSeen()) as unknown as { reason: { why: RangeError & { code: string } } };
+    expect(seen.reason.why).toBeInstanceOf(RangeError);
+    expect(seen.reason.why.code).toBe('E_QUOTA');
+  });
+});
+
 describe('cancellation', () => {
   it('gives the method a fresh signal that a finished call no longer listens to', async () => {
     const w = await tasks();
