@@ -45,10 +45,42 @@ const knownPrototypes: ReadonlyMap<object, string> = new Map<object, string>([
 ]);
 
 /** The own properties of an Error that a description holds apart from its fields (and an AggregateError's `errors`). */
-export const describedApart: ReadonlySet<string> = new Set(['stack', 'message', 'cause', 'name']);
+const describedApart: ReadonlySet<string> = new Set(['stack', 'message', 'cause', 'name']);
+
+/** An AggregateError's errors, which a description holds apart; undefined for any other Error. */
+export function aggregated(error: Error): readonly unknown[] | undefined {
+  return error instanceof AggregateError && Array.isArray(error.errors) ? error.errors : undefined;
+}
+
+/** The own properties of an Error that its description lists as fields. */
+export function fieldKeys(error: Error): string[] {
+  const apart = aggregated(error) !== undefined;
+  return Object.getOwnPropertyNames(error).filter(
+    (key) => !describedApart.has(key) && !(apart && key === 'errors'),
+  );
+}
+
+/** The description of `error`, given its cause (when it has one of its own), aggregated errors and fields. */
+export function descriptorOf(
+  error: Error,
+  cause: Thrown | undefined,
+  errors: readonly Thrown[] | undefined,
+  props: readonly (readonly [string, Thrown, boolean])[],
+): ErrorDescriptor {
+  const { stack } = error;
+  return {
+    base: baseOf(error),
+    name: String(error.name),
+    message: String(error.message),
+    ...(typeof stack === 'string' ? { stack } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+    ...(errors !== undefined ? { errors } : {}),
+    props,
+  };
+}
 
 /** The nearest built-in (or procxy) error class in the prototype chain of `error`. */
-export function baseOf(error: object): string {
+function baseOf(error: object): string {
   for (
     let p = Object.getPrototypeOf(error) as object | null;
     p !== null;

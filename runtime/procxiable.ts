@@ -1,9 +1,9 @@
 // Run-time check of what may cross the boundary in a mode; the same walk tells whether a JSON frame can carry it.
 import { types } from './builtins.js';
-import { baseOf, describedApart, errorPayloadName } from './error-descriptor.js';
+import { aggregated, descriptorOf, errorPayloadName, fieldKeys } from './error-descriptor.js';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
-import { type ErrorDescriptor, type Thrown, thrownLimits } from './protocol.js';
+import { type Thrown, thrownLimits } from './protocol.js';
 import { isMarked, marksPending, pooledRefusal, segmentThreshold } from './transfer.js';
 import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
 import { viewTypes } from './v8-codec.js';
@@ -430,10 +430,8 @@ function visitErrorLeaf(error: Error, w: Walk): void {
 function visitError(error: Error, w: Walk, depth: number): void {
   w.payloads++;
   const record = error as unknown as Record<string, unknown>;
-  const aggregate = error instanceof AggregateError && Array.isArray(error.errors);
   const props: [string, Thrown, boolean][] = [];
-  for (const key of Object.getOwnPropertyNames(error)) {
-    if (describedApart.has(key) || (aggregate && key === 'errors')) continue;
+  for (const key of fieldKeys(error)) {
     const value = record[key];
     visit(value, key, w, depth + 1);
     props.push([key, { k: 'value', value }, Object.prototype.propertyIsEnumerable.call(error, key)]);
@@ -443,15 +441,11 @@ function visitError(error: Error, w: Walk, depth: number): void {
     visit(error.cause, { raw: '.cause' }, w, depth + 1);
     cause = { k: 'value', value: error.cause };
   }
-  let errors: Thrown[] | undefined;
-  if (aggregate) {
-    const all = (error as AggregateError).errors;
-    errors = [];
-    for (let i = 0; i < all.length; i++) {
-      visit(all[i], { raw: `.errors[${i}]` }, w, depth + 1);
-      errors.push({ k: 'value', value: all[i] });
-    }
-  }
+  const all = aggregated(error);
+  const errors = all?.map((item, i): Thrown => {
+    visit(item, { raw: `.errors[${i}]` }, w, depth + 1);
+    return { k: 'value', value: item };
+  });
   w.payloads--;
   const findings = found(w);
   const { handled } = findings;
@@ -465,17 +459,8 @@ function visitError(error: Error, w: Walk, depth: number): void {
       );
     }
   }
-  const { stack } = error;
-  const descriptor: ErrorDescriptor = {
-    base: baseOf(error),
-    name: String(error.name),
-    message: String(error.message),
-    ...(typeof stack === 'string' ? { stack } : {}),
-    ...(cause !== undefined ? { cause } : {}),
-    ...(errors !== undefined ? { errors } : {}),
-    props,
-  };
-  handled.set(error, { name: errorPayloadName, payload: { k: 'error', error: descriptor } });
+  const payload: Thrown = { k: 'error', error: descriptorOf(error, cause, errors, props) };
+  handled.set(error, { name: errorPayloadName, payload });
 }
 
 /** Visits the value at `key` of the container being visited (the root itself when key is undefined). */

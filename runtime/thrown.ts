@@ -1,6 +1,6 @@
 // Thrown values across the boundary: Errors keep their class, stack, cause chain and every own field.
 import { types } from './builtins.js';
-import { baseOf, decodeThrown, describedApart } from './error-descriptor.js';
+import { aggregated, decodeThrown, descriptorOf, fieldKeys } from './error-descriptor.js';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import {
@@ -74,9 +74,7 @@ function encodeAll(errors: readonly unknown[], d: Describing, depth: number): Th
 function describe(error: Error, d: Describing, depth: number): ErrorDescriptor {
   d.seen.add(error);
   const props: (readonly [string, Thrown, boolean])[] = [];
-  const aggregate = error instanceof AggregateError && Array.isArray(error.errors);
-  for (const key of Object.getOwnPropertyNames(error)) {
-    if (describedApart.has(key) || (aggregate && key === 'errors')) continue;
+  for (const key of fieldKeys(error)) {
     if (d.left <= 0) break;
     const descriptor = Object.getOwnPropertyDescriptor(error, key)!;
     let value: unknown;
@@ -87,16 +85,9 @@ function describe(error: Error, d: Describing, depth: number): ErrorDescriptor {
     }
     props.push([key, encode(value, d, depth + 1), descriptor.enumerable === true]);
   }
-  const stack = error.stack;
-  return {
-    base: baseOf(error),
-    name: String(error.name),
-    message: String(error.message),
-    ...(typeof stack === 'string' ? { stack } : {}),
-    ...(Object.hasOwn(error, 'cause') ? { cause: encode(error.cause, d, depth + 1) } : {}),
-    ...(aggregate ? { errors: encodeAll((error as AggregateError).errors, d, depth + 1) } : {}),
-    props,
-  };
+  const cause = Object.hasOwn(error, 'cause') ? encode(error.cause, d, depth + 1) : undefined;
+  const all = aggregated(error);
+  return descriptorOf(error, cause, all === undefined ? undefined : encodeAll(all, d, depth + 1), props);
 }
 
 /** Describes a thrown value so that it survives either serialization mode. */
