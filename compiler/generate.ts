@@ -169,7 +169,13 @@ export class Generator {
     for (const worker of analysis.workers)
       bySource.set(worker.source, [...(bySource.get(worker.source) ?? []), worker]);
     const planned = this.#plan(bySource, diagnostics);
-    diagnostics.push(...foreignFiles(config, planned));
+    // Each output as it is on disk, read once: for its header here, for its text when writing.
+    const onDisk = new Map<string, string | undefined>();
+    const current = (file: string): string | undefined => {
+      if (!onDisk.has(file)) onDisk.set(file, existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+      return onDisk.get(file);
+    };
+    diagnostics.push(...foreignFiles(config, planned, current));
     const outputs = new Map<string, string>();
     if (!diagnostics.some((d) => d.category === 'error')) {
       await this.#render(planned, outputs, diagnostics, dependencies);
@@ -182,9 +188,9 @@ export class Generator {
     let orphans: string[] = [];
     if (clean) {
       for (const [file, text] of sorted) {
-        const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-        if (current !== undefined && sameText(current, text)) continue;
-        (current === undefined ? missing : stale).push(file);
+        const existing = current(file);
+        if (existing !== undefined && sameText(existing, text)) continue;
+        (existing === undefined ? missing : stale).push(file);
         if (!check) {
           mkdirSync(path.dirname(file), { recursive: true });
           writeFileSync(file, text);
@@ -360,7 +366,11 @@ function sameText(onDisk: string, generated: string): boolean {
  * hand-written `foo.procxy.ts` beside a worker `foo.ts` would otherwise be overwritten without a word. Deleting is
  * guarded by the header in the same way (findOrphans), so a file without it is never lost to a run.
  */
-function foreignFiles(config: ResolvedConfig, plan: readonly PlannedSource[]): ProcxyDiagnostic[] {
+function foreignFiles(
+  config: ResolvedConfig,
+  plan: readonly PlannedSource[],
+  current: (file: string) => string | undefined,
+): ProcxyDiagnostic[] {
   const found: ProcxyDiagnostic[] = [];
   for (const { source, stub, workers } of plan) {
     const relativeSource = posixRelative(config.root, source);
@@ -369,8 +379,8 @@ function foreignFiles(config: ResolvedConfig, plan: readonly PlannedSource[]): P
       ...workers.map(({ worker, childFile }) => ({ file: childFile, worker })),
     ];
     for (const { file, worker } of files) {
-      const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      if (current === undefined || parseHeader(current) !== undefined) continue;
+      const text = current(file);
+      if (text === undefined || parseHeader(text) !== undefined) continue;
       found.push({
         ...worker.site,
         category: 'error',
