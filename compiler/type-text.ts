@@ -82,23 +82,16 @@ export class TypeNamer {
   readonly #checker: ts.TypeChecker;
   readonly #reserved: Set<string>;
   readonly #exportsCache = new Map<ts.SourceFile, Map<ts.Symbol, string>>();
-  readonly #self: RefPart | undefined;
+  readonly #self: RefPart;
 
   /**
    * `self` is the worker class, written for the `this` type: in the worker's signatures `this` is an instance of
    * the worker, but in the proxy interface the stub declares it would be the proxy.
    */
-  constructor(checker: ts.TypeChecker, reserved: Set<string>, self?: RefPart) {
+  constructor(checker: ts.TypeChecker, reserved: Set<string>, self: RefPart) {
     this.#checker = checker;
     this.#reserved = reserved;
     this.#self = self;
-  }
-
-  /** The worker class for a `this` type node, or why it cannot be written. */
-  #thisType(): { ok: true; part: RefPart } | Unnameable {
-    return this.#self === undefined
-      ? { ok: false, name: 'this', reason: 'unresolved' }
-      : { ok: true, part: this.#self };
   }
 
   /** Keeps `name` free: imports get another local name. */
@@ -114,9 +107,7 @@ export class TypeNamer {
     const visit = (child: ts.Node): void => {
       if (failure !== undefined) return;
       if (ts.isThisTypeNode(child)) {
-        const self = this.#thisType();
-        if (!self.ok) failure = self;
-        else edits.push({ start: child.getStart(sourceFile), end: child.getEnd(), part: self.part });
+        edits.push({ start: child.getStart(sourceFile), end: child.getEnd(), part: this.#self });
         return;
       }
       const target = referenceRoot(child);
@@ -172,13 +163,8 @@ export class TypeNamer {
       const visit = (child: ts.Node): ts.Node => {
         if (failure !== undefined) return child;
         if (ts.isThisTypeNode(child)) {
-          const self = this.#thisType();
-          if (!self.ok) failure = self;
-          else {
-            placeholders.push(self.part);
-            return ts.factory.createTypeReferenceNode(`__procxy${placeholders.length - 1}__`);
-          }
-          return child;
+          placeholders.push(this.#self);
+          return ts.factory.createTypeReferenceNode(`__procxy${placeholders.length - 1}__`);
         }
         if (ts.isUnionTypeNode(child)) {
           const sorted = sortUnion(child, (member) =>
