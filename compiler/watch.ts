@@ -96,14 +96,11 @@ export function watch(options: WatchOptions): Watching {
   };
 
   const runOnce = async (changed: readonly string[]): Promise<void> => {
-    if (changed.includes(config.file)) {
+    if (changed.some((file) => inputs.has(file))) {
+      // The config or a tsconfig changed: compiler options are read when a generator is made.
       generator = undefined;
       config = await loadConfig(config.file);
       globs = new GlobSet(config.workers);
-    } else if (changed.some((file) => inputs.has(file))) {
-      // A tsconfig changed: compiler options are read when a generator is made; the config can name another default.
-      generator = undefined;
-      config = await loadConfig(config.file);
     }
     if (generator === undefined) {
       inputs = new Set(configInputs(config));
