@@ -514,8 +514,7 @@ export class ShapeBuilder {
     );
     if (functions.length > 1) {
       const names = functions.map(declaredName);
-      const shown =
-        names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+      const shown = firstFew(names);
       find('function', `the functions in ${this.objectName(type, false)} (${shown})`);
     }
     for (const property of properties) {
@@ -562,8 +561,7 @@ export class ShapeBuilder {
       .filter((p) => !isBrand(p));
     if (added.length === 0) return;
     const names = added.map(declaredName);
-    const listed =
-      names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    const listed = firstFew(names);
     if (isArray) {
       const what = checker.isTupleType(carrier) ? 'a tuple' : 'an array';
       return void find('array-properties-json', `${what} with added properties (${listed})`);
@@ -591,8 +589,7 @@ export class ShapeBuilder {
     const fields = this.dataFields(type);
     if (fields.length === 0) return;
     const names = fields.map(declaredName);
-    const listed =
-      names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    const listed = firstFew(names);
     const base = builtin.type.getSymbol()?.name ?? builtin.name;
     const subject =
       symbol.flags & ts.SymbolFlags.Class
@@ -751,6 +748,13 @@ export class ShapeBuilder {
   }
 }
 
+/** "a, b, c and 2 more": the first three names, and how many others there are (`total`, all names by default). */
+function firstFew(names: readonly string[], total = names.length): string {
+  const shown = names.slice(0, 3).join(', ');
+  const more = total - Math.min(3, names.length);
+  return more > 0 ? `${shown} and ${more} more` : shown;
+}
+
 /** "an instance of class 'Logger' has methods (log(), get level, flush() and 2 more)": the first few members. */
 function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
   // The user's own members first; symbol-keyed ones (EventEmitter's captureRejectionSymbol) only when nothing else.
@@ -766,9 +770,7 @@ function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
   const what = members.every((m) => !(m.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)))
     ? 'private fields'
     : 'methods';
-  const shown = names.slice(0, 3).join(', ');
-  const more = members.length - Math.min(3, names.length);
-  return `${subject} has ${what} (${more > 0 ? `${shown} and ${more} more` : shown})`;
+  return `${subject} has ${what} (${firstFew(names, members.length)})`;
 }
 
 /** Members that live on the prototype or in private slots, so neither JSON nor structured clone carries them. */
