@@ -287,22 +287,14 @@ class Judge {
    * function among them is a callback like any other top-level argument.
    */
   private spreadArguments(at: ts.Node, type: ts.Type, where: string, label: string): boolean {
-    if (!(type.flags & ts.TypeFlags.Object) || !this.checker.isArrayLikeType(type)) return false;
-    const reference = type as ts.TypeReference;
     const position = { rest: true, last: false };
-    if (this.checker.isTupleType(type)) {
-      const target = reference.target as ts.TupleType;
-      const roots = this.checker.getTypeArguments(reference).flatMap((element, i) => {
-        const path = `${label}${target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`}`;
-        return this.topLevel(at, element, where, path, position);
-      });
-      this.value(at, roots, where, label);
-      return true;
-    }
-    if (!this.checker.isArrayType(type)) return false;
-    const [element] = this.checker.getTypeArguments(reference);
-    if (element === undefined) return false;
-    this.value(at, this.topLevel(at, element, where, `${label}[]`, position), where, label);
+    const roots = this.spread(
+      type,
+      (i, variable) => `${label}${variable ? '[]' : `[${i}]`}`,
+      (element, path) => this.topLevel(at, element, where, path, position),
+    );
+    if (roots === undefined) return false;
+    this.value(at, roots, where, label);
     return true;
   }
 
@@ -339,22 +331,27 @@ class Judge {
   }
 
   /**
-   * A list of arguments (a rest parameter's or a listener's type) as one root per argument, each judged as the
-   * arguments the child sends are, so undefined among them is fine; undefined when the type is not a list.
+   * A list of arguments (a rest parameter's or a listener's type) as one root per argument, each judged by `judge`
+   * (by default as the arguments the child sends are, so undefined among them is fine); undefined when the type is
+   * not a list.
    */
-  private spread(list: ts.Type, pathOf: (index: number, variable: boolean) => string): Root[] | undefined {
+  private spread(
+    list: ts.Type,
+    pathOf: (index: number, variable: boolean) => string,
+    judge: (element: ts.Type, path: string) => Root[] = (element, path) => this.argument(element, path),
+  ): Root[] | undefined {
     const checker = this.checker;
     if (!(list.flags & ts.TypeFlags.Object)) return undefined;
     const reference = list as ts.TypeReference;
     if (checker.isArrayType(list)) {
       const [element] = checker.getTypeArguments(reference);
-      return element === undefined ? undefined : this.argument(element, pathOf(0, true));
+      return element === undefined ? undefined : judge(element, pathOf(0, true));
     }
     if (!checker.isTupleType(list)) return undefined;
     const target = reference.target as ts.TupleType;
     return checker.getTypeArguments(reference).flatMap((element, i) => {
       const variable = (target.elementFlags[i]! & ts.ElementFlags.Variable) !== 0;
-      return this.argument(element, pathOf(i, variable));
+      return judge(element, pathOf(i, variable));
     });
   }
 
