@@ -10,7 +10,7 @@ import type * as V8 from 'node:v8';
 
 export const fs = process.getBuiltinModule('node:fs');
 export const net = process.getBuiltinModule('node:net');
-export const { types } = process.getBuiltinModule('node:util');
+export const { types, inspect } = process.getBuiltinModule('node:util');
 export const { EventEmitter } = process.getBuiltinModule('node:events');
 
 let loadedV8: typeof V8 | undefined;

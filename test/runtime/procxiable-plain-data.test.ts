@@ -69,6 +69,7 @@ const plainData: [string, unknown, boolean][] = [
   ['32 levels', nested(31), true],
   ['5000 objects that share one', manyShared, false],
   ['an object like S4', s4Like, false],
+  ['a long array', { list: Array.from({ length: 500 }, (_, i) => i) }, true],
 ];
 
 // Values the loop leaves to the walk.
@@ -76,6 +77,9 @@ const notPlainData: [string, unknown][] = [
   ['a function', { f: () => 1 }],
   ['a symbol', [Symbol('s')]],
   ['a symbol-keyed property', { [Symbol('k')]: 1 }],
+  ['an array with a named property', { a: Object.assign([1], { n: 1 }) }],
+  ['a long array with a named property', [Object.assign(new Array(500).fill(0), { n: 1 })]],
+  ['an array with a symbol-keyed property', [Object.assign([1], { [Symbol('k')]: 1 })]],
   [
     'a class instance',
     new (class Point {

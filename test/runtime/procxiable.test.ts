@@ -55,6 +55,25 @@ describe('json mode', () => {
     ['a cycle', cyclic, 'args[0].self', /a cycle/],
     ['an Error', { e: new Error('x') }, 'args[0].e', /an Error becomes \{\}/],
     ['a symbol-keyed property', { [Symbol('k')]: 1 }, 'args[0]', /symbol-keyed property/],
+    [
+      'a named property of an array',
+      { a: Object.assign([1], { total: 1 }) },
+      'args[0].a.total',
+      /named property/,
+    ],
+    ['a match result', 'abc'.match(/b/), 'args[0].index', /a named property of an array is dropped/],
+    [
+      'a named property of a long array',
+      Object.assign(new Array(500).fill(0), { n: 1 }),
+      'args[0].n',
+      /named/,
+    ],
+    [
+      'a symbol-keyed property of an array',
+      Object.assign([1], { [Symbol('k')]: 1 }),
+      'args[0]',
+      /symbol-keyed/,
+    ],
     ['a key that needs quoting', { 'a b': new Date() }, 'args[0]["a b"]', /Date/],
   ])('refuses %s, naming the path', (_, value, path, message) => {
     expect(isProcxiable(value, 'json')).toBe(false);
@@ -85,8 +104,20 @@ describe('advanced mode', () => {
     ['a cycle', cyclic],
     ['undefined in an array', [undefined]],
     ['an instance without methods', new FieldsOnly()],
+    ['a match result', 'abc'.match(/b/)],
   ])('accepts %s', (_, value) => {
     expect(isProcxiable(value, 'advanced')).toBe(true);
+  });
+
+  it("takes an array's named properties, short or long, as values V8 carries and JSON does not", () => {
+    expect(inspectValue([1, 2], 'advanced', 'v')).toBe(true);
+    expect(inspectValue(Object.assign([1, 2], { n: 1 }), 'advanced', 'v')).toBe(false);
+    expect(inspectValue(new Array(500).fill(0), 'advanced', 'v')).toBe(true);
+    expect(inspectValue(Object.assign(new Array(500).fill(0), { n: 1 }), 'advanced', 'v')).toBe(false);
+    // Keys that look like indices but are not ones.
+    for (const key of ['01', '-1', '1.5', '4294967295']) {
+      expect(inspectValue(Object.assign([1], { [key]: 1 }), 'advanced', 'v')).toBe(false);
+    }
   });
 
   it.each([
@@ -104,6 +135,8 @@ describe('advanced mode', () => {
     ],
     ['a class instance with methods', { c: new WithMethods() }, 'v.c', /WithMethods has methods/],
     ['a function inside a Map', new Map([['k', () => 1]]), 'v.<value 0>', /a function/],
+    ['a function as a named property of an array', Object.assign([1], { f: () => 1 }), 'v.f', /a function/],
+    ['a symbol-keyed property of an array', Object.assign([1], { [Symbol('k')]: 1 }), 'v', /symbol-keyed/],
   ])('refuses %s, naming the path', (_, value, path, message) => {
     expect(isProcxiable(value, 'advanced')).toBe(false);
     expect(() => validateProcxiable(value, 'advanced', 'v')).toThrow(message);

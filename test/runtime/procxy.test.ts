@@ -282,6 +282,26 @@ describe('advanced mode values', () => {
     expect(await w.same(shared, shared)).toBe(true);
     expect(await w.same(shared, { n: 1 })).toBe(false);
   });
+
+  it("keeps an array's named properties, small values (which go as JSON) and long arrays alike", async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const match = 'procxy'.match(/(?<tail>x)y/)!;
+    const back = (await w.echo(match)) as RegExpMatchArray;
+    expect([...back]).toEqual(['xy', 'x']);
+    expect(back.index).toBe(4);
+    expect(back.input).toBe('procxy');
+    expect(back.groups).toEqual({ tail: 'x' });
+    const long = Object.assign(
+      Array.from({ length: 1000 }, (_, i) => i),
+      { total: 1000 },
+    );
+    const longBack = (await w.echo({ long })) as { long: number[] & { total: number } };
+    expect(longBack.long.total).toBe(1000);
+    expect(longBack.long).toHaveLength(1000);
+    // A named property is checked as any value is.
+    const withFunction = await rejection(w.echo(Object.assign([1], { retry: () => 1 })));
+    expect((withFunction as SerializationError).path).toBe('args[0].retry');
+  });
 });
 
 class CodedError extends Error {
@@ -483,6 +503,20 @@ describe('json mode values', () => {
       /^Cannot call 'echo': args\[0\]\.when: a Date becomes a string in json mode/,
     );
     expect(await w.echo('still serving')).toBe('still serving');
+  });
+
+  it("refuses an array's named properties, which JSON drops, in a short array and a long one", async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'json' }));
+    const match = await rejection(w.echo({ found: 'procxy'.match(/x/) }));
+    expect(match).toBeInstanceOf(SerializationError);
+    expect((match as SerializationError).path).toBe('args[0].found.index');
+    expect((match as Error).message).toMatch(/a named property of an array is dropped in json mode/);
+    const long = Object.assign(
+      Array.from({ length: 1000 }, (_, i) => i),
+      { total: 1000 },
+    );
+    expect(((await rejection(w.echo([long]))) as SerializationError).path).toBe('args[0][0].total');
+    expect(await w.take(Array.from({ length: 1000 }, (_, i) => i))).toBe(1000);
   });
 
   it('refuses a result JSON would change', async () => {
