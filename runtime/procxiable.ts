@@ -1,5 +1,6 @@
 // Run-time check of what may cross the boundary in a mode; the same walk tells whether a JSON frame can carry it.
-import { inspect, types } from './builtins.js';
+import { namedKeys } from './array-keys.js';
+import { types } from './builtins.js';
 import { aggregated, descriptorOf, errorPayloadName, fieldKeys } from './error-descriptor.js';
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
@@ -237,38 +238,6 @@ function visitArray(value: readonly unknown[], w: Walk, depth: number): void {
   w.jsonSafe = false;
   const record = value as unknown as Record<string, unknown>;
   for (const key of named) visitProperty(record[key], key, w, depth);
-}
-
-/** Arrays up to this length have their keys listed to find the named ones; see namedKeys. */
-const listedKeysUpTo = 128;
-const inspectNoElements = {
-  maxArrayLength: 0,
-  depth: 0,
-  customInspect: false,
-  getters: false,
-  showProxy: true,
-};
-const noNamedKeys = /^\[(?: \.\.\. \d+ more items? )?\]$/;
-
-/**
- * The own enumerable keys of an array that are not indices (a match result's `index` and `input`), or undefined when
- * it has none. Object.keys lists the indices first, so the named keys are its tail; on a long array that costs a
- * string per element, so util.inspect, showing no element, rules them out first: it finds them with Node's
- * getOwnNonIndexProperties, which no public API offers, and prints just `[ ... n more items ]` when there are none.
- * Any other text (symbol keys show there too) leads to the exact listing.
- */
-function namedKeys(array: readonly unknown[]): string[] | undefined {
-  if (array.length > listedKeysUpTo && noNamedKeys.test(inspect(array, inspectNoElements))) return undefined;
-  const keys = Object.keys(array);
-  let first = keys.length;
-  while (first > 0 && !isIndex(keys[first - 1]!)) first--;
-  return first === keys.length ? undefined : keys.slice(first);
-}
-
-/** Whether a key is an array index: a canonical number from 0 to 2^32 - 2. */
-function isIndex(key: string): boolean {
-  const n = Number(key);
-  return n >>> 0 === n && n !== 2 ** 32 - 1 && String(n) === key;
 }
 
 function jsonRefusal(value: object): string | undefined {

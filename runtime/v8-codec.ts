@@ -11,6 +11,7 @@
  * view that starts 64 KiB or more past the rest, which travels apart).
  */
 import type * as V8 from 'node:v8';
+import { namedKeys } from './array-keys.js';
 import { types, v8 } from './builtins.js';
 import {
   errorPayloadName,
@@ -59,10 +60,13 @@ function substitute(
   const known = copies.get(value);
   if (known !== undefined) return known;
   if (Array.isArray(value)) {
-    if (!value.some(isObject)) return value;
+    const named = namedKeys(value);
+    const record = value as unknown as Record<string, unknown>;
+    if (!value.some(isObject) && !named?.some((key) => isObject(record[key]))) return value;
     const copy: unknown[] = new Array(value.length);
     copies.set(value, copy);
     for (let i = 0; i < value.length; i++) if (i in value) copy[i] = substitute(value[i], markOf, copies);
+    for (const key of named ?? []) define(copy, key, substitute(record[key], markOf, copies));
     return copy;
   }
   if (types.isMap(value)) {
@@ -88,13 +92,15 @@ function substitute(
   copies.set(value, copy);
   for (const key of keys) {
     const item = substitute(record[key], markOf, copies);
-    if (plain && key !== '__proto__') {
-      copy[key] = item;
-    } else {
-      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
-    }
+    if (plain && key !== '__proto__') copy[key] = item;
+    else define(copy, key, item);
   }
   return copy;
+}
+
+/** Sets a data property as an assignment would make it, where an assignment could not (`__proto__`, a setter). */
+function define(object: object, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** An instance of a class of the caller's own (not a built-in such as Date or Error), which V8 writes as an object. */

@@ -298,6 +298,19 @@ describe('advanced mode values', () => {
     const longBack = (await w.echo({ long })) as { long: number[] & { total: number } };
     expect(longBack.long.total).toBe(1000);
     expect(longBack.long).toHaveLength(1000);
+    // Beside an Error (the message is then rebuilt around the Error's description), and holding one.
+    const beside = (await w.echo({
+      e: new Error('x'),
+      list: Object.assign([1, { a: 1 }], { total: 2 }),
+    })) as {
+      list: { total: number };
+    };
+    expect(beside.list.total).toBe(2);
+    const failure = Object.assign(new RangeError('late'), { code: 'E_LATE' });
+    const holding = (await w.echo(Object.assign([1, 2], { failure }))) as number[] & { failure: Error };
+    expect([...holding]).toEqual([1, 2]);
+    expect(holding.failure).toBeInstanceOf(RangeError);
+    expect(holding.failure).toMatchObject({ message: 'late', code: 'E_LATE' });
     // A named property is checked as any value is.
     const withFunction = await rejection(w.echo(Object.assign([1], { retry: () => 1 })));
     expect((withFunction as SerializationError).path).toBe('args[0].retry');
