@@ -1,7 +1,7 @@
-// The named keys of an array (its own enumerable keys that are not indices), found without a string per element.
+// The named keys of an array or typed array (own enumerable keys that are not indices), without a string per element.
 import { inspect } from './builtins.js';
 
-/** Arrays up to this length have their keys listed to find the named ones; see namedKeys. */
+/** Up to this length the keys are listed to find the named ones; see namedKeys. */
 const listedKeysUpTo = 128;
 const inspectNoElements = {
   maxArrayLength: 0,
@@ -10,18 +10,20 @@ const inspectNoElements = {
   getters: false,
   showProxy: true,
 };
-const noNamedKeys = /^\[(?: \.\.\. \d+ more items? )?\]$/;
+// `[ ... 3 more items ]`, or for a typed array `Uint8Array(3) [ ... ]` (`Buffer(3) [Uint8Array] [ ... ]`).
+const noNamedKeys = /^(?:[^\s()]+\(\d+\) (?:\[\w+\] )?)?\[(?: \.\.\. \d+ more items? )?\]$/;
 
 /**
- * The own enumerable keys of an array that are not indices (a match result's `index` and `input`), or undefined when
- * it has none. Object.keys lists the indices first, so the named keys are its tail; on a long array that costs a
+ * The own enumerable keys of an array or a typed array that are not indices (a match result's `index` and `input`), or
+ * undefined when it has none. Object.keys lists the indices first, so the named keys are its tail; on a long array that costs a
  * string per element, so util.inspect, showing no element, rules them out first: it finds them with Node's
  * getOwnNonIndexProperties, which no public API offers, and prints just `[ ... n more items ]` when there are none.
  * Any other text (symbol keys show there too) leads to the exact listing.
  */
-export function namedKeys(array: readonly unknown[]): string[] | undefined {
-  if (array.length > listedKeysUpTo && noNamedKeys.test(inspect(array, inspectNoElements))) return undefined;
-  const keys = Object.keys(array);
+export function namedKeys(indexed: { readonly length: number }): string[] | undefined {
+  if (indexed.length > listedKeysUpTo && noNamedKeys.test(inspect(indexed, inspectNoElements)))
+    return undefined;
+  const keys = Object.keys(indexed);
   let first = keys.length;
   while (first > 0 && !isIndex(keys[first - 1]!)) first--;
   return first === keys.length ? undefined : keys.slice(first);

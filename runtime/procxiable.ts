@@ -143,6 +143,10 @@ function refuse(w: Walk, reason: string, key?: Key): never {
   throw new Refusal(pathText(w, key), reason);
 }
 
+function withArticle(name: string): string {
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 function className(value: object): string {
   const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor;
   return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'an anonymous class';
@@ -354,8 +358,9 @@ function detached(buffer: ArrayBufferLike): boolean {
 }
 
 /**
- * The first enumerable property of its own that a Map, Set, Date or RegExp was given (V8 writes only the built-in's
- * contents), or undefined. for-in, as their prototypes hold nothing enumerable: no array of keys to allocate.
+ * The first enumerable property of its own that a Map, Set, Date, RegExp, ArrayBuffer or DataView was given (V8 writes
+ * only the built-in's contents), or undefined. for-in, as they have no indices and their prototypes hold nothing
+ * enumerable: no array of keys to allocate.
  */
 function addedProperty(value: object): string | undefined {
   for (const key in value) if (Object.hasOwn(value, key)) return key;
@@ -382,11 +387,18 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
           : base === RegExp.prototype
             ? 'RegExp'
             : undefined;
-  const added = builtin === undefined ? undefined : addedProperty(value);
+  const added =
+    builtin !== undefined
+      ? addedProperty(value)
+      : types.isTypedArray(value)
+        ? namedKeys(value)?.[0]
+        : types.isArrayBuffer(value) || types.isDataView(value)
+          ? addedProperty(value)
+          : undefined;
   if (added !== undefined) {
     refuse(
       w,
-      `a ${builtin} with a property of its own (${added}) loses it: it arrives as the built-in. Put the value and the property side by side in an object`,
+      `${withArticle(builtin ?? className(value))} with a property of its own (${added}) loses it: it arrives as the built-in. Put the value and the property side by side in an object`,
     );
   }
   if (types.isMap(value)) {

@@ -244,6 +244,31 @@ describe('subclasses of built-ins', () => {
     sticky.lastIndex = 1;
     expect(isProcxiable([sticky, new Date(0), new Set(), new Map()], 'advanced')).toBe(true);
   });
+
+  it('refuses binary data given a property of its own, short or long, which V8 does not write either', () => {
+    expect(() =>
+      validateProcxiable({ b: Object.assign(Buffer.from('x'), { tag: 1 }) }, 'advanced', 'v'),
+    ).toThrow(/^v\.b: a Buffer with a property of its own \(tag\) loses it/);
+    const long = Object.assign(new Float64Array(100_000), { unit: 'ms' });
+    expect(() => validateProcxiable([long], 'advanced', 'v')).toThrow(
+      /^v\[0\]: a Float64Array with .* \(unit\)/,
+    );
+    class Tagged extends Uint8Array {
+      tag = 'kept?';
+    }
+    expect(() => validateProcxiable(new Tagged(4), 'advanced', 'v')).toThrow(/^v: a Tagged with .* \(tag\)/);
+    const view = Object.assign(new DataView(new ArrayBuffer(8)), { at: 0 });
+    expect(() => validateProcxiable(view, 'advanced', 'v')).toThrow(/^v: a DataView with .* \(at\)/);
+    const memory = Object.assign(new ArrayBuffer(8), { owner: 'x' });
+    expect(() => validateProcxiable(memory, 'advanced', 'v')).toThrow(/^v: an ArrayBuffer with .* \(owner\)/);
+    // Without: a long Buffer is not read element by element to tell.
+    expect(
+      isProcxiable(
+        [Buffer.alloc(1 << 20), new Uint8Array(300), new DataView(new ArrayBuffer(1))],
+        'advanced',
+      ),
+    ).toBe(true);
+  });
 });
 
 describe('errors as values', () => {
