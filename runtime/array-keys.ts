@@ -3,12 +3,19 @@ import { inspect } from './builtins.js';
 
 /** Up to this length the keys are listed to find the named ones; see namedKeys. */
 const listedKeysUpTo = 128;
+// Every option that shapes the text is set: util.inspect.defaultOptions may have been changed.
 const inspectNoElements = {
   maxArrayLength: 0,
   depth: 0,
   customInspect: false,
   getters: false,
   showProxy: true,
+  showHidden: false,
+  colors: false,
+  compact: 3,
+  breakLength: Number.POSITIVE_INFINITY,
+  numericSeparator: false,
+  sorted: false,
 };
 // `[ ... 3 more items ]`, or for a typed array `Uint8Array(3) [ ... ]` (`Buffer(3) [Uint8Array] [ ... ]`).
 const noNamedKeys = /^(?:[^\s()]+\(\d+\) (?:\[\w+\] )?)?\[(?: \.\.\. \d+ more items? )?\]$/;

@@ -372,3 +372,27 @@ describe('large values', () => {
     expect(lastFindings()?.outOfBand).toEqual([bytes]);
   });
 });
+
+describe('the named keys of arrays and binary data', () => {
+  // Listing the keys of 64 Mi bytes would take gigabytes of strings: these end only on the path that shows no element.
+  it('are found without listing the indices, whatever util.inspect.defaultOptions say', async () => {
+    const { inspect } = await import('node:util');
+    const huge = new Uint8Array(2 ** 26);
+    expect(isProcxiable([huge], 'advanced')).toBe(true);
+    const saved = { ...inspect.defaultOptions };
+    Object.assign(inspect.defaultOptions, {
+      showHidden: true,
+      compact: false,
+      numericSeparator: true,
+      colors: true,
+    });
+    try {
+      expect(isProcxiable([huge], 'advanced')).toBe(true);
+      const long = Array.from({ length: 5000 }, (_, i) => i);
+      expect(inspectValue(long, 'advanced', 'v')).toBe(true);
+      expect(inspectValue(Object.assign([...long], { n: 1 }), 'advanced', 'v')).toBe(false);
+    } finally {
+      Object.assign(inspect.defaultOptions, saved);
+    }
+  });
+});
