@@ -2,7 +2,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturesDir, removeTempProjects, repoRoot, runCli, scratchProject, tempProject } from './project.js';
+import {
+  fixturesDir,
+  readProjectFile,
+  removeTempProjects,
+  repoRoot,
+  runCli,
+  scratchProject,
+  tempProject,
+} from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -127,6 +135,70 @@ describe('procxy generate', () => {
     expect(only.stdout).toContain('calc.worker.ts:23:9 - error TS1138: Parameter declaration expected.');
     expect(only.stdout).not.toContain('PRX9011');
     expect(only.status).toBe(1);
+  });
+
+  it('reports a syntax error in a file a worker imports as tsc does, and leaves that worker unchecked', () => {
+    const dir = scratchProject({
+      // Reached through a value import and a re-export: `make` would be `any`, which PRX1014 would blame on `built`.
+      'src/helper.ts': [
+        "export type { Deep } from './deep/types.js';",
+        'export function make((n: number): { n: number } {',
+        '  return { n };',
+        '}',
+        '',
+      ].join('\n'),
+      'src/deep/types.ts': 'export interface Deep {\n  n: = number;\n}\n',
+      'src/a.worker.ts': [
+        "import { make } from './helper.js';",
+        'export class A {',
+        '  built(n: number) {',
+        '    return make(n);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      // Reaches the deeper file through an import type only; its Date is not reported while that file is broken.
+      'src/b.worker.ts': [
+        'export class B {',
+        "  take(d: import('./helper.js').Deep): Date {",
+        '    return new Date(d.n);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      // Imports nothing broken, so it is checked as usual.
+      'src/c.worker.ts': 'export class C {\n  when(): Date {\n    return new Date();\n  }\n}\n',
+      // In the program (the tsconfig includes it) but imported by no worker, as is a package: not procxy's to report.
+      'src/global.d.ts': 'declare const x: = 1;\n',
+      'node_modules/broken/package.json': '{ "name": "broken", "types": "index.d.ts" }\n',
+      'node_modules/broken/index.d.ts': 'export declare const y: = 2;\nexport type T = number;\n',
+      'src/d.worker.ts':
+        "import type { T } from 'broken';\nexport class D {\n  t(x: T): T {\n    return x;\n  }\n}\n",
+    });
+    const run = runCli(['generate', '--check'], dir);
+    const found = [...run.stdout.matchAll(/^(\S+) - (error|warning) (\w+): (.*)$/gm)].map((m) =>
+      m.slice(1).join(' '),
+    );
+    expect(found).toEqual([
+      "src/c.worker.ts:2:11 error PRX1003 return type of 'C.when': Date becomes a string in json mode. Use serialization: 'advanced' or pass an ISO string.",
+      'src/deep/types.ts:2:6 error TS1110 Type expected.',
+      'src/helper.ts:2:22 error TS1138 Parameter declaration expected.',
+      "src/helper.ts:2:49 error TS1005 '=>' expected.",
+    ]);
+    expect(run.stdout).toContain(
+      'src/helper.ts:2:22 - error TS1138: Parameter declaration expected.\n\n2 export function make((n: number): { n: number } {\n                       ~\n',
+    );
+    // A and B are left out; C and D are checked.
+    expect(run.stdout).toMatch(/procxy: 4 errors, 0 warnings; 2 workers, 2 methods, nothing written in /);
+    expect(run.status).toBe(1);
+
+    // Once the imported files parse, the workers are checked again, and their own findings appear.
+    writeFileSync(path.join(dir, 'src/helper.ts'), readProjectFile(dir, 'src/helper.ts').replace('((', '('));
+    writeFileSync(path.join(dir, 'src/deep/types.ts'), 'export interface Deep {\n  n: number;\n}\n');
+    const fixed = runCli(['generate', '--check'], dir);
+    expect(codes(fixed.stdout)).toEqual(['error PRX1003', 'error PRX1003']);
+    expect(fixed.stdout).toContain("src/b.worker.ts:2:40 - error PRX1003: return type of 'B.take'");
+    expect(fixed.stdout).not.toMatch(/ TS\d+: /);
   });
 
   it('points a child that cannot be bundled at the import esbuild could not resolve', () => {
