@@ -45,8 +45,8 @@ export interface GenerateResult {
   /** Outputs that did not exist before this run (with check: what generate would create). */
   readonly missing: readonly string[];
   /**
-   * Outputs whose text (CRLF line ends read as LF) differed from what this run generates (with check: what generate
-   * would rewrite).
+   * Outputs whose text (CRLF line ends read as LF; a byte order mark counts) differed from what this run generates
+   * (with check: what generate would rewrite).
    */
   readonly stale: readonly string[];
   /** Generated files whose source is gone or no longer produces them (deleted unless check). */
@@ -370,9 +370,12 @@ export class Generator {
 }
 
 /**
- * Whether a file on disk holds what this run generates. A checkout (git's autocrlf on Windows) may have turned its
- * LF line ends into CRLF: that is the same file, so neither --check (PRX9902) nor generate (a rewrite on every run)
- * treats it as stale. What generate writes is always LF.
+ * Whether a file on disk holds what this run generates; --check (PRX9902) and generate both ask only this, so what
+ * one calls stale the other rewrites, and nothing else. A checkout (git's autocrlf on Windows) may have turned its
+ * LF line ends into CRLF: that is the same file (git stores it as LF), so neither treats it as stale, where generate
+ * would rewrite it on every run. A UTF-8 byte order mark is not: an editor put it there, git stores it, and the
+ * header check still owns the file (parseHeader), so generate rewrites it once without the mark and --check says so
+ * until then. What generate writes is always LF without a mark.
  */
 function sameText(onDisk: string, generated: string): boolean {
   return onDisk === generated || onDisk.replace(/\r\n/g, '\n') === generated;
