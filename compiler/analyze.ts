@@ -11,6 +11,7 @@ import {
   takesHandles,
   UNCHECKED_TAG,
 } from './procxiable.js';
+import { isLibraryFile } from './program.js';
 import {
   constructorText,
   parametersOf,
@@ -72,15 +73,6 @@ const RESERVED_METHOD_NAMES = new Set([
   'constructor',
   ...Object.getOwnPropertyNames(Object.prototype),
 ]);
-
-/** A file of TypeScript's own libraries or of a package: not the user's source. */
-export function isLibraryFile(program: ts.Program, file: ts.SourceFile): boolean {
-  return (
-    program.isSourceFileDefaultLibrary(file) ||
-    program.isSourceFileFromExternalLibrary(file) ||
-    file.fileName.split('/').includes('node_modules')
-  );
-}
 
 /** The JSDoc block written right above a declaration, re-indented to start at column 0. */
 function jsDocOf(node: ts.Node | undefined): string | undefined {

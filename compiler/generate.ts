@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { analyze, isLibraryFile, type WorkerModel } from './analyze.js';
+import { analyze, type WorkerModel } from './analyze.js';
 import { bundleChild, ChildBundleError } from './child-bundle.js';
 import { ConfigError } from './config.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
@@ -11,7 +11,14 @@ import { GlobSet } from './glob.js';
 import { type LineIndex, lineIndexes, utf16Length } from './line-index.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
-import { IncrementalProgram, readTsconfig, syntaxErrors, type Tsconfig } from './program.js';
+import {
+  IncrementalProgram,
+  importClosures,
+  isLibraryFile,
+  readTsconfig,
+  syntaxErrors,
+  type Tsconfig,
+} from './program.js';
 import { resolveAlias } from './symbols.js';
 
 export interface GenerateOptions {
@@ -38,8 +45,8 @@ export interface GenerateResult {
   /** Outputs that did not exist before this run (with check: what generate would create). */
   readonly missing: readonly string[];
   /**
-   * Outputs whose text (CRLF line ends read as LF) differed from what this run generates (with check: what generate
-   * would rewrite).
+   * Outputs whose text (CRLF line ends read as LF; a byte order mark counts) differed from what this run generates
+   * (with check: what generate would rewrite).
    */
   readonly stale: readonly string[];
   /** Generated files whose source is gone or no longer produces them (deleted unless check). */
@@ -141,13 +148,23 @@ export class Generator {
       ...config.transferTypes.map((t) => t.file),
       ...this.#declarationFiles,
     ]);
-    // A file TypeScript cannot parse is reported as tsc would and not analysed: its rule findings would be about
-    // what the parser guessed, not about what was written.
-    const parsed = files.filter((file) => {
-      const errors = syntaxErrors(program, file);
-      diagnostics.push(...errors);
-      return errors.length === 0;
-    });
+    // A file TypeScript cannot parse is reported as tsc would, once, and a worker file is not analysed when it or a
+    // file of the user's it imports is one: its rule findings would be about what the parser guessed (a type read as
+    // `any`, methods lost), not about what was written. Files no worker imports are not the generator's to report.
+    const closureOf = importClosures(program);
+    const parsing = new Map<string, boolean>();
+    const parses = (file: string): boolean => {
+      let ok = parsing.get(file);
+      if (ok === undefined) {
+        const errors = syntaxErrors(program, file);
+        diagnostics.push(...errors);
+        ok = errors.length === 0;
+        parsing.set(file, ok);
+      }
+      return ok;
+    };
+    // Every file of a closure is checked (no early exit), so each broken one is reported.
+    const parsed = files.filter((file) => closureOf(file).map(parses).every(Boolean));
     const analysis = analyze(program, parsed, config.serialization, transferSymbols(program, config));
     diagnostics.push(...analysis.diagnostics);
     if (analysis.workers.length === 0 && parsed.length === files.length) {
@@ -353,9 +370,12 @@ export class Generator {
 }
 
 /**
- * Whether a file on disk holds what this run generates. A checkout (git's autocrlf on Windows) may have turned its
- * LF line ends into CRLF: that is the same file, so neither --check (PRX9902) nor generate (a rewrite on every run)
- * treats it as stale. What generate writes is always LF.
+ * Whether a file on disk holds what this run generates; --check (PRX9902) and generate both ask only this, so what
+ * one calls stale the other rewrites, and nothing else. A checkout (git's autocrlf on Windows) may have turned its
+ * LF line ends into CRLF: that is the same file (git stores it as LF), so neither treats it as stale, where generate
+ * would rewrite it on every run. A UTF-8 byte order mark is not: an editor put it there, git stores it, and the
+ * header check still owns the file (parseHeader), so generate rewrites it once without the mark and --check says so
+ * until then. What generate writes is always LF without a mark.
  */
 function sameText(onDisk: string, generated: string): boolean {
   return onDisk === generated || onDisk.replace(/\r\n/g, '\n') === generated;

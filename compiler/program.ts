@@ -68,6 +68,15 @@ export function readTsconfig(tsconfig: string): Tsconfig {
   };
 }
 
+/** A file of TypeScript's own libraries or of a package: not the user's source. */
+export function isLibraryFile(program: ts.Program, file: ts.SourceFile): boolean {
+  return (
+    program.isSourceFileDefaultLibrary(file) ||
+    program.isSourceFileFromExternalLibrary(file) ||
+    file.fileName.split('/').includes('node_modules')
+  );
+}
+
 function isLibraryPath(file: string): boolean {
   return file.startsWith(LIB_DIR) || file.split('/').includes('node_modules');
 }
@@ -153,4 +162,53 @@ export function syntaxErrors(program: ts.Program, file: string): ProcxyDiagnosti
       category: 'error',
     };
   });
+}
+
+/**
+ * The module specifiers of a file: imports and re-exports (type-only ones too), `import x = require()`, `import()`
+ * and `import('./x').T`.
+ */
+function moduleSpecifiers(file: ts.SourceFile): ts.StringLiteralLike[] {
+  const found: ts.StringLiteralLike[] = [];
+  const add = (node: ts.Node | undefined): void => {
+    if (node !== undefined && ts.isStringLiteralLike(node)) found.push(node);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier);
+    else if (ts.isExternalModuleReference(node)) add(node.expression);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      add(node.arguments[0]);
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+/**
+ * For a file of the program, that file and every file of the user's it imports, directly or through one another
+ * (in the order they are found). Files of libraries and packages are left out, and so is what only they import.
+ */
+export function importClosures(program: ts.Program): (file: string) => string[] {
+  const checker = program.getTypeChecker();
+  const direct = new Map<ts.SourceFile, ts.SourceFile[]>();
+  const importsOf = (file: ts.SourceFile): ts.SourceFile[] => {
+    let imported = direct.get(file);
+    if (imported === undefined) {
+      imported = [];
+      for (const specifier of moduleSpecifiers(file)) {
+        const target = checker.getSymbolAtLocation(specifier)?.declarations?.find(ts.isSourceFile);
+        if (target !== undefined && !isLibraryFile(program, target)) imported.push(target);
+      }
+      direct.set(file, imported);
+    }
+    return imported;
+  };
+  return (fileName) => {
+    const root = program.getSourceFile(fileName);
+    if (root === undefined) return [fileName];
+    const seen = new Set([root]);
+    for (const file of seen) for (const imported of importsOf(file)) seen.add(imported);
+    return [...seen].map((file) => file.fileName);
+  };
 }
