@@ -462,16 +462,26 @@ export class ShapeBuilder {
     const isUserClass =
       symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0 && !isLibSymbol(symbol);
     // A subclass of a built-in (an Error, a Map) is judged as that built-in, as the run-time check judges it; one of a
-    // carried-as-itself built-in (a Map, a Date, binary data) that adds methods is refused, as they would be lost.
+    // carried-as-itself built-in (a Map, a Date, binary data) that adds methods is refused, as they would be lost. So
+    // is an interface extending one with methods: its values are such subclasses, or built-ins given functions of
+    // their own, which the run-time check refuses too.
     const builtin = this.builtinOf(type);
-    if (builtin && isUserClass && subclassable.has(builtin.kind)) {
-      const added = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p));
+    const isUserInterface =
+      symbol !== undefined && (symbol.flags & ts.SymbolFlags.Interface) !== 0 && !isLibSymbol(symbol);
+    if (builtin && (isUserClass || isUserInterface) && subclassable.has(builtin.kind)) {
+      // An interface that redeclares one of the built-in's own methods (a narrower `get`) only retypes it.
+      const own = isUserClass
+        ? undefined
+        : new Set(checker.getPropertiesOfType(builtin.type).map((p) => p.escapedName));
+      const added = properties.filter(
+        (p) => isClassBehaviour(p) && !isLibSymbol(p) && !own?.has(p.escapedName),
+      );
       if (added.length > 0) {
         const base = builtin.type.getSymbol()?.name ?? builtin.name;
-        return void find(
-          'class-instance',
-          withBehaviour(`an instance of class '${symbol!.name}' (a ${base} subclass)`, added),
-        );
+        const subject = isUserClass
+          ? `an instance of class '${symbol!.name}' (a ${base} subclass)`
+          : `interface '${symbol!.name}' (a ${base})`;
+        return void find('class-instance', withBehaviour(subject, added));
       }
     }
     if (builtin && symbol !== undefined && !isLibSymbol(symbol))
