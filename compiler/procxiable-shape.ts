@@ -455,21 +455,33 @@ export class ShapeBuilder {
     ) {
       return void walk('', argument);
     }
+    const arrayBase = this.arrayBaseOf(type);
+    if (arrayBase !== undefined) return this.fillArrayInterface(type, arrayBase, find, walk);
     const properties = checker.getPropertiesOfType(type);
     const symbol = type.getSymbol();
     const isUserClass =
       symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0 && !isLibSymbol(symbol);
     // A subclass of a built-in (an Error, a Map) is judged as that built-in, as the run-time check judges it; one of a
-    // carried-as-itself built-in (a Map, a Date, binary data) that adds methods is refused, as they would be lost.
+    // carried-as-itself built-in (a Map, a Date, binary data) that adds methods is refused, as they would be lost. So
+    // is an interface extending one with methods: its values are such subclasses, or built-ins given functions of
+    // their own, which the run-time check refuses too.
     const builtin = this.builtinOf(type);
-    if (builtin && isUserClass && subclassable.has(builtin.kind)) {
-      const added = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p));
+    const isUserInterface =
+      symbol !== undefined && (symbol.flags & ts.SymbolFlags.Interface) !== 0 && !isLibSymbol(symbol);
+    if (builtin && (isUserClass || isUserInterface) && subclassable.has(builtin.kind)) {
+      // An interface that redeclares one of the built-in's own methods (a narrower `get`) only retypes it.
+      const own = isUserClass
+        ? undefined
+        : new Set(checker.getPropertiesOfType(builtin.type).map((p) => p.escapedName));
+      const added = properties.filter(
+        (p) => isClassBehaviour(p) && !isLibSymbol(p) && !own?.has(p.escapedName),
+      );
       if (added.length > 0) {
         const base = builtin.type.getSymbol()?.name ?? builtin.name;
-        return void find(
-          'class-instance',
-          withBehaviour(`an instance of class '${symbol!.name}' (a ${base} subclass)`, added),
-        );
+        const subject = isUserClass
+          ? `an instance of class '${symbol!.name}' (a ${base} subclass)`
+          : `interface '${symbol!.name}' (a ${base})`;
+        return void find('class-instance', withBehaviour(subject, added));
       }
     }
     if (builtin && symbol !== undefined && !isLibSymbol(symbol))
@@ -571,6 +583,64 @@ export class ShapeBuilder {
       'builtin-properties',
       `a ${builtin.type.getSymbol()?.name ?? builtin.name} with added properties (${listed})`,
     );
+  }
+
+  /**
+   * The array or tuple an interface extends, directly or through other interfaces (`interface Page extends
+   * Array<Item>`, the lib's RegExpMatchArray); undefined for any other type. A class extending Array is not one: its
+   * instances arrive as plain arrays, without their class, and are judged as class instances.
+   */
+  private arrayBaseOf(type: ts.ObjectType): ts.Type | undefined {
+    const symbol = type.getSymbol();
+    if (symbol === undefined || (symbol.flags & ts.SymbolFlags.Interface) === 0) return undefined;
+    if (symbol.flags & ts.SymbolFlags.Class) return undefined;
+    return this.arrayBaseOfInterface(referenceTarget(type), new Set());
+  }
+
+  private arrayBaseOfInterface(target: ts.Type, seen: Set<ts.Type>): ts.Type | undefined {
+    if (seen.has(target) || !isObjectType(target)) return undefined;
+    if (!(target.objectFlags & ts.ObjectFlags.ClassOrInterface)) return undefined;
+    seen.add(target);
+    for (const base of this.checker.getBaseTypes(target as ts.InterfaceType)) {
+      if (this.checker.isArrayType(base) || this.checker.isTupleType(base)) return base;
+      const found = this.arrayBaseOfInterface(referenceTarget(base), seen);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * An interface extending an array: its elements are judged as an array's, and the members it adds to the array
+   * (not its indices, its length or a brand) as an object's properties. JSON writes only an array's elements, so
+   * they are lost in json mode (PRX1025); V8 writes an array's own properties, so advanced mode carries them, and
+   * only what they hold is judged there. Methods would arrive in neither (PRX1002).
+   */
+  private fillArrayInterface(
+    type: ts.ObjectType,
+    base: ts.Type,
+    find: (rule: RuleId, subject: string, segment?: string) => void,
+    walk: (segment: string, inner: ts.Type) => void,
+  ): void {
+    const checker = this.checker;
+    const what = checker.isTupleType(base) ? 'a tuple' : 'an array';
+    const inherited = new Set(checker.getPropertiesOfType(base).map((p) => p.escapedName));
+    const added = checker
+      .getPropertiesOfType(type)
+      .filter(
+        (p) =>
+          !inherited.has(p.escapedName) && p.name !== 'length' && !NUMERIC_NAME.test(p.name) && !isBrand(p),
+      );
+    const subject = `${this.objectName(type, false)} (${what})`;
+    const behaviour = added.filter(isClassBehaviour);
+    if (behaviour.length > 0) return void find('class-instance', withBehaviour(subject, behaviour));
+    const element = type.getNumberIndexType();
+    if (element !== undefined) {
+      if (containsUndefined(checker, element)) find('undefined-in-array-json', what, '[]');
+      walk('[]', element);
+    }
+    if (added.length === 0) return;
+    find('array-properties-json', `${subject} with added properties (${firstFew(added.map(declaredName))})`);
+    for (const property of added) walk(propertySegment(property.name), checker.getTypeOfSymbol(property));
   }
 
   /**

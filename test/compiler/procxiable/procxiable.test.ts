@@ -177,6 +177,9 @@ const samples: Record<string, () => unknown> = {
   mapSubclassWithMethods: () => new Lookup([['a', 1]]),
   mapSubclassWithField: () => new MapWithField([['a', 1]]),
   bytesSubclassWithField: () => new BytesWithField([1, 2]),
+  mapInterfaceWithMethods: () => Object.assign(new Map([['a', 1]]), { find: () => 0 }),
+  mapInterfaceRetyped: () => new Map([['a', 1]]),
+  arrayInterface: () => ['a'],
 };
 
 describe.each(modes)('agreement with the run-time check in %s mode', (mode) => {
