@@ -644,10 +644,9 @@ export class ShapeBuilder {
   }
 
   /**
-   * The fields a subclass of a Date, Map, Set or RegExp declares (or an interface extending one adds), lost as an
-   * intersection's added properties are: V8 writes only the built-in's contents, and the run-time check refuses
-   * such a value with its property's name. Binary data is left out, as the run-time check leaves it out (for-in
-   * would list every index), so what a typed array or Buffer subclass declares is a documented drop.
+   * The fields a subclass of a Date, Map, Set, RegExp or binary data declares (or an interface extending one adds),
+   * lost as an intersection's added properties are: V8 writes only the built-in's contents, and the run-time check
+   * refuses such a value with its property's name.
    */
   private subclassFields(
     builtin: { kind: BuiltinKind; name: string; type: ts.Type },
@@ -655,7 +654,7 @@ export class ShapeBuilder {
     symbol: ts.Symbol,
     find: (rule: RuleId, subject: string, segment?: string) => void,
   ): void {
-    if (!subclassable.has(builtin.kind) || builtin.kind === 'binary') return;
+    if (!subclassable.has(builtin.kind)) return;
     const fields = this.dataFields(type);
     if (fields.length === 0) return;
     const names = fields.map(declaredName);
