@@ -180,6 +180,10 @@ const samples: Record<string, () => unknown> = {
   mapInterfaceWithMethods: () => Object.assign(new Map([['a', 1]]), { find: () => 0 }),
   mapInterfaceRetyped: () => new Map([['a', 1]]),
   arrayInterface: () => ['a'],
+  arrayWithMembers: () => Object.assign(['a'], { next: 'b' }),
+  matchResult: () => 'abc'.match(/b/)!,
+  arrayWithProperty: () => Object.assign([1], { total: 1 }),
+  bytesWithProperty: () => Object.assign(new Uint8Array(1), { tag: 't' }),
 };
 
 describe.each(modes)('agreement with the run-time check in %s mode', (mode) => {
