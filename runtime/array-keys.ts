@@ -21,11 +21,11 @@ const inspectNoElements = {
 const noNamedKeys = /^(?:[^\s()]+\(\d+\) (?:\[\w+\] )?)?\[(?: \.\.\. \d+ more items? )?\]$/;
 
 /**
- * The own enumerable keys of an array or a typed array that are not indices (a match result's `index` and `input`), or
- * undefined when it has none. Object.keys lists the indices first, so the named keys are its tail; on a long array that costs a
- * string per element, so util.inspect, showing no element, rules them out first: it finds them with Node's
- * getOwnNonIndexProperties, which no public API offers, and prints just `[ ... n more items ]` when there are none.
- * Any other text (symbol keys show there too) leads to the exact listing.
+ * The own enumerable keys of an array or a typed array that are not indices (a match result's `index` and `input`),
+ * or undefined when it has none. Object.keys lists the indices first, so the named keys are its tail; on a long
+ * array that costs a string per element, so util.inspect, showing no element, rules them out first: it finds them
+ * with Node's getOwnNonIndexProperties, which no public API offers, and prints just `[ ... n more items ]` when there
+ * are none. Any other text (symbol keys show there too) leads to the exact listing.
  */
 export function namedKeys(indexed: { readonly length: number }): string[] | undefined {
   if (indexed.length > listedKeysUpTo && noNamedKeys.test(inspect(indexed, inspectNoElements)))

@@ -143,7 +143,9 @@ function refuse(w: Walk, reason: string, key?: Key): never {
   throw new Refusal(pathText(w, key), reason);
 }
 
+/** `a Map`, `an ArrayBuffer`; className's `an anonymous class` as it is. */
 function withArticle(name: string): string {
+  if (/^an? /.test(name)) return name;
   return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
 }
 
@@ -387,6 +389,10 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
           : base === RegExp.prototype
             ? 'RegExp'
             : undefined;
+  const binary = types.isArrayBuffer(value) || types.isArrayBufferView(value);
+  if ((builtin !== undefined || binary) && Object.getOwnPropertySymbols(value).length > 0) {
+    refuse(w, 'a symbol-keyed property would be dropped');
+  }
   const added =
     builtin !== undefined
       ? addedProperty(value)
@@ -765,18 +771,18 @@ class PlainDataCheck {
         const record = value as Record<string, unknown>;
         for (const key in record) if (!this.#take(record[key], below)) return undefined;
       } else if (proto === Map.prototype && types.isMap(value)) {
-        if (addedProperty(value) !== undefined) return undefined;
+        if (givenKeys(value)) return undefined;
         // Iterators, where forEach's callback cost this loop an allocation per entry, and entries() an array each;
         // Map's own, as V8's serializer reads a subclass's entries whatever it overrides.
         this.#jsonSafe = false;
         const keys = mapKeys.call(value);
         for (const v of mapValues.call(value)) if (this.#take(keys.next().value, below)) this.#take(v, below);
       } else if (proto === Set.prototype && types.isSet(value)) {
-        if (addedProperty(value) !== undefined) return undefined;
+        if (givenKeys(value)) return undefined;
         this.#jsonSafe = false;
         for (const v of setValues.call(value)) this.#take(v, below);
       } else if (proto === Date.prototype && types.isDate(value)) {
-        if (addedProperty(value) !== undefined) return undefined;
+        if (givenKeys(value)) return undefined;
         this.#jsonSafe = false;
       } else {
         return undefined;
@@ -898,6 +904,11 @@ class PlainDataCheck {
     this.#jsonSafe = true;
     this.#other = false;
   }
+}
+
+/** Whether a Map, Set or Date was given a property of its own, symbol-keyed or not: the walk refuses it. */
+function givenKeys(value: object): boolean {
+  return addedProperty(value) !== undefined || Object.getOwnPropertySymbols(value).length > 0;
 }
 
 /** Whether an array has keys besides its indices (named or symbol-keyed properties): the walk judges those. */

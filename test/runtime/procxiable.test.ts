@@ -261,6 +261,15 @@ describe('subclasses of built-ins', () => {
     expect(() => validateProcxiable(view, 'advanced', 'v')).toThrow(/^v: a DataView with .* \(at\)/);
     const memory = Object.assign(new ArrayBuffer(8), { owner: 'x' });
     expect(() => validateProcxiable(memory, 'advanced', 'v')).toThrow(/^v: an ArrayBuffer with .* \(owner\)/);
+    const anonymous = new (class extends Uint16Array {
+      unit = 'px';
+    })(2);
+    expect(() => validateProcxiable(anonymous, 'advanced', 'v')).toThrow(/^v: an anonymous class with/);
+    const marked = Object.assign(new Float64Array(1 << 24), { [Symbol('unit')]: 'ms' });
+    expect(() => validateProcxiable({ marked }, 'advanced', 'v')).toThrow(
+      /^v\.marked: a symbol-keyed property/,
+    );
+    expect(isProcxiable(Object.assign(new Map(), { [Symbol('k')]: 1 }), 'advanced')).toBe(false);
     // Without: a long Buffer is not read element by element to tell.
     expect(
       isProcxiable(
