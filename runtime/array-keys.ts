@@ -2,7 +2,7 @@
 import { inspect } from './builtins.js';
 
 /** Up to this length the keys are listed to find the named ones; see namedKeys. */
-const listedKeysUpTo = 128;
+const listedKeysUpTo = 96;
 // Every option that shapes the text is set: util.inspect.defaultOptions may have been changed.
 const inspectNoElements = {
   maxArrayLength: 0,
@@ -31,6 +31,9 @@ export function namedKeys(indexed: { readonly length: number }): string[] | unde
   if (indexed.length > listedKeysUpTo && noNamedKeys.test(inspect(indexed, inspectNoElements)))
     return undefined;
   const keys = Object.keys(indexed);
+  const last = keys.length - 1;
+  // The common case, an array without holes: its last key is its last index.
+  if (last < 0 || (last === indexed.length - 1 && keys[last] === `${last}`)) return undefined;
   let first = keys.length;
   while (first > 0 && !isIndex(keys[first - 1]!)) first--;
   return first === keys.length ? undefined : keys.slice(first);
