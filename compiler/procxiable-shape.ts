@@ -188,12 +188,28 @@ function isErrorType(type: ts.Type): boolean {
 const NUMERIC_NAME = /^(?:0|[1-9]\d*)$/;
 
 /**
- * A brand: a property that only tags a type for the checker (`{ readonly __brand: 'Id' }`, or a `unique symbol`
- * key, whose name the checker spells `__@name@id`), never set on the value. It is the same compile-time tag
- * `string & { __brand }` carries, so it is not an added property of an array or a built-in either.
+ * A brand: a member that only tags a type for the checker and that no value can really have, so it is not an added
+ * property of an array or a built-in, nor a property an object carries. What tells one apart is its key or its type,
+ * never its name (a real field may be called `__total`):
+ * - a symbol key (`[brand]: true`, zod's `[z.$brand]`, type-fest's `Tagged` and `Opaque`): neither JSON nor V8 writes
+ *   one, and the run-time check refuses a plain object or an array that really has one;
+ * - a `unique symbol` type declared by the member itself (`readonly __brand: unique symbol`), which no value has;
+ * - `never`, which no value has either.
+ * A string-named member of any other type (`__brand: 'Id'`, ts-brand's `__type__`) may be a real field, so it is one
+ * here; on a primitive (`string & { __brand: 'Id' }`) the whole object part is a brand anyway (see `fill`).
  */
-function isBrand(property: ts.Symbol): boolean {
-  return property.name.startsWith('__');
+function isBrand(checker: ts.TypeChecker, property: ts.Symbol): boolean {
+  return isSymbolKeyed(property) || hasNoValue(checker, property);
+}
+
+/** A member no value can have: typed `never`, or with a `unique symbol` it declares itself. */
+function hasNoValue(checker: ts.TypeChecker, property: ts.Symbol): boolean {
+  const type = checker.getTypeOfSymbol(property);
+  if (type.flags & ts.TypeFlags.Never) return true;
+  if (!(type.flags & ts.TypeFlags.UniqueESSymbol)) return false;
+  // `typeof marker` (a symbol a variable or a static field holds) is a real value; a fresh one is declared here.
+  const declaration = type.getSymbol()?.valueDeclaration;
+  return declaration !== undefined && ts.isPropertySignature(declaration);
 }
 
 /** Property names as they appear in a path: `.name`, or `["odd-name"]`. */
@@ -396,8 +412,23 @@ export class ShapeBuilder {
       const members = nonEmpty.length > 0 ? nonEmpty : all;
       // `string & { __brand: 'Id' }` is a string at run time: the object part is a compile-time brand.
       const primitives = members.filter((m) => m.flags & primitiveFlags);
-      if (primitives.length === 0) this.addedProperties(members, find);
-      for (const member of primitives.length > 0 ? primitives : members) walk('', member);
+      if (primitives.length > 0) {
+        for (const member of primitives) walk('', member);
+        return;
+      }
+      this.addedProperties(members, find);
+      // A brand is on no value (`Item & { readonly [brand]: true }`), so a member of brands only is not walked, and
+      // one that mixes them with data is walked for its data; one that is nothing but brands accepts any object.
+      const data = members.map((m) => this.dataBesideBrands(m));
+      if (data.every((d) => d?.length === 0)) {
+        for (const member of members) walk('', member);
+        return;
+      }
+      members.forEach((member, i) => {
+        const properties = data[i];
+        if (properties === undefined) walk('', member);
+        else for (const p of properties) walk(propertySegment(p.name), this.checker.getTypeOfSymbol(p));
+      });
       return;
     }
     if (flags & ts.TypeFlags.Instantiable) {
@@ -419,6 +450,24 @@ export class ShapeBuilder {
       return void walk('', constraint);
     }
     if (isObjectType(type)) this.fillObject(type, find, walk);
+  }
+
+  /**
+   * The data properties of an intersection's member that carries brands; undefined for one without brands, or that is
+   * judged as a whole whatever it carries (a class, a function, one with methods or an index signature).
+   */
+  private dataBesideBrands(member: ts.Type): ts.Symbol[] | undefined {
+    if (!isObjectType(member) || member.getCallSignatures().length > 0) return undefined;
+    if (member.getConstructSignatures().length > 0 || this.checker.getIndexInfosOfType(member).length > 0) {
+      return undefined;
+    }
+    const symbol = member.getSymbol();
+    if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Class) return undefined;
+    const properties = this.checker.getPropertiesOfType(member);
+    const data = properties.filter((p) => !isBrand(this.checker, p));
+    if (data.length === properties.length || data.some((p) => p.flags & ts.SymbolFlags.Method))
+      return undefined;
+    return data;
   }
 
   private fillObject(
@@ -530,6 +579,7 @@ export class ShapeBuilder {
       find('function', `the functions in ${this.objectName(type, false)} (${shown})`);
     }
     for (const property of properties) {
+      if (hasNoValue(checker, property)) continue;
       if (isSymbolKeyed(property)) {
         find('symbol', `the symbol-keyed property '${declaredName(property)}'`);
         continue;
@@ -570,7 +620,7 @@ export class ShapeBuilder {
       .flatMap((m) => checker.getPropertiesOfType(m).filter((p) => !isLibSymbol(p)))
       // Elements and the length of an array are what JSON and V8 write (`T[] & { 0: T }` is a non-empty array).
       .filter((p) => !(isArray && (p.name === 'length' || NUMERIC_NAME.test(p.name))))
-      .filter((p) => !isBrand(p));
+      .filter((p) => !isBrand(checker, p));
     if (added.length === 0) return;
     const names = added.map(declaredName);
     const listed = firstFew(names);
@@ -628,7 +678,10 @@ export class ShapeBuilder {
       .getPropertiesOfType(type)
       .filter(
         (p) =>
-          !inherited.has(p.escapedName) && p.name !== 'length' && !NUMERIC_NAME.test(p.name) && !isBrand(p),
+          !inherited.has(p.escapedName) &&
+          p.name !== 'length' &&
+          !NUMERIC_NAME.test(p.name) &&
+          !isBrand(checker, p),
       );
     const subject = `${this.objectName(type, false)} (${what})`;
     const behaviour = added.filter(isClassBehaviour);
