@@ -510,6 +510,14 @@ export class ShapeBuilder {
     const symbol = type.getSymbol();
     const isUserClass =
       symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0 && !isLibSymbol(symbol);
+    // V8 writes an Array subclass's instance as a plain array (JSON too): its class and methods are lost, and the
+    // run-time check refuses it in both modes, so only the members the class declares are named, not Array's.
+    if (isUserClass && this.extendsArray(type)) {
+      const own = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p));
+      const lost = own.length > 0 ? `its class and its ${describeMembers(own)}` : 'its class';
+      const subject = `an instance of class '${symbol!.name}' (an Array subclass) arrives as a plain array, without ${lost}`;
+      return void find('class-instance', subject);
+    }
     // A subclass of a built-in (an Error, a Map) is judged as that built-in, as the run-time check judges it; one of a
     // carried-as-itself built-in (a Map, a Date, binary data) that adds methods is refused, as they would be lost. So
     // is an interface extending one with methods: its values are such subclasses, or built-ins given functions of
@@ -645,6 +653,19 @@ export class ShapeBuilder {
     if (symbol === undefined || (symbol.flags & ts.SymbolFlags.Interface) === 0) return undefined;
     if (symbol.flags & ts.SymbolFlags.Class) return undefined;
     return this.arrayBaseOfInterface(referenceTarget(type), new Set());
+  }
+
+  /** Whether a class extends Array, directly or through classes of its own. */
+  private extendsArray(type: ts.ObjectType, seen = new Set<ts.Type>()): boolean {
+    const target = referenceTarget(type);
+    if (seen.has(target) || !isObjectType(target)) return false;
+    if (!(target.objectFlags & ts.ObjectFlags.ClassOrInterface)) return false;
+    seen.add(target);
+    return this.checker
+      .getBaseTypes(target as ts.InterfaceType)
+      .some(
+        (base) => this.checker.isArrayType(base) || (isObjectType(base) && this.extendsArray(base, seen)),
+      );
   }
 
   private arrayBaseOfInterface(target: ts.Type, seen: Set<ts.Type>): ts.Type | undefined {
@@ -879,6 +900,11 @@ function firstFew(names: readonly string[], total = names.length): string {
 
 /** "an instance of class 'Logger' has methods (log(), get level, flush() and 2 more)": the first few members. */
 function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
+  return `${subject} has ${describeMembers(members)}`;
+}
+
+/** "methods (log(), get level, flush() and 2 more)", or "private fields (#count)". */
+function describeMembers(members: readonly ts.Symbol[]): string {
   // The user's own members first; symbol-keyed ones (EventEmitter's captureRejectionSymbol) only when nothing else.
   const ordered = [...members].sort((a, b) => Number(isLibSymbol(a)) - Number(isLibSymbol(b)));
   const named = ordered.filter((m) => !isSymbolKeyed(m));
@@ -892,7 +918,7 @@ function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
   const what = members.every((m) => !(m.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)))
     ? 'private fields'
     : 'methods';
-  return `${subject} has ${what} (${firstFew(names, members.length)})`;
+  return `${what} (${firstFew(names, members.length)})`;
 }
 
 /** Members that live on the prototype or in private slots, so neither JSON nor structured clone carries them. */

@@ -13,9 +13,11 @@ import {
   Logger,
   Lookup,
   MapWithField,
+  NumberList,
   Point,
   Registry,
   RichError,
+  StringList,
 } from './fixtures/types/classes.js';
 import { checkFixture, createFixtureProject, fixturesDir, modes, repoRoot, report } from './harness.js';
 
@@ -190,6 +192,8 @@ const samples: Record<string, () => unknown> = {
   brandedArray: () => ['a'],
   brandedDate: () => new Date(0),
   brandedObject: () => ({ a: 1, b: ['x'] }),
+  arraySubclass: () => StringList.from(['a']),
+  arraySubclassWithMethods: () => NumberList.of(1, 2),
 };
 
 describe.each(modes)('agreement with the run-time check in %s mode', (mode) => {
