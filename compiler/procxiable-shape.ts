@@ -188,12 +188,28 @@ function isErrorType(type: ts.Type): boolean {
 const NUMERIC_NAME = /^(?:0|[1-9]\d*)$/;
 
 /**
- * A brand: a property that only tags a type for the checker (`{ readonly __brand: 'Id' }`, or a `unique symbol`
- * key, whose name the checker spells `__@name@id`), never set on the value. It is the same compile-time tag
- * `string & { __brand }` carries, so it is not an added property of an array or a built-in either.
+ * A brand: a member that only tags a type for the checker and that no value can really have, so it is not an added
+ * property of an array or a built-in, nor a property an object carries. What tells one apart is its key or its type,
+ * never its name (a real field may be called `__total`):
+ * - a symbol key (`[brand]: true`, zod's `[z.$brand]`, type-fest's `Tagged` and `Opaque`): neither JSON nor V8 writes
+ *   one, and the run-time check refuses a plain object or an array that really has one;
+ * - a `unique symbol` type declared by the member itself (`readonly __brand: unique symbol`), which no value has;
+ * - `never`, which no value has either.
+ * A string-named member of any other type (`__brand: 'Id'`, ts-brand's `__type__`) may be a real field, so it is one
+ * here; on a primitive (`string & { __brand: 'Id' }`) the whole object part is a brand anyway (see `fill`).
  */
-function isBrand(property: ts.Symbol): boolean {
-  return property.name.startsWith('__');
+function isBrand(checker: ts.TypeChecker, property: ts.Symbol): boolean {
+  return isSymbolKeyed(property) || hasNoValue(checker, property);
+}
+
+/** A member no value can have: typed `never`, or with a `unique symbol` it declares itself. */
+function hasNoValue(checker: ts.TypeChecker, property: ts.Symbol): boolean {
+  const type = checker.getTypeOfSymbol(property);
+  if (type.flags & ts.TypeFlags.Never) return true;
+  if (!(type.flags & ts.TypeFlags.UniqueESSymbol)) return false;
+  // `typeof marker` (a symbol a variable or a static field holds) is a real value; a fresh one is declared here.
+  const declaration = type.getSymbol()?.valueDeclaration;
+  return declaration !== undefined && ts.isPropertySignature(declaration);
 }
 
 /** Property names as they appear in a path: `.name`, or `["odd-name"]`. */
@@ -396,8 +412,23 @@ export class ShapeBuilder {
       const members = nonEmpty.length > 0 ? nonEmpty : all;
       // `string & { __brand: 'Id' }` is a string at run time: the object part is a compile-time brand.
       const primitives = members.filter((m) => m.flags & primitiveFlags);
-      if (primitives.length === 0) this.addedProperties(members, find);
-      for (const member of primitives.length > 0 ? primitives : members) walk('', member);
+      if (primitives.length > 0) {
+        for (const member of primitives) walk('', member);
+        return;
+      }
+      this.addedProperties(members, find);
+      // A brand is on no value (`Item & { readonly [brand]: true }`), so a member of brands only is not walked, and
+      // one that mixes them with data is walked for its data; one that is nothing but brands accepts any object.
+      const data = members.map((m) => this.dataBesideBrands(m));
+      if (data.every((d) => d?.length === 0)) {
+        for (const member of members) walk('', member);
+        return;
+      }
+      members.forEach((member, i) => {
+        const properties = data[i];
+        if (properties === undefined) walk('', member);
+        else for (const p of properties) walk(propertySegment(p.name), this.checker.getTypeOfSymbol(p));
+      });
       return;
     }
     if (flags & ts.TypeFlags.Instantiable) {
@@ -419,6 +450,24 @@ export class ShapeBuilder {
       return void walk('', constraint);
     }
     if (isObjectType(type)) this.fillObject(type, find, walk);
+  }
+
+  /**
+   * The data properties of an intersection's member that carries brands; undefined for one without brands, or that is
+   * judged as a whole whatever it carries (a class, a function, one with methods or an index signature).
+   */
+  private dataBesideBrands(member: ts.Type): ts.Symbol[] | undefined {
+    if (!isObjectType(member) || member.getCallSignatures().length > 0) return undefined;
+    if (member.getConstructSignatures().length > 0 || this.checker.getIndexInfosOfType(member).length > 0) {
+      return undefined;
+    }
+    const symbol = member.getSymbol();
+    if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Class) return undefined;
+    const properties = this.checker.getPropertiesOfType(member);
+    const data = properties.filter((p) => !isBrand(this.checker, p));
+    if (data.length === properties.length || data.some((p) => p.flags & ts.SymbolFlags.Method))
+      return undefined;
+    return data;
   }
 
   private fillObject(
@@ -461,6 +510,14 @@ export class ShapeBuilder {
     const symbol = type.getSymbol();
     const isUserClass =
       symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0 && !isLibSymbol(symbol);
+    // V8 writes an Array subclass's instance as a plain array (JSON too): its class and methods are lost, and the
+    // run-time check refuses it in both modes, so only the members the class declares are named, not Array's.
+    if (isUserClass && this.extendsArray(type)) {
+      const own = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p));
+      const lost = own.length > 0 ? `its class and its ${describeMembers(own)}` : 'its class';
+      const subject = `an instance of class '${symbol!.name}' (an Array subclass) arrives as a plain array, without ${lost}`;
+      return void find('class-instance', subject);
+    }
     // A subclass of a built-in (an Error, a Map) is judged as that built-in, as the run-time check judges it; one of a
     // carried-as-itself built-in (a Map, a Date, binary data) that adds methods is refused, as they would be lost. So
     // is an interface extending one with methods: its values are such subclasses, or built-ins given functions of
@@ -530,6 +587,7 @@ export class ShapeBuilder {
       find('function', `the functions in ${this.objectName(type, false)} (${shown})`);
     }
     for (const property of properties) {
+      if (hasNoValue(checker, property)) continue;
       if (isSymbolKeyed(property)) {
         find('symbol', `the symbol-keyed property '${declaredName(property)}'`);
         continue;
@@ -570,7 +628,7 @@ export class ShapeBuilder {
       .flatMap((m) => checker.getPropertiesOfType(m).filter((p) => !isLibSymbol(p)))
       // Elements and the length of an array are what JSON and V8 write (`T[] & { 0: T }` is a non-empty array).
       .filter((p) => !(isArray && (p.name === 'length' || NUMERIC_NAME.test(p.name))))
-      .filter((p) => !isBrand(p));
+      .filter((p) => !isBrand(checker, p));
     if (added.length === 0) return;
     const names = added.map(declaredName);
     const listed = firstFew(names);
@@ -595,6 +653,19 @@ export class ShapeBuilder {
     if (symbol === undefined || (symbol.flags & ts.SymbolFlags.Interface) === 0) return undefined;
     if (symbol.flags & ts.SymbolFlags.Class) return undefined;
     return this.arrayBaseOfInterface(referenceTarget(type), new Set());
+  }
+
+  /** Whether a class extends Array, directly or through classes of its own. */
+  private extendsArray(type: ts.ObjectType, seen = new Set<ts.Type>()): boolean {
+    const target = referenceTarget(type);
+    if (seen.has(target) || !isObjectType(target)) return false;
+    if (!(target.objectFlags & ts.ObjectFlags.ClassOrInterface)) return false;
+    seen.add(target);
+    return this.checker
+      .getBaseTypes(target as ts.InterfaceType)
+      .some(
+        (base) => this.checker.isArrayType(base) || (isObjectType(base) && this.extendsArray(base, seen)),
+      );
   }
 
   private arrayBaseOfInterface(target: ts.Type, seen: Set<ts.Type>): ts.Type | undefined {
@@ -628,7 +699,10 @@ export class ShapeBuilder {
       .getPropertiesOfType(type)
       .filter(
         (p) =>
-          !inherited.has(p.escapedName) && p.name !== 'length' && !NUMERIC_NAME.test(p.name) && !isBrand(p),
+          !inherited.has(p.escapedName) &&
+          p.name !== 'length' &&
+          !NUMERIC_NAME.test(p.name) &&
+          !isBrand(checker, p),
       );
     const subject = `${this.objectName(type, false)} (${what})`;
     const behaviour = added.filter(isClassBehaviour);
@@ -826,6 +900,11 @@ function firstFew(names: readonly string[], total = names.length): string {
 
 /** "an instance of class 'Logger' has methods (log(), get level, flush() and 2 more)": the first few members. */
 function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
+  return `${subject} has ${describeMembers(members)}`;
+}
+
+/** "methods (log(), get level, flush() and 2 more)", or "private fields (#count)". */
+function describeMembers(members: readonly ts.Symbol[]): string {
   // The user's own members first; symbol-keyed ones (EventEmitter's captureRejectionSymbol) only when nothing else.
   const ordered = [...members].sort((a, b) => Number(isLibSymbol(a)) - Number(isLibSymbol(b)));
   const named = ordered.filter((m) => !isSymbolKeyed(m));
@@ -839,7 +918,7 @@ function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
   const what = members.every((m) => !(m.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)))
     ? 'private fields'
     : 'methods';
-  return `${subject} has ${what} (${firstFew(names, members.length)})`;
+  return `${what} (${firstFew(names, members.length)})`;
 }
 
 /** Members that live on the prototype or in private slots, so neither JSON nor structured clone carries them. */

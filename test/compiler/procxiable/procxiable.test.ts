@@ -13,9 +13,11 @@ import {
   Logger,
   Lookup,
   MapWithField,
+  NumberList,
   Point,
   Registry,
   RichError,
+  StringList,
 } from './fixtures/types/classes.js';
 import { checkFixture, createFixtureProject, fixturesDir, modes, repoRoot, report } from './harness.js';
 
@@ -184,6 +186,14 @@ const samples: Record<string, () => unknown> = {
   matchResult: () => 'abc'.match(/b/)!,
   arrayWithProperty: () => Object.assign([1], { total: 1 }),
   bytesWithProperty: () => Object.assign(new Uint8Array(1), { tag: 't' }),
+  arrayWithUnderscoredProperty: () => Object.assign([1], { __total: 1 }),
+  dateWithUnderscoredProperty: () => Object.assign(new Date(0), { __tag: 't' }),
+  // A brand is a cast: the value is the plain array, Date or object.
+  brandedArray: () => ['a'],
+  brandedDate: () => new Date(0),
+  brandedObject: () => ({ a: 1, b: ['x'] }),
+  arraySubclass: () => StringList.from(['a']),
+  arraySubclassWithMethods: () => NumberList.of(1, 2),
 };
 
 describe.each(modes)('agreement with the run-time check in %s mode', (mode) => {
