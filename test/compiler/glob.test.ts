@@ -1,5 +1,5 @@
 // The small glob matcher behind "workers": patterns, negation, and which folders a scan reads.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,22 @@ describe('GlobSet', () => {
         ['src/job.worker.ts', 'src/lib/deep/more.worker.ts', 'src/real/own.worker.ts'].map((f) =>
           path.join(root, f),
         ),
+      );
+    });
+
+    it('lists the folders it read by the names it reached them by, as the watch mode and the orphan scan use them', () => {
+      const { folders, linked } = new GlobSet(['src/**/*.worker.ts']).walk(root);
+      expect(folders.map((folder) => path.relative(root, folder.path))).toEqual(
+        ['src', 'src/real', 'src/lib', 'src/lib/deep'].map((f) => path.join(...f.split('/'))),
+      );
+      expect(linked).toEqual(
+        new Map([
+          [path.join(root, 'src/job.worker.ts'), path.join(realpathSync(root), 'shared/job.worker.ts')],
+          [
+            path.join(root, 'src/lib/deep/more.worker.ts'),
+            path.join(realpathSync(root), 'lib/deep/more.worker.ts'),
+          ],
+        ]),
       );
     });
 
