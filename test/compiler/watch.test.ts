@@ -1,5 +1,13 @@
 // `procxy generate --watch` on a temporary project: edits to files the worker imports are picked up.
-import { existsSync, watch as fsWatch, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  watch as fsWatch,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { loadConfig } from '../../compiler/load-config.js';
@@ -154,6 +162,50 @@ it('sees workers in new folders, under a glob base made later, and in a folder d
     // And the new folder is watched: a later edit is seen too.
     writeFileSync(first, worker('First', ['one', 'two', 'three']));
     await until(stubHas(first, 'three(): Promise<number>;'), 'the stub after an edit in the new folder');
+    expect(out.stderr).toBe('');
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('sees what the scan sees through links inside the root: a linked worker file, and a linked folder and new folders in it', async () => {
+  const dir = tempProject('typed');
+  writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['src/**/*.worker.ts'] };\n");
+  mkdirSync(path.join(dir, 'src'), { recursive: true });
+  mkdirSync(path.join(dir, 'shared'));
+  mkdirSync(path.join(dir, 'other'));
+  const real = path.join(dir, 'shared/job.worker.ts');
+  writeFileSync(real, worker('Job', ['one']));
+  symlinkSync('../shared/job.worker.ts', path.join(dir, 'src/job.worker.ts'));
+  // A linked folder with no worker yet, and a link cycle in it.
+  symlinkSync('../other', path.join(dir, 'src/other'));
+  symlinkSync('.', path.join(dir, 'other/loop'));
+  const { cli, out, summaries } = startWatch(dir);
+  const has = (file: string, text: string) => (): boolean =>
+    existsSync(path.join(dir, file)) && readFileSync(path.join(dir, file), 'utf8').includes(text);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/1 worker, 1 method, 2 files written/);
+
+    // An edit to the linked file is an edit to its target, in a folder no glob names.
+    writeFileSync(real, worker('Job', ['one', 'two']));
+    await until(has('src/job.worker.procxy.ts', 'two(): Promise<number>;'), 'the stub of the linked worker');
+
+    // A worker in a new folder inside the linked folder, generated beside it by its linked name.
+    const neo = path.join(dir, 'other/deep/neo.worker.ts');
+    mkdirSync(path.dirname(neo));
+    writeFileSync(neo, worker('Neo', ['ping']));
+    await until(has('src/other/deep/neo.worker.procxy.ts', 'ping(): Promise<number>;'), 'the stub of neo');
+    writeFileSync(neo, worker('Neo', ['ping', 'pong']));
+    await until(
+      has('src/other/deep/neo.worker.procxy.ts', 'pong(): Promise<number>;'),
+      'the edited stub of neo',
+    );
+
+    // Its outputs are orphans once it goes.
+    rmSync(neo);
+    await until(() => !existsSync(path.join(dir, 'other/deep/neo.worker.procxy.ts')), 'the orphans to go');
+    expect(existsSync(path.join(dir, 'other/deep/neo.worker.procxy.child.mjs'))).toBe(false);
     expect(out.stderr).toBe('');
   } finally {
     cli.kill('SIGTERM');
