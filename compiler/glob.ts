@@ -135,6 +135,20 @@ function isInside(dir: string, file: string): boolean {
 }
 
 /**
+ * Whether `dir`, inside `root` by its path, is a link (or lies below one) to a folder outside it: a glob base such as
+ * `vendor/**` with `vendor -> /elsewhere` is skipped, as the same link met below a base is. A base named outside the
+ * root by its path (`../shared/*.ts`) is the user's choice, and is read.
+ */
+function linksOut(root: string, dir: string): boolean {
+  if (!isInside(root, dir)) return false;
+  try {
+    return !isInside(realpathSync(root), realpathSync(dir));
+  } catch {
+    return false; // Missing: nothing to read either way.
+  }
+}
+
+/**
  * `dirs` (absolute) and every folder below them, skipping node_modules and dot folders. Links to files are listed
  * (a dangling one is not); links to folders are followed when the folder is inside `root`: a linked folder outside
  * the project (`bazel-out -> /tmp/elsewhere`, `bazel-usr -> /usr`) is not the project's, and following it would
@@ -234,7 +248,7 @@ export class GlobSet {
 
   /**
    * The folders read to find every match under `root` (walkFolders from each base: links to files, and to folders
-   * inside `root`, are followed), and the matching files as sorted absolute paths, each by the name it was found
+   * inside `root`, are followed; a base that is a link out of `root` is not read), and the matching files as sorted absolute paths, each by the name it was found
    * under. By real path, a file linked under a second name (`alias.worker.ts -> w.worker.ts`) is one file, and its
    * real name wins over a link's, so one worker is not generated twice; `linked` maps the name of each file found
    * through a link (to it or to a folder above it) to its real path.
@@ -246,7 +260,7 @@ export class GlobSet {
   } {
     const folders = walkFolders(
       root,
-      this.#bases.map((base) => path.join(root, base)),
+      this.#bases.map((base) => path.join(root, base)).filter((dir) => !linksOut(root, dir)),
     );
     const found = new Map<string, { readonly name: string; readonly linked: boolean }>();
     for (const folder of folders) {

@@ -83,6 +83,9 @@ describe('GlobSet', () => {
     afterAll(() => rmSync(outside, { recursive: true, force: true }));
     writeFileSync(path.join(outside, 'far.worker.ts'), 'export class F {}\n');
     symlinkSync(outside, path.join(root, 'src/bazel-out'));
+    // A glob base that is itself a link out of the project, and one linked inside it.
+    symlinkSync(outside, path.join(root, 'vendor'));
+    symlinkSync('shared', path.join(root, 'inner'));
 
     it('follows links to files and folders inside the root, reads each folder and file once, and survives loops and dangling links', () => {
       expect(new GlobSet(['src/**/*.worker.ts']).scan(root)).toEqual(
@@ -106,6 +109,12 @@ describe('GlobSet', () => {
           ],
         ]),
       );
+    });
+
+    it('reads a glob base that is a link only when it stays inside the root, as it does a linked folder below one', () => {
+      expect(new GlobSet(['vendor/**/*.worker.ts']).scan(root)).toEqual([]);
+      expect(new GlobSet(['vendor/**/*.worker.ts']).walk(root).folders).toEqual([]);
+      expect(new GlobSet(['inner/*.worker.ts']).scan(root)).toEqual([path.join(root, 'inner/job.worker.ts')]);
     });
 
     it('finds files through brace alternatives that hold a folder', () => {

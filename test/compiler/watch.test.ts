@@ -3,11 +3,14 @@ import {
   existsSync,
   watch as fsWatch,
   mkdirSync,
+  mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { loadConfig } from '../../compiler/load-config.js';
@@ -209,6 +212,40 @@ it('sees what the scan sees through links inside the root: a linked worker file,
     expect(out.stderr).toBe('');
   } finally {
     cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('reads no glob base that is a link out of the root, and reads the folder once it is one inside', async () => {
+  const dir = tempProject('typed');
+  writeFileSync(
+    path.join(dir, 'procxy.config.ts'),
+    "export default { workers: ['src/*.worker.ts', 'vendor/**/*.worker.ts'] };\n",
+  );
+  mkdirSync(path.join(dir, 'src'));
+  writeFileSync(path.join(dir, 'src/own.worker.ts'), worker('Own', ['one']));
+  const outside = mkdtempSync(path.join(os.tmpdir(), 'procxy-watch-outside-'));
+  writeFileSync(path.join(outside, 'far.worker.ts'), worker('Far', ['far']));
+  const vendor = path.join(dir, 'vendor');
+  symlinkSync(outside, vendor);
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/1 worker, 1 method, 2 files written/);
+    expect(readdirSync(outside)).toEqual(['far.worker.ts']);
+
+    // The link made a folder of the project: the folder above the base says so.
+    rmSync(vendor);
+    mkdirSync(vendor);
+    writeFileSync(path.join(vendor, 'near.worker.ts'), worker('Near', ['near']));
+    await until(
+      () => existsSync(path.join(vendor, 'near.worker.procxy.ts')),
+      'the stub of vendor/near.worker.ts',
+    );
+    expect(readdirSync(outside)).toEqual(['far.worker.ts']);
+    expect(out.stderr).toBe('');
+  } finally {
+    cli.kill('SIGTERM');
+    rmSync(outside, { recursive: true, force: true });
   }
 }, 120_000);
 
