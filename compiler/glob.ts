@@ -127,6 +127,8 @@ export interface WalkedFile {
 /** A folder a walk read, by the path it was reached by (a link's when through a link), with its files. */
 export interface WalkedFolder {
   readonly path: string;
+  /** Reached through a link to it or to a folder above it (within the walk), so `path` is not its real path. */
+  readonly linked: boolean;
   readonly files: readonly WalkedFile[];
 }
 
@@ -166,7 +168,7 @@ export function walkFolders(root: string, dirs: readonly string[]): WalkedFolder
   const folders: WalkedFolder[] = [];
   const read = new Set<string>();
   const linked: { readonly path: string; readonly real: string }[] = [];
-  const walk = (dir: string, real: string): void => {
+  const walk = (dir: string, real: string, throughLink: boolean): void => {
     if (read.has(real)) return;
     read.add(real);
     let entries: Dirent[];
@@ -178,11 +180,11 @@ export function walkFolders(root: string, dirs: readonly string[]): WalkedFolder
     // Sorted, so which of two links to one folder names it does not depend on the file system's order.
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const files: WalkedFile[] = [];
-    folders.push({ path: dir, files });
+    folders.push({ path: dir, linked: throughLink, files });
     for (const entry of entries) {
       const skipped = entry.name === 'node_modules' || entry.name.startsWith('.');
       if (entry.isDirectory()) {
-        if (!skipped) walk(path.join(dir, entry.name), path.join(real, entry.name));
+        if (!skipped) walk(path.join(dir, entry.name), path.join(real, entry.name), throughLink);
       } else if (entry.isFile()) {
         files.push({ name: entry.name, real: path.join(real, entry.name), linked: false });
       } else if (entry.isSymbolicLink()) {
@@ -209,9 +211,10 @@ export function walkFolders(root: string, dirs: readonly string[]): WalkedFolder
     } catch {
       continue;
     }
-    walk(dir, real);
+    // A root that is itself reached through a link (a linked home folder) does not make every file a linked one.
+    walk(dir, real, real !== path.join(realRoot, path.relative(root, dir)));
   }
-  for (let next = linked.shift(); next !== undefined; next = linked.shift()) walk(next.path, next.real);
+  for (let next = linked.shift(); next !== undefined; next = linked.shift()) walk(next.path, next.real, true);
   return folders;
 }
 
@@ -262,18 +265,21 @@ export class GlobSet {
       root,
       this.#bases.map((base) => path.join(root, base)).filter((dir) => !linksOut(root, dir)),
     );
-    const found = new Map<string, { readonly name: string; readonly linked: boolean }>();
+    const found = new Map<
+      string,
+      { readonly name: string; readonly linked: boolean; readonly inLinked: boolean }
+    >();
     for (const folder of folders) {
       for (const file of folder.files) {
         const name = path.join(folder.path, file.name);
         if (!this.matches(posixRelative(root, name))) continue;
         const existing = found.get(file.real);
         if (existing !== undefined && (file.linked || !existing.linked)) continue;
-        found.set(file.real, { name, linked: file.linked });
+        found.set(file.real, { name, linked: file.linked, inLinked: folder.linked });
       }
     }
     const linked = new Map<string, string>();
-    for (const [real, { name }] of found) if (name !== real) linked.set(name, real);
+    for (const [real, file] of found) if (file.linked || file.inLinked) linked.set(file.name, real);
     return { folders, files: [...found.values()].map((f) => f.name).sort(), linked };
   }
 }

@@ -111,6 +111,20 @@ describe('GlobSet', () => {
       );
     });
 
+    it('does not count a file as linked because the root is reached through a link', () => {
+      const linkedRoot = `${root}-link`;
+      symlinkSync(root, linkedRoot);
+      try {
+        const { files, linked } = new GlobSet(['src/**/*.worker.ts']).walk(linkedRoot);
+        expect(files).toContain(path.join(linkedRoot, 'src/real/own.worker.ts'));
+        expect([...linked.keys()]).toEqual(
+          ['src/job.worker.ts', 'src/lib/deep/more.worker.ts'].map((f) => path.join(linkedRoot, f)),
+        );
+      } finally {
+        rmSync(linkedRoot);
+      }
+    });
+
     it('reads a glob base that is a link only when it stays inside the root, as it does a linked folder below one', () => {
       expect(new GlobSet(['vendor/**/*.worker.ts']).scan(root)).toEqual([]);
       expect(new GlobSet(['vendor/**/*.worker.ts']).walk(root).folders).toEqual([]);
