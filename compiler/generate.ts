@@ -1,5 +1,5 @@
 // The generator pipeline (config -> analysis -> emit -> write/check); the CLI, tests and plugins all use it.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { analyze, type WorkerModel } from './analyze.js';
@@ -7,7 +7,7 @@ import { bundleChild, ChildBundleError } from './child-bundle.js';
 import { ConfigError } from './config.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
 import { emitChildEntry, emitStub, HEADER_PREFIX, header, parseHeader } from './emit.js';
-import { GlobSet } from './glob.js';
+import { GlobSet, walkFolders } from './glob.js';
 import { type LineIndex, lineIndexes, utf16Length } from './line-index.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
@@ -51,8 +51,13 @@ export interface GenerateResult {
   readonly stale: readonly string[];
   /** Generated files whose source is gone or no longer produces them (deleted unless check). */
   readonly orphans: readonly string[];
-  /** Files whose dependencies the watch mode must follow (worker sources and every file their types come from). */
+  /**
+   * Files whose dependencies the watch mode must follow (worker sources, by the name the scan found them under and,
+   * for one reached through a link, by its real path too, and every file their types come from).
+   */
   readonly dependencies: readonly string[];
+  /** The folders the scan for workers read (each glob base and below it, links inside the root followed), by name. */
+  readonly folders: readonly string[];
   /** True when there is no error diagnostic and, with check, nothing is missing, stale or orphaned. */
   readonly ok: boolean;
   readonly durationMs: number;
@@ -119,6 +124,8 @@ export class Generator {
   readonly #declarationFiles: readonly string[];
   readonly #bundles = new Map<string, BundleCacheEntry>();
   #changed = new Set<string>();
+  /** The real path of each worker file the last scan found through a link, by the name it found it under. */
+  #linked: ReadonlyMap<string, string> = new Map();
 
   constructor(config: ResolvedConfig) {
     this.config = config;
@@ -131,10 +138,31 @@ export class Generator {
   /** Tells the generator these files changed on disk; the next run reloads them (and rebundles what used them). */
   invalidate(files: Iterable<string>): void {
     for (const file of files) {
-      const absolute = path.resolve(file);
-      this.#changed.add(absolute);
-      this.#program.invalidate(absolute);
+      for (const name of this.#aliases(path.resolve(file))) {
+        this.#changed.add(name);
+        this.#program.invalidate(name);
+      }
     }
+  }
+
+  /**
+   * `file` and the other paths of the same file: a file reached through a link is read by TypeScript under the name
+   * it was found by and by esbuild under its real path, and an edit is seen under either (the watch mode watches a
+   * linked folder by its link, and the folders of dependencies by their real paths).
+   */
+  #aliases(file: string): Set<string> {
+    const names = new Set([file]);
+    let real = this.#linked.get(file);
+    if (real === undefined) {
+      try {
+        real = realpathSync(file);
+      } catch {
+        return names; // Gone: the next run's scan says what that means.
+      }
+    }
+    names.add(real);
+    for (const [name, target] of this.#linked) if (target === real) names.add(name);
+    return names;
   }
 
   async run(options: { readonly check?: boolean } = {}): Promise<GenerateResult> {
@@ -142,7 +170,9 @@ export class Generator {
     const { config } = this;
     const check = options.check ?? false;
     const diagnostics: ProcxyDiagnostic[] = [];
-    const files = this.#globs.scan(config.root).filter(isWorkerCandidate);
+    const scan = this.#globs.walk(config.root);
+    const files = scan.files.filter(isWorkerCandidate);
+    this.#linked = scan.linked;
     const program = this.#program.program([
       ...files,
       ...config.transferTypes.map((t) => t.file),
@@ -179,6 +209,11 @@ export class Generator {
       );
     }
     const dependencies = new Set<string>(files);
+    // An edit to a linked worker shows in its real folder, not where the link is.
+    for (const file of files) {
+      const real = scan.linked.get(file);
+      if (real !== undefined) dependencies.add(real);
+    }
     for (const file of program.getSourceFiles()) {
       if (!isLibraryFile(program, file)) dependencies.add(path.resolve(file.fileName));
     }
@@ -214,12 +249,9 @@ export class Generator {
           written.push(file);
         }
       }
-      const scanDirs =
-        config.outDir !== undefined
-          ? [config.outDir]
-          : this.#globs.bases.map((base) => path.join(config.root, base));
       orphans = findOrphans({
-        dirs: scanDirs,
+        // Without outDir, outputs sit beside their sources: in the folders the scan read, by the names it read them.
+        folders: config.outDir === undefined ? scan.folders : walkFolders(config.root, [config.outDir]),
         globs: this.#globs,
         produced: new Set(outputs.keys()),
         root: config.root,
@@ -240,6 +272,7 @@ export class Generator {
       stale,
       orphans,
       dependencies: [...dependencies].sort(),
+      folders: scan.folders.map((folder) => folder.path),
       ok: clean && (!check || missing.length + stale.length + orphans.length === 0),
       durationMs: performance.now() - started,
     };

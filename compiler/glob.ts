@@ -117,6 +117,107 @@ function staticBase(pattern: string): string {
   return base.join('/');
 }
 
+/** A file a walk met: its name in the folder, its real path, and whether it was reached through a link to the file. */
+export interface WalkedFile {
+  readonly name: string;
+  readonly real: string;
+  readonly linked: boolean;
+}
+
+/** A folder a walk read, by the path it was reached by (a link's when through a link), with its files. */
+export interface WalkedFolder {
+  readonly path: string;
+  /** Reached through a link to it or to a folder above it (within the walk), so `path` is not its real path. */
+  readonly linked: boolean;
+  readonly files: readonly WalkedFile[];
+}
+
+function isInside(dir: string, file: string): boolean {
+  return file === dir || file.startsWith(`${dir}${path.sep}`);
+}
+
+/**
+ * Whether `dir`, inside `root` by its path, is a link (or lies below one) to a folder outside it: a glob base such as
+ * `vendor/**` with `vendor -> /elsewhere` is skipped, as the same link met below a base is. A base named outside the
+ * root by its path (`../shared/*.ts`) is the user's choice, and is read.
+ */
+function linksOut(root: string, dir: string): boolean {
+  if (!isInside(root, dir)) return false;
+  try {
+    return !isInside(realpathSync(root), realpathSync(dir));
+  } catch {
+    return false; // Missing: nothing to read either way.
+  }
+}
+
+/**
+ * `dirs` (absolute) and every folder below them, skipping node_modules and dot folders. Links to files are listed
+ * (a dangling one is not); links to folders are followed when the folder is inside `root`: a linked folder outside
+ * the project (`bazel-out -> /tmp/elsewhere`, `bazel-usr -> /usr`) is not the project's, and following it would
+ * write outputs there and read whole foreign trees. A folder is read once, by its real path, which ends link loops (`src/loop -> ..`); real
+ * folders are read before linked ones, so a folder reachable both ways keeps its real name. The glob scan, the
+ * orphan scan and the watch mode all see the project through this one walk.
+ */
+export function walkFolders(root: string, dirs: readonly string[]): WalkedFolder[] {
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    return [];
+  }
+  const folders: WalkedFolder[] = [];
+  const read = new Set<string>();
+  const linked: { readonly path: string; readonly real: string }[] = [];
+  const walk = (dir: string, real: string, throughLink: boolean): void => {
+    if (read.has(real)) return;
+    read.add(real);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(real, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    // Sorted, so which of two links to one folder names it does not depend on the file system's order.
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const files: WalkedFile[] = [];
+    folders.push({ path: dir, linked: throughLink, files });
+    for (const entry of entries) {
+      const skipped = entry.name === 'node_modules' || entry.name.startsWith('.');
+      if (entry.isDirectory()) {
+        if (!skipped) walk(path.join(dir, entry.name), path.join(real, entry.name), throughLink);
+      } else if (entry.isFile()) {
+        files.push({ name: entry.name, real: path.join(real, entry.name), linked: false });
+      } else if (entry.isSymbolicLink()) {
+        let target: string;
+        let stats: Stats;
+        try {
+          target = realpathSync(path.join(real, entry.name));
+          stats = statSync(target);
+        } catch {
+          continue; // A dangling link names nothing to read.
+        }
+        if (stats.isDirectory()) {
+          if (!skipped && isInside(realRoot, target))
+            linked.push({ path: path.join(dir, entry.name), real: target });
+        } else if (stats.isFile()) files.push({ name: entry.name, real: target, linked: true });
+      }
+    }
+  };
+  const starts = dirs.filter((dir) => !dirs.some((other) => other !== dir && isInside(other, dir)));
+  for (const dir of [...new Set(starts)]) {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      continue;
+    }
+    // A root that is itself reached through a link (a linked home folder) does not make every file a linked one.
+    walk(dir, real, real !== path.join(realRoot, path.relative(root, dir)));
+  }
+  for (let next = linked.shift(); next !== undefined; next = linked.shift()) walk(next.path, next.real, true);
+  return folders;
+}
+
 /** A set of include/exclude globs relative to one folder. */
 export class GlobSet {
   readonly #include: RegExp[];
@@ -143,79 +244,46 @@ export class GlobSet {
     return this.#bases;
   }
 
-  /**
-   * Every matching file under `root`, as sorted absolute paths; skips node_modules and dot folders. Symbolic links
-   * to files, and to folders inside `root`, are followed (a Dirent of a link is neither a file nor a folder, so they used to be
-   * skipped); a folder is read once by its real path, which ends link loops (`src/loop -> ..`) and keeps one worker
-   * from being found, and generated, under two names. Real folders are read before linked ones, so a file reachable
-   * both ways keeps its real path.
-   */
+  /** Every matching file under `root`, as sorted absolute paths (see `walk`). */
   scan(root: string): string[] {
-    // By real path: a file linked under a second name (`alias.worker.ts -> w.worker.ts`) is one worker, and its real
-    // name wins over a link's, so it is not generated twice.
-    const found = new Map<string, { readonly name: string; readonly linked: boolean }>();
-    const add = (real: string, name: string, linked: boolean): void => {
-      if (linked && found.has(real)) return;
-      if (!linked && found.get(real)?.linked === false) return;
-      found.set(real, { name, linked });
-    };
-    // A linked folder outside the project (`bazel-out -> /tmp/elsewhere`, `bazel-usr -> /usr`) is not the
-    // project's: following it would write outputs there and read whole foreign trees.
-    let realRoot: string;
-    try {
-      realRoot = realpathSync(root);
-    } catch {
-      return [];
-    }
-    const inside = (real: string): boolean => real === realRoot || real.startsWith(`${realRoot}${path.sep}`);
-    const read = new Set<string>();
-    const linked: { readonly relative: string; readonly real: string }[] = [];
-    const walk = (relative: string, real: string): void => {
-      if (read.has(real)) return;
-      read.add(real);
-      let entries: Dirent[];
-      try {
-        entries = readdirSync(real, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      // Sorted, so which of two links to one folder names it does not depend on the file system's order.
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const entry of entries) {
-        const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
-        const skipped = entry.name === 'node_modules' || entry.name.startsWith('.');
-        if (entry.isDirectory()) {
-          if (!skipped) walk(child, path.join(real, entry.name));
-        } else if (entry.isFile()) {
-          if (this.matches(child)) add(path.join(real, entry.name), path.join(root, child), false);
-        } else if (entry.isSymbolicLink()) {
-          let target: string;
-          let stats: Stats;
-          try {
-            target = realpathSync(path.join(real, entry.name));
-            stats = statSync(target);
-          } catch {
-            continue; // A dangling link names nothing to scan.
-          }
-          if (stats.isDirectory()) {
-            if (!skipped && inside(target)) linked.push({ relative: child, real: target });
-          } else if (stats.isFile() && this.matches(child)) add(target, path.join(root, child), true);
-        }
-      }
-    };
-    const bases = this.#bases.filter(
-      (base) => !this.#bases.some((b) => b !== base && base.startsWith(`${b}/`)),
-    );
-    for (const base of bases.includes('') ? [''] : bases) {
-      let real: string;
-      try {
-        real = realpathSync(path.join(root, base));
-      } catch {
-        continue;
-      }
-      walk(base, real);
-    }
-    for (let next = linked.shift(); next !== undefined; next = linked.shift()) walk(next.relative, next.real);
-    return [...found.values()].map((f) => f.name).sort();
+    return this.walk(root).files;
   }
+
+  /**
+   * The folders read to find every match under `root` (walkFolders from each base: links to files, and to folders
+   * inside `root`, are followed; a base that is a link out of `root` is not read), and the matching files as sorted absolute paths, each by the name it was found
+   * under. By real path, a file linked under a second name (`alias.worker.ts -> w.worker.ts`) is one file, and its
+   * real name wins over a link's, so one worker is not generated twice; `linked` maps the name of each file found
+   * through a link (to it or to a folder above it) to its real path.
+   */
+  walk(root: string): {
+    readonly folders: readonly WalkedFolder[];
+    readonly files: string[];
+    readonly linked: ReadonlyMap<string, string>;
+  } {
+    const folders = walkFolders(
+      root,
+      this.#bases.map((base) => path.join(root, base)).filter((dir) => !linksOut(root, dir)),
+    );
+    const found = new Map<
+      string,
+      { readonly name: string; readonly linked: boolean; readonly inLinked: boolean }
+    >();
+    for (const folder of folders) {
+      for (const file of folder.files) {
+        const name = path.join(folder.path, file.name);
+        if (!this.matches(posixRelative(root, name))) continue;
+        const existing = found.get(file.real);
+        if (existing !== undefined && (file.linked || !existing.linked)) continue;
+        found.set(file.real, { name, linked: file.linked, inLinked: folder.linked });
+      }
+    }
+    const linked = new Map<string, string>();
+    for (const [real, file] of found) if (file.linked || file.inLinked) linked.set(file.name, real);
+    return { folders, files: [...found.values()].map((f) => f.name).sort(), linked };
+  }
+}
+
+function posixRelative(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
 }

@@ -1,8 +1,8 @@
 // Where generated files go, and finding generated files (by their header) that no source produces any more.
-import { type Dirent, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseHeader } from './emit.js';
-import type { GlobSet } from './glob.js';
+import type { GlobSet, WalkedFolder } from './glob.js';
 
 /** Worker candidates: TypeScript sources, never declaration files or procxy's own output. */
 export function isWorkerCandidate(file: string): boolean {
@@ -51,13 +51,16 @@ function firstLine(file: string): string | undefined {
 }
 
 /**
- * Generated files under `dirs` whose header names a source that `globs` selects, that sit where that source's
- * outputs go, and that this run did not produce. Files without the header are never reported (so never deleted),
- * nor are copies elsewhere (a child entry copied next to compiled stubs, say), nor files of sources the globs do not
- * select: those may be another config's (one per serialization mode over one folder), which this run must not delete.
+ * Generated files in `folders` (a walk: see walkFolders) whose header names a source that `globs` selects, that sit
+ * where that source's outputs go, and that this run did not produce. Files without the header are never reported
+ * (so never deleted), nor are copies elsewhere (a child entry copied next to compiled stubs, say), nor files of
+ * sources the globs do not select: those may be another config's (one per serialization mode over one folder), which
+ * this run must not delete. A folder is judged by the name the walk reached it by, the name the worker scan gives
+ * the sources in it, so the outputs of a worker in a linked folder are where they are looked for; a link to a
+ * generated file is never one.
  */
 export function findOrphans(options: {
-  readonly dirs: readonly string[];
+  readonly folders: readonly WalkedFolder[];
   readonly globs: GlobSet;
   readonly produced: ReadonlySet<string>;
   readonly root: string;
@@ -65,25 +68,16 @@ export function findOrphans(options: {
 }): string[] {
   const { globs, produced, root, outDir } = options;
   const orphans = new Set<string>();
-  const walk = (dir: string): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
+  for (const folder of options.folders) {
+    for (const file of folder.files) {
+      const full = path.join(folder.path, file.name);
+      if (file.linked || !isGeneratedName(file.name) || produced.has(full)) continue;
+      const line = firstLine(full);
+      const source = line === undefined ? undefined : parseHeader(line);
+      if (source === undefined || !globs.matches(source)) continue;
+      if (path.dirname(outputBase(path.resolve(root, source), root, outDir)) === folder.path)
+        orphans.add(full);
     }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(full);
-      } else if (entry.isFile() && isGeneratedName(entry.name) && !produced.has(full)) {
-        const line = firstLine(full);
-        const source = line === undefined ? undefined : parseHeader(line);
-        if (source === undefined || !globs.matches(source)) continue;
-        if (path.dirname(outputBase(path.resolve(root, source), root, outDir)) === dir) orphans.add(full);
-      }
-    }
-  };
-  for (const dir of options.dirs) walk(dir);
+  }
   return [...orphans].sort();
 }

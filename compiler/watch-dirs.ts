@@ -1,5 +1,5 @@
 // The folders `procxy generate --watch` listens to, kept in step with the disk as folders appear, vanish or are replaced.
-import { type FSWatcher, readdirSync, statSync, watch as watchFs } from 'node:fs';
+import { type FSWatcher, statSync, watch as watchFs } from 'node:fs';
 import path from 'node:path';
 
 /** What a file event in a watched folder is: `name` relative to `dir`. */
@@ -44,27 +44,6 @@ export function nearestExisting(dir: string): string {
   while (identity(current) === undefined && path.dirname(current) !== current)
     current = path.dirname(current);
   return current;
-}
-
-/** `dir` and every folder below it, skipping node_modules and dot folders as the glob scan does. */
-export function folderTree(dir: string): string[] {
-  const found: string[] = [dir];
-  const walk = (current: string): void => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = readdirSync(current, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-      const child = path.join(current, entry.name);
-      found.push(child);
-      walk(child);
-    }
-  };
-  walk(dir);
-  return found;
 }
 
 /** One non-recursive watcher per folder (Node 20's recursive mode on Linux loses a folder made again). */

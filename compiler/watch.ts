@@ -7,7 +7,7 @@ import { type GenerateResult, Generator } from './generate.js';
 import { GlobSet } from './glob.js';
 import { loadConfig, type ResolvedConfig } from './load-config.js';
 import { isWorkerCandidate, posixRelative } from './outputs.js';
-import { DirWatchers, folderTree, nearestExisting, type WatchFolder } from './watch-dirs.js';
+import { DirWatchers, nearestExisting, type WatchFolder } from './watch-dirs.js';
 
 export interface WatchOptions {
   readonly config: ResolvedConfig;
@@ -31,8 +31,9 @@ export interface Watching {
 }
 
 /**
- * Starts watching; folders (not files) are watched so editors that save by renaming are seen too. Every folder
- * below a glob's base is watched, and folders that appear, vanish or are replaced (a branch switch) re-sync them.
+ * Starts watching; folders (not files) are watched so editors that save by renaming are seen too. Every folder the
+ * scan for workers reads is watched (one linked inside the root by its link's name), and folders that appear, vanish
+ * or are replaced (a branch switch) re-sync them.
  */
 export function watch(options: WatchOptions): Watching {
   let config = options.config;
@@ -81,21 +82,28 @@ export function watch(options: WatchOptions): Watching {
     options.watchFolder,
   );
 
-  const wantedDirs = (): Set<string> => {
-    const dirs = new Set<string>([config.root]);
+  /**
+   * The folders to watch, given those a scan for workers read (`scanned`: each glob base and below it, a folder linked
+   * inside the root by its link's name, as the scan names the workers in it).
+   */
+  const wantedDirs = (scanned: readonly string[]): Set<string> => {
+    const dirs = new Set<string>([config.root, ...scanned]);
     for (const file of inputs) dirs.add(nearestExisting(path.dirname(file)));
     // A missing folder is stood for by its nearest ancestor, whose events say when it comes back.
     for (const file of dependencies) dirs.add(nearestExisting(path.dirname(file)));
     for (const base of globs.bases) {
       const dir = path.join(config.root, base);
+      if (dirs.has(dir)) continue;
+      // A base the scan did not read: missing, or a link out of the root (which the scan does not follow); the
+      // folder above it says when that changes.
       const existing = nearestExisting(dir);
-      if (existing !== dir) dirs.add(existing);
-      else for (const sub of folderTree(dir)) dirs.add(sub);
+      dirs.add(existing === dir ? path.dirname(dir) : existing);
     }
     return dirs;
   };
 
-  const runOnce = async (changed: readonly string[]): Promise<void> => {
+  /** `synced`: what a restructure synced the watchers to just before this run (see there). */
+  const runOnce = async (changed: readonly string[], synced?: ReadonlySet<string>): Promise<void> => {
     if (changed.some((file) => inputs.has(file))) {
       // The config or a tsconfig changed: compiler options are read when a generator is made.
       generator = undefined;
@@ -109,18 +117,26 @@ export function watch(options: WatchOptions): Watching {
     const result = await generator.run();
     dependencies = new Set(result.dependencies);
     outputs = new Set(result.outputs);
-    if (!closed) watchers.sync(wantedDirs());
+    const wanted = wantedDirs(result.folders);
+    if (!closed && !(synced !== undefined && sameSet(wanted, synced))) watchers.sync(wanted);
     options.onResult(result);
   };
 
-  /** After folders changed: re-syncs the watchers; runs when a file may have changed unseen or a worker appeared. */
+  /**
+   * After folders changed: re-syncs the watchers, from one walk that also says whether a worker appeared, and runs
+   * when a file may have changed unseen or a worker appeared. The watchers are synced before the run, so what changes
+   * in a new or replaced folder during it is seen; the run syncs them again only when it needs more folders (those
+   * of new dependencies), since any folder change since is an event that brings another restructure.
+   */
   const restructure = async (changed: string[]): Promise<void> => {
-    const moved = watchers.sync(wantedDirs());
+    const scan = globs.walk(config.root);
+    const wanted = wantedDirs(scan.folders.map((folder) => folder.path));
+    const moved = watchers.sync(wanted);
     for (const file of dependencies) if (moved.has(path.dirname(file))) changed.push(file);
-    const appeared = globs
-      .scan(config.root)
-      .some((file) => isWorkerCandidate(file) && !dependencies.has(file) && !outputs.has(file));
-    if (changed.length > 0 || appeared) await runOnce(changed);
+    const appeared = scan.files.some(
+      (file) => isWorkerCandidate(file) && !dependencies.has(file) && !outputs.has(file),
+    );
+    if (changed.length > 0 || appeared) await runOnce(changed, wanted);
   };
 
   const flush = (): void => {
@@ -150,6 +166,10 @@ export function watch(options: WatchOptions): Watching {
       watchers.close();
     },
   };
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((item) => b.has(item));
 }
 
 function isDirectory(file: string): boolean {

@@ -1,5 +1,5 @@
 // The small glob matcher behind "workers": patterns, negation, and which folders a scan reads.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,9 @@ describe('GlobSet', () => {
     afterAll(() => rmSync(outside, { recursive: true, force: true }));
     writeFileSync(path.join(outside, 'far.worker.ts'), 'export class F {}\n');
     symlinkSync(outside, path.join(root, 'src/bazel-out'));
+    // A glob base that is itself a link out of the project, and one linked inside it.
+    symlinkSync(outside, path.join(root, 'vendor'));
+    symlinkSync('shared', path.join(root, 'inner'));
 
     it('follows links to files and folders inside the root, reads each folder and file once, and survives loops and dangling links', () => {
       expect(new GlobSet(['src/**/*.worker.ts']).scan(root)).toEqual(
@@ -90,6 +93,42 @@ describe('GlobSet', () => {
           path.join(root, f),
         ),
       );
+    });
+
+    it('lists the folders it read by the names it reached them by, as the watch mode and the orphan scan use them', () => {
+      const { folders, linked } = new GlobSet(['src/**/*.worker.ts']).walk(root);
+      expect(folders.map((folder) => path.relative(root, folder.path))).toEqual(
+        ['src', 'src/real', 'src/lib', 'src/lib/deep'].map((f) => path.join(...f.split('/'))),
+      );
+      expect(linked).toEqual(
+        new Map([
+          [path.join(root, 'src/job.worker.ts'), path.join(realpathSync(root), 'shared/job.worker.ts')],
+          [
+            path.join(root, 'src/lib/deep/more.worker.ts'),
+            path.join(realpathSync(root), 'lib/deep/more.worker.ts'),
+          ],
+        ]),
+      );
+    });
+
+    it('does not count a file as linked because the root is reached through a link', () => {
+      const linkedRoot = `${root}-link`;
+      symlinkSync(root, linkedRoot);
+      try {
+        const { files, linked } = new GlobSet(['src/**/*.worker.ts']).walk(linkedRoot);
+        expect(files).toContain(path.join(linkedRoot, 'src/real/own.worker.ts'));
+        expect([...linked.keys()]).toEqual(
+          ['src/job.worker.ts', 'src/lib/deep/more.worker.ts'].map((f) => path.join(linkedRoot, f)),
+        );
+      } finally {
+        rmSync(linkedRoot);
+      }
+    });
+
+    it('reads a glob base that is a link only when it stays inside the root, as it does a linked folder below one', () => {
+      expect(new GlobSet(['vendor/**/*.worker.ts']).scan(root)).toEqual([]);
+      expect(new GlobSet(['vendor/**/*.worker.ts']).walk(root).folders).toEqual([]);
+      expect(new GlobSet(['inner/*.worker.ts']).scan(root)).toEqual([path.join(root, 'inner/job.worker.ts')]);
     });
 
     it('finds files through brace alternatives that hold a folder', () => {

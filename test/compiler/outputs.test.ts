@@ -1,5 +1,5 @@
 // Where generated files go and how they refer to each other: odd file names, specifiers, headers, orphans.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -141,5 +141,29 @@ describe('orphans', () => {
     }
     expect(readProjectFile(dir, 'src/a.worker.procxy.ts')).toContain("serialization: 'json',");
     expect(readProjectFile(dir, 'src/b.worker.procxy.ts')).toContain("serialization: 'advanced',");
+  });
+
+  it('are looked for in linked folders by the names the worker scan gives them, and only where they are not produced', async () => {
+    const dir = scratchProject({
+      'src/keep.worker.ts': twiceWorker('Keep'),
+      'shared/a.worker.ts': twiceWorker('A'),
+      'shared/b.worker.ts': twiceWorker('B'),
+    });
+    symlinkSync('../shared', path.join(dir, 'src/shared'));
+    const first = await generate({ cwd: dir });
+    expect(first.ok).toBe(true);
+    expect(first.outputs.map((file) => path.relative(dir, file))).toContain(
+      path.join('src', 'shared', 'a.worker.procxy.ts'),
+    );
+    // The outputs written through the link are this run's, not orphans of the same files under another name.
+    expect((await generate({ cwd: dir, check: true })).ok).toBe(true);
+    rmSync(path.join(dir, 'shared/b.worker.ts'));
+    const check = await generate({ cwd: dir, check: true });
+    expect(check.orphans.map((file) => path.relative(dir, file))).toEqual(
+      ['b.worker.procxy.child.mjs', 'b.worker.procxy.ts'].map((f) => path.join('src', 'shared', f)),
+    );
+    expect((await generate({ cwd: dir })).orphans).toHaveLength(2);
+    expect(existsSync(path.join(dir, 'shared/b.worker.procxy.ts'))).toBe(false);
+    expect(existsSync(path.join(dir, 'shared/a.worker.procxy.ts'))).toBe(true);
   });
 });

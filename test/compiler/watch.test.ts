@@ -1,5 +1,16 @@
 // `procxy generate --watch` on a temporary project: edits to files the worker imports are picked up.
-import { existsSync, watch as fsWatch, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  watch as fsWatch,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { loadConfig } from '../../compiler/load-config.js';
@@ -157,6 +168,84 @@ it('sees workers in new folders, under a glob base made later, and in a folder d
     expect(out.stderr).toBe('');
   } finally {
     cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('sees what the scan sees through links inside the root: a linked worker file, and a linked folder and new folders in it', async () => {
+  const dir = tempProject('typed');
+  writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['src/**/*.worker.ts'] };\n");
+  mkdirSync(path.join(dir, 'src'), { recursive: true });
+  mkdirSync(path.join(dir, 'shared'));
+  mkdirSync(path.join(dir, 'other'));
+  const real = path.join(dir, 'shared/job.worker.ts');
+  writeFileSync(real, worker('Job', ['one']));
+  symlinkSync('../shared/job.worker.ts', path.join(dir, 'src/job.worker.ts'));
+  // A linked folder with no worker yet, and a link cycle in it.
+  symlinkSync('../other', path.join(dir, 'src/other'));
+  symlinkSync('.', path.join(dir, 'other/loop'));
+  const { cli, out, summaries } = startWatch(dir);
+  const has = (file: string, text: string) => (): boolean =>
+    existsSync(path.join(dir, file)) && readFileSync(path.join(dir, file), 'utf8').includes(text);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/1 worker, 1 method, 2 files written/);
+
+    // An edit to the linked file is an edit to its target, in a folder no glob names.
+    writeFileSync(real, worker('Job', ['one', 'two']));
+    await until(has('src/job.worker.procxy.ts', 'two(): Promise<number>;'), 'the stub of the linked worker');
+
+    // A worker in a new folder inside the linked folder, generated beside it by its linked name.
+    const neo = path.join(dir, 'other/deep/neo.worker.ts');
+    mkdirSync(path.dirname(neo));
+    writeFileSync(neo, worker('Neo', ['ping']));
+    await until(has('src/other/deep/neo.worker.procxy.ts', 'ping(): Promise<number>;'), 'the stub of neo');
+    writeFileSync(neo, worker('Neo', ['ping', 'pong']));
+    await until(
+      has('src/other/deep/neo.worker.procxy.ts', 'pong(): Promise<number>;'),
+      'the edited stub of neo',
+    );
+
+    // Its outputs are orphans once it goes.
+    rmSync(neo);
+    await until(() => !existsSync(path.join(dir, 'other/deep/neo.worker.procxy.ts')), 'the orphans to go');
+    expect(existsSync(path.join(dir, 'other/deep/neo.worker.procxy.child.mjs'))).toBe(false);
+    expect(out.stderr).toBe('');
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('reads no glob base that is a link out of the root, and reads the folder once it is one inside', async () => {
+  const dir = tempProject('typed');
+  writeFileSync(
+    path.join(dir, 'procxy.config.ts'),
+    "export default { workers: ['src/*.worker.ts', 'vendor/**/*.worker.ts'] };\n",
+  );
+  mkdirSync(path.join(dir, 'src'));
+  writeFileSync(path.join(dir, 'src/own.worker.ts'), worker('Own', ['one']));
+  const outside = mkdtempSync(path.join(os.tmpdir(), 'procxy-watch-outside-'));
+  writeFileSync(path.join(outside, 'far.worker.ts'), worker('Far', ['far']));
+  const vendor = path.join(dir, 'vendor');
+  symlinkSync(outside, vendor);
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/1 worker, 1 method, 2 files written/);
+    expect(readdirSync(outside)).toEqual(['far.worker.ts']);
+
+    // The link made a folder of the project: the folder above the base says so.
+    rmSync(vendor);
+    mkdirSync(vendor);
+    writeFileSync(path.join(vendor, 'near.worker.ts'), worker('Near', ['near']));
+    await until(
+      () => existsSync(path.join(vendor, 'near.worker.procxy.ts')),
+      'the stub of vendor/near.worker.ts',
+    );
+    expect(readdirSync(outside)).toEqual(['far.worker.ts']);
+    expect(out.stderr).toBe('');
+  } finally {
+    cli.kill('SIGTERM');
+    rmSync(outside, { recursive: true, force: true });
   }
 }, 120_000);
 
