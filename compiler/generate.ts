@@ -203,7 +203,7 @@ export class Generator {
           config,
           'PRX9011',
           files.length === 0
-            ? `no file matches "workers" (${config.workers.join(', ')}) under ${posixRelative(process.cwd(), config.root) || '.'}`
+            ? `no file matches "workers" (${config.workers.join(', ')}) under ${posixRelative(process.cwd(), config.root) || '.'}${linkedOutNote(scan.linkedOut)}`
             : `no worker class found: ${files.length} file(s) match "workers" but none exports a class`,
         ),
       );
@@ -529,4 +529,11 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const cwd = options.cwd ?? process.cwd();
   const config = await loadConfig(path.resolve(cwd, options.config ?? 'procxy.config.ts'));
   return new Generator(config).run({ check: options.check ?? false });
+}
+
+/** Why a glob found nothing when its folder is a link out of the project, which globs do not follow. */
+function linkedOutNote(bases: readonly string[]): string {
+  if (bases.length === 0) return '';
+  const named = bases.map((base) => `'${base}'`).join(', ');
+  return `: ${named} ${bases.length === 1 ? 'is a link' : 'are links'} out of the project, which globs do not follow; name the target by its path if you mean it`;
 }

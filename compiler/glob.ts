@@ -154,9 +154,9 @@ function linksOut(root: string, dir: string): boolean {
  * `dirs` (absolute) and every folder below them, skipping node_modules and dot folders. Links to files are listed
  * (a dangling one is not); links to folders are followed when the folder is inside `root`: a linked folder outside
  * the project (`bazel-out -> /tmp/elsewhere`, `bazel-usr -> /usr`) is not the project's, and following it would
- * write outputs there and read whole foreign trees. A folder is read once, by its real path, which ends link loops (`src/loop -> ..`); real
- * folders are read before linked ones, so a folder reachable both ways keeps its real name. The glob scan, the
- * orphan scan and the watch mode all see the project through this one walk.
+ * write outputs there and read whole foreign trees. A folder is read once, by its real path, which ends link loops
+ * (`src/loop -> ..`); real folders are read before linked ones, so a folder reachable both ways keeps its real name.
+ * The glob scan, the orphan scan and the watch mode all see the project through this one walk.
  */
 export function walkFolders(root: string, dirs: readonly string[]): WalkedFolder[] {
   let realRoot: string;
@@ -251,19 +251,22 @@ export class GlobSet {
 
   /**
    * The folders read to find every match under `root` (walkFolders from each base: links to files, and to folders
-   * inside `root`, are followed; a base that is a link out of `root` is not read), and the matching files as sorted absolute paths, each by the name it was found
+   * inside `root`, are followed), and the matching files as sorted absolute paths, each by the name it was found
    * under. By real path, a file linked under a second name (`alias.worker.ts -> w.worker.ts`) is one file, and its
    * real name wins over a link's, so one worker is not generated twice; `linked` maps the name of each file found
-   * through a link (to it or to a folder above it) to its real path.
+   * through a link (to it or to a folder above it) to its real path. A base that is a link out of `root` is not
+   * read: `linkedOut` lists them (relative), so that finding nothing can say why.
    */
   walk(root: string): {
     readonly folders: readonly WalkedFolder[];
     readonly files: string[];
     readonly linked: ReadonlyMap<string, string>;
+    readonly linkedOut: readonly string[];
   } {
+    const linkedOut = this.#bases.filter((base) => linksOut(root, path.join(root, base)));
     const folders = walkFolders(
       root,
-      this.#bases.map((base) => path.join(root, base)).filter((dir) => !linksOut(root, dir)),
+      this.#bases.filter((base) => !linkedOut.includes(base)).map((base) => path.join(root, base)),
     );
     const found = new Map<
       string,
@@ -280,7 +283,7 @@ export class GlobSet {
     }
     const linked = new Map<string, string>();
     for (const [real, file] of found) if (file.linked || file.inLinked) linked.set(file.name, real);
-    return { folders, files: [...found.values()].map((f) => f.name).sort(), linked };
+    return { folders, files: [...found.values()].map((f) => f.name).sort(), linked, linkedOut };
   }
 }
 

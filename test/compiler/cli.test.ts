@@ -1,5 +1,15 @@
 // The real `procxy` CLI on temporary projects: exit codes, --check (missing, stale, orphaned), diagnostics.
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -374,6 +384,27 @@ describe('procxy generate', () => {
     expect(run.stdout).toContain(
       'procxy.config.ts:1:18 - error PRX9011: no file matches "workers" (nothing/*.ts)',
     );
+  });
+
+  it('says so when the globs find no worker because their folder is a link out of the project', () => {
+    const dir = tempProject('typed');
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'procxy-cli-outside-'));
+    try {
+      writeFileSync(
+        path.join(outside, 'far.ts'),
+        'export class Far {\n  one(): number {\n    return 1;\n  }\n}\n',
+      );
+      symlinkSync(outside, path.join(dir, 'linked'));
+      writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['linked/*.ts'] };\n");
+      const run = runCli(['generate'], dir);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(
+        /PRX9011: no file matches "workers" \(linked\/\*\.ts\) under \.: 'linked' is a link out of the project, which globs do not follow/,
+      );
+      expect(readdirSync(outside)).toEqual(['far.ts']);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it.each([

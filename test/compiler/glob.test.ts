@@ -128,6 +128,7 @@ describe('GlobSet', () => {
     it('reads a glob base that is a link only when it stays inside the root, as it does a linked folder below one', () => {
       expect(new GlobSet(['vendor/**/*.worker.ts']).scan(root)).toEqual([]);
       expect(new GlobSet(['vendor/**/*.worker.ts']).walk(root).folders).toEqual([]);
+      expect(new GlobSet(['vendor/**/*.worker.ts', 'inner/*.ts']).walk(root).linkedOut).toEqual(['vendor']);
       expect(new GlobSet(['inner/*.worker.ts']).scan(root)).toEqual([path.join(root, 'inner/job.worker.ts')]);
     });
 
