@@ -17,8 +17,18 @@ const inspectNoElements = {
   numericSeparator: false,
   sorted: false,
 };
-// `[ ... 3 more items ]`, or for a typed array `Uint8Array(3) [ ... ]` (`Buffer(3) [Uint8Array] [ ... ]`).
-const noNamedKeys = /^(?:[^\s()]+\(\d+\) (?:\[\w+\] )?)?\[(?: \.\.\. \d+ more items? )?\]$/;
+/**
+ * Whether util.inspect's text of an array or typed array of `length` elements shows nothing beside them: it ends in
+ * `[ ... n more items ]`, which a key or value shown after the elements would follow, and says `more item` once (a
+ * class name or a value could say it too). What comes before (`Uint8Array(3)`, a subclass's or tag's name) is free.
+ */
+function showsOnlyElements(text: string, length: number): boolean {
+  const marker = ' more item';
+  return (
+    text.endsWith(`[ ... ${length}${marker}${length === 1 ? '' : 's'} ]`) &&
+    text.indexOf(marker) === text.lastIndexOf(marker)
+  );
+}
 
 /**
  * The own enumerable keys of an array or a typed array that are not indices (a match result's `index` and `input`),
@@ -28,8 +38,28 @@ const noNamedKeys = /^(?:[^\s()]+\(\d+\) (?:\[\w+\] )?)?\[(?: \.\.\. \d+ more it
  * are none. Any other text (symbol keys show there too) leads to the exact listing.
  */
 export function namedKeys(indexed: { readonly length: number }): string[] | undefined {
-  if (indexed.length > listedKeysUpTo && noNamedKeys.test(inspect(indexed, inspectNoElements)))
+  if (
+    indexed.length > listedKeysUpTo &&
+    showsOnlyElements(inspect(indexed, inspectNoElements), indexed.length)
+  )
     return undefined;
+  return listedNamedKeys(indexed);
+}
+
+/**
+ * The first named key of a typed array, or undefined when it has none: namedKeys, but never listing the keys of a
+ * long one, whose elements a check does not visit (64 MiB of bytes would be 64 Mi strings). Its name is then read
+ * from util.inspect's text, which shows it after the elements.
+ */
+export function addedViewKey(view: { readonly length: number }): string | undefined {
+  if (view.length <= listedKeysUpTo) return listedNamedKeys(view)?.[0];
+  const text = inspect(view, inspectNoElements);
+  if (showsOnlyElements(text, view.length)) return undefined;
+  const shown = text.slice(text.lastIndexOf(' more item')).match(/^ more items?, (.*?): /)?.[1];
+  return shown === undefined ? 'one shown by util.inspect' : shown.replace(/^'(.*)'$/, '$1');
+}
+
+function listedNamedKeys(indexed: { readonly length: number }): string[] | undefined {
   const keys = Object.keys(indexed);
   const last = keys.length - 1;
   // The common case, an array without holes: its last key is its last index.

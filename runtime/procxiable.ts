@@ -1,5 +1,5 @@
 // Run-time check of what may cross the boundary in a mode; the same walk tells whether a JSON frame can carry it.
-import { namedKeys } from './array-keys.js';
+import { addedViewKey, namedKeys } from './array-keys.js';
 import { types } from './builtins.js';
 import { aggregated, descriptorOf, errorPayloadName, fieldKeys } from './error-descriptor.js';
 import { SerializationError } from './errors.js';
@@ -146,7 +146,7 @@ function refuse(w: Walk, reason: string, key?: Key): never {
 /** `a Map`, `an ArrayBuffer`; className's `an anonymous class` as it is. */
 function withArticle(name: string): string {
   if (/^an? /.test(name)) return name;
-  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+  return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 function className(value: object): string {
@@ -278,6 +278,24 @@ function neverRefusal(value: object): string | undefined {
   return undefined;
 }
 
+/**
+ * What built-in a value without a prototype is, when it is one (`Object.setPrototypeOf(new Map(), null)`): the check
+ * would take it for a plain object, JSON writes it as one and V8 by its kind, or not at all.
+ */
+function strippedBuiltin(value: object): string | undefined {
+  if (types.isMap(value)) return 'Map';
+  if (types.isSet(value)) return 'Set';
+  if (types.isDate(value)) return 'Date';
+  if (types.isRegExp(value)) return 'RegExp';
+  if (types.isNativeError(value)) return 'Error';
+  if (types.isBoxedPrimitive(value)) return 'boxed primitive';
+  if (types.isAnyArrayBuffer(value)) return 'ArrayBuffer';
+  if (types.isArrayBufferView(value)) return 'binary view';
+  if (types.isPromise(value)) return 'Promise';
+  if (types.isWeakMap(value) || types.isWeakSet(value)) return 'WeakMap or WeakSet';
+  return undefined;
+}
+
 /** Visits an object: refused, already met, or opened (visitUnseen) with its place on the path kept. */
 function visitObject(value: object, w: Walk, depth: number): void {
   if (depth > maxDepth) refuse(w, `the value is nested more than ${maxDepth} levels deep`);
@@ -329,7 +347,17 @@ function visitUnseen(value: object, w: Walk, depth: number): void {
     w.seen ??= new Set();
     w.seen.add(value);
   }
-  if (Array.isArray(value) && proto === Array.prototype) {
+  if (proto === null && !Array.isArray(value)) {
+    const kind = strippedBuiltin(value);
+    if (kind !== undefined) {
+      refuse(
+        w,
+        `${withArticle(kind)} whose prototype was removed arrives changed or not at all. Pass it as it was made`,
+      );
+    }
+  }
+  // A null-prototype array is written as an array, as a null-prototype object is written as an object.
+  if (Array.isArray(value) && (proto === Array.prototype || proto === null)) {
     visitArray(value, w, depth);
   } else if (proto === Object.prototype || proto === null) {
     visitProperties(value, w, depth);
@@ -397,7 +425,7 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
     builtin !== undefined
       ? addedProperty(value)
       : types.isTypedArray(value)
-        ? namedKeys(value)?.[0]
+        ? addedViewKey(value)
         : types.isArrayBuffer(value) || types.isDataView(value)
           ? addedProperty(value)
           : undefined;
@@ -629,18 +657,18 @@ function entriesNear(value: unknown, levels: number): number {
     return entries;
   }
   let entries: number;
-  let items: Iterable<unknown>;
   if (Array.isArray(value)) {
     entries = value.length;
-    items = value;
-  } else if (value instanceof Map || value instanceof Set) {
-    entries = value.size;
-    items = value.values();
-  } else {
-    return 0;
+    if (entries >= deferAfter || levels === 1) return entries;
+    // By index: an array without a prototype has no iterator.
+    for (let i = 0; i < value.length && entries < deferAfter; i++)
+      entries += entriesNear(value[i], levels - 1);
+    return entries;
   }
+  if (!(value instanceof Map || value instanceof Set)) return 0;
+  entries = value.size;
   if (entries >= deferAfter || levels === 1) return entries;
-  for (const item of items) {
+  for (const item of value.values()) {
     entries += entriesNear(item, levels - 1);
     if (entries >= deferAfter) break;
   }
@@ -675,7 +703,8 @@ function walkValue(walk: Walk, value: unknown, index?: number): void {
     if (error instanceof Refusal) {
       throw new SerializationError(`${error.path}: ${error.reason}`, error.path);
     }
-    if (error instanceof RangeError) {
+    // V8's stack overflow; a RangeError a getter threw is the getter's own.
+    if (error instanceof RangeError && /call stack/.test(error.message)) {
       const path = rootText(walk);
       throw new SerializationError(`${path}: the value is nested too deeply to serialize`, path);
     }
@@ -752,9 +781,10 @@ class PlainDataCheck {
       }
       if (depth > trackDepth) return undefined;
       const proto = Object.getPrototypeOf(value) as object | null;
-      const plain = proto === Object.prototype || proto === null;
-      const array = proto === Array.prototype && Array.isArray(value);
+      const array = (proto === Array.prototype || proto === null) && Array.isArray(value);
+      const plain = !array && (proto === Object.prototype || proto === null);
       if ((plain || array) && types.isProxy(value)) return undefined;
+      if (proto === null && !array && strippedBuiltin(value) !== undefined) return undefined;
       if (this.#jsonSafe || ++untracked > trackAfter) {
         seen ??= new Set();
         seen.add(value);
@@ -807,8 +837,9 @@ class PlainDataCheck {
       const depth = depths[top]!;
       if (depth > trackDepth || ++visited > trackAfter) return undefined;
       const proto = Object.getPrototypeOf(value) as object | null;
-      const array = proto === Array.prototype && Array.isArray(value);
+      const array = (proto === Array.prototype || proto === null) && Array.isArray(value);
       if (!(array || proto === Object.prototype || proto === null) || types.isProxy(value)) return undefined;
+      if (proto === null && !array && strippedBuiltin(value) !== undefined) return undefined;
       const below = depth + 1;
       const children = this.#top;
       if (array) {

@@ -39,6 +39,8 @@ class HandledMark extends Uint8Array {
   }
 }
 
+const arraySome = Array.prototype.some;
+
 function isObject(item: unknown): boolean {
   return typeof item === 'object' && item !== null;
 }
@@ -62,7 +64,8 @@ function substitute(
   if (Array.isArray(value)) {
     const named = namedKeys(value);
     const record = value as unknown as Record<string, unknown>;
-    if (!value.some(isObject) && !named?.some((key) => isObject(record[key]))) return value;
+    // Array.prototype's own: an array without a prototype has no methods.
+    if (!arraySome.call(value, isObject) && !named?.some((key) => isObject(record[key]))) return value;
     const copy: unknown[] = new Array(value.length);
     copies.set(value, copy);
     for (let i = 0; i < value.length; i++) if (i in value) copy[i] = substitute(value[i], markOf, copies);

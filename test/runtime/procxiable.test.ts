@@ -404,4 +404,55 @@ describe('the named keys of arrays and binary data', () => {
       Object.assign(inspect.defaultOptions, saved);
     }
   });
+
+  it('refuses a long typed array with a named key, and takes one whose class prints a name of its own', () => {
+    const tagged = Object.assign(new Uint8Array(2 ** 26), { t: 1 });
+    expect(() => validateProcxiable(tagged, 'advanced', 'v')).toThrow(/^v: a Uint8Array with .* \(t\)/);
+    const quoted = Object.assign(new Uint16Array(1000), { 'a b': 1 });
+    expect(() => validateProcxiable(quoted, 'advanced', 'v')).toThrow(/^v: a Uint16Array with .* \(a b\)/);
+    class Spaced extends Uint8Array {
+      // lib types the tag as the built-in's name; a subclass may print any.
+      override get [Symbol.toStringTag](): 'Uint8Array' {
+        return 'Foo Bar' as 'Uint8Array';
+      }
+    }
+    expect(isProcxiable(new Spaced(2 ** 26), 'advanced')).toBe(true);
+  });
+});
+
+describe('values without a prototype', () => {
+  it("takes an array without a prototype as an array, its named keys judged as any array's", () => {
+    const bare = Object.setPrototypeOf([1, 2], null) as number[];
+    expect(inspectValue(bare, 'json', 'v')).toBe(true);
+    expect(() => validateProcxiable({ a: Object.assign(bare, { t: 1 }) }, 'json', 'v')).toThrow(
+      /^v\.a\.t: a named/,
+    );
+    expect(inspectValue({ a: bare }, 'advanced', 'v')).toBe(false);
+  });
+
+  it('refuses a built-in whose prototype was removed, which JSON writes as {} and V8 by its kind', () => {
+    for (const [value, kind] of [
+      [new Map([[1, 2]]), 'a Map'],
+      [new Uint8Array(3), 'a binary view'],
+      [new Date(0), 'a Date'],
+    ] as const) {
+      Object.setPrototypeOf(value, null);
+      for (const mode of ['json', 'advanced'] as const) {
+        expect(() => validateProcxiable({ value }, mode, 'v')).toThrow(
+          `v.value: ${kind} whose prototype was removed`,
+        );
+      }
+    }
+  });
+
+  it("lets a getter's own RangeError through, not as a value nested too deeply", () => {
+    const value = {
+      get broken(): number {
+        throw new RangeError('out of range');
+      },
+    };
+    expect(() => validateProcxiable([value, Object.assign([1], { x: 1 })], 'advanced', 'v')).toThrow(
+      /^out of range$/,
+    );
+  });
 });

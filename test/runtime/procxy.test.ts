@@ -311,6 +311,13 @@ describe('advanced mode values', () => {
     expect([...holding]).toEqual([1, 2]);
     expect(holding.failure).toBeInstanceOf(RangeError);
     expect(holding.failure).toMatchObject({ message: 'late', code: 'E_LATE' });
+    // An array without a prototype arrives as an array, with its named properties, at the top and inside a value.
+    const bare = Object.assign(Object.setPrototypeOf([1, { a: 1 }], null) as unknown[], { t: 5 });
+    const bareBack = (await w.echo(bare)) as unknown[] & { t: number };
+    expect([...bareBack]).toEqual([1, { a: 1 }]);
+    expect(bareBack.t).toBe(5);
+    const bareBeside = (await w.echo({ e: new Error('x'), bare })) as { bare: { t: number } };
+    expect(bareBeside.bare.t).toBe(5);
     // A named property is checked as any value is.
     const withFunction = await rejection(w.echo(Object.assign([1], { retry: () => 1 })));
     expect((withFunction as SerializationError).path).toBe('args[0].retry');
