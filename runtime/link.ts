@@ -344,8 +344,8 @@ export class ParentLink {
       if (jsonSafe === undefined) {
         // JSON would turn an undefined argument into null.
         const json = mode === 'json' && !args.includes(undefined);
-        this.#transport.sendThenCheck(message, json, () => {
-          inspectArgs(args, mode);
+        this.#transport.sendThenCheck(message, json, (encoded) => {
+          inspectArgs(args, mode, encoded && !json);
           return lastFindings();
         });
       } else {

@@ -567,8 +567,13 @@ function visit(value: unknown, key: Key | undefined, w: Walk, depth: number): vo
  * Checks `value` for `mode` and returns whether a JSON frame reproduces it exactly (otherwise V8 is needed).
  * Throws SerializationError naming the path, prefixed by `context` (e.g. `args[0]`).
  */
-export function inspectValue(value: unknown, mode: SerializationMode, context: string): boolean {
-  return inspectOne(value, mode, context, Infinity);
+export function inspectValue(
+  value: unknown,
+  mode: SerializationMode,
+  context: string,
+  written = false,
+): boolean {
+  return inspectOne(value, mode, context, Infinity, written);
 }
 
 /**
@@ -728,20 +733,24 @@ function walkValue(walk: Walk, value: unknown, index?: number): void {
  * JSON writes twice, or a cycle, which it cannot write) is visited again, so a cycle ends on trackDepth, and a value
  * of more than trackAfter objects is left to the walk, whose path tells a cycle from a shared object.
  */
-export function plainDataJsonSafe(roots: readonly unknown[], json = false): boolean | undefined {
+export function plainDataJsonSafe(
+  roots: readonly unknown[],
+  json = false,
+  written = false,
+): boolean | undefined {
   try {
-    return judgePlainData(roots, json);
+    return judgePlainData(roots, json, written);
   } catch {
     return undefined;
   }
 }
 
-function judgePlainData(roots: readonly unknown[], json: boolean): boolean | undefined {
+function judgePlainData(roots: readonly unknown[], json: boolean, written: boolean): boolean | undefined {
   // A getter read by the check may start another check (a call from inside it): that one gets a stack of its own.
   const check = idleCheck ?? new PlainDataCheck();
   idleCheck = undefined;
   try {
-    return json ? check.judgeJson(roots) : check.judge(roots);
+    return json ? check.judgeJson(roots) : check.judge(roots, written);
   } finally {
     check.clear();
     idleCheck = check;
@@ -763,7 +772,12 @@ class PlainDataCheck {
   /** A value of no data type showed (a symbol or a function): the walk refuses it. */
   #other = false;
 
-  judge(roots: readonly unknown[]): boolean | undefined {
+  /**
+   * `written`: V8 wrote the roots already, so an array's own keys are not looked at (the cost of a string per
+   * element, or of util.inspect, per array): V8 wrote its named properties with it and refused what it cannot write
+   * there. What it would change there (a class instance, an Error's fields) goes unseen; its symbol keys are dropped.
+   */
+  judge(roots: readonly unknown[], written = false): boolean | undefined {
     for (const root of roots) if (!this.#take(root, 0)) return undefined;
     this.#reverseFrom(0);
     const objects = this.#objects;
@@ -792,7 +806,7 @@ class PlainDataCheck {
       const below = depth + 1;
       const children = this.#top;
       if (array) {
-        if (hasOtherKeys(value)) return undefined;
+        if (!written && hasOtherKeys(value)) return undefined;
         for (let i = 0; i < value.length; i++) if (!this.#take(value[i], below)) return undefined;
       } else if (plain) {
         if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
@@ -956,10 +970,16 @@ function plainDataApplies(budget: number): boolean {
   return budget === Infinity && !handlersRegistered();
 }
 
-function inspectOne(value: unknown, mode: SerializationMode, context: string, budget: number): boolean {
+function inspectOne(
+  value: unknown,
+  mode: SerializationMode,
+  context: string,
+  budget: number,
+  written = false,
+): boolean {
   finished = undefined;
   if (plainDataApplies(budget)) {
-    const jsonSafe = plainDataJsonSafe([value], mode === 'json');
+    const jsonSafe = plainDataJsonSafe([value], mode === 'json', written);
     if (jsonSafe !== undefined) return jsonSafe;
   }
   const walk = newWalk(mode, context, budget);
@@ -968,15 +988,23 @@ function inspectOne(value: unknown, mode: SerializationMode, context: string, bu
   return walk.jsonSafe;
 }
 
-/** Checks call arguments one by one, so an undefined argument is allowed in both modes; returns JSON safety. */
-export function inspectArgs(args: readonly unknown[], mode: SerializationMode): boolean {
-  return inspectEach(args, mode, Infinity);
+/**
+ * Checks call arguments one by one, so an undefined argument is allowed in both modes; returns JSON safety.
+ * `written`: V8 wrote them already (see PlainDataCheck.judge).
+ */
+export function inspectArgs(args: readonly unknown[], mode: SerializationMode, written = false): boolean {
+  return inspectEach(args, mode, Infinity, written);
 }
 
-function inspectEach(args: readonly unknown[], mode: SerializationMode, budget: number): boolean {
+function inspectEach(
+  args: readonly unknown[],
+  mode: SerializationMode,
+  budget: number,
+  written = false,
+): boolean {
   finished = undefined;
   if (plainDataApplies(budget)) {
-    const jsonSafe = plainDataJsonSafe(args, mode === 'json');
+    const jsonSafe = plainDataJsonSafe(args, mode === 'json', written);
     if (jsonSafe !== undefined) return jsonSafe;
   }
   const walk = newWalk(mode, 'args', budget);

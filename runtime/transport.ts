@@ -172,14 +172,15 @@ export class Transport<Out, In> {
    * returns, and when `check` throws, the verdict retracts the message and the error is rethrown. A smaller frame
    * is checked first and sent as usual (a verdict would cost more than the check). Nothing is sent when encoding
    * fails or the message is too large (the error of `check` comes first, if it has one). JSON or V8 (with nothing
-   * found ahead: no transfer marks, no handled values) as `json` says. `check` returns what it found: when that
-   * holds objects to replace (an Error inside the value), the message is retracted and sent again with them, and
-   * the next large messages are checked before they are encoded (checkFirstAfterResend).
+   * found ahead: no transfer marks, no handled values) as `json` says. `check` hears whether the message is encoded
+   * already (so, for V8, that V8 wrote the whole value). It returns what it found: when that holds objects to
+   * replace (an Error inside the value), the message is retracted and sent again with them, and the next large
+   * messages are checked before they are encoded (checkFirstAfterResend).
    */
-  sendThenCheck(message: Out, json: boolean, check: () => Findings | undefined): number {
+  sendThenCheck(message: Out, json: boolean, check: (encoded: boolean) => Findings | undefined): number {
     if (this.#checkFirst > 0) {
       // A recent one had to go again: its kind (a batch of results with a few Errors) tends to come back.
-      const findings = check();
+      const findings = check(false);
       if (needsFindings(findings)) {
         this.#checkFirst = checkFirstAfterResend;
         return this.send(message, false, findings);
@@ -191,12 +192,12 @@ export class Transport<Out, In> {
     try {
       frame = this.#encode(message, json, undefined);
     } catch (error) {
-      check();
+      check(false);
       throw error;
     }
     // Inside the check of another tentative message, nothing may go before its verdict: check first here too.
     if (frame.bytes < tentativeFromBytes || this.#parked !== undefined) {
-      const findings = check();
+      const findings = check(true);
       if (needsFindings(findings)) {
         this.#checkFirst = checkFirstAfterResend;
         return this.send(message, false, findings);
@@ -211,7 +212,7 @@ export class Transport<Out, In> {
     let verdict = Verdict.Retract;
     let findings: Findings | undefined;
     try {
-      findings = check();
+      findings = check(true);
       if (!needsFindings(findings)) verdict = Verdict.Confirm;
     } finally {
       const parked = this.#parked;

@@ -225,8 +225,8 @@ class ChildLink {
     try {
       const jsonSafe = inspectValueOrDefer(value, mode, 'result');
       if (jsonSafe === undefined) {
-        this.#transport.sendThenCheck(message, mode === 'json', () => {
-          inspectValue(value, mode, 'result');
+        this.#transport.sendThenCheck(message, mode === 'json', (encoded) => {
+          inspectValue(value, mode, 'result', encoded && mode !== 'json');
           return lastFindings();
         });
       } else {

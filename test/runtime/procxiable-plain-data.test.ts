@@ -122,6 +122,12 @@ describe('plainDataJsonSafe', () => {
     expect(plainDataJsonSafe([value])).toBeUndefined();
   });
 
+  it("looks at no array's own keys once V8 wrote the value, which wrote them with it", () => {
+    const named = { rows: [Object.assign([1, 2], { total: 3 })] };
+    expect(plainDataJsonSafe([named])).toBeUndefined();
+    expect(plainDataJsonSafe([named], false, true)).toBe(true);
+  });
+
   it('sees an object two arguments share, as the walk of the arguments does', () => {
     for (const args of [[shared, shared], [shared, { n: 1 }], [1, 'x'], [undefined]]) {
       expect(plainDataJsonSafe(args)).toBe(walkVerdict(() => inspectArgs(args, 'advanced')));

@@ -115,6 +115,19 @@ describe('Transport.sendThenCheck', () => {
     });
   }
 
+  it('tells the check whether the message was encoded, which it was unless encoding failed', () => {
+    const { sender } = linked();
+    const heard: boolean[] = [];
+    const hear = (encoded: boolean) => {
+      heard.push(encoded);
+      return undefined;
+    };
+    sender.sendThenCheck(large, false, hear);
+    sender.sendThenCheck(small, false, hear);
+    expect(() => sender.sendThenCheck({ f: () => 1 }, false, hear)).toThrow(/could not be cloned/);
+    expect(heard).toEqual([true, true, false]);
+  });
+
   for (const confirmed of [true, false]) {
     it(`sends what a check sends after the verdict (${confirmed ? 'confirmed' : 'retracted'})`, async () => {
       const { sender, got } = linked();
