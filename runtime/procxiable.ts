@@ -274,7 +274,6 @@ function neverRefusal(value: object): string | undefined {
   if (types.isArrayBufferView(value) && types.isSharedArrayBuffer(value.buffer)) {
     return 'a view over a SharedArrayBuffer cannot be shared between processes';
   }
-  if (types.isProxy(value)) return 'a Proxy cannot be serialized';
   return undefined;
 }
 
@@ -332,14 +331,12 @@ function visitUnseen(value: object, w: Walk, depth: number): void {
       return;
     }
   }
+  // Before its prototype is asked for: that runs a Proxy's trap, and throws for a revoked one.
+  if (types.isProxy(value)) refuse(w, 'a Proxy cannot be serialized');
   const proto = Object.getPrototypeOf(value) as object | null;
   const plain = proto === Object.prototype || proto === null || proto === Array.prototype;
-  // A plain object or array can only be a Proxy among the values no mode carries.
-  const never = plain
-    ? types.isProxy(value)
-      ? 'a Proxy cannot be serialized'
-      : undefined
-    : neverRefusal(value);
+  // A plain object or array is none of the values no mode carries.
+  const never = plain ? undefined : neverRefusal(value);
   if (never !== undefined) refuse(w, never);
   const tracked =
     w.json || w.jsonSafe || depth > trackDepth || ++w.objects > trackAfter || handlersRegistered();

@@ -445,6 +445,25 @@ describe('values without a prototype', () => {
     }
   });
 
+  it('refuses a revoked Proxy with its path, before asking for its prototype (which throws)', () => {
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    for (const [value, path] of [
+      [revoked.proxy, 'result'],
+      [{ a: [revoked.proxy] }, 'result.a[0]'],
+    ] as const) {
+      let error: unknown;
+      try {
+        validateProcxiable(value, 'advanced', 'result');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as SerializationError).path).toBe(path);
+      expect((error as Error).message).toMatch(/a Proxy cannot be serialized/);
+    }
+  });
+
   it("lets a getter's own RangeError through, not as a value nested too deeply", () => {
     const value = {
       get broken(): number {
