@@ -21,6 +21,16 @@ class FieldsOnly {
   x = 1;
 }
 
+/** What validateProcxiable threw for `value`, or undefined. */
+function refusalOf(value: unknown, mode: 'json' | 'advanced', context: string): unknown {
+  try {
+    validateProcxiable(value, mode, context);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 const cyclic: Record<string, unknown> = { a: 1 };
 cyclic.self = cyclic;
 
@@ -77,12 +87,7 @@ describe('json mode', () => {
     ['a key that needs quoting', { 'a b': new Date() }, 'args[0]["a b"]', /Date/],
   ])('refuses %s, naming the path', (_, value, path, message) => {
     expect(isProcxiable(value, 'json')).toBe(false);
-    let error: unknown;
-    try {
-      validateProcxiable(value, 'json', 'args[0]');
-    } catch (e) {
-      error = e;
-    }
+    const error = refusalOf(value, 'json', 'args[0]');
     expect(error).toBeInstanceOf(SerializationError);
     expect((error as SerializationError).path).toBe(path);
     expect((error as SerializationError).code).toBe('PROCXY_SERIALIZATION');
@@ -452,12 +457,7 @@ describe('values without a prototype', () => {
       [revoked.proxy, 'result'],
       [{ a: [revoked.proxy] }, 'result.a[0]'],
     ] as const) {
-      let error: unknown;
-      try {
-        validateProcxiable(value, 'advanced', 'result');
-      } catch (e) {
-        error = e;
-      }
+      const error = refusalOf(value, 'advanced', 'result');
       expect(error).toBeInstanceOf(SerializationError);
       expect((error as SerializationError).path).toBe(path);
       expect((error as Error).message).toMatch(/a Proxy cannot be serialized/);
