@@ -149,10 +149,7 @@ export function decodeThrown(thrown: Thrown): unknown {
     case 'value':
       return thrown.value;
     case 'opaque':
-      return new SerializationError(
-        `The worker threw a value that cannot be serialized: ${thrown.text}`,
-        'thrown',
-      );
+      return new SerializationError(`The value thrown cannot be serialized: ${thrown.text}`, 'thrown');
     default:
       return unreachable(thrown, 'thrown value kind');
   }

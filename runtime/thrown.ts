@@ -48,14 +48,23 @@ function encode(value: unknown, d: Describing, depth: number): Thrown {
   try {
     validateProcxiable(value, 'advanced', 'thrown');
     return { k: 'value', value };
-  } catch {
+  } catch (refusal) {
     try {
       validateThrownValue(value);
       return { k: 'value', value };
     } catch {
-      return { k: 'opaque', text: describeOpaque(value) };
+      return { k: 'opaque', text: `${describeOpaque(value)}${why(refusal)}` };
     }
   }
+}
+
+/** What the check said of a thrown value it refused, its path taken from inside the value: `: at .retry: ...`. */
+function why(refusal: unknown): string {
+  if (!(refusal instanceof SerializationError)) return '';
+  const { path, message } = refusal;
+  const reason = message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
+  const inside = path.startsWith('thrown') ? path.slice('thrown'.length) : path;
+  return inside === '' ? `: ${reason}` : `: at ${inside}: ${reason}`;
 }
 
 /** An AggregateError's errors, as many as the description has room for, then a note of how many are left out. */

@@ -95,6 +95,18 @@ describe.each(['json', 'advanced'] as const)('errors in %s mode', (serialization
     expect(error.cause).toBeInstanceOf(SerializationError);
   });
 
+  it('says why a thrown value cannot cross, and where inside it', async () => {
+    const thrown = (await rejection(worker.functionHolder())) as SerializationError;
+    expect(thrown).toBeInstanceOf(SerializationError);
+    expect(thrown.message).toBe(
+      'The value thrown cannot be serialized: [object Object]: at .retry: a function cannot cross the process boundary',
+    );
+    const bytes = (await rejection(worker.taggedBytes())) as Error;
+    expect(bytes.message).toMatch(
+      /^The value thrown cannot be serialized: \[object Uint8Array\]: a Uint8Array with a property of its own \(unit\)/,
+    );
+  });
+
   it('describes a field it cannot carry and keeps the others', async () => {
     const error = (await rejection(worker.fieldWithFunction())) as Error & {
       callback: unknown;

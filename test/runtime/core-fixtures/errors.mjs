@@ -26,6 +26,13 @@ export class Thrower {
   nothing() {
     throw undefined;
   }
+  /** Values no mode can carry, made here (an argument holding them would be refused before it is sent). */
+  functionHolder() {
+    throw { retry: () => 1 };
+  }
+  taggedBytes() {
+    throw Object.assign(new Uint8Array(2), { unit: 'ms' });
+  }
   async rejects() {
     await null;
     const e = new Error('async failure');
