@@ -423,7 +423,7 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
       ? addedProperty(value)
       : types.isTypedArray(value)
         ? addedViewKey(value)
-        : types.isArrayBuffer(value) || types.isDataView(value)
+        : binary
           ? addedProperty(value)
           : undefined;
   if (added !== undefined) {
