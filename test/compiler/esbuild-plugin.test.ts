@@ -24,6 +24,15 @@ function options(dir: string, extra: BuildOptions = {}): BuildOptions {
   };
 }
 
+/** Runs the bundled app (`out/main.js`) on plain node, as a user would. */
+function runBundle(dir: string) {
+  return spawnSync(process.execPath, [path.join(dir, 'out/main.js')], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
 const BAD_GREET = `  greet(name: string, when: Date): Greeting {
     return { text: \`\${this.prefix} \${name} \${when.getDay()}\`, length: name.length };
   }`;
@@ -46,11 +55,7 @@ describe('procxy/esbuild', () => {
       inMemory.outputFiles?.find((f) => f.path === path.join(dir, 'mem/greeter.worker.procxy.child.mjs'))
         ?.text,
     ).toBe(readFileSync(child, 'utf8'));
-    const run = spawnSync(process.execPath, [path.join(dir, 'out/main.js')], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const run = runBundle(dir);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
   });
@@ -203,11 +208,7 @@ describe('procxy/esbuild', () => {
     const result = await build(options(dir, { plugins: [procxyPlugin()] }));
     expect(result.errors).toEqual([]);
     expect(existsSync(path.join(dir, 'src/greeter.worker.procxy.ts'))).toBe(false);
-    const run = spawnSync(process.execPath, [path.join(dir, 'out/main.js')], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const run = runBundle(dir);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
 
@@ -238,11 +239,7 @@ describe('procxy/esbuild', () => {
     const result = await build(options(dir, { entryPoints: ['src/d ü/main.ts'], plugins: [procxyPlugin()] }));
     expect(result.errors).toEqual([]);
     expect(existsSync(path.join(dir, 'out/a #1%20ü?.worker.procxy.child.mjs'))).toBe(true);
-    const run = spawnSync(process.execPath, [path.join(dir, 'out/main.js')], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const run = runBundle(dir);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toBe('hi x');
   });
