@@ -244,11 +244,6 @@ export class GlobSet {
     return this.#bases;
   }
 
-  /** Every matching file under `root`, as sorted absolute paths (see `walk`). */
-  scan(root: string): string[] {
-    return this.walk(root).files;
-  }
-
   /**
    * The folders read to find every match under `root` (walkFolders from each base: links to files, and to folders
    * inside `root`, are followed), and the matching files as sorted absolute paths, each by the name it was found

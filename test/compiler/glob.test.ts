@@ -88,7 +88,7 @@ describe('GlobSet', () => {
     symlinkSync('shared', path.join(root, 'inner'));
 
     it('follows links to files and folders inside the root, reads each folder and file once, and survives loops and dangling links', () => {
-      expect(new GlobSet(['src/**/*.worker.ts']).scan(root)).toEqual(
+      expect(new GlobSet(['src/**/*.worker.ts']).walk(root).files).toEqual(
         ['src/job.worker.ts', 'src/lib/deep/more.worker.ts', 'src/real/own.worker.ts'].map((f) =>
           path.join(root, f),
         ),
@@ -126,14 +126,16 @@ describe('GlobSet', () => {
     });
 
     it('reads a glob base that is a link only when it stays inside the root, as it does a linked folder below one', () => {
-      expect(new GlobSet(['vendor/**/*.worker.ts']).scan(root)).toEqual([]);
+      expect(new GlobSet(['vendor/**/*.worker.ts']).walk(root).files).toEqual([]);
       expect(new GlobSet(['vendor/**/*.worker.ts']).walk(root).folders).toEqual([]);
       expect(new GlobSet(['vendor/**/*.worker.ts', 'inner/*.ts']).walk(root).linkedOut).toEqual(['vendor']);
-      expect(new GlobSet(['inner/*.worker.ts']).scan(root)).toEqual([path.join(root, 'inner/job.worker.ts')]);
+      expect(new GlobSet(['inner/*.worker.ts']).walk(root).files).toEqual([
+        path.join(root, 'inner/job.worker.ts'),
+      ]);
     });
 
     it('finds files through brace alternatives that hold a folder', () => {
-      expect(new GlobSet(['other/{c,b/c}.ts']).scan(root)).toEqual(
+      expect(new GlobSet(['other/{c,b/c}.ts']).walk(root).files).toEqual(
         ['other/b/c.ts', 'other/c.ts'].map((f) => path.join(root, f)),
       );
     });
