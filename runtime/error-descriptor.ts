@@ -9,6 +9,7 @@ import {
   SerializationError,
   TimeoutError,
 } from './errors.js';
+import { everyItem } from './peer-arrays.js';
 import { type ErrorDescriptor, type Thrown, thrownLimits, unreachable } from './protocol.js';
 
 type ErrorClass = new (message?: string) => Error;
@@ -189,9 +190,10 @@ export function isThrown(value: unknown, b: ThrownBudget, depth = 0): value is T
     typeof e.message === 'string' &&
     (e.stack === undefined || typeof e.stack === 'string') &&
     (e.cause === undefined || inner(e.cause)) &&
-    (e.errors === undefined || (Array.isArray(e.errors) && e.errors.every(inner))) &&
+    (e.errors === undefined || (Array.isArray(e.errors) && everyItem(e.errors, inner))) &&
     Array.isArray(e.props) &&
-    e.props.every(
+    everyItem(
+      e.props,
       (p: unknown) =>
         Array.isArray(p) &&
         p.length === 3 &&

@@ -1,5 +1,6 @@
 // Checks that a decoded value from a child is a well-formed child message; anything else is a protocol violation.
 import { isThrown, thrownBudget } from './error-descriptor.js';
+import { everyItem, isArgumentList } from './peer-arrays.js';
 import type { ChildMessage } from './protocol.js';
 import { TransportError } from './transport.js';
 
@@ -38,17 +39,17 @@ export function parseChildMessage(value: unknown): ChildMessage {
       case 'ready':
         if (
           Array.isArray(m.methods) &&
-          m.methods.every((name) => typeof name === 'string') &&
+          everyItem(m.methods, (name) => typeof name === 'string') &&
           (m.emitter === undefined || typeof m.emitter === 'boolean')
         )
           return m as unknown as ChildMessage;
         break;
       case 'cb':
-        if (isId(m.id) && isIndex(m.f) && isId(m.n) && Array.isArray(m.a) && areErrorArgs(m.x, m.a))
+        if (isId(m.id) && isIndex(m.f) && isId(m.n) && isArgumentList(m.a) && areErrorArgs(m.x, m.a))
           return m as unknown as ChildMessage;
         break;
       case 'ev':
-        if (typeof m.e === 'string' && Array.isArray(m.a) && areErrorArgs(m.x, m.a))
+        if (typeof m.e === 'string' && isArgumentList(m.a) && areErrorArgs(m.x, m.a))
           return m as unknown as ChildMessage;
         break;
       case 'init-error':

@@ -158,6 +158,13 @@ export type ChildMessage =
  */
 export const thrownLimits = { depth: 32, count: 10_000, inValues: 100_000 } as const;
 
+/**
+ * The arguments one callback invocation (`cb`) or event (`ev`) carries at most. The receiver spreads them into a
+ * call: a hostile child's array of a huge length (a sparse one is a few bytes) would take the parent's memory, and
+ * many thousands overflow the stack (each takes 8 bytes of its 1 MiB, where the listener is called from deep).
+ */
+export const maxArguments = 16_384;
+
 /** A thrown value: an Error described field by field, or any other value as it is. */
 export type Thrown =
   | { readonly k: 'error'; readonly error: ErrorDescriptor }

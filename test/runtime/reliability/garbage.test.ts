@@ -52,6 +52,15 @@ const described = (props: unknown[]) => ({
 // An answer the parent would take, were its payloads whole: to writeRaw, the second call of the case below.
 const answer = { t: 'ok', id: 2, v: 'forged' };
 
+/** An array of length 2^32 - 1 holding `items` from index 0: a few bytes of V8, whatever the length says. */
+function sparse(...items: unknown[]): unknown[] {
+  const array = [...items];
+  array.length = 2 ** 32 - 1;
+  return array;
+}
+
+const v8Frame = (message: unknown) => frame(2, withPayloads([], message));
+
 const malformed: [string, number[]][] = [
   ['an unknown codec', [5, 0, 0, 0, 9, 1, 2, 3, 4]],
   ['a zero length', [0, 0, 0, 0, 1]],
@@ -73,6 +82,31 @@ const malformed: [string, number[]][] = [
     'Error payloads of more parts than a message may describe',
     frame(2, withPayloads([['', described(Array(100_001).fill(['f', { k: 'value' }, true]))]], answer)),
   ],
+  // Read index by index, these took the parent minutes (Array.prototype.every counts up to the length), an Error
+  // rebuilt from the sparse fields threw outside any handler, and arguments spread into a call took all its memory.
+  ['a method list of length 2^32 - 1', v8Frame({ t: 'ready', methods: sparse('m') })],
+  [
+    'an Error description whose fields are an array of length 2^32 - 1',
+    v8Frame({ t: 'err', id: 2, e: described(sparse()) }),
+  ],
+  [
+    'an AggregateError description whose errors are an array of length 2^32 - 1',
+    v8Frame({
+      t: 'err',
+      id: 2,
+      e: {
+        k: 'error',
+        error: { base: 'AggregateError', name: 'AggregateError', message: 'm', errors: sparse(), props: [] },
+      },
+    }),
+  ],
+  ['event arguments of length 2^32 - 1', v8Frame({ t: 'ev', e: 'tick', a: sparse(1) })],
+  ['event arguments with a hole', v8Frame({ t: 'ev', e: 'tick', a: sparse(1).slice(0, 3) })],
+  [
+    'event arguments past the 16 384 a message carries',
+    v8Frame({ t: 'ev', e: 'tick', a: Array(16_385).fill(0) }),
+  ],
+  ['callback arguments of length 2^32 - 1', v8Frame({ t: 'cb', id: 2, f: 0, n: 1, a: sparse(1) })],
   [
     'a tentative frame followed by anything but its verdict',
     [...frame(1 | 0x40, '{"t":"ok","id":999999,"v":1}'), ...frame(1, '{"t":"ok","id":999999,"v":1}')],
@@ -95,6 +129,25 @@ describe('garbage on the channel', () => {
     expect(otherError).toBeInstanceOf(ProtocolError);
     expect(otherError.method).toBe('sleep');
     expect(await rejection(worker.pid())).toBeInstanceOf(ProtocolError);
+    await waitGone(pid);
+    await worker.$terminate();
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
+});
+
+describe('callback arguments of length 2^32 - 1 while the callback lives', () => {
+  it('the worker is ended, its call rejects ProtocolError, the callback never runs, the parent keeps serving', async () => {
+    const worker = await procxy(Worker, workersModule);
+    const pid = worker.$pid;
+    pids.add(pid);
+    const heard: unknown[] = [];
+    // The first call of a worker is call 1.
+    const error = (await rejection(
+      worker.forgeSparseCallbackArgs(1, (value: string) => heard.push(value)),
+    )) as ProtocolError;
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error.message).toMatch(/not a child message: a 'cb' message of the wrong shape/);
+    expect(heard).toEqual([]);
     await waitGone(pid);
     await worker.$terminate();
     expect(await bystander.echo('unaffected')).toBe('unaffected');
