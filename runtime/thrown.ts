@@ -12,7 +12,7 @@ import {
   validateProcxiable,
   validateThrownValue,
 } from './procxiable.js';
-import { type ErrorDescriptor, type Thrown, thrownLimits, unreachable } from './protocol.js';
+import { type ErrorDescriptor, maxArguments, type Thrown, thrownLimits, unreachable } from './protocol.js';
 
 function describeOpaque(value: unknown): string {
   if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
@@ -154,13 +154,19 @@ export interface ArgsFields {
 /**
  * Checks arguments for the parent (a callback's, an event's) in `mode` and gives their fields: each top-level Error
  * is described as a thrown one is, so that it keeps its class, stack, cause chain and own fields in either mode (an
- * `error` event, a node-style `done(err)`), and `x` lists where. Throws SerializationError as inspectArgs does, or
- * for an Error that cannot be read.
+ * `error` event, a node-style `done(err)`), and `x` lists where. Throws SerializationError as inspectArgs does, for
+ * an Error that cannot be read, or for more than maxArguments arguments.
  */
 export function argsForParent(
   args: readonly unknown[],
   mode: SerializationMode,
 ): { readonly fields: ArgsFields; readonly jsonSafe: boolean; readonly findings: Findings | undefined } {
+  if (args.length > maxArguments) {
+    throw new SerializationError(
+      `args: ${args.length} arguments, over the ${maxArguments} one message carries: pass them as one array`,
+      'args',
+    );
+  }
   if (!args.some(isErrorArg)) {
     const jsonSafe = inspectArgs(args, mode);
     return { fields: { a: args }, jsonSafe, findings: lastFindings() };

@@ -172,6 +172,27 @@ describe.each(['json', 'advanced'] as const)('callbacks in %s mode', (mode) => {
     expect(result).toEqual(refusedInChild(/callback args\[0\] of 'outcome'.*a function cannot cross/));
   });
 
+  it('refuses, in the child, a callback invoked with more arguments than a message carries', async () => {
+    const w = await tasks(mode);
+    let ran = 0;
+    const result = await w.outcome(() => ran++, ...Array<number>(16_385).fill(0));
+    expect(result).toEqual({
+      error: {
+        ctor: 'SerializationError',
+        name: 'SerializationError',
+        code: 'PROCXY_SERIALIZATION',
+        path: 'args',
+        message: expect.stringMatching(
+          /callback args\[0\] of 'outcome': args: 16385 arguments, over the 16384 one message carries/,
+        ),
+      },
+    });
+    expect(ran).toBe(0);
+    expect(await w.outcome((...args: unknown[]) => args.length, ...Array<number>(16_384).fill(0))).toEqual({
+      ok: 16_384,
+    });
+  });
+
   it('gives a node-style callback the Error it was called with: class, stack, cause, fields', async () => {
     const w = await tasks(mode);
     let received: unknown[] = [];

@@ -113,6 +113,20 @@ describe('events', () => {
     expect(stderr()).toMatch(/event 'bad' of Ticker was not delivered to the parent: args\[0\]: a function/);
   });
 
+  it('drops, with a message on stderr, an event of more arguments than a message carries', async () => {
+    const w = await ticker();
+    const stderr = stderrOf(w);
+    const counts: number[] = [];
+    w.on('data', (...args: unknown[]) => counts.push(args.length));
+    expect(await w.emitNow('data', ...Array<number>(16_385).fill(0))).toBe(true);
+    expect(await w.emitNow('data', ...Array<number>(16_384).fill(0))).toBe(true);
+    expect(counts).toEqual([16_384]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stderr()).toMatch(
+      /event 'data' of Ticker was not delivered to the parent: args: 16385 arguments, over the 16384 one message carries/,
+    );
+  });
+
   it('carries what the mode carries: a Date in advanced mode', async () => {
     const w = await ticker('advanced');
     const got: unknown[] = [];
