@@ -12,8 +12,8 @@ export function everyItem(list: readonly unknown[], test: (item: unknown) => boo
 
 /**
  * Whether `value` can be the arguments of a call this side makes for the peer (a callback's, a listener's): an array
- * of at most maxArguments, without holes, as a rest parameter makes them. Spread, a longer one takes memory by its
- * length and a sparse one by its length too.
+ * of at most maxArguments, without holes, as a rest parameter makes them. Spread into a call, an array takes memory
+ * and stack by its length, which a sparse one gets for free.
  */
 export function isArgumentList(value: unknown): value is readonly unknown[] {
   if (!Array.isArray(value) || value.length > maxArguments) return false;
