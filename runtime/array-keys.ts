@@ -1,4 +1,4 @@
-// The named keys of an array or typed array (own enumerable keys that are not indices), without a string per element.
+// An array's keys without a string per element: its named keys, and the indices a sparse one holds.
 import { inspect } from './builtins.js';
 
 /** Up to this length the keys are listed to find the named ones; see namedKeys. */
@@ -73,4 +73,50 @@ function listedNamedKeys(indexed: { readonly length: number }): string[] | undef
 function isIndex(key: string): boolean {
   const n = Number(key);
   return n >>> 0 === n && n !== 2 ** 32 - 1 && String(n) === key;
+}
+
+/**
+ * Holes a loop over an array's indices meets before it turns to the indices present (presentIndices), once holes are
+ * most of what it met: a sparse array (`a[4e9] = 1`) has a length far past its elements, which V8 writes in its sparse
+ * format at the cost of those elements alone.
+ */
+const holesBeforeSparse = 1024;
+
+/** Whether a loop that met `holes` holes among the first `visited` indices should go on over the present ones only. */
+export function turnsSparse(holes: number, visited: number): boolean {
+  return holes >= holesBeforeSparse && holes * 2 > visited;
+}
+
+/**
+ * Whether `test` holds for an element of `array`, trying them in index order (holes skipped) until one passes, at
+ * the cost of the elements present (see turnsSparse).
+ */
+export function someElement(
+  array: readonly unknown[],
+  test: (item: unknown, index: number) => boolean,
+): boolean {
+  let holes = 0;
+  for (let i = 0; i < array.length; i++) {
+    if (i in array) {
+      if (test(array[i], i)) return true;
+    } else if (turnsSparse(++holes, i + 1)) {
+      for (const index of presentIndices(array, i + 1)) if (test(array[index], index)) return true;
+      return false;
+    }
+  }
+  return false;
+}
+
+/**
+ * The indices of `array` from `from` on that hold an element, ascending. Object.keys lists them first, ascending, at
+ * the cost of the elements present (and of a string each), then the named keys.
+ */
+export function presentIndices(array: readonly unknown[], from: number): number[] {
+  const indices: number[] = [];
+  for (const key of Object.keys(array)) {
+    if (!isIndex(key)) break;
+    const index = Number(key);
+    if (index >= from) indices.push(index);
+  }
+  return indices;
 }

@@ -1,5 +1,5 @@
 // Run-time check of what may cross the boundary in a mode; the same walk tells whether a JSON frame can carry it.
-import { addedViewKey, namedKeys } from './array-keys.js';
+import { addedViewKey, namedKeys, presentIndices, turnsSparse } from './array-keys.js';
 import { types } from './builtins.js';
 import { aggregated, descriptorOf, errorPayloadName, fieldKeys } from './error-descriptor.js';
 import { SerializationError } from './errors.js';
@@ -217,16 +217,22 @@ function ownKeysOnly(): boolean {
 
 function visitArray(value: readonly unknown[], w: Walk, depth: number): void {
   if (Object.getOwnPropertySymbols(value).length > 0) refuse(w, 'a symbol-keyed property would be dropped');
+  let holes = 0;
   for (let i = 0; i < value.length; i++) {
     const item = value[i];
     if (item === undefined) {
+      const hole = !(i in value);
       if (w.json)
         refuse(
           w,
-          `${i in value ? 'undefined' : 'a hole'} inside an array becomes null in json mode. ${jsonHint} or use null`,
+          `${hole ? 'a hole' : 'undefined'} inside an array becomes null in json mode. ${jsonHint} or use null`,
           i,
         );
       w.jsonSafe = false;
+      if (hole && turnsSparse(++holes, i + 1)) {
+        for (const index of presentIndices(value, i + 1)) visit(value[index], index, w, depth + 1);
+        break;
+      }
       continue;
     }
     visit(item, i, w, depth + 1);
@@ -804,7 +810,11 @@ class PlainDataCheck {
       const children = this.#top;
       if (array) {
         if (!written && hasOtherKeys(value)) return undefined;
-        for (let i = 0; i < value.length; i++) if (!this.#take(value[i], below)) return undefined;
+        if (value.length > surelyDenseUpTo) {
+          if (!this.#takeLong(value, below)) return undefined;
+        } else {
+          for (let i = 0; i < value.length; i++) if (!this.#take(value[i], below)) return undefined;
+        }
       } else if (plain) {
         if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
         forIn ??= ownKeysOnly();
@@ -869,6 +879,20 @@ class PlainDataCheck {
         for (const key in record) if (!this.#takeJson(record[key], below)) return undefined;
       }
       this.#reverseFrom(children);
+    }
+    return true;
+  }
+
+  /**
+   * #take for each element of a long array; false also when it turns out sparse, for the walk, which visits only the
+   * elements it holds (a sparse array's length can be 2^32 - 1).
+   */
+  #takeLong(array: readonly unknown[], depth: number): boolean {
+    let holes = 0;
+    for (let i = 0; i < array.length; i++) {
+      const item: unknown = array[i];
+      if (item === undefined && !(i in array) && turnsSparse(++holes, i + 1)) return false;
+      if (!this.#take(item, depth)) return false;
     }
     return true;
   }
@@ -957,6 +981,12 @@ function givenKeys(value: object): boolean {
 function hasOtherKeys(array: readonly unknown[]): boolean {
   return Object.getOwnPropertySymbols(array).length > 0 || namedKeys(array) !== undefined;
 }
+
+/**
+ * Arrays up to this length are looped over without counting holes: even sparse, they cost little (the count costs
+ * the hottest loop of a check a few percent).
+ */
+const surelyDenseUpTo = 1 << 16;
 
 let idleCheck: PlainDataCheck | undefined;
 /** The stack a check keeps for the next (~64 KiB per array); one that grew larger is let go. */

@@ -11,7 +11,7 @@
  * view that starts 64 KiB or more past the rest, which travels apart).
  */
 import type * as V8 from 'node:v8';
-import { namedKeys } from './array-keys.js';
+import { namedKeys, someElement } from './array-keys.js';
 import { types, v8 } from './builtins.js';
 import {
   errorPayloadName,
@@ -39,8 +39,6 @@ class HandledMark extends Uint8Array {
   }
 }
 
-const arraySome = Array.prototype.some;
-
 function isObject(item: unknown): boolean {
   return typeof item === 'object' && item !== null;
 }
@@ -64,11 +62,13 @@ function substitute(
   if (Array.isArray(value)) {
     const named = namedKeys(value);
     const record = value as unknown as Record<string, unknown>;
-    // Array.prototype's own: an array without a prototype has no methods.
-    if (!arraySome.call(value, isObject) && !named?.some((key) => isObject(record[key]))) return value;
+    if (!someElement(value, isObject) && !named?.some((key) => isObject(record[key]))) return value;
     const copy: unknown[] = new Array(value.length);
     copies.set(value, copy);
-    for (let i = 0; i < value.length; i++) if (i in value) copy[i] = substitute(value[i], markOf, copies);
+    someElement(value, (item, i) => {
+      copy[i] = substitute(item, markOf, copies);
+      return false;
+    });
     for (const key of named ?? []) define(copy, key, substitute(record[key], markOf, copies));
     return copy;
   }

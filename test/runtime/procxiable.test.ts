@@ -387,6 +387,51 @@ describe('large values', () => {
   });
 });
 
+// Each of these looped over every index of a length V8 writes in its sparse format: 2^32 - 1 of them took minutes.
+describe('sparse arrays', () => {
+  /** An array of length 2^32 - 1 holding `items` at their indices. */
+  const sparse = (items: Record<number, unknown>) => Object.assign(new Array<unknown>(2 ** 32 - 1), items);
+
+  it('are checked at the cost of the elements they hold, whatever their length', () => {
+    const value = { list: sparse({ 5: 'x', 4e9: { deep: [1] } }) };
+    expect(inspectValue(value, 'advanced', 'v')).toBe(false);
+    expect(inspectValue(value, 'advanced', 'v', true)).toBe(false);
+    expect(inspectArgs([value, sparse({})], 'advanced')).toBe(false);
+    expect(refusalOf(value, 'json', 'v')).toMatchObject({
+      path: 'v.list[0]',
+      message: /a hole inside an array/,
+    });
+  });
+
+  it('refuses what an element far past the holes holds, naming its index', () => {
+    const value = { list: sparse({ 5: 'x', 1e9: { retry: () => 1 } }) };
+    expect(refusalOf(value, 'advanced', 'v')).toMatchObject({ path: 'v.list[1000000000].retry' });
+    expect(refusalOf(value, 'advanced', 'v')).toBeInstanceOf(SerializationError);
+  });
+
+  it('checks the named keys of a sparse array too', () => {
+    const list = Object.assign(sparse({ 3: 1 }), { total: 1 });
+    expect(inspectValue(list, 'advanced', 'v')).toBe(false);
+    Object.assign(list, { retry: () => 1 });
+    expect(refusalOf(list, 'advanced', 'v')).toMatchObject({ path: 'v.retry' });
+  });
+
+  it.each([
+    ['mostly holes', (i: number) => i % 3 === 0],
+    ['a few holes', (i: number) => i % 3 !== 0],
+  ])('walks an array of %s to its last element, in order', (_, holds) => {
+    const list: unknown[] = [];
+    for (let i = 0; i < 6000; i++) if (holds(i)) list[i] = i;
+    list[4000] = new WithMethods();
+    list[5999] = () => 1;
+    expect(refusalOf({ list }, 'advanced', 'v')).toMatchObject({ path: 'v.list[4000]' });
+    list[4000] = 1;
+    expect(refusalOf({ list }, 'advanced', 'v')).toMatchObject({ path: 'v.list[5999]' });
+    list[5999] = 1;
+    expect(inspectValue({ list }, 'advanced', 'v')).toBe(false);
+  });
+});
+
 describe('the named keys of arrays and binary data', () => {
   // Listing the keys of 64 Mi bytes would take gigabytes of strings: these end only on the path that shows no element.
   it('are found without listing the indices, whatever util.inspect.defaultOptions say', async () => {

@@ -322,6 +322,21 @@ describe('advanced mode values', () => {
     const withFunction = await rejection(w.echo(Object.assign([1], { retry: () => 1 })));
     expect((withFunction as SerializationError).path).toBe('args[0].retry');
   });
+
+  it('carries a sparse array of length 2^32 - 1 at the cost of its elements, beside an Error too', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const list = Object.assign(new Array<unknown>(2 ** 32 - 1), { 5: 'five', 4e9: { far: true } });
+    const back = (await w.echo({ list })) as { list: unknown[] };
+    expect(back.list).toHaveLength(2 ** 32 - 1);
+    expect(Object.keys(back.list)).toEqual(['5', '4000000000']);
+    expect(back.list[4e9]).toEqual({ far: true });
+    // An Error inside makes the encoder copy the arrays that hold objects (v8-codec.ts: substitute).
+    list[7] = new RangeError('inside');
+    const withError = (await w.echo({ list })) as { list: unknown[] };
+    expect(Object.keys(withError.list)).toEqual(['5', '7', '4000000000']);
+    expect(withError.list[7]).toBeInstanceOf(RangeError);
+    expect(withError.list[4e9]).toEqual({ far: true });
+  });
 });
 
 class CodedError extends Error {
