@@ -486,6 +486,8 @@ function visitErrorLeaf(error: Error, w: Walk): void {
   }
 }
 
+const tooManyErrorParts = `the Errors inside this message have more than ${thrownLimits.inValues} parts (each Error, its cause, errors and fields) to describe: send fewer`;
+
 /**
  * An Error inside a value travels as a thrown one does, described (error-descriptor.ts) and rebuilt by the codec as a
  * handled object, where V8 would keep only its class, message, stack and cause. Its cause, aggregated errors and own
@@ -506,22 +508,24 @@ function visitError(error: Error, w: Walk, depth: number): void {
     cause = { k: 'value', value: error.cause };
   }
   const all = aggregated(error);
-  const errors = all?.map((item, i): Thrown => {
-    visit(item, { raw: `.errors[${i}]` }, w, depth + 1);
-    return { k: 'value', value: item };
-  });
+  // A list longer than a message describes (a sparse one costs nothing to make) is refused before it is read.
+  if (all !== undefined && all.length > thrownLimits.inValues) refuse(w, tooManyErrorParts);
+  // Index by index, as the thrown path reads them: a hole is an undefined item, since the receiver takes no hole.
+  const errors =
+    all === undefined
+      ? undefined
+      : Array.from({ length: all.length }, (_, i): Thrown => {
+          const item = all[i];
+          visit(item, { raw: `.errors[${i}]` }, w, depth + 1);
+          return { k: 'value', value: item };
+        });
   w.payloads--;
   const findings = found(w);
   const { handled } = findings;
   if (!handled.has(error)) {
     // As the receiver counts them (error-descriptor.ts: isThrown): the description, its cause, errors and fields.
     findings.errorParts += 1 + props.length + (cause === undefined ? 0 : 1) + (errors?.length ?? 0);
-    if (findings.errorParts > thrownLimits.inValues) {
-      refuse(
-        w,
-        `the Errors inside this message have more than ${thrownLimits.inValues} parts (each Error, its cause, errors and fields) to describe: send fewer`,
-      );
-    }
+    if (findings.errorParts > thrownLimits.inValues) refuse(w, tooManyErrorParts);
   }
   const payload: Thrown = { k: 'error', error: descriptorOf(error, cause, errors, props) };
   handled.set(error, { name: errorPayloadName, payload });

@@ -393,6 +393,26 @@ describe('Errors inside advanced mode values', () => {
     expect(back).toMatchObject({ name: 'CodedError', code: 'E_OUT', when: new Date(5) });
   });
 
+  it("read an AggregateError's replaced errors list index by index: a hole arrives as undefined, 2^32 - 1 is refused", async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    const holey = new AggregateError([], 'holey');
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the case
+    holey.errors = [new RangeError('first'), , 3];
+    const back = (await w.echo({ holey })) as { holey: AggregateError };
+    expect(back.holey.errors).toHaveLength(3);
+    expect(back.holey.errors[0]).toBeInstanceOf(RangeError);
+    expect(1 in back.holey.errors).toBe(true);
+    expect(back.holey.errors.slice(1)).toEqual([undefined, 3]);
+    const huge = new AggregateError([], 'huge');
+    huge.errors = Object.assign(new Array<unknown>(2 ** 32 - 1), { 0: 1 });
+    const refused = await rejection(w.echo({ huge }));
+    expect(refused).toBeInstanceOf(SerializationError);
+    expect((refused as Error).message).toMatch(
+      /args\[0\]\.huge: the Errors inside this message have more than 100000 parts/,
+    );
+    expect(await w.echo('still serving')).toBe('still serving');
+  });
+
   it('keep them inside a large value, sent before it is checked', async () => {
     const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
     const sent = sample();
