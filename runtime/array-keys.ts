@@ -97,8 +97,10 @@ export function someElement(
 ): boolean {
   let holes = 0;
   for (let i = 0; i < array.length; i++) {
-    if (i in array) {
-      if (test(array[i], i)) return true;
+    const item = array[i];
+    // Only an undefined item can be a hole: a dense array is not asked for its keys.
+    if (item !== undefined || i in array) {
+      if (test(item, i)) return true;
     } else if (turnsSparse(++holes, i + 1)) {
       for (const index of presentIndices(array, i + 1)) if (test(array[index], index)) return true;
       return false;
