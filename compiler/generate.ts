@@ -9,7 +9,7 @@ import type { ProcxyDiagnostic } from './diagnostics.js';
 import { emitChildEntry, emitStub, HEADER_PREFIX, header, parseHeader } from './emit.js';
 import { GlobSet, walkFolders } from './glob.js';
 import { type LineIndex, lineIndexes, utf16Length } from './line-index.js';
-import { loadConfig, type ResolvedConfig } from './load-config.js';
+import { loadConfig, type ResolvedConfig, type TransferType } from './load-config.js';
 import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
 import {
   IncrementalProgram,
@@ -194,8 +194,18 @@ export class Generator {
       return ok;
     };
     // Every file of a closure is checked (no early exit), so each broken one is reported.
-    const parsed = files.filter((file) => closureOf(file).map(parses).every(Boolean));
-    const analysis = analyze(program, parsed, config.serialization, transferSymbols(program, config));
+    const closureParses = (file: string): boolean => closureOf(file).map(parses).every(Boolean);
+    const parsed = files.filter(closureParses);
+    // A transferTypes module is read whether or not a worker imports it; one that does not parse is reported, and
+    // its entry left out rather than called a missing export (a worker that uses the type imports it, so is left
+    // out too).
+    const transferTypes = config.transferTypes.filter((t) => closureParses(t.file));
+    const analysis = analyze(
+      program,
+      parsed,
+      config.serialization,
+      transferSymbols(program, config, transferTypes),
+    );
     diagnostics.push(...analysis.diagnostics);
     if (analysis.workers.length === 0 && parsed.length === files.length) {
       diagnostics.push(
@@ -504,11 +514,15 @@ function bundleDiagnostic(
   };
 }
 
-/** The declarations of the config's `transferTypes`; one the module does not export is a ConfigError naming it. */
-function transferSymbols(program: ts.Program, config: ResolvedConfig): ReadonlySet<ts.Symbol> {
+/** The declarations of `transferTypes` (the config's, less those whose module does not parse); one the module does not export is a ConfigError naming it. */
+function transferSymbols(
+  program: ts.Program,
+  config: ResolvedConfig,
+  transferTypes: readonly TransferType[],
+): ReadonlySet<ts.Symbol> {
   const checker = program.getTypeChecker();
   const symbols = new Set<ts.Symbol>();
-  for (const { entry, key, file, name } of config.transferTypes) {
+  for (const { entry, key, file, name } of transferTypes) {
     const source = program.getSourceFile(file);
     const module = source === undefined ? undefined : checker.getSymbolAtLocation(source);
     const exported = module === undefined ? undefined : checker.tryGetMemberInModuleExports(name, module);

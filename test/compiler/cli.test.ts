@@ -211,6 +211,28 @@ describe('procxy generate', () => {
     expect(fixed.stdout).not.toMatch(/ TS\d+: /);
   });
 
+  it('reports a syntax error in a transferTypes module no worker imports, instead of a missing export', () => {
+    const dir = scratchProject({
+      'procxy.config.ts':
+        "export default { workers: ['src/**/*.worker.ts'], serialization: 'advanced', transferTypes: ['src/point.ts#Point'] };\n",
+      'src/point.ts': 'export class Point {\n  constructor(readonly x: = number) {}\n}\n',
+      'src/a.worker.ts': 'export class A {\n  one(): number {\n    return 1;\n  }\n}\n',
+    });
+    const run = runCli(['generate', '--check'], dir);
+    expect(run.stdout).toContain('src/point.ts:2:27 - error TS1110: Type expected.');
+    expect(run.stdout).not.toContain('exports no type');
+    expect(run.stdout).toMatch(/procxy: 1 error, 0 warnings; 1 worker, 1 method, nothing written in /);
+    expect(run.status).toBe(1);
+
+    writeFileSync(
+      path.join(dir, 'src/point.ts'),
+      'export class Point {\n  constructor(readonly x: number) {}\n}\n',
+    );
+    const fixed = runCli(['generate'], dir);
+    expect(fixed.stdout).toMatch(/^procxy: 1 worker, 1 method, 2 files written in \d+ ms\n$/);
+    expect(fixed.status).toBe(0);
+  });
+
   it('points a child that cannot be bundled at the import esbuild could not resolve', () => {
     const dir = tempProject('typed');
     writeFileSync(
