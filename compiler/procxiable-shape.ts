@@ -9,7 +9,12 @@ export interface Finding {
   readonly subject: string;
   /** Appended to the node's path, for findings about one element of a tuple or array ('[1]', '[]'). */
   readonly segment: string;
+  /** What to do instead, where the rule's own hint would mislead. */
+  readonly hint?: string;
 }
+
+/** Records a finding on the node being filled. */
+type Find = (rule: RuleId, subject: string, segment?: string, hint?: string) => void;
 
 export interface Edge {
   /** Appended to the path when walking into the target: '.retry', '[]', '[0]', '[string]', '<value>', or ''. */
@@ -126,6 +131,9 @@ function handleName(symbol: ts.Symbol): string | undefined {
 const describedAsStrings: ReadonlySet<string> = new Set(['name', 'message', 'stack']);
 
 const OK: ShapeNode = { findings: [], edges: [] };
+
+const arraySubclassHint =
+  "Pass its elements as a plain array (an array type in the signature), and rebuild the class on the other side, or list the type in the config's transferTypes when a transfer handler carries it.";
 
 const valueFlags =
   ts.TypeFlags.StringLike |
@@ -385,7 +393,8 @@ export class ShapeBuilder {
 
   private fill(type: ts.Type, findings: Finding[], edges: Edge[]): void {
     const flags = type.flags;
-    const find = (rule: RuleId, subject: string, segment = '') => findings.push({ rule, subject, segment });
+    const find: Find = (rule, subject, segment = '', hint) =>
+      findings.push(hint === undefined ? { rule, subject, segment } : { rule, subject, segment, hint });
     const walk = (segment: string, inner: ts.Type) => edges.push({ segment, node: this.shapeOf(inner) });
     if (flags & ts.TypeFlags.Any) return void find(isErrorType(type) ? 'unresolved' : 'any', 'any');
     if (flags & ts.TypeFlags.Unknown) return void find('unknown', 'unknown');
@@ -470,11 +479,7 @@ export class ShapeBuilder {
     return data;
   }
 
-  private fillObject(
-    type: ts.ObjectType,
-    find: (rule: RuleId, subject: string, segment?: string) => void,
-    walk: (segment: string, inner: ts.Type) => void,
-  ): void {
+  private fillObject(type: ts.ObjectType, find: Find, walk: (segment: string, inner: ts.Type) => void): void {
     const checker = this.checker;
     if (checker.isTupleType(type)) {
       const target = (type as ts.TypeReference).target as ts.TupleType;
@@ -516,7 +521,7 @@ export class ShapeBuilder {
       const own = properties.filter((p) => isClassBehaviour(p) && !isLibSymbol(p));
       const lost = own.length > 0 ? `its class and its ${describeMembers(own)}` : 'its class';
       const subject = `an instance of class '${symbol!.name}' (an Array subclass) arrives as a plain array, without ${lost}`;
-      return void find('class-instance', subject);
+      return void find('class-instance', subject, '', arraySubclassHint);
     }
     // A subclass of a built-in (an Error, a Map) is judged as that built-in, as the run-time check judges it; one of a
     // carried-as-itself built-in (a Map, a Date, binary data) that adds methods is refused, as they would be lost. So
@@ -609,10 +614,7 @@ export class ShapeBuilder {
    * number }`, `Date & { tag: string }`): JSON writes only an array's elements, and a Date, Map, Set, RegExp or binary
    * data is rebuilt as the built-in, so the added properties are lost on the way.
    */
-  private addedProperties(
-    members: readonly ts.Type[],
-    find: (rule: RuleId, subject: string, segment?: string) => void,
-  ): void {
+  private addedProperties(members: readonly ts.Type[], find: Find): void {
     const checker = this.checker;
     const carrier = members.find(
       (m) =>
@@ -689,7 +691,7 @@ export class ShapeBuilder {
   private fillArrayInterface(
     type: ts.ObjectType,
     base: ts.Type,
-    find: (rule: RuleId, subject: string, segment?: string) => void,
+    find: Find,
     walk: (segment: string, inner: ts.Type) => void,
   ): void {
     const checker = this.checker;
@@ -726,7 +728,7 @@ export class ShapeBuilder {
     builtin: { kind: BuiltinKind; name: string; type: ts.Type },
     type: ts.Type,
     symbol: ts.Symbol,
-    find: (rule: RuleId, subject: string, segment?: string) => void,
+    find: Find,
   ): void {
     if (!subclassable.has(builtin.kind)) return;
     const fields = this.dataFields(type);
@@ -828,7 +830,7 @@ export class ShapeBuilder {
   private fillBuiltin(
     builtin: { kind: BuiltinKind; name: string; type: ts.Type },
     type: ts.Type,
-    find: (rule: RuleId, subject: string, segment?: string) => void,
+    find: Find,
     walk: (segment: string, inner: ts.Type) => void,
   ): void {
     switch (builtin.kind) {

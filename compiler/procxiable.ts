@@ -2,6 +2,7 @@
 import { ts } from 'ts-morph';
 import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
 import {
+  type Finding,
   isLibFile,
   isLibSymbol,
   propertySegment,
@@ -247,7 +248,7 @@ class Judge {
     const at = site ?? parameter.type ?? parameter;
     const label = parameterLabel(parameter, index);
     if (type.flags & ts.TypeFlags.Never) {
-      this.report(at, 'never-parameter', '', where, label, label);
+      this.report(at, { rule: 'never-parameter', subject: '', segment: '' }, where, label, label);
       return;
     }
     if (parameter.dotDotDotToken !== undefined && this.spreadArguments(at, type, where, label)) return;
@@ -364,7 +365,7 @@ class Judge {
       const name = isSymbolKeyed(property) ? undefined : property.name;
       const subject = `${member} '${name ?? 'symbol-keyed'}'`;
       const path = name === undefined ? label : `${label}${propertySegment(name)}`;
-      this.report(at, 'callback-property', subject, where, label, path);
+      this.report(at, { rule: 'callback-property', subject, segment: '' }, where, label, path);
     }
     for (const signature of type.getCallSignatures()) {
       const roots: Root[] = signature.getParameters().flatMap((symbol, i) => {
@@ -395,7 +396,7 @@ class Judge {
     for (let i = 0; i < queue.length; i++) {
       const next = queue[i]!;
       for (const finding of next.node.findings) {
-        this.report(at, finding.rule, finding.subject, where, label, next.path + finding.segment);
+        this.report(at, finding, where, label, next.path + finding.segment);
       }
       for (const edge of next.node.edges) {
         if (followed.has(edge)) continue;
@@ -405,13 +406,14 @@ class Judge {
     }
   }
 
-  private report(at: ts.Node, id: RuleId, subject: string, where: string, label: string, path: string): void {
+  private report(at: ts.Node, finding: Finding, where: string, label: string, path: string): void {
+    let id: RuleId = finding.rule;
     if (id === 'unresolved' && !reportsUnresolved(this.checker)) id = 'any';
     const rule = rules[id];
     if (!rule.modes.includes(this.mode) || (this.unchecked && rule.uncheckable)) return;
     const location = path === label ? where : `${where} at '${path}'`;
     // The hint never depends on allowCallbacks, so a message reads the same before and after callbacks exist.
-    const message = `${location}: ${rule.problem(subject)}. ${rule.hint}`;
+    const message = `${location}: ${rule.problem(finding.subject)}. ${finding.hint ?? rule.hint}`;
     if (this.diagnostics.some((d) => d.code === rule.code && d.message === message)) return;
     this.diagnostics.push(diagnosticAt(at, rule.code, message, rule.category));
   }
