@@ -186,8 +186,8 @@ function moduleSpecifiers(file: ts.SourceFile): ts.StringLiteralLike[] {
 }
 
 /**
- * For a file of the program, that file and every file of the user's it imports, directly or through one another
- * (in the order they are found). Files of libraries and packages are left out, and so is what only they import.
+ * For a file of the program, that file and every file of the user's it imports or references (`/// <reference
+ * path>`), directly or through one another (in the order they are found). Files of libraries and packages are left out, and so is what only they import.
  */
 export function importClosures(program: ts.Program): (file: string) => string[] {
   const checker = program.getTypeChecker();
@@ -198,6 +198,13 @@ export function importClosures(program: ts.Program): (file: string) => string[] 
       imported = [];
       for (const specifier of moduleSpecifiers(file)) {
         const target = checker.getSymbolAtLocation(specifier)?.declarations?.find(ts.isSourceFile);
+        if (target !== undefined && !isLibraryFile(program, target)) imported.push(target);
+      }
+      // `/// <reference path>` brings a file's declarations in as an import would.
+      for (const reference of file.referencedFiles) {
+        const target = program.getSourceFile(
+          ts.resolveTripleslashReference(reference.fileName, file.fileName),
+        );
         if (target !== undefined && !isLibraryFile(program, target)) imported.push(target);
       }
       direct.set(file, imported);

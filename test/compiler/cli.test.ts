@@ -211,6 +211,32 @@ describe('procxy generate', () => {
     expect(fixed.stdout).not.toMatch(/ TS\d+: /);
   });
 
+  it('reports a syntax error in a file a worker references with /// <reference path>, as in one it imports', () => {
+    const dir = scratchProject({
+      // Outside the tsconfig's `include`: only the reference brings it into the program.
+      'types/ambient.d.ts': 'declare interface Sample {\n  at: = number;\n}\n',
+      'src/a.worker.ts': [
+        '/// <reference path="../types/ambient.d.ts" />',
+        'export class A {',
+        '  first(samples: Sample[]): Date {',
+        '    return new Date(samples[0]!.at);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const run = runCli(['generate', '--check'], dir);
+    expect(run.stdout).toContain('types/ambient.d.ts:2:7 - error TS1110: Type expected.');
+    // The worker is left unchecked while the file it references is broken: no PRX1003 about its Date yet.
+    expect(run.stdout).not.toContain('PRX');
+    expect(run.status).toBe(1);
+
+    writeFileSync(path.join(dir, 'types/ambient.d.ts'), 'declare interface Sample {\n  at: number;\n}\n');
+    const fixed = runCli(['generate', '--check'], dir);
+    expect(codes(fixed.stdout)).toEqual(['error PRX1003']);
+    expect(fixed.stdout).not.toMatch(/ TS\d+: /);
+  });
+
   it('reports a syntax error in a transferTypes module no worker imports, instead of a missing export', () => {
     const dir = scratchProject({
       'procxy.config.ts':
