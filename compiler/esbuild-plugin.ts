@@ -1,5 +1,5 @@
 // `procxy/esbuild`: generates the stubs and child entries inside an esbuild build, with the generator of `procxy generate`.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Location, OutputFile, PartialMessage, Plugin } from 'esbuild';
 import { ConfigError } from './config.js';
@@ -27,6 +27,17 @@ interface Run {
 
 const STUB = /\.procxy\.[cm]?ts$/;
 const CHILD_URL = /new URL\((['"])\.\/([^'"/]+\.procxy\.child\.mjs)\1, import\.meta\.url\)/g;
+
+/**
+ * The folder esbuild resolves a stub's imports from: its own, or, under an outDir not made yet, the nearest one that
+ * exists, as esbuild finds no package from a folder that does not. Only packages need it: the stub's imports of its
+ * worker are type-only, so they are gone before anything resolves them.
+ */
+function existingFolder(folder: string): string {
+  let at = folder;
+  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  return at;
+}
 
 /** A file's identity on disk, to tell which dependencies changed between two builds of one context. */
 function stamp(file: string): string {
@@ -193,7 +204,12 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           };
         }
         imported.add(args.path);
-        return { contents, loader: 'ts', resolveDir: path.dirname(args.path), watchFiles: watchFiles() };
+        return {
+          contents,
+          loader: 'ts',
+          resolveDir: existingFolder(path.dirname(args.path)),
+          watchFiles: watchFiles(),
+        };
       });
 
       build.onEnd((result) => {

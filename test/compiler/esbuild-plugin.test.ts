@@ -223,6 +223,30 @@ describe('procxy/esbuild', () => {
     expect(failure?.errors.map((e) => e.text)).toEqual([expect.stringMatching(/^PRX1003: /)]);
   });
 
+  it('builds from a clean tree when the config puts stubs under an outDir that does not exist yet', async () => {
+    const dir = tempProject('esbuild');
+    const config = path.join(dir, 'procxy.config.ts');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace("serialization: 'json'", "serialization: 'json', outDir: 'gen'"),
+    );
+    const main = path.join(dir, 'src/main.ts');
+    writeFileSync(
+      main,
+      readFileSync(main, 'utf8').replace(
+        "'./greeter.worker.procxy.js'",
+        "'../gen/src/greeter.worker.procxy.js'",
+      ),
+    );
+    const result = await build(options(dir, { plugins: [procxyPlugin()] }));
+    expect(result.errors).toEqual([]);
+    // Served from memory: the outDir is still not there.
+    expect(existsSync(path.join(dir, 'gen'))).toBe(false);
+    const run = runBundle(dir);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
+  });
+
   it('emits and runs the child of a worker whose path needs percent-encoding in the stub URL', async () => {
     // `#`, `?` and `%` are encoded in the stub's `new URL(...)`; the plugin must decode them to find the file.
     const dir = scratchProject({
