@@ -1,6 +1,7 @@
 // Bundles a child entry with esbuild into one ESM file that starts on plain Node 20 (no TypeScript loader).
 import path from 'node:path';
-import { build, type Message } from 'esbuild';
+import { build, type Message, type Plugin } from 'esbuild';
+import { existingFolder, stubFor } from './outputs.js';
 
 export interface ChildBundle {
   readonly text: string;
@@ -28,6 +29,8 @@ export async function bundleChild(options: {
   readonly root: string;
   readonly banner: string;
   readonly tsconfig: string | undefined;
+  /** The stubs this run generates, by path: a worker that spawns another bundles its new stub, not what is on disk. */
+  readonly stubs: ReadonlyMap<string, string>;
 }): Promise<ChildBundle> {
   const basename = path.basename(options.outFile).replace(/\.mjs$/, '.ts');
   try {
@@ -47,6 +50,7 @@ export async function bundleChild(options: {
       metafile: true,
       logLevel: 'silent',
       charset: 'utf8',
+      plugins: [generatedStubs(options.stubs)],
       ...(options.tsconfig === undefined ? {} : { tsconfig: options.tsconfig }),
     });
     const output = result.outputFiles.find((f) => f.path === options.outFile) ?? result.outputFiles[0]!;
@@ -60,4 +64,26 @@ export async function bundleChild(options: {
     if (Array.isArray(errors) && errors.length > 0) throw new ChildBundleError(errors);
     throw error;
   }
+}
+
+/**
+ * Serves the stubs of this run from memory: on a clean tree they are not on disk yet, and an older one on disk may
+ * name methods the other worker's new child no longer serves in that order.
+ */
+function generatedStubs(stubs: ReadonlyMap<string, string>): Plugin {
+  return {
+    name: 'procxy-generated-stubs',
+    setup(build) {
+      build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, (args) => {
+        if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) return undefined;
+        const stub = stubFor(args.path, args.resolveDir, stubs);
+        return stub === undefined ? undefined : { path: stub };
+      });
+      build.onLoad({ filter: /\.procxy\.[cm]?ts$/ }, (args) => {
+        const contents = stubs.get(args.path);
+        if (contents === undefined) return undefined;
+        return { contents, loader: 'ts', resolveDir: existingFolder(path.dirname(args.path)) };
+      });
+    },
+  };
 }

@@ -1,5 +1,5 @@
 // `procxy/esbuild`: generates the stubs and child entries inside an esbuild build, with the generator of `procxy generate`.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Location, OutputFile, PartialMessage, Plugin } from 'esbuild';
 import { ConfigError } from './config.js';
@@ -8,7 +8,7 @@ import type { ProcxyDiagnostic } from './diagnostics.js';
 import { type GenerateResult, Generator } from './generate.js';
 import { type LineIndex, lineIndexes, utf8Length } from './line-index.js';
 import { loadConfig } from './load-config.js';
-import { stubPath } from './outputs.js';
+import { existingFolder, stubFor, stubPath } from './outputs.js';
 
 export interface ProcxyPluginOptions {
   /** Config file, relative to the build's `absWorkingDir` (default: `procxy.config.ts` there). */
@@ -27,17 +27,6 @@ interface Run {
 
 const STUB = /\.procxy\.[cm]?ts$/;
 const CHILD_URL = /new URL\((['"])\.\/([^'"/]+\.procxy\.child\.mjs)\1, import\.meta\.url\)/g;
-
-/**
- * The folder esbuild resolves a stub's imports from: its own, or, under an outDir not made yet, the nearest one that
- * exists, as esbuild finds no package from a folder that does not. Only packages need it: the stub's imports of its
- * worker are type-only, so they are gone before anything resolves them.
- */
-function existingFolder(folder: string): string {
-  let at = folder;
-  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
-  return at;
-}
 
 /** A file's identity on disk, to tell which dependencies changed between two builds of one context. */
 function stamp(file: string): string {
@@ -70,22 +59,6 @@ function toMessage(
     lineText,
   };
   return { id: diagnostic.code, text: `${diagnostic.code}: ${diagnostic.message}`, location };
-}
-
-/** The generated stub a specifier such as `./calc.worker.procxy.js` names, among the files of this run. */
-function stubFor(
-  specifier: string,
-  resolveDir: string,
-  files: ReadonlyMap<string, string>,
-): string | undefined {
-  const absolute = path.resolve(resolveDir, specifier);
-  const candidates = [
-    absolute.replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'),
-    absolute,
-    `${absolute}.ts`,
-    `${absolute}.mts`,
-  ];
-  return candidates.find((candidate) => files.has(candidate));
 }
 
 /**

@@ -85,6 +85,8 @@ interface BundleCacheEntry {
   readonly entry: string;
   readonly text: string;
   readonly inputs: readonly string[];
+  /** The generated stubs among its inputs, with the text each had: another run may generate another. */
+  readonly stubs: ReadonlyMap<string, string>;
 }
 
 /** A config-level diagnostic pointing at the `workers` option of the config file. */
@@ -122,8 +124,8 @@ export class Generator {
   readonly #globs: GlobSet;
   readonly #program: IncrementalProgram;
   readonly #declarationFiles: readonly string[];
+  /** Child bundles by child file, each dropped once one of its inputs changes on disk. */
   readonly #bundles = new Map<string, BundleCacheEntry>();
-  #changed = new Set<string>();
   /** The real path of each worker file the last scan found through a link, by the name it found it under. */
   #linked: ReadonlyMap<string, string> = new Map();
 
@@ -139,8 +141,10 @@ export class Generator {
   invalidate(files: Iterable<string>): void {
     for (const file of files) {
       for (const name of this.#aliases(path.resolve(file))) {
-        this.#changed.add(name);
         this.#program.invalidate(name);
+        // Dropped now, not at the next run's end: a run that stops on errors must not forget the change.
+        for (const [child, bundle] of this.#bundles)
+          if (bundle.inputs.includes(name)) this.#bundles.delete(child);
       }
     }
   }
@@ -269,7 +273,6 @@ export class Generator {
       });
       if (!check) for (const orphan of orphans) rmSync(orphan, { force: true });
     }
-    this.#changed = new Set();
     return {
       config,
       diagnostics,
@@ -355,17 +358,23 @@ export class Generator {
     dependencies: Set<string>,
   ): Promise<void> {
     const { config } = this;
-    const jobs: Promise<void>[] = [];
+    // Every stub first: a child may bundle another worker's stub.
+    const stubs = new Map<string, string>();
     for (const { source, stub, workers } of plan) {
       const relativeSource = posixRelative(config.root, source);
-      outputs.set(
+      stubs.set(
         stub,
         emitStub({ stubFile: stub, relativeSource, serialization: config.serialization, outputs: workers }),
       );
+    }
+    for (const [stub, text] of stubs) outputs.set(stub, text);
+    const jobs: Promise<void>[] = [];
+    for (const { source, workers } of plan) {
+      const relativeSource = posixRelative(config.root, source);
       for (const { worker, childFile } of workers) {
         const entry = emitChildEntry(worker);
         jobs.push(
-          this.#bundle(entry, source, childFile, relativeSource).then(
+          this.#bundle(entry, source, childFile, relativeSource, stubs).then(
             (bundle) => {
               outputs.set(childFile, bundle.text);
               for (const input of bundle.inputs)
@@ -389,12 +398,13 @@ export class Generator {
     source: string,
     childFile: string,
     relativeSource: string,
+    stubs: ReadonlyMap<string, string>,
   ): Promise<BundleCacheEntry> {
     const cached = this.#bundles.get(childFile);
     if (
       cached !== undefined &&
       cached.entry === entry &&
-      !cached.inputs.some((input) => this.#changed.has(input))
+      [...cached.stubs].every(([stub, text]) => stubs.get(stub) === text)
     ) {
       return cached;
     }
@@ -405,8 +415,14 @@ export class Generator {
       root: this.config.root,
       banner: header(relativeSource),
       tsconfig: this.config.tsconfig,
+      stubs,
     });
-    const fresh = { entry, text: bundle.text, inputs: bundle.inputs };
+    const used = new Map<string, string>();
+    for (const input of bundle.inputs) {
+      const text = stubs.get(input);
+      if (text !== undefined) used.set(input, text);
+    }
+    const fresh = { entry, text: bundle.text, inputs: bundle.inputs, stubs: used };
     this.#bundles.set(childFile, fresh);
     return fresh;
   }

@@ -1,5 +1,5 @@
 // Where generated files go, and finding generated files (by their header) that no source produces any more.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseHeader } from './emit.js';
 import type { GlobSet, WalkedFolder } from './glob.js';
@@ -27,6 +27,33 @@ function outputBase(source: string, root: string, outDir: string | undefined): s
 export function stubPath(source: string, root: string, outDir: string | undefined): string {
   const module = /\.[cm]ts$/.test(source) ? '.procxy.mts' : '.procxy.ts';
   return outputBase(source, root, outDir) + module;
+}
+
+/** The generated stub a specifier such as `./calc.worker.procxy.js` names, among the files of this run. */
+export function stubFor(
+  specifier: string,
+  resolveDir: string,
+  files: ReadonlyMap<string, string>,
+): string | undefined {
+  const absolute = path.resolve(resolveDir, specifier);
+  const candidates = [
+    absolute.replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'),
+    absolute,
+    `${absolute}.ts`,
+    `${absolute}.mts`,
+  ];
+  return candidates.find((candidate) => files.has(candidate));
+}
+
+/**
+ * The folder esbuild resolves a stub's imports from: its own, or, under an outDir not made yet, the nearest one that
+ * exists, as esbuild finds no package from a folder that does not. Only packages need it: the stub's imports of its
+ * worker are type-only, so they are gone before anything resolves them.
+ */
+export function existingFolder(folder: string): string {
+  let at = folder;
+  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  return at;
 }
 
 /** One child per worker class: `foo.procxy.child.mjs`, or `foo.<Class>.procxy.child.mjs` when a file has several. */

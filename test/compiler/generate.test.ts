@@ -1,0 +1,114 @@
+// The Generator across runs, as --watch and the esbuild plugin drive it: what a run rebundles, and from what.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, expect, it } from 'vitest';
+import { Generator } from '../../compiler/generate.js';
+import { loadConfig } from '../../compiler/load-config.js';
+import { removeTempProjects, runCli, scratchProject } from './project.js';
+
+afterAll(removeTempProjects);
+
+async function generatorIn(dir: string): Promise<Generator> {
+  return new Generator(await loadConfig(path.join(dir, 'procxy.config.ts')));
+}
+
+it('rebundles a child whose input changed during a run that stopped on another worker’s error', async () => {
+  const dir = scratchProject({
+    'src/prefix.ts': "export const PREFIX = 'v1';\n",
+    'src/a.worker.ts': [
+      "import { PREFIX } from './prefix.js';",
+      'export class A {',
+      '  greet(name: string): string {',
+      "    return PREFIX + ' ' + name;",
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+    'src/b.worker.ts': 'export class B {\n  ping(n: number): number {\n    return n;\n  }\n}\n',
+  });
+  const file = (name: string) => path.join(dir, 'src', name);
+  const child = file('a.worker.procxy.child.mjs');
+  const generator = await generatorIn(dir);
+  expect((await generator.run()).ok).toBe(true);
+  expect(readFileSync(child, 'utf8')).toContain('"v1"');
+
+  writeFileSync(file('prefix.ts'), "export const PREFIX = 'v2';\n");
+  writeFileSync(file('b.worker.ts'), 'export class B {\n  ping(n: Date): Date {\n    return n;\n  }\n}\n');
+  generator.invalidate([file('prefix.ts'), file('b.worker.ts')]);
+  const failed = await generator.run();
+  expect(failed.diagnostics.map((d) => d.code)).toEqual(['PRX1003', 'PRX1003']);
+  expect(failed.written).toEqual([]);
+
+  writeFileSync(
+    file('b.worker.ts'),
+    'export class B {\n  ping(n: number): number {\n    return n;\n  }\n}\n',
+  );
+  generator.invalidate([file('b.worker.ts')]);
+  const fixed = await generator.run();
+  expect(fixed.ok).toBe(true);
+  expect(fixed.written).toEqual([child]);
+  expect(readFileSync(child, 'utf8')).toContain('"v2"');
+});
+
+it('bundles into a worker that spawns another the stub this run generates: on a clean tree, and after it changes', async () => {
+  const bWorker = (methods: string) => `export class B {\n${methods}}\n`;
+  const alpha = '  alpha(): number {\n    return 1;\n  }\n';
+  const beta = '  beta(): number {\n    return 2;\n  }\n';
+  const dir = scratchProject({
+    'src/b.worker.ts': bWorker(alpha),
+    'src/a.worker.ts': [
+      "import { spawnB } from './b.worker.procxy.js';",
+      'export class A {',
+      '  async viaB(): Promise<number> {',
+      '    await using b = await spawnB(undefined);',
+      '    return await b.alpha();',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+    'src/main.ts': [
+      "import { spawnA } from './a.worker.procxy.js';",
+      'await using a = await spawnA(undefined);',
+      'console.log(await a.viaB());',
+      '',
+    ].join('\n'),
+  });
+  // No stub on disk yet: A's child could not be bundled before.
+  const clean = runCli(['generate'], dir);
+  expect(clean.stdout).toMatch(/^procxy: 2 workers, 2 methods, 4 files written in \d+ ms\n$/);
+
+  const generator = await generatorIn(dir);
+  expect((await generator.run()).written).toEqual([]);
+  // B gains a method before alpha: its child serves [beta, alpha], and A's child must expect that too.
+  const b = path.join(dir, 'src/b.worker.ts');
+  writeFileSync(b, bWorker(beta + alpha));
+  generator.invalidate([b]);
+  const changed = await generator.run();
+  expect(changed.ok).toBe(true);
+  expect(changed.written.map((f) => path.relative(dir, f)).sort()).toEqual([
+    'src/a.worker.procxy.child.mjs',
+    'src/b.worker.procxy.child.mjs',
+    'src/b.worker.procxy.ts',
+  ]);
+
+  // A real run: the app spawns A, whose child spawns B through the stub it bundled.
+  await build({
+    absWorkingDir: dir,
+    entryPoints: ['src/main.ts'],
+    outfile: 'src/main.bundle.mjs',
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  const run = spawnSync(process.execPath, [path.join(dir, 'src/main.bundle.mjs')], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.stdout).toBe('1\n');
+});
