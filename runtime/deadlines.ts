@@ -2,7 +2,10 @@
 /*
  * Calls with the same timeout expire in the order they were made, so each length keeps a FIFO of (id, due) and one
  * timer armed for its oldest entry. Settled calls are not removed one by one: they are skipped when the timer fires,
- * dropped wholesale when nothing is pending, and compacted away when they outnumber the pending ones.
+ * dropped wholesale when nothing is pending, and compacted away when they outnumber the pending ones. A queue goes
+ * (and its timer with it) once it holds no pending call: when its timer finds it empty, in a sweep once the queues
+ * outnumber what the last sweep left by far, and, when they are many, as soon as nothing is pending. So callers whose
+ * every call has a timeout of its own (a budget that shrinks) leave no queue behind for each.
  */
 
 interface Queue {
@@ -13,8 +16,12 @@ interface Queue {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** Queues beyond what the last sweep left before the next sweep. */
+const sweepAfter = 64;
+
 export class Deadlines {
   readonly #queues = new Map<number, Queue>();
+  #sweepAt = sweepAfter;
   readonly #isPending: (id: number) => boolean;
   readonly #expire: (id: number, timeout: number) => void;
 
@@ -26,6 +33,7 @@ export class Deadlines {
   add(id: number, timeout: number, pendingCount: number): void {
     let queue = this.#queues.get(timeout);
     if (queue === undefined) {
+      if (this.#queues.size >= this.#sweepAt) this.#sweep();
       queue = { timeout, ids: [], due: [], head: 0, timer: undefined };
       this.#queues.set(timeout, queue);
     }
@@ -35,8 +43,12 @@ export class Deadlines {
     if (queue.timer === undefined) this.#arm(queue);
   }
 
-  /** Nothing is pending: forget every entry (the timers may still fire, and then find nothing to do). */
+  /**
+   * Nothing is pending: every entry goes. A few queues stay, their timers armed (one finds nothing to do, and its
+   * queue goes then), so that calls made one at a time with one timeout do not arm a timer each; many go at once.
+   */
   idle(): void {
+    if (this.#queues.size > sweepAfter) return this.clear();
     for (const queue of this.#queues.values()) {
       queue.ids.length = 0;
       queue.due.length = 0;
@@ -47,6 +59,22 @@ export class Deadlines {
   clear(): void {
     for (const queue of this.#queues.values()) clearTimeout(queue.timer);
     this.#queues.clear();
+    this.#sweepAt = sweepAfter;
+  }
+
+  #drop(queue: Queue): void {
+    clearTimeout(queue.timer);
+    // An expiry may have ended the worker, and so every queue, while this one's timer ran.
+    if (this.#queues.get(queue.timeout) === queue) this.#queues.delete(queue.timeout);
+  }
+
+  /** Drops the queues that hold no pending call, and compacts the others. */
+  #sweep(): void {
+    for (const queue of this.#queues.values()) {
+      this.#compact(queue);
+      if (queue.ids.length === 0) this.#drop(queue);
+    }
+    this.#sweepAt = 2 * this.#queues.size + sweepAfter;
   }
 
   #arm(queue: Queue): void {
@@ -66,13 +94,8 @@ export class Deadlines {
       }
       queue.head++;
     }
-    if (queue.head >= queue.ids.length) {
-      queue.ids.length = 0;
-      queue.due.length = 0;
-      queue.head = 0;
-    } else if (queue.timer === undefined) {
-      this.#arm(queue);
-    }
+    if (queue.head >= queue.ids.length) this.#drop(queue);
+    else if (queue.timer === undefined) this.#arm(queue);
   }
 
   #compact(queue: Queue): void {

@@ -1,4 +1,5 @@
 // Load and boundaries: thousands of concurrent calls, the maxPending bound, answers sent just before the child exits.
+import { createHook } from 'node:async_hooks';
 import { ChildCrashedError, type Procxy, procxy, QueueFullError } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExitTiming, Worker } from '../fixtures/workers.mjs';
@@ -94,6 +95,31 @@ describe.each(modes)('a child that exits right after answering, in %s mode', (se
 });
 
 describe('long runs', () => {
+  it('calls that each have a timeout of their own (a shrinking budget) leave no timer behind for each', async () => {
+    // Deadline timers are unreferenced, so getActiveResourcesInfo does not list them: async_hooks sees them all.
+    const live = new Set<number>();
+    const hook = createHook({
+      init: (id, type) => void (type === 'Timeout' && live.add(id)),
+      destroy: (id) => void live.delete(id),
+    });
+    const worker = await procxy(Worker, workersModule);
+    pids.add(worker.$pid);
+    try {
+      hook.enable();
+      const before = live.size;
+      const budgetEnds = performance.now() + 600_000;
+      for (let i = 0; i < 3_000; i++) {
+        const timeout = Math.round(budgetEnds - performance.now()) - i;
+        expect(await worker.$with({ timeout }).echo(i)).toBe(i);
+      }
+      // One call at a time with one timeout keeps its queue's timer; a few such queues may stay armed.
+      expect(live.size - before).toBeLessThanOrEqual(65);
+    } finally {
+      hook.disable();
+      await worker.$terminate();
+    }
+  });
+
   it('100 000 sequential calls and 1 000 calls past their deadline leave no timer, pending call, value or signal behind (an AbortError kept holds no argument or callback)', async () => {
     const parent = runParent('parent.mjs', ['retention'], { nodeArgs: ['--expose-gc'] });
     try {
