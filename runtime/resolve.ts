@@ -52,11 +52,19 @@ function exportsClass(file: string, Class: Function): boolean {
   } catch {
     return false;
   }
-  // The child imports the module and takes the export of that name, so an export of the name is what counts.
+  // The child imports the module and looks for an export of the class's name (or one holding a class of that name),
+  // so an export that names it is what counts: a declaration, a binding (`export const Calc = class`), a default
+  // export of it, or an export list (`export { Calc }`, `export { Calc as Other }`).
   const name = Class.name.replace(/[$]/g, '\\$');
-  return new RegExp(`export\\s+(default\\s+)?class\\s+${name}\\b|export\\s*\\{[^}]*\\b${name}\\b`).test(
-    source,
-  );
+  return new RegExp(
+    [
+      `export\\s+(?:default\\s+)?(?:abstract\\s+)?class\\s+${name}\\b`,
+      `export\\s+(?:const|let|var)\\s+${name}\\b`,
+      `export\\s+default\\s+${name}\\s*(?:;|$)`,
+      `export\\s*\\{[^}]*\\b${name}\\b`,
+    ].join('|'),
+    'm',
+  ).test(source);
 }
 
 /** The module of the code that called procxy, if it exports `Class` by its name. */

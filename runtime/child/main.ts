@@ -13,7 +13,16 @@ function findClass(exports: Record<string, unknown>, className: string): WorkerC
   }
   // A CommonJS module whose module.exports holds the class.
   const inner = (fallback as Record<string, unknown> | null | undefined)?.[className];
-  return typeof inner === 'function' ? (inner as WorkerClass) : undefined;
+  if (typeof inner === 'function') return inner as WorkerClass;
+  // Exported under another name (`export { CalcImpl as Calc }`, as bundlers rename): the one class of that name.
+  const values = [...Object.values(exports), ...Object.values(Object(fallback) as Record<string, unknown>)];
+  const same = new Set(values.filter((v) => typeof v === 'function' && v.name === className));
+  return same.size === 1 ? ([...same][0] as WorkerClass) : undefined;
+}
+
+/** A function that `new` can make an instance of: not an arrow function, a method or a bound function. */
+function constructible(fn: WorkerClass): boolean {
+  return typeof fn.prototype === 'object' && fn.prototype !== null;
 }
 
 startChild(async (init) => {
@@ -25,6 +34,11 @@ startChild(async (init) => {
     const names = Object.keys(exports).join(', ') || 'nothing';
     throw new ResolutionFailure(
       `${init.module} does not export a class named '${init.className}' (it exports: ${names})`,
+    );
+  }
+  if (!constructible(Class)) {
+    throw new ResolutionFailure(
+      `${init.module} exports '${Class.name || init.className}', but it is not a class: it has no prototype to construct an instance from`,
     );
   }
   return { Class, methods: allowList(Class) };

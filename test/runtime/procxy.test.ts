@@ -13,7 +13,7 @@ import {
   SpawnError,
 } from 'procxy';
 import { describe, expect, it } from 'vitest';
-import { spawnHidden, spawnSelf } from './core-fixtures/caller.mjs';
+import { spawnBound, spawnHidden, spawnLate, spawnSelf } from './core-fixtures/caller.mjs';
 import DefaultWorker, { Echo } from './core-fixtures/echo.mjs';
 import { Derived } from './core-fixtures/inherit.mjs';
 import { rejection, terminatedAfterEach } from './helpers.js';
@@ -23,6 +23,7 @@ guardLeaks();
 
 const echoUrl = new URL('./core-fixtures/echo.mjs', import.meta.url);
 const echoPath = fileURLToPath(echoUrl);
+const renamedUrl = new URL('./core-fixtures/renamed.mjs', import.meta.url);
 
 const track = terminatedAfterEach();
 
@@ -45,6 +46,11 @@ describe('argument shapes', () => {
     expect(await self.where()).toMatch(/core-fixtures\/caller\.mjs$/);
   });
 
+  it('finds the caller module when it exports the class as a binding or as its default export', async () => {
+    expect(await (await track(spawnBound())).where()).toBe('bound');
+    expect(await (await track(spawnLate())).where()).toBe('late');
+  });
+
   it('takes (Class, undefined, options, ...constructorArgs)', async () => {
     const w = await track(procxy(Echo, echoUrl, undefined, 'x'));
     expect(await w.constructorArgs()).toEqual(['x']);
@@ -53,6 +59,12 @@ describe('argument shapes', () => {
   it('finds a default export', async () => {
     const w = await track(procxy(DefaultWorker, echoUrl));
     expect(await w.hello()).toBe('from the default export');
+  });
+
+  it('finds a class exported under another name, as a bundler renames it', async () => {
+    const { Calc } = await import('./core-fixtures/renamed.mjs');
+    const w = await track(procxy(Calc, renamedUrl));
+    expect(await w.add(1, 2)).toBe(3);
   });
 
   it('finds a class in a CommonJS module', async () => {
@@ -99,6 +111,15 @@ describe('module resolution', () => {
   it('rejects a URL that is not a file', async () => {
     const error = await rejection(procxy(Echo, new URL('https://example.com/echo.mjs')));
     expect(error).toBeInstanceOf(ModuleResolutionError);
+  });
+
+  it('says so when the export of that name is a function but not a class', async () => {
+    class Arrow {}
+    const error = await rejection(procxy(Arrow, renamedUrl));
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect((error as Error).message).toMatch(
+      /renamed\.mjs exports 'Arrow', but it is not a class: it has no prototype to construct an instance from/,
+    );
   });
 
   it('names the exports when the class is not among them', async () => {

@@ -20,3 +20,25 @@ class Hidden {
 export async function spawnHidden() {
   return procxy(Hidden);
 }
+
+// Exported as bindings, not declarations: the caller still exports them by their names.
+export const Bound = class {
+  where() {
+    return 'bound';
+  }
+};
+
+export async function spawnBound() {
+  return procxy(Bound);
+}
+
+class Late {
+  where() {
+    return 'late';
+  }
+}
+export default Late;
+
+export async function spawnLate() {
+  return procxy(Late);
+}
