@@ -62,7 +62,8 @@ export interface ResolvedOptions {
 
 const maxFrameBytes = 0xffff_fffe;
 
-type Check = (value: unknown) => string | undefined;
+/** What is wrong with an option's value, or undefined; with `at`, about a part of it, which the message shows. */
+type Check = (value: unknown) => string | { readonly problem: string; readonly at: unknown } | undefined;
 
 const describe = (value: unknown): string =>
   typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'an array' : String(value);
@@ -89,9 +90,9 @@ const envCheck: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected an object of strings';
   for (const [key, value] of Object.entries(v)) {
     if (value !== undefined && typeof value !== 'string')
-      return `expected a string or undefined at env.${key}`;
+      return { problem: `expected a string or undefined at env.${key}`, at: value };
     if (hasNul(key) || (value !== undefined && hasNul(value)))
-      return `expected no NUL character at env.${key}`;
+      return { problem: `expected no NUL character at env.${key}`, at: value };
   }
   return undefined;
 };
@@ -142,7 +143,10 @@ function validate<T extends object>(
     }
     if (value === undefined) continue;
     const problem = check(value);
-    if (problem !== undefined) throw new OptionsValidationError(key, `${problem}, got ${describe(value)}`);
+    if (typeof problem === 'string')
+      throw new OptionsValidationError(key, `${problem}, got ${describe(value)}`);
+    if (problem !== undefined)
+      throw new OptionsValidationError(key, `${problem.problem}, got ${describe(problem.at)}`);
     own[key] = value;
   }
   return own as T;

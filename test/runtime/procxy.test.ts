@@ -138,7 +138,7 @@ describe('options', () => {
     [{ timeout: Number.NaN }, 'timeout', /got NaN/],
     [{ retries: 1.5 }, 'retries', /expected an integer from 0 to 100/],
     [{ serialization: 'xml' }, 'serialization', /expected 'json' or 'advanced', got "xml"/],
-    [{ env: { A: 1 } }, 'env', /env\.A/],
+    [{ env: { A: 1 } }, 'env', /expected a string or undefined at env\.A, got 1$/],
     [{ maxPending: 0 }, 'maxPending', /from 1/],
     [{ execArgv: '--x' }, 'execArgv', /expected an array of strings/],
     [{ signal: {} }, 'signal', /expected an AbortSignal/],
