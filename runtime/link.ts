@@ -132,7 +132,7 @@ export class ParentLink {
   /** Bytes of callback answers sent since the child last had nothing left to read (see #invoke). */
   #unreadAnswers = 0;
   #startTimer: NodeJS.Timeout | undefined;
-  #abortListener: (() => void) | undefined;
+  #unwatchSignal: (() => void) | undefined;
 
   constructor(target: LinkTarget, options: ResolvedOptions, args: readonly unknown[]) {
     this.#target = target;
@@ -683,19 +683,22 @@ export class ParentLink {
   #watchSignal(): void {
     const signal = this.#options.signal;
     if (signal === undefined) return;
-    this.#abortListener = () =>
-      void this.terminate(
-        new AbortError(`The worker ${this.#target.className} was aborted`, {
-          pid: this.pid,
-          cause: signal.reason,
-        }),
-      );
-    signal.addEventListener('abort', this.#abortListener, { once: true });
+    // Through the calls' watcher: a signal shared by a pool of workers gets one listener, not one each.
+    this.#unwatchSignal = watchSignals(
+      [signal],
+      () =>
+        void this.terminate(
+          new AbortError(`The worker ${this.#target.className} was aborted`, {
+            pid: this.pid,
+            cause: signal.reason,
+          }),
+        ),
+    );
   }
 
   #detachAbort(): void {
-    if (this.#abortListener !== undefined)
-      this.#options.signal!.removeEventListener('abort', this.#abortListener);
+    this.#unwatchSignal?.();
+    this.#unwatchSignal = undefined;
   }
 
   /** A worker with nothing to do must not keep the parent alive; one with calls in flight must (through its input). */

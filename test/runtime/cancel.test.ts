@@ -146,6 +146,19 @@ describe('cancellation', () => {
     }
   });
 
+  it('puts one listener on a worker signal that a pool of workers shares, and none once they end', async () => {
+    const shutdown = new AbortController();
+    const pool = await Promise.all(
+      Array.from({ length: 11 }, () => track(procxy(Tasks, tasksUrl, { signal: shutdown.signal }))),
+    );
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(1);
+    await Promise.all(pool.slice(1).map((w) => w.$terminate()));
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(1);
+    shutdown.abort('closing');
+    expect(await rejection(pool[0]!.callCount())).toBeInstanceOf(AbortError);
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+  });
+
   it('releases the callbacks of an aborted call on both sides', async () => {
     const w = await tasks();
     const controller = new AbortController();
