@@ -5,11 +5,12 @@ import { ts } from 'ts-morph';
 import type { ResolvedConfig } from './load-config.js';
 
 /**
- * The config file, its tsconfig with every tsconfig that one `extends` (missing ones too, so that creating them is
- * seen), and `tsconfig.json` beside the config, which becomes the default tsconfig when it appears.
+ * The config file and the files it imports, its tsconfig with every tsconfig that one `extends` (missing ones too, so
+ * that creating them is seen), and `tsconfig.json` beside the config, which becomes the default tsconfig when it
+ * appears.
  */
 export function configInputs(config: ResolvedConfig): string[] {
-  const files = new Set([config.file, path.join(config.root, 'tsconfig.json')]);
+  const files = new Set([config.file, ...config.imports, path.join(config.root, 'tsconfig.json')]);
   if (config.tsconfig !== undefined) {
     files.add(config.tsconfig);
     const source = ts.readJsonConfigFile(config.tsconfig, ts.sys.readFile);

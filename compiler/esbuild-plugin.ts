@@ -1,7 +1,7 @@
 // `procxy/esbuild`: generates the stubs and child entries inside an esbuild build, with the generator of `procxy generate`.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Location, OutputFile, PartialMessage, Plugin } from 'esbuild';
+import type { BuildOptions, Location, OutputFile, PartialMessage, Plugin } from 'esbuild';
 import { ConfigError } from './config.js';
 import { configInputs } from './config-inputs.js';
 import type { ProcxyDiagnostic } from './diagnostics.js';
@@ -82,13 +82,17 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
       let run: Run = { result: undefined, errors: [], warnings: [], failed: false };
       const imported = new Set<string>();
 
-      const watchFiles = (): string[] => [...stamps.keys()];
+      /** Folders whose listing is watched: a file that appears there may be one a failed run could not find. */
+      let folders: string[] = [];
+      const watched = () => ({ watchFiles: [...stamps.keys()], watchDirs: folders });
 
       build.onStart(async () => {
         imported.clear();
         const changed = [...stamps].filter(([file, before]) => stamp(file) !== before).map(([file]) => file);
         try {
-          if (generator === undefined || changed.some((file) => inputs.has(file))) {
+          // After a failed run, a new generator: the file that appeared may be one TypeScript failed to find, and it
+          // keeps failed lookups for the files it reuses (esbuild does not say which file appeared).
+          if (generator === undefined || run.failed || changed.some((file) => inputs.has(file))) {
             generator = undefined;
             const config = await loadConfig(configFile);
             inputs = new Set(configInputs(config));
@@ -98,6 +102,9 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           }
           const result = await generator.run({ check: true });
           stamps = new Map([...inputs, ...result.dependencies].map((file) => [file, stamp(file)]));
+          folders = [
+            ...new Set([...result.folders, ...result.dependencies.map((file) => path.dirname(file))]),
+          ].sort();
           // Fresh per build: a file's lines may have changed since the last one.
           const lines = lineIndexes();
           const errors = result.diagnostics
@@ -126,6 +133,13 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         return { warnings: run.warnings };
       });
 
+      // The entry points carry what the run read, so that a build which imports no stub, but fails on a worker's
+      // errors as `procxy generate` would, is built again when they are fixed.
+      const entries = entryFilter(build.initialOptions.entryPoints);
+      if (entries !== undefined) {
+        build.onResolve({ filter: entries }, (args) => (args.kind === 'entry-point' ? watched() : undefined));
+      }
+
       build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, async (args) => {
         const files = run.result?.files;
         if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) {
@@ -141,15 +155,15 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           if (source.errors.length > 0 || source.external) return undefined;
           const stub = stubPath(source.path, config.root, config.outDir);
           // As below, a failed run still resolves it, so that loading it reports why it is missing.
-          return files.has(stub) || run.failed ? { path: stub, watchFiles: watchFiles() } : undefined;
+          return files.has(stub) || run.failed ? { path: stub, ...watched() } : undefined;
         }
         const found = files === undefined ? undefined : stubFor(args.path, args.resolveDir, files);
-        if (found !== undefined) return { path: found, watchFiles: watchFiles() };
+        if (found !== undefined) return { path: found, ...watched() };
         // Without a generation (errors), the stub is still resolved so that loading it reports why it is missing.
         if (run.failed) {
           return {
             path: path.resolve(args.resolveDir, args.path).replace(/\.[cm]?js$/, '.ts'),
-            watchFiles: watchFiles(),
+            ...watched(),
           };
         }
         return undefined;
@@ -159,10 +173,10 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         if (run.errors.length > 0) {
           const errors = run.errors;
           run.errors = [];
-          return { errors, watchFiles: watchFiles() };
+          return { errors, ...watched() };
         }
         // The errors went with the first stub; the others load empty so esbuild adds no 'file not found' to them.
-        if (run.failed) return { contents: '', loader: 'ts', watchFiles: watchFiles() };
+        if (run.failed) return { contents: '', loader: 'ts', ...watched() };
         const contents = run.result?.files.get(args.path);
         if (contents === undefined) return undefined;
         const { format, platform } = build.initialOptions;
@@ -173,7 +187,7 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
                 text: `procxy: ${path.relative(cwd, args.path)} finds its child entry through import.meta.url, so the build needs format: 'esm'`,
               },
             ],
-            watchFiles: watchFiles(),
+            ...watched(),
           };
         }
         imported.add(args.path);
@@ -181,7 +195,7 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           contents,
           loader: 'ts',
           resolveDir: existingFolder(path.dirname(args.path)),
-          watchFiles: watchFiles(),
+          ...watched(),
         };
       });
 
@@ -242,6 +256,20 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
       });
     },
   };
+}
+
+/** A filter matching exactly the entry points' paths as given, or undefined when there are none. */
+function entryFilter(entryPoints: BuildOptions['entryPoints']): RegExp | undefined {
+  const given: string[] = [];
+  if (Array.isArray(entryPoints)) {
+    for (const entry of entryPoints) given.push(typeof entry === 'string' ? entry : entry.in);
+  } else if (entryPoints !== undefined) {
+    given.push(...Object.values(entryPoints));
+  }
+  if (given.length === 0) return undefined;
+  // esbuild hands a relative entry point over as `./src/main.ts`, however it was written.
+  const escaped = given.map((p) => p.replace(/^\.\//, '').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return new RegExp(`^(?:\\./)?(?:${escaped.join('|')})$`);
 }
 
 /** An output file like esbuild's own, for builds with `write: false`. */

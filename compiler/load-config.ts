@@ -31,10 +31,12 @@ export interface ResolvedConfig {
   /** Absolute tsconfig path, or undefined when there is none. */
   readonly tsconfig: string | undefined;
   readonly transferTypes: readonly TransferType[];
+  /** Absolute paths of the project's files the config imports (bundled with it, so an edit changes the config). */
+  readonly imports: readonly string[];
 }
 
 /** Makes a validated config absolute against the folder of `file`. */
-export function resolveConfig(file: string, value: unknown): ResolvedConfig {
+export function resolveConfig(file: string, value: unknown, imports: readonly string[] = []): ResolvedConfig {
   const config = validateConfig(value);
   const root = path.dirname(file);
   let tsconfig: string | undefined;
@@ -63,6 +65,7 @@ export function resolveConfig(file: string, value: unknown): ResolvedConfig {
     outDir: config.outDir === undefined ? undefined : path.resolve(root, config.outDir),
     tsconfig,
     transferTypes,
+    imports,
   };
 }
 
@@ -137,11 +140,13 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
   if (!existsSync(absolute)) throw new ConfigError(`Config file not found: ${absolute}`);
   const url = pathToFileURL(absolute).href;
   let code: string;
+  let imports: string[];
   try {
     const result = await build({
       entryPoints: [absolute],
       write: false,
       bundle: true,
+      metafile: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',
@@ -164,6 +169,10 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
       banner: { js: banner(url) },
     });
     code = result.outputFiles[0]!.text;
+    // Metafile paths are relative to the working folder; bundled packages are not the project's to watch.
+    imports = Object.keys(result.metafile.inputs)
+      .map((input) => path.resolve(input))
+      .filter((input) => input !== absolute && !input.split(path.sep).includes('node_modules'));
   } catch (error) {
     throw new ConfigError(`Cannot compile config ${absolute}: ${thrownMessage(error)}`);
   }
@@ -187,5 +196,5 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
   if (loaded === undefined) {
     throw new ConfigError(`Config ${absolute} has no default export (export default defineConfig({ ... }))`);
   }
-  return resolveConfig(absolute, loaded);
+  return resolveConfig(absolute, loaded, imports);
 }

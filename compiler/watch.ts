@@ -47,6 +47,14 @@ export function watch(options: WatchOptions): Watching {
   const pending = new Set<string>();
   /** A folder appeared, vanished or lost its watcher: the watched set and the worker files must be looked at again. */
   let restructured = false;
+  /**
+   * The last run had errors: a TypeScript file that appears may be one it could not find (an import, a global
+   * declaration), which no list of dependencies names, so it brings a run, with a new generator (`fresh`): TypeScript
+   * keeps the failed lookups of the files it reuses, and the tsconfig's declaration files are listed when a generator
+   * is made.
+   */
+  let failed = false;
+  let fresh = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let closed = false;
@@ -66,7 +74,13 @@ export function watch(options: WatchOptions): Watching {
     if (closed) return;
     const file = path.join(dir, name);
     if (relevant(file)) pending.add(file);
-    else if (event === 'rename' && (watchers.has(file) || isDirectory(file) || name === path.basename(dir))) {
+    else if (failed && event === 'rename' && TYPESCRIPT.test(file)) {
+      pending.add(file);
+      fresh = true;
+    } else if (
+      event === 'rename' &&
+      (watchers.has(file) || isDirectory(file) || name === path.basename(dir))
+    ) {
       restructured = true;
     } else return;
     schedule();
@@ -110,11 +124,13 @@ export function watch(options: WatchOptions): Watching {
       config = await loadConfig(config.file);
       globs = new GlobSet(config.workers);
     }
-    if (generator === undefined) {
+    if (generator === undefined || fresh) {
+      fresh = false;
       inputs = new Set(configInputs(config));
       generator = new Generator(config);
     } else generator.invalidate(changed);
     const result = await generator.run();
+    failed = result.diagnostics.some((d) => d.category === 'error');
     dependencies = new Set(result.dependencies);
     outputs = new Set(result.outputs);
     const wanted = wantedDirs(result.folders);
@@ -167,6 +183,8 @@ export function watch(options: WatchOptions): Watching {
     },
   };
 }
+
+const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((item) => b.has(item));

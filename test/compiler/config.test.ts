@@ -95,6 +95,8 @@ describe('loadConfig', () => {
       outDir: path.join(dir, 'gen'),
       tsconfig: path.join(dir, 'tsconfig.base.json'),
       transferTypes: [],
+      // What it imports is what --watch and the plugin watch besides it.
+      imports: [path.join(dir, 'globs.ts')],
     });
   });
 

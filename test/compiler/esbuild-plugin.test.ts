@@ -1,6 +1,6 @@
 // The esbuild plugin in real esbuild builds: a bundled app calls its worker on plain node, diagnostics fail the build, watch follows types.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildOptions, type BuildResult, build, context, formatMessages, type Plugin } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,32 @@ function runBundle(dir: string) {
 const BAD_GREET = `  greet(name: string, when: Date): Greeting {
     return { text: \`\${this.prefix} \${name} \${when.getDay()}\`, length: name.length };
   }`;
+
+/** A plugin recording each build's result, and the promise of the result of build number `count`. */
+function recordBuilds() {
+  const results: BuildResult[] = [];
+  let notify: (() => void) | undefined;
+  const recorder: Plugin = {
+    name: 'recorder',
+    setup(b) {
+      b.onEnd((result) => {
+        results.push(result);
+        notify?.();
+      });
+    },
+  };
+  const nextResult = (count: number): Promise<BuildResult> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no build ${count} within 15 s`)), 15_000);
+      notify = () => {
+        if (results.length < count) return;
+        clearTimeout(timer);
+        resolve(results[count - 1]!);
+      };
+      notify();
+    });
+  return { recorder, nextResult };
+}
 
 describe('procxy/esbuild', () => {
   it('bundles an app whose stub spawns the emitted child, and the bundle runs on plain node', async () => {
@@ -119,27 +145,7 @@ describe('procxy/esbuild', () => {
 
   it('rebuilds in watch mode when a type the worker uses changes, and recovers when it is fixed', async () => {
     const dir = tempProject('esbuild');
-    const results: BuildResult[] = [];
-    let notify: (() => void) | undefined;
-    const recorder: Plugin = {
-      name: 'recorder',
-      setup(b) {
-        b.onEnd((result) => {
-          results.push(result);
-          notify?.();
-        });
-      },
-    };
-    const nextResult = (count: number): Promise<BuildResult> =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no build ${count} within 15 s`)), 15_000);
-        notify = () => {
-          if (results.length < count) return;
-          clearTimeout(timer);
-          resolve(results[count - 1]!);
-        };
-        notify();
-      });
+    const { recorder, nextResult } = recordBuilds();
     const ctx = await context(options(dir, { plugins: [procxyPlugin(), recorder] }));
     try {
       await ctx.watch();
@@ -153,6 +159,43 @@ describe('procxy/esbuild', () => {
       ]);
       writeFileSync(types, original);
       expect((await nextResult(3)).errors).toEqual([]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
+  it('in watch mode, a bundle that imports no stub fails on a worker error and builds again once it is fixed', async () => {
+    const dir = tempProject('esbuild');
+    writeFileSync(path.join(dir, 'src/plain.ts'), "console.log('no worker here');\n");
+    const worker = path.join(dir, 'src/greeter.worker.ts');
+    const text = readFileSync(worker, 'utf8');
+    writeFileSync(worker, text.replace(/ {2}greet\(name: string\): Greeting \{\n.*\n {2}\}/, BAD_GREET));
+    const { recorder, nextResult } = recordBuilds();
+    const ctx = await context(
+      options(dir, { entryPoints: ['src/plain.ts'], plugins: [procxyPlugin(), recorder] }),
+    );
+    try {
+      await ctx.watch();
+      expect((await nextResult(1)).errors.map((e) => e.text)).toEqual([expect.stringMatching(/^PRX1003: /)]);
+      writeFileSync(worker, text);
+      expect((await nextResult(2)).errors).toEqual([]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
+  it('in watch mode, finds a file a failed build could not, once it appears', async () => {
+    const dir = tempProject('esbuild');
+    const types = path.join(dir, 'src/types.ts');
+    const original = readFileSync(types, 'utf8');
+    rmSync(types);
+    const { recorder, nextResult } = recordBuilds();
+    const ctx = await context(options(dir, { plugins: [procxyPlugin(), recorder] }));
+    try {
+      await ctx.watch();
+      expect((await nextResult(1)).errors.map((e) => e.text)).toEqual([expect.stringMatching(/^PRX1024: /)]);
+      writeFileSync(types, original);
+      expect((await nextResult(2)).errors).toEqual([]);
     } finally {
       await ctx.dispose();
     }

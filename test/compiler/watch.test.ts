@@ -323,3 +323,44 @@ it('says once, naming a folder and the inotify limit, when folders cannot be wat
     watching.close();
   }
 }, 60_000);
+
+it('after a failed run, runs again with a new generator when a file it could not find appears', async () => {
+  const dir = tempProject('esbuild');
+  const types = path.join(dir, 'src/types.ts');
+  const original = readFileSync(types, 'utf8');
+  rmSync(types);
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/error PRX1024: /);
+    writeFileSync(types, original);
+    await until(() => summaries() === 2, 'the run after the missing file appeared');
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 1 worker, 2 methods, 2 files written/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('reloads the config when a file it imports changes', async () => {
+  const dir = tempProject('esbuild');
+  writeFileSync(path.join(dir, 'procxy.mode.ts'), "export const mode = 'json' as const;\n");
+  writeFileSync(
+    path.join(dir, 'procxy.config.ts'),
+    "import { mode } from './procxy.mode.js';\nexport default { workers: ['src/*.worker.ts'], serialization: mode };\n",
+  );
+  const worker = path.join(dir, 'src/greeter.worker.ts');
+  writeFileSync(
+    worker,
+    readFileSync(worker, 'utf8').replace('greet(name: string)', 'greet(name: string, when?: Date)'),
+  );
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/error PRX1003: /);
+    writeFileSync(path.join(dir, 'procxy.mode.ts'), "export const mode = 'advanced' as const;\n");
+    await until(() => summaries() === 2, 'the run after the imported file changed');
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 1 worker, 2 methods, 2 files written/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
