@@ -26,6 +26,7 @@ interface Run {
 }
 
 const STUB = /\.procxy\.[cm]?ts$/;
+const RESOLVING_ENTRY = Symbol('procxy-resolving-entry');
 const CHILD_URL = /new URL\((['"])\.\/([^'"/]+\.procxy\.child\.mjs)\1, import\.meta\.url\)/g;
 
 /** A file's identity on disk, to tell which dependencies changed between two builds of one context. */
@@ -134,10 +135,21 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
       });
 
       // The entry points carry what the run read, so that a build which imports no stub, but fails on a worker's
-      // errors as `procxy generate` would, is built again when they are fixed.
+      // errors as `procxy generate` would, is built again when they are fixed. esbuild takes watch files only with a
+      // path, so the entry is resolved here, as esbuild (and the plugins after this one) would.
       const entries = entryFilter(build.initialOptions.entryPoints);
       if (entries !== undefined) {
-        build.onResolve({ filter: entries }, (args) => (args.kind === 'entry-point' ? watched() : undefined));
+        build.onResolve({ filter: entries }, async (args) => {
+          if (args.kind !== 'entry-point' || args.pluginData === RESOLVING_ENTRY) return undefined;
+          const { errors, warnings, ...resolved } = await build.resolve(args.path, {
+            kind: 'entry-point',
+            resolveDir: args.resolveDir,
+            pluginData: RESOLVING_ENTRY,
+          });
+          // Not found: esbuild says so itself when it tries.
+          if (errors.length > 0) return undefined;
+          return { ...resolved, warnings, ...watched() };
+        });
       }
 
       build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, async (args) => {

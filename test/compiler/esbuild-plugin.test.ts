@@ -68,6 +68,7 @@ describe('procxy/esbuild', () => {
     const dir = tempProject('esbuild');
     const result = await build(options(dir, { plugins: [procxyPlugin()] }));
     expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
     const child = path.join(dir, 'out/greeter.worker.procxy.child.mjs');
     // The same bytes `procxy generate` produces, and nothing written beside the sources.
     const generated = await generate({ cwd: dir, check: true });
