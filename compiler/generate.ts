@@ -530,7 +530,10 @@ function bundleDiagnostic(
   };
 }
 
-/** The declarations of `transferTypes` (the config's, less those whose module does not parse); one the module does not export is a ConfigError naming it. */
+/**
+ * The declarations of `transferTypes` (the config's, less those whose module does not parse); one the module does not
+ * export is a ConfigError naming it.
+ */
 function transferSymbols(
   program: ts.Program,
   config: ResolvedConfig,

@@ -187,7 +187,8 @@ function moduleSpecifiers(file: ts.SourceFile): ts.StringLiteralLike[] {
 
 /**
  * For a file of the program, that file and every file of the user's it imports or references (`/// <reference
- * path>`), directly or through one another (in the order they are found). Files of libraries and packages are left out, and so is what only they import.
+ * path>`), directly or through one another (in the order they are found). Files of libraries and packages are left
+ * out, and so is what only they import.
  */
 export function importClosures(program: ts.Program): (file: string) => string[] {
   const checker = program.getTypeChecker();
