@@ -5,11 +5,12 @@
  * with the pending call, so a callback lives exactly as long as its call in the parent. The last argument, when it is
  * an AbortSignal, is lifted out the same way (index in `s`); see cancel.ts.
  */
+import { isAbortSignal } from './cancel.js';
 import { CallbackReleasedError, SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { type Findings, inspectValue, lastFindings } from './procxiable.js';
 import type { CallbackMessage, ParentMessage } from './protocol.js';
-import { argsFromChild, encodeThrown, thrownFindings } from './thrown.js';
+import { argsFromChild, encodeThrown, messageOf, thrownFindings } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { tooLargeError } from './transport.js';
 
@@ -42,7 +43,7 @@ export function splitArgs(args: readonly unknown[]): SplitArgs {
     if (typeof arg === 'function') {
       callbacks ??= new Map();
       callbacks.set(i, arg as Callback);
-    } else if (i === last && arg instanceof AbortSignal) signal = arg;
+    } else if (i === last && isAbortSignal(arg)) signal = arg;
   }
   if (callbacks === undefined && signal === undefined) return { args, callbacks, signal };
   const sent = args.slice();
@@ -89,12 +90,15 @@ export function answerCallback(
       const e = encodeThrown(error);
       send({ t: 'cb-err', n: message.n, e }, false, thrownFindings(e));
     } catch (failure) {
-      const tooLarge = tooLargeError(
-        failure,
-        (bytes, limit) => `The error of the ${where} takes ${bytes} bytes, over maxMessageBytes (${limit})`,
-      );
-      if (tooLarge === undefined) throw failure;
-      send({ t: 'cb-err', n: message.n, e: encodeThrown(tooLarge) }, false);
+      // Too large, or unreadable (a getter of its own threw): the child's await must end all the same.
+      const standIn =
+        tooLargeError(
+          failure,
+          (bytes, limit) => `The error of the ${where} takes ${bytes} bytes, over maxMessageBytes (${limit})`,
+        ) ??
+        // Its cause would be read as the error was: the message says what failed.
+        new SerializationError(`The error of the ${where} could not be read: ${messageOf(failure)}`, where);
+      send({ t: 'cb-err', n: message.n, e: encodeThrown(standIn) }, false);
     }
   };
   if (callback === undefined || method === undefined) {

@@ -5,11 +5,17 @@
  * the method's signal fires and its callbacks are released there too. The child's answer, if it still comes, is
  * dropped: the call is no longer pending.
  */
+import { types } from './builtins.js';
 import { AbortError } from './errors.js';
 import type { Findings } from './procxiable.js';
 import type { AbortMessage } from './protocol.js';
-import { encodeThrown, thrownFindings } from './thrown.js';
+import { encodeThrown, messageOf, thrownFindings } from './thrown.js';
 import { TransportError } from './transport.js';
+
+/** An AbortSignal, asked without running a Proxy's traps (`instanceof` would, and a revoked one throws). */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  return typeof value === 'object' && value !== null && !types.isProxy(value) && value instanceof AbortSignal;
+}
 
 /** The call's signals, without duplicates; empty when it has none. */
 export function callSignals(
@@ -43,9 +49,12 @@ export function sendAbort(
     const r = encodeThrown(reason);
     send({ t: 'abort', id, r }, false, thrownFindings(r));
   } catch (error) {
-    // Thrown inside the caller's abort listener otherwise; the child's signal must fire all the same.
-    if (!(error instanceof TransportError)) throw error;
-    const standIn = new AbortError(`The call was aborted; its reason could not be sent: ${error.message}`);
+    // Thrown inside the caller's abort listener otherwise; the child's signal must fire all the same. A reason is
+    // unreadable when a getter of its own throws; one that cannot be sent is too large.
+    const why = error instanceof TransportError ? 'sent' : 'read';
+    const standIn = new AbortError(
+      `The call was aborted; its reason could not be ${why}: ${messageOf(error)}`,
+    );
     send({ t: 'abort', id, r: encodeThrown(standIn) }, false);
   }
 }

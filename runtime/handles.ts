@@ -13,6 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { finished } from 'node:stream';
+import { types } from './builtins.js';
 import { SerializationError } from './errors.js';
 import type { PassableHandle } from './types.js';
 
@@ -49,6 +50,8 @@ export function isEnvelope(value: unknown): value is Envelope {
 }
 
 export function isPassableHandle(value: unknown): value is PassableHandle {
+  // Not through a Proxy's traps (`instanceof` runs them, and a revoked one throws): the check refuses a Proxy.
+  if (types.isProxy(value)) return false;
   return value instanceof net.Socket || value instanceof net.Server || value instanceof dgram.Socket;
 }
 

@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { answerCallback, placeholderFields, splitArgs, trackTable } from './callbacks.js';
-import { abortError, abortedSignal, callSignals, sendAbort, watchSignals } from './cancel.js';
+import { abortError, abortedSignal, callSignals, isAbortSignal, sendAbort, watchSignals } from './cancel.js';
 import { type ByteChannel, socketChannel } from './channel.js';
 import { Deadlines } from './deadlines.js';
 import { decodeThrown } from './error-descriptor.js';
@@ -39,7 +39,7 @@ import {
   unreachable,
 } from './protocol.js';
 import { deathSignalLauncher, StderrTail, spawnChild } from './spawn.js';
-import { argsFromChild, encodeThrown } from './thrown.js';
+import { argsFromChild, encodeThrown, messageOf } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { Transport, type TransportError, tooLargeError } from './transport.js';
 
@@ -72,7 +72,7 @@ function plainArguments(args: readonly unknown[]): boolean {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (typeof arg === 'function') return false;
-    if (typeof arg === 'object' && arg !== null && (arg instanceof AbortSignal || isPassableHandle(arg)))
+    if (typeof arg === 'object' && arg !== null && (isAbortSignal(arg) || isPassableHandle(arg)))
       return false;
   }
   return true;
@@ -669,7 +669,7 @@ export class ParentLink {
     );
     if (tooLarge !== undefined) return tooLarge;
     // Reading the arguments threw (a getter of the user's), or V8 refused what the check let through.
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     return new SerializationError(
       `Cannot call '${method}': its arguments could not be read: ${reason}`,
       'args',

@@ -1,5 +1,5 @@
 // The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
-import { abortError, abortedSignal, callSignals, watchSignals } from './cancel.js';
+import { abortError, abortedSignal, callSignals, isAbortSignal, watchSignals } from './cancel.js';
 import { aboutCall, ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
 import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
@@ -104,7 +104,7 @@ export class WorkerHandle {
       try {
         // The call's own signals still count while it waits for the fresh worker.
         const last = args.at(-1);
-        const signals = callSignals(last instanceof AbortSignal ? last : undefined, call.signal);
+        const signals = callSignals(isAbortSignal(last) ? last : undefined, call.signal);
         fresh = await untilAborted(this.#replace(link), signals, name, link.pid);
       } catch (failure) {
         // Every call waiting for the fresh worker gets this failure: each names its own call.

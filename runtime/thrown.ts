@@ -15,13 +15,35 @@ import {
 import { type ErrorDescriptor, maxArguments, type Thrown, thrownLimits, unreachable } from './protocol.js';
 
 function describeOpaque(value: unknown): string {
-  if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
-  if (typeof value === 'symbol') return value.toString();
-  if (typeof value === 'object' && value !== null) {
-    const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
-    return `[object ${ctor ?? 'Object'}]`;
+  try {
+    if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
+    if (typeof value === 'symbol') return value.toString();
+    if (typeof value === 'object' && value !== null) {
+      const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
+      return `[object ${ctor ?? 'Object'}]`;
+    }
+    return String(value);
+  } catch {
+    // A getter of the value's own threw.
+    return '[a value that cannot be read]';
   }
-  return String(value);
+}
+
+/** A thrown value's message as text, whatever it is: reading one may throw too. */
+export function messageOf(value: unknown): string {
+  if (isProxied(value)) return proxyText;
+  try {
+    return isError(value) ? String(value.message) : String(value);
+  } catch {
+    return describeOpaque(value);
+  }
+}
+
+const proxyText = '[a Proxy, which cannot be serialized]';
+
+/** A Proxy: reading it runs its traps, user code that may throw (a revoked one always does). */
+function isProxied(value: unknown): boolean {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && types.isProxy(value);
 }
 
 function isError(value: unknown): value is Error {
@@ -36,6 +58,8 @@ interface Describing {
 
 function encode(value: unknown, d: Describing, depth: number): Thrown {
   d.left--;
+  // Not read: the check refuses a Proxy without running its traps, and so does this.
+  if (isProxied(value)) return { k: 'opaque', text: proxyText };
   if (isError(value)) {
     if (d.seen.has(value))
       return { k: 'opaque', text: `[circular ${String(value.name)}: ${String(value.message)}]` };

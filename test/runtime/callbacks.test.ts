@@ -92,6 +92,47 @@ describe.each(['json', 'advanced'] as const)('callbacks in %s mode', (mode) => {
     expect(rejected).toEqual({ error: { ctor: 'TypeError', name: 'TypeError', message: 'async failure' } });
   });
 
+  it('rejects in the child, and the parent lives on, when what the callback threw cannot be read', async () => {
+    const w = await tasks(mode);
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    // A revoked Proxy runs no trap without throwing; it is described without being read.
+    for (const callback of [
+      () => {
+        throw revoked;
+      },
+      async () => {
+        throw revoked;
+      },
+    ]) {
+      expect(await w.outcome(callback)).toMatchObject({
+        error: {
+          ctor: 'SerializationError',
+          message: expect.stringMatching(/a Proxy, which cannot be serialized/),
+        },
+      });
+    }
+    // An Error whose cause getter throws: the child is told so.
+    const unreadable = new Error('unreadable');
+    Object.defineProperty(unreadable, 'cause', {
+      get() {
+        throw new Error('cause getter');
+      },
+    });
+    expect(
+      await w.outcome(() => {
+        throw unreadable;
+      }),
+    ).toMatchObject({
+      error: {
+        ctor: 'SerializationError',
+        path: "callback args[0] of 'outcome'",
+        message: expect.stringMatching(/could not be read: cause getter/),
+      },
+    });
+    expect(await w.callCount()).toBeGreaterThanOrEqual(0);
+  });
+
   it('passes undefined arguments as undefined both ways, so default parameters apply', async () => {
     const w = await tasks(mode);
     expect(await w.outcome((a: number, b = 'default') => `${a} ${b}`, 1, undefined)).toEqual({

@@ -48,6 +48,23 @@ describe.each(['json', 'advanced'] as const)('cancellation in %s mode', (mode) =
     });
   });
 
+  it('aborts the child signal, and the parent lives on, when the reason cannot be read', async () => {
+    const w = await tasks(mode);
+    const controller = new AbortController();
+    const call = w.work(60_000, controller.signal);
+    await running(w, 1);
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    controller.abort(revoked);
+    expect(await rejection(call)).toBeInstanceOf(AbortError);
+    expect(await w.lastAbortSeen()).toEqual({
+      isSignal: true,
+      reason: expect.objectContaining({
+        message: expect.stringMatching(/a Proxy, which cannot be serialized/),
+      }),
+    });
+  });
+
   it('carries a default reason (an AbortError DOMException) and a plain value reason', async () => {
     const w = await tasks(mode);
     const first = new AbortController();

@@ -21,8 +21,17 @@ const cycle = (): unknown => {
   return value;
 };
 
+/** A Proxy whose every trap throws: reading it in any way fails. */
+const revoked = (): unknown => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+};
+
 const refusedEverywhere: [string, unknown, string][] = [
   ['a nested function', { deep: [{ f: () => 1 }] }, 'args[0].deep[0].f'],
+  ['a revoked Proxy', revoked(), 'args[0]'],
+  ['a nested revoked Proxy', { p: revoked() }, 'args[0].p'],
   ['a symbol', { s: Symbol('s') }, 'args[0].s'],
   ['a Promise', { p: Promise.resolve(1) }, 'args[0].p'],
   ['a WeakMap', { w: new WeakMap() }, 'args[0].w'],
