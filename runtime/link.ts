@@ -155,6 +155,17 @@ export class ParentLink {
     this.#settleReady = settle;
     this.ready.catch(() => {});
     const child = spawnChild(target.entry, options);
+    // Typed as always there, but undefined when Node made no pipes.
+    const pipes = child.stdio as readonly unknown[] | undefined;
+    if (pipes?.[2] == null || pipes[3] == null || pipes[4] == null) {
+      // Out of file descriptors (EMFILE, ENFILE), Node makes no pipes and reports the failure in an 'error' event on
+      // the next tick, which must not go unheard.
+      child.once('error', () => {});
+      throw new SpawnError(
+        `Could not start the worker ${target.className}: no file descriptor was left for its pipes (EMFILE or ENFILE)`,
+        '',
+      );
+    }
     this.child = child;
     this.pid = child.pid ?? -1;
     // Only a pending call (through the link's input) or $terminate() keeps the parent waiting for this child.

@@ -1,5 +1,8 @@
 // What the child is started with: the env policy, execArgv without --inspect, and module paths that are only paths.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ModuleResolutionError, procxy } from 'procxy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allocatorTunables, inheritedExecArgv, inheritedNodeOptions } from '../../../runtime/options.js';
@@ -157,6 +160,26 @@ describe('NODE_OPTIONS and options with a value of their own', () => {
     } finally {
       await worker.$terminate();
     }
+  });
+});
+
+describe('limits', () => {
+  it('a worker that cannot start for want of file descriptors is a SpawnError; the parent and its workers live on', () => {
+    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
+    const run = spawnSync('bash', ['-c', `ulimit -n 48 && exec "${process.execPath}" "${parent}" fd-limit`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as { started: number; refused: unknown; serving: boolean };
+    expect(report.started).toBeGreaterThan(0);
+    expect(report.refused).toEqual({
+      name: 'SpawnError',
+      code: 'PROCXY_SPAWN',
+      message: expect.stringMatching(/no file descriptor was left for its pipes \(EMFILE or ENFILE\)/),
+    });
+    expect(report.serving).toBe(true);
   });
 });
 
