@@ -95,7 +95,7 @@ export function releaseMarks(value: unknown): void {
  */
 export function pooledRefusal(buffer: ArrayBufferLike, coveredByView: boolean): string | undefined {
   return buffer.byteLength === Buffer.poolSize && !coveredByView
-    ? 'cannot transfer the memory of a pooled Buffer, which other Buffers share; allocate it with Buffer.alloc() or new Uint8Array()'
+    ? `cannot transfer the memory of a pooled Buffer, which other Buffers share (or of an ArrayBuffer of Buffer.poolSize bytes, ${Buffer.poolSize}, seen through a view that covers only part of it, which looks the same); allocate it with Buffer.alloc() or new Uint8Array(), or transfer it through a view of all of it`
     : undefined;
 }
 

@@ -16,6 +16,7 @@ import {
   verdictFrame,
 } from './frame.js';
 import type { Findings } from './procxiable.js';
+import { marksPending, releaseMarks } from './transfer.js';
 import { decodeV8, encodeV8, HandlerFailure } from './v8-codec.js';
 
 /** A received frame's bytes could not be turned into a message, or were too many. */
@@ -162,6 +163,9 @@ export class Transport<Out, In> {
   send(message: Out, jsonSafe: boolean, findings?: Findings): number {
     const frame = this.#encode(message, jsonSafe, findings);
     this.#submit(frame);
+    // A mark is for one message: one whose value was sent without the buffer (not among its data) is dropped too,
+    // or a later message holding the buffer would move it unasked.
+    if (marksPending()) releaseMarks(message);
     return frame.bytes;
   }
 

@@ -237,6 +237,19 @@ describe('transfer slots', () => {
     expect(bytes.byteLength).toBe(128 * 1024);
   });
 
+  it('unmarks the buffers a sent message was given but did not carry, so a later call copies them', async () => {
+    const small = new ArrayBuffer(16);
+    const large = filled(128 * 1024, 6);
+    // The marked buffers are not in the value, nor in a non-enumerable property V8 does not write.
+    const value = Object.defineProperty({ n: 1 }, 'hidden', { value: large, enumerable: false });
+    expect(await worker.describe(transfer(value, [small, large.buffer]) as never)).toBeDefined();
+    expect(small.byteLength).toBe(16);
+    expect(await worker.length(new Uint8Array(small))).toBe(16);
+    expect(await worker.length(large)).toBe(128 * 1024);
+    expect(small.byteLength).toBe(16);
+    expect(large.byteLength).toBe(128 * 1024);
+  });
+
   it('refuses more buffers to move than a message carries, moving none of them', async () => {
     const buffers = Array.from({ length: 70_000 }, () => new ArrayBuffer(1));
     const error = await worker.describe(transfer(buffers, buffers)).catch((e: unknown) => e);
