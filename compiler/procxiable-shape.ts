@@ -185,6 +185,20 @@ function containsUndefined(checker: ts.TypeChecker, type: ts.Type, seen = new Se
 }
 
 /**
+ * Whether a tuple element's type admits undefined. Under exactOptionalPropertyTypes an optional element's type holds
+ * TypeScript's "missing" type: flagged as undefined, but another object than the undefined a value can be, it stands
+ * for an element left out, which JSON keeps out too.
+ */
+function elementAdmitsUndefined(checker: ts.TypeChecker, element: ts.Type, optional: boolean): boolean {
+  const undefinedType = checker.getUndefinedType();
+  const members = element.isUnion() ? element.types : [element];
+  return members.some(
+    (t) =>
+      !(optional && t.flags & ts.TypeFlags.Undefined && t !== undefinedType) && containsUndefined(checker, t),
+  );
+}
+
+/**
  * The `any` the checker gives a name it cannot resolve. TypeScript has no public test for it; its intrinsic name
  * ('error', where a written `any` has 'any') is the one the checker itself uses.
  */
@@ -485,7 +499,9 @@ export class ShapeBuilder {
       const target = (type as ts.TypeReference).target as ts.TupleType;
       checker.getTypeArguments(type as ts.TypeReference).forEach((element, i) => {
         const segment = target.elementFlags[i]! & ts.ElementFlags.Variable ? '[]' : `[${i}]`;
-        if (containsUndefined(checker, element)) find('undefined-in-array-json', 'a tuple', segment);
+        const optional = (target.elementFlags[i]! & ts.ElementFlags.Optional) !== 0;
+        if (elementAdmitsUndefined(checker, element, optional))
+          find('undefined-in-array-json', 'a tuple', segment);
         walk(segment, element);
       });
       return;

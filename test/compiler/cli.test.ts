@@ -211,6 +211,35 @@ describe('procxy generate', () => {
     expect(fixed.stdout).not.toMatch(/ TS\d+: /);
   });
 
+  it('takes an optional tuple element under exactOptionalPropertyTypes, where it can only be left out', () => {
+    // The scratch tsconfig turns exactOptionalPropertyTypes on: `[string, number?]` cannot hold undefined there.
+    const dir = scratchProject({
+      'src/rows.worker.ts': [
+        'export class Rows {',
+        '  width(row: [string, number?]): number {',
+        '    return row[1] ?? row[0].length;',
+        '  }',
+        '  pair(): readonly [string, boolean?] {',
+        "    return ['a'];",
+        '  }',
+        '  loose(row: [string, (number | undefined)?]): number {',
+        '    return row.length;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const run = runCli(['generate', '--check'], dir);
+    const found = [...run.stdout.matchAll(/^(\S+) - (error|warning) (\w+): (.*)$/gm)].map((m) =>
+      m.slice(1, 4).join(' '),
+    );
+    // Only the element that admits undefined itself is reported.
+    expect(found.filter((line) => !line.includes('PRX9901'))).toEqual([
+      'src/rows.worker.ts:8:14 error PRX1009',
+    ]);
+    expect(run.stdout).toContain("parameter 'row' of 'Rows.loose' at 'row[1]'");
+  });
+
   it('reports a syntax error in a file a worker references with /// <reference path>, as in one it imports', () => {
     const dir = scratchProject({
       // Outside the tsconfig's `include`: only the reference brings it into the program.
