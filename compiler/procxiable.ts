@@ -378,6 +378,10 @@ class Judge {
         return rest ?? this.argument(type, `${label}(arg ${i})`);
       });
       const returned = signature.getReturnType();
+      if (!resultAwaitable(this.checker, returned)) {
+        const subject = this.checker.typeToString(returned);
+        this.report(at, { rule: 'callback-result', subject, segment: '' }, where, label, `${label}(result)`);
+      }
       roots.push({
         node: this.shape(this.checker.getAwaitedType(returned) ?? returned),
         path: `${label}(result)`,
@@ -417,6 +421,25 @@ class Judge {
     if (this.diagnostics.some((d) => d.code === rule.code && d.message === message)) return;
     this.diagnostics.push(diagnosticAt(at, rule.code, message, rule.category));
   }
+}
+
+/**
+ * Whether a callback's declared result lets the worker take what the child's callback gives, a Promise: it holds a
+ * Promise (a thenable: `T | Promise<T>` has the worker await it too), or nothing the worker would use (void,
+ * undefined). A type parameter or `any`/`unknown` is let be.
+ */
+function resultAwaitable(checker: ts.TypeChecker, returned: ts.Type): boolean {
+  const loose =
+    ts.TypeFlags.Void |
+    ts.TypeFlags.Undefined |
+    ts.TypeFlags.Never |
+    ts.TypeFlags.Any |
+    ts.TypeFlags.Unknown |
+    ts.TypeFlags.Instantiable;
+  const members = returned.isUnion() ? returned.types : [returned];
+  return (
+    members.some((t) => checker.getAwaitedType(t) !== t) || members.every((t) => (t.flags & loose) !== 0)
+  );
 }
 
 function isThisParameter(parameter: ts.ParameterDeclaration): boolean {

@@ -27,7 +27,8 @@ export type RuleId =
   | 'callback-property'
   | 'unresolved'
   | 'array-properties-json'
-  | 'builtin-properties';
+  | 'builtin-properties'
+  | 'callback-result';
 
 export interface Rule {
   readonly code: string;
@@ -227,6 +228,13 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     both,
     (subject) => `${subject} loses them: it is rebuilt as the built-in on the other side`,
     'Put the value and the properties side by side in an object ({ at, tag }).',
+  ),
+  'callback-result': rule(
+    'PRX1027',
+    both,
+    (subject) =>
+      `a callback is typed to return ${subject}, but the child's callback returns a Promise of the parent's answer`,
+    'Type its result as Promise<T> or T | Promise<T> and await it in the worker, or as void when the worker does not use it.',
   ),
 };
 

@@ -86,8 +86,8 @@ describe('defaults', () => {
         "  constructor(a = 1, b: string, d = 'x') {",
         '    void [a, b, d];',
         '  }',
-        '  lead(a = 1, f: () => number = () => 0, b: number, c: (() => number) | null = null, d: string | undefined = undefined, e?: number): number {',
-        '    return a + f() + b + (c?.() ?? 0) + (d?.length ?? 0) + (e ?? 0);',
+        '  async lead(a = 1, f: () => Promise<number> = async () => 0, b: number, c: (() => Promise<number>) | null = null, d: string | undefined = undefined, e?: number): Promise<number> {',
+        '    return a + (await f()) + b + ((await c?.()) ?? 0) + (d?.length ?? 0) + (e ?? 0);',
         '  }',
         '  tail(a: number, b = 2, ...rest: number[]): number {',
         '    return a + b + rest.length;',
@@ -97,7 +97,7 @@ describe('defaults', () => {
       ].join('\n'),
     );
     expect(stub).toContain(
-      '  lead(a: number | undefined, f: (() => number) | undefined, b: number, c?: (() => number) | null, d?: string | undefined, e?: number): Promise<number>;',
+      '  lead(a: number | undefined, f: (() => Promise<number>) | undefined, b: number, c?: (() => Promise<number>) | null, d?: string | undefined, e?: number): Promise<number>;',
     );
     expect(stub).toContain('  tail(a: number, b?: number, ...rest: number[]): Promise<number>;');
     expect(stub).toContain('...args: [a: number | undefined, b: string, d?: string]): Promise<WProxy>');
@@ -128,10 +128,10 @@ describe('defaults', () => {
   it('parenthesizes a defaulted function type taking undefined even when its return type ends with | undefined', async () => {
     const { stub, tsc } = await stubOf(
       [
-        'const dflt = (x: string): string | undefined => x;',
+        'const dflt = (x: string): Promise<string> | undefined => Promise.resolve(x);',
         'export class W {',
-        '  leadCb(cb: (x: string) => string | undefined = dflt, b: number): number {',
-        "    return (cb('x')?.length ?? 0) + b;",
+        '  async leadCb(cb: (x: string) => Promise<string> | undefined = dflt, b: number): Promise<number> {',
+        "    return ((await cb('x'))?.length ?? 0) + b;",
         '  }',
         "  leadUnion(u: { k: 'a' | undefined } | undefined = undefined, b: number): number {",
         '    return (u?.k?.length ?? 0) + b;',
@@ -151,7 +151,7 @@ describe('defaults', () => {
       },
     );
     expect(stub).toContain(
-      '  leadCb(cb: ((x: string) => string | undefined) | undefined, b: number): Promise<number>;',
+      '  leadCb(cb: ((x: string) => Promise<string> | undefined) | undefined, b: number): Promise<number>;',
     );
     expect(stub).toContain("  leadUnion(u: { k: 'a' | undefined } | undefined, b: number): Promise<number>;");
     expect(tsc).toBe('');
