@@ -218,7 +218,7 @@ export class Generator {
           'PRX9011',
           files.length === 0
             ? `no file matches "workers" (${config.workers.join(', ')}) under ${posixRelative(process.cwd(), config.root) || '.'}${linkedOutNote(scan.linkedOut)}`
-            : `no worker class found: ${files.length} file(s) match "workers" but none exports a class`,
+            : `no worker class found: ${files.length} file(s) match "workers" but none exports a class that is not abstract`,
         ),
       );
     }

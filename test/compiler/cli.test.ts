@@ -211,6 +211,17 @@ describe('procxy generate', () => {
     expect(fixed.stdout).not.toMatch(/ TS\d+: /);
   });
 
+  it('says that an abstract class is not a worker when a file exports only that', () => {
+    const dir = scratchProject({
+      'src/base.worker.ts': 'export abstract class Base {\n  abstract run(): number;\n}\n',
+    });
+    const run = runCli(['generate'], dir);
+    expect(run.stdout).toContain(
+      'error PRX9011: no worker class found: 1 file(s) match "workers" but none exports a class that is not abstract',
+    );
+    expect(run.status).toBe(1);
+  });
+
   it('takes an optional tuple element under exactOptionalPropertyTypes, where it can only be left out', () => {
     // The scratch tsconfig turns exactOptionalPropertyTypes on: `[string, number?]` cannot hold undefined there.
     const dir = scratchProject({
