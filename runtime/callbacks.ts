@@ -117,8 +117,18 @@ export function answerCallback(
       findings = lastFindings();
     } catch (error) {
       releaseMarks(value);
-      const e = error as SerializationError;
-      return fail(new SerializationError(`The result of the ${where} ${e.message}`, e.path));
+      if (error instanceof SerializationError)
+        return fail(new SerializationError(`The result of the ${where} ${error.message}`, error.path));
+      // A getter of the result's own threw.
+      return fail(
+        new SerializationError(
+          `The result of the ${where} could not be read: ${messageOf(error)}`,
+          'result',
+          {
+            cause: error,
+          },
+        ),
+      );
     }
     try {
       send({ t: 'cb-ok', n: message.n, v: value }, jsonSafe, findings);

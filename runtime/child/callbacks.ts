@@ -13,7 +13,7 @@ import { CallbackReleasedError, SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
 import type { Findings } from '../procxiable.js';
 import type { CallMessage, ChildMessage, Thrown } from '../protocol.js';
-import { argsForParent } from '../thrown.js';
+import { argsForParent, messageOf } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { tooLargeError } from '../transport.js';
 
@@ -119,8 +119,16 @@ export class CallScopes {
       outgoing = argsForParent(args, this.#mode());
     } catch (error) {
       releaseMarks(args);
-      const e = error as SerializationError;
-      return Promise.reject(new SerializationError(`Cannot call the ${where}: ${e.message}`, e.path));
+      // A getter of an argument's own threw, where the check names no path.
+      const failure =
+        error instanceof SerializationError
+          ? new SerializationError(`Cannot call the ${where}: ${error.message}`, error.path)
+          : new SerializationError(
+              `Cannot call the ${where}: its arguments could not be read: ${messageOf(error)}`,
+              'args',
+              { cause: error },
+            );
+      return Promise.reject(failure);
     }
     const n = this.#nextInvocation++;
     try {

@@ -133,6 +133,34 @@ describe.each(['json', 'advanced'] as const)('callbacks in %s mode', (mode) => {
     expect(await w.callCount()).toBeGreaterThanOrEqual(0);
   });
 
+  it('names the path when a getter of a callback argument or result throws', async () => {
+    const w = await tasks(mode);
+    const result = await w.outcome(() => ({
+      get x(): number {
+        throw new Error('result getter');
+      },
+    }));
+    expect(result).toMatchObject({
+      error: {
+        ctor: 'SerializationError',
+        path: 'result',
+        message: expect.stringMatching(/could not be read: result getter/),
+      },
+    });
+    let calls = 0;
+    const argument = await w.callWithUnreadable(() => {
+      calls++;
+    });
+    expect(calls).toBe(0);
+    expect(argument).toMatchObject({
+      error: {
+        ctor: 'SerializationError',
+        path: 'args',
+        message: expect.stringMatching(/could not be read: argument getter/),
+      },
+    });
+  });
+
   it('passes undefined arguments as undefined both ways, so default parameters apply', async () => {
     const w = await tasks(mode);
     expect(await w.outcome((a: number, b = 'default') => `${a} ${b}`, 1, undefined)).toEqual({

@@ -24,6 +24,7 @@ export declare class Tasks {
     kind: 'getter' | 'proxy',
   ): Promise<{ threw: Described } | Outcome<undefined>>;
   kinds(...args: (number | string | undefined)[]): string[];
+  callWithUnreadable(callback: (value: { x: number }) => void): Promise<Outcome<undefined>>;
   failNodeStyle(done: (error: Error | null, partial?: string) => string): Promise<string>;
   dieDuringCallback(callback: () => Promise<string>): Promise<never>;
   keep(callback: (...args: string[]) => void): string;

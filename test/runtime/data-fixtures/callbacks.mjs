@@ -43,6 +43,21 @@ export class Tasks {
     }
   }
 
+  /** Calls `callback` with an argument a getter of its own makes unreadable; says how the call failed. */
+  async callWithUnreadable(callback) {
+    try {
+      return {
+        ok: await callback({
+          get x() {
+            throw new Error('argument getter');
+          },
+        }),
+      };
+    } catch (error) {
+      return { error: describe(error) };
+    }
+  }
+
   /** What each argument is: `undefined` must not arrive as `null`. */
   kinds(...args) {
     return args.map((a) => (a === null ? 'null' : typeof a));
