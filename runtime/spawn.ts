@@ -57,6 +57,22 @@ export function spawnChild(entry: string, options: ResolvedOptions): ChildProces
   });
 }
 
+/**
+ * Copies a child's stderr to ours while ours takes it. A write that fails (the reader of a piped stderr went away:
+ * EPIPE) is followed by an 'error' event on process.stderr, which would end this process for what a child wrote:
+ * that one is heard here, and forwarding stops (the tail is still kept). The callback runs before the event.
+ */
+function forward(chunk: Buffer): void {
+  if (forwardingFailed || process.stderr.destroyed) return;
+  process.stderr.write(chunk, (error) => {
+    if (error === null || error === undefined || forwardingFailed) return;
+    forwardingFailed = true;
+    process.stderr.once('error', () => {});
+  });
+}
+
+let forwardingFailed = false;
+
 /** Characters of a child's stderr kept for its crash report. */
 const tailChars = 8 * 1024;
 
@@ -70,7 +86,7 @@ export class StderrTail {
     // One decoder for the stream: a character split between two chunks decodes whole.
     const decoder = new StringDecoder('utf8');
     stream.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
+      forward(chunk);
       this.#tail = (this.#tail + decoder.write(chunk)).slice(-tailChars);
     });
     this.closed = new Promise((resolve) => {

@@ -1,5 +1,6 @@
 // What the child is started with: the env policy, execArgv without --inspect, and module paths that are only paths.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,6 +181,21 @@ describe('limits', () => {
       message: expect.stringMatching(/no file descriptor was left for its pipes \(EMFILE or ENFILE\)/),
     });
     expect(report.serving).toBe(true);
+  });
+});
+
+describe('the parent’s stderr', () => {
+  it('gone (its reader closed the pipe): the worker’s stderr is not copied there, and the parent lives on', async () => {
+    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
+    const run = spawn(process.execPath, [parent, 'stderr-gone'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    run.stderr.destroy();
+    let stdout = '';
+    run.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    const [code] = (await once(run, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ answers: ['warned', 'warned', 'warned', 'still serving'] });
   });
 });
 
