@@ -1,5 +1,5 @@
 // The child's end of the link: waits for init, builds the worker, answers calls by index, disposes, and exits.
-import { EventEmitter } from '../builtins.js';
+import { EventEmitter, types } from '../builtins.js';
 import { fdChannel } from '../channel.js';
 import { type MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { handleHookIndex } from '../handles.js';
@@ -74,8 +74,9 @@ class ChildLink {
       close: () => process.exit(0),
       handedSegments: receivedSegments,
     });
-    process.on('uncaughtExceptionMonitor', (error) => {
-      const e = encodeThrown(error);
+    const rejected = watchRejections();
+    process.on('uncaughtExceptionMonitor', (error, origin) => {
+      const e = encodeThrown(origin === 'unhandledRejection' ? rejected(error) : error);
       this.#send({ t: 'fatal', e }, false, thrownFindings(e));
       this.#transport.flush();
     });
@@ -304,4 +305,26 @@ export let liveScopes: CallScopes | undefined;
 /** Starts serving: the parent's init message says how to build the worker; `resolve` finds its class. */
 export function startChild(resolve: WorkerResolver): void {
   new ChildLink(resolve);
+}
+
+/**
+ * The reason of an unhandled rejection, where Node gives the monitor its own Error instead (ERR_UNHANDLED_REJECTION,
+ * for a reason that is not an Error, which only its text keeps). Node announces the rejection through process.emit
+ * first, listened to or not; a listener would change what Node does (nothing ends the process then), so the emit is
+ * watched instead.
+ */
+function watchRejections(): (error: unknown) => unknown {
+  let last: { readonly reason: unknown } | undefined;
+  const emit = process.emit;
+  process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]) {
+    if (event === 'unhandledRejection') last = { reason: args[0] };
+    return (emit as (...all: unknown[]) => boolean).call(this, event, ...args);
+  } as typeof process.emit;
+  return (error) => {
+    const reason = last;
+    last = undefined;
+    const wrapped =
+      types.isNativeError(error) && (error as { code?: unknown }).code === 'ERR_UNHANDLED_REJECTION';
+    return wrapped && reason !== undefined ? reason.reason : error;
+  };
 }

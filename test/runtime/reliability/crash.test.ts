@@ -123,6 +123,17 @@ describe.each(modes)('a crashing child in %s mode', (serialization) => {
     expect(otherError.cause).toBeInstanceOf(TypeError);
   });
 
+  it.each([
+    ['an object', { code: 'E_QUOTA', retryAfter: 5 }],
+    ['a number', 42],
+    ['a string', 'no Error at all'],
+  ])('an unhandled rejection with %s as its reason has that reason as the cause', async (_, reason) => {
+    const worker = await start(serialization);
+    const error = (await rejection(worker.rejectUnhandledWith(reason))) as ChildCrashedError;
+    expect(error).toBeInstanceOf(ChildCrashedError);
+    expect(error.cause).toEqual(reason);
+  });
+
   it('an unhandled rejection during a call rejects with ChildCrashedError caused by the rejection reason', async () => {
     const worker = await start(serialization);
     const error = (await rejection(worker.rejectUnhandled('nobody handled me'))) as ChildCrashedError;
