@@ -1,7 +1,7 @@
 // The parent's end of one worker: spawns it, sends calls, settles them, and owns its death in every form.
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { answerCallback, placeholderFields, splitArgs, trackTable } from './callbacks.js';
+import { answerCallback, placeholderFields, type Send, splitArgs, trackTable } from './callbacks.js';
 import { abortError, abortedSignal, callSignals, isAbortSignal, sendAbort, watchSignals } from './cancel.js';
 import { type ByteChannel, socketChannel } from './channel.js';
 import { Deadlines } from './deadlines.js';
@@ -493,8 +493,8 @@ export class ParentLink {
         return this.#settle(message.id, error, false);
       }
       case 'cb':
-        this.#transport.send({ t: 'cb-err', n: message.n, e: encodeThrown(failure) }, false);
-        return;
+        // Checked and counted as any invocation: one of an unknown call ends the child, unread answers are capped.
+        return this.#invoke(message, failure);
       default:
         return this.#violation(
           new ProtocolError(`a '${message.t}' message it sent cannot be read: ${failure.message}`),
@@ -551,7 +551,8 @@ export class ParentLink {
   }
 
   /** Runs a callback the child invoked and sends its answer; a settled call's callbacks answer that they are gone. */
-  #invoke(message: CallbackMessage): void {
+  /** Answers an invocation: with the callback's outcome, or with `unreadable`, why its arguments cannot be read. */
+  #invoke(message: CallbackMessage, unreadable?: SerializationError): void {
     const call = this.#pending.get(message.id);
     if (call === undefined && message.id >= this.#nextId) {
       return this.#violation(new ProtocolError(`A callback of unknown call ${message.id}`));
@@ -562,9 +563,11 @@ export class ParentLink {
     }
     // Answers count while the child leaves what was written to it unread; once it has read it all, from zero again.
     if ((this.#channel.unwritten?.() ?? 0) === 0) this.#unreadAnswers = 0;
-    answerCallback(message, callback, call?.method, this.#options.serialization, (m, j, f) => {
+    const send: Send = (m, j, f) => {
       if (this.#exit === undefined) this.#unreadAnswers += this.#transport.send(m, j, f);
-    });
+    };
+    if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
+    else answerCallback(message, callback, call?.method, this.#options.serialization, send);
     const cap = Math.min(this.#options.maxMessageBytes, maxUnreadAnswerBytes);
     if (this.#unreadAnswers > cap) {
       this.#violation(
@@ -646,14 +649,14 @@ export class ParentLink {
     const name = this.#target.className;
     const init = this.#initError as { kind: 'resolution' | 'load'; error: unknown } | undefined;
     if (init?.kind === 'resolution') {
-      return new ModuleResolutionError((init.error as Error).message ?? String(init.error), {
+      // What the child threw, as its text: any value may come (null, an object that has no text).
+      return new ModuleResolutionError(messageOf(init.error), {
         pid: this.pid,
         cause: init.error,
       });
     }
     if (init !== undefined) {
-      const message = init.error instanceof Error ? init.error.message : String(init.error);
-      return new SpawnError(`The worker ${name} failed to start: ${message}`, exit.stderrTail, {
+      return new SpawnError(`The worker ${name} failed to start: ${messageOf(init.error)}`, exit.stderrTail, {
         pid: this.pid,
         cause: init.error,
       });

@@ -1,5 +1,6 @@
 // Checks that a decoded value from a child is a well-formed child message; anything else is a protocol violation.
 import { isThrown, thrownBudget } from './error-descriptor.js';
+import { isServedName } from './method-names.js';
 import { everyItem, isArgumentList } from './peer-arrays.js';
 import type { ChildMessage } from './protocol.js';
 import { TransportError } from './transport.js';
@@ -39,7 +40,8 @@ export function parseChildMessage(value: unknown): ChildMessage {
       case 'ready':
         if (
           Array.isArray(m.methods) &&
-          everyItem(m.methods, (name) => typeof name === 'string') &&
+          // Only what a child's table serves: a `then` would make the parent's proxy look like a promise.
+          everyItem(m.methods, (name) => typeof name === 'string' && isServedName(name)) &&
           (m.emitter === undefined || typeof m.emitter === 'boolean')
         )
           return m as unknown as ChildMessage;

@@ -1,22 +1,10 @@
 // The dispatch table: which methods of a worker class may be called, by index, and nothing else.
 import { EventEmitter } from '../builtins.js';
+import { isServedName } from '../method-names.js';
 
 export type WorkerClass = abstract new (...args: never[]) => object;
 
 const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
-
-/**
- * Names never served even when the class defines them: Object.prototype's (toString, valueOf, ...) because callers and
- * tools probe them, and `then` because it would make the proxy look like a promise.
- */
-export const reservedNames: ReadonlySet<string> = new Set([
-  ...Object.getOwnPropertyNames(Object.prototype),
-  'then',
-]);
-
-function callable(name: string): boolean {
-  return !reservedNames.has(name) && !name.startsWith('_') && !name.startsWith('$');
-}
 
 /** Own methods along the class's prototype chain, nearest first, stopping before Object and EventEmitter. */
 export function allowList(Class: WorkerClass): string[] {
@@ -27,7 +15,7 @@ export function allowList(Class: WorkerClass): string[] {
       if (seen.has(name)) continue;
       seen.add(name);
       const d = Object.getOwnPropertyDescriptor(p, name)!;
-      if (typeof d.value === 'function' && callable(name)) names.push(name);
+      if (typeof d.value === 'function' && isServedName(name)) names.push(name);
     }
   }
   return names;

@@ -4,10 +4,12 @@ import { Serializer } from 'node:v8';
 import {
   ChildCrashedError,
   MessageTooLargeError,
+  ModuleResolutionError,
   type Procxy,
   type ProcxyError,
   ProtocolError,
   procxy,
+  SpawnError,
 } from 'procxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '../fixtures/workers.mjs';
@@ -61,6 +63,22 @@ function sparse(...items: unknown[]): unknown[] {
 
 const v8Frame = (message: unknown) => frame(2, withPayloads([], message));
 
+/** A V8 body whose message holds a value a transfer handler `name`, which the parent does not have, wrote. */
+function withHandled(name: string, message: unknown): Buffer {
+  class Handled extends Serializer {
+    _writeHostObject(): void {
+      this.writeUint32(2); // handledTag in runtime/v8-codec.ts
+      this.writeUint32(0); // payload 0
+    }
+  }
+  const serializer = new Handled();
+  serializer.writeHeader();
+  serializer.writeUint32(1);
+  serializer.writeValue([name, 0]);
+  serializer.writeValue(message);
+  return serializer.releaseBuffer();
+}
+
 const malformed: [string, number[]][] = [
   ['an unknown codec', [5, 0, 0, 0, 9, 1, 2, 3, 4]],
   ['a zero length', [0, 0, 0, 0, 1]],
@@ -107,6 +125,11 @@ const malformed: [string, number[]][] = [
     v8Frame({ t: 'ev', e: 'tick', a: Array(16_385).fill(0) }),
   ],
   ['callback arguments of length 2^32 - 1', v8Frame({ t: 'cb', id: 2, f: 0, n: 1, a: sparse(1) })],
+  // Unreadable, it was answered without a look at its call: a stream of them filled the parent's memory.
+  [
+    'a callback of a call never made, with arguments no transfer handler here rebuilds',
+    frame(2, withHandled('no-such-handler', { t: 'cb', id: 999_999, f: 0, n: 1, a: [new Uint8Array(0)] })),
+  ],
   [
     'a tentative frame followed by anything but its verdict',
     [...frame(1 | 0x40, '{"t":"ok","id":999999,"v":1}'), ...frame(1, '{"t":"ok","id":999999,"v":1}')],
@@ -131,6 +154,42 @@ describe('garbage on the channel', () => {
     expect(await rejection(worker.pid())).toBeInstanceOf(ProtocolError);
     await waitGone(pid);
     await worker.$terminate();
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
+});
+
+describe('a start no honest child sends', () => {
+  const forgedStart = new URL('../fixtures/forged-start.mjs', import.meta.url);
+  class Forged {
+    echo(value: unknown): unknown {
+      return value;
+    }
+  }
+
+  it('a method list naming then: ProtocolError, where the proxy handed over would be awaited as a promise', async () => {
+    const error = await rejection(
+      procxy(Forged, forgedStart, { timeout: 0, env: { PROCXY_TEST_FORGE: 'ready-then' } }),
+    );
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/not a child message: a 'ready' message of the wrong shape/);
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
+
+  it('a start failure whose thrown value is null: ModuleResolutionError saying so, the parent lives on', async () => {
+    const error = await rejection(
+      procxy(Forged, forgedStart, { env: { PROCXY_TEST_FORGE: 'init-error-null' } }),
+    );
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect((error as Error).message).toBe('null');
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
+
+  it('a constructor that throws a value with no text (an honest child): SpawnError with that value as cause', async () => {
+    class Unprintable {}
+    const error = await rejection(procxy(Unprintable, forgedStart));
+    expect(error).toBeInstanceOf(SpawnError);
+    expect((error as Error).message).toMatch(/The worker Unprintable failed to start: \[object Object\]/);
+    expect((error as Error).cause).toEqual({ toString: 'not a function', reason: 'bad config' });
     expect(await bystander.echo('unaffected')).toBe('unaffected');
   });
 });

@@ -1,0 +1,12 @@
+// The names a worker's methods are served under: the child announces only these, and the parent takes only these.
+
+/**
+ * Names never served even when the class defines them: Object.prototype's (toString, valueOf, ...) because callers and
+ * tools probe them, and `then` because it would make the proxy look like a promise.
+ */
+const reservedNames: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'then']);
+
+/** Whether a method of this name is served: not reserved, and not internal (`_`) or the proxy's own (`$`). */
+export function isServedName(name: string): boolean {
+  return !reservedNames.has(name) && !name.startsWith('_') && !name.startsWith('$');
+}
