@@ -7,6 +7,8 @@
  * and outside the link's receive path, so the link and later messages are unaffected.
  */
 
+import { messageOf } from './thrown.js';
+
 type Listener = (...args: unknown[]) => void;
 
 interface Entry {
@@ -77,8 +79,12 @@ export class EventHub {
     this.#drop(name, list, at);
   }
 
-  count(event: unknown): number {
-    return this.#listeners.get(checkEvent(event))?.length ?? 0;
+  /** As EventEmitter's listenerCount: the listeners of `event`, or, given `listener`, how many of them it is. */
+  count(event: unknown, listener?: unknown): number {
+    const list = this.#listeners.get(checkEvent(event)) ?? [];
+    // null counts as not given, as EventEmitter has it.
+    if (listener === undefined || listener === null) return list.length;
+    return list.filter((entry) => entry.listener === listener).length;
   }
 
   /** Sends `sub` again for every event listened to (a fresh worker replaced the old one). */
@@ -88,12 +94,23 @@ export class EventHub {
 
   dispatch(event: string, args: readonly unknown[]): void {
     const list = this.#listeners.get(event);
-    if (list === undefined) return;
+    if (list === undefined) {
+      // The last listener went while the event was on its way: the child's emit had a listener (the forwarding one),
+      // so nothing threw there. An 'error' nobody hears is not dropped silently: Node would have thrown it.
+      if (event === 'error') {
+        process.emitWarning(
+          `An 'error' event of the worker arrived after its last 'error' listener was removed: ${messageOf(args[0])}`,
+          { code: 'PROCXY_UNHEARD_ERROR_EVENT' },
+        );
+      }
+      return;
+    }
+    // Every listener there when the event came is called, as EventEmitter calls those there when it emits: one an
+    // earlier listener removed (a `once` one too) included.
     for (const entry of list.slice()) {
       if (entry.once) {
         const at = list.indexOf(entry);
-        if (at === -1) continue;
-        this.#drop(event, list, at);
+        if (at !== -1) this.#drop(event, list, at);
       }
       try {
         entry.listener.apply(this.#owner, args as unknown[]);

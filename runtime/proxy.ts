@@ -233,7 +233,7 @@ export function createProxy(handle: WorkerHandle, call: CallOptions): object {
 
 /** on/once/off/removeListener return the proxy, for chaining, as EventEmitter returns itself. */
 function eventMember(events: EventHub, key: string, proxy: object): Function {
-  if (key === 'listenerCount') return (event: unknown) => events.count(event);
+  if (key === 'listenerCount') return (event: unknown, listener?: unknown) => events.count(event, listener);
   return (event: unknown, listener: unknown) => {
     if (key === 'on' || key === 'once') events.add(event, listener, key === 'once');
     else events.remove(event, listener);

@@ -218,7 +218,8 @@ export interface ProxyEvents<Self, Names extends string = string, M = DefaultEve
   once<K extends EventName<Names, M>>(event: K, listener: EventListener<M, K>): Self;
   off<K extends EventName<Names, M>>(event: K, listener: EventListener<M, K>): Self;
   removeListener<K extends EventName<Names, M>>(event: K, listener: EventListener<M, K>): Self;
-  listenerCount(event: EventName<Names, M>): number;
+  /** The listeners of `event`, or, given `listener`, how many times it is among them. */
+  listenerCount<K extends EventName<Names, M>>(event: K, listener?: EventListener<M, K>): number;
 }
 
 type MethodKey<T, K extends keyof T> = K extends `_${string}` | `$${string}` | 'constructor'

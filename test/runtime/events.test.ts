@@ -87,6 +87,55 @@ describe('events', () => {
     expect(await w.attached('tick')).toBe(0);
   });
 
+  it('counts how many times a listener is registered when given one, as EventEmitter does', async () => {
+    const w = await ticker();
+    const f = (i: number) => void i;
+    const g = (i: number) => void i;
+    w.on('tick', f);
+    w.on('tick', g);
+    w.once('tick', g);
+    expect(w.listenerCount('tick')).toBe(3);
+    expect(w.listenerCount('tick', f)).toBe(1);
+    expect(w.listenerCount('tick', g)).toBe(2);
+    expect(w.listenerCount('tick', () => {})).toBe(0);
+  });
+
+  it('calls a once listener an earlier listener removed during the same event, as EventEmitter does', async () => {
+    const w = await ticker();
+    const got: string[] = [];
+    const later = () => got.push('once');
+    w.on('tick', () => {
+      got.push('first');
+      w.off('tick', later);
+    });
+    w.once('tick', later);
+    await w.tick(2);
+    expect(got).toEqual(['first', 'once', 'first']);
+  });
+
+  it('warns of an error event that arrives after its last listener went, instead of dropping it', async () => {
+    const w = await ticker();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const heard: string[] = [];
+      w.once('error', ((error: Error) => heard.push(error.message)) as never);
+      // The child still has its forwarding listener for the second one: both emits are heard there.
+      expect(await w.errorTwice()).toEqual([true, true]);
+      expect(heard).toEqual(['e1']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => [(warning as { code?: string }).code, warning.message])).toEqual([
+        [
+          'PROCXY_UNHEARD_ERROR_EVENT',
+          "An 'error' event of the worker arrived after its last 'error' listener was removed: e2",
+        ],
+      ]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('removes the most recent registration of a listener, once listeners included', async () => {
     const w = await ticker();
     const got: string[] = [];

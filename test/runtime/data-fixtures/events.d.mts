@@ -21,6 +21,7 @@ export declare class Ticker extends EventEmitter<TickerEvents> {
   emitBuffer(size: number): void;
   emitError(): void;
   emitUnreadableError(): boolean;
+  errorTwice(): boolean[];
 }
 
 export declare class Plain {

@@ -39,6 +39,11 @@ export class Ticker extends EventEmitter {
     return this.emit('error', error);
   }
 
+  /** Emits `error` twice; returns whether each emit was heard here (Node throws for an `error` nobody hears). */
+  errorTwice() {
+    return [this.emit('error', new Error('e1')), this.emit('error', new Error('e2'))];
+  }
+
   /** Emits `error` with a custom Error (a field, a cause) between two other arguments. */
   emitError() {
     const error = new QuotaError('disk full', 'ENOSPC', new Error('write failed'));
