@@ -174,6 +174,8 @@ export class HandleSender {
   readonly #child: ChildProcess;
   /** Sockets handed to Node and not yet written: Node drops its queue when the child dies, so they are ours to close. */
   readonly #unsent = new Set<net.Socket>();
+  /** Sockets of each call waiting for what this process still writes to them before they go, by argument index. */
+  readonly #waiting = new Map<number, Map<number, net.Socket>>();
 
   constructor(child: ChildProcess) {
     this.#child = child;
@@ -222,13 +224,41 @@ export class HandleSender {
       // child holds the call back until then; the envelope says which argument the handle is, so order holds). A
       // socket ended here takes no more writes: its 'finish' says the bytes are out. Either way a failure is the
       // handoff's (the handle goes closed and the call fails), never an 'error' event nobody listens to.
+      // A corked socket would hold those writes, and the handoff with them, until its owner uncorks it: never, as the
+      // socket is no longer theirs.
+      while (socket !== undefined && socket.writableCorked > 0) socket.uncork();
       if (socket !== undefined && socket.writableLength > 0 && !socket.destroyed) {
         socket.on('error', () => {});
-        if (socket.writableEnded) finished(socket, { readable: false }, deliver);
-        else socket.write(Buffer.alloc(0), deliver);
+        const waiting = this.#waiting.get(id) ?? new Map<number, net.Socket>();
+        this.#waiting.set(id, waiting);
+        waiting.set(i, socket);
+        const deliverLater = () => {
+          // Cancelled: the call was given up on while the writes went out.
+          if (!waiting.delete(i)) return;
+          if (waiting.size === 0) this.#waiting.delete(id);
+          deliver();
+        };
+        if (socket.writableEnded) finished(socket, { readable: false }, deliverLater);
+        else socket.write(Buffer.alloc(0), deliverLater);
       } else {
         deliver();
       }
+    }
+  }
+
+  /**
+   * Call `id` was given up on (aborted, timed out): its sockets still waiting for their writes are not sent. The child
+   * hears they are lost, so it holds back no later call for them, and they close here, as the child would have
+   * closed them on arrival.
+   */
+  cancel(id: number): void {
+    const waiting = this.#waiting.get(id);
+    if (waiting === undefined) return;
+    this.#waiting.delete(id);
+    for (const [i, socket] of waiting) {
+      this.#unsent.delete(socket);
+      socket.destroy();
+      this.#lost({ procxy: 'lost', id, i, reason: 'its call was given up on before it was sent' });
     }
   }
 

@@ -336,6 +336,7 @@ export class ParentLink {
   #onAbort(id: number, method: string, remote: boolean): (fired: AbortSignal) => void {
     return (fired) => {
       this.#settle(id, abortError(method, this.pid, fired, true), false);
+      this.#handles?.cancel(id);
       if (remote && this.#closed === undefined) {
         sendAbort((m, j, f) => this.#transport.send(m, j, f), id, fired.reason);
       }

@@ -39,6 +39,8 @@ export class HandleInbox {
   readonly #queue: CallMessage[] = [];
   /** Held-back calls the parent gave up on: they never run, their handles are closed as they arrive. */
   readonly #aborted = new Set<number>();
+  /** Handles of aborted calls that had not arrived when the call was dropped, by `id:i`: closed when they do. */
+  readonly #discarded = new Set<string>();
   readonly #run: (call: CallMessage) => void;
   readonly #fail: (id: number, error: unknown) => void;
   /** The worker has an IPC channel (`supportHandles`) that is still open. */
@@ -67,13 +69,22 @@ export class HandleInbox {
 
   /** The parent gave up on call `id`; if it is still held back, it will not run. */
   abort(id: number): void {
-    if (this.#queue.some((call) => call.id === id)) this.#aborted.add(id);
+    if (!this.#queue.some((call) => call.id === id)) return;
+    this.#aborted.add(id);
+    // Its handles may never come (the parent cancels those still waiting): it must not hold back the calls after it.
+    this.#drain();
   }
 
   #receive(message: unknown, handle: unknown): void {
     // The worker's own IPC messages are its business.
     if (!isEnvelope(message)) return;
-    this.#arrived.set(`${message.id}:${message.i}`, arrival(message, handle));
+    const key = `${message.id}:${message.i}`;
+    if (this.#discarded.delete(key)) {
+      // Of a call given up on before it arrived.
+      if (typeof handle === 'object' && handle !== null) closeHandle(handle as PassableHandle);
+      return;
+    }
+    this.#arrived.set(key, arrival(message, handle));
     this.#drain();
   }
 
@@ -81,7 +92,8 @@ export class HandleInbox {
     while (this.#queue.length > 0) {
       const call = this.#queue[0]!;
       const indices = call.h ?? [];
-      if (this.#channel && !indices.every((i) => this.#arrived.has(`${call.id}:${i}`))) return;
+      const aborted = this.#aborted.delete(call.id);
+      if (!aborted && this.#channel && !indices.every((i) => this.#arrived.has(`${call.id}:${i}`))) return;
       this.#queue.shift();
       const args = call.a.slice();
       let failure: SerializationError | undefined;
@@ -91,6 +103,7 @@ export class HandleInbox {
         this.#arrived.delete(key);
         const path = `args[${i}]`;
         if (got === undefined) {
+          if (aborted && this.#channel) this.#discarded.add(key);
           failure ??= new SerializationError(
             `${path}: the worker's IPC channel closed before the handle arrived`,
             path,
@@ -101,7 +114,6 @@ export class HandleInbox {
           args[i] = got.handle;
         }
       }
-      const aborted = this.#aborted.delete(call.id);
       if (failure === undefined && !aborted) {
         this.#run({ ...call, a: args });
         continue;

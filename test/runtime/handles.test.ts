@@ -133,6 +133,41 @@ describe('handle arguments', () => {
     expect(Buffer.concat(chunks).equals(sent)).toBe(true);
   });
 
+  it('hands over a corked socket: its writes go out first, then the socket, which the client still reaches', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const { client, accepted } = await connect(server);
+    const port = client.localPort;
+    accepted.cork();
+    accepted.write('before the handoff');
+    const got = read(client, 'before the handoff'.length);
+    expect(await w.adopt(accepted)).toEqual({ kind: 'net.Socket', port });
+    expect(await got).toBe('before the handoff');
+    await w.mark('after');
+    expect(await w.log()).toEqual(['adopt', 'after']);
+  });
+
+  it('gives up the handle of a call aborted while its socket waits for its writes: later calls run, no fd leaks', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const { client, accepted } = await connect(server);
+    // The client reads nothing: most of this stays in this process, and the handoff waits for it.
+    client.pause();
+    accepted.write(Buffer.alloc(32 * 1024 * 1024));
+    const fds = openFds();
+    const controller = new AbortController();
+    const call = w.$with({ signal: controller.signal }).adopt(accepted);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect(await call.catch((e: unknown) => e)).toBeInstanceOf(AbortError);
+    await w.mark('after');
+    // Closed here, as the child would have closed it: the call it was for never runs.
+    expect(accepted.destroyed).toBe(true);
+    await settle(() => openFds() < fds);
+    expect(openFds()).toBeLessThan(fds);
+    expect(await w.log()).toEqual(['after']);
+  });
+
   it('hands over a socket ended with writes pending once they are written: the client gets every byte', async () => {
     const server = await listen({ pauseOnConnect: true });
     const w = await worker();
