@@ -272,6 +272,23 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   };
 }
 
+/**
+ * The options of a generated stub's spawn function: those of procxy() but the two the stub fixes (its mode and its
+ * idempotent methods, from the worker's source), which are unknown options here rather than silently replaced.
+ */
+export function resolveStubOptions(
+  options: unknown,
+  fixed: Pick<ProcxyOptions, 'serialization' | 'idempotent' | 'supportHandles'>,
+): ResolvedOptions {
+  const { serialization: _mode, idempotent: _idempotent, ...stubChecks } = checks;
+  const o = validate<ProcxyOptions>(options, stubChecks, 'options');
+  return resolveOptions({
+    ...o,
+    ...fixed,
+    supportHandles: o.supportHandles === true || fixed.supportHandles,
+  });
+}
+
 export function resolveCallOptions(options: unknown): CallOptions {
   const o = validate<CallOptions>(options, callChecks, 'callOptions');
   return o.timeout === 0 ? { ...o, timeout: Infinity } : o;

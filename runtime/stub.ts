@@ -1,7 +1,9 @@
 // What a generated parent stub calls: start the generated child entry and return the same proxy procxy() gives.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ModuleResolutionError } from './errors.js';
 import type { SerializationMode } from './modes.js';
-import { type ProcxyOptions, resolveOptions } from './options.js';
+import { type ProcxyOptions, resolveStubOptions } from './options.js';
 import { startProxy } from './procxy.js';
 
 export interface StubSpec {
@@ -26,13 +28,17 @@ export function spawnStub<P>(
   args: readonly unknown[],
 ): Promise<P> {
   return Promise.resolve().then(() => {
-    const resolved = resolveOptions({
-      ...options,
+    const resolved = resolveStubOptions(options, {
       serialization: spec.serialization,
       idempotent: spec.idempotent,
-      ...(spec.supportHandles === true ? { supportHandles: true } : {}),
+      supportHandles: spec.supportHandles === true,
     });
     const entry = spec.child instanceof URL ? fileURLToPath(spec.child) : spec.child;
+    if (!existsSync(entry)) {
+      throw new ModuleResolutionError(
+        `The generated child entry of ${spec.className} is missing: ${entry}. Run procxy generate, and keep the .procxy.child.mjs beside the stub's compiled output`,
+      );
+    }
     return startProxy<P>({ entry, className: spec.className, methods: spec.methods }, resolved, args);
   });
 }

@@ -1,5 +1,6 @@
 // Callbacks, cancellation and events through a generated-style stub (spawnStub + serve) behave as with procxy().
-import { AbortError } from 'procxy';
+import { fileURLToPath } from 'node:url';
+import { AbortError, ModuleResolutionError, OptionsValidationError } from 'procxy';
 import { spawnStub } from 'procxy/stub';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guardLeaks } from './reliability/helpers.js';
@@ -42,6 +43,38 @@ function stub<P extends { $terminate(): Promise<void> }>(
     return p;
   });
 }
+
+describe('a generated stub’s options', () => {
+  const spec = {
+    className: 'Tasks',
+    source: 'stub-children.mjs',
+    child,
+    serialization: 'json' as const,
+    methods: ['callCount'],
+    idempotent: [],
+  };
+
+  it.each([
+    [null, 'options', /expected an object, got null/],
+    ['x', 'options', /expected an object, got "x"/],
+    [{ serialization: 'advanced' }, 'serialization', /unknown option/],
+    [{ idempotent: ['callCount'] }, 'idempotent', /unknown option/],
+  ])('refuses %j, naming %s, where the stub fixes or cannot take it', async (options, option, message) => {
+    const error = await spawnStub(spec, options as never, []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OptionsValidationError);
+    expect((error as OptionsValidationError).option).toBe(option);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('names a missing child entry instead of starting a child that cannot load it', async () => {
+    const missing = new URL('./data-fixtures/no-such.procxy.child.mjs', import.meta.url);
+    const error = await spawnStub({ ...spec, child: missing }, {}, []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect((error as Error).message).toContain(
+      `The generated child entry of Tasks is missing: ${fileURLToPath(missing)}`,
+    );
+  });
+});
 
 describe('generated stubs', () => {
   it('run callbacks and cancel calls', async () => {
