@@ -49,9 +49,16 @@ export class ProcxyError extends Error {
  * copy of its own.
  */
 export function aboutCall<E>(error: E, method: string, pid: number | undefined, shared = false): E {
-  if (!(error instanceof ProcxyError) || (error.method !== undefined && error.pid !== undefined))
-    return error;
-  const named = (shared ? copyOf(error) : error) as { method?: string; pid?: number };
+  if (!(error instanceof ProcxyError)) return error;
+  // A failure many calls share (a fresh worker that could not start) is each call's own copy, naming that call.
+  if (shared) {
+    const copy = copyOf(error) as { method?: string; pid?: number };
+    copy.method = method;
+    if (pid !== undefined) copy.pid ??= pid;
+    return copy as E;
+  }
+  if (error.method !== undefined && error.pid !== undefined) return error;
+  const named = error as { method?: string; pid?: number };
   named.method ??= method;
   if (pid !== undefined) named.pid ??= pid;
   return named as E;

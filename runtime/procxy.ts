@@ -7,6 +7,7 @@ import { type CallOptions, type ProcxyOptions, type ResolvedOptions, resolveOpti
 import { createProxy, WorkerHandle } from './proxy.js';
 import { findCallerModule, resolveModulePath } from './resolve.js';
 import { refuseRecursion } from './serving.js';
+import { markCount } from './transfer.js';
 import type { Procxy } from './types.js';
 
 /** A class whose instances a worker serves. */
@@ -29,9 +30,16 @@ export async function startProxy<P>(
     }
     return new ParentLink(target, options, args);
   };
+  const marks = markCount();
   const link = spawn();
+  // Constructor arguments whose memory moved to this worker cannot build another: no retry then, as for a call
+  // that moved memory (a retry would fail on the detached buffer and hide the crash it retries).
+  const rebuildable = markCount() >= marks;
   await link.ready;
-  return createProxy(new WorkerHandle(link, spawn, options), Object.create(null) as CallOptions) as P;
+  return createProxy(
+    new WorkerHandle(link, spawn, rebuildable ? options : { ...options, retries: 0 }),
+    Object.create(null) as CallOptions,
+  ) as P;
 }
 
 function isOptionsObject(value: unknown): boolean {

@@ -104,6 +104,23 @@ describe('a retry waiting for its fresh worker', () => {
       files.file(name),
     );
 
+  it('a fresh worker past its startTimeout fails each waiting call with an error of its own, naming it', async () => {
+    const worker = await procxy(
+      CrashThenStuck,
+      workersModule,
+      { retries: 1, idempotent: ['crash'], startTimeout: 500 },
+      files.file('stuck-timeout'),
+    );
+    pids.add(worker.$pid);
+    const [first, second] = await Promise.all([rejection(worker.crash()), rejection(worker.crash())]);
+    for (const error of [first, second]) {
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).method).toBe('crash');
+    }
+    expect(first).not.toBe(second);
+    await worker.$terminate();
+  });
+
   it('$terminate() rejects the call TerminatedError and ends the worker still starting', async () => {
     const worker = await stuckAfterCrash('stuck-terminate');
     pids.add(worker.$pid);
@@ -154,6 +171,23 @@ describe('retries and transfer()', () => {
     expect(error).toBeInstanceOf(ChildCrashedError);
     expect(bytes.byteLength).toBe(0);
     expect(files.lines('moved')).toHaveLength(1);
+    expect(await rejection(worker.pid())).toBeInstanceOf(ChildCrashedError);
+    await worker.$terminate();
+  });
+
+  it('a worker whose constructor arguments moved memory is not rebuilt: its crash is the call’s error', async () => {
+    const bytes = new Uint8Array(1024);
+    const worker = await procxy(
+      Worker,
+      workersModule,
+      { serialization: 'advanced', retries: 1, idempotent: ['crashUnlessMarked'] },
+      transfer(bytes, [bytes.buffer]),
+    );
+    pids.add(worker.$pid);
+    expect(bytes.byteLength).toBe(0);
+    const error = await rejection(worker.crashUnlessMarked(files.file('moved-ctor')));
+    expect(error).toBeInstanceOf(ChildCrashedError);
+    expect((error as ChildCrashedError).method).toBe('crashUnlessMarked');
     expect(await rejection(worker.pid())).toBeInstanceOf(ChildCrashedError);
     await worker.$terminate();
   });
