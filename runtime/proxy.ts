@@ -1,6 +1,6 @@
 // The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
 import { abortError, abortedSignal, callSignals, isAbortSignal, watchSignals } from './cancel.js';
-import { aboutCall, ChildCrashedError, TerminatedError, TimeoutError } from './errors.js';
+import { aboutCall, ChildCrashedError, QueueFullError, TerminatedError, TimeoutError } from './errors.js';
 import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
 import type { ParentLink } from './link.js';
@@ -46,6 +46,8 @@ export class WorkerHandle {
   readonly #options: ResolvedOptions;
   readonly #indices: ReadonlyMap<string, number>;
   #respawning: Promise<ParentLink> | undefined;
+  /** Calls waiting for a fresh worker to retry on. */
+  #waiting = 0;
   #terminated = false;
   /** The listeners of an EventEmitter worker's events; they outlive a link replaced to retry a call. */
   readonly events: EventHub | undefined;
@@ -100,7 +102,12 @@ export class WorkerHandle {
       return await result;
     } catch (error) {
       if (retriesLeft === 0 || this.#terminated || !retriable(error)) throw error;
+      // Calls waiting for the fresh worker are in flight too: past maxPending of them, one is refused at once.
+      if (this.#waiting >= this.#options.maxPending) {
+        throw new QueueFullError(this.#options.maxPending, { method: name, pid: link.pid });
+      }
       let fresh: ParentLink;
+      this.#waiting++;
       try {
         // The call's own signals still count while it waits for the fresh worker.
         const last = args.at(-1);
@@ -109,6 +116,8 @@ export class WorkerHandle {
       } catch (failure) {
         // Every call waiting for the fresh worker gets this failure: each names its own call.
         throw aboutCall(failure, name, link.pid, true);
+      } finally {
+        this.#waiting--;
       }
       const timeout = call.timeout ?? this.#options.timeout;
       return this.#retrying(

@@ -1,5 +1,5 @@
 // Retries: only idempotent calls are re-run, on a fresh worker with the same constructor arguments; others run once.
-import { AbortError, ChildCrashedError, procxy, TerminatedError, TimeoutError } from 'procxy';
+import { AbortError, ChildCrashedError, procxy, QueueFullError, TerminatedError, TimeoutError } from 'procxy';
 import { transfer } from 'procxy/transfer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CrashThenStuck, Worker } from '../fixtures/workers.mjs';
@@ -121,6 +121,26 @@ describe('a retry waiting for its fresh worker', () => {
     await worker.$terminate();
   });
 
+  it('counts toward maxPending: past it, a call is refused QueueFullError at once instead of waiting too', async () => {
+    const worker = await procxy(
+      CrashThenStuck,
+      workersModule,
+      { retries: 1, idempotent: ['crash'], startTimeout: 0, maxPending: 2 },
+      files.file('stuck-full'),
+    );
+    pids.add(worker.$pid);
+    const first = rejection(worker.crash());
+    while (files.lines('stuck-full').length === 0) await sleep(5);
+    const later = [rejection(worker.crash()), rejection(worker.crash())];
+    const refused = await Promise.race([later[0], later[1]]);
+    expect(refused).toBeInstanceOf(QueueFullError);
+    expect(refused).toMatchObject({ method: 'crash', maxPending: 2 });
+    await worker.$terminate();
+    const outcomes = [await first, ...(await Promise.all(later))];
+    expect(outcomes.filter((e) => e instanceof QueueFullError)).toHaveLength(1);
+    expect(outcomes.filter((e) => e instanceof TerminatedError)).toHaveLength(2);
+  });
+
   it('$terminate() rejects the call TerminatedError and ends the worker still starting', async () => {
     const worker = await stuckAfterCrash('stuck-terminate');
     pids.add(worker.$pid);
@@ -181,7 +201,7 @@ describe('retries and transfer()', () => {
       Worker,
       workersModule,
       { serialization: 'advanced', retries: 1, idempotent: ['crashUnlessMarked'] },
-      transfer(bytes, [bytes.buffer]),
+      transfer(bytes, [bytes.buffer]) as never,
     );
     pids.add(worker.$pid);
     expect(bytes.byteLength).toBe(0);
