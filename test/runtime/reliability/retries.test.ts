@@ -125,18 +125,18 @@ describe('a retry waiting for its fresh worker', () => {
     const worker = await procxy(
       CrashThenStuck,
       workersModule,
-      { retries: 1, idempotent: ['crash'], startTimeout: 0, maxPending: 2 },
+      { retries: 1, idempotent: ['ping'], startTimeout: 0, maxPending: 2 },
       files.file('stuck-full'),
     );
     pids.add(worker.$pid);
-    const first = rejection(worker.crash());
-    while (files.lines('stuck-full').length === 0) await sleep(5);
-    const later = [rejection(worker.crash()), rejection(worker.crash())];
-    const refused = await Promise.race([later[0], later[1]]);
+    // Not retried: the worker is dead, and no fresh one starts until a call asks for it.
+    expect(await rejection(worker.crash())).toBeInstanceOf(ChildCrashedError);
+    const calls = [0, 1, 2].map(() => rejection(worker.ping()));
+    const refused = await Promise.race(calls);
     expect(refused).toBeInstanceOf(QueueFullError);
-    expect(refused).toMatchObject({ method: 'crash', maxPending: 2 });
+    expect(refused).toMatchObject({ method: 'ping', maxPending: 2 });
     await worker.$terminate();
-    const outcomes = [await first, ...(await Promise.all(later))];
+    const outcomes = await Promise.all(calls);
     expect(outcomes.filter((e) => e instanceof QueueFullError)).toHaveLength(1);
     expect(outcomes.filter((e) => e instanceof TerminatedError)).toHaveLength(2);
   });
