@@ -163,11 +163,15 @@ describe('aboutCall', () => {
     expect([shared.method, shared.pid]).toEqual([undefined, undefined]);
   });
 
-  it("leaves the worker's own errors and errors that name their call as they are", () => {
+  it("leaves the worker's own errors as they are, and an error naming its call unless others share it", () => {
     const own = new Error('mine');
     expect(source.aboutCall(own, 'echo', 1, true)).toBe(own);
     expect(Object.hasOwn(own, 'method')).toBe(false);
     const named = new source.TimeoutError('slow', 10, 3);
-    expect(source.aboutCall(named, 'other', 4, true)).toBe(named);
+    expect(source.aboutCall(named, 'other', 4)).toBe(named);
+    // Shared by the calls waiting for a fresh worker (its start timed out): each gets a copy naming itself.
+    const copy = source.aboutCall(named, 'other', 4, true);
+    expect(copy).not.toBe(named);
+    expect([copy.method, copy.pid, named.method]).toEqual(['other', 3, 'slow']);
   });
 });
