@@ -1,5 +1,6 @@
 // Reads worker classes with the type checker: their public methods, overloads, constructor and JSDoc.
 import { ts } from 'ts-morph';
+import { isReservedName } from '../runtime/method-names.js';
 import { diagnosticAt, type ProcxyDiagnostic } from './diagnostics.js';
 import { emitterOf, eventMapText, isHandleHook } from './emitter.js';
 import {
@@ -66,13 +67,6 @@ export interface Analysis {
   readonly workers: readonly WorkerModel[];
   readonly diagnostics: readonly ProcxyDiagnostic[];
 }
-
-/** Names the proxy object owns or that JavaScript gives meaning to: a method with one could never be called. */
-const RESERVED_METHOD_NAMES = new Set([
-  'then',
-  'constructor',
-  ...Object.getOwnPropertyNames(Object.prototype),
-]);
 
 /** The JSDoc block written right above a declaration, re-indented to start at column 0. */
 function jsDocOf(node: ts.Node | undefined): string | undefined {
@@ -278,7 +272,8 @@ function analyzeClass(
       );
       continue;
     }
-    if (RESERVED_METHOD_NAMES.has(name)) {
+    // Names the proxy object owns or that JavaScript gives meaning to: the child serves no method with one.
+    if (isReservedName(name)) {
       context.diagnostics.push(
         diagnosticAt(
           nameNode,

@@ -1,7 +1,7 @@
 // Bundles a child entry with esbuild into one ESM file that starts on plain Node 20 (no TypeScript loader).
 import path from 'node:path';
 import { build, type Message, type Plugin } from 'esbuild';
-import { existingFolder, stubFor } from './outputs.js';
+import { existingFolder, STUB_FILE, STUB_SPECIFIER, stubFor } from './outputs.js';
 
 export interface ChildBundle {
   readonly text: string;
@@ -74,12 +74,12 @@ function generatedStubs(stubs: ReadonlyMap<string, string>): Plugin {
   return {
     name: 'procxy-generated-stubs',
     setup(build) {
-      build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, (args) => {
+      build.onResolve({ filter: STUB_SPECIFIER }, (args) => {
         if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) return undefined;
         const stub = stubFor(args.path, args.resolveDir, stubs);
         return stub === undefined ? undefined : { path: stub };
       });
-      build.onLoad({ filter: /\.procxy\.[cm]?ts$/ }, (args) => {
+      build.onLoad({ filter: STUB_FILE }, (args) => {
         const contents = stubs.get(args.path);
         if (contents === undefined) return undefined;
         return { contents, loader: 'ts', resolveDir: existingFolder(path.dirname(args.path)) };

@@ -8,7 +8,7 @@ import type { ProcxyDiagnostic } from './diagnostics.js';
 import { type GenerateResult, Generator } from './generate.js';
 import { type LineIndex, lineIndexes, utf8Length } from './line-index.js';
 import { loadConfig } from './load-config.js';
-import { existingFolder, stubFor, stubPath } from './outputs.js';
+import { existingFolder, STUB_FILE, STUB_SPECIFIER, stubFor, stubPath } from './outputs.js';
 
 export interface ProcxyPluginOptions {
   /** Config file, relative to the build's `absWorkingDir` (default: `procxy.config.ts` there). */
@@ -25,7 +25,6 @@ interface Run {
   readonly failed: boolean;
 }
 
-const STUB = /\.procxy\.[cm]?ts$/;
 const RESOLVING_ENTRY = Symbol('procxy-resolving-entry');
 const CHILD_URL = /new URL\((['"])\.\/([^'"/]+\.procxy\.child\.mjs)\1, import\.meta\.url\)/g;
 
@@ -152,7 +151,7 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         });
       }
 
-      build.onResolve({ filter: /\.procxy(?:\.[cm]?[jt]s)?$/ }, async (args) => {
+      build.onResolve({ filter: STUB_SPECIFIER }, async (args) => {
         const files = run.result?.files;
         if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) {
           // A package or tsconfig `paths` specifier (`@w/greeter.worker.procxy.js`): the stub is not on disk to be
@@ -181,7 +180,7 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         return undefined;
       });
 
-      build.onLoad({ filter: STUB }, (args) => {
+      build.onLoad({ filter: STUB_FILE }, (args) => {
         if (run.errors.length > 0) {
           const errors = run.errors;
           run.errors = [];

@@ -6,7 +6,7 @@ import type { GlobSet, WalkedFolder } from './glob.js';
 
 /** Worker candidates: TypeScript sources, never declaration files or procxy's own output. */
 export function isWorkerCandidate(file: string): boolean {
-  return /\.[cm]?tsx?$/.test(file) && !/\.d\.[cm]?tsx?$/.test(file) && !/\.procxy\.[cm]?ts$/.test(file);
+  return /\.[cm]?tsx?$/.test(file) && !/\.d\.[cm]?tsx?$/.test(file) && !STUB_FILE.test(file);
 }
 
 function isGeneratedName(file: string): boolean {
@@ -28,6 +28,11 @@ export function stubPath(source: string, root: string, outDir: string | undefine
   const module = /\.[cm]ts$/.test(source) ? '.procxy.mts' : '.procxy.ts';
   return outputBase(source, root, outDir) + module;
 }
+
+/** An import specifier that may name a generated stub (`./calc.worker.procxy.js`), as an esbuild filter. */
+export const STUB_SPECIFIER = /\.procxy(?:\.[cm]?[jt]s)?$/;
+/** A generated stub's file, as an esbuild filter. */
+export const STUB_FILE = /\.procxy\.[cm]?ts$/;
 
 /** The generated stub a specifier such as `./calc.worker.procxy.js` names, among the files of this run. */
 export function stubFor(

@@ -247,9 +247,8 @@ export class HandleSender {
   }
 
   /**
-   * Call `id` was given up on (aborted, timed out): its sockets still waiting for their writes are not sent. The child
-   * hears they are lost, so it holds back no later call for them, and they close here, as the child would have
-   * closed them on arrival.
+   * Call `id` was aborted: its sockets still waiting for their writes are not sent. The child hears they are lost, so
+   * it holds back no later call for them, and they close here, as the child would have closed them on arrival.
    */
   cancel(id: number): void {
     const waiting = this.#waiting.get(id);

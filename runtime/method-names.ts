@@ -6,7 +6,11 @@
  */
 const reservedNames: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'then']);
 
+export function isReservedName(name: string): boolean {
+  return reservedNames.has(name);
+}
+
 /** Whether a method of this name is served: not reserved, and not internal (`_`) or the proxy's own (`$`). */
 export function isServedName(name: string): boolean {
-  return !reservedNames.has(name) && !name.startsWith('_') && !name.startsWith('$');
+  return !isReservedName(name) && !name.startsWith('_') && !name.startsWith('$');
 }

@@ -1,5 +1,6 @@
 // ProcxyOptions: what a caller may set, validated strictly, with the defaults filled in.
 import { existsSync, statSync } from 'node:fs';
+import { isAbortSignal } from './cancel.js';
 import { OptionsValidationError } from './errors.js';
 import { type SerializationMode, serializationModes } from './modes.js';
 
@@ -112,7 +113,7 @@ const checks: Readonly<Record<keyof ProcxyOptions, Check>> = {
   execArgv: strings,
   serialization: (v) =>
     serializationModes.includes(v as SerializationMode) ? undefined : "expected 'json' or 'advanced'",
-  signal: (v) => (v instanceof AbortSignal ? undefined : 'expected an AbortSignal'),
+  signal: (v) => (isAbortSignal(v) ? undefined : 'expected an AbortSignal'),
   maxPending: count(1, 1 << 30),
   maxMessageBytes: count(1024, maxFrameBytes),
   terminateTimeout: duration,
@@ -253,7 +254,10 @@ function childEnv(o: ProcxyOptions): NodeJS.ProcessEnv {
 }
 
 export function resolveOptions(options: unknown): ResolvedOptions {
-  const o = validate<ProcxyOptions>(options, checks, 'options');
+  return withDefaults(validate<ProcxyOptions>(options, checks, 'options'));
+}
+
+function withDefaults(o: ProcxyOptions): ResolvedOptions {
   return {
     timeout: o.timeout === undefined ? 30_000 : o.timeout === 0 ? Infinity : o.timeout,
     retries: o.retries ?? 0,
@@ -282,7 +286,7 @@ export function resolveStubOptions(
 ): ResolvedOptions {
   const { serialization: _mode, idempotent: _idempotent, ...stubChecks } = checks;
   const o = validate<ProcxyOptions>(options, stubChecks, 'options');
-  return resolveOptions({
+  return withDefaults({
     ...o,
     ...fixed,
     supportHandles: o.supportHandles === true || fixed.supportHandles,
