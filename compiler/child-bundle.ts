@@ -19,6 +19,14 @@ export class ChildBundleError extends Error {
 }
 
 /**
+ * `require` for the CommonJS code in a bundle (a `.cts` worker, a dependency loaded with `require`): esbuild sends
+ * its calls of external packages to the global `require`, which an ES module lacks. esbuild renames a bundled
+ * module's own top-level `require`, so this one never collides.
+ */
+const commonJsGlobals =
+  "import { createRequire as __procxyCreateRequire } from 'node:module';\nconst require = __procxyCreateRequire(import.meta.url);";
+
+/**
  * `entry` is resolved from `sourceDir`; comments in the output hold paths relative to `root` only, so the bytes
  * do not depend on where the project lives.
  */
@@ -46,7 +54,9 @@ export async function bundleChild(options: {
       packages: 'external',
       absWorkingDir: options.root,
       outfile: options.outFile,
-      banner: { js: options.banner },
+      banner: { js: `${options.banner}\n${commonJsGlobals}` },
+      // A worker written for CommonJS finds its files through these; in the bundle they are the child entry's own.
+      define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
       metafile: true,
       logLevel: 'silent',
       charset: 'utf8',

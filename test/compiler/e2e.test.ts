@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../compiler/generate.js';
 import { spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
 import { spawnJob } from './fixtures/typed/job.worker.procxy.js';
-import { removeTempProjects, tempProject } from './project.js';
+import { removeTempProjects, scratchProject, tempProject } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -178,5 +178,49 @@ describe('stub generated into a temporary project', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('a worker written for CommonJS keeps require, __dirname and __filename in its bundled child', async () => {
+    const dir = scratchProject({
+      'src/legacy.worker.cts': [
+        "import os = require('node:os');",
+        "import path = require('node:path');",
+        'export class Legacy {',
+        '  where(): string[] {',
+        "    const helper = require('./helper.cjs') as { name: string };",
+        '    return [__dirname, path.basename(__filename), helper.name, String(os.EOL.length)];',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'src/helper.cjs': "module.exports = { name: 'helper' };\n",
+      'src/data/plain.worker.ts': [
+        "import { readFileSync } from 'node:fs';",
+        "import { join } from 'node:path';",
+        'export class Plain {',
+        '  read(): string {',
+        "    return readFileSync(join(__dirname, 'note.txt'), 'utf8');",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'src/data/note.txt': 'beside the worker',
+    });
+    expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+    const { spawnLegacy } = (await import(
+      pathToFileURL(path.join(dir, 'src/legacy.worker.procxy.mts')).href
+    )) as { spawnLegacy(): Promise<{ where(): Promise<string[]> } & AsyncDisposable> };
+    await using legacy = await spawnLegacy();
+    expect(await legacy.where()).toEqual([
+      path.join(dir, 'src'),
+      'legacy.worker.procxy.child.mjs',
+      'helper',
+      '1',
+    ]);
+    const { spawnPlain } = (await import(
+      pathToFileURL(path.join(dir, 'src/data/plain.worker.procxy.ts')).href
+    )) as { spawnPlain(): Promise<{ read(): Promise<string> } & AsyncDisposable> };
+    await using plain = await spawnPlain();
+    expect(await plain.read()).toBe('beside the worker');
   });
 });
