@@ -393,7 +393,17 @@ export class ParentLink {
   terminate(reason?: Error): Promise<void> {
     if (this.#terminating !== undefined) return this.#terminating;
     const name = this.#target.className;
-    if (this.#closed === undefined) {
+    const before = this.#closed;
+    if (before !== undefined && reason === undefined) {
+      // Ended already (it crashed, or broke the protocol), then terminated: later calls say the latter, the former
+      // as their cause.
+      this.#closed = (method) =>
+        new TerminatedError(`Call to '${method}' failed: the worker ${name} was terminated`, {
+          method,
+          pid: this.pid,
+          cause: before(method),
+        });
+    } else if (before === undefined) {
       this.#close((method) =>
         reason instanceof AbortError
           ? new AbortError(`Call to '${method}' was aborted: the worker ${name} was terminated`, {

@@ -89,6 +89,18 @@ describe.each(modes)('a crashing child in %s mode', (serialization) => {
     expect(await rejection(worker.echo(1))).toBeInstanceOf(ChildCrashedError);
   });
 
+  it('a crashed worker then terminated rejects later calls with TerminatedError, the crash as cause', async () => {
+    const worker = await start(serialization);
+    await rejection(worker.exit(1, 'bye'));
+    await worker.$terminate();
+    const later = (await rejection(worker.echo(1))) as TerminatedError;
+    expect(later).toBeInstanceOf(TerminatedError);
+    expect(later.method).toBe('echo');
+    expect(later.pid).toBe(worker.$pid);
+    expect(later.cause).toBeInstanceOf(ChildCrashedError);
+    expect((later.cause as ChildCrashedError).exitCode).toBe(1);
+  });
+
   it('process.exit(0) mid-call still rejects, never resolves undefined', async () => {
     const worker = await start(serialization);
     const error = await rejection(worker.exit(0, 'clean exit'));
