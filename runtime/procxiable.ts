@@ -154,14 +154,21 @@ function className(value: object): string {
   return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'an anonymous class';
 }
 
-/** Whether a prototype defines methods or accessors of its own. */
-function definesMethods(p: object): boolean {
+/**
+ * What a prototype holds of its own: methods or accessors, and the first enumerable data property (an object made with
+ * Object.create(defaults) inherits those, which neither JSON nor V8 writes).
+ */
+function prototypeHolds(p: object): { methods: boolean; data: string | undefined } {
+  let methods = false;
+  let data: string | undefined;
   for (const key of Object.getOwnPropertyNames(p)) {
     if (key === 'constructor') continue;
     const d = Object.getOwnPropertyDescriptor(p, key);
-    if (d && (typeof d.value === 'function' || d.get !== undefined)) return true;
+    if (d === undefined) continue;
+    if (typeof d.value === 'function' || d.get !== undefined) methods = true;
+    else if (d.enumerable) data ??= key;
   }
-  return false;
+  return { methods, data };
 }
 
 /** The prototypes of the built-ins advanced mode carries as themselves (Buffer's included). */
@@ -179,18 +186,38 @@ const builtinPrototypes: ReadonlySet<object> = new Set<object>([
  * as itself (Map's, Date's...), or Object's: whether they define methods, and where the walk ended. A subclass of a
  * carried built-in that adds methods would lose them (the value arrives as that built-in), as would any other class.
  */
-function ancestry(proto: object): { readonly methods: boolean; readonly base: object | null } {
+function ancestry(proto: object): {
+  readonly methods: boolean;
+  readonly base: object | null;
+  /** An enumerable data property a prototype holds, which the value would not carry. */
+  readonly inherited: string | undefined;
+} {
   let p: object | null = proto;
   let methods = false;
+  let inherited: string | undefined;
   while (p !== null && p !== Object.prototype && !builtinPrototypes.has(p)) {
-    methods ||= definesMethods(p);
+    const holds = prototypeHolds(p);
+    methods ||= holds.methods;
+    inherited ??= holds.data;
     p = Object.getPrototypeOf(p) as object | null;
   }
-  return { methods, base: p };
+  return { methods, base: p, inherited };
+}
+
+/**
+ * JSON.stringify calls a toJSON it finds on a plain object or array, enumerable or not, and writes what it returns
+ * instead: json mode would send something else, advanced mode must let V8 write the data.
+ */
+function checkToJson(value: object, w: Walk): void {
+  if (!('toJSON' in value)) return;
+  if (w.json)
+    refuse(w, 'its toJSON property would replace it in json mode. Remove it, or pass what it returns');
+  w.jsonSafe = false;
 }
 
 function visitProperties(value: object, w: Walk, depth: number): void {
   if (Object.getOwnPropertySymbols(value).length > 0) refuse(w, 'a symbol-keyed property would be dropped');
+  checkToJson(value, w);
   const record = value as Record<string, unknown>;
   w.forIn ??= ownKeysOnly();
   if (w.forIn) {
@@ -217,6 +244,7 @@ function ownKeysOnly(): boolean {
 
 function visitArray(value: readonly unknown[], w: Walk, depth: number): void {
   if (Object.getOwnPropertySymbols(value).length > 0) refuse(w, 'a symbol-keyed property would be dropped');
+  checkToJson(value, w);
   let holes = 0;
   for (let i = 0; i < value.length; i++) {
     const item = value[i];
@@ -267,6 +295,10 @@ function jsonRefusal(value: object): string | undefined {
   return undefined;
 }
 
+// Typed apart: the runtime compiles without the DOM and WebAssembly declarations.
+const WasmModule = (globalThis as { WebAssembly?: { Module: abstract new (...args: never[]) => object } })
+  .WebAssembly?.Module;
+
 /** Values neither mode can carry; undefined when the value is fine for V8. */
 function neverRefusal(value: object): string | undefined {
   if (types.isPromise(value)) return 'a Promise cannot cross the process boundary; await it first';
@@ -275,6 +307,10 @@ function neverRefusal(value: object): string | undefined {
   }
   if (types.isWeakMap(value) || types.isWeakSet(value) || value instanceof WeakRef) {
     return `a ${className(value)} cannot cross the process boundary`;
+  }
+  if (types.isSymbolObject(value)) return 'a Symbol object cannot cross the process boundary';
+  if (WasmModule !== undefined && value instanceof WasmModule) {
+    return 'a WebAssembly.Module cannot cross the process boundary (V8 writes it, Node cannot read it back): send its bytes and compile them in the child';
   }
   if (types.isSharedArrayBuffer(value)) return 'a SharedArrayBuffer cannot be shared between processes';
   if (types.isArrayBufferView(value) && types.isSharedArrayBuffer(value.buffer)) {
@@ -365,10 +401,13 @@ function visitUnseen(value: object, w: Walk, depth: number): void {
   } else if (proto === Object.prototype || proto === null) {
     visitProperties(value, w, depth);
   } else if (w.json) {
+    const inherited = Object.hasOwn(proto!, 'constructor') ? undefined : ancestry(proto!).inherited;
     refuse(
       w,
       jsonRefusal(value) ??
-        `an instance of ${className(value)} loses its class in json mode. Pass a plain object`,
+        (inherited !== undefined
+          ? inheritedRefusal(inherited)
+          : `an instance of ${className(value)} loses its class in json mode. Pass a plain object`),
     );
   } else {
     visitAdvanced(value, w, depth, proto);
@@ -400,9 +439,26 @@ function addedProperty(value: object): string | undefined {
   return undefined;
 }
 
+/** An enumerable property a boxed primitive was given (a String object's own indices are its characters). */
+function boxedAddedProperty(value: object): string | undefined {
+  const length = types.isStringObject(value) ? (value as string).length : 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const index = Number(key);
+    if (!(Number.isInteger(index) && index >= 0 && index < length && String(index) === key)) return key;
+  }
+  return undefined;
+}
+
+function inheritedRefusal(key: string): string {
+  return `it inherits properties (${key}) from its prototype, which are not carried: it would arrive without them. Copy them in ({ ...prototype, ...value })`;
+}
+
 function visitAdvanced(value: object, w: Walk, depth: number, proto: object): void {
   w.jsonSafe = false;
-  const { methods, base } = builtinPrototypes.has(proto) ? { methods: false, base: proto } : ancestry(proto);
+  const { methods, base, inherited } = builtinPrototypes.has(proto)
+    ? { methods: false, base: proto, inherited: undefined }
+    : ancestry(proto);
   if (methods && base !== null && builtinPrototypes.has(base)) {
     const extended = (base as { constructor: { name: string } }).constructor.name;
     refuse(
@@ -465,11 +521,29 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
     const covers = value.byteOffset === 0 && value.byteLength === buffer.byteLength;
     const refusal = isMarked(buffer) ? pooledRefusal(buffer, covers) : undefined;
     if (refusal !== undefined) refuse(w, refusal);
-  } else if (types.isDate(value) || types.isRegExp(value) || types.isBoxedPrimitive(value)) {
+  } else if (types.isRegExp(value)) {
+    const { lastIndex } = value as RegExp;
+    if (lastIndex !== 0) {
+      refuse(
+        w,
+        `a RegExp's lastIndex (${String(lastIndex)}) is not carried: it arrives as 0. Reset it, or send it beside the RegExp`,
+      );
+    }
+  } else if (types.isDate(value)) {
     return;
+  } else if (types.isBoxedPrimitive(value)) {
+    if (Object.getOwnPropertySymbols(value).length > 0) refuse(w, 'a symbol-keyed property would be dropped');
+    const added = boxedAddedProperty(value);
+    if (added !== undefined) {
+      refuse(
+        w,
+        `${withArticle(className(value))} object with a property of its own (${added}) loses it: it arrives as the bare ${className(value)}. Put the value and the property side by side in an object`,
+      );
+    }
   } else if (methods || (base !== null && base !== Object.prototype)) {
     refuse(w, `an instance of ${className(value)} has methods, which cannot cross the process boundary`);
   } else {
+    if (inherited !== undefined) refuse(w, inheritedRefusal(inherited));
     visitProperties(value, w, depth);
   }
 }
@@ -804,7 +878,7 @@ class PlainDataCheck {
       const proto = Object.getPrototypeOf(value) as object | null;
       const array = (proto === Array.prototype || proto === null) && Array.isArray(value);
       const plain = !array && (proto === Object.prototype || proto === null);
-      if ((plain || array) && types.isProxy(value)) return undefined;
+      if ((plain || array) && (types.isProxy(value) || 'toJSON' in value)) return undefined;
       if (proto === null && !array && strippedBuiltin(value) !== undefined) return undefined;
       if (this.#jsonSafe || ++untracked > trackAfter) {
         seen ??= new Set();
@@ -864,6 +938,7 @@ class PlainDataCheck {
       const proto = Object.getPrototypeOf(value) as object | null;
       const array = (proto === Array.prototype || proto === null) && Array.isArray(value);
       if (!(array || proto === Object.prototype || proto === null) || types.isProxy(value)) return undefined;
+      if ('toJSON' in value) return undefined;
       if (proto === null && !array && strippedBuiltin(value) !== undefined) return undefined;
       const below = depth + 1;
       const children = this.#top;

@@ -71,6 +71,19 @@ function ownMemory(bytes: Buffer, start: number, end: number): Buffer {
     : body;
 }
 
+/**
+ * A message as JSON, or undefined when its text would be longer than a string can be (escaped control characters
+ * take six each): V8 writes it instead, and reproduces it the same.
+ */
+function jsonText(message: unknown): string | undefined {
+  try {
+    return JSON.stringify(message);
+  } catch (error) {
+    if (error instanceof RangeError && /string length/i.test(error.message)) return undefined;
+    throw error;
+  }
+}
+
 /** An encoded message: its parts in order, their size, and the memory among them that is the caller's. */
 interface Frame {
   readonly parts: Uint8Array[];
@@ -234,8 +247,9 @@ export class Transport<Out, In> {
 
   /** The frame of a message; throws TransportError (tooLarge) when it exceeds the cap. */
   #encode(message: Out, json: boolean, findings: Findings | undefined): Frame {
-    if (json) {
-      const frame = jsonFrame(JSON.stringify(message));
+    const text = json ? jsonText(message) : undefined;
+    if (text !== undefined) {
+      const frame = jsonFrame(text);
       this.#checkSize(frame.length - frameHeaderBytes);
       return { parts: [frame], bytes: frame.length, borrowed: undefined };
     }

@@ -12,7 +12,7 @@ import {
   type ParentMessage,
   unreachable,
 } from '../protocol.js';
-import { encodeThrown, thrownFindings } from '../thrown.js';
+import { encodeThrown, messageOf, thrownFindings } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { Transport, tooLargeError } from '../transport.js';
 import { CallScopes } from './callbacks.js';
@@ -235,21 +235,40 @@ class ChildLink {
       }
     } catch (error) {
       releaseMarks(value);
+      const name = this.#names[index];
       if (error instanceof SerializationError) {
         return this.#fail(
           id,
-          new SerializationError(`Return value of '${this.#names[index]}' ${error.message}`, error.path),
+          new SerializationError(`Return value of '${name}' ${error.message}`, error.path),
         );
       }
-      const tooLarge = tooLargeAnswer(error);
-      this.#fail(id, tooLarge ?? error);
+      // Not what the method threw: what writing its value did.
+      const failure =
+        tooLargeAnswer(error) ??
+        new SerializationError(
+          `Return value of '${name}' could not be encoded: ${messageOf(error)}`,
+          'result',
+          {
+            cause: error,
+          },
+        );
+      this.#fail(id, failure);
     }
   }
 
   #fail(id: number, error: unknown): void {
     this.#scopes.leave(id);
     const e = encodeThrown(error);
-    this.#send({ t: 'err', id, e }, false, thrownFindings(e));
+    try {
+      this.#send({ t: 'err', id, e }, false, thrownFindings(e));
+    } catch (failure) {
+      // What was thrown passed the check but V8 refused it after all: the caller still hears of the call.
+      const refused = new SerializationError(
+        `What the call threw could not be encoded: ${messageOf(failure)}`,
+        'thrown',
+      );
+      this.#send({ t: 'err', id, e: encodeThrown(refused) }, false);
+    }
   }
 
   /** Sends, turning an oversized message into MessageTooLargeError for the caller to report. */

@@ -107,6 +107,24 @@ describe.each(['json', 'advanced'] as const)('errors in %s mode', (serialization
     );
   });
 
+  it('answers a thrown Symbol object or a returned WebAssembly.Module with a SerializationError, and lives on', async () => {
+    const pid = worker.$pid;
+    const symbol = (await rejection(worker.boxedSymbol())) as SerializationError;
+    expect(symbol).toBeInstanceOf(SerializationError);
+    expect(symbol.message).toMatch(/a Symbol object cannot cross/);
+    const module = (await rejection(worker.returnsWasmModule())) as SerializationError;
+    expect(module).toBeInstanceOf(SerializationError);
+    expect(module.path).toBe('result.module');
+    expect(module.message).toMatch(/a WebAssembly.Module cannot cross/);
+    expect(
+      await worker
+        .$with({})
+        .builtin('TypeError')
+        .catch((e: Error) => e.name),
+    ).toBe('TypeError');
+    expect(worker.$pid).toBe(pid);
+  });
+
   it('describes a field it cannot carry and keeps the others', async () => {
     const error = (await rejection(worker.fieldWithFunction())) as Error & {
       callback: unknown;

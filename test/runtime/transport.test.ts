@@ -68,6 +68,24 @@ const refuse = () => {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+describe('Transport.send', () => {
+  it('writes with V8 a message whose JSON text would be longer than a string can be, and it arrives the same', async () => {
+    const [a, b] = pair();
+    const handlers = { parse: (value: unknown) => value, failure: () => {}, close: () => {} };
+    const sender = new Transport<unknown, unknown>(a, 2 ** 30, { ...handlers, message: () => {} });
+    const messages: unknown[] = [];
+    new Transport<unknown, unknown>(b, 2 ** 30, { ...handlers, message: (m) => messages.push(m) });
+    // Each control character takes six in JSON: 540 million, past V8's longest string.
+    const text = '\u0001'.repeat(90_000_000);
+    sender.send({ text }, true);
+    sender.flush();
+    expect(a.written).toBeLessThan(100_000_000);
+    await tick();
+    expect(messages).toHaveLength(1);
+    expect((messages[0] as { text: string }).text === text).toBe(true);
+  });
+});
+
 describe('Transport.sendThenCheck', () => {
   // 16 KiB and more: sent before the check, tentatively. Less: checked first, sent as any frame.
   const large = { s: 'x'.repeat(20_000) };

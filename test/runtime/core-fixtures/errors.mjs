@@ -33,6 +33,13 @@ export class Thrower {
   taggedBytes() {
     throw Object.assign(new Uint8Array(2), { unit: 'ms' });
   }
+  /** V8 writes neither (a Symbol object), or cannot read back what it wrote (a WebAssembly.Module). */
+  boxedSymbol() {
+    throw Object(Symbol('boxed'));
+  }
+  returnsWasmModule() {
+    return { module: new WebAssembly.Module(Buffer.from('0061736d01000000', 'hex')) };
+  }
   async rejects() {
     await null;
     const e = new Error('async failure');
