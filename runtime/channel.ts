@@ -24,6 +24,11 @@ interface ChannelBase {
    * skipping a chunk and a copy, or a turn of the event loop, each.
    */
   drainInto?(target: () => Buffer | undefined, committed: (into: Buffer, bytes: number) => void): void;
+  /**
+   * Hands over at once what has arrived and is not read yet. A deadline asks first: when the event loop was busy past
+   * it, the answer may wait in the kernel, as timers run before the loop reads.
+   */
+  readPending?(): void;
   /** Called when the peer closes the channel or either direction fails (possibly more than once). */
   onClose(handler: (error?: Error) => void): void;
   /** Whether waiting for input keeps the event loop alive (writes in flight always do). */
@@ -181,6 +186,7 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
     if (drain === undefined || inputFd === undefined || input.readableLength > 0) return;
     drainFd(inputFd, drain, () => input.destroyed);
   };
+  let dataHandler: ((chunk: Buffer) => void) | undefined;
   const copies = new CopySlabs();
   output.on('error', () => {
     // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
@@ -201,11 +207,25 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
       }
       output.uncork();
     },
-    onData: (handler) =>
+    onData: (handler) => {
+      dataHandler = handler;
       input.on('data', (chunk: Buffer) => {
         handler(chunk);
         drainNow();
-      }),
+      });
+    },
+    readPending() {
+      // Only while the stream holds nothing it has not emitted: these bytes come after all it delivered.
+      if (dataHandler === undefined || inputFd === undefined || input.readableLength > 0) return;
+      for (let reads = 0; reads < maxDrainReads && !input.destroyed; reads++) {
+        const into = Buffer.allocUnsafeSlow(64 * 1024);
+        const bytes = readNow(inputFd, into);
+        if (bytes === 0) return;
+        dataHandler(into.subarray(0, bytes));
+        drainNow();
+        if (bytes < into.length) return;
+      }
+    },
     ...(inputFd !== undefined && {
       drainInto(target, committed) {
         drain = { target, committed };

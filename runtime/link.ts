@@ -84,8 +84,26 @@ function plainArguments(args: readonly unknown[]): boolean {
  */
 const maxUnreadAnswerBytes = 64 * 1024 * 1024;
 
-/** How long to wait for a dead child's pipes to drain before settling its calls. */
+/** How long to wait for a dead child's link to drain before settling its calls. */
 const drainMs = 1_000;
+/**
+ * How long its stderr gets after that, for the tail a crash reports: a process the worker started may have inherited
+ * it and hold it open long after, while what the child wrote is there at once.
+ */
+const stderrGraceMs = 50;
+
+/**
+ * Resolves when `promise` does or after `ms`, whichever comes first, leaving no timer behind; `hold` says whether the
+ * wait keeps the event loop alive.
+ */
+function within(promise: Promise<unknown>, ms: number, hold = true): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    if (!hold) timer.unref();
+  });
+  return Promise.race([promise.then(() => {}), late]).then(() => clearTimeout(timer));
+}
 /** Between SIGTERM and SIGKILL. */
 const killGraceMs = 1_000;
 
@@ -126,6 +144,11 @@ export class ParentLink {
   #initError: unknown;
   #fatal: { value: unknown } | undefined;
   #terminating: Promise<void> | undefined;
+  /** terminate() came after the child had exited on its own, before its death was settled. */
+  #terminatedAfterExit = false;
+  /** Settles once #died has: calls made after the exit wait for it, so that they fail as the others did. */
+  readonly #gone: Promise<void>;
+  #settleGone!: () => void;
   #exit: ChildExit | undefined;
   #killTimer: NodeJS.Timeout | undefined;
   #linkCheck: NodeJS.Timeout | undefined;
@@ -153,6 +176,9 @@ export class ParentLink {
       settle = { resolve, reject };
     });
     this.#settleReady = settle;
+    this.#gone = new Promise<void>((resolve) => {
+      this.#settleGone = resolve;
+    });
     this.ready.catch(() => {});
     const child = spawnChild(target.entry, options);
     // Typed as always there, but undefined when Node made no pipes.
@@ -197,15 +223,11 @@ export class ParentLink {
         this.#deadlines.clear();
         this.#detachAbort();
         resolve();
-        const drained = Promise.all([channelClosed, this.#stderr.closed]);
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<void>((r) => {
-          timer = setTimeout(r, drainMs);
-        });
-        void Promise.race([drained, late]).then(() => {
-          clearTimeout(timer);
-          this.#died();
-        });
+        // What it wrote before it exited is read first: answers it sent are not lost.
+        void within(channelClosed, drainMs)
+          // Only a death still to report holds the event loop for its stderr: after $terminate() nothing does.
+          .then(() => within(this.#stderr.closed, stderrGraceMs, this.#closed === undefined))
+          .then(() => this.#died());
       });
     });
     child.once('error', (error) => {
@@ -253,7 +275,8 @@ export class ParentLink {
   }
 
   #startTimedOut(timeout: number): void {
-    if (!this.#starting || this.#exit !== undefined) return;
+    if (this.#starting && this.#exit === undefined) this.#channel.readPending?.();
+    if (!this.#starting || this.#exit !== undefined || this.#closed !== undefined) return;
     const error = new TimeoutError('constructor', timeout, this.pid);
     this.#settleReady.reject(error);
     void this.terminate(error);
@@ -268,6 +291,8 @@ export class ParentLink {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     if (this.#closed !== undefined) return refused(this.#closed(method), args);
+    // Exited, its death not settled yet (its link drains): nothing goes to it, and the call fails as the others do.
+    if (this.#exit !== undefined) return this.#gone.then(() => refused(this.#closed!(method), args));
     if (signal === undefined && index !== handleHookIndex && plainArguments(args)) {
       return this.#plainCall(index, method, args, timeout);
     }
@@ -394,15 +419,13 @@ export class ParentLink {
     if (this.#terminating !== undefined) return this.#terminating;
     const name = this.#target.className;
     const before = this.#closed;
-    if (before !== undefined && reason === undefined) {
+    if (before === undefined && this.#exit !== undefined) {
+      // It exited on its own first: its calls fail of that once its link has drained (#died), later ones of this.
+      this.#terminatedAfterExit = true;
+    } else if (before !== undefined && reason === undefined) {
       // Ended already (it crashed, or broke the protocol), then terminated: later calls say the latter, the former
       // as their cause.
-      this.#closed = (method) =>
-        new TerminatedError(`Call to '${method}' failed: the worker ${name} was terminated`, {
-          method,
-          pid: this.pid,
-          cause: before(method),
-        });
+      this.#refuseAsTerminated(before);
     } else if (before === undefined) {
       this.#close((method) =>
         reason instanceof AbortError
@@ -440,6 +463,16 @@ export class ParentLink {
       this.child.unref();
     });
     return this.#terminating;
+  }
+
+  #refuseAsTerminated(before: ClosedReason): void {
+    const name = this.#target.className;
+    this.#closed = (method) =>
+      new TerminatedError(`Call to '${method}' failed: the worker ${name} was terminated`, {
+        method,
+        pid: this.pid,
+        cause: before(method),
+      });
   }
 
   #kill(signal: 'SIGTERM' | 'SIGKILL'): void {
@@ -595,8 +628,11 @@ export class ParentLink {
   }
 
   #timedOut(id: number, timeout: number): void {
+    if (!this.#pending.has(id)) return;
+    // Its answer may have come while the event loop was busy past the deadline, unread yet: it counts.
+    this.#channel.readPending?.();
     const call = this.#pending.get(id);
-    if (call === undefined) return;
+    if (call === undefined || this.#closed !== undefined) return;
     const error = new TimeoutError(call.method, timeout, this.pid);
     this.#settle(id, error, false);
     void this.terminate(error);
@@ -639,21 +675,24 @@ export class ParentLink {
     this.#setRef(false);
     const name = this.#target.className;
     if (this.#starting) this.#settleReady.reject(this.#startFailure(exit));
-    if (this.#closed !== undefined) return;
-    const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-    const cause = this.#fatal !== undefined ? { cause: this.#fatal.value } : {};
-    this.#close(
-      (method) =>
-        new ChildCrashedError(
-          `The worker ${name} (pid ${this.pid}) ${how} before answering '${method}'`,
-          exit,
-          {
-            method,
-            pid: this.pid,
-            ...cause,
-          },
-        ),
-    );
+    if (this.#closed === undefined) {
+      const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+      const cause = this.#fatal !== undefined ? { cause: this.#fatal.value } : {};
+      this.#close(
+        (method) =>
+          new ChildCrashedError(
+            `The worker ${name} (pid ${this.pid}) ${how} before answering '${method}'`,
+            exit,
+            {
+              method,
+              pid: this.pid,
+              ...cause,
+            },
+          ),
+      );
+      if (this.#terminatedAfterExit) this.#refuseAsTerminated(this.#closed!);
+    }
+    this.#settleGone();
   }
 
   #startFailure(exit: ChildExit): Error {

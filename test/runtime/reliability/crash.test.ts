@@ -1,4 +1,5 @@
 // A child that crashes, exits or is killed mid-call, or fails to start: every call settles with the right error.
+import { once } from 'node:events';
 import {
   ChildCrashedError,
   ModuleResolutionError,
@@ -87,6 +88,30 @@ describe.each(modes)('a crashing child in %s mode', (serialization) => {
     await sleep(100);
     expect(worker.$pid).toBe(pid);
     expect(await rejection(worker.echo(1))).toBeInstanceOf(ChildCrashedError);
+  });
+
+  it('a crash settles its calls, later ones too, though a process it started keeps its stderr open', async () => {
+    const worker = await start(serialization);
+    const sharer = await worker.startStderrSharer(20_000);
+    try {
+      const exited = once(worker.$process, 'exit');
+      const pending = rejection(worker.sleep(10_000));
+      const crash = rejection(worker.exit(3, 'crashing while another process holds stderr'));
+      await exited;
+      // Made once the child is gone, before its death is settled: it is not sent (its deadline, shorter than the
+      // second a link may take to drain, would otherwise end the worker as timed out, the crash forgotten).
+      const later = rejection(worker.$with({ timeout: 300 }).echo(1));
+      for (const error of [await pending, await crash, await later]) {
+        expect(error).toBeInstanceOf(ChildCrashedError);
+        expect((error as ChildCrashedError).exitCode).toBe(3);
+        expect((error as ChildCrashedError).stderrTail).toContain(
+          'crashing while another process holds stderr',
+        );
+      }
+      expect(((await later) as ChildCrashedError).method).toBe('echo');
+    } finally {
+      killIfAlive(sharer);
+    }
   });
 
   it('a crashed worker then terminated rejects later calls with TerminatedError, the crash as cause', async () => {

@@ -91,6 +91,21 @@ describe.each(modes)('timeouts in %s mode', (serialization) => {
     expect(await bystander.echo(7)).toBe(7);
   });
 
+  it('an answer that came while the event loop was busy past the deadline counts: no timeout', async () => {
+    const worker = await start(serialization);
+    const calls = [0, 1, 2].map((n) => worker.$with({ timeout: 100 }).echo(n));
+    // Once the calls are written (at the end of this task), the child answers at once; this process reads the
+    // answers only after its timers, which find the deadline passed.
+    await null;
+    const until = performance.now() + 300;
+    while (performance.now() < until) {
+      // Busy, as a long synchronous task or a collection would keep it.
+    }
+    expect(await Promise.all(calls)).toEqual([0, 1, 2]);
+    expect(await worker.echo('alive')).toBe('alive');
+    await worker.$terminate();
+  });
+
   it('$with({ timeout }) sets the deadline of one call', async () => {
     const worker = await start(serialization);
     const error = (await rejection(worker.$with({ timeout: 150 }).sleep(60_000))) as TimeoutError;
@@ -181,6 +196,25 @@ describe('the worker-level signal option', () => {
     if (error.pid !== undefined) await waitGone(error.pid);
   });
 
+  it('a start whose answer came while the event loop was busy past startTimeout succeeds', async () => {
+    const starting = procxy(Worker, workersModule, { startTimeout: 1_000 });
+    // Busy from the check phase (its first message written by then): the next turn of the loop runs its timers,
+    // and finds the start timed out, before it reads the child's answer.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const until = performance.now() + 1_500;
+        while (performance.now() < until) {
+          // Busy: the child starts and says so meanwhile.
+        }
+        resolve();
+      }),
+    );
+    const worker = await starting;
+    pids.add(worker.$pid);
+    expect(await worker.echo('started')).toBe('started');
+    await worker.$terminate();
+  });
+
   it('bounds a start that never finishes (a constructor that spins): AbortError, the child ends', async () => {
     const controller = new AbortController();
     const starting = procxy(
@@ -260,6 +294,24 @@ describe('$terminate()', () => {
       expect(isGone(child)).toBe(true);
     } finally {
       killIfAlive(parent.pid);
+    }
+  });
+
+  it('leaves no timer behind when a process the worker started keeps its stderr open', async () => {
+    const parent = runParent('parent.mjs', ['terminate', 'sharer']);
+    let sharer: number | undefined;
+    try {
+      const started = await parent.message<{ child: number; sharer: number }>('child');
+      sharer = started.sharer;
+      pids.add(started.child);
+      const { resources } = await parent.message<{ resources: string[] }>('resources');
+      expect(resources).not.toContain('Timeout');
+      const { code } = await parent.exit(5_000);
+      expect(code).toBe(0);
+      expect(isGone(started.child)).toBe(true);
+    } finally {
+      killIfAlive(parent.pid);
+      killIfAlive(sharer);
     }
   });
 
