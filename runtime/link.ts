@@ -663,6 +663,8 @@ export class ParentLink {
             pid: this.pid,
             cause: error,
           });
+    // Nothing it sent after this is acted on (an event would reach listeners of a worker already declared broken).
+    this.#transport.stop();
     this.#settleReady.reject(reason('(start)'));
     this.#close(reason);
     this.#kill('SIGKILL');

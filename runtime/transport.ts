@@ -304,6 +304,11 @@ export class Transport<Out, In> {
     for (const memory of frame.borrowed) this.#borrowed.add(memory);
   }
 
+  /** Hands over nothing more that arrives: the peer broke the protocol, and what it sends next is not acted on. */
+  stop(): void {
+    this.#failed = true;
+  }
+
   /** Changes the cap on both directions (the child learns it from the parent's first message). */
   setLimit(maxMessageBytes: number): void {
     this.#maxMessageBytes = maxMessageBytes;

@@ -247,7 +247,7 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
 
     override _readHostObject(): unknown {
       const tag = this.readUint32();
-      if (tag === inlineTag) return super._readHostObject();
+      if (tag === inlineTag) return this.#readInline();
       if (tag === handledTag) {
         const index = this.readUint32();
         if (index >= this.handled.length) throw new RangeError('Malformed handled-value reference');
@@ -271,6 +271,26 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
         throw new RangeError('Misaligned segment reference');
       }
       return new ViewType(memory, start, length / ViewType.BYTES_PER_ELEMENT);
+    }
+
+    /**
+     * A view written inside the body, as Node's own reader takes it, except that a length which is not a whole number
+     * of elements is refused: Node's reader drops the partial element, so the call would get other bytes than sent.
+     */
+    #readInline(): NodeJS.ArrayBufferView {
+      const Type = viewTypes[this.readUint32()];
+      const length = this.readUint32();
+      if (Type === undefined) throw new RangeError('Malformed inline view type');
+      const size = 'BYTES_PER_ELEMENT' in Type ? Type.BYTES_PER_ELEMENT : 1;
+      if (length % size !== 0) throw new RangeError('Misaligned inline view');
+      let bytes = this.readRawBytes(length);
+      // A typed array must start on its element size; the body may hold it anywhere.
+      if (bytes.byteOffset % size !== 0) bytes = Buffer.from(bytes);
+      const memory = bytes.buffer as ArrayBuffer;
+      if (Type === Buffer) return Buffer.from(memory, bytes.byteOffset, length);
+      if (Type === DataView) return new DataView(memory, bytes.byteOffset, length);
+      const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
+      return new ViewType(memory, bytes.byteOffset, length / size);
     }
   }
 

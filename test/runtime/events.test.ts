@@ -8,7 +8,7 @@ import { ProtocolError, type ProxyControls, procxy } from 'procxy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Plain, Ticker } from './data-fixtures/events.mjs';
 import { Forger } from './data-fixtures/forger.mjs';
-import { guardLeaks } from './reliability/helpers.js';
+import { guardLeaks, waitGone } from './reliability/helpers.js';
 
 guardLeaks();
 
@@ -258,6 +258,16 @@ describe('events', () => {
     const v = await procxy(Forger, forgerUrl);
     started.push(v);
     await expect(v.forgeErrorEvent()).rejects.toBeInstanceOf(ProtocolError);
+  });
+
+  it('delivers nothing a child sent after it broke the protocol, even in the same write', async () => {
+    const w = await procxy(Forger, forgerUrl);
+    started.push(w);
+    const heard: string[] = [];
+    w.on('tick', (from: string) => heard.push(from));
+    await expect(w.forgeAnswerThenEvents()).rejects.toBeInstanceOf(ProtocolError);
+    await waitGone(w.$pid);
+    expect(heard).toEqual([]);
   });
 
   it('surfaces a throwing listener as an uncaught exception and keeps the link working', () => {

@@ -5,5 +5,6 @@ export declare class Forger extends EventEmitter<{ tick: [from: string] }> {
   forgeCallback(id: number, f: number): Promise<never>;
   forgeEvent(): Promise<never>;
   forgeErrorEvent(): Promise<never>;
+  forgeAnswerThenEvents(): Promise<never>;
   tickAfterCrash(marker: string): string;
 }

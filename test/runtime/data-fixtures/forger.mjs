@@ -24,6 +24,13 @@ export class Forger extends EventEmitter {
     return new Promise(() => {});
   }
 
+  /** An answer to a call never made (a protocol violation), then, in the same write, events. */
+  forgeAnswerThenEvents() {
+    const events = [0, 1, 2].map((i) => jsonFrame({ t: 'ev', e: 'tick', a: [`after ${i}`] }));
+    writeSync(outputFd, Buffer.concat([jsonFrame({ t: 'ok', id: 999_999, v: 1 }), ...events]));
+    return new Promise(() => {});
+  }
+
   /** An event whose argument said to be an Error is not a described one. */
   forgeErrorEvent() {
     writeSync(outputFd, jsonFrame({ t: 'ev', e: 'tick', a: ['plain'], x: [0] }));

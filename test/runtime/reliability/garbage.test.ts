@@ -1,6 +1,6 @@
 // A child that breaks the framing or sends too much is terminated; its calls reject; the parent and others carry on.
 
-import { Serializer } from 'node:v8';
+import { DefaultSerializer, Serializer } from 'node:v8';
 import {
   ChildCrashedError,
   MessageTooLargeError,
@@ -63,6 +63,23 @@ function sparse(...items: unknown[]): unknown[] {
 
 const v8Frame = (message: unknown) => frame(2, withPayloads([], message));
 
+/** An answer holding a typed array written inside the body (as Node writes one) of `type` and `bytes` bytes. */
+function inlineView(type: number, bytes: number): number[] {
+  class Inline extends DefaultSerializer {
+    _writeHostObject(): void {
+      this.writeUint32(0); // inlineTag in runtime/v8-codec.ts
+      this.writeUint32(type);
+      this.writeUint32(bytes);
+      this.writeRawBytes(Buffer.alloc(bytes, 0x3f));
+    }
+  }
+  const serializer = new Inline();
+  serializer.writeHeader();
+  serializer.writeUint32(0);
+  serializer.writeValue({ ...answer, v: new Uint8Array(1) });
+  return frame(2, serializer.releaseBuffer());
+}
+
 /** A V8 body whose message holds a value a transfer handler `name`, which the parent does not have, wrote. */
 function withHandled(name: string, message: unknown): Buffer {
   class Handled extends Serializer {
@@ -118,6 +135,9 @@ const malformed: [string, number[]][] = [
       },
     }),
   ],
+  // Node's own reader takes 11 bytes as one Float64Array element, the other 3 dropped.
+  ['an inline Float64Array of 11 bytes (not whole elements)', inlineView(8, 11)],
+  ['an inline view of an unknown type', inlineView(99, 4)],
   ['event arguments of length 2^32 - 1', v8Frame({ t: 'ev', e: 'tick', a: sparse(1) })],
   ['event arguments with a hole', v8Frame({ t: 'ev', e: 'tick', a: sparse(1).slice(0, 3) })],
   [
