@@ -32,7 +32,10 @@ export interface GenerateOptions {
 
 export interface GenerateResult {
   readonly config: ResolvedConfig;
-  /** Every diagnostic (errors and warnings); nothing is written when one is an error. */
+  /**
+   * Every diagnostic (errors and warnings); nothing is written when one is an error, and nothing deleted unless that
+   * error is PRX9011 alone (no worker at all: every generated file the globs own is then an orphan).
+   */
   readonly diagnostics: readonly ProcxyDiagnostic[];
   readonly workers: number;
   readonly methods: number;
@@ -211,7 +214,10 @@ export class Generator {
       transferSymbols(program, config, transferTypes),
     );
     diagnostics.push(...analysis.diagnostics);
-    if (analysis.workers.length === 0 && parsed.length === files.length) {
+    // Every file parsed and none has a worker: no output is this run's, so every generated file the globs own is an
+    // orphan (the last worker's outputs would otherwise outlive it).
+    const noWorkers = analysis.workers.length === 0 && parsed.length === files.length;
+    if (noWorkers) {
       diagnostics.push(
         configDiagnostic(
           config,
@@ -247,6 +253,9 @@ export class Generator {
       await this.#render(planned, outputs, diagnostics, dependencies);
     }
     const clean = !diagnostics.some((d) => d.category === 'error');
+    // PRX9011 alone says the worker set is known and empty; another error may be about a class meant as a worker.
+    const onlyNoWorkers =
+      noWorkers && diagnostics.every((d) => d.category !== 'error' || d.code === 'PRX9011');
     const sorted = [...outputs].sort(([a], [b]) => (a < b ? -1 : 1));
     const written: string[] = [];
     const missing: string[] = [];
@@ -263,6 +272,8 @@ export class Generator {
           written.push(file);
         }
       }
+    }
+    if (clean || onlyNoWorkers) {
       orphans = findOrphans({
         // Without outDir, outputs sit beside their sources: in the folders the scan read, by the names it read them.
         folders: config.outDir === undefined ? scan.folders : walkFolders(config.root, [config.outDir]),

@@ -35,8 +35,14 @@ export function report(
     errors + warnings > 0 ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ` : '';
   const time = `in ${Math.round(result.durationMs)} ms`;
   let files: string;
-  if (errors > 0) files = 'nothing written';
-  else if (check) {
+  if (errors > 0) {
+    files = 'nothing written';
+    // With no worker left (PRX9011), the last one's outputs are still found and deleted.
+    if (result.orphans.length > 0)
+      files += check
+        ? `, ${plural(result.orphans.length, 'file')} out of date`
+        : `, ${plural(result.orphans.length, 'orphan')} deleted`;
+  } else if (check) {
     const bad = result.missing.length + result.stale.length + result.orphans.length;
     files =
       bad === 0

@@ -222,6 +222,45 @@ describe('procxy generate', () => {
     expect(run.status).toBe(1);
   });
 
+  it('reports and deletes the outputs of the last worker once its source is gone or has no worker class', () => {
+    const dir = scratchProject({
+      'src/a.worker.ts': 'export class A {\n  m(): number {\n    return 1;\n  }\n}\n',
+    });
+    const outputs = ['src/a.worker.procxy.ts', 'src/a.worker.procxy.child.mjs'];
+    const left = (): string[] => outputs.filter((file) => existsSync(path.join(dir, file)));
+    expect(runCli(['generate'], dir).status).toBe(0);
+
+    // The class goes, the file stays: PRX9011 (no worker class), and the outputs are orphans all the same.
+    writeFileSync(path.join(dir, 'src/a.worker.ts'), 'export const a = 1;\n');
+    const check = runCli(['generate', '--check'], dir);
+    expect(check.stdout).toContain('error PRX9011: no worker class found');
+    expect(check.stdout).toContain(
+      'src/a.worker.procxy.ts - error PRX9903: orphaned (its source no longer produces it)',
+    );
+    expect(check.stdout).toContain('src/a.worker.procxy.child.mjs - error PRX9903: orphaned');
+    expect(check.stdout).toMatch(/nothing written, 2 files out of date in \d+ ms\n$/);
+    expect(check.status).toBe(1);
+    expect(left()).toEqual(outputs);
+
+    // Another error may be about a class meant as a worker (here a generic one): its outputs are kept.
+    writeFileSync(
+      path.join(dir, 'src/a.worker.ts'),
+      'export class A<T> {\n  m(t: T): T {\n    return t;\n  }\n}\n',
+    );
+    const generic = runCli(['generate'], dir);
+    expect(codes(generic.stdout)).toEqual(['error PRX9011', 'error PRX9014']);
+    expect(generic.stdout).toMatch(/nothing written in \d+ ms\n$/);
+    expect(left()).toEqual(outputs);
+
+    // The source goes: PRX9011 (no file matches), and generate deletes the outputs.
+    rmSync(path.join(dir, 'src/a.worker.ts'));
+    const run = runCli(['generate'], dir);
+    expect(run.stdout).toContain('error PRX9011: no file matches "workers"');
+    expect(run.stdout).toMatch(/nothing written, 2 orphans deleted in \d+ ms\n$/);
+    expect(run.status).toBe(1);
+    expect(left()).toEqual([]);
+  });
+
   it('takes an optional tuple element under exactOptionalPropertyTypes, where it can only be left out', () => {
     // The scratch tsconfig turns exactOptionalPropertyTypes on: `[string, number?]` cannot hold undefined there.
     const dir = scratchProject({
