@@ -222,6 +222,18 @@ describe('procxy generate', () => {
     expect(run.status).toBe(1);
   });
 
+  it('warns of an unexported class only in a worker file that exports none; beside an exported one it is a helper', () => {
+    const hidden = 'class Hidden {\n  m(): number {\n    return 1;\n  }\n}\nvoid Hidden;\n';
+    const dir = scratchProject({
+      'src/alone.worker.ts': `${hidden}export const x = 1;\n`,
+      'src/beside.worker.ts': `${hidden}export class Shown {\n  m(): number {\n    return 1;\n  }\n}\n`,
+    });
+    const run = runCli(['generate'], dir);
+    expect(codes(run.stdout)).toEqual(['warning PRX9012']);
+    expect(run.stdout).toContain("src/alone.worker.ts:1:7 - warning PRX9012: class 'Hidden' is not exported");
+    expect(run.status).toBe(0);
+  });
+
   it('reports and deletes the outputs of the last worker once its source is gone or has no worker class', () => {
     const dir = scratchProject({
       'src/a.worker.ts': 'export class A {\n  m(): number {\n    return 1;\n  }\n}\n',
