@@ -1,5 +1,6 @@
 // Smoke tests of examples/: each runs as a user would run it, exits 0, prints its key line and leaves no child behind.
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isGone } from '../runtime/reliability/helpers.js';
@@ -36,6 +37,13 @@ describe.concurrent('examples', () => {
     ['bundled', /esbuild: 0 errors[\s\S]*sorted in pid \d+[\s\S]*: apple fig pear[\s\S]*bundled: ok/],
     ['analytics', /exact: true[\s\S]*json mode refuses it: SerializationError[\s\S]*analytics: ok/],
   ];
+  it('examples/README.md lists these and bad, the one without a main.mjs', () => {
+    const readme = readFileSync(`${root}/examples/README.md`, 'utf8');
+    const listed = [...readme.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]!);
+    expect(listed.filter((name) => name !== 'bad').sort()).toEqual(cases.map(([name]) => name).sort());
+    expect(listed).toContain('bad');
+    expect(existsSync(`${root}/examples/bad/main.mjs`)).toBe(false);
+  });
   for (const [name, expected] of cases) {
     it(`examples/${name}/main.mjs exits 0 and leaves no worker running`, async () => {
       const run = await node([`examples/${name}/main.mjs`]);
