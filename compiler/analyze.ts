@@ -12,6 +12,7 @@ import {
   takesHandles,
   UNCHECKED_TAG,
 } from './procxiable.js';
+import { isLibFile } from './procxiable-shape.js';
 import { isLibraryFile } from './program.js';
 import {
   constructorText,
@@ -196,7 +197,8 @@ function analyzeClass(
   for (const property of checker.getPropertiesOfType(instanceType)) {
     const declarations = property.declarations ?? [];
     const first = declarations[0];
-    if (first === undefined || isLibraryFile(program, first.getSourceFile())) continue;
+    // Built-ins (Object, EventEmitter) are not the worker's methods; a package's base class is a user class like any.
+    if (first === undefined || isLibFile(first.getSourceFile())) continue;
     const nameNode = ts.getNameOfDeclaration(first);
     if (nameNode !== undefined && ts.isComputedPropertyName(nameNode) && isHandleHook(checker, nameNode)) {
       supportHandles = true;
@@ -284,7 +286,7 @@ function analyzeClass(
       );
       continue;
     }
-    if (!declarations.some((d) => ts.isMethodDeclaration(d) && d.body !== undefined)) {
+    if (!isImplemented(checker, property, instanceType)) {
       context.diagnostics.push(
         diagnosticAt(
           nameNode,
@@ -387,6 +389,43 @@ function analyzeClass(
     supportHandles,
     events,
   };
+}
+
+/**
+ * Whether the instance the child constructs has the method: a body, or an ambient declaration (a `.d.ts` or `declare
+ * class` describes JavaScript that has it). A signature an interface merges into the class is the base class's
+ * method when a base has one.
+ */
+function isImplemented(checker: ts.TypeChecker, property: ts.Symbol, classType: ts.Type): boolean {
+  const declarations = property.declarations ?? [];
+  const concrete = declarations.some(
+    (d) =>
+      ts.isMethodDeclaration(d) &&
+      (d.body !== undefined ||
+        (isAmbient(d) && (ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Abstract) === 0)),
+  );
+  if (concrete || !isClass(classType.getSymbol())) return concrete;
+  for (const base of checker.getBaseTypes(classType as ts.InterfaceType)) {
+    const inherited = checker.getPropertyOfType(base, property.getName());
+    const baseSymbol = base.getSymbol();
+    // A mixin's base (an intersection) has no bases to look further into.
+    const baseType = isClass(baseSymbol) ? checker.getDeclaredTypeOfSymbol(baseSymbol) : base;
+    if (inherited !== undefined && isImplemented(checker, inherited, baseType)) return true;
+  }
+  return false;
+}
+
+/** In a `.d.ts` or under `declare`: a description of JavaScript, whose methods have no bodies here. */
+function isAmbient(node: ts.Node): boolean {
+  if (node.getSourceFile().isDeclarationFile) return true;
+  for (let n: ts.Node | undefined = node; n !== undefined; n = n.parent) {
+    if ((ts.getCombinedModifierFlags(n as ts.Declaration) & ts.ModifierFlags.Ambient) !== 0) return true;
+  }
+  return false;
+}
+
+function isClass(symbol: ts.Symbol | undefined): symbol is ts.Symbol {
+  return symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0;
 }
 
 /**

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../compiler/generate.js';
 import { spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
 import { spawnJob } from './fixtures/typed/job.worker.procxy.js';
-import { removeTempProjects, scratchProject, tempProject } from './project.js';
+import { removeTempProjects, scratchProject, tempProject, typeCheck } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -222,5 +222,52 @@ describe('stub generated into a temporary project', () => {
     )) as { spawnPlain(): Promise<{ read(): Promise<string> } & AsyncDisposable> };
     await using plain = await spawnPlain();
     expect(await plain.read()).toBe('beside the worker');
+  });
+
+  it("serves the methods a worker inherits from a package's class (imported by the child, not bundled)", async () => {
+    const dir = scratchProject({
+      'node_modules/@me/lib/package.json': JSON.stringify({
+        name: '@me/lib',
+        type: 'module',
+        exports: { '.': { types: './index.d.ts', default: './index.js' } },
+      }),
+      'node_modules/@me/lib/index.d.ts': [
+        'export declare class BaseWorker {',
+        '  double(n: number): number;',
+        '  protected hidden(): number;',
+        '}',
+        '',
+      ].join('\n'),
+      'node_modules/@me/lib/index.js': [
+        'export class BaseWorker {',
+        '  double(n) {',
+        '    return n * 2;',
+        '  }',
+        '  hidden() {',
+        '    return 0;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'src/w.worker.ts': [
+        "import { BaseWorker } from '@me/lib';",
+        'export class W extends BaseWorker {',
+        '  own(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+    const stubFile = path.join(dir, 'src/w.worker.procxy.ts');
+    expect(readFileSync(stubFile, 'utf8')).toContain('  double(n: number): Promise<number>;\n}');
+    expect(typeCheck(dir)).toBe('');
+    const { spawnW } = (await import(pathToFileURL(stubFile).href)) as {
+      spawnW(): Promise<{ own(): Promise<number>; double(n: number): Promise<number> } & AsyncDisposable>;
+    };
+    await using w = await spawnW();
+    expect(await w.own()).toBe(1);
+    expect(await w.double(21)).toBe(42);
   });
 });

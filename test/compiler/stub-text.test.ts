@@ -184,6 +184,38 @@ describe('types written through the class', () => {
   });
 });
 
+describe('inherited methods', () => {
+  it('counts as implemented a base class a .d.ts describes and an interface member a base class implements', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        "import { JsBase } from './js-base.js';",
+        'export class FromJs extends JsBase {',
+        '  own(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        'class Impl {',
+        '  implemented(n: number): number {',
+        '    return n;',
+        '  }',
+        '}',
+        'export interface Merged {',
+        '  implemented(n: number): number;',
+        '}',
+        'export class Merged extends Impl {}',
+        '',
+      ].join('\n'),
+      {
+        'src/js-base.d.ts': 'export declare class JsBase {\n  fromJs(n: number): number;\n}\n',
+        'src/js-base.js': 'export class JsBase {\n  fromJs(n) {\n    return n + 100;\n  }\n}\n',
+      },
+    );
+    expect(stub).toContain("  methods: ['own', 'fromJs'],");
+    expect(stub).toContain("  methods: ['implemented'],");
+    expect(tsc).toBe('');
+  });
+});
+
 describe('determinism', () => {
   it('prints an inferred union the same whatever other worker files the run checks first', async () => {
     const b = [
