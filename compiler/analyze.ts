@@ -16,6 +16,7 @@ import { isLibFile } from './procxiable-shape.js';
 import { isLibraryFile } from './program.js';
 import {
   constructorText,
+  isIdentifierName,
   parametersOf,
   quote,
   type SignatureContext,
@@ -143,8 +144,13 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
   const ordered = [...classes].sort(([a], [b]) => a.pos - b.pos);
   for (const [decl, names] of ordered) {
     if ((ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract) !== 0) continue;
-    const exportName = names.find((n) => n !== 'default') ?? 'default';
-    const className = exportName === 'default' ? decl.name?.text : exportName;
+    const exportName =
+      names.find((n) => n !== 'default' && isIdentifierName(n)) ??
+      names.find((n) => n !== 'default') ??
+      'default';
+    // The stub's names (`<Name>Proxy`, `spawn<Name>`) must be identifiers: a class exported only as a string
+    // (`export { Impl as 'my-worker' }`) or as default is named after its declaration.
+    const className = exportName !== 'default' && isIdentifierName(exportName) ? exportName : decl.name?.text;
     if (className === undefined) {
       context.diagnostics.push(
         diagnosticAt(

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { MethodModel, WorkerModel } from './analyze.js';
 import { GeneratedFile, relativeSpecifier } from './generated-file.js';
-import { memberKey, quote } from './signature-text.js';
+import { isIdentifierName, memberKey, quote } from './signature-text.js';
 import { fill } from './template.js';
 import type { ModuleRef } from './type-text.js';
 
@@ -145,7 +145,7 @@ export function emitChildEntry(worker: WorkerModel): string {
   const exportName = worker.exportName;
   return fill('child.ts.tpl', {
     workerModule: quote(`./${path.basename(worker.source)}`),
-    classAccess: /^[A-Za-z_$][\w$]*$/.test(exportName) ? `.${exportName}` : `[${quote(exportName)}]`,
+    classAccess: isIdentifierName(exportName) ? `.${exportName}` : `[${quote(exportName)}]`,
     methods: stringArray(worker.methods.map((m) => m.name)),
   });
 }

@@ -1,5 +1,6 @@
 // A generated TypeScript file whose imports are collected lazily and named without collisions (like protobuf-es).
 import path from 'node:path';
+import { memberKey } from './signature-text.js';
 import type { ModuleRef, TypeText } from './type-text.js';
 
 interface ImportEntry {
@@ -105,7 +106,8 @@ function importLine(entries: readonly ImportEntry[]): string {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map(
       (e) =>
-        `${!allTypes && e.typeOnly ? 'type ' : ''}${e.name === e.local ? e.name : `${e.name} as ${e.local}`}`,
+        // An export named by a string (`export { Impl as 'my-worker' }`) is imported by that string.
+        `${!allTypes && e.typeOnly ? 'type ' : ''}${e.name === e.local ? e.name : `${memberKey(e.name)} as ${e.local}`}`,
     );
   return `import ${allTypes ? 'type ' : ''}{ ${names.join(', ')} } from '${first.specifier}';`;
 }

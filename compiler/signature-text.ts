@@ -15,9 +15,14 @@ export function quote(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
+/** Whether `name` can be written bare (ASCII identifiers only: the stub never needs more). */
+export function isIdentifierName(name: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(name);
+}
+
 /** A property key as a stub member name: identifiers as they are, anything else quoted. */
 export function memberKey(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : quote(name);
+  return isIdentifierName(name) ? name : quote(name);
 }
 
 const KEYWORDS = new Set([

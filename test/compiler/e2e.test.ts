@@ -270,4 +270,32 @@ describe('stub generated into a temporary project', () => {
     expect(await w.own()).toBe(1);
     expect(await w.double(21)).toBe(42);
   });
+
+  it('names a class exported only under a string name after its declaration; the child finds it by the string', async () => {
+    const dir = scratchProject({
+      'src/g.worker.ts': [
+        'interface Hidden {',
+        '  n: number;',
+        '}',
+        'class Impl {',
+        '  run({ n }: Hidden): number {',
+        '    return n + 1;',
+        '  }',
+        '}',
+        "export { Impl as 'my-worker' };",
+        '',
+      ].join('\n'),
+    });
+    expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+    const stubFile = path.join(dir, 'src/g.worker.procxy.ts');
+    const stub = readFileSync(stubFile, 'utf8');
+    expect(stub).toContain("import type { 'my-worker' as Impl } from './g.worker.js';");
+    expect(stub).toContain('export interface ImplProxy extends ProxyControls<ImplProxy> {');
+    expect(typeCheck(dir)).toBe('');
+    const { spawnImpl } = (await import(pathToFileURL(stubFile).href)) as {
+      spawnImpl(): Promise<{ run(h: { n: number }): Promise<number> } & AsyncDisposable>;
+    };
+    await using impl = await spawnImpl();
+    expect(await impl.run({ n: 41 })).toBe(42);
+  });
 });
