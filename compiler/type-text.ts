@@ -1,6 +1,7 @@
 // Turns a type written in (or inferred for) a worker signature into text that a generated stub can compile.
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import { quote } from './signature-text.js';
 import { resolveAlias } from './symbols.js';
 
 /** Where an imported name comes from: a file (absolute path with its runtime extension) or a bare specifier. */
@@ -102,12 +103,18 @@ export class TypeNamer {
   /** Rewrites a type node as written in the source (names resolved where it was written). */
   written(node: ts.Node, scope: NameScope = IN_SIGNATURE): NameResult {
     const sourceFile = node.getSourceFile();
-    const edits: { start: number; end: number; part: Part }[] = [];
+    const edits: { start: number; end: number; parts: readonly Part[] }[] = [];
     let failure: Unnameable | undefined;
     const visit = (child: ts.Node): void => {
       if (failure !== undefined) return;
       if (ts.isThisTypeNode(child)) {
-        edits.push({ start: child.getStart(sourceFile), end: child.getEnd(), part: this.#self });
+        edits.push({ start: child.getStart(sourceFile), end: child.getEnd(), parts: [this.#self] });
+        return;
+      }
+      if (ts.isTypeQueryNode(child) && isThisQuery(child.exprName)) {
+        const access = this.#thisAccess(child);
+        if (!access.ok) failure = access;
+        else edits.push({ start: child.getStart(sourceFile), end: child.getEnd(), parts: access.text });
         return;
       }
       const target = referenceRoot(child);
@@ -115,7 +122,7 @@ export class TypeNamer {
         const resolved = this.#resolveIdentifier(target, this.#checker.getSymbolAtLocation(target), scope);
         if (!resolved.ok) failure = resolved;
         else if (resolved.part !== undefined) {
-          edits.push({ start: target.getStart(sourceFile), end: target.getEnd(), part: resolved.part });
+          edits.push({ start: target.getStart(sourceFile), end: target.getEnd(), parts: [resolved.part] });
         }
       }
       if (ts.isImportTypeNode(child) && ts.isLiteralTypeNode(child.argument)) {
@@ -125,7 +132,7 @@ export class TypeNamer {
           edits.push({
             start: literal.getStart(sourceFile),
             end: literal.getEnd(),
-            part: { kind: 'spec', module },
+            parts: [{ kind: 'spec', module }],
           });
         }
       }
@@ -138,7 +145,7 @@ export class TypeNamer {
     // Source text is copied with LF line ends: a CRLF checkout must generate the same bytes (--check).
     const copy = (end: number): string => sourceFile.text.slice(cursor, end).replace(/\r\n?/g, '\n');
     for (const edit of edits.sort((a, b) => a.start - b.start)) {
-      parts.push(copy(edit.start), edit.part);
+      parts.push(copy(edit.start), ...edit.parts);
       cursor = edit.end;
     }
     parts.push(copy(node.getEnd()));
@@ -205,6 +212,28 @@ export class TypeNamer {
       parts.push(match === null ? piece : placeholders[Number(match[1])]!);
     }
     return { ok: true, text: compact(parts) };
+  }
+
+  /**
+   * `typeof this.a.b` as `Self['a']['b']`: the stub has no `this` of the worker. A private or protected member, or
+   * type arguments, cannot be written that way (the caller falls back to the type the checker computed).
+   */
+  #thisAccess(query: ts.TypeQueryNode): Named | Unnameable {
+    const keys: string[] = [];
+    let name = query.exprName;
+    while (ts.isQualifiedName(name)) {
+      const member = this.#checker.getSymbolAtLocation(name.right)?.declarations?.[0];
+      const hidden =
+        member === undefined ||
+        name.right.text.startsWith('#') ||
+        (ts.getCombinedModifierFlags(member) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0;
+      if (hidden || query.typeArguments !== undefined) {
+        return { ok: false, name: query.exprName.getText(), reason: 'unresolved' };
+      }
+      keys.unshift(`[${quote(name.right.text)}]`);
+      name = name.left;
+    }
+    return { ok: true, text: [this.#self, ...keys] };
   }
 
   /** Undefined part: keep the identifier as written (and reserve its name). */
@@ -324,6 +353,12 @@ export class TypeNamer {
     }
     return names.get(symbol) ?? names.get(this.#checker.getExportSymbolOfSymbol(symbol));
   }
+}
+
+/** `typeof this` or `typeof this.x...` (the parser reads `this` there as an identifier). */
+function isThisQuery(name: ts.EntityName): boolean {
+  while (ts.isQualifiedName(name)) name = name.left;
+  return ts.identifierToKeywordKind(name) === ts.SyntaxKind.ThisKeyword;
 }
 
 /** The leftmost identifier of a reference to a named entity (type reference, typeof, computed key). */

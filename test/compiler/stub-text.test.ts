@@ -159,6 +159,23 @@ describe('defaults', () => {
 });
 
 describe('types written through the class', () => {
+  it('writes typeof this.x as an indexed access on the class, or as its type when the member is not public', async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'export class W {',
+        '  limit = 5 as const;',
+        "  private secret = 'a' as const;",
+        '  m(v: typeof this.limit, w: typeof this.secret): typeof this.limit {',
+        '    return w === this.secret ? v : this.limit;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(stub).toContain("  m(v: W['limit'], w: \"a\"): Promise<Awaited<W['limit']>>;");
+    expect(tsc).toBe('');
+  });
+
   it('reaches the unexported types of an optional method through NonNullable', async () => {
     const { stub, tsc } = await stubOf(
       [
