@@ -173,9 +173,11 @@ export function unnameable(
         ? `'${result.name}' comes from a package the stub cannot import it from`
         : result.reason === 'class-type-parameter'
           ? `it uses the class type parameter '${result.name}'`
-          : result.reason === 'parameter'
-            ? `it refers to the parameter '${result.name}', which the tuple of constructor arguments cannot`
-            : `'${result.name}' cannot be resolved`;
+          : result.reason === 'outer-type-parameter'
+            ? `it uses the type parameter '${result.name}' of an enclosing function`
+            : result.reason === 'parameter'
+              ? `it refers to the parameter '${result.name}', which the tuple of constructor arguments cannot`
+              : `'${result.name}' cannot be resolved`;
   context.diagnostics.push(
     diagnosticAt(
       node,

@@ -32,7 +32,13 @@ export type Unnameable = {
   readonly ok: false;
   /** The identifier that cannot be named. */
   readonly name: string;
-  readonly reason: 'not-exported' | 'class-type-parameter' | 'parameter' | 'unresolved' | 'external';
+  readonly reason:
+    | 'not-exported'
+    | 'class-type-parameter'
+    | 'outer-type-parameter'
+    | 'parameter'
+    | 'unresolved'
+    | 'external';
   /** For 'not-exported': the file that declares it. */
   readonly file?: string;
 };
@@ -103,6 +109,7 @@ export class TypeNamer {
   /** Rewrites a type node as written in the source (names resolved where it was written). */
   written(node: ts.Node, scope: NameScope = IN_SIGNATURE): NameResult {
     const sourceFile = node.getSourceFile();
+    const signature = signatureOf(node);
     const edits: { start: number; end: number; parts: readonly Part[] }[] = [];
     let failure: Unnameable | undefined;
     const visit = (child: ts.Node): void => {
@@ -119,7 +126,12 @@ export class TypeNamer {
       }
       const target = referenceRoot(child);
       if (target !== undefined) {
-        const resolved = this.#resolveIdentifier(target, this.#checker.getSymbolAtLocation(target), scope);
+        const resolved = this.#resolveIdentifier(
+          target,
+          this.#checker.getSymbolAtLocation(target),
+          scope,
+          signature,
+        );
         if (!resolved.ok) failure = resolved;
         else if (resolved.part !== undefined) {
           edits.push({ start: target.getStart(sourceFile), end: target.getEnd(), parts: [resolved.part] });
@@ -184,7 +196,7 @@ export class TypeNamer {
           // The node builder records on each identifier it creates the symbol it names (internal, but it is how
           // declaration emit resolves them too); without it an inferred type cannot be imported.
           const symbol = (target as ts.Identifier & { symbol?: ts.Symbol }).symbol;
-          const resolved = this.#resolveIdentifier(target, symbol, scope);
+          const resolved = this.#resolveIdentifier(target, symbol, scope, enclosing);
           if (!resolved.ok) failure = resolved;
           else if (resolved.part !== undefined) {
             const replaced = replaceRoot(
@@ -236,11 +248,15 @@ export class TypeNamer {
     return { ok: true, text: [this.#self, ...keys] };
   }
 
-  /** Undefined part: keep the identifier as written (and reserve its name). */
+  /**
+   * Undefined part: keep the identifier as written (and reserve its name). `signature` is the declaration being
+   * written, whose own type parameters the stub's signature declares too.
+   */
   #resolveIdentifier(
     identifier: ts.Identifier,
     symbol: ts.Symbol | undefined,
     where: NameScope,
+    signature: ts.Node | undefined,
   ): { ok: true; part: RefPart | undefined } | Unnameable {
     const name = identifier.text;
     if (symbol === undefined) return { ok: false, name, reason: 'unresolved' };
@@ -255,6 +271,11 @@ export class TypeNamer {
       const owner = decl.parent;
       if (owner !== undefined && (ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner))) {
         return { ok: false, name, reason: 'class-type-parameter' };
+      }
+      // A mixin's method may use its function's `K`, which is not in scope in the stub: the caller falls back to
+      // the instantiated type, as for a class's.
+      if (owner === undefined || (owner !== signature && !declaresInType(owner))) {
+        return { ok: false, name, reason: 'outer-type-parameter' };
       }
       this.#reserved.add(name);
       return { ok: true, part: undefined };
@@ -353,6 +374,27 @@ export class TypeNamer {
     }
     return names.get(symbol) ?? names.get(this.#checker.getExportSymbolOfSymbol(symbol));
   }
+}
+
+/** The class or interface member a written type belongs to (its type parameters are the stub signature's). */
+function signatureOf(node: ts.Node): ts.Node | undefined {
+  for (let n: ts.Node | undefined = node; n !== undefined; n = n.parent) {
+    if (ts.isFunctionLike(n) && (ts.isClassLike(n.parent) || ts.isInterfaceDeclaration(n.parent))) return n;
+  }
+  return undefined;
+}
+
+/** Type parameters these declare are written with them (`infer X`, `[K in ...]`, `<X>(x: X) => X`). */
+function declaresInType(owner: ts.Node): boolean {
+  return (
+    ts.isMappedTypeNode(owner) ||
+    ts.isInferTypeNode(owner) ||
+    ts.isFunctionTypeNode(owner) ||
+    ts.isConstructorTypeNode(owner) ||
+    ts.isCallSignatureDeclaration(owner) ||
+    ts.isConstructSignatureDeclaration(owner) ||
+    (ts.isMethodSignature(owner) && ts.isTypeLiteralNode(owner.parent))
+  );
 }
 
 /** `typeof this` or `typeof this.x...` (the parser reads `this` there as an identifier). */

@@ -233,6 +233,45 @@ describe('inherited methods', () => {
   });
 });
 
+describe('mixins', () => {
+  it("writes the mixin function's type parameters as instantiated, keeping the method's own and mapped ones", async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        "import { Plain, Tagged } from './mixins.js';",
+        "export class W extends Tagged(Plain, 'x' as const) {}",
+        '',
+      ].join('\n'),
+      {
+        'src/mixins.ts': [
+          'type Ctor<T = object> = new (...args: any[]) => T;',
+          'export function Tagged<TBase extends Ctor, K extends string>(B: TBase, key: K) {',
+          '  return class extends B {',
+          '    key(): K {',
+          '      return key;',
+          '    }',
+          '    is(k: K): boolean {',
+          '      return k === key;',
+          '    }',
+          '    all<V extends string>(v: V): { [P in V]: K } {',
+          '      return { [v]: key } as { [P in V]: K };',
+          '    }',
+          '  };',
+          '}',
+          'export class Plain {',
+          '  hello(): string {',
+          "    return 'hi';",
+          '  }',
+          '}',
+          '',
+        ].join('\n'),
+      },
+    );
+    expect(stub).toContain('  key(): Promise<"x">;\n  is(k: "x"): Promise<boolean>;\n');
+    expect(stub).toContain('  all<V extends string>(v: V): Promise<{ [P in V]: "x"; }>;');
+    expect(tsc).toBe('');
+  });
+});
+
 describe('determinism', () => {
   it('prints an inferred union the same whatever other worker files the run checks first', async () => {
     const b = [
