@@ -193,7 +193,7 @@ function analyzeClass(
     name: exportName,
     preferred: className,
   };
-  const namer = new TypeNamer(checker, reserved, classRef);
+  const namer = new TypeNamer(checker, reserved, classRef, file);
   const classSymbol = checker.getSymbolAtLocation(decl.name ?? decl)!;
   const instanceType = checker.getDeclaredTypeOfSymbol(classSymbol);
   const emitter = emitterOf(checker, instanceType);

@@ -189,7 +189,11 @@ export function unnameable(
   return undefined;
 }
 
-/** Text of a written type, or the checker's type when the written one cannot be used. */
+/**
+ * Text of a written type, or the checker's type when the written one cannot be used. When neither can, the
+ * checker's reason is the one to tell: a base class's `T` is only why the written type could not serve, not what
+ * keeps the type it stands for (`Store<Local>`'s `Local`) out of the stub.
+ */
 function typeAt(
   namer: TypeNamer,
   written: ts.TypeNode | undefined,
@@ -200,7 +204,7 @@ function typeAt(
   const first = written === undefined ? undefined : namer.written(written, scope);
   if (first?.ok) return first;
   const second = namer.inferred(inferred(), enclosing, scope);
-  return second.ok || first === undefined ? second : first;
+  return second.ok || first === undefined || second.reason !== 'unresolved' ? second : first;
 }
 
 /** One crossing parameter as stub text: `...name?: ` and its type, or why its type cannot be written. */

@@ -88,17 +88,20 @@ function enclosingScope(
 export class TypeNamer {
   readonly #checker: ts.TypeChecker;
   readonly #reserved: Set<string>;
-  readonly #exportsCache = new Map<ts.SourceFile, Map<ts.Symbol, string>>();
+  readonly #exportsCache = new Map<ts.Symbol, Map<ts.Symbol, string>>();
   readonly #self: RefPart;
+  readonly #workerFile: ts.SourceFile;
 
   /**
    * `self` is the worker class, written for the `this` type: in the worker's signatures `this` is an instance of
-   * the worker, but in the proxy interface the stub declares it would be the proxy.
+   * the worker, but in the proxy interface the stub declares it would be the proxy. `workerFile` declares it: a
+   * package's types are imported by the specifiers it (or the file of the method) imports them with.
    */
-  constructor(checker: ts.TypeChecker, reserved: Set<string>, self: RefPart) {
+  constructor(checker: ts.TypeChecker, reserved: Set<string>, self: RefPart, workerFile: ts.SourceFile) {
     this.#checker = checker;
     this.#reserved = reserved;
     this.#self = self;
+    this.#workerFile = workerFile;
   }
 
   /** Keeps `name` free: imports get another local name. */
@@ -260,7 +263,15 @@ export class TypeNamer {
   ): { ok: true; part: RefPart | undefined } | Unnameable {
     const name = identifier.text;
     if (symbol === undefined) return { ok: false, name, reason: 'unresolved' };
-    if ((symbol.flags & ts.SymbolFlags.Alias) !== 0) return this.#resolveAlias(identifier, symbol);
+    if ((symbol.flags & ts.SymbolFlags.Alias) !== 0) {
+      // A package's own imports (relative ones, its dependencies) are not the stub's to repeat: what they name is
+      // looked up among the packages the user's files import.
+      const aliasFile = symbol.declarations?.[0]?.getSourceFile().fileName;
+      if (aliasFile === undefined || !isInNodeModules(aliasFile))
+        return this.#resolveAlias(identifier, symbol);
+      symbol = this.#checker.getAliasedSymbol(symbol);
+      if (symbol.declarations === undefined) return { ok: false, name, reason: 'unresolved' };
+    }
     const decl = symbol.declarations?.[0];
     if (decl === undefined) {
       // Checker-made symbols (e.g. `globalThis`) are global.
@@ -309,8 +320,11 @@ export class TypeNamer {
       };
     }
     const file = decl.getSourceFile();
-    if (isInNodeModules(file.fileName)) return { ok: false, name, reason: 'external' };
-    const exported = this.#exportName(file, symbol);
+    if (isInNodeModules(file.fileName)) {
+      const imported = this.#packageExport(symbol, name, signature);
+      return imported === undefined ? { ok: false, name, reason: 'external' } : { ok: true, part: imported };
+    }
+    const exported = this.#exportName(this.#checker.getSymbolAtLocation(file), symbol);
     if (exported === undefined) return { ok: false, name, reason: 'not-exported', file: file.fileName };
     return {
       ok: true,
@@ -359,18 +373,37 @@ export class TypeNamer {
     return { ok: true, part: { kind: 'ref', module, name: imported, preferred: name } };
   }
 
-  #exportName(file: ts.SourceFile, symbol: ts.Symbol): string | undefined {
-    let names = this.#exportsCache.get(file);
+  /**
+   * A package's type as the worker file, or the file declaring the method (a base class), imports it: the first
+   * package either imports that exports it. Any other specifier might not resolve from the stub.
+   */
+  #packageExport(symbol: ts.Symbol, preferred: string, signature: ts.Node | undefined): RefPart | undefined {
+    const files = [this.#workerFile, signature?.getSourceFile()];
+    for (const file of files) {
+      if (file === undefined || isInNodeModules(file.fileName)) continue;
+      for (const statement of file.statements) {
+        if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+        const specifier = statement.moduleSpecifier.text;
+        if (specifier.startsWith('.') || path.isAbsolute(specifier)) continue;
+        const name = this.#exportName(this.#checker.getSymbolAtLocation(statement.moduleSpecifier), symbol);
+        if (name !== undefined) {
+          return { kind: 'ref', module: { kind: 'package', specifier }, name, preferred };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  #exportName(moduleSymbol: ts.Symbol | undefined, symbol: ts.Symbol): string | undefined {
+    if (moduleSymbol === undefined) return undefined;
+    let names = this.#exportsCache.get(moduleSymbol);
     if (names === undefined) {
       names = new Map();
-      const moduleSymbol = this.#checker.getSymbolAtLocation(file);
-      for (const exported of moduleSymbol === undefined
-        ? []
-        : this.#checker.getExportsOfModule(moduleSymbol)) {
+      for (const exported of this.#checker.getExportsOfModule(moduleSymbol)) {
         const target = resolveAlias(this.#checker, exported);
         if (!names.has(target)) names.set(target, exported.name);
       }
-      this.#exportsCache.set(file, names);
+      this.#exportsCache.set(moduleSymbol, names);
     }
     return names.get(symbol) ?? names.get(this.#checker.getExportSymbolOfSymbol(symbol));
   }

@@ -233,6 +233,81 @@ describe('inherited methods', () => {
   });
 });
 
+describe('package types', () => {
+  const store = [
+    'export class Store<T> {',
+    '  pick<U extends T>(u: U): U {',
+    '    return u;',
+    '  }',
+    '  ov(a: T): T;',
+    '  ov(a: T, b: T): T[];',
+    '  ov(a: T, b?: T): T | T[] {',
+    '    return b === undefined ? a : [a, b];',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+
+  it("imports a base class's instantiated type argument, and a package class's own types, from the package the user's files import", async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        "import type { JsonObject } from 'type-fest';",
+        "import { Base } from '@me/lib';",
+        "import { Store } from './base.js';",
+        'export class JStore extends Store<JsonObject> {}',
+        'export class FromLib extends Base {}',
+        '',
+      ].join('\n'),
+      {
+        'src/base.ts': store,
+        'node_modules/@me/lib/package.json': JSON.stringify({
+          name: '@me/lib',
+          type: 'module',
+          exports: { '.': { types: './index.d.ts', default: './index.js' } },
+        }),
+        'node_modules/@me/lib/index.d.ts':
+          "export { Base } from './base.js';\nexport type { Options } from './options.js';\n",
+        'node_modules/@me/lib/options.d.ts': 'export interface Options {\n  n: number;\n}\n',
+        'node_modules/@me/lib/base.d.ts': [
+          "import type { Options } from './options.js';",
+          'export declare class Base {',
+          '  run<K extends keyof Options>(options: Options, key: K): Options[K];',
+          '}',
+          '',
+        ].join('\n'),
+      },
+    );
+    expect(stub).toContain("import type { Options } from '@me/lib';");
+    expect(stub).toContain("import type { JsonObject } from 'type-fest';");
+    expect(stub).toContain('  pick<U extends JsonObject>(u: U): Promise<Awaited<U>>;');
+    expect(stub).toContain('  ov(a: JsonObject): Promise<JsonObject>;');
+    expect(stub).toContain(
+      '  run<K extends keyof Options>(options: Options, key: K): Promise<Awaited<Options[K]>>;',
+    );
+    expect(tsc).toBe('');
+  });
+
+  it("says which type a generic base's type parameter stands for when the stub cannot import it", async () => {
+    const dir = scratchProject({
+      'src/base.ts': store,
+      'src/w.worker.ts': [
+        "import { Store } from './base.js';",
+        'interface Local {',
+        '  a: number;',
+        '}',
+        'export class LStore extends Store<Local> {}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message.split('. ')[0]}`)).toEqual([
+      "PRX9031 type parameter 'U' of 'LStore.pick' cannot be written in the generated stub: 'Local' is not exported from w.worker.ts",
+      "PRX9031 parameter 'a' of 'LStore.ov' cannot be written in the generated stub: 'Local' is not exported from w.worker.ts",
+      "PRX9031 parameter 'a' of 'LStore.ov' cannot be written in the generated stub: 'Local' is not exported from w.worker.ts",
+    ]);
+  });
+});
+
 describe('mixins', () => {
   it("writes the mixin function's type parameters as instantiated, keeping the method's own and mapped ones", async () => {
     const { stub, tsc } = await stubOf(
