@@ -119,8 +119,21 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
   const { checker } = context;
   const moduleSymbol = checker.getSymbolAtLocation(file);
   const classes = new Map<ts.ClassDeclaration, string[]>();
+  const expressions = new Set<ts.VariableDeclaration>();
   for (const exported of moduleSymbol === undefined ? [] : checker.getExportsOfModule(moduleSymbol)) {
     const target = resolveAlias(checker, exported);
+    const holder = classExpressionHolder(target);
+    if (holder !== undefined && holder.getSourceFile() === file && !expressions.has(holder)) {
+      expressions.add(holder);
+      context.diagnostics.push(
+        diagnosticAt(
+          holder.name,
+          'PRX9015',
+          `'${exported.name}' holds a class expression, so it is not a worker (the generator reads class declarations); declare it as \`export class ${exported.name} { ... }\` to generate its stub`,
+          'warning',
+        ),
+      );
+    }
     const decl = target.declarations?.find(ts.isClassDeclaration);
     // Re-exported classes belong to the file that declares them.
     if (decl === undefined || decl.getSourceFile() !== file) continue;
@@ -428,6 +441,16 @@ function isAmbient(node: ts.Node): boolean {
     if ((ts.getCombinedModifierFlags(n as ts.Declaration) & ts.ModifierFlags.Ambient) !== 0) return true;
   }
   return false;
+}
+
+/** The variable an exported class expression is held in (`export const VW = class { ... }`), which no-build procxy takes. */
+function classExpressionHolder(symbol: ts.Symbol): ts.VariableDeclaration | undefined {
+  const declaration = symbol.valueDeclaration;
+  if (declaration === undefined || !ts.isVariableDeclaration(declaration)) return undefined;
+  let value = declaration.initializer;
+  while (value !== undefined && (ts.isParenthesizedExpression(value) || ts.isSatisfiesExpression(value)))
+    value = value.expression;
+  return value !== undefined && ts.isClassExpression(value) ? declaration : undefined;
 }
 
 function isClass(symbol: ts.Symbol | undefined): symbol is ts.Symbol {

@@ -308,6 +308,34 @@ describe('package types', () => {
   });
 });
 
+describe('which classes are workers', () => {
+  it('warns that an exported class expression is not a worker, even beside an exported class', async () => {
+    const dir = scratchProject({
+      'src/v.worker.ts': [
+        'export const VW = class VW {',
+        '  run(n: number): number {',
+        '    return n;',
+        '  }',
+        '};',
+        'export default VW;',
+        'export class Other {',
+        '  x(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(
+      result.diagnostics.map((d) => `${d.line}:${d.column} ${d.category} ${d.code} ${d.message}`),
+    ).toEqual([
+      "1:14 warning PRX9015 'VW' holds a class expression, so it is not a worker (the generator reads class declarations); declare it as `export class VW { ... }` to generate its stub",
+    ]);
+    expect(result.workers).toBe(1);
+  });
+});
+
 describe('mixins', () => {
   it("writes the mixin function's type parameters as instantiated, keeping the method's own and mapped ones", async () => {
     const { stub, tsc } = await stubOf(
