@@ -337,6 +337,39 @@ function strippedBuiltin(value: object): string | undefined {
   return undefined;
 }
 
+const prototypeKinds = new WeakMap<object, 'object' | 'array' | 'other'>();
+
+/**
+ * Whether `proto` is Object.prototype or Array.prototype, of this realm or of another: a vm context's, such as the
+ * one Jest runs tests in, where objects that Node's own modules make (process.memoryUsage(), say) come from the
+ * outer realm. JSON and V8 write them all alike.
+ */
+function plainKind(proto: object): 'object' | 'array' | undefined {
+  if (proto === Object.prototype) return 'object';
+  if (proto === Array.prototype) return 'array';
+  let kind = prototypeKinds.get(proto);
+  if (kind === undefined) {
+    kind = otherRealmKind(proto);
+    prototypeKinds.set(proto, kind);
+  }
+  return kind === 'other' ? undefined : kind;
+}
+
+/** Read through descriptors only: no getter, trap or toStringTag of a user's object runs. */
+function otherRealmKind(proto: object): 'object' | 'array' | 'other' {
+  if (types.isProxy(proto)) return 'other';
+  const ctor: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+  if (typeof ctor !== 'function' || types.isProxy(ctor)) return 'other';
+  if (Object.getOwnPropertyDescriptor(ctor, 'prototype')?.value !== proto) return 'other';
+  const name: unknown = Object.getOwnPropertyDescriptor(ctor, 'name')?.value;
+  const parent = Object.getPrototypeOf(proto) as object | null;
+  if (name === 'Object' && parent === null) return 'object';
+  if (name === 'Array' && Array.isArray(proto) && parent !== null && plainKind(parent) === 'object') {
+    return 'array';
+  }
+  return 'other';
+}
+
 /** Visits an object: refused, already met, or opened (visitUnseen) with its place on the path kept. */
 function visitObject(value: object, w: Walk, depth: number): void {
   if (depth > maxDepth) refuse(w, `the value is nested more than ${maxDepth} levels deep`);
@@ -376,7 +409,8 @@ function visitUnseen(value: object, w: Walk, depth: number): void {
   // Before its prototype is asked for: that runs a Proxy's trap, and throws for a revoked one.
   if (types.isProxy(value)) refuse(w, 'a Proxy cannot be serialized');
   const proto = Object.getPrototypeOf(value) as object | null;
-  const plain = proto === Object.prototype || proto === null || proto === Array.prototype;
+  const kind = proto === null ? undefined : plainKind(proto);
+  const plain = proto === null || kind !== undefined;
   // A plain object or array is none of the values no mode carries.
   const never = plain ? undefined : neverRefusal(value);
   if (never !== undefined) refuse(w, never);
@@ -396,9 +430,9 @@ function visitUnseen(value: object, w: Walk, depth: number): void {
     }
   }
   // A null-prototype array is written as an array, as a null-prototype object is written as an object.
-  if (Array.isArray(value) && (proto === Array.prototype || proto === null)) {
+  if (Array.isArray(value) && (kind === 'array' || proto === null)) {
     visitArray(value, w, depth);
-  } else if (proto === Object.prototype || proto === null) {
+  } else if (kind === 'object' || proto === null) {
     visitProperties(value, w, depth);
   } else if (w.json) {
     const inherited = Object.hasOwn(proto!, 'constructor') ? undefined : ancestry(proto!).inherited;

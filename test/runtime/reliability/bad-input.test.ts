@@ -1,4 +1,5 @@
 // Values that cannot cross, given to a real worker: a SerializationError at their path, nothing sent, the worker fine.
+import { runInNewContext } from 'node:vm';
 import { procxy, SerializationError } from 'procxy';
 import { describe, expect, it } from 'vitest';
 import { Worker } from '../fixtures/workers.mjs';
@@ -75,6 +76,20 @@ describe.each(modes)('bad arguments in %s mode', (serialization) => {
       }
     },
   );
+
+  it("plain data of another realm (a vm context's, as Jest runs tests in) crosses as plain data", async () => {
+    const worker = (await procxy(Worker, workersModule, { serialization })) as unknown as Loose;
+    pids.add(worker.$pid);
+    try {
+      const value = runInNewContext('({ name: "usage", rss: [1, 2], nested: { ok: true } })') as object;
+      expect(Object.getPrototypeOf(value)).not.toBe(Object.prototype);
+      expect(await worker.echo(value)).toEqual({ name: 'usage', rss: [1, 2], nested: { ok: true } });
+      const classy = runInNewContext('new (class Q { m() {} })()') as object;
+      expect(await worker.echo(classy).catch((e: unknown) => e)).toBeInstanceOf(SerializationError);
+    } finally {
+      await worker.$terminate();
+    }
+  });
 
   it.runIf(serialization === 'advanced')('a bigint and a cycle round-trip', async () => {
     const worker = (await procxy(Worker, workersModule, { serialization })) as unknown as Loose;
