@@ -92,6 +92,9 @@ const drainMs = 1_000;
  */
 const stderrGraceMs = 50;
 
+/** Between SIGTERM and SIGKILL. */
+const killGraceMs = 1_000;
+
 /**
  * Resolves when `promise` does or after `ms`, whichever comes first, leaving no timer behind; `hold` says whether the
  * wait keeps the event loop alive.
@@ -104,8 +107,6 @@ function within(promise: Promise<unknown>, ms: number, hold = true): Promise<voi
   });
   return Promise.race([promise.then(() => {}), late]).then(() => clearTimeout(timer));
 }
-/** Between SIGTERM and SIGKILL. */
-const killGraceMs = 1_000;
 
 /** A call refused before anything was sent: the buffers it marked for transfer stay their caller's, unmarked. */
 function refused(error: unknown, args: readonly unknown[]): Promise<never> {
