@@ -154,7 +154,9 @@ export class ParentLink {
   #killTimer: NodeJS.Timeout | undefined;
   #linkCheck: NodeJS.Timeout | undefined;
   /** Bytes of callback answers sent since the child last had nothing left to read (see #invoke). */
-  #unreadAnswers = 0;
+  /** Callback answers sent, in order: where each ends in the stream and its size (see #unreadAnswers). */
+  readonly #answersOut: { readonly end: number; readonly bytes: number }[] = [];
+  #answerBytes = 0;
   #startTimer: NodeJS.Timeout | undefined;
   #unwatchSignal: (() => void) | undefined;
 
@@ -606,21 +608,35 @@ export class ParentLink {
     if (call !== undefined && callback === undefined) {
       return this.#violation(new ProtocolError(`Call ${message.id} has no callback at args[${message.f}]`));
     }
-    // Answers count while the child leaves what was written to it unread; once it has read it all, from zero again.
-    if ((this.#channel.unwritten?.() ?? 0) === 0) this.#unreadAnswers = 0;
-    const send: Send = (m, j, f) => {
-      if (this.#exit === undefined) this.#unreadAnswers += this.#transport.send(m, j, f);
-    };
-    if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
-    else answerCallback(message, callback, call?.method, this.#options.serialization, send);
+    // The answers this process still holds for the child (not yet in the kernel), before this one: a child that
+    // invokes callbacks without reading their answers would otherwise make them pile up here without end.
+    const unread = this.#unreadAnswers();
     const cap = Math.min(this.#options.maxMessageBytes, maxUnreadAnswerBytes);
-    if (this.#unreadAnswers > cap) {
-      this.#violation(
+    if (unread > cap) {
+      return this.#violation(
         new ProtocolError(
-          `it invoked callbacks faster than it read their answers: ${this.#unreadAnswers} bytes of them wait unread, over the ${cap} it may leave (maxMessageBytes, at most ${maxUnreadAnswerBytes})`,
+          `it invoked callbacks faster than it read their answers: ${unread} bytes of them wait unread, over the ${cap} it may leave (maxMessageBytes, at most ${maxUnreadAnswerBytes})`,
         ),
       );
     }
+    const send: Send = (m, j, f) => {
+      if (this.#exit !== undefined) return;
+      const bytes = this.#transport.send(m, j, f);
+      this.#answersOut.push({ end: this.#transport.submitted, bytes });
+      this.#answerBytes += bytes;
+    };
+    if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
+    else answerCallback(message, callback, call?.method, this.#options.serialization, send);
+  }
+
+  /** Bytes of callback answers sent that have not all reached the kernel yet (what the child has not read). */
+  #unreadAnswers(): number {
+    const handed = this.#transport.submitted - this.#transport.unsent();
+    const out = this.#answersOut;
+    let read = 0;
+    while (read < out.length && out[read]!.end <= handed) this.#answerBytes -= out[read++]!.bytes;
+    if (read > 0) out.splice(0, read);
+    return this.#answerBytes;
   }
 
   /** Starts or stops the forwarding of one of the worker's events (the caller counts listeners). */

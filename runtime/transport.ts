@@ -127,6 +127,7 @@ export class Transport<Out, In> {
    */
   #parked: Frame[] | undefined;
   #queuedBytes = 0;
+  #submitted = 0;
   #flushScheduled = false;
   #failed = false;
   /** A tentative message waiting for its verdict (the next frame). */
@@ -299,9 +300,20 @@ export class Transport<Out, In> {
   #enqueue(frame: Frame): void {
     this.#queue.push(...frame.parts);
     this.#queuedBytes += frame.bytes;
+    this.#submitted += frame.bytes;
     if (frame.borrowed === undefined) return;
     this.#borrowed ??= new Set();
     for (const memory of frame.borrowed) this.#borrowed.add(memory);
+  }
+
+  /** Bytes of all the frames queued so far: where in the stream the last one ends. */
+  get submitted(): number {
+    return this.#submitted;
+  }
+
+  /** Bytes of the frames queued so far that the peer has not been handed yet (queued, or held by the channel). */
+  unsent(): number {
+    return this.#queuedBytes + (this.#channel.unwritten?.() ?? 0);
   }
 
   /** Hands over nothing more that arrives: the peer broke the protocol, and what it sends next is not acted on. */

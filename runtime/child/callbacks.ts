@@ -3,9 +3,10 @@
  * A call whose message names callback indices (`f`) or a signal index (`s`) gets a scope: one function per callback,
  * each sending `cb` and returning a promise of the parent's answer, and one AbortController whose signal aborts when
  * the parent sends `abort`. The scope dies when the call is answered or aborted: a callback invoked after that rejects
- * with CallbackReleasedError without sending anything. Invocations are kept only until the parent answers them,
- * which it always does while the link lives. A failed invocation nobody awaits is dropped rather than ending the
- * worker as an unhandled rejection: a progress callback is often called without `await`.
+ * with CallbackReleasedError without sending anything, and so do its invocations the parent has not answered yet
+ * (a callback that never settles in the parent would keep them for good). A failed invocation nobody awaits is
+ * dropped rather than ending the worker as an unhandled rejection: a progress callback is often called without
+ * `await`.
  */
 
 import { decodeThrown } from '../error-descriptor.js';
@@ -20,9 +21,15 @@ import { tooLargeError } from '../transport.js';
 interface Scope {
   live: boolean;
   readonly controller: AbortController | undefined;
+  /** Its invocations the parent has not answered yet: released with it. */
+  readonly waiting: Set<number>;
 }
 
 interface Invocation {
+  readonly scope: Scope;
+  /** What to call it in an error: `callback args[1] of 'run'`. */
+  readonly where: string;
+  readonly method: string;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -51,7 +58,11 @@ export class CallScopes {
   /** The arguments the method receives: the message's, with callbacks and the signal in their places. */
   enter(call: CallMessage, method: string): readonly unknown[] {
     if (call.f === undefined && call.s === undefined) return call.a;
-    const scope: Scope = { live: true, controller: call.s !== undefined ? new AbortController() : undefined };
+    const scope: Scope = {
+      live: true,
+      controller: call.s !== undefined ? new AbortController() : undefined,
+      waiting: new Set(),
+    };
     this.#scopes.set(call.id, scope);
     const args = call.a.slice();
     for (const index of call.f ?? []) args[index] = this.#callback(call.id, index, method, scope);
@@ -59,12 +70,26 @@ export class CallScopes {
     return args;
   }
 
-  /** The call was answered: its callbacks are dead. */
+  /**
+   * The call was answered or aborted: its callbacks are dead, and what they still wait for fails now (an answer the
+   * parent sends later is dropped; one that never comes would keep the invocation for good).
+   */
   leave(id: number): void {
     const scope = this.#scopes.get(id);
     if (scope === undefined) return;
     scope.live = false;
     this.#scopes.delete(id);
+    for (const n of scope.waiting) {
+      const invocation = this.#invocations.get(n)!;
+      this.#invocations.delete(n);
+      invocation.reject(
+        new CallbackReleasedError(
+          `The ${invocation.where} was released before the parent answered it: a callback lives as long as its call`,
+          { method: invocation.method },
+        ),
+      );
+    }
+    scope.waiting.clear();
   }
 
   /** The parent gave up on the call: its signal fires with the caller's reason, its callbacks die. */
@@ -80,6 +105,7 @@ export class CallScopes {
     const invocation = this.#invocations.get(n);
     if (invocation === undefined) return;
     this.#invocations.delete(n);
+    invocation.scope.waiting.delete(n);
     if (ok) invocation.resolve(value);
     else invocation.reject(decodeThrown(value as Thrown));
   }
@@ -143,6 +169,9 @@ export class CallScopes {
       if (tooLarge === undefined) throw error;
       return Promise.reject(tooLarge);
     }
-    return new Promise((resolve, reject) => this.#invocations.set(n, { resolve, reject }));
+    scope.waiting.add(n);
+    return new Promise((resolve, reject) =>
+      this.#invocations.set(n, { scope, where, method, resolve, reject }),
+    );
   }
 }

@@ -342,6 +342,41 @@ describe('callbacks', () => {
     expect(result).toEqual({ isBuffer: true, length: size * 2, last: 3 });
   });
 
+  it('serves a child that reads every answer, however large and however many are in flight', async () => {
+    const w = await track(procxy(Tasks, tasksUrl, { serialization: 'advanced' }));
+    const mib = 1 << 20;
+    // 100 MiB of answers, two at a time: the unread ones never add up to the 64 MiB a child may leave.
+    const answer = async (size: number) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return Buffer.alloc(size, 1);
+    };
+    expect(await w.manyLargeAnswers(100, mib, 2, answer)).toBe(100 * mib);
+    // One answer larger than that allowance, within maxMessageBytes.
+    expect(await w.manyLargeAnswers(1, 80 * mib, 1, (size) => Buffer.alloc(size, 2))).toBe(80 * mib);
+  });
+
+  it('releases in the child what a callback still waits for when its call is aborted', async () => {
+    const w = await tasks();
+    let finish: (value: string) => void = () => {};
+    const controller = new AbortController();
+    const call = w
+      .$with({ signal: controller.signal })
+      .awaitAndRecord(() => new Promise<string>((resolve) => (finish = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    await expect(call).rejects.toThrow(/aborted/);
+    // Settled in the parent after the abort: the child heard that its callback was released, not this value.
+    finish('too late');
+    for (let i = 0; i < 3; i++) {
+      const never = new AbortController();
+      const stuck = w.$with({ signal: never.signal }).awaitAndRecord(() => new Promise<string>(() => {}));
+      setTimeout(() => never.abort(), 20);
+      await stuck.catch(() => {});
+    }
+    expect(await w.runtimeState()).toEqual({ scopes: 0, invocations: 0 });
+    expect(await w.lastOutcome()).toMatchObject({ error: { name: 'CallbackReleasedError' } });
+  });
+
   it('terminates a child that invokes a callback of a call never made, or one the call does not have', async () => {
     for (const [id, f] of [
       [99, 0],

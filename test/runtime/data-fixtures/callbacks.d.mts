@@ -15,6 +15,14 @@ export declare class Tasks {
   twoCallbacks(first: (v: number) => number, value: number, second: (v: number) => number): Promise<number[]>;
   // biome-ignore lint/suspicious/noExplicitAny: the tests pass it callbacks of every shape, checked at run time
   outcome(callback: (...args: any[]) => any, ...args: any[]): Promise<Outcome<any>>;
+  manyLargeAnswers(
+    count: number,
+    size: number,
+    inFlight: number,
+    callback: (size: number) => Buffer | Promise<Buffer>,
+  ): Promise<number>;
+  awaitAndRecord(callback: () => Promise<string>): Promise<Outcome<string>>;
+  lastOutcome(): Outcome<string> | null;
   bigRoundTrip(
     size: number,
     callback: (data: Buffer) => Buffer,

@@ -96,6 +96,35 @@ export class Tasks {
     }
   }
 
+  /** `count` invocations, `inFlight` at a time, each answered with `size` bytes: the total length read. */
+  async manyLargeAnswers(count, size, inFlight, callback) {
+    let next = 0;
+    let total = 0;
+    const lane = async () => {
+      while (next < count) {
+        next++;
+        const answer = await callback(size);
+        total += answer.length;
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, lane));
+    return total;
+  }
+
+  /** Awaits the callback; what its promise did, kept for lastOutcome() (the call may be aborted meanwhile). */
+  async awaitAndRecord(callback) {
+    try {
+      this.outcomeSeen = { ok: await callback() };
+    } catch (error) {
+      this.outcomeSeen = { error: describe(error) };
+    }
+    return this.outcomeSeen;
+  }
+
+  lastOutcome() {
+    return this.outcomeSeen ?? null;
+  }
+
   /** Hands the parent a large Buffer and returns the length of the one it answers. */
   async bigRoundTrip(size, callback) {
     const answer = await callback(Buffer.alloc(size, 7));
