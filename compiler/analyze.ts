@@ -16,7 +16,6 @@ import { isLibFile } from './procxiable-shape.js';
 import { isLibraryFile } from './program.js';
 import {
   constructorText,
-  isIdentifierName,
   parametersOf,
   quote,
   type SignatureContext,
@@ -158,12 +157,12 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
   for (const [decl, names] of ordered) {
     if ((ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract) !== 0) continue;
     const exportName =
-      names.find((n) => n !== 'default' && isIdentifierName(n)) ??
+      names.find((n) => n !== 'default' && isIdentifierText(n)) ??
       names.find((n) => n !== 'default') ??
       'default';
     // The stub's names (`<Name>Proxy`, `spawn<Name>`) must be identifiers: a class exported only as a string
     // (`export { Impl as 'my-worker' }`) or as default is named after its declaration.
-    const className = exportName !== 'default' && isIdentifierName(exportName) ? exportName : decl.name?.text;
+    const className = exportName !== 'default' && isIdentifierText(exportName) ? exportName : decl.name?.text;
     if (className === undefined) {
       context.diagnostics.push(
         diagnosticAt(
@@ -410,6 +409,16 @@ function analyzeClass(
   };
 }
 
+/** Whether `name` is an identifier (Unicode ones included: `Prüfer`), so a stub can name things after it. */
+function isIdentifierText(name: string): boolean {
+  const points = [...name].map((c) => c.codePointAt(0)!);
+  return (
+    points.length > 0 &&
+    ts.isIdentifierStart(points[0]!, ts.ScriptTarget.Latest) &&
+    points.every((p) => ts.isIdentifierPart(p, ts.ScriptTarget.Latest))
+  );
+}
+
 /**
  * Whether the instance the child constructs has the method: a body, or an ambient declaration (a `.d.ts` or `declare
  * class` describes JavaScript that has it). A signature an interface merges into the class is the base class's
@@ -421,7 +430,10 @@ function isImplemented(checker: ts.TypeChecker, property: ts.Symbol, classType: 
     (d) =>
       ts.isMethodDeclaration(d) &&
       (d.body !== undefined ||
-        (isAmbient(d) && (ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Abstract) === 0)),
+        // An optional one (`onStop?(): void`) may be absent from the JavaScript.
+        (isAmbient(d) &&
+          d.questionToken === undefined &&
+          (ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Abstract) === 0)),
   );
   if (concrete || !isClass(classType.getSymbol())) return concrete;
   for (const base of checker.getBaseTypes(classType as ts.InterfaceType)) {

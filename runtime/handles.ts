@@ -232,11 +232,24 @@ export class HandleSender {
         const waiting = this.#waiting.get(id) ?? new Map<number, net.Socket>();
         this.#waiting.set(id, waiting);
         waiting.set(i, socket);
-        const deliverLater = () => {
+        const deliverLater = (error?: Error | null) => {
           // Cancelled: the call was given up on while the writes went out.
           if (!waiting.delete(i)) return;
           if (waiting.size === 0) this.#waiting.delete(id);
-          deliver();
+          if (error == null) {
+            deliver();
+            return;
+          }
+          // The peer reset it, say: the bytes owed to it are lost, and a socket that failed is not handed over as a
+          // live one (the child would read a clean end).
+          this.#unsent.delete(socket);
+          socket.destroy();
+          this.#lost({
+            procxy: 'lost',
+            id,
+            i,
+            reason: `writing what it still held failed: ${error.message}`,
+          });
         };
         if (socket.writableEnded) finished(socket, { readable: false }, deliverLater);
         else socket.write(Buffer.alloc(0), deliverLater);
@@ -259,6 +272,11 @@ export class HandleSender {
       socket.destroy();
       this.#lost({ procxy: 'lost', id, i, reason: 'its call was given up on before it was sent' });
     }
+  }
+
+  /** The worker is ending: no socket still waiting for its writes is sent (see cancel). */
+  cancelAll(): void {
+    for (const id of [...this.#waiting.keys()]) this.cancel(id);
   }
 
   /** Tells the child to fail the call rather than wait for a handle that will never come. */

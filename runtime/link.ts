@@ -147,6 +147,8 @@ export class ParentLink {
   #terminating: Promise<void> | undefined;
   /** terminate() came after the child had exited on its own, before its death was settled. */
   #terminatedAfterExit = false;
+  /** Why calls fail once the child died on its own (#died): kept when a later terminate() changes #closed. */
+  #crash: ClosedReason | undefined;
   /** Settles once #died has: calls made after the exit wait for it, so that they fail as the others did. */
   readonly #gone: Promise<void>;
   #settleGone!: () => void;
@@ -295,7 +297,13 @@ export class ParentLink {
   ): Promise<unknown> {
     if (this.#closed !== undefined) return refused(this.#closed(method), args);
     // Exited, its death not settled yet (its link drains): nothing goes to it, and the call fails as the others do.
-    if (this.#exit !== undefined) return this.#gone.then(() => refused(this.#closed!(method), args));
+    if (this.#exit !== undefined) {
+      // Made before a $terminate() that comes in the window: the crash is its reason, as for the calls in flight.
+      const crashFirst = !this.#terminatedAfterExit;
+      return this.#gone.then(() =>
+        refused((crashFirst ? (this.#crash ?? this.#closed) : this.#closed)!(method), args),
+      );
+    }
     if (signal === undefined && index !== handleHookIndex && plainArguments(args)) {
       return this.#plainCall(index, method, args, timeout);
     }
@@ -448,7 +456,8 @@ export class ParentLink {
       reason ?? new TerminatedError(`The worker ${name} was terminated while starting`, { pid: this.pid }),
     );
     if (this.#exit !== undefined) {
-      this.#terminating = Promise.resolve();
+      // Exited: settled once its calls are (at once, unless its death is still being settled, see #died).
+      this.#terminating = this.#terminatedAfterExit ? this.#gone : Promise.resolve();
       return this.#terminating;
     }
     this.child.ref();
@@ -658,6 +667,8 @@ export class ParentLink {
   /** Marks the link closed and rejects every pending call with the reason. */
   #close(reason: ClosedReason): void {
     this.#closed = reason;
+    // Their calls are rejected: a socket still waiting to go would reach a worker being disposed, or nobody.
+    this.#handles?.cancelAll();
     for (const id of [...this.#pending.keys()]) {
       this.#settle(id, reason(this.#pending.get(id)!.method), false);
     }
@@ -709,6 +720,7 @@ export class ParentLink {
             },
           ),
       );
+      this.#crash = this.#closed;
       if (this.#terminatedAfterExit) this.#refuseAsTerminated(this.#closed!);
     }
     this.#settleGone();

@@ -205,14 +205,27 @@ function ancestry(proto: object): {
 }
 
 /**
- * JSON.stringify calls a toJSON it finds on a plain object or array, enumerable or not, and writes what it returns
- * instead: json mode would send something else, advanced mode must let V8 write the data.
+ * JSON.stringify calls a toJSON method it finds on a plain object or array, enumerable or not, and writes what it
+ * returns instead: json mode would send something else, advanced mode must let V8 write the data.
  */
 function checkToJson(value: object, w: Walk): void {
-  if (!('toJSON' in value)) return;
+  if (!callsToJson(value)) return;
   if (w.json)
-    refuse(w, 'its toJSON property would replace it in json mode. Remove it, or pass what it returns');
+    refuse(w, 'its toJSON method would replace it in json mode. Remove it, or pass what it returns');
   w.jsonSafe = false;
+}
+
+/**
+ * Whether JSON.stringify would call a toJSON of the value: a function, own or inherited, or a getter (which may
+ * return one). Read through descriptors, so no getter runs; a toJSON that is data (a field of parsed JSON) is data.
+ */
+function callsToJson(value: object): boolean {
+  if (!('toJSON' in value)) return false;
+  for (let o: object | null = value; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(o, 'toJSON');
+    if (d !== undefined) return d.get !== undefined || typeof d.value === 'function';
+  }
+  return false;
 }
 
 function visitProperties(value: object, w: Walk, depth: number): void {
@@ -473,6 +486,9 @@ function addedProperty(value: object): string | undefined {
   return undefined;
 }
 
+/** The longest String object whose own keys are walked for one it was given (each character is a key). */
+const stringObjectWalked = 4096;
+
 /** An enumerable property a boxed primitive was given (a String object's own indices are its characters). */
 function boxedAddedProperty(value: object): string | undefined {
   const length = types.isStringObject(value) ? (value as string).length : 0;
@@ -567,6 +583,12 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
     return;
   } else if (types.isBoxedPrimitive(value)) {
     if (Object.getOwnPropertySymbols(value).length > 0) refuse(w, 'a symbol-keyed property would be dropped');
+    if (types.isStringObject(value) && (value as string).length > stringObjectWalked) {
+      refuse(
+        w,
+        `a String object of more than ${stringObjectWalked} characters is not checked for properties of its own, which it would lose (each character is a key). Pass the primitive string`,
+      );
+    }
     const added = boxedAddedProperty(value);
     if (added !== undefined) {
       refuse(
@@ -912,7 +934,7 @@ class PlainDataCheck {
       const proto = Object.getPrototypeOf(value) as object | null;
       const array = (proto === Array.prototype || proto === null) && Array.isArray(value);
       const plain = !array && (proto === Object.prototype || proto === null);
-      if ((plain || array) && (types.isProxy(value) || 'toJSON' in value)) return undefined;
+      if ((plain || array) && (types.isProxy(value) || callsToJson(value))) return undefined;
       if (proto === null && !array && strippedBuiltin(value) !== undefined) return undefined;
       if (this.#jsonSafe || ++untracked > trackAfter) {
         seen ??= new Set();
@@ -972,7 +994,7 @@ class PlainDataCheck {
       const proto = Object.getPrototypeOf(value) as object | null;
       const array = (proto === Array.prototype || proto === null) && Array.isArray(value);
       if (!(array || proto === Object.prototype || proto === null) || types.isProxy(value)) return undefined;
-      if ('toJSON' in value) return undefined;
+      if (callsToJson(value)) return undefined;
       if (proto === null && !array && strippedBuiltin(value) !== undefined) return undefined;
       const below = depth + 1;
       const children = this.#top;

@@ -61,12 +61,21 @@ function encode(value: unknown, d: Describing, depth: number): Thrown {
   // Not read: the check refuses a Proxy without running its traps, and so does this.
   if (isProxied(value)) return { k: 'opaque', text: proxyText };
   if (isError(value)) {
-    if (d.seen.has(value))
-      return { k: 'opaque', text: `[circular ${String(value.name)}: ${String(value.message)}]` };
-    if (depth < thrownLimits.depth && d.left > 0) return { k: 'error', error: describe(value, d, depth) };
+    if (d.seen.has(value)) return { k: 'opaque', text: `[circular ${errorText(value)}]` };
+    if (depth < thrownLimits.depth && d.left > 0) {
+      try {
+        return { k: 'error', error: describe(value, d, depth) };
+      } catch (unreadable) {
+        // A getter of its own (its message, stack or cause) threw: what is left to say is that.
+        return {
+          k: 'opaque',
+          text: `${describeOpaque(value)}: an Error that cannot be read: ${messageOf(unreadable)}`,
+        };
+      }
+    }
     return {
       k: 'opaque',
-      text: `[${String(value.name)}: ${String(value.message)}, not described: too deep or too many]`,
+      text: `[${errorText(value)}, not described: too deep or too many]`,
     };
   }
   try {
@@ -79,6 +88,15 @@ function encode(value: unknown, d: Describing, depth: number): Thrown {
     } catch {
       return { k: 'opaque', text: `${describeOpaque(value)}${why(refusal)}` };
     }
+  }
+}
+
+/** `TypeError: bad input`, whatever getters of the Error's own throw. */
+function errorText(error: Error): string {
+  try {
+    return `${String(error.name)}: ${String(error.message)}`;
+  } catch {
+    return describeOpaque(error);
   }
 }
 

@@ -75,6 +75,12 @@ export class HandleInbox {
     this.#drain();
   }
 
+  /** The worker is being disposed: no held-back call runs any more (the parent rejected them all). */
+  abortAll(): void {
+    for (const call of this.#queue) this.#aborted.add(call.id);
+    this.#drain();
+  }
+
   #receive(message: unknown, handle: unknown): void {
     // The worker's own IPC messages are its business.
     if (!isEnvelope(message)) return;

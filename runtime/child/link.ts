@@ -115,6 +115,8 @@ class ChildLink {
       case 'unsub':
         return this.#events?.unsubscribe(message.e);
       case 'dispose':
+        // Calls still held back for their handles were rejected by the parent: they must not run on a disposed instance.
+        this.#inbox.abortAll();
         void this.#dispose();
         return;
       default:

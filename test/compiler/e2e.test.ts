@@ -298,4 +298,23 @@ describe('stub generated into a temporary project', () => {
     await using impl = await spawnImpl();
     expect(await impl.run({ n: 41 })).toBe(42);
   });
+
+  it('names a class exported under a Unicode identifier after that export', async () => {
+    const dir = scratchProject({
+      'src/p.worker.ts': [
+        'class Impl {',
+        '  check(n: number): boolean {',
+        '    return n > 0;',
+        '  }',
+        '}',
+        'export { Impl as Prüfer };',
+        '',
+      ].join('\n'),
+    });
+    expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+    const stub = readFileSync(path.join(dir, 'src/p.worker.procxy.ts'), 'utf8');
+    expect(stub).toContain('export interface PrüferProxy extends ProxyControls<PrüferProxy> {');
+    expect(stub).toContain('export function spawnPrüfer(');
+    expect(typeCheck(dir)).toBe('');
+  });
 });

@@ -231,6 +231,19 @@ describe('inherited methods', () => {
     expect(stub).toContain("  methods: ['implemented'],");
     expect(tsc).toBe('');
   });
+
+  it('does not count an optional method of a .d.ts as implemented: the JavaScript may lack it', async () => {
+    const dir = scratchProject({
+      'src/w.worker.ts': "import { JsBase } from './js-base.js';\nexport class FromJs extends JsBase {}\n",
+      'src/js-base.d.ts':
+        'export declare class JsBase {\n  fromJs(n: number): number;\n  onStop?(): void;\n}\n',
+      'src/js-base.js': 'export class JsBase {\n  fromJs(n) {\n    return n;\n  }\n}\n',
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['PRX9024']);
+    expect(result.diagnostics[0]!.message).toContain("'FromJs.onStop'");
+    expect(readProjectFile(dir, 'src/w.worker.procxy.ts')).toContain("  methods: ['fromJs'],");
+  });
 });
 
 describe('package types', () => {

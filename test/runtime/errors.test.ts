@@ -125,6 +125,17 @@ describe.each(['json', 'advanced'] as const)('errors in %s mode', (serialization
     expect(worker.$pid).toBe(pid);
   });
 
+  it('answers for an Error whose cause or message getter throws, and lives on', async () => {
+    const pid = worker.$pid;
+    for (const part of ['cause', 'message']) {
+      const error = (await rejection(worker.unreadableError(part))) as SerializationError;
+      expect(error).toBeInstanceOf(SerializationError);
+      expect(error.message).toContain(`an Error that cannot be read: ${part} getter`);
+    }
+    expect(worker.$pid).toBe(pid);
+    expect(await rejection(worker.builtin('TypeError'))).toBeInstanceOf(TypeError);
+  });
+
   it('describes a field it cannot carry and keeps the others', async () => {
     const error = (await rejection(worker.fieldWithFunction())) as Error & {
       callback: unknown;

@@ -52,6 +52,7 @@ describe('json mode', () => {
     ['nested plain data', { a: [1, 'two', { three: true }], b: null }],
     ['an optional property left undefined', { a: 1, b: undefined }],
     ['a null-prototype object', Object.assign(Object.create(null), { a: 1 })],
+    ['a toJSON that is data, not a method', JSON.parse('{"toJSON": "v1", "body": "b"}')],
     ['a __proto__ key parsed from JSON', JSON.parse('{"__proto__": {"polluted": 1}}')],
   ])('accepts %s', (_, value) => {
     expect(isProcxiable(value, 'json')).toBe(true);
@@ -191,6 +192,12 @@ describe('advanced mode', () => {
       { s: Object.assign(new String('abc'), { x: 1 }) },
       'v.s',
       /property of its own \(x\)/,
+    ],
+    [
+      'a long String object, which it does not walk key by key',
+      { s: new String('x'.repeat(10_000_000)) },
+      'v.s',
+      /a String object of more than 4096 characters/,
     ],
     [
       'a RegExp whose lastIndex moved',

@@ -33,6 +33,16 @@ export class Thrower {
   taggedBytes() {
     throw Object.assign(new Uint8Array(2), { unit: 'ms' });
   }
+  /** An Error whose `cause` (or `message`) is a getter that throws. */
+  unreadableError(part) {
+    const e = new Error('e');
+    Object.defineProperty(e, part, {
+      get() {
+        throw new Error(`${part} getter`);
+      },
+    });
+    throw e;
+  }
   /** V8 writes neither (a Symbol object), or cannot read back what it wrote (a WebAssembly.Module). */
   boxedSymbol() {
     throw Object(Symbol('boxed'));

@@ -114,6 +114,24 @@ describe.each(modes)('a crashing child in %s mode', (serialization) => {
     }
   });
 
+  it('a call made as the child exits, before $terminate(), fails of the crash; $terminate() waits for it', async () => {
+    const worker = await start(serialization);
+    const inFlight = rejection(worker.sleep(10_000));
+    const outcomes = new Promise<[unknown, boolean]>((resolve) => {
+      worker.$process.once('exit', () => {
+        const made = rejection(worker.echo(1));
+        let settled = false;
+        void made.then(() => (settled = true));
+        void worker.$terminate().then(async () => resolve([await made, settled]));
+      });
+    });
+    void worker.exit(3, 'crashing').catch(() => {});
+    const [made, settledFirst] = await outcomes;
+    expect(made).toBeInstanceOf(ChildCrashedError);
+    expect(settledFirst).toBe(true);
+    expect(await inFlight).toBeInstanceOf(ChildCrashedError);
+  });
+
   it('a crashed worker then terminated rejects later calls with TerminatedError, the crash as cause', async () => {
     const worker = await start(serialization);
     await rejection(worker.exit(1, 'bye'));
