@@ -274,9 +274,18 @@ export class HandleSender {
     }
   }
 
-  /** The worker is ending: no socket still waiting for its writes is sent (see cancel). */
+  /**
+   * The worker is ending: no socket still waiting for its writes is sent, and they close here. The child is not told
+   * (it drops its held-back calls on dispose, or is killed): a `lost` would let it run the calls held behind them.
+   */
   cancelAll(): void {
-    for (const id of [...this.#waiting.keys()]) this.cancel(id);
+    for (const waiting of this.#waiting.values()) {
+      for (const socket of waiting.values()) {
+        this.#unsent.delete(socket);
+        socket.destroy();
+      }
+    }
+    this.#waiting.clear();
   }
 
   /** Tells the child to fail the call rather than wait for a handle that will never come. */

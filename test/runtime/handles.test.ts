@@ -2,8 +2,10 @@
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
@@ -15,6 +17,7 @@ import {
   type ProcxyOptions,
   procxy,
   SerializationError,
+  TerminatedError,
 } from 'procxy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Handles, Hookless } from './handle-fixtures/handles.mjs';
@@ -166,6 +169,47 @@ describe('handle arguments', () => {
     await settle(() => openFds() < fds);
     expect(openFds()).toBeLessThan(fds);
     expect(await w.log()).toEqual(['after']);
+  });
+
+  it('fails the call of a socket whose pending writes failed (the peer reset it), rather than hand it over', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const { client, accepted } = await connect(server);
+    client.pause();
+    accepted.on('error', () => {});
+    accepted.write(Buffer.alloc(32 * 1024 * 1024));
+    const call = w.adopt(accepted).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    client.resetAndDestroy();
+    const error = (await call) as SerializationError;
+    expect(error).toBeInstanceOf(SerializationError);
+    expect(error.message).toMatch(
+      /args\[0\]: the handle could not be sent: writing what it still held failed/,
+    );
+    expect(accepted.destroyed).toBe(true);
+    await w.mark('after');
+    expect(await w.log()).toEqual(['after']);
+  });
+
+  it('runs no call held back for a handle once $terminate() disposes the worker', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const file = join(mkdtempSync(join(tmpdir(), 'procxy-handles-')), 'log');
+    await w.logTo(file);
+    const { client, accepted } = await connect(server);
+    client.pause();
+    accepted.write(Buffer.alloc(32 * 1024 * 1024));
+    const held = w.adopt(accepted).catch((e: unknown) => e);
+    const after = w.mark('plain').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const ending = w.$terminate();
+    // The client reads while the worker disposes: the socket's writes go out, and it could be handed over.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.resume();
+    await ending;
+    expect(await held).toBeInstanceOf(TerminatedError);
+    expect(await after).toBeInstanceOf(TerminatedError);
+    expect(readFileSync(file, 'utf8')).toBe('dispose\n');
   });
 
   it('hands over a socket ended with writes pending once they are written: the client gets every byte', async () => {

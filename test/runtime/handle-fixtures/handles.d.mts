@@ -17,6 +17,7 @@ export declare class Handles {
   describeAll(...args: (Socket | Server | DgramSocket | string)[]): Described[];
   takeThree(a: Socket, b: Socket, c: Socket, signal: AbortSignal): void;
   mark(label: string): void;
+  logTo(file: string): void;
   log(): string[];
   spin(ms: number): void;
   disconnectIpc(): void;

@@ -1,5 +1,6 @@
 // A worker that receives live sockets, servers and dgram sockets, and reports what reached it and in which order.
 import dgram from 'node:dgram';
+import { appendFileSync } from 'node:fs';
 import net from 'node:net';
 import { onHandle } from 'procxy/child';
 
@@ -16,10 +17,11 @@ export class Handles {
   #waiters = [];
   #log = [];
   #owned = [];
+  #logFile = undefined;
 
   /** Keeps the socket and collects what it reads. */
   adopt(socket) {
-    this.#log.push('adopt');
+    this.mark('adopt');
     this.#own(socket);
     socket.on('data', (chunk) => {
       this.#chunks.push(chunk);
@@ -70,6 +72,19 @@ export class Handles {
 
   mark(label) {
     this.#log.push(label);
+    if (this.#logFile !== undefined) appendFileSync(this.#logFile, `${label}\n`);
+  }
+
+  /** From now on, marks and the dispose are also appended to `file`, which outlives this process. */
+  logTo(file) {
+    this.#logFile = file;
+  }
+
+  /** With a log file, the dispose takes a while: what arrives meanwhile must not run. */
+  async [Symbol.asyncDispose]() {
+    if (this.#logFile === undefined) return;
+    appendFileSync(this.#logFile, 'dispose\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
   }
 
   log() {
