@@ -156,6 +156,8 @@ export class ParentLink {
   #killTimer: NodeJS.Timeout | undefined;
   #linkCheck: NodeJS.Timeout | undefined;
   /** Bytes of callback answers sent since the child last had nothing left to read (see #invoke). */
+  /** Where the messages of aborted calls not yet handed to the kernel end in the stream (see #full). */
+  #abortedOut: number[] = [];
   /** Callback answers sent, in order: where each ends in the stream and its size (see #unreadAnswers). */
   readonly #answersOut: { readonly end: number; readonly bytes: number }[] = [];
   #answerBytes = 0;
@@ -317,7 +319,7 @@ export class ParentLink {
     const signals = callSignals(split.signal, signal);
     const aborted = abortedSignal(signals);
     if (aborted !== undefined) return refused(abortError(method, this.pid, aborted, false), args);
-    if (this.#pending.size >= this.#options.maxPending) {
+    if (this.#full()) {
       return refused(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }), args);
     }
     const id = this.#nextId++;
@@ -335,7 +337,8 @@ export class ParentLink {
     // only when it got some: only then is an abort its business.
     const remote =
       split.signal !== undefined || split.callbacks !== undefined || lifted.handles !== undefined;
-    return this.#watchedCall(id, method, timeout, signals, split.callbacks, remote);
+    const end = this.#transport.submitted;
+    return this.#watchedCall(id, method, timeout, signals, split.callbacks, remote, end);
   }
 
   /**
@@ -349,8 +352,9 @@ export class ParentLink {
     signals: readonly AbortSignal[],
     callbacks: PendingCall['callbacks'],
     remote: boolean,
+    end: number,
   ): Promise<unknown> {
-    const onAbort = this.#onAbort(id, method, remote);
+    const onAbort = this.#onAbort(id, method, remote, end);
     return new Promise((resolve, reject) => {
       const call: PendingCall = {
         method,
@@ -369,9 +373,12 @@ export class ParentLink {
    * What an abort of a call's signal does: made apart from #watchedCall's closures, whose scope holds the call's
    * callbacks, for the AbortError it makes keeps this closure alive through its stack's frames.
    */
-  #onAbort(id: number, method: string, remote: boolean): (fired: AbortSignal) => void {
+  #onAbort(id: number, method: string, remote: boolean, end: number): (fired: AbortSignal) => void {
     return (fired) => {
+      if (!this.#pending.has(id)) return;
       this.#settle(id, abortError(method, this.pid, fired, true), false);
+      // Its message, still held here to be written, keeps counting toward maxPending until it is.
+      if (this.#options.maxPending !== Infinity && end > this.#handedOut()) this.#abortedOut.push(end);
       this.#handles?.cancel(id);
       if (remote && this.#closed === undefined) {
         sendAbort((m, j, f) => this.#transport.send(m, j, f), id, fired.reason);
@@ -379,9 +386,26 @@ export class ParentLink {
     };
   }
 
+  /** Bytes of the messages queued so far that have reached the kernel (the rest this process holds). */
+  #handedOut(): number {
+    return this.#transport.submitted - this.#transport.unsent();
+  }
+
+  /**
+   * Whether maxPending calls are in flight: pending ones, and aborted ones whose messages this process still holds
+   * (a caller that aborts each call to a stalled worker would otherwise pile up their arguments without bound).
+   */
+  #full(): boolean {
+    if (this.#abortedOut.length > 0) {
+      const handed = this.#handedOut();
+      this.#abortedOut = this.#abortedOut.filter((end) => end > handed);
+    }
+    return this.#pending.size + this.#abortedOut.length >= this.#options.maxPending;
+  }
+
   /** The common call: nothing to lift out of the arguments and no signal to watch, so nothing to allocate for them. */
   #plainCall(index: number, method: string, args: readonly unknown[], timeout: number): Promise<unknown> {
-    if (this.#pending.size >= this.#options.maxPending) {
+    if (this.#full()) {
       return refused(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }), args);
     }
     const id = this.#nextId++;

@@ -64,6 +64,40 @@ describe('maxPending', () => {
   });
 });
 
+describe('maxPending and aborted calls', () => {
+  it('counts an aborted call while this process still holds its message: a stalled worker cannot pile them up', async () => {
+    const worker = await procxy(Worker, workersModule, { maxPending: 3, serialization: 'advanced' });
+    pids.add(worker.$pid);
+    try {
+      const spinning = worker.spin(1_500);
+      // Far more than the kernel takes while the child reads nothing: most of each stays in this process.
+      const big = new Uint8Array(8 * 1024 * 1024);
+      for (let i = 0; i < 2; i++) {
+        const controller = new AbortController();
+        const view = worker.$with({ signal: controller.signal }) as unknown as {
+          echo(value: Uint8Array): Promise<Uint8Array>;
+        };
+        const call = view.echo(big);
+        controller.abort();
+        expect((await rejection(call)) as Error).toMatchObject({ code: 'PROCXY_ABORTED' });
+      }
+      expect(await rejection(worker.pid())).toBeInstanceOf(QueueFullError);
+      expect(await spinning).toBe(1_500);
+      // Once the child has read them, they count no more.
+      let pid: number | undefined;
+      for (let tries = 0; pid === undefined && tries < 250; tries++) {
+        pid = await worker.pid().catch(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return undefined;
+        });
+      }
+      expect(pid).toBe(worker.$pid);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+});
+
 describe.each(modes)('a child that exits right after answering, in %s mode', (serialization) => {
   const bytes = 2 * 1024 * 1024;
   it.each(['nextTick', 'microtask', 'immediate'] as ExitTiming[])(
