@@ -322,6 +322,7 @@ function analyzeClass(
     const member: TypeText = [classRef, `[${quote(name)}]`];
     const base: TypeText = optional ? ['NonNullable<', ...member, '>'] : member;
     const models: SignatureModel[] = [];
+    const reported = context.diagnostics.length;
     for (const signature of signatures) {
       const declaration = signature.getDeclaration();
       context.diagnostics.push(
@@ -345,6 +346,23 @@ function analyzeClass(
         allowIndexed ? base : undefined,
       );
       if (text !== undefined) models.push({ jsDoc: jsDocOf(declaration), text });
+    }
+    // A package's method that cannot cross is no error of the worker's, which cannot change it: it is left out.
+    if (isLibraryFile(program, first.getSourceFile())) {
+      const found = context.diagnostics.splice(reported);
+      const refusal = found.find((d) => d.category === 'error');
+      if (refusal !== undefined) {
+        context.diagnostics.push(
+          diagnosticAt(
+            decl.name ?? decl,
+            'PRX9027',
+            `method '${owner}', inherited from a package, is left out of the proxy: ${refusal.message}. Override it in '${className}' to call it through the proxy`,
+            'warning',
+          ),
+        );
+        continue;
+      }
+      context.diagnostics.push(...found);
     }
     if (models.length !== signatures.length) continue;
     methods.push({

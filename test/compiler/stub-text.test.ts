@@ -232,6 +232,44 @@ describe('inherited methods', () => {
     expect(tsc).toBe('');
   });
 
+  it("leaves out, with a warning on the worker, a package's method that cannot cross: the worker cannot change it", async () => {
+    const dir = scratchProject({
+      'node_modules/svc-lib/package.json': JSON.stringify({
+        name: 'svc-lib',
+        type: 'module',
+        exports: { '.': { types: './index.d.ts', default: './index.js' } },
+      }),
+      'node_modules/svc-lib/index.d.ts': [
+        'export declare class Service {',
+        '  configure(opts: { verbose: boolean }): this;',
+        '  stats(): Record<string, unknown>;',
+        '  close(): Promise<void>;',
+        '}',
+        '',
+      ].join('\n'),
+      'node_modules/svc-lib/index.js':
+        'export class Service { configure() { return this; } stats() { return {}; } async close() {} }\n',
+      'src/w.worker.ts': [
+        "import { Service } from 'svc-lib';",
+        'export class MyWorker extends Service {',
+        '  add(a: number, b: number): number {',
+        '    return a + b;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.ok).toBe(true);
+    const warnings = result.diagnostics.map((d) => `${d.code} ${path.relative(dir, d.file)} ${d.category}`);
+    expect(warnings).toEqual(['PRX9027 src/w.worker.ts warning', 'PRX9027 src/w.worker.ts warning']);
+    expect(result.diagnostics[0]!.message).toMatch(
+      /^method 'MyWorker.configure', inherited from a package, is left out/,
+    );
+    expect(readProjectFile(dir, 'src/w.worker.procxy.ts')).toContain("  methods: ['add', 'close'],");
+    expect(typeCheck(dir)).toBe('');
+  });
+
   it('does not count an optional method of a .d.ts as implemented: the JavaScript may lack it', async () => {
     const dir = scratchProject({
       'src/w.worker.ts': "import { JsBase } from './js-base.js';\nexport class FromJs extends JsBase {}\n",
