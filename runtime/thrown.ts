@@ -62,17 +62,7 @@ function encode(value: unknown, d: Describing, depth: number): Thrown {
   if (isProxied(value)) return { k: 'opaque', text: proxyText };
   if (isError(value)) {
     if (d.seen.has(value)) return { k: 'opaque', text: `[circular ${errorText(value)}]` };
-    if (depth < thrownLimits.depth && d.left > 0) {
-      try {
-        return { k: 'error', error: describe(value, d, depth) };
-      } catch (unreadable) {
-        // A getter of its own (its message, stack or cause) threw: what is left to say is that.
-        return {
-          k: 'opaque',
-          text: `${describeOpaque(value)}: an Error that cannot be read: ${messageOf(unreadable)}`,
-        };
-      }
-    }
+    if (depth < thrownLimits.depth && d.left > 0) return { k: 'error', error: describe(value, d, depth) };
     return {
       k: 'opaque',
       text: `[${errorText(value)}, not described: too deep or too many]`,

@@ -10,6 +10,7 @@ import {
   type ChildMessage,
   type InitMessage,
   type ParentMessage,
+  type Thrown,
   unreachable,
 } from '../protocol.js';
 import { encodeThrown, messageOf, thrownFindings } from '../thrown.js';
@@ -176,7 +177,12 @@ class ChildLink {
       }
       this.#send({ t: 'ready', methods, ...(emitter ? { emitter } : {}) }, true);
     } catch (error) {
-      const e = encodeThrown(error);
+      let e: Thrown;
+      try {
+        e = encodeThrown(error);
+      } catch (failure) {
+        e = encodeThrown(unsendable(failure));
+      }
       this.#send(
         { t: 'init-error', kind: error instanceof ResolutionFailure ? 'resolution' : 'load', e },
         false,
@@ -260,16 +266,13 @@ class ChildLink {
 
   #fail(id: number, error: unknown): void {
     this.#scopes.leave(id);
-    const e = encodeThrown(error);
     try {
+      const e = encodeThrown(error);
       this.#send({ t: 'err', id, e }, false, thrownFindings(e));
     } catch (failure) {
-      // What was thrown passed the check but V8 refused it after all: the caller still hears of the call.
-      const refused = new SerializationError(
-        `What the call threw could not be encoded: ${messageOf(failure)}`,
-        'thrown',
-      );
-      this.#send({ t: 'err', id, e: encodeThrown(refused) }, false);
+      // A getter of the thrown Error's own threw (its cause, its message), or V8 refused what the check passed: the
+      // caller still hears of the call.
+      this.#send({ t: 'err', id, e: encodeThrown(unsendable(failure)) }, false);
     }
   }
 
@@ -310,6 +313,14 @@ class ChildLink {
     process.stderr.write(`${reason}\n`);
     process.exit(70);
   }
+}
+
+/** What to send in place of a thrown value that could not be described or encoded (`failure` says why). */
+function unsendable(failure: unknown): SerializationError {
+  return new SerializationError(
+    `What was thrown could not be read or encoded: ${messageOf(failure)}`,
+    'thrown',
+  );
 }
 
 /** The error to answer with when an answer did not fit in maxMessageBytes. */

@@ -130,7 +130,7 @@ describe.each(['json', 'advanced'] as const)('errors in %s mode', (serialization
     for (const part of ['cause', 'message']) {
       const error = (await rejection(worker.unreadableError(part))) as SerializationError;
       expect(error).toBeInstanceOf(SerializationError);
-      expect(error.message).toContain(`an Error that cannot be read: ${part} getter`);
+      expect(error.message).toContain(`could not be read or encoded: ${part} getter`);
     }
     expect(worker.$pid).toBe(pid);
     expect(await rejection(worker.builtin('TypeError'))).toBeInstanceOf(TypeError);
