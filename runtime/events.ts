@@ -99,7 +99,7 @@ export class EventHub {
       // so nothing threw there. An 'error' nobody hears is not dropped silently: Node would have thrown it.
       if (event === 'error') {
         process.emitWarning(
-          `An 'error' event of the worker arrived after its last 'error' listener was removed: ${messageOf(args[0])}`,
+          `An 'error' event of the worker arrived with no 'error' listener left to hear it: ${messageOf(args[0])}`,
           { code: 'PROCXY_UNHEARD_ERROR_EVENT' },
         );
       }

@@ -753,21 +753,27 @@ export function inspectArgsOrDefer(args: readonly unknown[], mode: Serialization
  */
 function budgetFor(value: unknown, isArgs: boolean, mode: SerializationMode): number {
   if (!deferrable()) return Infinity;
-  if (mode === 'json') return jsonDefers(value, isArgs) ? 0 : deferAfter;
+  if (mode === 'json') {
+    const defers = jsonDefers(value, isArgs);
+    return defers === 'walk' ? Infinity : defers ? 0 : deferAfter;
+  }
   // The arguments array is one level more.
   return entriesNear(value, isArgs ? 3 : 2) >= deferAfter ? 0 : deferAfter;
 }
 
 /**
  * In json mode, whether the value (or, for arguments, any of them) is an object to leave to sendThenCheck. Not when
- * one is a Proxy: its traps run user code, and the walk refuses it before encoding could touch it.
+ * one is a Proxy: its traps run user code, and the walk refuses it before encoding could touch it. 'walk' when an
+ * argument is an array with a hole at either end (`new Array(n)`): JSON would write `null` for every hole, a string
+ * of five bytes each, before the check refused it; the walk refuses it at the first hole, visiting only what it holds.
  */
-function jsonDefers(value: unknown, isArgs: boolean): boolean {
+function jsonDefers(value: unknown, isArgs: boolean): boolean | 'walk' {
   if (!isArgs) return typeof value === 'object' && value !== null && !types.isProxy(value);
   let objects = false;
   for (const arg of value as readonly unknown[]) {
     if (typeof arg !== 'object' || arg === null) continue;
     if (types.isProxy(arg)) return false;
+    if (Array.isArray(arg) && arg.length > 0 && (!(0 in arg) || !(arg.length - 1 in arg))) return 'walk';
     objects = true;
   }
   return objects;

@@ -128,7 +128,7 @@ describe('events', () => {
       expect(warnings.map((warning) => [(warning as { code?: string }).code, warning.message])).toEqual([
         [
           'PROCXY_UNHEARD_ERROR_EVENT',
-          "An 'error' event of the worker arrived after its last 'error' listener was removed: e2",
+          "An 'error' event of the worker arrived with no 'error' listener left to hear it: e2",
         ],
       ]);
     } finally {

@@ -91,6 +91,23 @@ describe.each(modes)('bad arguments in %s mode', (serialization) => {
     }
   });
 
+  it.runIf(serialization === 'json')(
+    'an array of holes is refused at its first hole, not after JSON wrote a null for each (0.7 s for ten million)',
+    async () => {
+      const worker = (await procxy(Worker, workersModule, { serialization })) as unknown as Loose;
+      pids.add(worker.$pid);
+      try {
+        for (const holes of [new Array(10_000_000), Object.assign(new Array(10_000_000), { 0: 'first' })]) {
+          const error = (await worker.echo(holes).catch((e: unknown) => e)) as SerializationError;
+          expect(error).toBeInstanceOf(SerializationError);
+          expect(error.message).toMatch(/a hole inside an array becomes null in json mode/);
+        }
+      } finally {
+        await worker.$terminate();
+      }
+    },
+  );
+
   it.runIf(serialization === 'advanced')('a bigint and a cycle round-trip', async () => {
     const worker = (await procxy(Worker, workersModule, { serialization })) as unknown as Loose;
     pids.add(worker.$pid);
