@@ -212,10 +212,7 @@ export class HandleSender {
       const written = (error: Error | null) => {
         // Once written, the descriptor in flight is the child's: close this process's copy, also when the child dies
         // before reading it (Node would keep it until an acknowledgement that never comes).
-        if (socket !== undefined) {
-          this.#unsent.delete(socket);
-          socket.destroy();
-        }
+        if (socket !== undefined) this.#drop(socket);
         if (error !== null) this.#lost({ procxy: 'lost', id, i, reason: error.message });
       };
       const envelope: HandleEnvelope = { procxy: 'handle', id, i };
@@ -242,8 +239,7 @@ export class HandleSender {
           }
           // The peer reset it, say: the bytes owed to it are lost, and a socket that failed is not handed over as a
           // live one (the child would read a clean end).
-          this.#unsent.delete(socket);
-          socket.destroy();
+          this.#drop(socket);
           this.#lost({
             procxy: 'lost',
             id,
@@ -268,8 +264,7 @@ export class HandleSender {
     if (waiting === undefined) return;
     this.#waiting.delete(id);
     for (const [i, socket] of waiting) {
-      this.#unsent.delete(socket);
-      socket.destroy();
+      this.#drop(socket);
       this.#lost({ procxy: 'lost', id, i, reason: 'its call was given up on before it was sent' });
     }
   }
@@ -279,13 +274,14 @@ export class HandleSender {
    * (it drops its held-back calls on dispose, or is killed): a `lost` would let it run the calls held behind them.
    */
   cancelAll(): void {
-    for (const waiting of this.#waiting.values()) {
-      for (const socket of waiting.values()) {
-        this.#unsent.delete(socket);
-        socket.destroy();
-      }
-    }
+    for (const waiting of this.#waiting.values()) for (const socket of waiting.values()) this.#drop(socket);
     this.#waiting.clear();
+  }
+
+  /** Closes this process's copy of a socket, once sent or when it will not be. */
+  #drop(socket: net.Socket): void {
+    this.#unsent.delete(socket);
+    socket.destroy();
   }
 
   /** Tells the child to fail the call rather than wait for a handle that will never come. */

@@ -108,6 +108,33 @@ function within(promise: Promise<unknown>, ms: number, hold = true): Promise<voi
   return Promise.race([promise.then(() => {}), late]).then(() => clearTimeout(timer));
 }
 
+/** Messages sent and not yet handed to the kernel, each known by where it ends in the stream (Transport.submitted). */
+class HeldMessages {
+  #held: { readonly end: number; readonly bytes: number }[] = [];
+  #bytes = 0;
+
+  add(end: number, bytes: number): void {
+    this.#held.push({ end, bytes });
+    this.#bytes += bytes;
+  }
+
+  /** Drops those the kernel has taken, `handed` bytes of the stream in all (not in order: aborts come in any). */
+  drop(handed: number): void {
+    if (this.#held.length === 0) return;
+    const kept = this.#held.filter((m) => m.end > handed);
+    for (const m of this.#held) if (m.end <= handed) this.#bytes -= m.bytes;
+    this.#held = kept;
+  }
+
+  get count(): number {
+    return this.#held.length;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+}
+
 /** A call refused before anything was sent: the buffers it marked for transfer stay their caller's, unmarked. */
 function refused(error: unknown, args: readonly unknown[]): Promise<never> {
   releaseMarks(args);
@@ -155,12 +182,10 @@ export class ParentLink {
   #exit: ChildExit | undefined;
   #killTimer: NodeJS.Timeout | undefined;
   #linkCheck: NodeJS.Timeout | undefined;
-  /** Bytes of callback answers sent since the child last had nothing left to read (see #invoke). */
-  /** Where the messages of aborted calls not yet handed to the kernel end in the stream (see #full). */
-  #abortedOut: number[] = [];
-  /** Callback answers sent, in order: where each ends in the stream and its size (see #unreadAnswers). */
-  readonly #answersOut: { readonly end: number; readonly bytes: number }[] = [];
-  #answerBytes = 0;
+  /** Messages of aborted calls this process still holds to write: they count toward maxPending (see #full). */
+  readonly #abortedOut = new HeldMessages();
+  /** Callback answers this process still holds to write: the child has not read them (see #invoke). */
+  readonly #answersOut = new HeldMessages();
   #startTimer: NodeJS.Timeout | undefined;
   #unwatchSignal: (() => void) | undefined;
 
@@ -378,7 +403,7 @@ export class ParentLink {
       if (!this.#pending.has(id)) return;
       this.#settle(id, abortError(method, this.pid, fired, true), false);
       // Its message, still held here to be written, keeps counting toward maxPending until it is.
-      if (this.#options.maxPending !== Infinity && end > this.#handedOut()) this.#abortedOut.push(end);
+      if (end > this.#transport.handed()) this.#abortedOut.add(end, 0);
       this.#handles?.cancel(id);
       if (remote && this.#closed === undefined) {
         sendAbort((m, j, f) => this.#transport.send(m, j, f), id, fired.reason);
@@ -386,21 +411,13 @@ export class ParentLink {
     };
   }
 
-  /** Bytes of the messages queued so far that have reached the kernel (the rest this process holds). */
-  #handedOut(): number {
-    return this.#transport.submitted - this.#transport.unsent();
-  }
-
   /**
    * Whether maxPending calls are in flight: pending ones, and aborted ones whose messages this process still holds
    * (a caller that aborts each call to a stalled worker would otherwise pile up their arguments without bound).
    */
   #full(): boolean {
-    if (this.#abortedOut.length > 0) {
-      const handed = this.#handedOut();
-      this.#abortedOut = this.#abortedOut.filter((end) => end > handed);
-    }
-    return this.#pending.size + this.#abortedOut.length >= this.#options.maxPending;
+    if (this.#abortedOut.count > 0) this.#abortedOut.drop(this.#transport.handed());
+    return this.#pending.size + this.#abortedOut.count >= this.#options.maxPending;
   }
 
   /** The common call: nothing to lift out of the arguments and no signal to watch, so nothing to allocate for them. */
@@ -630,8 +647,10 @@ export class ParentLink {
     else call.reject(outcome);
   }
 
-  /** Runs a callback the child invoked and sends its answer; a settled call's callbacks answer that they are gone. */
-  /** Answers an invocation: with the callback's outcome, or with `unreadable`, why its arguments cannot be read. */
+  /**
+   * Runs a callback the child invoked and sends its answer (or `unreadable`, why its arguments cannot be read); a
+   * settled call's callbacks answer that they are gone.
+   */
   #invoke(message: CallbackMessage, unreadable?: SerializationError): void {
     const call = this.#pending.get(message.id);
     if (call === undefined && message.id >= this.#nextId) {
@@ -643,7 +662,8 @@ export class ParentLink {
     }
     // The answers this process still holds for the child (not yet in the kernel), before this one: a child that
     // invokes callbacks without reading their answers would otherwise make them pile up here without end.
-    const unread = this.#unreadAnswers();
+    this.#answersOut.drop(this.#transport.handed());
+    const unread = this.#answersOut.bytes;
     const cap = Math.min(this.#options.maxMessageBytes, maxUnreadAnswerBytes);
     if (unread > cap) {
       return this.#violation(
@@ -655,21 +675,10 @@ export class ParentLink {
     const send: Send = (m, j, f) => {
       if (this.#exit !== undefined) return;
       const bytes = this.#transport.send(m, j, f);
-      this.#answersOut.push({ end: this.#transport.submitted, bytes });
-      this.#answerBytes += bytes;
+      this.#answersOut.add(this.#transport.submitted, bytes);
     };
     if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
     else answerCallback(message, callback, call?.method, this.#options.serialization, send);
-  }
-
-  /** Bytes of callback answers sent that have not all reached the kernel yet (what the child has not read). */
-  #unreadAnswers(): number {
-    const handed = this.#transport.submitted - this.#transport.unsent();
-    const out = this.#answersOut;
-    let read = 0;
-    while (read < out.length && out[read]!.end <= handed) this.#answerBytes -= out[read++]!.bytes;
-    if (read > 0) out.splice(0, read);
-    return this.#answerBytes;
   }
 
   /** Starts or stops the forwarding of one of the worker's events (the caller counts listeners). */

@@ -311,9 +311,9 @@ export class Transport<Out, In> {
     return this.#submitted;
   }
 
-  /** Bytes of the frames queued so far that the peer has not been handed yet (queued, or held by the channel). */
-  unsent(): number {
-    return this.#queuedBytes + (this.#channel.unwritten?.() ?? 0);
+  /** Bytes of the frames queued so far that have reached the peer's side (the kernel): the rest is held here. */
+  handed(): number {
+    return this.#submitted - this.#queuedBytes - (this.#channel.unwritten?.() ?? 0);
   }
 
   /** Hands over nothing more that arrives: the peer broke the protocol, and what it sends next is not acted on. */

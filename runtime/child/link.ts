@@ -177,12 +177,7 @@ class ChildLink {
       }
       this.#send({ t: 'ready', methods, ...(emitter ? { emitter } : {}) }, true);
     } catch (error) {
-      let e: Thrown;
-      try {
-        e = encodeThrown(error);
-      } catch (failure) {
-        e = encodeThrown(unsendable(failure));
-      }
+      const e = describeThrown(error);
       this.#send(
         { t: 'init-error', kind: error instanceof ResolutionFailure ? 'resolution' : 'load', e },
         false,
@@ -266,12 +261,11 @@ class ChildLink {
 
   #fail(id: number, error: unknown): void {
     this.#scopes.leave(id);
+    const e = describeThrown(error);
     try {
-      const e = encodeThrown(error);
       this.#send({ t: 'err', id, e }, false, thrownFindings(e));
     } catch (failure) {
-      // A getter of the thrown Error's own threw (its cause, its message), or V8 refused what the check passed: the
-      // caller still hears of the call.
+      // V8 refused what the check passed: the caller still hears of the call.
       this.#send({ t: 'err', id, e: encodeThrown(unsendable(failure)) }, false);
     }
   }
@@ -312,6 +306,15 @@ class ChildLink {
   #die(reason: string): void {
     process.stderr.write(`${reason}\n`);
     process.exit(70);
+  }
+}
+
+/** encodeThrown, or, when a getter of the thrown Error's own throws (its cause, its message), an error saying so. */
+function describeThrown(error: unknown): Thrown {
+  try {
+    return encodeThrown(error);
+  } catch (failure) {
+    return encodeThrown(unsendable(failure));
   }
 }
 
