@@ -240,6 +240,9 @@ export class FrameDecoder {
       this.#gather(headerBytes);
       const table = this.#chunks[0]!;
       segments = Array.from({ length: count }, (_, i) => table.readUInt32LE(this.#offset + 9 + 4 * i));
+      // Only V8 bodies name segments: beside JSON they would be read and dropped unseen.
+      if (codec === Codec.Json)
+        throw new FrameError('Malformed frame: segments beside a JSON body', false, length - 1);
     }
     const bodyBytes = length + 4 - headerBytes - segments.reduce((sum, n) => sum + n, 0);
     if (bodyBytes < 0)

@@ -35,6 +35,17 @@ function frame(codec: number, body: Buffer | string): number[] {
   return [...header, ...bytes];
 }
 
+/** A JSON frame whose segment table announces one segment of 2 bytes, which follow the body. */
+function jsonWithSegment(body: string): number[] {
+  const bytes = Buffer.from(body);
+  const header = Buffer.alloc(13);
+  header.writeUInt32LE(1 + 8 + bytes.length + 2, 0);
+  header[4] = 1 | 0x80;
+  header.writeUInt32LE(1, 5);
+  header.writeUInt32LE(2, 9);
+  return [...header, ...bytes, 7, 7];
+}
+
 const mib = 1024 * 1024;
 
 /** A V8 body as runtime/v8-codec.ts writes one, with handled payloads (`['', payload]` is an Error inside a value). */
@@ -108,6 +119,8 @@ const malformed: [string, number[]][] = [
   // Refused on the count alone: the 400 KB of segment table it announces never come.
   ['more segments than a frame may carry', [0x8a, 0x1a, 0x06, 0, 0x82, 0xa0, 0x86, 0x01, 0]],
   ['a verdict with a body', [2, 0, 0, 0, 3, 0]],
+  // A JSON answer with one 2-byte segment: the message would be delivered and the segment dropped.
+  ['segments beside a JSON body', jsonWithSegment('{"t":"ok","id":2,"v":1}')],
   [
     'an Error payload that is no description',
     frame(2, withPayloads([['', { k: 'error', error: 'no' }]], answer)),
