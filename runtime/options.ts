@@ -1,5 +1,8 @@
 // ProcxyOptions: what a caller may set, validated strictly, with the defaults filled in.
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isAbortSignal } from './cancel.js';
 import { OptionsValidationError } from './errors.js';
 import { type SerializationMode, serializationModes } from './modes.js';
@@ -153,11 +156,22 @@ function validate<T extends object>(
   return own as T;
 }
 
-/** Node options a child must not inherit: debuggers would fight over a port, and eval-like flags replace its entry. */
+/**
+ * Node options a child must not inherit: debuggers would fight over a port, eval-like flags replace its entry, and
+ * an env file would put back variables the env policy removed (the parent's environment already holds them).
+ */
 const notInherited =
-  /^(--inspect|--debug|--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test|--check$|-c$|--input-type)/;
+  /^(--inspect|--debug|--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test|--check$|-c$|--input-type|--env-file)/;
 /** Of those, the ones whose value may follow as a word of its own even when it starts with a dash. */
 const takesValue = new Set(['--eval', '-e', '--print', '-p', '-pe', '-ep', '--input-type']);
+
+/** A word with its option's name spelled as Node reads it: `_` and `-` are the same in a name (`--input_type`). */
+function canonical(word: string): string {
+  if (!word.startsWith('--')) return word;
+  const end = word.indexOf('=');
+  const name = end === -1 ? word : word.slice(0, end);
+  return name.replaceAll('_', '-') + (end === -1 ? '' : word.slice(end));
+}
 
 /**
  * Node options without those. The script and its arguments are never among them, so a word that follows a dropped
@@ -167,7 +181,7 @@ const takesValue = new Set(['--eval', '-e', '--print', '-p', '-pe', '-ep', '--in
 function withoutUninherited<W>(words: readonly W[], text: (word: W) => string): W[] {
   const kept: W[] = [];
   for (let i = 0; i < words.length; i++) {
-    const arg = text(words[i]!);
+    const arg = canonical(text(words[i]!));
     if (!notInherited.test(arg)) {
       kept.push(words[i]!);
       continue;
@@ -178,8 +192,66 @@ function withoutUninherited<W>(words: readonly W[], text: (word: W) => string): 
   return kept;
 }
 
-export function inheritedExecArgv(parent: readonly string[] = process.execArgv): string[] {
-  return withoutUninherited(parent, (arg) => arg);
+/** The options that name a module to load before the entry, and how Node resolves their value. */
+const preloads: ReadonlyMap<string, 'require' | 'import'> = new Map([
+  ['--require', 'require'],
+  ['-r', 'require'],
+  ['--import', 'import'],
+  ['--loader', 'import'],
+  ['--experimental-loader', 'import'],
+]);
+
+/**
+ * A preload's value as the parent resolved it, for a child started in another directory: Node resolves it against
+ * the directory it starts in, where `./setup.js` or a package of the parent's project may not be. `--require` values
+ * (paths and packages) become the file the parent's require finds; relative `--import`/`--loader` values become file
+ * URLs. A bare `--import` specifier stays as given: ESM resolution from another directory has no public API in Node 20.
+ */
+function asParentResolved(kind: 'require' | 'import', value: string): string {
+  const relative = /^\.\.?(\/|$)/.test(value);
+  if (kind === 'import') return relative ? pathToFileURL(resolve(value)).href : value;
+  try {
+    return createRequire(join(process.cwd(), 'noop.js')).resolve(value);
+  } catch {
+    // The child reports the module it cannot find, as Node would for the parent.
+    return relative ? resolve(value) : value;
+  }
+}
+
+/** `words` with each preload's value resolved as the parent did (asParentResolved). */
+function withPreloadsResolved<W>(
+  words: readonly W[],
+  text: (word: W) => string,
+  make: (text: string) => W,
+): W[] {
+  const out: W[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const arg = canonical(text(words[i]!));
+    const eq = arg.indexOf('=');
+    const kind = preloads.get(eq === -1 ? arg : arg.slice(0, eq));
+    if (kind === undefined) {
+      out.push(words[i]!);
+    } else if (eq !== -1) {
+      out.push(make(`${arg.slice(0, eq)}=${asParentResolved(kind, arg.slice(eq + 1))}`));
+    } else if (i + 1 < words.length) {
+      out.push(words[i]!, make(asParentResolved(kind, text(words[++i]!))));
+    } else {
+      out.push(words[i]!);
+    }
+  }
+  return out;
+}
+
+/** The parent's execArgv that a child inherits; `elsewhere`: the child starts in another directory (`cwd`). */
+export function inheritedExecArgv(parent: readonly string[] = process.execArgv, elsewhere = false): string[] {
+  const kept = withoutUninherited(parent, (arg) => arg);
+  return elsewhere
+    ? withPreloadsResolved(
+        kept,
+        (arg) => arg,
+        (arg) => arg,
+      )
+    : kept;
 }
 
 /** A word of NODE_OPTIONS as written (quotes kept) and as Node reads it. */
@@ -220,9 +292,15 @@ function optionWords(options: string): OptionWord[] {
  * The parent's NODE_OPTIONS less what execArgv may not pass on either (Node reads `--inspect` from there too, and
  * the child would start a debugger of its own); undefined when nothing is left.
  */
-export function inheritedNodeOptions(options: string): string | undefined {
-  const kept = withoutUninherited(optionWords(options), (word) => word.value).map((word) => word.raw);
-  return kept.length > 0 ? kept.join(' ') : undefined;
+export function inheritedNodeOptions(options: string, elsewhere = false): string | undefined {
+  let kept = withoutUninherited(optionWords(options), (word) => word.value);
+  if (elsewhere) kept = withPreloadsResolved(kept, (word) => word.value, quotedWord);
+  return kept.length > 0 ? kept.map((word) => word.raw).join(' ') : undefined;
+}
+
+/** A NODE_OPTIONS word for `value`, quoted as optionWords() reads it back. */
+function quotedWord(value: string): OptionWord {
+  return { raw: `"${value.replace(/["\\]/g, '\\$&')}"`, value };
 }
 
 /**
@@ -234,6 +312,11 @@ export function inheritedNodeOptions(options: string): string | undefined {
  */
 export const allocatorTunables = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
 
+/** Whether the child starts in another directory than the parent's, where relative preloads resolve differently. */
+function elsewhere(o: ProcxyOptions): boolean {
+  return o.cwd !== undefined && resolve(o.cwd) !== process.cwd();
+}
+
 function childEnv(o: ProcxyOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv =
     o.inheritEnv === false
@@ -242,7 +325,7 @@ function childEnv(o: ProcxyOptions): NodeJS.ProcessEnv {
         ? { GLIBC_TUNABLES: allocatorTunables, ...process.env }
         : { ...process.env };
   if (env.NODE_OPTIONS !== undefined) {
-    const options = inheritedNodeOptions(env.NODE_OPTIONS);
+    const options = inheritedNodeOptions(env.NODE_OPTIONS, elsewhere(o));
     if (options === undefined) delete env.NODE_OPTIONS;
     else env.NODE_OPTIONS = options;
   }
@@ -265,7 +348,7 @@ function withDefaults(o: ProcxyOptions): ResolvedOptions {
     env: childEnv(o),
     cwd: o.cwd,
     args: o.args ?? [],
-    execArgv: o.execArgv ?? inheritedExecArgv(),
+    execArgv: o.execArgv ?? inheritedExecArgv(process.execArgv, elsewhere(o)),
     serialization: o.serialization ?? 'json',
     signal: o.signal,
     maxPending: o.maxPending ?? 65_536,

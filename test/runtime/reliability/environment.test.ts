@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ModuleResolutionError, procxy } from 'procxy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allocatorTunables, inheritedExecArgv, inheritedNodeOptions } from '../../../runtime/options.js';
@@ -124,6 +124,66 @@ describe('NODE_OPTIONS and options with a value of their own', () => {
     expect(report.execArgv).toEqual(['--no-warnings']);
   });
 
+  describe('a child started in another directory (cwd)', () => {
+    interface Started {
+      child: number;
+      execArgv: string[];
+      env: Record<string, string>;
+    }
+    async function started(options: object, run: Parameters<typeof runParent>[2]): Promise<Started> {
+      const parent = runParent('parent.mjs', ['options', JSON.stringify(options)], {
+        cwd: files.dir,
+        ...run,
+      });
+      try {
+        const report = await parent.message<Started>('execArgv');
+        pids.add(report.child);
+        expect((await parent.exit(5_000)).code).toBe(0);
+        return report;
+      } finally {
+        killIfAlive(parent.pid);
+      }
+    }
+    const preload = (name: string) => `process.env.PROCXY_PRELOADED_${name} = '1';\n`;
+
+    it('loads the preloads the parent loaded, named relative to the parent’s directory', async () => {
+      writeFileSync(join(files.dir, 'pre-require.cjs'), preload('REQUIRE'));
+      writeFileSync(join(files.dir, 'pre-import.mjs'), preload('IMPORT'));
+      writeFileSync(join(files.dir, 'pre-options.cjs'), preload('OPTIONS'));
+      const report = await started(
+        { cwd: dirname(files.dir) },
+        {
+          nodeArgs: ['-r', './pre-require.cjs', '--import=./pre-import.mjs'],
+          env: { NODE_OPTIONS: '--require ./pre-options.cjs' },
+        },
+      );
+      expect(report.env).toMatchObject({
+        PROCXY_PRELOADED_REQUIRE: '1',
+        PROCXY_PRELOADED_IMPORT: '1',
+        PROCXY_PRELOADED_OPTIONS: '1',
+      });
+      expect(report.execArgv).toEqual([
+        '-r',
+        join(files.dir, 'pre-require.cjs'),
+        `--import=${pathToFileURL(join(files.dir, 'pre-import.mjs')).href}`,
+      ]);
+    });
+
+    it('does not read the parent’s --env-file again: the env policy decides', async () => {
+      writeFileSync(join(files.dir, 'vars.env'), 'PROCXY_FROM_ENV_FILE=yes\n');
+      const report = await started(
+        { inheritEnv: false, env: { ONLY: '1' } },
+        { nodeArgs: ['--env-file=vars.env'] },
+      );
+      expect(report.env).toEqual({ ONLY: '1' });
+      const removed = await started(
+        { env: { PROCXY_FROM_ENV_FILE: undefined } },
+        { nodeArgs: ['--env_file=vars.env'] },
+      );
+      expect(removed.env).not.toHaveProperty('PROCXY_FROM_ENV_FILE');
+    });
+  });
+
   it('drops what the parent had, keeps the rest as written', () => {
     expect(
       inheritedExecArgv([
@@ -144,6 +204,8 @@ describe('NODE_OPTIONS and options with a value of their own', () => {
     for (const evaluated of [['--eval=run()'], ['--print=run()'], ['-pe', 'run()'], ['-ep', '-1']]) {
       expect(inheritedExecArgv([...evaluated, '--no-warnings'])).toEqual(['--no-warnings']);
     }
+    // Node reads `_` in an option's name as `-`.
+    expect(inheritedExecArgv(['--input_type=module', '--no_warnings'])).toEqual(['--no_warnings']);
     expect(inheritedNodeOptions('--inspect-brk')).toBeUndefined();
     expect(inheritedNodeOptions('  --require "./a b.js"  --inspect-port 9230 --no-warnings')).toBe(
       '--require "./a b.js" --no-warnings',
