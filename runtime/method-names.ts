@@ -2,9 +2,14 @@
 
 /**
  * Names never served even when the class defines them: Object.prototype's (toString, valueOf, ...) because callers and
- * tools probe them, and `then` because it would make the proxy look like a promise.
+ * tools probe them, `then` because it would make the proxy look like a promise, and `toJSON` because JSON.stringify
+ * would call it remotely (and crash the caller with the rejection nobody awaits).
  */
-const reservedNames: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'then']);
+const reservedNames: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  'then',
+  'toJSON',
+]);
 
 export function isReservedName(name: string): boolean {
   return reservedNames.has(name);

@@ -100,6 +100,7 @@ describe('procxy generate', () => {
       'error PRX9014',
       'error PRX9020',
       'error PRX9022',
+      'error PRX9022',
       'error PRX9030',
       'error PRX9031',
       'error PRX9040',
@@ -116,7 +117,7 @@ describe('procxy generate', () => {
       '16   reveal<T extends Secret>(secret: T): number {\n                      ~~~~~~',
     );
     expect(run.stdout).toMatch(
-      /procxy: 7 errors, 5 warnings; 5 workers, 4 methods, nothing written in \d+ ms\n$/,
+      /procxy: 8 errors, 5 warnings; 5 workers, 4 methods, nothing written in \d+ ms\n$/,
     );
     expect(run.stdout).not.toContain('\u001b[');
     expect(existsSync(path.join(dir, 'src/names.procxy.ts'))).toBe(false);

@@ -20,6 +20,7 @@ const refused = [
   'valueOf',
   'hasOwnProperty',
   'then',
+  'toJSON',
   '_secret',
   '$x',
   'sneaky',
@@ -50,6 +51,7 @@ describe.each(modes)('the dispatch table in %s mode', (serialization) => {
   );
 
   it('never ran a refused method', async () => {
+    expect(JSON.stringify({ worker })).toBe('{"worker":{}}');
     await worker.echo('flush');
     expect(files.lines(log)).toEqual([]);
   });
