@@ -6,16 +6,23 @@ export type WorkerClass = abstract new (...args: never[]) => object;
 
 const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
 
-/** Own methods along the class's prototype chain, nearest first, stopping before Object and EventEmitter. */
+/**
+ * Own methods along the class's prototype chain, nearest first, stopping before Object and EventEmitter. An
+ * EventEmitter worker's overrides of EventEmitter members (a typed `emit`, `on`) are not served: the proxy keeps
+ * those names for the child's events, as the generator and the Procxy type do (a remote `removeAllListeners` would
+ * also remove the listeners that forward events to the parent).
+ */
 export function allowList(Class: WorkerClass): string[] {
   const names: string[] = [];
   const seen = new Set<string>();
+  const emitter = Class.prototype instanceof EventEmitter;
   for (let p = Class.prototype as object | null; p !== null && !stopAt.has(p); p = Object.getPrototypeOf(p)) {
     for (const name of Object.getOwnPropertyNames(p)) {
       if (seen.has(name)) continue;
       seen.add(name);
       const d = Object.getOwnPropertyDescriptor(p, name)!;
-      if (typeof d.value === 'function' && isServedName(name)) names.push(name);
+      if (typeof d.value !== 'function' || !isServedName(name)) continue;
+      if (!(emitter && name in EventEmitter.prototype)) names.push(name);
     }
   }
   return names;
