@@ -15,7 +15,17 @@ export function resolveModulePath(modulePath: string | URL): string {
     if (url.protocol !== 'file:') {
       throw new ModuleResolutionError(`modulePath must be a file path or a file: URL, got ${url.href}`);
     }
-    file = fileURLToPath(url);
+    try {
+      file = fileURLToPath(url);
+    } catch (error) {
+      // A host (file://server/x) or an encoded slash: no local file, which Node says in a TypeError of its own.
+      throw new ModuleResolutionError(
+        `modulePath ${url.href} is not a local file: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
   } else if (modulePath === '') {
     throw new ModuleResolutionError(
       'modulePath is empty: pass the path of the module that exports the class',

@@ -108,6 +108,14 @@ describe('module resolution', () => {
     expect((error as Error).message).toContain(join(process.cwd(), '--eval=process.exit(3)'));
   });
 
+  it('rejects a file: URL that names no local file as ModuleResolutionError', async () => {
+    for (const url of ['file://elsewhere.example/echo.mjs', 'file:///tmp/a%2Fb.mjs']) {
+      const error = await rejection(procxy(Echo, url));
+      expect(error, url).toBeInstanceOf(ModuleResolutionError);
+      expect((error as Error).message).toContain('is not a local file');
+    }
+  });
+
   it('rejects a URL that is not a file', async () => {
     const error = await rejection(procxy(Echo, new URL('https://example.com/echo.mjs')));
     expect(error).toBeInstanceOf(ModuleResolutionError);

@@ -12,7 +12,7 @@ describe('the dispatch table', () => {
     try {
       const proxy = w as unknown as Record<string, unknown>;
       for (const name of ['emit', 'removeAllListeners']) expect(proxy[name], name).toBeUndefined();
-      const heard: number[] = [];
+      const heard: unknown[] = [];
       w.on('progress', (n) => heard.push(n));
       expect(await w.work()).toBe('done');
       expect(heard).toEqual([1]);
