@@ -73,6 +73,9 @@ const DEFAULT_TSCONFIG: Tsconfig = {
     target: ts.ScriptTarget.ES2023,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    // TypeScript 6 loads no @types package unless told: without @types/node, Buffer and net.Socket are unknown and
+    // an EventEmitter worker is not seen as one.
+    types: ['*'],
   },
   declarationFiles: [],
 };

@@ -1,6 +1,6 @@
 // The Generator across runs, as --watch and the esbuild plugin drive it: what a run rebundles, and from what.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, expect, it } from 'vitest';
@@ -111,4 +111,45 @@ it('bundles into a worker that spawns another the stub this run generates: on a 
   });
   expect(run.stderr).toBe('');
   expect(run.stdout).toBe('1\n');
+});
+
+const nodeTypesWorker = [
+  "import { EventEmitter } from 'node:events';",
+  "import type { Socket } from 'node:net';",
+  'export class Io extends EventEmitter<{ tick: [n: number] }> {',
+  '  size(buf: Buffer): number {',
+  '    return buf.length;',
+  '  }',
+  '  serve(socket: Socket): void {',
+  '    socket.end();',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
+it('without a tsconfig, loads @types/node: Buffer and sockets cross, an EventEmitter worker gets its events', () => {
+  const dir = scratchProject({
+    'src/io.worker.ts': nodeTypesWorker,
+    'procxy.config.ts': [
+      "import { defineConfig } from 'procxy/config';",
+      "export default defineConfig({ workers: ['src/*.worker.ts'], serialization: 'advanced' });",
+      '',
+    ].join('\n'),
+  });
+  rmSync(path.join(dir, 'tsconfig.json'));
+  const run = runCli(['generate'], dir);
+  expect(run.stdout).toMatch(/^procxy: 1 worker, 2 methods, 2 files written in \d+ ms\n$/);
+  const stub = readFileSync(path.join(dir, 'src/io.worker.procxy.ts'), 'utf8');
+  expect(stub).toContain('ProxyEvents<IoProxy, string, { tick: [n: number] }>');
+  expect(stub).toContain('size(buf: Buffer): Promise<number>;');
+});
+
+it('a name @types/node would declare, when the tsconfig loads no types, is an unresolved name (PRX1024), not an any', () => {
+  const dir = scratchProject({ 'src/io.worker.ts': nodeTypesWorker });
+  const tsconfig = path.join(dir, 'tsconfig.json');
+  writeFileSync(tsconfig, readFileSync(tsconfig, 'utf8').replace('"types": ["node"]', '"types": []'));
+  const run = runCli(['generate'], dir);
+  expect(run.status).toBe(1);
+  expect(run.stdout).toMatch(/error PRX1024: /);
+  expect(run.stdout).not.toMatch(/PRX1014/);
 });
