@@ -408,6 +408,12 @@ const payloadCycleRefusal =
 
 function visitUnseen(value: object, w: Walk, depth: number): void {
   if (handlersRegistered()) {
+    // Met again (shared): its payload was found and checked once, and each path to it would serialize it again,
+    // which over a DAG of handled objects doubles per level. A cycle through it was refused above (onPath).
+    if (w.findings?.handled.has(value)) {
+      w.jsonSafe = false;
+      return;
+    }
     const handled = handle(value, () => pathText(w));
     if (handled !== undefined) {
       // The payload crosses instead of the value, so it is what must suit the mode.

@@ -6,7 +6,15 @@ import { procxy, SerializationError } from 'procxy';
 import { registerTransferHandler } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Echo } from './core-fixtures/echo.mjs';
-import { Brittle, Exploding, Geometry, Point, Segment } from './core-fixtures/point.mjs';
+import {
+  Brittle,
+  Exploding,
+  Geometry,
+  knotChain,
+  knotSerializations,
+  Point,
+  Segment,
+} from './core-fixtures/point.mjs';
 import { Handles } from './handle-fixtures/handles.mjs';
 import { guardLeaks } from './reliability/helpers.js';
 
@@ -23,6 +31,7 @@ interface GeometryProxy {
   mirror(point: Point): Promise<Point>;
   segments(list: unknown[]): Promise<{ length: number; points: boolean; cycle: boolean; back: unknown[] }>;
   deep(): Promise<unknown>;
+  knots(top: unknown): Promise<{ count: number; knots: boolean; shared: boolean }>;
   $terminate(): Promise<void>;
 }
 
@@ -61,6 +70,13 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
     expect(back.from).toBeInstanceOf(Point);
     if (cyclic) expect(self).toBe(got.back);
     expect(list[0]).toBe(segment);
+  });
+
+  it('serializes a handled object shared along many paths once, and it arrives shared', async () => {
+    const before = knotSerializations.count;
+    // 2^22 paths to the bottom Knot: serialized once per path, the check would not end within the test.
+    expect(await worker.knots(knotChain(22))).toEqual({ count: 22, knots: true, shared: true });
+    expect(knotSerializations.count - before).toBe(22);
   });
 
   it('leaves the caller’s value untouched', async () => {

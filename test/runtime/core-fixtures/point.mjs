@@ -60,6 +60,32 @@ registerTransferHandler('Brittle', {
   },
 });
 
+/** A node of a DAG whose two links may be one node, shared; counts the serializations of its handler. */
+export class Knot {
+  constructor(left, right) {
+    this.left = left;
+    this.right = right;
+  }
+}
+
+export const knotSerializations = { count: 0 };
+
+registerTransferHandler('Knot', {
+  canHandle: (value) => value instanceof Knot,
+  serialize: (knot) => {
+    knotSerializations.count++;
+    return { left: knot.left, right: knot.right };
+  },
+  deserialize: ({ left, right }) => new Knot(left, right),
+});
+
+/** `depth` Knots, each linking twice to the one below: 2^depth paths to the bottom. */
+export function knotChain(depth) {
+  let knot = null;
+  for (let i = 0; i < depth; i++) knot = new Knot(knot, knot);
+  return knot;
+}
+
 export class Geometry {
   norms(value) {
     const out = [];
@@ -97,6 +123,18 @@ export class Geometry {
       cycle: self === list,
       back: list,
     };
+  }
+  /** How many Knots arrived, whether each came as a Knot, and whether each one's two links are one Knot. */
+  knots(top) {
+    let count = 0;
+    let shared = true;
+    let knots = true;
+    for (let k = top; k !== null; k = k.left) {
+      count++;
+      knots &&= k instanceof Knot;
+      shared &&= k.left === k.right;
+    }
+    return { count, knots, shared };
   }
   deep() {
     return { a: [{ b: new Map([['p', new Point(3, 4)]]) }] };
