@@ -31,7 +31,8 @@ export function transfer<T>(value: T, buffers: readonly ArrayBufferLike[]): T {
     );
   }
   for (const [i, buffer] of buffers.entries()) {
-    if (!(buffer instanceof ArrayBuffer)) {
+    // Not instanceof: an ArrayBuffer made in another realm (node:vm) is one too, and the check takes it as one.
+    if (!types.isArrayBuffer(buffer)) {
       throw new SerializationError(
         `transfer(value, buffers): buffers[${i}] is not an ArrayBuffer (pass view.buffer to transfer a view's memory)`,
         'transfer',

@@ -1,5 +1,6 @@
 // Transfer slots: large and transferred binaries travel as raw segments, intact, and transferred ones detach.
 import { createHash } from 'node:crypto';
+import vm from 'node:vm';
 import { MessageTooLargeError, type Procxy, procxy, SerializationError } from 'procxy';
 import { transfer } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -296,6 +297,17 @@ describe('transfer slots', () => {
     expect((error as SerializationError).path).toBe('args[0].kept');
     expect((error as Error).message).toMatch(/detached/);
     expect(await worker.echo('still serving')).toBe('still serving');
+  });
+
+  it('moves an ArrayBuffer made in another realm, alone and through a view', async () => {
+    const bytes = vm.runInNewContext('new Uint8Array(16).fill(7)') as Uint8Array;
+    const digest = sha(bytes);
+    const memory = bytes.buffer;
+    expect(await worker.hash(transfer(bytes, [memory]))).toBe(digest);
+    expect(memory.byteLength).toBe(0);
+    const alone = vm.runInNewContext('new ArrayBuffer(32)') as ArrayBuffer;
+    expect(await worker.length(transfer(alone, [alone]))).toBe(32);
+    expect(alone.byteLength).toBe(0);
   });
 
   it('refuses a transfer list that is not ArrayBuffers', () => {
