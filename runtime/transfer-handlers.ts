@@ -70,6 +70,21 @@ export function handle(value: object, path: () => string): Handled | undefined {
   return undefined;
 }
 
+/**
+ * The name of the first handler that takes `value`, or undefined; one whose canHandle throws is named too (the check
+ * would have refused the value then). For the encoder, which must not run serialize a second time.
+ */
+export function handlerTaking(value: object): string | undefined {
+  for (const [name, handler] of handlers) {
+    try {
+      if (handler.canHandle(value)) return name;
+    } catch {
+      return name;
+    }
+  }
+  return undefined;
+}
+
 /** Rebuilds a handled value; a name this process never registered is an error that says what to import. */
 export function unhandle(name: string, payload: unknown): unknown {
   const handler = handlers.get(name);

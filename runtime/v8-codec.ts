@@ -22,7 +22,7 @@ import {
 import { SerializationError } from './errors.js';
 import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory } from './transfer.js';
-import { unhandle } from './transfer-handlers.js';
+import { handlerTaking, unhandle } from './transfer-handlers.js';
 
 const cycleReason = 'its payload holds, through its parts, the value it stands for';
 
@@ -41,6 +41,37 @@ class HandledMark extends Uint8Array {
 
 function isObject(item: unknown): boolean {
   return typeof item === 'object' && item !== null;
+}
+
+/**
+ * Thrown through substitute where a transfer handler takes an object the check found no handled object at (a getter
+ * that makes a new one on each read): each level it passes adds its step, so the refusal can name the path.
+ */
+class Unmarked {
+  readonly steps: string[] = [];
+  constructor(readonly handler: string) {}
+}
+
+/** Rethrows `error`, an Unmarked one with `step` added (steps come innermost first). */
+function passUp(error: unknown, step: string | number): never {
+  if (error instanceof Unmarked) error.steps.push(typeof step === 'number' ? `[${step}]` : stepText(step));
+  throw error;
+}
+
+function stepText(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** The protocol's fields that hold values, as the check names them in a path. */
+const messageFields: Readonly<Record<string, string>> = { '.a': 'args', '.args': 'args', '.v': 'result' };
+
+function unmarkedRefusal(unmarked: Unmarked): SerializationError {
+  const [field = '', ...rest] = unmarked.steps.reverse();
+  const path = (messageFields[field] ?? `message${field}`) + rest.join('');
+  return new SerializationError(
+    `${path}: transfer handler '${unmarked.handler}' takes this object, but the check found another here: it changed between the check and the encoding (a getter that makes a new one on each read?). Read it once and pass what it gave`,
+    path,
+  );
 }
 
 /**
@@ -65,27 +96,57 @@ function substitute(
     if (!someElement(value, isObject) && !named?.some((key) => isObject(record[key]))) return value;
     const copy: unknown[] = new Array(value.length);
     copies.set(value, copy);
-    someElement(value, (item, i) => {
-      copy[i] = substitute(item, markOf, copies);
-      return false;
-    });
-    for (const key of named ?? []) define(copy, key, substitute(record[key], markOf, copies));
+    let step: string | number = 0;
+    try {
+      someElement(value, (item, i) => {
+        step = i;
+        copy[i] = substitute(item, markOf, copies);
+        return false;
+      });
+      for (const key of named ?? []) {
+        step = key;
+        define(copy, key, substitute(record[key], markOf, copies));
+      }
+    } catch (error) {
+      passUp(error, step);
+    }
     return copy;
   }
   if (types.isMap(value)) {
     const copy = new Map<unknown, unknown>();
     copies.set(value, copy);
-    for (const [k, v] of value) copy.set(substitute(k, markOf, copies), substitute(v, markOf, copies));
+    let i = 0;
+    try {
+      for (const [k, v] of value) {
+        copy.set(substitute(k, markOf, copies), substitute(v, markOf, copies));
+        i++;
+      }
+    } catch (error) {
+      passUp(error, `<entry ${i}>`);
+    }
     return copy;
   }
   if (types.isSet(value)) {
     const copy = new Set<unknown>();
     copies.set(value, copy);
-    for (const item of value) copy.add(substitute(item, markOf, copies));
+    let i = 0;
+    try {
+      for (const item of value) {
+        copy.add(substitute(item, markOf, copies));
+        i++;
+      }
+    } catch (error) {
+      passUp(error, `<item ${i}>`);
+    }
     return copy;
   }
   const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto !== Object.prototype && proto !== null && !isDataObject(value)) return value;
+  if (proto !== Object.prototype && proto !== null) {
+    if (!isDataObject(value)) return value;
+    // The check would have found it handled, and given it a mark: it is not the object the check saw.
+    const handler = handlerTaking(value);
+    if (handler !== undefined) throw new Unmarked(handler);
+  }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   if (!keys.some((key) => isObject(record[key]))) return value;
@@ -93,10 +154,16 @@ function substitute(
   const plain = proto === Object.prototype;
   const copy = (plain ? {} : Object.create(proto)) as Record<string, unknown>;
   copies.set(value, copy);
-  for (const key of keys) {
-    const item = substitute(record[key], markOf, copies);
-    if (plain && key !== '__proto__') copy[key] = item;
-    else define(copy, key, item);
+  let step = '';
+  try {
+    for (const key of keys) {
+      step = key;
+      const item = substitute(record[key], markOf, copies);
+      if (plain && key !== '__proto__') copy[key] = item;
+      else define(copy, key, item);
+    }
+  } catch (error) {
+    passUp(error, step);
   }
   return copy;
 }
@@ -350,9 +417,15 @@ export function encodeV8(
       marks.set(object, mark);
       return mark;
     };
-    const substituted = substitute(value, markOf, copies);
-    // Those only the check reached (inside an Error, say) still go, before the value, as the count says.
-    for (const object of handled.keys()) markOf(object);
+    let substituted: unknown;
+    try {
+      substituted = substitute(value, markOf, copies);
+      // Those only the check reached (inside an Error, say) still go, before the value, as the count says.
+      for (const object of handled.keys()) markOf(object);
+    } catch (error) {
+      if (error instanceof Unmarked) throw unmarkedRefusal(error);
+      throw error;
+    }
     serializer.writeValue(substituted);
   }
   const body = serializer.releaseBuffer();

@@ -100,6 +100,25 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
     expect(await worker.norms([new Point(0, 1)])).toEqual([1]);
   });
 
+  it('refuses a handled object that a getter makes anew on each read, naming its path', async () => {
+    const value = {
+      list: [
+        {
+          get p() {
+            return new Point(3, 4);
+          },
+        },
+      ],
+    };
+    const error = await worker.norms(value).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('args[0].list[0].p');
+    expect((error as Error).message).toMatch(
+      /transfer handler 'Point' takes this object, but the check found another here: it changed between the check and the encoding/,
+    );
+    expect(await worker.norms([new Point(0, 1)])).toEqual([1]);
+  });
+
   it('fails only the call whose argument a handler cannot rebuild in the child, naming the handler', async () => {
     const pid = await worker.pid();
     const error = await worker.norms({ b: new Brittle('bad'), p: new Point(3, 4) }).then(
