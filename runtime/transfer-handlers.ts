@@ -71,16 +71,14 @@ export function handle(value: object, path: () => string): Handled | undefined {
 }
 
 /**
- * The name of the first handler that takes `value`, or undefined; one whose canHandle throws is named too (the check
- * would have refused the value then). For the encoder, which must not run serialize a second time.
+ * The name of the first handler that takes `value`, or undefined, without serializing it; a canHandle that throws
+ * does not take it (handle() reports that where a path is known).
  */
 export function handlerTaking(value: object): string | undefined {
   for (const [name, handler] of handlers) {
     try {
       if (handler.canHandle(value)) return name;
-    } catch {
-      return name;
-    }
+    } catch {}
   }
   return undefined;
 }

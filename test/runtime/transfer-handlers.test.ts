@@ -9,6 +9,7 @@ import { Echo } from './core-fixtures/echo.mjs';
 import {
   Brittle,
   Exploding,
+  Fault,
   Geometry,
   knotChain,
   knotSerializations,
@@ -31,6 +32,7 @@ interface GeometryProxy {
   mirror(point: Point): Promise<Point>;
   segments(list: unknown[]): Promise<{ length: number; points: boolean; cycle: boolean; back: unknown[] }>;
   deep(): Promise<unknown>;
+  fail(how: 'thrown' | 'cause' | 'errors'): Promise<never>;
   knots(top: unknown): Promise<{ count: number; knots: boolean; shared: boolean }>;
   $terminate(): Promise<void>;
 }
@@ -77,6 +79,19 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
     // 2^22 paths to the bottom Knot: serialized once per path, the check would not end within the test.
     expect(await worker.knots(knotChain(22))).toEqual({ count: 22, knots: true, shared: true });
     expect(knotSerializations.count - before).toBe(22);
+  });
+
+  it('carries a thrown Error of a handled class by its handler: thrown, as a cause, among errors', async () => {
+    const thrown = await worker.fail('thrown').catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(Fault);
+    expect((thrown as Fault).describe()).toBe('7: bent');
+    const caused = (await worker.fail('cause').catch((e: unknown) => e)) as Error;
+    expect(caused.message).toBe('outer');
+    expect(caused.cause).toBeInstanceOf(Fault);
+    const aggregate = (await worker.fail('errors').catch((e: unknown) => e)) as AggregateError;
+    expect(aggregate).toBeInstanceOf(AggregateError);
+    expect(aggregate.errors[0]).toBeInstanceOf(Fault);
+    expect((aggregate.errors[0] as Fault).describe()).toBe('7: bent');
   });
 
   it('leaves the caller’s value untouched', async () => {

@@ -86,6 +86,24 @@ export function knotChain(depth) {
   return knot;
 }
 
+/** An Error of the caller's own, with a method, that a handler carries: thrown, as a cause, among errors. */
+export class Fault extends Error {
+  constructor(message, code) {
+    super(message);
+    this.name = 'Fault';
+    this.code = code;
+  }
+  describe() {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+registerTransferHandler('Fault', {
+  canHandle: (value) => value instanceof Fault,
+  serialize: (fault) => [fault.message, fault.code],
+  deserialize: ([message, code]) => new Fault(message, code),
+});
+
 export class Geometry {
   norms(value) {
     const out = [];
@@ -135,6 +153,13 @@ export class Geometry {
       shared &&= k.left === k.right;
     }
     return { count, knots, shared };
+  }
+  /** Throws a Fault, or an Error caused by one, or an AggregateError holding one. */
+  fail(how) {
+    const fault = new Fault('bent', 7);
+    if (how === 'thrown') throw fault;
+    if (how === 'cause') throw new Error('outer', { cause: fault });
+    throw new AggregateError([fault], 'several');
   }
   deep() {
     return { a: [{ b: new Map([['p', new Point(3, 4)]]) }] };
