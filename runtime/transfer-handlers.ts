@@ -83,6 +83,11 @@ export function handlerTaking(value: object): string | undefined {
   return undefined;
 }
 
+/** Whether this process registered a handler named `name`. */
+export function transferHandlerNamed(name: string): boolean {
+  return handlers.has(name);
+}
+
 /** Rebuilds a handled value; a name this process never registered is an error that says what to import. */
 export function unhandle(name: string, payload: unknown): unknown {
   const handler = handlers.get(name);

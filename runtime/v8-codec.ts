@@ -13,16 +13,11 @@
 import type * as V8 from 'node:v8';
 import { namedKeys, someElement } from './array-keys.js';
 import { types, v8 } from './builtins.js';
-import {
-  errorPayloadName,
-  rebuildErrorPayload,
-  type ThrownBudget,
-  valuesBudget,
-} from './error-descriptor.js';
 import { SerializationError } from './errors.js';
+import { HandledRebuild } from './handled-rebuild.js';
 import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory } from './transfer.js';
-import { handlerTaking, unhandle } from './transfer-handlers.js';
+import { handlerTaking } from './transfer-handlers.js';
 
 const cycleReason = 'its payload holds, through its parts, the value it stands for';
 
@@ -305,7 +300,7 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
 
   class SegmentDeserializer extends HostDeserializer {
     readonly #segments: readonly Buffer[];
-    handled: readonly unknown[] = [];
+    handled: readonly object[] = [];
 
     constructor(body: Buffer, segments: readonly Buffer[]) {
       super(body);
@@ -453,12 +448,14 @@ export function encodeV8(
 
 /**
  * A transfer handler could not rebuild a value of a message that is otherwise whole (`value`, with an empty object
- * where that value was): the receiver answers for the message instead of acting on it.
+ * where that value was): the receiver answers for the message instead of acting on it. `retry`, when the handler was
+ * missing, rebuilds what was left in `value`, in place, once it may be registered (throws SerializationError if not).
  */
 export class HandlerFailure extends Error {
   constructor(
     readonly value: unknown,
     readonly failure: SerializationError,
+    readonly retry: (() => void) | undefined,
   ) {
     super(failure.message);
   }
@@ -475,29 +472,18 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
   }
   const count = deserializer.readUint32();
   // Filled as the payloads are read: a payload refers only to those before it (see encodeV8).
-  const handled: unknown[] = [];
+  const handled: object[] = [];
   deserializer.handled = handled;
-  let failure: SerializationError | undefined;
-  let errors: ThrownBudget | undefined;
+  const rebuild = new HandledRebuild();
   for (let i = 0; i < count; i++) {
     const entry = deserializer.readValue() as [unknown, unknown];
     if (!Array.isArray(entry) || typeof entry[0] !== 'string')
       throw new RangeError('Malformed handled payload');
-    if (entry[0] === errorPayloadName) {
-      errors ??= valuesBudget();
-      handled.push(rebuildErrorPayload(entry[1], errors));
-      continue;
-    }
-    try {
-      handled.push(unhandle(entry[0], entry[1]));
-    } catch (error) {
-      if (!(error instanceof SerializationError)) throw error;
-      failure ??= error;
-      // V8 takes only an object from the host-object hook; nothing acts on the message anyway.
-      handled.push(Object.create(null));
-    }
+    handled.push(rebuild.take(entry[0], entry[1]));
   }
   const value = deserializer.readValue();
-  if (failure !== undefined) throw new HandlerFailure(value, failure);
-  return value;
+  const { failure } = rebuild;
+  if (failure === undefined) return rebuild.finish(value);
+  const retry = rebuild.retriable ? () => void rebuild.retry(value) : undefined;
+  throw new HandlerFailure(value, failure, retry);
 }

@@ -7,7 +7,9 @@ import { registerTransferHandler } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Echo } from './core-fixtures/echo.mjs';
 import {
+  Boxed,
   Brittle,
+  boxedSample,
   Exploding,
   Fault,
   Geometry,
@@ -32,6 +34,8 @@ interface GeometryProxy {
   mirror(point: Point): Promise<Point>;
   segments(list: unknown[]): Promise<{ length: number; points: boolean; cycle: boolean; back: unknown[] }>;
   deep(): Promise<unknown>;
+  echo<T>(value: T): Promise<unknown>;
+  boxes(): Promise<unknown>;
   fail(how: 'thrown' | 'cause' | 'errors'): Promise<never>;
   knots(top: unknown): Promise<{ count: number; knots: boolean; shared: boolean }>;
   $terminate(): Promise<void>;
@@ -92,6 +96,15 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
     expect(aggregate).toBeInstanceOf(AggregateError);
     expect(aggregate.errors[0]).toBeInstanceOf(Fault);
     expect((aggregate.errors[0] as Fault).describe()).toBe('7: bent');
+  });
+
+  it('takes a primitive, null or undefined that deserialize gives, both ways, and the worker goes on', async () => {
+    const pid = await worker.pid();
+    for (const value of ['s', 5, null, undefined, true]) {
+      expect(await worker.echo(new Boxed(value))).toBe(value);
+      expect(await worker.echo({ in: { box: new Boxed(value) } })).toEqual({ in: { box: value } });
+    }
+    expect(await worker.pid()).toBe(pid);
   });
 
   it('leaves the caller’s value untouched', async () => {
@@ -170,6 +183,50 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
     const unreadableAnswer = await worker.relay(() => new Brittle('bad'), 'good');
     expect(unreadableAnswer.failed).toMatch(/^SerializationError: .*'Brittle' threw in deserialize/);
     expect(await worker.relay((b) => b.tag, 'good')).toEqual({ answer: 'good' });
+  });
+});
+
+describe('a deserialize that gives a primitive', () => {
+  let worker: GeometryProxy;
+  beforeAll(async () => {
+    worker = (await procxy(Geometry, module, { serialization: 'advanced' })) as unknown as GeometryProxy;
+  });
+  afterAll(() => worker?.$terminate());
+
+  /** boxedSample() as it arrives: each box's value in its place, the shared object still one. */
+  function expectUnboxed(got: unknown): void {
+    // Typed as it arrives: the boxes' values stand where they were.
+    const value = got as {
+      top: unknown;
+      list: unknown[];
+      map: Map<unknown, unknown>;
+      set: Set<unknown>;
+      a: unknown;
+      b: unknown;
+      nested: unknown;
+    };
+    expect(value.top).toBe('s');
+    expect(value.list.length).toBe(4);
+    expect([value.list[0], 1 in value.list, value.list[2]]).toEqual([null, false, undefined]);
+    expect(2 in value.list).toBe(true);
+    expect(value.list[3]).toEqual({ n: 1 });
+    expect([...value.map]).toEqual([
+      [2, true],
+      ['k', { n: 1 }],
+    ]);
+    expect([...value.set]).toEqual([3n, 'x']);
+    expect(value.a).toBe(value.b);
+    expect(value.a).toBe(value.list[3]);
+    expect(value.a).toBe(value.map.get('k'));
+    expect(value.nested).toBe(4);
+  }
+
+  it('puts it in arrays, Map keys and values, Set items and shared objects, in the child', async () => {
+    expectUnboxed(await worker.echo(boxedSample()));
+  });
+
+  it('puts it there in the parent', async () => {
+    expectUnboxed(await worker.boxes());
   });
 });
 

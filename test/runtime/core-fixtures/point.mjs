@@ -104,6 +104,37 @@ registerTransferHandler('Fault', {
   deserialize: ([message, code]) => new Fault(message, code),
 });
 
+/** A box whose handler unwraps it on arrival: its deserialize gives what it holds, a primitive or null too. */
+export class Boxed {
+  constructor(value) {
+    this.value = value;
+  }
+}
+
+registerTransferHandler('Boxed', {
+  canHandle: (value) => value instanceof Boxed,
+  serialize: (box) => ({ value: box.value }),
+  deserialize: ({ value }) => value,
+});
+
+/** Boxes at each place a primitive must come back from: arrays (with a hole), Map keys, Set items, shared parts. */
+export function boxedSample() {
+  const shared = { n: new Boxed(1) };
+  return {
+    top: new Boxed('s'),
+    // biome-ignore lint/suspicious/noSparseArray: a hole must stay one
+    list: [new Boxed(null), , new Boxed(undefined), shared],
+    map: new Map([
+      [new Boxed(2), new Boxed(true)],
+      ['k', shared],
+    ]),
+    set: new Set([new Boxed(3n), 'x']),
+    a: shared,
+    b: shared,
+    nested: new Boxed(new Boxed(4)),
+  };
+}
+
 export class Geometry {
   norms(value) {
     const out = [];
@@ -160,6 +191,12 @@ export class Geometry {
     if (how === 'thrown') throw fault;
     if (how === 'cause') throw new Error('outer', { cause: fault });
     throw new AggregateError([fault], 'several');
+  }
+  echo(value) {
+    return value;
+  }
+  boxes() {
+    return boxedSample();
   }
   deep() {
     return { a: [{ b: new Map([['p', new Point(3, 4)]]) }] };
