@@ -50,9 +50,10 @@ export interface TransportHandlers<In> {
   parse(value: unknown): In;
   /**
    * A message; with `failure` when a transfer handler could not rebuild a value in it (an empty object stands there):
-   * the receiver answers for it rather than act on it.
+   * the receiver answers for it rather than act on it. `retry`, when that handler was not registered, rebuilds the
+   * message in place once it may be (see HandlerFailure).
    */
-  message(message: In, failure?: SerializationError): void;
+  message(message: In, failure?: SerializationError, retry?: () => void): void;
   /** The peer broke the framing or sent something unparsable; nothing more will be delivered. */
   failure(error: TransportError): void;
   close(error?: Error): void;
@@ -132,7 +133,11 @@ export class Transport<Out, In> {
   #failed = false;
   /** A tentative message waiting for its verdict (the next frame). */
   #held:
-    | { readonly message: In; readonly failure: SerializationError | undefined }
+    | {
+        readonly message: In;
+        readonly failure: SerializationError | undefined;
+        readonly retry: (() => void) | undefined;
+      }
     | { readonly malformed: TransportError }
     | undefined;
   /** How many more large messages are checked before they are sent, since one had to go again (sendThenCheck). */
@@ -359,7 +364,7 @@ export class Transport<Out, In> {
         return this.#fail(new TransportError('A verdict frame without a tentative one'));
       if (kind === Verdict.Retract) return;
       if ('malformed' in held) return this.#fail(held.malformed);
-      this.#handlers.message(held.message, held.failure);
+      this.#handlers.message(held.message, held.failure, held.retry);
       return;
     }
     if (held !== undefined) {
@@ -368,6 +373,7 @@ export class Transport<Out, In> {
     const codec = kind;
     let message: In;
     let failure: SerializationError | undefined;
+    let retry: (() => void) | undefined;
     try {
       let value: unknown;
       try {
@@ -382,6 +388,7 @@ export class Transport<Out, In> {
         if (!(error instanceof HandlerFailure)) throw error;
         value = error.value;
         failure = error.failure;
+        retry = error.retry;
       }
       message = this.#handlers.parse(value);
     } catch (error) {
@@ -397,8 +404,8 @@ export class Transport<Out, In> {
       else this.#fail(malformed);
       return;
     }
-    if (tentative) this.#held = { message, failure };
-    else this.#handlers.message(message, failure);
+    if (tentative) this.#held = { message, failure, retry };
+    else this.#handlers.message(message, failure, retry);
   };
 
   #fail(error: TransportError): void {

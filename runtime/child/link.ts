@@ -44,6 +44,31 @@ export class ResolutionFailure extends Error {}
 
 export type WorkerResolver = (init: InitMessage) => Promise<ResolvedWorker>;
 
+/** Constructor arguments a transfer handler could not rebuild on arrival; `retry` when its handler was missing. */
+interface UnreadArgs {
+  readonly failure: SerializationError;
+  readonly retry: (() => void) | undefined;
+}
+
+/**
+ * Rebuilds the constructor arguments in place, now that the worker module, which registers its transfer handlers,
+ * has loaded (they come before it); throws SerializationError, which fails the start, when they still cannot be.
+ */
+function readArgs({ failure, retry }: UnreadArgs): void {
+  let reason = failure;
+  if (retry !== undefined) {
+    try {
+      return retry();
+    } catch (error) {
+      if (!(error instanceof SerializationError)) throw error;
+      reason = error;
+    }
+  }
+  throw new SerializationError(`The constructor arguments cannot be read: ${reason.message}`, reason.path, {
+    cause: reason.cause,
+  });
+}
+
 type Instance = Record<PropertyKey, unknown>;
 
 class ChildLink {
@@ -68,8 +93,8 @@ class ChildLink {
     this.#resolve = resolve;
     this.#transport = new Transport(fdChannel(inputFd, outputFd), 0xffff_fffe, {
       parse: parseParentMessage,
-      message: (message, failure) =>
-        failure === undefined ? this.#receive(message) : this.#receiveUnreadable(message, failure),
+      message: (message, failure, retry) =>
+        failure === undefined ? this.#receive(message) : this.#receiveUnreadable(message, failure, retry),
       failure: (error) => this.#die(`procxy: malformed message from the parent: ${error.message}`),
       // The parent closed the link or died: nobody is left to answer to.
       close: () => process.exit(0),
@@ -92,14 +117,7 @@ class ChildLink {
   #receive(message: ParentMessage): void {
     switch (message.t) {
       case 'init':
-        if (this.#state !== 'waiting') return this.#die('procxy: a second init message');
-        // Before the worker module loads: its import or constructor may already be what keeps the event loop busy.
-        if (message.parent === undefined) watchParent();
-        // The parent died before setpriv armed the signal: no one is left to serve.
-        else if (process.ppid !== message.parent) process.exit(0);
-        this.#state = 'starting';
-        void this.#init(message);
-        return;
+        return this.#start(message, undefined);
       case 'call':
         if (this.#state !== 'serving') return this.#die(`procxy: a call before the worker was ready`);
         return this.#inbox.dispatch(message);
@@ -127,10 +145,17 @@ class ChildLink {
 
   /**
    * A message holding a value no transfer handler here could rebuild: a call fails with that in its turn, a
-   * callback's answer rejects in the worker; anything else (constructor arguments, an abort's reason) ends the child.
+   * callback's answer rejects in the worker; constructor arguments are rebuilt once the worker module (which
+   * registers the handlers) has loaded; anything else (an abort's reason) ends the child.
    */
-  #receiveUnreadable(message: ParentMessage, failure: SerializationError): void {
+  #receiveUnreadable(
+    message: ParentMessage,
+    failure: SerializationError,
+    retry: (() => void) | undefined,
+  ): void {
     switch (message.t) {
+      case 'init':
+        return this.#start(message, { failure, retry });
       case 'call':
         if (this.#state !== 'serving') break;
         this.#unreadable.set(message.id, failure);
@@ -159,11 +184,22 @@ class ChildLink {
     );
   }
 
-  async #init(init: InitMessage): Promise<void> {
+  #start(init: InitMessage, unread: UnreadArgs | undefined): void {
+    if (this.#state !== 'waiting') return this.#die('procxy: a second init message');
+    // Before the worker module loads: its import or constructor may already be what keeps the event loop busy.
+    if (init.parent === undefined) watchParent();
+    // The parent died before setpriv armed the signal: no one is left to serve.
+    else if (process.ppid !== init.parent) process.exit(0);
+    this.#state = 'starting';
+    void this.#init(init, unread);
+  }
+
+  async #init(init: InitMessage, unread: UnreadArgs | undefined): Promise<void> {
     this.#mode = init.mode;
     this.#transport.setLimit(init.maxMessageBytes);
     try {
       const { Class, methods } = await this.#resolve(init);
+      if (unread !== undefined) readArgs(unread);
       this.#table = resolveTable(Class, methods);
       this.#names = methods;
       this.#instance = new (Class as unknown as new (...args: readonly unknown[]) => Instance)(...init.args);

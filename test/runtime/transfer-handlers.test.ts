@@ -2,7 +2,8 @@
 
 import { once } from 'node:events';
 import net from 'node:net';
-import { procxy, SerializationError } from 'procxy';
+import { procxy, SerializationError, SpawnError } from 'procxy';
+import { spawnStub } from 'procxy/stub';
 import { registerTransferHandler } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Echo } from './core-fixtures/echo.mjs';
@@ -227,6 +228,77 @@ describe('a deserialize that gives a primitive', () => {
 
   it('puts it there in the parent', async () => {
     expectUnboxed(await worker.boxes());
+  });
+});
+
+describe('constructor arguments of a handled type', () => {
+  it.each(['json', 'advanced'] as const)(
+    'are rebuilt once the worker module has registered the handlers (%s mode)',
+    async (serialization) => {
+      const worker = (await procxy(
+        Geometry,
+        module,
+        { serialization },
+        new Point(3, 4),
+        new Segment(new Point(0, 0), new Point(1, 1)),
+        new Boxed(5),
+      )) as unknown as { made(): Promise<unknown[]>; $terminate(): Promise<void> };
+      try {
+        const [point, segment, boxed] = await worker.made();
+        expect(point).toBeInstanceOf(Point);
+        expect((point as Point).norm()).toBe(5);
+        expect(segment).toBeInstanceOf(Segment);
+        expect((segment as Segment).to).toBeInstanceOf(Point);
+        expect(boxed).toBe(5);
+      } finally {
+        await worker.$terminate();
+      }
+    },
+  );
+
+  it('are rebuilt by a generated stub’s child, which imports the worker module first', async () => {
+    const worker = await spawnStub<{ made(): Promise<unknown[]>; $terminate(): Promise<void> }>(
+      {
+        className: 'Geometry',
+        source: 'point.mjs',
+        child: new URL('./core-fixtures/point-child.mjs', import.meta.url),
+        serialization: 'advanced',
+        methods: ['made'],
+        idempotent: [],
+      },
+      {},
+      [new Point(6, 8)],
+    );
+    try {
+      const [point] = await worker.made();
+      expect(point).toBeInstanceOf(Point);
+      expect((point as Point).norm()).toBe(10);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+
+  it('that the handler cannot rebuild fail the start with SpawnError naming it', async () => {
+    const error = await procxy(Geometry, module, { serialization: 'advanced' }, new Brittle('bad')).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SpawnError);
+    expect((error as Error).message).toMatch(
+      /failed to start: The constructor arguments cannot be read: .*transfer handler 'Brittle' threw in deserialize: cannot rebuild this/,
+    );
+  });
+
+  it('whose handler the worker module never registers fail the start with SpawnError saying what to import', async () => {
+    const error = await procxy(
+      Echo,
+      new URL('./core-fixtures/echo.mjs', import.meta.url),
+      { serialization: 'advanced' },
+      new Point(1, 1) as never,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpawnError);
+    expect((error as Error).message).toMatch(
+      /The constructor arguments cannot be read: No transfer handler named 'Point' is registered in process \d+/,
+    );
   });
 });
 

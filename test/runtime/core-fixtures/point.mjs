@@ -136,6 +136,14 @@ export function boxedSample() {
 }
 
 export class Geometry {
+  #made;
+  constructor(...made) {
+    this.#made = made;
+  }
+  /** The constructor's arguments, as they arrived. */
+  made() {
+    return this.#made;
+  }
   norms(value) {
     const out = [];
     const walk = (v) => {
