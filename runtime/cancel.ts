@@ -39,24 +39,53 @@ export function abortError(method: string, pid: number, signal: AbortSignal, sen
   });
 }
 
-/** Tells the child that call `id` was aborted, with `reason` or, when that cannot be sent, a reason saying so. */
+/** How much of the error that kept a reason from going a stand-in quotes: the stand-in must fit any message cap. */
+const quotedChars = 200;
+
+/**
+ * Tells the child that call `id` was aborted, with `reason` or, when that cannot be sent, a short AbortError saying
+ * why, or at the least no reason at all. Never throws: it runs inside the caller's abort listener, beside the other
+ * calls on that signal, and the child's signal must fire all the same.
+ */
 export function sendAbort(
   send: (message: AbortMessage, jsonSafe: boolean, findings?: Findings) => void,
   id: number,
   reason: unknown,
 ): void {
+  let failure: unknown;
   try {
     const r = encodeThrown(reason);
     send({ t: 'abort', id, r }, false, thrownFindings(r));
+    return;
   } catch (error) {
-    // Thrown inside the caller's abort listener otherwise; the child's signal must fire all the same. A reason is
-    // unreadable when a getter of its own throws; one that cannot be sent is too large.
-    const why = error instanceof TransportError ? 'sent' : 'read';
-    const standIn = new AbortError(
-      `The call was aborted; its reason could not be ${why}: ${messageOf(error)}`,
-    );
-    send({ t: 'abort', id, r: encodeThrown(standIn) }, false);
+    failure = error;
   }
+  try {
+    send({ t: 'abort', id, r: encodeThrown(standIn(failure)) }, false);
+    return;
+  } catch {
+    // Not expected (the stand-in is far below the smallest maxMessageBytes), but the signal must still fire.
+  }
+  try {
+    // No reason: the child's signal aborts with the default one, a DOMException named AbortError.
+    send({ t: 'abort', id, r: { k: 'value', value: undefined } }, false);
+  } catch {
+    // Nothing can be written to the child: the call has rejected here, and there is no one else to tell.
+  }
+}
+
+/**
+ * The AbortError the child's signal gets in place of a reason that could not go: a short message and a one-line
+ * stack, so that it fits any message cap (a full stack, or the whole text of the error quoted, may not).
+ */
+function standIn(failure: unknown): AbortError {
+  // A reason is unreadable when a getter of its own throws; one that cannot be sent is too large.
+  const why = failure instanceof TransportError ? 'sent' : 'read';
+  const text = messageOf(failure);
+  const quoted = text.length > quotedChars ? `${text.slice(0, quotedChars)}...` : text;
+  const error = new AbortError(`The call was aborted; its reason could not be ${why}: ${quoted}`);
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
 }
 
 /** The handlers of the calls watching each signal, behind one listener of ours per signal. */
@@ -77,7 +106,15 @@ function watch(signal: AbortSignal, handler: () => void): () => void {
     const handlers = new Set<() => void>();
     const listener = () => {
       watched.delete(signal);
-      for (const h of [...handlers]) h();
+      // Each call settles whatever another's handler does, and nothing escapes into the caller's abort().
+      for (const h of [...handlers]) {
+        try {
+          h();
+        } catch (error) {
+          // The handlers are procxy's own and sendAbort does not throw: a bug of ours, shown, not thrown at the caller.
+          process.emitWarning(`procxy: handling an abort failed: ${messageOf(error)}`);
+        }
+      }
     };
     watchers = { handlers, listener };
     watched.set(signal, watchers);

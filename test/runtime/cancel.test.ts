@@ -65,6 +65,33 @@ describe.each(['json', 'advanced'] as const)('cancellation in %s mode', (mode) =
     });
   });
 
+  it('aborts every call on a signal, and the parent lives on, when the reason is too large to send', async () => {
+    const w = await track(procxy(Tasks, tasksUrl, { serialization: mode, maxMessageBytes: 1024 }));
+    const controller = new AbortController();
+    const calls = [w.work(60_000, controller.signal), w.work(60_000, controller.signal)];
+    await running(w, 2);
+    // Deep stacks: the AbortError that stands in for the reason once went with its stack, over the cap too.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    try {
+      controller.abort('r'.repeat(5_000));
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    for (const call of calls) expect(await rejection(call)).toBeInstanceOf(AbortError);
+    expect(await w.abortCount()).toBe(2);
+    expect(await w.lastAbortSeen()).toMatchObject({
+      isSignal: true,
+      reason: {
+        name: 'AbortError',
+        code: 'PROCXY_ABORTED',
+        message: expect.stringMatching(
+          /^The call was aborted; its reason could not be sent: Message of \d+ bytes exceeds maxMessageBytes \(1024\)$/,
+        ),
+      },
+    });
+  });
+
   it('carries a default reason (an AbortError DOMException) and a plain value reason', async () => {
     const w = await tasks(mode);
     const first = new AbortController();

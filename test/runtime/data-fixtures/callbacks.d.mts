@@ -42,6 +42,7 @@ export declare class Tasks {
   workWithProgress(onProgress: () => void, signal: AbortSignal): Promise<'aborted'>;
   signalIsFresh(signal: AbortSignal): boolean;
   callCount(): number;
+  abortCount(): number;
   lastAbortSeen(): { isSignal: boolean; reason: Described | string } | null;
   runtimeState(): { scopes: number; invocations: number };
 }

@@ -13,6 +13,7 @@ function describe(error) {
 
 export class Tasks {
   calls = 0;
+  aborts = 0;
   lastAbort = undefined;
 
   /** Calls `onProgress` without awaiting it, like a progress report. */
@@ -158,6 +159,7 @@ export class Tasks {
       const timer = setTimeout(() => resolve('done'), ms);
       signal.addEventListener('abort', () => {
         clearTimeout(timer);
+        this.aborts++;
         const reason = signal.reason;
         this.lastAbort = {
           isSignal: signal instanceof AbortSignal,
@@ -182,6 +184,10 @@ export class Tasks {
 
   callCount() {
     return this.calls;
+  }
+
+  abortCount() {
+    return this.aborts;
   }
 
   lastAbortSeen() {
