@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProtocolError, type ProxyControls, procxy } from 'procxy';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Plain, Ticker } from './data-fixtures/events.mjs';
+import { Plain, Strict, Ticker } from './data-fixtures/events.mjs';
 import { Forger } from './data-fixtures/forger.mjs';
 import { guardLeaks, waitGone } from './reliability/helpers.js';
 
@@ -173,6 +173,23 @@ describe('events', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(stderr()).toMatch(
       /event 'data' of Ticker was not delivered to the parent: args: 16385 arguments, over the 16384 one message carries/,
+    );
+  });
+
+  it("subscribes past a worker's own `on`, and reports on stderr one its 'newListener' listener refuses", async () => {
+    const w = await procxy(Strict, eventsUrl);
+    started.push(w);
+    const stderr = stderrOf(w);
+    const got: unknown[] = [];
+    // The worker's `on` throws for both: the child lived on, and the calls in it, only if procxy went past it.
+    w.on('typo', (x: unknown) => got.push(x));
+    w.on('refused', (x: unknown) => got.push(x));
+    expect(await w.emitNow('typo', 1)).toBe(true);
+    expect(await w.emitNow('refused', 2)).toBe(false);
+    expect(got).toEqual([1]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stderr()).toMatch(
+      /event 'refused' of Strict cannot reach the parent: listening to it failed: no listeners of refused/,
     );
   });
 

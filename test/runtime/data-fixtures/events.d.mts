@@ -24,6 +24,10 @@ export declare class Ticker extends EventEmitter<TickerEvents> {
   errorTwice(): boolean[];
 }
 
+export declare class Strict extends EventEmitter {
+  emitNow(event: string, ...args: number[]): boolean;
+}
+
 export declare class Plain {
   on(event: string): string;
 }

@@ -60,6 +60,25 @@ class QuotaError extends RangeError {
   }
 }
 
+/** Refuses, in its own `on`, events it does not know; its own 'newListener' listener refuses listeners of 'refused'. */
+export class Strict extends EventEmitter {
+  constructor() {
+    super();
+    super.on('newListener', (event) => {
+      if (event === 'refused') throw new Error('no listeners of refused');
+    });
+  }
+
+  on(event, listener) {
+    if (event !== 'known') throw new TypeError(`unknown event ${event}`);
+    return super.on(event, listener);
+  }
+
+  emitNow(event, ...args) {
+    return this.emit(event, ...args);
+  }
+}
+
 export class Plain {
   on(event) {
     return `plain on ${event}`;
