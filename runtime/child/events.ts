@@ -67,10 +67,11 @@ export class EventForwarder {
       const { fields, jsonSafe, findings } = argsForParent(args, this.#mode);
       this.#send({ t: 'ev', e: event, ...fields }, jsonSafe, findings);
     } catch (error) {
-      if (!(error instanceof SerializationError || error instanceof TransportError)) throw error;
+      // Not the emitting code's fault, whatever failed: its emit must not throw because the parent listens.
       releaseMarks(args);
+      const refused = error instanceof SerializationError || error instanceof TransportError;
       process.stderr.write(
-        `procxy: event '${event}' of ${this.#className} was not delivered to the parent: ${error.message}\n`,
+        `procxy: event '${event}' of ${this.#className} was not delivered to the parent: ${refused ? '' : 'reading its arguments threw: '}${messageOf(error)}\n`,
       );
     }
   }

@@ -193,6 +193,23 @@ describe('events', () => {
     );
   });
 
+  it.each(['json', 'advanced'] as const)(
+    'drops, with a message on stderr, an event whose payload has a throwing getter; emit does not throw (%s)',
+    async (serialization) => {
+      const w = await ticker(serialization);
+      const stderr = stderrOf(w);
+      const got: unknown[] = [];
+      w.on('data', (...args: unknown[]) => got.push(args));
+      expect(await w.emitThrowingGetter()).toBe(true);
+      expect(await w.emitNow('data', 'after')).toBe(true);
+      expect(got).toEqual([['after']]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(stderr()).toMatch(
+        /event 'data' of Ticker was not delivered to the parent: reading its arguments threw: getter failed/,
+      );
+    },
+  );
+
   it('carries what the mode carries: a Date in advanced mode', async () => {
     const w = await ticker('advanced');
     const got: unknown[] = [];

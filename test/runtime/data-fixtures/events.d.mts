@@ -22,6 +22,7 @@ export declare class Ticker extends EventEmitter<TickerEvents> {
   emitError(): void;
   emitUnreadableError(): boolean;
   errorTwice(): boolean[];
+  emitThrowingGetter(): boolean | string;
 }
 
 export declare class Strict extends EventEmitter {

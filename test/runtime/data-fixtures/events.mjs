@@ -39,6 +39,22 @@ export class Ticker extends EventEmitter {
     return this.emit('error', error);
   }
 
+  /** Emits `data` with an object whose getter throws; says whether emit threw. */
+  emitThrowingGetter() {
+    const payload = {};
+    Object.defineProperty(payload, 'x', {
+      enumerable: true,
+      get() {
+        throw new Error('getter failed');
+      },
+    });
+    try {
+      return this.emit('data', payload);
+    } catch (error) {
+      return `threw: ${error.message}`;
+    }
+  }
+
   /** Emits `error` twice; returns whether each emit was heard here (Node throws for an `error` nobody hears). */
   errorTwice() {
     return [this.emit('error', new Error('e1')), this.emit('error', new Error('e2'))];
