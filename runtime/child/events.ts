@@ -4,7 +4,8 @@
  * and `unsub` removes it again, so a worker that nobody watches emits exactly as it would without procxy. An Error
  * among the arguments (an `error` event) arrives as a thrown one does, whatever the mode. Any other payload the mode
  * cannot carry is not an error of the emitting code: it is reported on the child's stderr (which the parent inherits)
- * and that one event is dropped.
+ * and that one event is dropped. The worker's removeAllListeners() does not deafen the parent, whose listeners are
+ * still there: a 'removeListener' listener, kept while the parent listens to anything, puts the forwarders back.
  */
 import type { EventEmitter as Emitter } from 'node:events';
 import { EventEmitter } from '../builtins.js';
@@ -15,14 +16,22 @@ import { releaseMarks } from '../transfer.js';
 import { TransportError } from '../transport.js';
 import type { Send } from './callbacks.js';
 
-const { on, removeListener } = EventEmitter.prototype;
+const { on, removeListener, listeners } = EventEmitter.prototype;
+
+type Listener = (...args: unknown[]) => void;
 
 export class EventForwarder {
   readonly #instance: Emitter;
   readonly #className: string;
-  readonly #listeners = new Map<string, (...args: unknown[]) => void>();
+  readonly #listeners = new Map<string, Listener>();
   readonly #send: Send;
   readonly #mode: SerializationMode;
+  /** Hears the worker take a forwarder off (its removeAllListeners()) while the parent still listens. */
+  readonly #onRemoved = (event: unknown, listener: unknown) => {
+    if (typeof event === 'string' && this.#listeners.get(event) === listener) this.#restore();
+  };
+  #restoring = false;
+  #restoreQueued = false;
 
   constructor(instance: Emitter, className: string, mode: SerializationMode, send: Send) {
     this.#instance = instance;
@@ -34,24 +43,71 @@ export class EventForwarder {
   subscribe(event: string): void {
     if (this.#listeners.has(event)) return;
     const listener = (...args: unknown[]) => this.#forward(event, args);
-    // EventEmitter's own methods, not the worker's: an override of `on` (one that refuses names it does not know) is
-    // for the worker's code, and a failure here would end the child and every call in it.
-    try {
-      on.call(this.#instance, event, listener);
-    } catch (error) {
-      // A 'newListener' listener of the worker's threw: Node adds the listener after it, so nothing was added.
-      process.stderr.write(
-        `procxy: event '${event}' of ${this.#className} cannot reach the parent: listening to it failed: ${messageOf(error)}\n`,
-      );
-      return;
-    }
+    if (!this.#attach(event, listener)) return;
     this.#listeners.set(event, listener);
+    if (this.#listeners.size === 1) this.#attach('removeListener', this.#onRemoved);
   }
 
   unsubscribe(event: string): void {
     const listener = this.#listeners.get(event);
     if (listener === undefined) return;
     this.#listeners.delete(event);
+    this.#detach(event, listener);
+    if (this.#listeners.size === 0) this.#detach('removeListener', this.#onRemoved);
+  }
+
+  /**
+   * Attaches again the forwarders the worker took off: at once, which keeps them through removeAllListeners(event),
+   * and a microtask later, as removeAllListeners() clears everything after it told the 'removeListener' listeners.
+   * Not while attaching them: a worker whose own 'newListener' listener took them off again would never stop.
+   */
+  #restore(): void {
+    if (this.#restoring) return;
+    this.#reattach();
+    if (this.#restoreQueued) return;
+    this.#restoreQueued = true;
+    queueMicrotask(() => {
+      this.#restoreQueued = false;
+      this.#reattach();
+    });
+  }
+
+  #reattach(): void {
+    this.#restoring = true;
+    try {
+      const attached = (event: string, listener: Listener) =>
+        listeners.call(this.#instance, event).includes(listener);
+      for (const [event, listener] of this.#listeners) {
+        if (!attached(event, listener)) this.#attach(event, listener);
+      }
+      if (this.#listeners.size > 0 && !attached('removeListener', this.#onRemoved)) {
+        this.#attach('removeListener', this.#onRemoved);
+      }
+    } finally {
+      this.#restoring = false;
+    }
+  }
+
+  /**
+   * EventEmitter's own methods, not the worker's: an override of `on` (one that refuses names it does not know) is
+   * for the worker's code, and a failure here would end the child and every call in it.
+   */
+  #attach(event: string, listener: Listener): boolean {
+    try {
+      on.call(this.#instance, event, listener);
+      return true;
+    } catch (error) {
+      // A 'newListener' listener of the worker's threw: Node adds the listener after it, so nothing was added.
+      const lost =
+        listener === this.#onRemoved
+          ? `a removeAllListeners() in ${this.#className} would cut the parent's listeners off for good`
+          : `event '${event}' of ${this.#className} cannot reach the parent`;
+      process.stderr.write(`procxy: ${lost}: listening to '${event}' failed: ${messageOf(error)}\n`);
+      return false;
+    }
+  }
+
+  #detach(event: string, listener: Listener): void {
     try {
       removeListener.call(this.#instance, event, listener);
     } catch (error) {

@@ -76,6 +76,24 @@ describe('events', () => {
     expect(await w.emitNow('tick', 1)).toBe(false);
   });
 
+  it("keeps the parent's listeners hearing events after the worker takes all listeners off", async () => {
+    const w = await ticker();
+    const got: number[] = [];
+    const listener = (i: number) => got.push(i);
+    w.on('tick', listener);
+    await w.removeAll();
+    expect(await w.attached('tick')).toBe(1);
+    await w.tick(2);
+    await w.removeAll('tick');
+    await w.tick(1);
+    expect(await w.removeAllThenEmit('tick', 7)).toBe(true);
+    expect(got).toEqual([0, 1, 0, 7]);
+    // Once the parent stops listening, nothing of procxy's is left on the worker.
+    w.off('tick', listener);
+    expect(await w.attached('tick')).toBe(0);
+    expect(await w.attached('removeListener')).toBe(0);
+  });
+
   it('runs a once listener once and then unsubscribes', async () => {
     const w = await ticker();
     const got: number[] = [];
@@ -189,7 +207,7 @@ describe('events', () => {
     expect(got).toEqual([1]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(stderr()).toMatch(
-      /event 'refused' of Strict cannot reach the parent: listening to it failed: no listeners of refused/,
+      /event 'refused' of Strict cannot reach the parent: listening to 'refused' failed: no listeners of refused/,
     );
   });
 

@@ -16,6 +16,8 @@ export declare class Ticker extends EventEmitter<TickerEvents> {
   emitNow(event: string, ...args: any[]): boolean;
   tick(count: number): number;
   attached(event: string): number;
+  removeAll(event?: string): void;
+  removeAllThenEmit(event: 'tick', i: number): boolean;
   emitFunction(): void;
   emitDate(): void;
   emitBuffer(size: number): void;

@@ -15,6 +15,18 @@ export class Ticker extends EventEmitter {
     return this.listenerCount(event);
   }
 
+  /** Takes every listener off, of all events or of `event`. */
+  removeAll(event) {
+    if (event === undefined) this.removeAllListeners();
+    else this.removeAllListeners(event);
+  }
+
+  /** Takes the listeners of `event` off, then emits it at once. */
+  removeAllThenEmit(event, ...args) {
+    this.removeAllListeners(event);
+    return this.emit(event, ...args);
+  }
+
   emitFunction() {
     this.emit('bad', () => 1);
     this.emit('good', 'after');
