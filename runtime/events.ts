@@ -4,9 +4,11 @@
  * when it fires), so the child forwards only what somebody listens to. Subscriptions hold no ref on the event loop:
  * like an idle worker, a worker that is only listened to does not keep the parent alive. A listener that throws does
  * what a throwing listener of any Node emitter does, an uncaught exception, but only after the other listeners ran
- * and outside the link's receive path, so the link and later messages are unaffected.
+ * and outside the link's receive path, so the link and later messages are unaffected. `newListener` and
+ * `removeListener` are the proxy's own, as an emitter's are: emitted here when a listener is added or removed.
  */
 
+import { listenerEvents } from './protocol.js';
 import { messageOf } from './thrown.js';
 
 type Listener = (...args: unknown[]) => void;
@@ -59,13 +61,15 @@ export class EventHub {
   add(event: unknown, listener: unknown, once: boolean): void {
     const name = checkEvent(event);
     const entry = { listener: checkListener(listener), once };
+    // Before it is added, as EventEmitter does, so that a `newListener` listener does not hear of itself.
+    if (this.#listeners.has('newListener')) this.#emit('newListener', [name, entry.listener]);
     const list = this.#listeners.get(name);
     if (list !== undefined) {
       list.push(entry);
       return;
     }
     this.#listeners.set(name, [entry]);
-    this.#subscribe('sub', name);
+    if (!listenerEvents.has(name)) this.#subscribe('sub', name);
   }
 
   /** Removes the most recently added registration of `listener`, as EventEmitter does. */
@@ -89,10 +93,17 @@ export class EventHub {
 
   /** Sends `sub` again for every event listened to (a fresh worker replaced the old one). */
   resubscribe(): void {
-    for (const name of this.#listeners.keys()) this.#subscribe('sub', name);
+    for (const name of this.#listeners.keys()) {
+      if (!listenerEvents.has(name)) this.#subscribe('sub', name);
+    }
   }
 
+  /** An event from the child: never one of the proxy's own, which no `sub` asked for. */
   dispatch(event: string, args: readonly unknown[]): void {
+    if (!listenerEvents.has(event)) this.#emit(event, args);
+  }
+
+  #emit(event: string, args: readonly unknown[]): void {
     const list = this.#listeners.get(event);
     if (list === undefined) {
       // The last listener went while the event was on its way: the child's emit had a listener (the forwarding one),
@@ -123,9 +134,12 @@ export class EventHub {
   }
 
   #drop(name: string, list: Entry[], at: number): void {
-    list.splice(at, 1);
-    if (list.length > 0) return;
-    this.#listeners.delete(name);
-    this.#subscribe('unsub', name);
+    const [entry] = list.splice(at, 1);
+    if (list.length === 0) {
+      this.#listeners.delete(name);
+      if (!listenerEvents.has(name)) this.#subscribe('unsub', name);
+    }
+    // After it is gone, as EventEmitter does.
+    if (this.#listeners.has('removeListener')) this.#emit('removeListener', [name, entry!.listener]);
   }
 }

@@ -70,6 +70,12 @@ export interface SubscriptionMessage {
   readonly e: string;
 }
 
+/**
+ * The events EventEmitter emits of its own listeners, with a listener function among their arguments: the proxy's
+ * are emitted by the parent of its own listeners, and these are never subscribed or forwarded.
+ */
+export const listenerEvents: ReadonlySet<string> = new Set(['newListener', 'removeListener']);
+
 export interface DisposeMessage {
   readonly t: 'dispose';
 }

@@ -11,6 +11,7 @@ import type { EventEmitter as Emitter } from 'node:events';
 import { EventEmitter } from '../builtins.js';
 import { SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
+import { listenerEvents } from '../protocol.js';
 import { argsForParent, messageOf } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { TransportError } from '../transport.js';
@@ -41,7 +42,8 @@ export class EventForwarder {
   }
 
   subscribe(event: string): void {
-    if (this.#listeners.has(event)) return;
+    // The parent serves these itself; forwarded, they would carry a listener function, which cannot cross.
+    if (this.#listeners.has(event) || listenerEvents.has(event)) return;
     const listener = (...args: unknown[]) => this.#forward(event, args);
     if (!this.#attach(event, listener)) return;
     this.#listeners.set(event, listener);

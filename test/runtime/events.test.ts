@@ -1,5 +1,6 @@
 // Events of an EventEmitter worker: on/once/off/listenerCount on the proxy, lazy subscription, payloads per mode.
 import { spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,42 @@ describe('events', () => {
     w.off('tick', listener);
     expect(await w.attached('tick')).toBe(0);
     expect(await w.attached('removeListener')).toBe(0);
+  });
+
+  it('serves newListener and removeListener in the parent as an emitter does, and never asks the child for them', async () => {
+    const w = await ticker();
+    const stderr = stderrOf(w);
+    const local = new EventEmitter();
+    const proxied: unknown[][] = [];
+    const expected: unknown[][] = [];
+    // An event map (Ticker's) leaves them out of the names, as Node's typings do.
+    w.on('newListener' as never, (...args: unknown[]) => proxied.push(['new', ...args]));
+    w.on('removeListener' as never, (...args: unknown[]) => proxied.push(['removed', ...args]));
+    local.on('newListener', (...args: unknown[]) => expected.push(['new', ...args]));
+    local.on('removeListener', (...args: unknown[]) => expected.push(['removed', ...args]));
+    const f = (i: number) => void i;
+    w.once('tick', f);
+    local.once('tick', f);
+    await w.tick(1);
+    local.emit('tick', 0);
+    w.on('tick', f);
+    local.on('tick', f);
+    w.off('tick', f);
+    local.off('tick', f);
+    const steps = [
+      ['new', 'removeListener', expect.any(Function)],
+      ['new', 'tick', f],
+      ['removed', 'tick', f],
+      ['new', 'tick', f],
+      ['removed', 'tick', f],
+    ];
+    expect(expected).toEqual(steps);
+    expect(proxied).toEqual(steps);
+    // Nothing was subscribed for them in the child, and nothing of theirs was forwarded (a function cannot cross).
+    expect(await w.attached('newListener')).toBe(0);
+    expect(await w.attached('removeListener')).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stderr()).toBe('');
   });
 
   it('runs a once listener once and then unsubscribes', async () => {
