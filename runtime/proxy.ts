@@ -5,7 +5,7 @@ import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
 import type { ParentLink } from './link.js';
 import { type CallOptions, type ResolvedOptions, resolveCallOptions } from './options.js';
-import { markCount } from './transfer.js';
+import { keepArgs } from './resend.js';
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 
@@ -75,18 +75,21 @@ export class WorkerHandle {
   invoke(name: string, index: number, args: unknown[], call: CallOptions): Promise<unknown> {
     const link = this.#link;
     const timeout = call.timeout ?? this.#options.timeout;
-    const marks = markCount();
-    const result = link.call(index, name, args, timeout, call.signal);
-    // A handle or memory moved to the failed worker cannot be sent again: such a call is never retried.
-    if (
-      this.#options.retries === 0 ||
-      !this.#options.idempotent.has(name) ||
-      args.some(isPassableHandle) ||
-      markCount() < marks
-    ) {
-      return result;
+    // A handle moved to the failed worker cannot be sent again: such a call is never retried.
+    if (this.#options.retries === 0 || !this.#options.idempotent.has(name) || args.some(isPassableHandle)) {
+      return link.call(index, name, args, timeout, call.signal);
     }
-    return this.#retrying(result, link, name, index, args, call, this.#options.retries);
+    let resend: () => unknown[];
+    try {
+      resend = keepArgs(args, this.#options.serialization);
+    } catch {
+      // Arguments that cannot be kept cannot be sent either: the call says why.
+      return link.call(index, name, args, timeout, call.signal);
+    }
+    const last = args.at(-1);
+    const signal = isAbortSignal(last) ? last : undefined;
+    const result = link.call(index, name, args, timeout, call.signal);
+    return this.#retrying(result, link, name, index, resend, signal, call, this.#options.retries);
   }
 
   async #retrying(
@@ -94,7 +97,8 @@ export class WorkerHandle {
     link: ParentLink,
     name: string,
     index: number,
-    args: unknown[],
+    resend: () => unknown[],
+    signal: AbortSignal | undefined,
     call: CallOptions,
     retriesLeft: number,
   ): Promise<unknown> {
@@ -106,13 +110,18 @@ export class WorkerHandle {
       if (this.#waiting >= this.#options.maxPending) {
         throw new QueueFullError(this.#options.maxPending, { method: name, pid: link.pid });
       }
+      let again: unknown[];
+      try {
+        again = resend();
+      } catch {
+        // A transfer handler here could not rebuild what it wrote: without the arguments, the failure stands.
+        throw error;
+      }
       let fresh: ParentLink;
       this.#waiting++;
       try {
         // The call's own signals still count while it waits for the fresh worker.
-        const last = args.at(-1);
-        const signals = callSignals(isAbortSignal(last) ? last : undefined, call.signal);
-        fresh = await untilAborted(this.#replace(link), signals, name, link.pid);
+        fresh = await untilAborted(this.#replace(link), callSignals(signal, call.signal), name, link.pid);
       } catch (failure) {
         // Every call waiting for the fresh worker gets this failure: each names its own call.
         throw aboutCall(failure, name, link.pid, true);
@@ -121,11 +130,12 @@ export class WorkerHandle {
       }
       const timeout = call.timeout ?? this.#options.timeout;
       return this.#retrying(
-        fresh.call(index, name, args, timeout, call.signal),
+        fresh.call(index, name, again, timeout, call.signal),
         fresh,
         name,
         index,
-        args,
+        resend,
+        signal,
         call,
         retriesLeft - 1,
       );
