@@ -86,6 +86,41 @@ function hasTag(node: ts.Node, tag: string): boolean {
   return ts.getJSDocTags(node).some((t) => t.tagName.text === tag);
 }
 
+/**
+ * Whether `node`'s JSDoc marks it `@idempotent`: the tag with no text, first on its line. TypeScript starts a tag at
+ * any `@` after a space, so prose that mentions the tag ("unlike refresh(), which is @idempotent") or gives it a
+ * value ("@idempotent false") would otherwise have a method that must run once run again after a crash: such a tag
+ * marks nothing and is reported (PRX9028).
+ */
+function markedIdempotent(node: ts.Node, owner: string, diagnostics: ProcxyDiagnostic[]): boolean {
+  let marked = false;
+  for (const tag of ts.getJSDocTags(node)) {
+    if (tag.tagName.text !== 'idempotent') continue;
+    const text = ts.getTextOfJSDocComment(tag.comment)?.trim() ?? '';
+    if (text === '' && startsLine(tag)) {
+      marked = true;
+      continue;
+    }
+    const found = text === '' ? 'inside a line of text' : `followed by '${text.split('\n')[0]}'`;
+    diagnostics.push(
+      diagnosticAt(
+        tag,
+        'PRX9028',
+        `method '${owner}': @idempotent takes no value and must stand alone on its line of the JSDoc, but here it is ${found}; so '${owner}' is not idempotent and is never retried. Write @idempotent alone on a line to mark it, or reword the text (a mention in backquotes, as code, is no tag)`,
+        'warning',
+      ),
+    );
+  }
+  return marked;
+}
+
+/** Whether only the JSDoc's opening or a line's leading `*` comes before `tag` on its line. */
+function startsLine(tag: ts.JSDocTag): boolean {
+  const text = tag.getSourceFile().text;
+  const at = tag.getStart();
+  return /^\s*(?:\/\*\*|\*)?\s*$/.test(text.slice(text.lastIndexOf('\n', at - 1) + 1, at));
+}
+
 interface Context extends SignatureContext {
   readonly program: ts.Program;
   readonly mode: SerializationMode;
@@ -368,7 +403,8 @@ function analyzeClass(
     methods.push({
       name,
       optional,
-      idempotent: declarations.some((d) => hasTag(d, 'idempotent')),
+      // Every declaration is read: each misplaced tag is reported.
+      idempotent: declarations.map((d) => markedIdempotent(d, owner, context.diagnostics)).includes(true),
       signatures: models,
     });
   }

@@ -5,12 +5,12 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 // The class the stubs' runtime (dist/, through the package's self-reference) throws.
-import { AbortError } from 'procxy';
+import { AbortError, ChildCrashedError } from 'procxy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../compiler/generate.js';
 import { spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
 import { spawnJob } from './fixtures/typed/job.worker.procxy.js';
-import { removeTempProjects, scratchProject, tempProject, typeCheck } from './project.js';
+import { removeTempProjects, repoRoot, scratchProject, tempProject, typeCheck } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -95,6 +95,62 @@ describe('stub generated into a temporary project', () => {
     await using people = await spawnPeople(undefined, { name: 'Ann', age: 41 });
     expect(await people.field('age')).toBe(41);
     expect(await people.width()).toBe(2);
+  });
+
+  it('retries only a method whose @idempotent stands alone on its line: one that mentions it, or gives it a value, runs once', async () => {
+    const dir = scratchProject({
+      'src/pay.worker.ts': [
+        "import { appendFileSync, existsSync, writeFileSync } from 'node:fs';",
+        'export class Pay {',
+        '  constructor(private ledger: string) {}',
+        '  #once(what: string): string {',
+        "    appendFileSync(this.ledger, what + '\\n');",
+        "    const marker = this.ledger + '.' + what;",
+        '    if (!existsSync(marker)) {',
+        "      writeFileSync(marker, '');",
+        '      process.exit(1);',
+        '    }',
+        '    return what;',
+        '  }',
+        '  /** Charges the card. Unlike refresh(), which is @idempotent, this one must never run twice. */',
+        '  charge(): string {',
+        "    return this.#once('charge');",
+        '  }',
+        '  /** @idempotent false */',
+        '  refund(): string {',
+        "    return this.#once('refund');",
+        '  }',
+        '  /**',
+        '   * Reloads the rates.',
+        '   * @idempotent',
+        '   */',
+        '  refresh(): string {',
+        "    return this.#once('refresh');",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics.map((d) => `${d.category} ${d.code} ${d.line}: ${d.message}`)).toEqual([
+      "warning PRX9028 13: method 'Pay.charge': @idempotent takes no value and must stand alone on its line of the JSDoc, but here it is followed by ', this one must never run twice.'; so 'Pay.charge' is not idempotent and is never retried. Write @idempotent alone on a line to mark it, or reword the text (a mention in backquotes, as code, is no tag)",
+      "warning PRX9028 17: method 'Pay.refund': @idempotent takes no value and must stand alone on its line of the JSDoc, but here it is followed by 'false'; so 'Pay.refund' is not idempotent and is never retried. Write @idempotent alone on a line to mark it, or reword the text (a mention in backquotes, as code, is no tag)",
+    ]);
+    expect(readFileSync(path.join(repoRoot, 'docs/diagnostics.md'), 'utf8')).toContain('| PRX9028 |');
+    const { spawnPay } = (await import(pathToFileURL(path.join(dir, 'src/pay.worker.procxy.ts')).href)) as {
+      spawnPay(
+        options: { retries: number },
+        ledger: string,
+      ): Promise<Record<'charge' | 'refund' | 'refresh', () => Promise<string>> & AsyncDisposable>;
+    };
+    const ledger = path.join(dir, 'ledger.txt');
+    await using pay = await spawnPay({ retries: 1 }, ledger);
+    await expect(pay.charge()).rejects.toBeInstanceOf(ChildCrashedError);
+    await using again = await spawnPay({ retries: 1 }, ledger);
+    await expect(again.refund()).rejects.toBeInstanceOf(ChildCrashedError);
+    await using third = await spawnPay({ retries: 1 }, ledger);
+    expect(await third.refresh()).toBe('refresh');
+    expect(readFileSync(ledger, 'utf8')).toBe('charge\nrefund\nrefresh\nrefresh\n');
   });
 
   it('serves several classes of one file (one child each) and a default-exported class', async () => {
