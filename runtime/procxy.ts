@@ -42,6 +42,15 @@ export async function startProxy<P>(
   }
   const link = spawn(args);
   await link.ready;
+  const unserved = [...options.idempotent].filter((name) => !link.methods.includes(name));
+  if (unserved.length > 0) {
+    await link.terminate();
+    const names = unserved.map((name) => `'${name}'`).join(', ');
+    throw new OptionsValidationError(
+      'idempotent',
+      `no method ${names} in ${target.className}, so no call would be retried; the worker serves: ${link.methods.join(', ') || 'no method'}`,
+    );
+  }
   return createProxy(
     new WorkerHandle(
       link,

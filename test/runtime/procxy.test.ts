@@ -17,7 +17,7 @@ import { spawnBound, spawnHidden, spawnLate, spawnSelf } from './core-fixtures/c
 import DefaultWorker, { Echo } from './core-fixtures/echo.mjs';
 import { Derived } from './core-fixtures/inherit.mjs';
 import { rejection, terminatedAfterEach } from './helpers.js';
-import { guardLeaks } from './reliability/helpers.js';
+import { guardLeaks, liveChildren } from './reliability/helpers.js';
 
 guardLeaks();
 
@@ -161,6 +161,19 @@ describe('options', () => {
     expect((error as OptionsValidationError).option).toBe(option);
     expect((error as Error).message).toMatch(`Invalid option '${option}'`);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('refuses idempotent names the worker does not serve once it started, and ends it', async () => {
+    const before = liveChildren();
+    const error = await rejection(
+      procxy(Echo, echoUrl, { retries: 2, idempotent: ['echo', 'ecko', 'constructor', '$terminate'] }),
+    );
+    expect(error).toBeInstanceOf(OptionsValidationError);
+    expect((error as OptionsValidationError).option).toBe('idempotent');
+    expect((error as Error).message).toMatch(
+      /^Invalid option 'idempotent': no method 'ecko', 'constructor', '\$terminate' in Echo, so no call would be retried; the worker serves: echo, describe, /,
+    );
+    expect(liveChildren()).toEqual(before);
   });
 
   it('takes only own properties as options: an inherited one, or one on Object.prototype, is not an option', async () => {
