@@ -38,7 +38,7 @@ import {
   type ParentMessage,
   unreachable,
 } from './protocol.js';
-import { deathSignalLauncher, StderrTail, spawnChild } from './spawn.js';
+import { deathSignalLauncher, StderrTail, spawnChild, spawnFailure } from './spawn.js';
 import { argsFromChild, encodeThrown, messageOf } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { Transport, type TransportError, tooLargeError } from './transport.js';
@@ -212,7 +212,13 @@ export class ParentLink {
       this.#settleGone = resolve;
     });
     this.ready.catch(() => {});
-    const child = spawnChild(target.entry, options);
+    let child: ChildProcess;
+    try {
+      child = spawnChild(target.entry, options);
+    } catch (error) {
+      // Node throws at once for some failures (E2BIG): nothing was started, and nothing was set up yet.
+      throw spawnFailure(error, target.className, options);
+    }
     // Typed as always there, but undefined when Node made no pipes.
     const pipes = child.stdio as readonly unknown[] | undefined;
     if (pipes?.[2] == null || pipes[3] == null || pipes[4] == null) {

@@ -3,7 +3,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
+import { OptionsValidationError, type ProcxyError, SpawnError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import { messageOf } from './thrown.js';
 
 /**
  * A child must not outlive its parent, even while its event loop is stuck. On Linux the kernel can see to that
@@ -55,6 +57,44 @@ export function spawnChild(entry: string, options: ResolvedOptions): ChildProces
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     windowsHide: true,
   });
+}
+
+/** The longest argument or environment string Linux passes to a new program (MAX_ARG_STRLEN), its NUL included. */
+const maxStringBytes = 32 * 4096;
+
+/**
+ * What spawnChild() threw instead of starting a child: E2BIG is the options' doing (a string, or all of them, over
+ * what the system passes to a program), named as such; anything else is a SpawnError carrying it.
+ */
+export function spawnFailure(error: unknown, className: string, options: ResolvedOptions): ProcxyError {
+  if ((error as NodeJS.ErrnoException | null)?.code !== 'E2BIG') {
+    return new SpawnError(`Could not start the worker ${className}: ${messageOf(error)}`, '', {
+      cause: error,
+    });
+  }
+  const size = (text: string) => Buffer.byteLength(text) + 1;
+  const env = Object.entries(options.env).flatMap(([key, value]) =>
+    value === undefined ? [] : [{ option: 'env', at: `env.${key}`, bytes: size(`${key}=${value}`) }],
+  );
+  const argv = [
+    ...options.args.map((arg, i) => ({ option: 'args', at: `args[${i}]`, bytes: size(arg) })),
+    ...options.execArgv.map((arg, i) => ({ option: 'execArgv', at: `execArgv[${i}]`, bytes: size(arg) })),
+  ];
+  const long =
+    process.platform === 'linux' ? [...env, ...argv].find((s) => s.bytes > maxStringBytes) : undefined;
+  if (long !== undefined) {
+    return new OptionsValidationError(
+      long.option,
+      `${long.at} takes ${long.bytes} bytes, over the ${maxStringBytes} this system passes a program in one string (spawn E2BIG); pass it another way (a file, a call)`,
+    );
+  }
+  const total = (strings: readonly { bytes: number }[]) => strings.reduce((sum, s) => sum + s.bytes, 0);
+  const envBytes = total(env);
+  const argvBytes = total(argv);
+  return new OptionsValidationError(
+    envBytes >= argvBytes ? 'env' : 'args',
+    `the environment (${envBytes} bytes) and the arguments (${argvBytes} bytes) of the child together are over what this system passes a program (spawn E2BIG); pass less of them`,
+  );
 }
 
 /**

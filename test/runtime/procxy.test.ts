@@ -17,7 +17,7 @@ import { spawnBound, spawnHidden, spawnLate, spawnSelf } from './core-fixtures/c
 import DefaultWorker, { Echo } from './core-fixtures/echo.mjs';
 import { Derived } from './core-fixtures/inherit.mjs';
 import { rejection, terminatedAfterEach } from './helpers.js';
-import { guardLeaks, liveChildren } from './reliability/helpers.js';
+import { activeResources, guardLeaks, liveChildren, openFds, waitFor } from './reliability/helpers.js';
 
 guardLeaks();
 
@@ -175,6 +175,38 @@ describe('options', () => {
     );
     expect(liveChildren()).toEqual(before);
   });
+
+  describe.runIf(process.platform === 'linux')(
+    'strings longer than the system passes a program (E2BIG)',
+    () => {
+      const many: Record<string, string> = {};
+      for (let i = 0; i < 100; i++) many[`PART_${i}`] = 'x'.repeat(100_000);
+      it.each([
+        [{ env: { CONFIG: 'x'.repeat(200_000) } }, 'env', /env\.CONFIG takes 200008 bytes, over the 131072 /],
+        [{ args: ['a', 'x'.repeat(200_000)] }, 'args', /args\[1\] takes 200001 bytes, over the 131072 /],
+        [
+          { env: many },
+          'env',
+          /the environment \(\d+ bytes\) and the arguments \(\d+ bytes\) of the child together/,
+        ],
+      ])('are refused naming the option, leaving nothing behind (%#)', async (options, option, message) => {
+        const fds = openFds();
+        const pipes = activeResources('PipeWrap');
+        const processes = activeResources('ProcessWrap');
+        const error = await rejection(procxy(Echo, echoUrl, options));
+        expect(error).toBeInstanceOf(OptionsValidationError);
+        expect((error as OptionsValidationError).option).toBe(option);
+        expect((error as Error).message).toMatch(message);
+        expect((error as Error).message).toMatch(/\(spawn E2BIG\)/);
+        await waitFor(
+          'the failed spawn to close its handles',
+          () => activeResources('ProcessWrap') <= processes && activeResources('PipeWrap') <= pipes,
+          5_000,
+        );
+        expect(openFds()).toBeLessThanOrEqual(fds);
+      });
+    },
+  );
 
   it('takes only own properties as options: an inherited one, or one on Object.prototype, is not an option', async () => {
     const polluted = Object.prototype as Record<string, unknown>;
