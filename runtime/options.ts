@@ -361,13 +361,29 @@ function withDefaults(o: ProcxyOptions): ResolvedOptions {
 
 /**
  * The options of a generated stub's spawn function: those of procxy() but the two the stub fixes (its mode and its
- * idempotent methods, from the worker's source), which are unknown options here rather than silently replaced.
+ * idempotent methods, from the worker's source), which are refused here, saying where they are set, rather than
+ * silently replaced.
  */
 export function resolveStubOptions(
   options: unknown,
   fixed: Pick<ProcxyOptions, 'serialization' | 'idempotent' | 'supportHandles'>,
 ): ResolvedOptions {
   const { serialization: _mode, idempotent: _idempotent, ...stubChecks } = checks;
+  if (typeof options === 'object' && options !== null) {
+    if (Object.hasOwn(options, 'serialization')) {
+      throw new OptionsValidationError(
+        'serialization',
+        `fixed by the generated stub (${fixed.serialization}); set it in procxy.config.ts and generate again`,
+      );
+    }
+    if (Object.hasOwn(options, 'idempotent')) {
+      const names = fixed.idempotent?.join(', ') || 'none';
+      throw new OptionsValidationError(
+        'idempotent',
+        `fixed by the generated stub (${names}); mark a method with @idempotent, alone on a line of its JSDoc, and generate again`,
+      );
+    }
+  }
   const o = validate<ProcxyOptions>(options, stubChecks, 'options');
   return withDefaults({
     ...o,

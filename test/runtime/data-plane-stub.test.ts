@@ -57,8 +57,16 @@ describe('a generated stub’s options', () => {
   it.each([
     [null, 'options', /expected an object, got null/],
     ['x', 'options', /expected an object, got "x"/],
-    [{ serialization: 'advanced' }, 'serialization', /unknown option/],
-    [{ idempotent: ['callCount'] }, 'idempotent', /unknown option/],
+    [
+      { serialization: 'advanced' },
+      'serialization',
+      /fixed by the generated stub \(json\); set it in procxy\.config\.ts/,
+    ],
+    [
+      { idempotent: ['callCount'] },
+      'idempotent',
+      /fixed by the generated stub \(none\); mark a method with @idempotent/,
+    ],
   ])('refuses %j, naming %s, where the stub fixes or cannot take it', async (options, option, message) => {
     const error = await spawnStub(spec, options as never, []).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OptionsValidationError);
