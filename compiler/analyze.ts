@@ -8,6 +8,7 @@ import {
   checkEvents,
   checkSignature,
   registerProgram,
+  returnsNothing,
   type SerializationMode,
   takesHandles,
   UNCHECKED_TAG,
@@ -35,6 +36,8 @@ export interface MethodModel {
   /** Declared `m?(): R`: the class may not have it. */
   readonly optional: boolean;
   readonly idempotent: boolean;
+  /** Every signature's awaited result is void or undefined: the child answers without a value. */
+  readonly returnsNothing: boolean;
   /** Every overload (never the implementation signature), in declaration order. */
   readonly signatures: readonly SignatureModel[];
 }
@@ -405,6 +408,7 @@ function analyzeClass(
       optional,
       // Every declaration is read: each misplaced tag is reported.
       idempotent: declarations.map((d) => markedIdempotent(d, owner, context.diagnostics)).includes(true),
+      returnsNothing: returnsNothing(checker, signatures),
       signatures: models,
     });
   }

@@ -147,6 +147,10 @@ export function emitChildEntry(worker: WorkerModel): string {
     workerModule: quote(`./${path.basename(worker.source)}`),
     classAccess: isIdentifierName(exportName) ? `.${exportName}` : `[${quote(exportName)}]`,
     methods: stringArray(worker.methods.map((m) => m.name)),
+    // Only when some method returns nothing, so that other children stay as they were.
+    voids: worker.methods.some((m) => m.returnsNothing)
+      ? `, voids: ${stringArray(worker.methods.filter((m) => m.returnsNothing).map((m) => m.name))}`
+      : '',
   });
 }
 

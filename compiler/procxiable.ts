@@ -445,6 +445,22 @@ function resultAwaitable(checker: ts.TypeChecker, returned: ts.Type): boolean {
   );
 }
 
+/**
+ * Whether a function type's awaited result is nothing (void, undefined, or a union of them) in every signature: its
+ * caller takes no value, so what the JavaScript returns anyway (a `set(): void` that returns `this`) is not sent.
+ */
+export function returnsNothing(checker: ts.TypeChecker, signatures: readonly ts.Signature[]): boolean {
+  return (
+    signatures.length > 0 &&
+    signatures.every((signature) => {
+      const returned = checker.getReturnTypeOfSignature(signature);
+      const awaited = checker.getAwaitedType(returned) ?? returned;
+      const members = awaited.isUnion() ? awaited.types : [awaited];
+      return members.every((t) => (t.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0);
+    })
+  );
+}
+
 function isThisParameter(parameter: ts.ParameterDeclaration): boolean {
   return ts.isIdentifier(parameter.name) && parameter.name.text === 'this';
 }

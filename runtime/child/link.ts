@@ -42,6 +42,8 @@ export const outputFd = 4;
 export interface ResolvedWorker {
   readonly Class: WorkerClass;
   readonly methods: readonly string[];
+  /** Methods declared to return nothing (void, undefined): answered without a value. Only a generated child knows. */
+  readonly voids?: readonly string[];
 }
 
 /** Thrown by a resolver when the module or class cannot be found (as opposed to failing while loading). */
@@ -83,6 +85,8 @@ class ChildLink {
   #instance: Instance | undefined;
   #table: Function[] = [];
   #names: readonly string[] = [];
+  /** By dispatch index: the method's declared result is void, so what its JavaScript returns is not sent. */
+  #voids: readonly boolean[] = [];
   #state: 'waiting' | 'starting' | 'serving' | 'disposing' = 'waiting';
   readonly #scopes: CallScopes;
   /** Holds calls back until their handles arrived over IPC, in order (handles.ts). */
@@ -209,10 +213,11 @@ class ChildLink {
     this.#mode = init.mode;
     this.#transport.setLimit(init.maxMessageBytes);
     try {
-      const { Class, methods } = await this.#resolve(init);
+      const { Class, methods, voids = [] } = await this.#resolve(init);
       if (unread !== undefined) readArgs(unread);
       this.#table = resolveTable(Class, methods);
       this.#names = methods;
+      this.#voids = methods.map((name) => voids.includes(name));
       this.#instance = new (Class as unknown as new (...args: readonly unknown[]) => Instance)(...init.args);
       this.#state = 'serving';
       const instance: unknown = this.#instance;
@@ -267,6 +272,12 @@ class ChildLink {
 
   #answer(id: number, index: number, value: unknown): void {
     this.#scopes.leave(id);
+    if (this.#voids[index] === true) {
+      // Typed void: the stub promises nothing, and the call did its work; a value it returned anyway stays here.
+      releaseMarks(value);
+      this.#send({ t: 'ok', id }, true);
+      return;
+    }
     if (value === undefined) {
       this.#send({ t: 'ok', id }, true);
       return;

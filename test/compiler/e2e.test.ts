@@ -10,7 +10,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../compiler/generate.js';
 import { spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
 import { spawnJob } from './fixtures/typed/job.worker.procxy.js';
-import { removeTempProjects, repoRoot, scratchProject, tempProject, typeCheck } from './project.js';
+import {
+  readProjectFile,
+  removeTempProjects,
+  repoRoot,
+  scratchProject,
+  tempProject,
+  typeCheck,
+} from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -353,6 +360,48 @@ describe('stub generated into a temporary project', () => {
     };
     await using impl = await spawnImpl();
     expect(await impl.run({ n: 41 })).toBe(42);
+  });
+
+  it('answers a method typed void with undefined, whatever its JavaScript returns, once it has run', async () => {
+    const dir = scratchProject({
+      'src/store.worker.ts': [
+        'export class Store {',
+        '  private readonly data = new Map<string, number>();',
+        '  private readonly remember: (k: string, v: number) => void = (k, v) => this.data.set(k, v);',
+        '  save(key: string, value: number): void {',
+        '    return this.remember(key, value);',
+        '  }',
+        '  async saveLater(key: string, value: number): Promise<void> {',
+        '    return this.remember(key, value);',
+        '  }',
+        '  get(key: string): number | undefined {',
+        '    return this.data.get(key);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+    const stubFile = path.join(dir, 'src/store.worker.procxy.ts');
+    expect(readFileSync(stubFile, 'utf8')).toContain('save(key: string, value: number): Promise<void>;');
+    expect(readProjectFile(dir, 'src/store.worker.procxy.child.mjs')).toContain(
+      'voids: ["save", "saveLater"]',
+    );
+    const { spawnStore } = (await import(pathToFileURL(stubFile).href)) as {
+      spawnStore(): Promise<
+        {
+          save(k: string, v: number): Promise<void>;
+          saveLater(k: string, v: number): Promise<void>;
+          get(k: string): Promise<number | undefined>;
+        } & AsyncDisposable
+      >;
+    };
+    await using store = await spawnStore();
+    // Map.prototype.set returns the Map, which json mode refuses: the call still did its work, and says so.
+    expect(await store.save('a', 1)).toBeUndefined();
+    expect(await store.saveLater('b', 2)).toBeUndefined();
+    expect(await store.get('a')).toBe(1);
+    expect(await store.get('b')).toBe(2);
   });
 
   it('names a class exported under a Unicode identifier after that export', async () => {

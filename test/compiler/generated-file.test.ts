@@ -66,7 +66,12 @@ describe('relative specifiers', () => {
 
 describe('fill', () => {
   it('fills every placeholder of a template', () => {
-    const text = fill('child.ts.tpl', { workerModule: "'./a.ts'", classAccess: '.A', methods: "['m']" });
+    const text = fill('child.ts.tpl', {
+      workerModule: "'./a.ts'",
+      classAccess: '.A',
+      methods: "['m']",
+      voids: '',
+    });
     expect(text).toContain("import * as worker from './a.ts';");
     expect(text).toContain("serve({ Class: worker.A, methods: ['m'] });");
   });
@@ -76,7 +81,13 @@ describe('fill', () => {
       'child.ts.tpl needs a value for {{methods}}',
     );
     expect(() =>
-      fill('child.ts.tpl', { workerModule: "'./a.ts'", classAccess: '.A', methods: '[]', extra: 'x' }),
+      fill('child.ts.tpl', {
+        workerModule: "'./a.ts'",
+        classAccess: '.A',
+        methods: '[]',
+        voids: '',
+        extra: 'x',
+      }),
     ).toThrow('child.ts.tpl has no placeholder for extra');
   });
 });
