@@ -7,6 +7,7 @@ import {
   checkConstructor,
   checkEvents,
   checkSignature,
+  nothingCallbacks,
   registerProgram,
   returnsNothing,
   type SerializationMode,
@@ -38,6 +39,8 @@ export interface MethodModel {
   readonly idempotent: boolean;
   /** Every signature's awaited result is void or undefined: the child answers without a value. */
   readonly returnsNothing: boolean;
+  /** Argument positions of callbacks whose result is void or undefined: the parent answers them without a value. */
+  readonly nothingCallbacks: readonly number[];
   /** Every overload (never the implementation signature), in declaration order. */
   readonly signatures: readonly SignatureModel[];
 }
@@ -409,6 +412,7 @@ function analyzeClass(
       // Every declaration is read: each misplaced tag is reported.
       idempotent: declarations.map((d) => markedIdempotent(d, owner, context.diagnostics)).includes(true),
       returnsNothing: returnsNothing(checker, signatures),
+      nothingCallbacks: nothingCallbacks(checker, signatures),
       signatures: models,
     });
   }

@@ -120,6 +120,7 @@ export function emitStub(options: {
       serialization: quote(options.serialization),
       methods: stringArray(worker.methods.map((m) => m.name)),
       idempotent: stringArray(worker.methods.filter((m) => m.idempotent).map((m) => m.name)),
+      voidCallbacks: voidCallbacks(worker.methods),
       // Only when needed, so that other workers do not open Node's IPC channel (and their stubs stay as they were).
       supportHandles: worker.supportHandles ? '  supportHandles: true,\n' : '',
       spawnDoc: docBlock(
@@ -152,6 +153,14 @@ export function emitChildEntry(worker: WorkerModel): string {
       ? `, voids: ${stringArray(worker.methods.filter((m) => m.returnsNothing).map((m) => m.name))}`
       : '',
   });
+}
+
+/** The stub spec's `voidCallbacks` line (`{ each: [1] }`), or nothing when no method takes such a callback. */
+function voidCallbacks(methods: readonly MethodModel[]): string {
+  const entries = methods
+    .filter((m) => m.nothingCallbacks.length > 0)
+    .map((m) => `${memberKey(m.name)}: [${m.nothingCallbacks.join(', ')}]`);
+  return entries.length === 0 ? '' : `  voidCallbacks: { ${entries.join(', ')} },\n`;
 }
 
 /**

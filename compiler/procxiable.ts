@@ -461,6 +461,30 @@ export function returnsNothing(checker: ts.TypeChecker, signatures: readonly ts.
   );
 }
 
+/**
+ * The argument positions where every signature of a method takes a callback whose result is nothing (or leaves the
+ * argument out: undefined, null), so the parent answers the worker's call of it without a value. Rest parameters are
+ * not among them.
+ */
+export function nothingCallbacks(checker: ts.TypeChecker, signatures: readonly ts.Signature[]): number[] {
+  const nullish = ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void;
+  const perSignature = signatures.map((signature) => {
+    const found = new Set<number>();
+    signature.getParameters().forEach((symbol, i) => {
+      if (parameterDeclaration(symbol)?.dotDotDotToken !== undefined) return;
+      const type = checker.getTypeOfSymbol(symbol);
+      const members = type.isUnion() ? type.types : [type];
+      const callbacks = members.filter((m) => !(m.flags & nullish));
+      const nothing = (m: ts.Type) =>
+        m.getConstructSignatures().length === 0 && returnsNothing(checker, m.getCallSignatures());
+      if (callbacks.length > 0 && callbacks.every(nothing)) found.add(i);
+    });
+    return found;
+  });
+  const [first = new Set<number>(), ...others] = perSignature;
+  return [...first].filter((i) => others.every((found) => found.has(i)));
+}
+
 function isThisParameter(parameter: ts.ParameterDeclaration): boolean {
   return ts.isIdentifier(parameter.name) && parameter.name.text === 'this';
 }

@@ -71,11 +71,21 @@ export function trackTable(): () => void {
   };
 }
 
+/** Whether a stub's table says that argument `index` of `method` is a callback declared to return nothing. */
+export function voidCallback(
+  table: Readonly<Record<string, readonly number[]>> | undefined,
+  method: string,
+  index: number,
+): boolean {
+  return table !== undefined && Object.hasOwn(table, method) && table[method]!.includes(index);
+}
+
 export type Send = (message: ParentMessage, jsonSafe: boolean, findings?: Findings) => void;
 
 /**
  * Runs one invocation and sends its answer. `callback` is undefined when the call already settled, which the child
- * could not know when it invoked it.
+ * could not know when it invoked it. `nothing`: the callback is declared to return nothing (void), so what it returns
+ * anyway (`(s) => seen.add(s)` gives a Set) is not sent; its Promise is still awaited, and its rejection sent.
  */
 export function answerCallback(
   message: CallbackMessage,
@@ -83,6 +93,7 @@ export function answerCallback(
   method: string | undefined,
   mode: SerializationMode,
   send: Send,
+  nothing = false,
 ): void {
   const where = `callback args[${message.f}]${method === undefined ? '' : ` of '${method}'`}`;
   const fail = (error: unknown) => {
@@ -109,7 +120,8 @@ export function answerCallback(
     );
   }
   const answer = (value: unknown) => {
-    if (value === undefined) return send({ t: 'cb-ok', n: message.n }, true);
+    if (nothing) releaseMarks(value);
+    if (nothing || value === undefined) return send({ t: 'cb-ok', n: message.n }, true);
     let jsonSafe: boolean;
     let findings: Findings | undefined;
     try {

@@ -1,7 +1,14 @@
 // The parent's end of one worker: spawns it, sends calls, settles them, and owns its death in every form.
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { answerCallback, placeholderFields, type Send, splitArgs, trackTable } from './callbacks.js';
+import {
+  answerCallback,
+  placeholderFields,
+  type Send,
+  splitArgs,
+  trackTable,
+  voidCallback,
+} from './callbacks.js';
 import { abortError, abortedSignal, callSignals, isAbortSignal, sendAbort, watchSignals } from './cancel.js';
 import { type ByteChannel, socketChannel } from './channel.js';
 import { Deadlines } from './deadlines.js';
@@ -51,6 +58,8 @@ export interface LinkTarget {
   readonly module?: string;
   /** The dispatch table a generated stub was built with; the child must announce the same. */
   readonly methods?: readonly string[];
+  /** From a generated stub: by method, the arguments that are callbacks declared to return nothing (StubSpec). */
+  readonly voidCallbacks?: Readonly<Record<string, readonly number[]>>;
 }
 
 interface PendingCall {
@@ -684,7 +693,11 @@ export class ParentLink {
       this.#answersOut.add(this.#transport.submitted, bytes);
     };
     if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
-    else answerCallback(message, callback, call?.method, this.#options.serialization, send);
+    else {
+      const method = call?.method;
+      const nothing = method !== undefined && voidCallback(this.#target.voidCallbacks, method, message.f);
+      answerCallback(message, callback, method, this.#options.serialization, send, nothing);
+    }
   }
 
   /** Starts or stops the forwarding of one of the worker's events (the caller counts listeners). */

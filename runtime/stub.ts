@@ -16,6 +16,8 @@ export interface StubSpec {
   /** The dispatch table: call index i runs methods[i]. */
   readonly methods: readonly string[];
   readonly idempotent: readonly string[];
+  /** By method: the arguments that are callbacks declared to return nothing, answered without their value. */
+  readonly voidCallbacks?: Readonly<Record<string, readonly number[]>>;
   /** A method takes a net.Socket, net.Server or dgram.Socket: the child gets Node's IPC channel whatever the options say. */
   readonly supportHandles?: boolean;
 }
@@ -39,6 +41,15 @@ export function spawnStub<P>(
         `The generated child entry of ${spec.className} is missing: ${entry}. Run procxy generate, and keep the .procxy.child.mjs beside the stub's compiled output`,
       );
     }
-    return startProxy<P>({ entry, className: spec.className, methods: spec.methods }, resolved, args);
+    return startProxy<P>(
+      {
+        entry,
+        className: spec.className,
+        methods: spec.methods,
+        voidCallbacks: spec.voidCallbacks,
+      },
+      resolved,
+      args,
+    );
   });
 }

@@ -8,7 +8,7 @@ const {{specName}}: {{StubSpec}} = {
   serialization: {{serialization}},
   methods: {{methods}},
   idempotent: {{idempotent}},
-{{supportHandles}}};
+{{voidCallbacks}}{{supportHandles}}};
 
 {{spawnDoc}}export function {{spawnName}}(options?: {{StubOptions}}, ...args: {{constructorArgs}}): Promise<{{proxyName}}> {
   return {{spawnStub}}<{{proxyName}}>({{specName}}, options, args);

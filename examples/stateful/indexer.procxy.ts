@@ -19,6 +19,7 @@ const indexerSpec: StubSpec = {
   serialization: 'json',
   methods: ['index', 'top', 'stats'],
   idempotent: [],
+  voidCallbacks: { index: [1] },
 };
 
 /** Starts a child process running `Indexer` (examples/stateful/indexer.ts) and resolves to its proxy. */

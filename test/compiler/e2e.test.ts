@@ -404,6 +404,44 @@ describe('stub generated into a temporary project', () => {
     expect(await store.get('b')).toBe(2);
   });
 
+  it("answers a callback typed to return void without its value, whatever the caller's function returns", async () => {
+    const dir = scratchProject({
+      'src/each.worker.ts': [
+        'export class Each {',
+        '  async each(items: string[], onItem: (item: string) => void): Promise<number> {',
+        '    for (const item of items) await onItem(item);',
+        '    return items.length;',
+        '  }',
+        '  async sum(items: string[], size: (item: string) => Promise<number>): Promise<number> {',
+        '    let total = 0;',
+        '    for (const item of items) total += await size(item);',
+        '    return total;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+    const stubFile = path.join(dir, 'src/each.worker.procxy.ts');
+    expect(readFileSync(stubFile, 'utf8')).toContain('  voidCallbacks: { each: [1] },\n};');
+    const { spawnEach } = (await import(pathToFileURL(stubFile).href)) as {
+      spawnEach(): Promise<
+        {
+          each(items: string[], onItem: (item: string) => void): Promise<number>;
+          sum(items: string[], size: (item: string) => Promise<number>): Promise<number>;
+        } & AsyncDisposable
+      >;
+    };
+    await using each = await spawnEach();
+    const seen = new Set<string>();
+    // Set.prototype.add returns the Set, which json mode refuses; a void callback's result is not sent at all.
+    expect(await each.each(['a', 'b'], (item) => seen.add(item))).toBe(2);
+    expect([...seen]).toEqual(['a', 'b']);
+    // A callback whose result the worker uses is still checked.
+    await expect(each.sum(['a'], async () => new Set() as never)).rejects.toThrow(/a Set becomes \{\}/);
+    expect(await each.sum(['ab', 'c'], async (item) => item.length)).toBe(3);
+  });
+
   it('names a class exported under a Unicode identifier after that export', async () => {
     const dir = scratchProject({
       'src/p.worker.ts': [
