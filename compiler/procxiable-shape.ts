@@ -513,18 +513,8 @@ export class ShapeBuilder {
       walk('[]', element);
       return;
     }
-    // `Readonly<Date>` and `Partial<Map<K, V>>` are the built-in itself at run time, not an object of its methods.
-    const [argument] = type.aliasTypeArguments ?? [];
-    if (
-      type.objectFlags & ts.ObjectFlags.Mapped &&
-      argument !== undefined &&
-      type.aliasSymbol !== undefined &&
-      isLibSymbol(type.aliasSymbol) &&
-      (type.aliasSymbol.name === 'Readonly' || type.aliasSymbol.name === 'Partial') &&
-      this.builtinOf(argument) !== undefined
-    ) {
-      return void walk('', argument);
-    }
+    const source = this.mappedSource(type);
+    if (source !== undefined) return void walk('', source);
     const arrayBase = this.arrayBaseOf(type);
     if (arrayBase !== undefined) return this.fillArrayInterface(type, arrayBase, find, walk);
     const properties = checker.getPropertiesOfType(type);
@@ -573,15 +563,28 @@ export class ShapeBuilder {
       return void find('class-instance', `an instance of the built-in '${symbol.name}' has methods`);
     }
     // Classes lose prototype members and private fields; any object type loses its method members (one finding,
-    // not one per method: a ts.Node-like interface would otherwise print dozens).
+    // not one per method: a ts.Node-like interface would otherwise print dozens). An interface extending a class
+    // has its values, so it loses the same: the class's getters and setters too.
+    const classBase = isUserInterface ? this.classBaseOf(type) : undefined;
     const behaviour = properties.filter(
-      isUserClass ? isClassBehaviour : (p) => (p.flags & ts.SymbolFlags.Method) !== 0,
+      isUserClass
+        ? isClassBehaviour
+        : classBase !== undefined
+          ? (p) => isClassBehaviour(p) && (p.flags & ts.SymbolFlags.Method || declaredInClass(p))
+          : (p) => (p.flags & ts.SymbolFlags.Method) !== 0,
     );
-    if (behaviour.length > 0) {
-      return void find('class-instance', withBehaviour(this.objectName(type, isUserClass), behaviour));
-    }
+    const name =
+      classBase === undefined
+        ? this.objectName(type, isUserClass)
+        : `${this.objectName(type, false)} (extends class '${classBase.name}')`;
+    if (behaviour.length > 0) return void find('class-instance', withBehaviour(name, behaviour));
     // Data-only instances survive structured clone as plain objects, but json mode refuses any class instance.
     if (isUserClass) find('class-instance-json', `class '${symbol!.name}'`);
+    if (classBase !== undefined) {
+      const subject = `class '${classBase.name}' (through ${this.objectName(type, false)})`;
+      const hint = `Declare the fields in the interface instead of extending class '${classBase.name}', or use serialization: 'advanced'.`;
+      find('class-instance-json', subject, '', hint);
+    }
     const indexInfos = checker.getIndexInfosOfType(type);
     if (properties.length === 0 && indexInfos.length === 0) {
       // A mapped type over a type parameter (`Partial<T>`, `Record<K, Date>`) has no members the checker can list
@@ -659,6 +662,60 @@ export class ShapeBuilder {
       'builtin-properties',
       `a ${builtin.type.getSymbol()?.name ?? builtin.name} with added properties (${listed})`,
     );
+  }
+
+  /**
+   * What a mapped type is at run time when it is made from a built-in or a class. `Readonly<Date>` and
+   * `Partial<Map<K, V>>` are the built-in itself, not an object of its methods. A mapped type that keeps a class's
+   * members as they are (`Readonly<Settings>`, `Partial`, `Required`, `Pick`, `Omit`, a user's own `{ readonly [K in
+   * keyof T]: T[K] }`) describes instances of the class, which it hides (a getter becomes a readonly property, and
+   * the class is gone), so it is judged as the class is.
+   */
+  private mappedSource(type: ts.ObjectType): ts.Type | undefined {
+    if (!(type.objectFlags & ts.ObjectFlags.Mapped)) return undefined;
+    const alias = type.aliasSymbol;
+    const [argument] = type.aliasTypeArguments ?? [];
+    if (
+      argument !== undefined &&
+      alias !== undefined &&
+      isLibSymbol(alias) &&
+      (alias.name === 'Readonly' || alias.name === 'Partial') &&
+      this.builtinOf(argument) !== undefined
+    ) {
+      return argument;
+    }
+    const properties = this.checker.getPropertiesOfType(type);
+    // What `keyof T` maps over. No public API gives it; the checker stores it on the type while resolving its
+    // members (just done), and an alias that was not renamed still names it.
+    const source = (type as { modifiersType?: ts.Type }).modifiersType ?? argument;
+    if (source === undefined || !isUserClassType(source) || properties.length === 0) return undefined;
+    const checker = this.checker;
+    const same = (property: ts.Symbol) => {
+      const original = checker.getPropertyOfType(source, property.name);
+      return (
+        original !== undefined &&
+        checker.getNonNullableType(checker.getTypeOfSymbol(property)) ===
+          checker.getNonNullableType(checker.getTypeOfSymbol(original))
+      );
+    };
+    return properties.every(same) ? source : undefined;
+  }
+
+  /**
+   * The user class an interface extends, directly or through other interfaces (`interface SettingsView extends
+   * Settings {}`): its values are that class's instances, whose getters live on the prototype.
+   */
+  private classBaseOf(type: ts.ObjectType, seen = new Set<ts.Type>()): ts.Symbol | undefined {
+    const target = referenceTarget(type);
+    if (seen.has(target) || !isObjectType(target)) return undefined;
+    if (!(target.objectFlags & ts.ObjectFlags.ClassOrInterface)) return undefined;
+    seen.add(target);
+    for (const base of this.checker.getBaseTypes(target as ts.InterfaceType)) {
+      if (isUserClassType(base)) return base.getSymbol();
+      const found = isObjectType(base) ? this.classBaseOf(base, seen) : undefined;
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
 
   /**
@@ -937,6 +994,17 @@ function describeMembers(members: readonly ts.Symbol[]): string {
     ? 'private fields'
     : 'methods';
   return `${what} (${firstFew(names, members.length)})`;
+}
+
+/** A class declared outside the libs (a package's counts): its instances arrive without it. */
+function isUserClassType(type: ts.Type): boolean {
+  const symbol = type.getSymbol();
+  return symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0 && !isLibSymbol(symbol);
+}
+
+/** A member a class declares (not an interface's accessor signature, which a plain object can have as data). */
+function declaredInClass(property: ts.Symbol): boolean {
+  return (property.declarations ?? []).some((d) => ts.isClassLike(d.parent));
 }
 
 /** Members that live on the prototype or in private slots, so neither JSON nor structured clone carries them. */
