@@ -62,6 +62,7 @@ const builtinKinds = new Map<string, BuiltinKind>([
   ...(
     [
       'ArrayBuffer',
+      'ArrayBufferView',
       'DataView',
       'Buffer',
       'Int8Array',
@@ -425,7 +426,14 @@ export class ShapeBuilder {
       return void walk('', constraint);
     }
     if (flags & ts.TypeFlags.Union) {
-      for (const member of (type as ts.UnionType).types) walk('', member);
+      const members = (type as ts.UnionType).types;
+      // `ArrayBufferLike` (ArrayBuffer | SharedArrayBuffer) may be either, as a view's default buffer type is: only a
+      // value that is shared memory is refused, at run time. A SharedArrayBuffer on its own is refused here.
+      const kinds = members.map((m) => this.builtinOf(m));
+      const either = kinds.some((k) => k?.kind === 'binary' && k.name === 'ArrayBuffer');
+      members.forEach((member, i) => {
+        if (!(either && kinds[i]?.kind === 'shared-array-buffer')) walk('', member);
+      });
       return;
     }
     if (flags & ts.TypeFlags.Intersection) {
@@ -931,7 +939,8 @@ export class ShapeBuilder {
         // A view over shared memory (`Uint8Array<SharedArrayBuffer>`) is refused at run time as the memory is; the
         // default ArrayBufferLike may be either, so only a view that is over shared memory by its type is refused.
         if (this.isSharedView(builtin.type)) {
-          find('shared-array-buffer', `a ${builtin.name} over a SharedArrayBuffer`);
+          const article = /^[AEIOU]/.test(builtin.name) ? 'an' : 'a';
+          find('shared-array-buffer', `${article} ${builtin.name} over a SharedArrayBuffer`);
         }
         return;
       case 'error': {
