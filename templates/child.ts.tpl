@@ -1,4 +1,3 @@
 import { serve } from 'procxy/child';
-import * as worker from {{workerModule}};
 
-serve({ Class: worker{{classAccess}}, methods: {{methods}}{{voids}} });
+serve({ load: async () => (await import({{workerModule}})){{classAccess}}, methods: {{methods}}{{voids}} });

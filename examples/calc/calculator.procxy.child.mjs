@@ -2,47 +2,75 @@
 import { createRequire as __procxyCreateRequire } from 'node:module';
 const require = __procxyCreateRequire(import.meta.url);
 var __defProp = Object.defineProperty;
+var __getOwnPropNames = Object.getOwnPropertyNames;
 var __name = (target, value) => __defProp(target, "name", { value, configurable: true });
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+
+// examples/calc/counter.ts
+var Counter;
+var init_counter = __esm({
+  "examples/calc/counter.ts"() {
+    "use strict";
+    Counter = class {
+      static {
+        __name(this, "Counter");
+      }
+      #calls = 0;
+      tick() {
+        this.#calls++;
+      }
+      /** How many calls this worker has served. */
+      calls() {
+        return this.#calls;
+      }
+    };
+  }
+});
+
+// examples/calc/calculator.ts
+var calculator_exports = {};
+__export(calculator_exports, {
+  Calculator: () => Calculator
+});
+var Calculator;
+var init_calculator = __esm({
+  "examples/calc/calculator.ts"() {
+    "use strict";
+    init_counter();
+    Calculator = class extends Counter {
+      static {
+        __name(this, "Calculator");
+      }
+      add(a, b) {
+        this.tick();
+        return typeof a === "number" && typeof b === "number" ? a + b : `${a}${b}`;
+      }
+      /** Mean of the values; `undefined` for none. */
+      stats(values) {
+        this.tick();
+        if (values.length === 0) return void 0;
+        return { count: values.length, mean: values.reduce((s, v) => s + v, 0) / values.length };
+      }
+      /** Returns its argument: shows that generic methods stay generic in the stub. */
+      echo(value) {
+        this.tick();
+        return value;
+      }
+    };
+  }
+});
 
 // examples/calc/calculator.procxy.child.ts
 import { serve } from "procxy/child";
-
-// examples/calc/counter.ts
-var Counter = class {
-  static {
-    __name(this, "Counter");
-  }
-  #calls = 0;
-  tick() {
-    this.#calls++;
-  }
-  /** How many calls this worker has served. */
-  calls() {
-    return this.#calls;
-  }
-};
-
-// examples/calc/calculator.ts
-var Calculator = class extends Counter {
-  static {
-    __name(this, "Calculator");
-  }
-  add(a, b) {
-    this.tick();
-    return typeof a === "number" && typeof b === "number" ? a + b : `${a}${b}`;
-  }
-  /** Mean of the values; `undefined` for none. */
-  stats(values) {
-    this.tick();
-    if (values.length === 0) return void 0;
-    return { count: values.length, mean: values.reduce((s, v) => s + v, 0) / values.length };
-  }
-  /** Returns its argument: shows that generic methods stay generic in the stub. */
-  echo(value) {
-    this.tick();
-    return value;
-  }
-};
-
-// examples/calc/calculator.procxy.child.ts
-serve({ Class: Calculator, methods: ["add", "stats", "echo", "calls"] });
+serve({ load: /* @__PURE__ */ __name(async () => (await Promise.resolve().then(() => (init_calculator(), calculator_exports))).Calculator, "load"), methods: ["add", "stats", "echo", "calls"] });

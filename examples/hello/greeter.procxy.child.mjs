@@ -2,37 +2,58 @@
 import { createRequire as __procxyCreateRequire } from 'node:module';
 const require = __procxyCreateRequire(import.meta.url);
 var __defProp = Object.defineProperty;
+var __getOwnPropNames = Object.getOwnPropertyNames;
 var __name = (target, value) => __defProp(target, "name", { value, configurable: true });
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+
+// examples/hello/greeter.ts
+var greeter_exports = {};
+__export(greeter_exports, {
+  Greeter: () => Greeter
+});
+var Greeter;
+var init_greeter = __esm({
+  "examples/hello/greeter.ts"() {
+    "use strict";
+    Greeter = class {
+      static {
+        __name(this, "Greeter");
+      }
+      #greeting;
+      /** @param greeting the word each greeting starts with */
+      constructor(greeting = "Hello") {
+        this.#greeting = greeting;
+      }
+      /**
+       * A greeting for one person.
+       * @idempotent
+       */
+      greet(name, mood = "plain") {
+        return `${this.#greeting}, ${name}${mood === "excited" ? "!" : "."}`;
+      }
+      /** Greets everybody, in order. */
+      greetAll(...names) {
+        return names.map((name) => this.greet(name));
+      }
+      /** The child's process id, to show that it is another process. */
+      async pid() {
+        return process.pid;
+      }
+    };
+  }
+});
 
 // examples/hello/greeter.procxy.child.ts
 import { serve } from "procxy/child";
-
-// examples/hello/greeter.ts
-var Greeter = class {
-  static {
-    __name(this, "Greeter");
-  }
-  #greeting;
-  /** @param greeting the word each greeting starts with */
-  constructor(greeting = "Hello") {
-    this.#greeting = greeting;
-  }
-  /**
-   * A greeting for one person.
-   * @idempotent
-   */
-  greet(name, mood = "plain") {
-    return `${this.#greeting}, ${name}${mood === "excited" ? "!" : "."}`;
-  }
-  /** Greets everybody, in order. */
-  greetAll(...names) {
-    return names.map((name) => this.greet(name));
-  }
-  /** The child's process id, to show that it is another process. */
-  async pid() {
-    return process.pid;
-  }
-};
-
-// examples/hello/greeter.procxy.child.ts
-serve({ Class: Greeter, methods: ["greet", "greetAll", "pid"] });
+serve({ load: /* @__PURE__ */ __name(async () => (await Promise.resolve().then(() => (init_greeter(), greeter_exports))).Greeter, "load"), methods: ["greet", "greetAll", "pid"] });

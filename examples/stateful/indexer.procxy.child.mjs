@@ -2,42 +2,63 @@
 import { createRequire as __procxyCreateRequire } from 'node:module';
 const require = __procxyCreateRequire(import.meta.url);
 var __defProp = Object.defineProperty;
+var __getOwnPropNames = Object.getOwnPropertyNames;
 var __name = (target, value) => __defProp(target, "name", { value, configurable: true });
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+
+// examples/stateful/indexer.ts
+var indexer_exports = {};
+__export(indexer_exports, {
+  Indexer: () => Indexer
+});
+import { EventEmitter } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
+var Indexer;
+var init_indexer = __esm({
+  "examples/stateful/indexer.ts"() {
+    "use strict";
+    Indexer = class extends EventEmitter {
+      static {
+        __name(this, "Indexer");
+      }
+      #words = /* @__PURE__ */ new Map();
+      #documents = 0;
+      /** Indexes the documents one by one, calls `onProgress(done, total)` after each, stops when `signal` aborts. */
+      async index(documents, onProgress, signal) {
+        for (const [i, text] of documents.entries()) {
+          signal?.throwIfAborted();
+          for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) {
+            this.#words.set(word, (this.#words.get(word) ?? 0) + 1);
+          }
+          this.#documents++;
+          onProgress(i + 1, documents.length);
+          this.emit("indexed", this.stats());
+          await sleep(20, void 0, { signal });
+        }
+        return this.#documents;
+      }
+      /** The `n` most frequent words as [word, count], most frequent first. */
+      top(n) {
+        return [...this.#words].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n);
+      }
+      stats() {
+        return { documents: this.#documents, words: this.#words.size };
+      }
+    };
+  }
+});
 
 // examples/stateful/indexer.procxy.child.ts
 import { serve } from "procxy/child";
-
-// examples/stateful/indexer.ts
-import { EventEmitter } from "node:events";
-import { setTimeout as sleep } from "node:timers/promises";
-var Indexer = class extends EventEmitter {
-  static {
-    __name(this, "Indexer");
-  }
-  #words = /* @__PURE__ */ new Map();
-  #documents = 0;
-  /** Indexes the documents one by one, calls `onProgress(done, total)` after each, stops when `signal` aborts. */
-  async index(documents, onProgress, signal) {
-    for (const [i, text] of documents.entries()) {
-      signal?.throwIfAborted();
-      for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) {
-        this.#words.set(word, (this.#words.get(word) ?? 0) + 1);
-      }
-      this.#documents++;
-      onProgress(i + 1, documents.length);
-      this.emit("indexed", this.stats());
-      await sleep(20, void 0, { signal });
-    }
-    return this.#documents;
-  }
-  /** The `n` most frequent words as [word, count], most frequent first. */
-  top(n) {
-    return [...this.#words].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n);
-  }
-  stats() {
-    return { documents: this.#documents, words: this.#words.size };
-  }
-};
-
-// examples/stateful/indexer.procxy.child.ts
-serve({ Class: Indexer, methods: ["index", "top", "stats"] });
+serve({ load: /* @__PURE__ */ __name(async () => (await Promise.resolve().then(() => (init_indexer(), indexer_exports))).Indexer, "load"), methods: ["index", "top", "stats"] });

@@ -4,8 +4,7 @@ import { ResolutionFailure, startChild, type WorkerClass } from './link.js';
 export type { PassableHandle } from '../types.js';
 export { onHandle, type WorkerClass } from './link.js';
 
-export interface ServeOptions {
-  readonly Class: WorkerClass;
+interface ServeTable {
   /** The dispatch table: call index i runs `methods[i]`. */
   readonly methods: readonly string[];
   /**
@@ -15,9 +14,18 @@ export interface ServeOptions {
   readonly voids?: readonly string[];
 }
 
-/** Serves `Class` in this process; call once at the top level of a generated child entry. */
-export function serve({ Class, methods, voids = [] }: ServeOptions): void {
+/**
+ * The class, or how to load it: generated entries import the worker module once the child listens to its parent, so
+ * that a module that throws while loading fails the start with its error (SpawnError), as with procxy().
+ */
+export type ServeOptions = ServeTable &
+  ({ readonly Class: WorkerClass } | { readonly load: () => Promise<WorkerClass> });
+
+/** Serves a worker class in this process; call once at the top level of a generated child entry. */
+export function serve(options: ServeOptions): void {
+  const { methods, voids = [] } = options;
   startChild(async (init) => {
+    const Class = 'load' in options ? await options.load() : options.Class;
     if (init.className !== Class.name) {
       throw new ResolutionFailure(
         `This child serves ${Class.name}, but the parent asked for ${init.className}`,

@@ -5,7 +5,7 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 // The class the stubs' runtime (dist/, through the package's self-reference) throws.
-import { AbortError, ChildCrashedError } from 'procxy';
+import { AbortError, ChildCrashedError, SpawnError } from 'procxy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../compiler/generate.js';
 import { spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
@@ -360,6 +360,31 @@ describe('stub generated into a temporary project', () => {
     };
     await using impl = await spawnImpl();
     expect(await impl.run({ n: 41 })).toBe(42);
+  });
+
+  it('a worker module that throws while loading fails the start with SpawnError and its error, as procxy() does', async () => {
+    const dir = scratchProject({
+      'src/boom.worker.ts': [
+        "if (process.env.PROCXY_NEVER_SET === undefined) throw new RangeError('missing config');",
+        'export class Boom {',
+        '  ping(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+    const { spawnBoom } = (await import(pathToFileURL(path.join(dir, 'src/boom.worker.procxy.ts')).href)) as {
+      spawnBoom(): Promise<AsyncDisposable>;
+    };
+    const error = await spawnBoom().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SpawnError);
+    expect((error as Error).message).toContain('missing config');
+    expect((error as Error).cause).toMatchObject({ name: 'RangeError', message: 'missing config' });
   });
 
   it('answers a method typed void with undefined, whatever its JavaScript returns, once it has run', async () => {

@@ -72,8 +72,7 @@ describe('fill', () => {
       methods: "['m']",
       voids: '',
     });
-    expect(text).toContain("import * as worker from './a.ts';");
-    expect(text).toContain("serve({ Class: worker.A, methods: ['m'] });");
+    expect(text).toContain("serve({ load: async () => (await import('./a.ts')).A, methods: ['m'] });");
   });
 
   it('throws on a missing value and on a value without placeholder', () => {
