@@ -25,9 +25,15 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly code = 'PRX9001';
   readonly key: string | undefined;
-  constructor(message: string, key?: string) {
+  /**
+   * Absolute paths of the files a failed load read or looked for (the config, what it imports, a file an error is
+   * in, an import not found): a fix to any of them may fix the config, so a watcher reloads it when one changes.
+   */
+  readonly inputs: readonly string[];
+  constructor(message: string, key?: string, inputs: readonly string[] = []) {
     super(message);
     this.key = key;
+    this.inputs = inputs;
   }
 }
 

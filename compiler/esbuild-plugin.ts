@@ -120,8 +120,13 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           };
         } catch (error) {
           if (!(error instanceof ConfigError)) throw error;
-          // The next build loads the config again; watching it (and its tsconfigs) lets fixing it trigger that build.
-          for (const file of inputs) if (!stamps.has(file)) stamps.set(file, stamp(file));
+          // The next build loads the config again; watching what the failed load read or looked for (and the
+          // tsconfigs) lets fixing it trigger that build, and the folders of those files say when an import appears.
+          for (const file of [...inputs, ...error.inputs])
+            if (!stamps.has(file)) stamps.set(file, stamp(file));
+          folders = [
+            ...new Set([...folders, ...error.inputs.map((file) => existingFolder(path.dirname(file)))]),
+          ].sort();
           generator = undefined;
           run = {
             result: undefined,

@@ -3,8 +3,14 @@ import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-import { ConfigError, type ConfigSerializationMode, TRANSFER_TYPE, validateConfig } from './config.js';
+import { build, type Message, type Plugin } from 'esbuild';
+import {
+  ConfigError,
+  type ConfigSerializationMode,
+  type ProcxyConfig,
+  TRANSFER_TYPE,
+  validateConfig,
+} from './config.js';
 
 /** One entry of `transferTypes`: a type that a registered transfer handler carries. */
 export interface TransferType {
@@ -37,13 +43,22 @@ export interface ResolvedConfig {
 
 /** Makes a validated config absolute against the folder of `file`. */
 export function resolveConfig(file: string, value: unknown, imports: readonly string[] = []): ResolvedConfig {
-  const config = validateConfig(value);
+  const inputs = [file, ...imports];
+  let config: ProcxyConfig;
+  try {
+    config = validateConfig(value);
+  } catch (error) {
+    throw error instanceof ConfigError ? new ConfigError(error.message, error.key, inputs) : error;
+  }
   const root = path.dirname(file);
   let tsconfig: string | undefined;
   if (config.tsconfig !== undefined) {
     tsconfig = path.resolve(root, config.tsconfig);
     if (!existsSync(tsconfig)) {
-      throw new ConfigError(`Invalid option "tsconfig": ${config.tsconfig} does not exist`, 'tsconfig');
+      throw new ConfigError(`Invalid option "tsconfig": ${config.tsconfig} does not exist`, 'tsconfig', [
+        ...inputs,
+        tsconfig,
+      ]);
     }
   } else if (existsSync(path.join(root, 'tsconfig.json'))) {
     tsconfig = path.join(root, 'tsconfig.json');
@@ -53,7 +68,10 @@ export function resolveConfig(file: string, value: unknown, imports: readonly st
     const key = `transferTypes[${index}]`;
     const absolute = path.resolve(root, module!);
     if (!existsSync(absolute)) {
-      throw new ConfigError(`Invalid option "${key}": ${module} does not exist (in '${entry}')`, key);
+      throw new ConfigError(`Invalid option "${key}": ${module} does not exist (in '${entry}')`, key, [
+        ...inputs,
+        absolute,
+      ]);
     }
     return { entry, key, file: absolute, name: name! };
   });
@@ -134,16 +152,37 @@ function withoutDataUrl(message: string, file: string): string {
   return message.replace(/data:text\/javascript,\S*/g, file);
 }
 
+/**
+ * The files a failed bundling of the config names: those its errors are in, and where a relative import not found
+ * was looked for. Paths in esbuild's messages are relative to its working folder, `dir`.
+ */
+function failedBuildInputs(error: unknown, dir: string): string[] {
+  const messages = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(messages)) return [];
+  const files: string[] = [];
+  for (const message of messages as Message[]) {
+    if (message.location === null) continue;
+    const file = path.resolve(dir, message.location.file);
+    files.push(file);
+    const missing = /^Could not resolve "(\.{1,2}\/[^"]*)"/.exec(message.text);
+    if (missing !== null) files.push(path.resolve(path.dirname(file), missing[1]!));
+  }
+  return files;
+}
+
 /** Bundles and imports a config file, then validates it; every failure is a ConfigError. */
 export async function loadConfig(file: string): Promise<ResolvedConfig> {
   const absolute = path.resolve(file);
-  if (!existsSync(absolute)) throw new ConfigError(`Config file not found: ${absolute}`);
+  if (!existsSync(absolute))
+    throw new ConfigError(`Config file not found: ${absolute}`, undefined, [absolute]);
   const url = pathToFileURL(absolute).href;
   let code: string;
   let imports: string[];
   try {
     const result = await build({
       entryPoints: [absolute],
+      // Explicit: esbuild's default is the folder its service started in, not the current one.
+      absWorkingDir: path.dirname(absolute),
       write: false,
       bundle: true,
       metafile: true,
@@ -171,11 +210,15 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
     code = result.outputFiles[0]!.text;
     // Metafile paths are relative to the working folder; bundled packages are not the project's to watch.
     imports = Object.keys(result.metafile.inputs)
-      .map((input) => path.resolve(input))
+      .map((input) => path.resolve(path.dirname(absolute), input))
       .filter((input) => input !== absolute && !input.split(path.sep).includes('node_modules'));
   } catch (error) {
-    throw new ConfigError(`Cannot compile config ${absolute}: ${thrownMessage(error)}`);
+    throw new ConfigError(`Cannot compile config ${absolute}: ${thrownMessage(error)}`, undefined, [
+      absolute,
+      ...failedBuildInputs(error, path.dirname(absolute)),
+    ]);
   }
+  const inputs = [absolute, ...imports];
   let loaded: unknown;
   try {
     // A unique comment makes each load a new module: the loader caches data: URLs by their text, and a config may
@@ -187,14 +230,20 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
     loaded = module.default;
   } catch (error) {
     if (error instanceof Error && (error as { code?: unknown }).code === 'PRX9001') {
-      throw new ConfigError(error.message, (error as { key?: string }).key);
+      throw new ConfigError(error.message, (error as { key?: string }).key, inputs);
     }
     throw new ConfigError(
       `Cannot load config ${absolute}: ${withoutDataUrl(thrownMessage(error), absolute)}`,
+      undefined,
+      inputs,
     );
   }
   if (loaded === undefined) {
-    throw new ConfigError(`Config ${absolute} has no default export (export default defineConfig({ ... }))`);
+    throw new ConfigError(
+      `Config ${absolute} has no default export (export default defineConfig({ ... }))`,
+      undefined,
+      inputs,
+    );
   }
   return resolveConfig(absolute, loaded, imports);
 }

@@ -55,6 +55,14 @@ export function watch(options: WatchOptions): Watching {
    */
   let failed = false;
   let fresh = false;
+  /**
+   * The config failed to load: no run may use the one loaded before (the user changed it), so every event that may
+   * be the fix (to a file the failed load read or looked for, or to any TypeScript, JavaScript or JSON file, which it
+   * may import) loads it again, and until it loads, each one reports its error again.
+   */
+  let broken = false;
+  /** The folders the last scan read, watched again when a failed config load names more files. */
+  let scanned: readonly string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let closed = false;
@@ -62,8 +70,10 @@ export function watch(options: WatchOptions): Watching {
   const relevant = (file: string): boolean =>
     !outputs.has(file) &&
     (inputs.has(file) ||
-      dependencies.has(file) ||
-      (isWorkerCandidate(file) && globs.matches(posixRelative(config.root, file))));
+      (broken
+        ? CONFIG_SOURCE.test(file)
+        : dependencies.has(file) ||
+          (isWorkerCandidate(file) && globs.matches(posixRelative(config.root, file)))));
 
   const schedule = (): void => {
     clearTimeout(timer);
@@ -118,10 +128,20 @@ export function watch(options: WatchOptions): Watching {
 
   /** `synced`: what a restructure synced the watchers to just before this run (see there). */
   const runOnce = async (changed: readonly string[], synced?: ReadonlySet<string>): Promise<void> => {
-    if (changed.some((file) => inputs.has(file))) {
+    if (broken || changed.some((file) => inputs.has(file))) {
       // The config or a tsconfig changed: compiler options are read when a generator is made.
       generator = undefined;
-      config = await loadConfig(config.file);
+      try {
+        config = await loadConfig(config.file);
+      } catch (error) {
+        broken = true;
+        if (error instanceof ConfigError) {
+          inputs = new Set([...inputs, ...error.inputs]);
+          if (!closed) watchers.sync(wantedDirs(scanned));
+        }
+        throw error;
+      }
+      broken = false;
       globs = new GlobSet(config.workers);
     }
     if (generator === undefined || fresh) {
@@ -133,7 +153,8 @@ export function watch(options: WatchOptions): Watching {
     failed = result.diagnostics.some((d) => d.category === 'error');
     dependencies = new Set(result.dependencies);
     outputs = new Set(result.outputs);
-    const wanted = wantedDirs(result.folders);
+    scanned = result.folders;
+    const wanted = wantedDirs(scanned);
     if (!closed && !(synced !== undefined && sameSet(wanted, synced))) watchers.sync(wanted);
     options.onResult(result);
   };
@@ -185,6 +206,8 @@ export function watch(options: WatchOptions): Watching {
 }
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
+/** What a config may import from the project besides TypeScript. */
+const CONFIG_SOURCE = /\.(?:[cm]?[jt]sx?|json)$/;
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((item) => b.has(item));

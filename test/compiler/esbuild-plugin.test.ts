@@ -202,6 +202,34 @@ describe('procxy/esbuild', () => {
     }
   });
 
+  it('in watch mode, builds again when the config that failed to load is fixed in a file it imports, or one appears', async () => {
+    const dir = tempProject('esbuild');
+    const mode = path.join(dir, 'procxy.mode.ts');
+    const { recorder, nextResult } = recordBuilds();
+    const ctx = await context(options(dir, { plugins: [procxyPlugin(), recorder] }));
+    try {
+      await ctx.watch();
+      expect((await nextResult(1)).errors).toEqual([]);
+      writeFileSync(
+        path.join(dir, 'procxy.config.ts'),
+        "import { mode } from './procxy.mode.js';\nexport default { workers: ['src/*.worker.ts'], serialization: mode };\n",
+      );
+      expect((await nextResult(2)).errors.map((e) => e.text)).toEqual([
+        expect.stringMatching(/Could not resolve "\.\/procxy\.mode\.js"/),
+      ]);
+      // The missing import appears, with a syntax error.
+      writeFileSync(mode, "export const mode = 'advanced' as ;\n");
+      expect((await nextResult(3)).errors.map((e) => e.text)).toEqual([
+        expect.stringMatching(/procxy\.mode\.ts:1:\d+: ERROR/),
+      ]);
+      writeFileSync(mode, "export const mode = 'advanced' as const;\n");
+      expect((await nextResult(4)).errors).toEqual([]);
+      expect(readFileSync(path.join(dir, 'out/main.js'), 'utf8')).toMatch(/serialization: "advanced"/);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
   it('rebuilds with the new compiler options when a tsconfig the tsconfig extends changes', async () => {
     const dir = tempProject('esbuild');
     const base = path.join(dir, 'tsconfig.base.json');

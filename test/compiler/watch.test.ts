@@ -364,3 +364,38 @@ it('reloads the config when a file it imports changes', async () => {
     cli.kill('SIGTERM');
   }
 }, 120_000);
+
+it('while the config fails to load, reports its error again instead of running with the old one, and runs once a fix to a file it imports makes it load', async () => {
+  const dir = tempProject('esbuild');
+  const config = path.join(dir, 'procxy.config.ts');
+  const mode = path.join(dir, 'procxy.mode.ts');
+  const worker = path.join(dir, 'src/greeter.worker.ts');
+  const stub = path.join(dir, 'src/greeter.worker.procxy.ts');
+  const { cli, out, summaries } = startWatch(dir);
+  const configErrors = (): number => out.stderr.match(/^procxy: error PRX9001: /gm)?.length ?? 0;
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(readFileSync(stub, 'utf8')).toMatch(/serialization: 'json'/);
+    // The config imports a file that does not exist yet.
+    writeFileSync(
+      config,
+      "import { mode } from './procxy.mode.js';\nexport default { workers: ['src/*.worker.ts'], serialization: mode };\n",
+    );
+    await until(() => configErrors() === 1, 'the config error');
+    expect(out.stderr).toMatch(/Could not resolve "\.\/procxy\.mode\.js"/);
+    // An edit to the worker is no run with the config loaded before, which the user has changed since.
+    writeFileSync(worker, `${readFileSync(worker, 'utf8')}\n// edited\n`);
+    await until(() => configErrors() === 2, 'the config error again');
+    // The missing file appears, with a syntax error: the error is now there.
+    writeFileSync(mode, "export const mode = 'advanced' as ;\n");
+    await until(() => configErrors() === 3, 'the error in the imported file');
+    expect(out.stderr).toMatch(/procxy\.mode\.ts:1:\d+: ERROR/);
+    // Fixing it loads the config, and the run uses it.
+    writeFileSync(mode, "export const mode = 'advanced' as const;\n");
+    await until(() => summaries() === 2, 'the run after the fix');
+    expect(readFileSync(stub, 'utf8')).toMatch(/serialization: 'advanced'/);
+    expect(configErrors()).toBe(3);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
