@@ -102,8 +102,14 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           }
           const result = await generator.run({ check: true });
           stamps = new Map([...inputs, ...result.dependencies].map((file) => [file, stamp(file)]));
+          const failed = result.diagnostics.some((d) => d.category === 'error');
           folders = [
-            ...new Set([...result.folders, ...result.dependencies.map((file) => path.dirname(file))]),
+            ...new Set([
+              ...result.folders,
+              ...result.dependencies.map((file) => path.dirname(file)),
+              // After errors, where a missing import would appear, which may be outside every folder above.
+              ...(failed ? result.unresolved.map((file) => existingFolder(path.dirname(file))) : []),
+            ]),
           ].sort();
           // Fresh per build: a file's lines may have changed since the last one.
           const lines = lineIndexes();

@@ -18,6 +18,7 @@ import {
   readTsconfig,
   syntaxErrors,
   type Tsconfig,
+  unresolvedImports,
 } from './program.js';
 import { resolveAlias } from './symbols.js';
 
@@ -61,6 +62,11 @@ export interface GenerateResult {
   readonly dependencies: readonly string[];
   /** The folders the scan for workers read (each glob base and below it, links inside the root followed), by name. */
   readonly folders: readonly string[];
+  /**
+   * Where relative imports TypeScript could not resolve point (absolute, as written): after a failed run the watch
+   * mode watches their folders, where the missing file may appear.
+   */
+  readonly unresolved: readonly string[];
   /** True when there is no error diagnostic and, with check, nothing is missing, stale or orphaned. */
   readonly ok: boolean;
   readonly durationMs: number;
@@ -300,6 +306,7 @@ export class Generator {
       orphans,
       dependencies: [...dependencies].sort(),
       folders: scan.folders.map((folder) => folder.path),
+      unresolved: unresolvedImports(program),
       ok: clean && (!check || missing.length + stale.length + orphans.length === 0),
       durationMs: performance.now() - started,
     };

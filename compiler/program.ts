@@ -186,6 +186,23 @@ function moduleSpecifiers(file: ts.SourceFile): ts.StringLiteralLike[] {
 }
 
 /**
+ * Where the relative imports of the program's own files that TypeScript could not resolve point (absolute, as
+ * written: `shared/types.js` for a `types.ts` to come): a file appearing there may be what a failed run missed.
+ */
+export function unresolvedImports(program: ts.Program): string[] {
+  const checker = program.getTypeChecker();
+  const found = new Set<string>();
+  for (const file of program.getSourceFiles()) {
+    if (isLibraryFile(program, file)) continue;
+    for (const specifier of moduleSpecifiers(file)) {
+      if (!/^\.\.?\//.test(specifier.text) || checker.getSymbolAtLocation(specifier) !== undefined) continue;
+      found.add(path.resolve(path.dirname(file.fileName), specifier.text));
+    }
+  }
+  return [...found].sort();
+}
+
+/**
  * For a file of the program, that file and every file of the user's it imports or references (`/// <reference
  * path>`), directly or through one another (in the order they are found). Files of libraries and packages are left
  * out, and so is what only they import.

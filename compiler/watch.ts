@@ -43,6 +43,8 @@ export function watch(options: WatchOptions): Watching {
   /** The config and its tsconfig chain: an edit to one makes a new generator. */
   let inputs = new Set<string>([config.file]);
   let dependencies = new Set<string>();
+  /** Where the last run's unresolved relative imports point (see `failed`). */
+  let unresolved: readonly string[] = [];
   let outputs = new Set<string>();
   const pending = new Set<string>();
   /** A folder appeared, vanished or lost its watcher: the watched set and the worker files must be looked at again. */
@@ -115,6 +117,8 @@ export function watch(options: WatchOptions): Watching {
     for (const file of inputs) dirs.add(nearestExisting(path.dirname(file)));
     // A missing folder is stood for by its nearest ancestor, whose events say when it comes back.
     for (const file of dependencies) dirs.add(nearestExisting(path.dirname(file)));
+    // After errors, where a missing import would appear, which may be outside every folder above.
+    if (failed) for (const file of unresolved) dirs.add(nearestExisting(path.dirname(file)));
     for (const base of globs.bases) {
       const dir = path.join(config.root, base);
       if (dirs.has(dir)) continue;
@@ -152,6 +156,7 @@ export function watch(options: WatchOptions): Watching {
     const result = await generator.run();
     failed = result.diagnostics.some((d) => d.category === 'error');
     dependencies = new Set(result.dependencies);
+    unresolved = result.unresolved;
     outputs = new Set(result.outputs);
     scanned = result.folders;
     const wanted = wantedDirs(scanned);

@@ -202,6 +202,25 @@ describe('procxy/esbuild', () => {
     }
   });
 
+  it('in watch mode, finds a missing import once it appears in a folder no worker or dependency is in', async () => {
+    const dir = scratchProject({
+      'src/k.worker.ts':
+        "import type { T } from '../shared/types.js';\nexport class K {\n  m(t: T): number {\n    return t.a;\n  }\n}\n",
+      'src/main.ts': "import { spawnK } from './k.worker.procxy.js';\nconsole.log(typeof spawnK);\n",
+      'shared/existing.ts': 'export const y = 1;\n',
+    });
+    const { recorder, nextResult } = recordBuilds();
+    const ctx = await context(options(dir, { plugins: [procxyPlugin(), recorder] }));
+    try {
+      await ctx.watch();
+      expect((await nextResult(1)).errors.map((e) => e.text)).toEqual([expect.stringMatching(/^PRX1024: /)]);
+      writeFileSync(path.join(dir, 'shared/types.ts'), 'export interface T {\n  a: number;\n}\n');
+      expect((await nextResult(2)).errors).toEqual([]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
   it('in watch mode, builds again when the config that failed to load is fixed in a file it imports, or one appears', async () => {
     const dir = tempProject('esbuild');
     const mode = path.join(dir, 'procxy.mode.ts');

@@ -16,7 +16,7 @@ import { afterAll, expect, it } from 'vitest';
 import { loadConfig } from '../../compiler/load-config.js';
 import { watch } from '../../compiler/watch.js';
 import { type WatchFolder, watchLimitMessage } from '../../compiler/watch-dirs.js';
-import { removeTempProjects, startCli, tempProject } from './project.js';
+import { removeTempProjects, scratchProject, startCli, tempProject } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -336,6 +336,24 @@ it('after a failed run, runs again with a new generator when a file it could not
     writeFileSync(types, original);
     await until(() => summaries() === 2, 'the run after the missing file appeared');
     expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 1 worker, 2 methods, 2 files written/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('after a failed run, runs again when a missing import appears in a folder no worker or dependency is in', async () => {
+  const dir = scratchProject({
+    'src/k.worker.ts':
+      "import type { T } from '../shared/types.js';\nexport class K {\n  m(t: T): number {\n    return t.a;\n  }\n}\n",
+    'shared/existing.ts': 'export const y = 1;\n',
+  });
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/error PRX1024: /);
+    writeFileSync(path.join(dir, 'shared/types.ts'), 'export interface T {\n  a: number;\n}\n');
+    await until(() => summaries() === 2, 'the run after the missing file appeared');
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 1 worker, 1 method, 2 files written/);
   } finally {
     cli.kill('SIGTERM');
   }
