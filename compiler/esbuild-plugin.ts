@@ -63,10 +63,8 @@ function toMessage(
 
 /**
  * The plugin. Stubs are served from memory (the bytes `procxy generate` writes); the child entry of every stub the
- * bundle imports is emitted beside the output as `<name>.procxy.child.mjs`, where the stub's
- * `new URL('./<name>.procxy.child.mjs', import.meta.url)` finds it. So the output must be ESM and the stubs' code
- * must land in a file directly in `outdir` (a single-file bundle, or chunks without a sub-folder in `chunkNames`);
- * the child keeps its packages external like the one `procxy generate` writes, so `procxy` and the worker's
+ * bundle imports is emitted beside each output file holding the stub's code as `<name>.procxy.child.mjs`, where the
+ * stub's `new URL('./<name>.procxy.child.mjs', import.meta.url)` finds it. So the output must be ESM; the child keeps its packages external like the one `procxy generate` writes, so `procxy` and the worker's
  * dependencies must resolve from the output folder at run time.
  */
 export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
@@ -74,6 +72,9 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
     name: 'procxy',
     setup(build) {
       const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
+      // Which outputs hold a stub's code, to emit its child entry beside each; a metafile the user asked for is theirs
+      // unchanged.
+      build.initialOptions.metafile = true;
       const configFile = path.resolve(cwd, options.config ?? 'procxy.config.ts');
       let generator: Generator | undefined;
       /** The config and its tsconfig chain: an edit to one makes a new generator (compiler options are read then). */
@@ -227,8 +228,7 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         run.errors = [];
         if (errors.length > 0 || result.errors.length > 0 || imported.size === 0) return { errors };
         const { outdir, outfile } = build.initialOptions;
-        const dir = outdir ?? (outfile === undefined ? undefined : path.dirname(outfile));
-        if (dir === undefined) {
+        if (outdir === undefined && outfile === undefined) {
           return {
             errors: [
               {
@@ -237,26 +237,37 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
             ],
           };
         }
-        const outDir = path.resolve(cwd, dir);
+        // Each output finds its children beside itself (`import.meta.url`), wherever esbuild put it: an entry point
+        // in a sub-folder of the others', a chunk.
+        const holders = new Map<string, string[]>();
+        for (const [output, { inputs }] of Object.entries(result.metafile?.outputs ?? {})) {
+          for (const input of Object.keys(inputs)) {
+            const stub = path.resolve(cwd, input);
+            if (imported.has(stub))
+              holders.set(stub, [...(holders.get(stub) ?? []), path.resolve(cwd, output)]);
+          }
+        }
         const children = new Map<string, string>();
         const files = run.result?.files ?? new Map<string, string>();
-        for (const stub of [...imported].sort()) {
+        for (const stub of [...holders.keys()].sort()) {
           for (const match of files.get(stub)!.matchAll(CHILD_URL)) {
             // The stub percent-encodes the name for its URL (`#`, `?`, `%` would end or escape it); on disk it is decoded.
             const name = decodeURIComponent(match[2]!);
             const source = path.join(path.dirname(stub), name);
-            const target = path.join(outDir, name);
-            const other = children.get(target);
-            if (other !== undefined && other !== source) {
-              return {
-                errors: [
-                  {
-                    text: `procxy: ${path.relative(cwd, other)} and ${path.relative(cwd, source)} would both be emitted as ${path.relative(cwd, target)}; rename one of the workers`,
-                  },
-                ],
-              };
+            for (const output of holders.get(stub)!) {
+              const target = path.join(path.dirname(output), name);
+              const other = children.get(target);
+              if (other !== undefined && other !== source) {
+                return {
+                  errors: [
+                    {
+                      text: `procxy: ${path.relative(cwd, other)} and ${path.relative(cwd, source)} would both be emitted as ${path.relative(cwd, target)}; rename one of the workers`,
+                    },
+                  ],
+                };
+              }
+              children.set(target, source);
             }
-            children.set(target, source);
           }
         }
         for (const [target, source] of children) {

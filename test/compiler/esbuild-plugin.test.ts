@@ -1,6 +1,6 @@
 // The esbuild plugin in real esbuild builds: a bundled app calls its worker on plain node, diagnostics fail the build, watch follows types.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildOptions, type BuildResult, build, context, formatMessages, type Plugin } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,32 @@ describe('procxy/esbuild', () => {
     const run = runBundle(dir);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
+  });
+
+  it('emits the child beside every output holding a stub, entry points in different folders included', async () => {
+    const dir = tempProject('esbuild');
+    const main = readFileSync(path.join(dir, 'src/main.ts'), 'utf8');
+    mkdirSync(path.join(dir, 'src/sub'));
+    writeFileSync(
+      path.join(dir, 'src/sub/other.ts'),
+      main.replace("'./greeter.worker", "'../greeter.worker"),
+    );
+    const result = await build(
+      options(dir, { entryPoints: ['src/main.ts', 'src/sub/other.ts'], plugins: [procxyPlugin()] }),
+    );
+    expect(result.errors).toEqual([]);
+    for (const bundle of ['out/main.js', 'out/sub/other.js']) {
+      const run = spawnSync(process.execPath, [path.join(dir, bundle)], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
+    }
+    // The metafile the plugin needs is also the user's when asked for, as esbuild makes it.
+    const withMetafile = await build(options(dir, { metafile: true, plugins: [procxyPlugin()] }));
+    expect(Object.keys(withMetafile.metafile?.outputs ?? {})).toEqual(['out/main.js']);
   });
 
   it('fails the build with the PRX diagnostic at its file, line and column', async () => {
