@@ -143,7 +143,7 @@ export class Generator {
 
   constructor(config: ResolvedConfig) {
     this.config = config;
-    this.#globs = new GlobSet(config.workers);
+    this.#globs = new GlobSet(config.workers, config.root);
     const tsconfig = config.tsconfig === undefined ? DEFAULT_TSCONFIG : readTsconfig(config.tsconfig);
     this.#program = new IncrementalProgram(tsconfig.options);
     this.#declarationFiles = tsconfig.declarationFiles;

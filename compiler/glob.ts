@@ -102,8 +102,24 @@ function globSource(pattern: string): string {
 
 /** Compiles a posix glob (relative, no leading `!`) to a regex over posix relative paths. */
 export function globToRegExp(pattern: string): RegExp {
-  const alternatives = expandBraces(pattern.replace(/^\.\//, '')).map(globSource);
-  return new RegExp(`^(?:${alternatives.join('|')})$`);
+  return alternativesToRegExp(expandBraces(pattern.replace(/^\.\//, '')));
+}
+
+function alternativesToRegExp(alternatives: readonly string[]): RegExp {
+  return new RegExp(`^(?:${alternatives.map(globSource).join('|')})$`);
+}
+
+/**
+ * A glob without braces with its fixed leading folders resolved against `root`, as the paths it is matched against
+ * are: from `app/`, `../app/*.ts` is `*.ts`, and `x/../a.ts` is `a.ts` anywhere.
+ */
+function againstRoot(pattern: string, root: string): string {
+  const relative = pattern.replace(/^\.\//, '');
+  const base = staticBase(relative);
+  if (base === '') return relative;
+  const rest = relative.slice(base.length + 1);
+  const resolved = posixRelative(root, path.resolve(root, base));
+  return resolved === '' ? rest : `${resolved}/${rest}`;
 }
 
 /** The folder a glob without braces can only match inside (its leading segments without glob characters). */
@@ -224,12 +240,17 @@ export class GlobSet {
   readonly #exclude: RegExp[];
   readonly #bases: string[];
 
-  constructor(patterns: readonly string[]) {
-    const includes = patterns.filter((p) => !p.startsWith('!'));
-    this.#include = includes.map(globToRegExp);
-    this.#exclude = patterns.filter((p) => p.startsWith('!')).map((p) => globToRegExp(p.slice(1)));
+  /** `root`, when given, is the folder the globs are relative to: see againstRoot. */
+  constructor(patterns: readonly string[], root?: string) {
+    const alternatives = (pattern: string): string[] =>
+      expandBraces(pattern).map((p) => (root === undefined ? p.replace(/^\.\//, '') : againstRoot(p, root)));
+    const includes = patterns.filter((p) => !p.startsWith('!')).map(alternatives);
+    this.#include = includes.map(alternativesToRegExp);
+    this.#exclude = patterns
+      .filter((p) => p.startsWith('!'))
+      .map((p) => alternativesToRegExp(alternatives(p.slice(1))));
     // Per brace alternative: `{src,lib}/*.ts` reads src and lib, not the whole folder.
-    this.#bases = [...new Set(includes.flatMap((p) => expandBraces(p).map(staticBase)))].sort();
+    this.#bases = [...new Set(includes.flat().map(staticBase))].sort();
   }
 
   /** Whether a posix path relative to the glob folder is selected. */

@@ -39,7 +39,7 @@ export function watch(options: WatchOptions): Watching {
   let config = options.config;
   // Made by the run, not here: reading the tsconfig can fail, and that failure belongs to the run (and `ready`).
   let generator: Generator | undefined;
-  let globs = new GlobSet(config.workers);
+  let globs = new GlobSet(config.workers, config.root);
   /** The config and its tsconfig chain: an edit to one makes a new generator. */
   let inputs = new Set<string>([config.file]);
   let dependencies = new Set<string>();
@@ -146,7 +146,7 @@ export function watch(options: WatchOptions): Watching {
         throw error;
       }
       broken = false;
-      globs = new GlobSet(config.workers);
+      globs = new GlobSet(config.workers, config.root);
     }
     if (generator === undefined || fresh) {
       fresh = false;

@@ -59,6 +59,25 @@ describe('GlobSet', () => {
     ]);
   });
 
+  it('resolves the fixed leading folders of its globs against the root, as the paths it matches are', () => {
+    const root = path.join(os.tmpdir(), 'project', 'app');
+    const set = new GlobSet(
+      [
+        '../app/*.worker.ts',
+        'x/../lib/calc.ts',
+        './{src,../app/sub}/*.ts',
+        '../shared/*.ts',
+        '!../app/old.worker.ts',
+      ],
+      root,
+    );
+    for (const file of ['a.worker.ts', 'lib/calc.ts', 'src/b.ts', 'sub/c.ts', '../shared/d.ts'])
+      expect(set.matches(file), file).toBe(true);
+    expect(set.matches('old.worker.ts')).toBe(false);
+    expect(set.matches('x/lib/calc.ts')).toBe(false);
+    expect(set.bases).toEqual(['', '../shared', 'lib', 'src', 'sub']);
+  });
+
   describe('scan', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'procxy-glob-'));
     afterAll(() => rmSync(root, { recursive: true, force: true }));
