@@ -1,5 +1,14 @@
 // The generator pipeline (config -> analysis -> emit -> write/check); the CLI, tests and plugins all use it.
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { analyze, type WorkerModel } from './analyze.js';
@@ -464,7 +473,8 @@ function sameText(onDisk: string, generated: string): boolean {
 /**
  * PRX9043 for every output path that holds a file procxy did not generate (its first line is not the header): a
  * hand-written `foo.procxy.ts` beside a worker `foo.ts` would otherwise be overwritten without a word. Deleting is
- * guarded by the header in the same way (findOrphans), so a file without it is never lost to a run.
+ * guarded by the header in the same way (findOrphans), so a file without it is never lost to a run. A folder (or
+ * anything else but a file) there is one too: reading it would fail with an error naming no path.
  */
 function foreignFiles(
   config: ResolvedConfig,
@@ -479,6 +489,16 @@ function foreignFiles(
       ...workers.map(({ worker, childFile }) => ({ file: childFile, worker })),
     ];
     for (const { file, worker } of files) {
+      const stats = statOutput(file);
+      if (stats !== undefined && !stats.isFile()) {
+        found.push({
+          ...worker.site,
+          category: 'error',
+          code: 'PRX9043',
+          message: `${posixRelative(config.root, file)} is ${stats.isDirectory() ? 'a folder' : 'not a regular file'}, so generating ${relativeSource} cannot write it there; rename or move it (or the worker file)`,
+        });
+        continue;
+      }
       const text = current(file);
       if (text === undefined || parseHeader(text) !== undefined) continue;
       found.push({
@@ -490,6 +510,19 @@ function foreignFiles(
     }
   }
   return found;
+}
+
+/**
+ * What sits at an output path, or undefined when nothing does, also when a folder above it is a file: writing there
+ * fails with an error naming the path, which the command reports.
+ */
+function statOutput(file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
 }
 
 /**

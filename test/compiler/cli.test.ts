@@ -477,6 +477,24 @@ describe('procxy generate', () => {
     expect(runCli(['generate'], dir).stdout).toMatch(/ 2 files written in /);
   });
 
+  it('reports a folder where an output goes as PRX9043 naming it, not as an unnamed EISDIR', () => {
+    const dir = tempProject('scratch');
+    writeFileSync(
+      path.join(dir, 'src/foo.worker.ts'),
+      'export class Foo {\n  ping(): number {\n    return 1;\n  }\n}\n',
+    );
+    mkdirSync(path.join(dir, 'src/foo.worker.procxy.child.mjs'));
+    for (const args of [['generate'], ['generate', '--check']]) {
+      const run = runCli(args, dir);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain(
+        'src/foo.worker.ts:1:14 - error PRX9043: src/foo.worker.procxy.child.mjs is a folder, so generating src/foo.worker.ts cannot write it there; rename or move it (or the worker file)',
+      );
+      expect(run.status).toBe(1);
+    }
+    expect(existsSync(path.join(dir, 'src/foo.worker.procxy.ts'))).toBe(false);
+  });
+
   it('points a bundling error after characters outside ASCII at the right column (esbuild counts bytes)', () => {
     const dir = tempProject('typed');
     writeFileSync(
