@@ -397,7 +397,7 @@ function analyzeClass(
           diagnosticAt(
             decl.name ?? decl,
             'PRX9027',
-            `method '${owner}', inherited from a package, is left out of the proxy: ${refusal.message}. Override it in '${className}' to call it through the proxy`,
+            `method '${owner}', inherited from a package, is left out of the proxy: ${refusal.message.replace(/\.$/, '')}. Override it in '${className}' to call it through the proxy`,
             'warning',
           ),
         );

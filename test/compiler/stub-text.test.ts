@@ -266,6 +266,11 @@ describe('inherited methods', () => {
     expect(result.diagnostics[0]!.message).toMatch(
       /^method 'MyWorker.configure', inherited from a package, is left out/,
     );
+    // The refusal's own sentence ends before 'Override', with one period.
+    for (const { message } of result.diagnostics) {
+      expect(message).not.toMatch(/\.\./);
+      expect(message).toMatch(/[^.]\. Override it in 'MyWorker' to call it through the proxy$/);
+    }
     expect(readProjectFile(dir, 'src/w.worker.procxy.ts')).toContain("  methods: ['add', 'close'],");
     expect(typeCheck(dir)).toBe('');
   });
