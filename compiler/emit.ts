@@ -79,6 +79,8 @@ export function emitStub(options: {
   readonly relativeSource: string;
   readonly serialization: string;
   readonly outputs: readonly WorkerOutput[];
+  /** The stub compiles to CommonJS: no `import.meta`, so the child is found from `__dirname`. */
+  readonly commonJs: boolean;
 }): string {
   const { stubFile, outputs } = options;
   const reserved = new Set<string>([
@@ -116,7 +118,7 @@ export function emitStub(options: {
       StubSpec: file.import(PROCXY_STUB, 'StubSpec', 'StubSpec'),
       className: quote(worker.declaredName),
       source: quote(options.relativeSource),
-      child: quote(urlPath(relativeSpecifier(path.dirname(stubFile), childFile))),
+      child: childLocation(file, relativeSpecifier(path.dirname(stubFile), childFile), options.commonJs),
       serialization: quote(options.serialization),
       methods: stringArray(worker.methods.map((m) => m.name)),
       idempotent: stringArray(worker.methods.filter((m) => m.idempotent).map((m) => m.name)),
@@ -161,6 +163,13 @@ function voidCallbacks(methods: readonly MethodModel[]): string {
     .filter((m) => m.nothingCallbacks.length > 0)
     .map((m) => `${memberKey(m.name)}: [${m.nothingCallbacks.join(', ')}]`);
   return entries.length === 0 ? '' : `  voidCallbacks: { ${entries.join(', ')} },\n`;
+}
+
+/** How the stub finds its child entry, `relative` to itself, once compiled (to wherever its JavaScript goes). */
+function childLocation(file: GeneratedFile, relative: string, commonJs: boolean): string {
+  if (!commonJs) return `new URL(${quote(urlPath(relative))}, import.meta.url)`;
+  const join = file.import({ kind: 'package', specifier: 'node:path' }, 'join', 'join', false);
+  return `${join}(__dirname, ${quote(relative)})`;
 }
 
 /**

@@ -97,7 +97,7 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
             generator = undefined;
             const config = await loadConfig(configFile);
             inputs = new Set(configInputs(config));
-            generator = new Generator(config);
+            generator = new Generator(config, { esmStubs: true });
           } else {
             generator.invalidate(changed);
           }

@@ -149,9 +149,15 @@ export class Generator {
   readonly #bundles = new Map<string, BundleCacheEntry>();
   /** The real path of each worker file the last scan found through a link, by the name it found it under. */
   #linked: ReadonlyMap<string, string> = new Map();
+  readonly #esmStubs: boolean;
 
-  constructor(config: ResolvedConfig) {
+  /**
+   * `esmStubs`: stubs find their child through `import.meta.url` even where the project compiles them to CommonJS,
+   * for the esbuild plugin, whose ESM bundle has no `__dirname`.
+   */
+  constructor(config: ResolvedConfig, options: { readonly esmStubs?: boolean } = {}) {
     this.config = config;
+    this.#esmStubs = options.esmStubs ?? false;
     this.#globs = new GlobSet(config.workers, config.root);
     const tsconfig = config.tsconfig === undefined ? DEFAULT_TSCONFIG : readTsconfig(config.tsconfig);
     this.#program = new IncrementalProgram(tsconfig.options);
@@ -394,7 +400,13 @@ export class Generator {
       const relativeSource = posixRelative(config.root, source);
       stubs.set(
         stub,
-        emitStub({ stubFile: stub, relativeSource, serialization: config.serialization, outputs: workers }),
+        emitStub({
+          stubFile: stub,
+          relativeSource,
+          serialization: config.serialization,
+          outputs: workers,
+          commonJs: !this.#esmStubs && this.#program.emitsCommonJs(stub),
+        }),
       );
     }
     for (const [stub, text] of stubs) outputs.set(stub, text);

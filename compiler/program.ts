@@ -123,6 +123,17 @@ export class IncrementalProgram {
     this.#host = host;
   }
 
+  /**
+   * Whether TypeScript compiles `file` (which may not exist yet) to CommonJS, where `import.meta` is an error: by its
+   * extension and the nearest package.json's `type` under node16/nodenext, else by `module`.
+   */
+  emitsCommonJs(file: string): boolean {
+    const format = ts.getImpliedNodeFormatForFile(file, undefined, this.#host, this.#options);
+    if (format !== undefined) return format === ts.ModuleKind.CommonJS;
+    const { module } = this.#options;
+    return module === ts.ModuleKind.CommonJS || module === ts.ModuleKind.AMD || module === ts.ModuleKind.UMD;
+  }
+
   /** Forgets a file so the next `program()` reads it again from disk. */
   invalidate(file: string): void {
     this.#files.delete(path.resolve(file));

@@ -4,7 +4,7 @@
 const {{specName}}: {{StubSpec}} = {
   className: {{className}},
   source: {{source}},
-  child: new URL({{child}}, import.meta.url),
+  child: {{child}},
   serialization: {{serialization}},
   methods: {{methods}},
   idempotent: {{idempotent}},

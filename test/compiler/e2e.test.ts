@@ -1,6 +1,8 @@
 // End to end: generated stubs spawn real children (plain Node, no TypeScript loader) and every method is called.
+
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -285,6 +287,55 @@ describe('stub generated into a temporary project', () => {
     )) as { spawnPlain(): Promise<{ read(): Promise<string> } & AsyncDisposable> };
     await using plain = await spawnPlain();
     expect(await plain.read()).toBe('beside the worker');
+  });
+
+  it('a stub in a CommonJS project finds its child from __dirname: it type-checks, and runs once compiled by tsc', async () => {
+    const dir = scratchProject({
+      'src/calc.worker.ts':
+        'export class Calc {\n  add(a: number, b: number): number {\n    return a + b;\n  }\n}\n',
+      'src/main.ts': [
+        "import { spawnCalc } from './calc.worker.procxy';",
+        'async function main(): Promise<void> {',
+        '  const calc = await spawnCalc();',
+        '  console.log(await calc.add(1, 2));',
+        '  await calc.$terminate();',
+        '}',
+        'void main();',
+        '',
+      ].join('\n'),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          target: 'es2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          types: ['node'],
+          skipLibCheck: true,
+          outDir: 'dist',
+          rootDir: 'src',
+        },
+        include: ['src'],
+      }),
+    });
+    writeFileSync(path.join(dir, 'package.json'), '{ "private": true, "type": "commonjs" }\n');
+    const result = await generate({ cwd: dir });
+    expect(result.ok).toBe(true);
+    expect(readFileSync(path.join(dir, 'src/calc.worker.procxy.ts'), 'utf8')).toContain(
+      "  child: join(__dirname, './calc.worker.procxy.child.mjs'),",
+    );
+    // tsc type-checks and compiles to dist/; the child entry goes beside the compiled stub, as the guide says.
+    expect(typeCheck(dir)).toBe('');
+    copyFileSync(
+      path.join(dir, 'src/calc.worker.procxy.child.mjs'),
+      path.join(dir, 'dist/calc.worker.procxy.child.mjs'),
+    );
+    const run = spawnSync(process.execPath, [path.join(dir, 'dist/main.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('3\n');
   });
 
   it("serves the methods a worker inherits from a package's class (imported by the child, not bundled)", async () => {

@@ -113,6 +113,20 @@ describe('procxy/esbuild', () => {
     expect(Object.keys(withMetafile.metafile?.outputs ?? {})).toEqual(['out/main.js']);
   });
 
+  it('bundles, as ESM, a stub that procxy generate would write for CommonJS (no __dirname in the bundle)', async () => {
+    const dir = tempProject('esbuild');
+    writeFileSync(path.join(dir, 'package.json'), '{ "private": true, "type": "commonjs" }\n');
+    const result = await build(options(dir, { outExtension: { '.js': '.mjs' }, plugins: [procxyPlugin()] }));
+    expect(result.errors).toEqual([]);
+    const run = spawnSync(process.execPath, [path.join(dir, 'out/main.mjs')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
+  });
+
   it('fails the build with the PRX diagnostic at its file, line and column', async () => {
     const dir = tempProject('esbuild');
     const worker = path.join(dir, 'src/greeter.worker.ts');
