@@ -38,6 +38,7 @@ export type V8Serializable =
   | ArrayBuffer
   | DataView
   | TypedArray
+  | ArrayBufferView
   | Buffer
   | ReadonlyMap<V8Serializable, V8Serializable>
   | ReadonlySet<V8Serializable>
@@ -57,7 +58,7 @@ type NeverCrosses =
   | WeakMap<object, unknown>
   | WeakSet<object>
   | SharedArrayBuffer;
-type V8Leaf = bigint | Date | RegExp | Error | ArrayBuffer | DataView | TypedArray;
+type V8Leaf = bigint | Date | RegExp | Error | ArrayBuffer | DataView | TypedArray | ArrayBufferView;
 
 type All<T> = [T] extends [true] ? true : false;
 
@@ -90,24 +91,36 @@ type CheckJson<T, Seen = never> =
                 >
               : false;
 
+/**
+ * ArrayBufferLike itself (ArrayBuffer | SharedArrayBuffer, the default of every view's buffer): it may be either, so a
+ * SharedArrayBuffer value is left to the run-time check, as the generator does; SharedArrayBuffer alone never crosses.
+ */
+type IsArrayBufferLike<T> = [T] extends [ArrayBufferLike]
+  ? [ArrayBufferLike] extends [T]
+    ? true
+    : false
+  : false;
+
 type CheckV8<T, Seen = never> =
   IsAny<T> extends true
     ? true
-    : [T] extends [Seen]
+    : IsArrayBufferLike<T> extends true
       ? true
-      : T extends Leaf | V8Leaf
+      : [T] extends [Seen]
         ? true
-        : T extends NeverCrosses
-          ? false
-          : T extends ReadonlyMap<infer K, infer V>
-            ? All<CheckV8<K, Seen | T> | CheckV8<V, Seen | T>>
-            : T extends ReadonlySet<infer E>
-              ? CheckV8<E, Seen | T>
-              : T extends readonly (infer E)[]
+        : T extends Leaf | V8Leaf
+          ? true
+          : T extends NeverCrosses
+            ? false
+            : T extends ReadonlyMap<infer K, infer V>
+              ? All<CheckV8<K, Seen | T> | CheckV8<V, Seen | T>>
+              : T extends ReadonlySet<infer E>
                 ? CheckV8<E, Seen | T>
-                : T extends object
-                  ? All<{ [K in keyof T]-?: K extends string ? CheckV8<T[K], Seen | T> : false }[keyof T]>
-                  : false;
+                : T extends readonly (infer E)[]
+                  ? CheckV8<E, Seen | T>
+                  : T extends object
+                    ? All<{ [K in keyof T]-?: K extends string ? CheckV8<T[K], Seen | T> : false }[keyof T]>
+                    : false;
 
 /** `true` when every value of type T crosses the boundary unchanged in `Mode`. */
 export type IsProcxiable<T, Mode extends SerializationMode = 'json'> = All<

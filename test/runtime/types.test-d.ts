@@ -93,5 +93,11 @@ describe('IsProcxiable', () => {
     expectTypeOf<IsProcxiable<Buffer, 'advanced'>>().toEqualTypeOf<true>();
     expectTypeOf<IsProcxiable<Promise<number>, 'advanced'>>().toEqualTypeOf<false>();
     expectTypeOf<IsProcxiable<{ f: () => void }, 'advanced'>>().toEqualTypeOf<false>();
+    // The default buffer types may be either kind: a SharedArrayBuffer value is refused at run time.
+    expectTypeOf<IsProcxiable<ArrayBufferLike, 'advanced'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<ArrayBufferView, 'advanced'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<{ b: ArrayBufferLike }, 'advanced'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<SharedArrayBuffer, 'advanced'>>().toEqualTypeOf<false>();
+    expectTypeOf<IsProcxiable<ArrayBufferView, 'json'>>().toEqualTypeOf<false>();
   });
 });
