@@ -31,8 +31,17 @@ export function abortedSignal(signals: readonly AbortSignal[]): AbortSignal | un
   return signals.find((signal) => signal.aborted);
 }
 
-export function abortError(method: string, pid: number, signal: AbortSignal, sent: boolean): AbortError {
-  return new AbortError(`Call to '${method}' was aborted${sent ? '' : ' before it was sent'}`, {
+/** When the call was aborted: once sent, before, or while its retry waited for a fresh worker (its first try was sent). */
+export type AbortedWhen = 'sent' | 'unsent' | 'retrying';
+
+const abortedWhen: Readonly<Record<AbortedWhen, string>> = {
+  sent: '',
+  unsent: ' before it was sent',
+  retrying: ' while its retry waited for a fresh worker (the failed try may have run)',
+};
+
+export function abortError(method: string, pid: number, signal: AbortSignal, when: AbortedWhen): AbortError {
+  return new AbortError(`Call to '${method}' was aborted${abortedWhen[when]}`, {
     method,
     pid,
     cause: signal.reason,

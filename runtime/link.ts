@@ -358,7 +358,7 @@ export class ParentLink {
     const split = splitArgs(lifted.args);
     const signals = callSignals(split.signal, signal);
     const aborted = abortedSignal(signals);
-    if (aborted !== undefined) return refused(abortError(method, this.pid, aborted, false), args);
+    if (aborted !== undefined) return refused(abortError(method, this.pid, aborted, 'unsent'), args);
     if (this.#full()) {
       return refused(new QueueFullError(this.#options.maxPending, { method, pid: this.pid }), args);
     }
@@ -416,7 +416,7 @@ export class ParentLink {
   #onAbort(id: number, method: string, remote: boolean, end: number): (fired: AbortSignal) => void {
     return (fired) => {
       if (!this.#pending.has(id)) return;
-      this.#settle(id, abortError(method, this.pid, fired, true), false);
+      this.#settle(id, abortError(method, this.pid, fired, 'sent'), false);
       // Its message, still held here to be written, keeps counting toward maxPending until it is.
       if (end > this.#transport.handed()) this.#abortedOut.add(end, 0);
       this.#handles?.cancel(id);

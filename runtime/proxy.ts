@@ -1,6 +1,13 @@
 // The object a caller holds: async methods over a worker link, the `$` members, and retries on a fresh worker.
 import { abortError, abortedSignal, callSignals, isAbortSignal, watchSignals } from './cancel.js';
-import { aboutCall, ChildCrashedError, QueueFullError, TerminatedError, TimeoutError } from './errors.js';
+import {
+  AbortError,
+  aboutCall,
+  ChildCrashedError,
+  QueueFullError,
+  TerminatedError,
+  TimeoutError,
+} from './errors.js';
 import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
 import type { ParentLink } from './link.js';
@@ -17,13 +24,13 @@ function retriable(error: unknown): boolean {
   );
 }
 
-/** `waiting`, or an AbortError for call `method` as soon as one of `signals` aborts. */
+/** `waiting` (a fresh worker for a retry), or an AbortError for call `method` as soon as one of `signals` aborts. */
 function untilAborted<T>(waiting: Promise<T>, signals: readonly AbortSignal[], method: string, pid: number) {
   const aborted = abortedSignal(signals);
-  if (aborted !== undefined) return Promise.reject(abortError(method, pid, aborted, false));
+  if (aborted !== undefined) return Promise.reject(abortError(method, pid, aborted, 'retrying'));
   if (signals.length === 0) return waiting;
   return new Promise<T>((resolve, reject) => {
-    const unwatch = watchSignals(signals, (fired) => reject(abortError(method, pid, fired, false)));
+    const unwatch = watchSignals(signals, (fired) => reject(abortError(method, pid, fired, 'retrying')));
     waiting.then(
       (value) => {
         unwatch?.();
@@ -124,7 +131,11 @@ export class WorkerHandle {
         fresh = await untilAborted(this.#replace(link), callSignals(signal, call.signal), name, link.pid);
       } catch (failure) {
         // Every call waiting for the fresh worker gets this failure: each names its own call.
-        throw aboutCall(failure, name, link.pid, true);
+        const own = aboutCall(failure, name, link.pid, true);
+        if (own !== failure && own instanceof Error && !(own instanceof AbortError)) {
+          own.message = `The retry of '${name}' waited for a fresh worker that did not start: ${own.message}`;
+        }
+        throw own;
       } finally {
         this.#waiting--;
       }

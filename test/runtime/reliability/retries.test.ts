@@ -142,6 +142,9 @@ describe('a retry waiting for its fresh worker', () => {
     for (const error of [first, second]) {
       expect(error).toBeInstanceOf(TimeoutError);
       expect((error as TimeoutError).method).toBe('crash');
+      expect((error as Error).message).toMatch(
+        /^The retry of 'crash' waited for a fresh worker that did not start: Call to 'constructor' timed out/,
+      );
     }
     expect(first).not.toBe(second);
     await worker.$terminate();
@@ -186,7 +189,11 @@ describe('a retry waiting for its fresh worker', () => {
     while (files.lines('stuck-abort').length === 0) await sleep(5);
     await sleep(100);
     controller.abort();
-    expect(await rejection(call)).toBeInstanceOf(AbortError);
+    const error = await rejection(call);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as Error).message).toBe(
+      "Call to 'crash' was aborted while its retry waited for a fresh worker (the failed try may have run)",
+    );
     await worker.$terminate();
   });
 
