@@ -13,7 +13,6 @@ import {
   validateThrownValue,
 } from './procxiable.js';
 import { type ErrorDescriptor, maxArguments, type Thrown, thrownLimits, unreachable } from './protocol.js';
-import { handlersRegistered, handlerTaking } from './transfer-handlers.js';
 
 function describeOpaque(value: unknown): string {
   try {
@@ -62,14 +61,6 @@ function encode(value: unknown, d: Describing, depth: number): Thrown {
   // Not read: the check refuses a Proxy without running its traps, and so does this.
   if (isProxied(value)) return { k: 'opaque', text: proxyText };
   if (isError(value)) {
-    // A handler registered for its class carries it, as it does an Error inside a value: the receiver's handler
-    // rebuilds it, methods and all. One that cannot (its serialize throws) leaves it to be described.
-    if (handlersRegistered() && handlerTaking(value) !== undefined) {
-      try {
-        validateProcxiable(value, 'advanced', 'thrown');
-        return { k: 'value', value };
-      } catch {}
-    }
     if (d.seen.has(value)) return { k: 'opaque', text: `[circular ${errorText(value)}]` };
     if (depth < thrownLimits.depth && d.left > 0) return { k: 'error', error: describe(value, d, depth) };
     return {
