@@ -5,9 +5,9 @@ import { type LinkTarget, ParentLink } from './link.js';
 import type { SerializationMode } from './modes.js';
 import { type CallOptions, type ProcxyOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { createProxy, WorkerHandle } from './proxy.js';
-import { keepArgs } from './resend.js';
 import { findCallerModule, resolveModulePath } from './resolve.js';
 import { refuseRecursion } from './serving.js';
+import { markCount } from './transfer.js';
 import type { Procxy } from './types.js';
 
 /** A class whose instances a worker serves. */
@@ -22,7 +22,7 @@ export async function startProxy<P>(
   args: readonly unknown[],
 ): Promise<P> {
   // Also for the fresh worker of a retry: a worker whose signal aborted is not started again.
-  const spawn = (args: readonly unknown[]) => {
+  const spawn = () => {
     if (options.signal?.aborted) {
       throw new AbortError(`The worker ${target.className} was not started: its signal is already aborted`, {
         cause: options.signal.reason,
@@ -30,17 +30,11 @@ export async function startProxy<P>(
     }
     return new ParentLink(target, options, args);
   };
-  // A fresh worker is built with the arguments the first one got, not with what the caller changed (or moved with
-  // transfer()) since.
-  let resend: (() => unknown[]) | undefined;
-  if (options.retries > 0 && options.idempotent.size > 0) {
-    try {
-      resend = keepArgs(args, options.serialization);
-    } catch {
-      // Arguments that cannot be kept cannot be sent either: the first worker's start says why.
-    }
-  }
-  const link = spawn(args);
+  const marks = markCount();
+  const link = spawn();
+  // Constructor arguments whose memory moved to this worker cannot build another: no retry then, as for a call
+  // that moved memory (a retry would fail on the detached buffer and hide the crash it retries).
+  const rebuildable = markCount() >= marks;
   await link.ready;
   const unserved = [...options.idempotent].filter((name) => !link.methods.includes(name));
   if (unserved.length > 0) {
@@ -52,11 +46,7 @@ export async function startProxy<P>(
     );
   }
   return createProxy(
-    new WorkerHandle(
-      link,
-      () => spawn(resend!()),
-      resend !== undefined ? options : { ...options, retries: 0 },
-    ),
+    new WorkerHandle(link, spawn, rebuildable ? options : { ...options, retries: 0 }),
     Object.create(null) as CallOptions,
   ) as P;
 }

@@ -12,7 +12,7 @@ import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
 import type { ParentLink } from './link.js';
 import { type CallOptions, type ResolvedOptions, resolveCallOptions } from './options.js';
-import { keepArgs } from './resend.js';
+import { markCount } from './transfer.js';
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 
@@ -82,21 +82,18 @@ export class WorkerHandle {
   invoke(name: string, index: number, args: unknown[], call: CallOptions): Promise<unknown> {
     const link = this.#link;
     const timeout = call.timeout ?? this.#options.timeout;
-    // A handle moved to the failed worker cannot be sent again: such a call is never retried.
-    if (this.#options.retries === 0 || !this.#options.idempotent.has(name) || args.some(isPassableHandle)) {
-      return link.call(index, name, args, timeout, call.signal);
-    }
-    let resend: () => unknown[];
-    try {
-      resend = keepArgs(args, this.#options.serialization);
-    } catch {
-      // Arguments that cannot be kept cannot be sent either: the call says why.
-      return link.call(index, name, args, timeout, call.signal);
-    }
-    const last = args.at(-1);
-    const signal = isAbortSignal(last) ? last : undefined;
+    const marks = markCount();
     const result = link.call(index, name, args, timeout, call.signal);
-    return this.#retrying(result, link, name, index, resend, signal, call, this.#options.retries);
+    // A handle or memory moved to the failed worker cannot be sent again: such a call is never retried.
+    if (
+      this.#options.retries === 0 ||
+      !this.#options.idempotent.has(name) ||
+      args.some(isPassableHandle) ||
+      markCount() < marks
+    ) {
+      return result;
+    }
+    return this.#retrying(result, link, name, index, args, call, this.#options.retries);
   }
 
   async #retrying(
@@ -104,8 +101,7 @@ export class WorkerHandle {
     link: ParentLink,
     name: string,
     index: number,
-    resend: () => unknown[],
-    signal: AbortSignal | undefined,
+    args: unknown[],
     call: CallOptions,
     retriesLeft: number,
   ): Promise<unknown> {
@@ -117,18 +113,13 @@ export class WorkerHandle {
       if (this.#waiting >= this.#options.maxPending) {
         throw new QueueFullError(this.#options.maxPending, { method: name, pid: link.pid });
       }
-      let again: unknown[];
-      try {
-        again = resend();
-      } catch {
-        // A transfer handler here could not rebuild what it wrote: without the arguments, the failure stands.
-        throw error;
-      }
       let fresh: ParentLink;
       this.#waiting++;
       try {
         // The call's own signals still count while it waits for the fresh worker.
-        fresh = await untilAborted(this.#replace(link), callSignals(signal, call.signal), name, link.pid);
+        const last = args.at(-1);
+        const signals = callSignals(isAbortSignal(last) ? last : undefined, call.signal);
+        fresh = await untilAborted(this.#replace(link), signals, name, link.pid);
       } catch (failure) {
         // Every call waiting for the fresh worker gets this failure: each names its own call.
         const own = aboutCall(failure, name, link.pid, true);
@@ -141,12 +132,11 @@ export class WorkerHandle {
       }
       const timeout = call.timeout ?? this.#options.timeout;
       return this.#retrying(
-        fresh.call(index, name, again, timeout, call.signal),
+        fresh.call(index, name, args, timeout, call.signal),
         fresh,
         name,
         index,
-        resend,
-        signal,
+        args,
         call,
         retriesLeft - 1,
       );

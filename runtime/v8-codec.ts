@@ -377,14 +377,12 @@ export interface EncodedV8 {
  * Serializes `value`. `findings` (from the inspection of the value) lists the ArrayBuffer values to send out of
  * band and the objects transfer handlers took. The body is: V8 header, the number of handled payloads, each
  * `[name, payload]`, then the value. `fits` hears the sizes of the body and the segments before any memory is taken
- * for transfer, and throws to send nothing: a refused message leaves every buffer as it was. `copy` makes every
- * segment a copy of its bytes, taking no memory, for a message kept to be sent again (resend.ts).
+ * for transfer, and throws to send nothing: a refused message leaves every buffer as it was.
  */
 export function encodeV8(
   value: unknown,
   findings: Findings | undefined,
   fits: (bodyBytes: number, segmentBytes: readonly number[]) => void,
-  copy = false,
 ): EncodedV8 {
   const serializer = new (codec().SegmentSerializer)();
   serializer.writeHeader();
@@ -436,10 +434,6 @@ export function encodeV8(
   const chunks: Uint8Array[] = [];
   let borrowed: Set<ArrayBufferLike> | undefined;
   for (const s of segments) {
-    if (copy) {
-      chunks.push(new Uint8Array(s.source.slice(s.start, s.end)));
-      continue;
-    }
     const bytes = s.transfer
       ? new Uint8Array(takeMemory(s.source))
       : Buffer.from(s.source, s.start, s.end - s.start);

@@ -39,32 +39,6 @@ describe.each(modes)('retries in %s mode', (serialization) => {
     }
   });
 
-  it('a retry sends what the failed call and constructor sent, not what the caller changed in its objects since', async () => {
-    const config = { region: 'eu' };
-    const worker = await procxy(
-      Worker,
-      workersModule,
-      { serialization, retries: 1, idempotent: ['crashUnlessMarkedEcho'] },
-      config as never,
-    );
-    try {
-      const firstPid = worker.$pid;
-      pids.add(firstPid);
-      // The caller reuses its objects as soon as procxy() resolved and the call returned.
-      config.region = 'us';
-      const order = { amount: 100 };
-      const answer = worker.crashUnlessMarkedEcho(files.file(`changed-${serialization}`), order);
-      order.amount = 999;
-      const { pid, args, payload } = await answer;
-      pids.add(pid);
-      expect(pid).not.toBe(firstPid);
-      expect(args).toEqual([{ region: 'eu' }]);
-      expect(payload).toEqual({ amount: 100 });
-    } finally {
-      await worker.$terminate();
-    }
-  });
-
   it('an idempotent call that times out is retried on a fresh worker', async () => {
     const worker = await procxy(Worker, workersModule, {
       serialization,
@@ -209,71 +183,39 @@ describe('a retry waiting for its fresh worker', () => {
   });
 });
 
-describe('retries and binary arguments', () => {
-  it('a retry sends the bytes the failed call sent, though the caller refilled its buffer once the call returned', async () => {
+describe('retries and transfer()', () => {
+  it('an idempotent call that moved memory with transfer() is not retried: the memory went with the worker', async () => {
     const worker = await procxy(Worker, workersModule, {
       serialization: 'advanced',
       retries: 1,
       idempotent: ['crashUnlessMarkedWith'],
     });
-    try {
-      const firstPid = worker.$pid;
-      pids.add(firstPid);
-      // Over 64 KiB: a segment written from the caller's memory.
-      const bytes = new Uint8Array(128 * 1024).fill(1);
-      const answer = worker.crashUnlessMarkedWith(files.file('refilled'), bytes);
-      bytes.fill(7);
-      const { pid, payload } = await answer;
-      pids.add(pid);
-      expect(pid).not.toBe(firstPid);
-      expect(payload).toEqual(new Uint8Array(128 * 1024).fill(1));
-    } finally {
-      await worker.$terminate();
-    }
+    pids.add(worker.$pid);
+    const bytes = new Uint8Array(1024);
+    const error = await rejection(
+      worker.crashUnlessMarkedWith(files.file('moved'), transfer(bytes, [bytes.buffer])),
+    );
+    expect(error).toBeInstanceOf(ChildCrashedError);
+    expect(bytes.byteLength).toBe(0);
+    expect(files.lines('moved')).toHaveLength(1);
+    expect(await rejection(worker.pid())).toBeInstanceOf(ChildCrashedError);
+    await worker.$terminate();
   });
 
-  it('an idempotent call that moved memory with transfer() is retried with the same bytes', async () => {
-    const worker = await procxy(Worker, workersModule, {
-      serialization: 'advanced',
-      retries: 1,
-      idempotent: ['crashUnlessMarkedWith'],
-    });
-    try {
-      const firstPid = worker.$pid;
-      pids.add(firstPid);
-      const bytes = new Uint8Array(1024).fill(5);
-      const { pid, payload } = await worker.crashUnlessMarkedWith(
-        files.file('moved'),
-        transfer(bytes, [bytes.buffer]),
-      );
-      pids.add(pid);
-      expect(bytes.byteLength).toBe(0);
-      expect(files.lines('moved')).toEqual([String(firstPid)]);
-      expect(pid).not.toBe(firstPid);
-      expect(payload).toEqual(new Uint8Array(1024).fill(5));
-    } finally {
-      await worker.$terminate();
-    }
-  });
-
-  it('a worker whose constructor arguments moved memory is rebuilt with the same bytes', async () => {
-    const bytes = new Uint8Array(1024).fill(9);
+  it('a worker whose constructor arguments moved memory is not rebuilt: its crash is the call’s error', async () => {
+    const bytes = new Uint8Array(1024);
     const worker = await procxy(
       Worker,
       workersModule,
       { serialization: 'advanced', retries: 1, idempotent: ['crashUnlessMarked'] },
       transfer(bytes, [bytes.buffer]) as never,
     );
-    try {
-      const firstPid = worker.$pid;
-      pids.add(firstPid);
-      expect(bytes.byteLength).toBe(0);
-      const answer = await worker.crashUnlessMarked(files.file('moved-ctor'));
-      pids.add(answer.pid);
-      expect(answer.pid).not.toBe(firstPid);
-      expect(answer.args).toEqual([new Uint8Array(1024).fill(9)]);
-    } finally {
-      await worker.$terminate();
-    }
+    pids.add(worker.$pid);
+    expect(bytes.byteLength).toBe(0);
+    const error = await rejection(worker.crashUnlessMarked(files.file('moved-ctor')));
+    expect(error).toBeInstanceOf(ChildCrashedError);
+    expect((error as ChildCrashedError).method).toBe('crashUnlessMarked');
+    expect(await rejection(worker.pid())).toBeInstanceOf(ChildCrashedError);
+    await worker.$terminate();
   });
 });
