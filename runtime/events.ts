@@ -62,7 +62,7 @@ export class EventHub {
     const name = checkEvent(event);
     const entry = { listener: checkListener(listener), once };
     // Before it is added, as EventEmitter does, so that a `newListener` listener does not hear of itself.
-    if (this.#listeners.has('newListener')) this.#emit('newListener', [name, entry.listener]);
+    if (this.#listeners.has('newListener')) this.#emit('newListener', [name, entry.listener], true);
     const list = this.#listeners.get(name);
     if (list !== undefined) {
       list.push(entry);
@@ -80,7 +80,7 @@ export class EventHub {
     if (list === undefined) return;
     const at = list.findLastIndex((entry) => entry.listener === listener);
     if (at === -1) return;
-    this.#drop(name, list, at);
+    this.#drop(name, list, at, true);
   }
 
   /** As EventEmitter's listenerCount: the listeners of `event`, or, given `listener`, how many of them it is. */
@@ -103,7 +103,12 @@ export class EventHub {
     if (!listenerEvents.has(event)) this.#emit(event, args);
   }
 
-  #emit(event: string, args: readonly unknown[]): void {
+  /**
+   * Calls the listeners of `event`. `own`: the hub's own event (newListener, removeListener) of the caller's on or
+   * off, where a listener that throws throws from that call, as from an emitter's; for an event from the child it is
+   * rethrown apart (an uncaught exception), so that the other listeners and the link go on.
+   */
+  #emit(event: string, args: readonly unknown[], own = false): void {
     const list = this.#listeners.get(event);
     if (list === undefined) {
       // The last listener went while the event was on its way: the child's emit had a listener (the forwarding one),
@@ -121,7 +126,11 @@ export class EventHub {
     for (const entry of list.slice()) {
       if (entry.once) {
         const at = list.indexOf(entry);
-        if (at !== -1) this.#drop(event, list, at);
+        if (at !== -1) this.#drop(event, list, at, own);
+      }
+      if (own) {
+        entry.listener.apply(this.#owner, args as unknown[]);
+        continue;
       }
       try {
         entry.listener.apply(this.#owner, args as unknown[]);
@@ -133,13 +142,13 @@ export class EventHub {
     }
   }
 
-  #drop(name: string, list: Entry[], at: number): void {
+  #drop(name: string, list: Entry[], at: number, own: boolean): void {
     const [entry] = list.splice(at, 1);
     if (list.length === 0) {
       this.#listeners.delete(name);
       if (!listenerEvents.has(name)) this.#subscribe('unsub', name);
     }
     // After it is gone, as EventEmitter does.
-    if (this.#listeners.has('removeListener')) this.#emit('removeListener', [name, entry!.listener]);
+    if (this.#listeners.has('removeListener')) this.#emit('removeListener', [name, entry!.listener], own);
   }
 }

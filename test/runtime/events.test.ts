@@ -131,6 +131,24 @@ describe('events', () => {
     expect(stderr()).toBe('');
   });
 
+  it('throws from on() and off() what a newListener or removeListener listener throws, as an emitter does', async () => {
+    const w = await ticker();
+    w.on('newListener' as never, (event: string) => {
+      if (event === 'tikc') throw new TypeError(`unknown event '${event}'`);
+    });
+    expect(() => w.on('tikc' as never, () => {})).toThrow("unknown event 'tikc'");
+    // Refused before it was added: nothing listens, nothing was subscribed.
+    expect(w.listenerCount('tikc' as never)).toBe(0);
+    expect(await w.attached('tikc')).toBe(0);
+    const f = () => {};
+    w.on('tick', f);
+    w.on('removeListener' as never, () => {
+      throw new RangeError('removal refused');
+    });
+    expect(() => w.off('tick', f)).toThrow('removal refused');
+    expect(w.listenerCount('tick')).toBe(0);
+  });
+
   it('runs a once listener once and then unsubscribes', async () => {
     const w = await ticker();
     const got: number[] = [];
