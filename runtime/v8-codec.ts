@@ -471,6 +471,8 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
     }
   }
   const count = deserializer.readUint32();
+  // Most messages hold no handled value: nothing to rebuild.
+  if (count === 0) return deserializer.readValue();
   // Filled as the payloads are read: a payload refers only to those before it (see encodeV8).
   const handled: object[] = [];
   deserializer.handled = handled;
