@@ -676,8 +676,9 @@ export class ShapeBuilder {
    * What a mapped type is at run time when it is made from a built-in or a class. `Readonly<Date>` and
    * `Partial<Map<K, V>>` are the built-in itself, not an object of its methods. A mapped type that keeps a class's
    * members as they are (`Readonly<Settings>`, `Partial`, `Required`, `Pick`, `Omit`, a user's own `{ readonly [K in
-   * keyof T]: T[K] }`) describes instances of the class, which it hides (a getter becomes a readonly property, and
-   * the class is gone), so it is judged as the class is.
+   * keyof T]: T[K] }`), methods or accessors among them, describes instances of the class, which it hides (a getter
+   * becomes a readonly property, and the class is gone), so it is judged as the class is. One that keeps only data
+   * fields (`Omit<User, 'greet'>`, `Partial<Point>`) is the usual type of a plain object of the class's data.
    */
   private mappedSource(type: ts.ObjectType): ts.Type | undefined {
     if (!(type.objectFlags & ts.ObjectFlags.Mapped)) return undefined;
@@ -706,7 +707,11 @@ export class ShapeBuilder {
           checker.getNonNullableType(checker.getTypeOfSymbol(original))
       );
     };
-    return properties.every(same) ? source : undefined;
+    const behaviour = (property: ts.Symbol) => {
+      const original = checker.getPropertyOfType(source, property.name);
+      return original !== undefined && isClassBehaviour(original);
+    };
+    return properties.every(same) && properties.some(behaviour) ? source : undefined;
   }
 
   /**
