@@ -153,11 +153,13 @@ export class Generator {
 
   /**
    * `esmStubs`: stubs find their child through `import.meta.url` even where the project compiles them to CommonJS,
-   * for the esbuild plugin, whose ESM bundle has no `__dirname`.
+   * for the esbuild plugin, whose ESM bundle has no `__dirname` (and always when the project has no tsconfig).
    */
   constructor(config: ResolvedConfig, options: { readonly esmStubs?: boolean } = {}) {
     this.config = config;
-    this.#esmStubs = options.esmStubs ?? false;
+    // Without a tsconfig no compiler makes the stubs CommonJS (Node and bundlers read their imports as ESM), whatever
+    // the package's `type` says: only a project's own settings may.
+    this.#esmStubs = (options.esmStubs ?? false) || config.tsconfig === undefined;
     this.#globs = new GlobSet(config.workers, config.root);
     const tsconfig = config.tsconfig === undefined ? DEFAULT_TSCONFIG : readTsconfig(config.tsconfig);
     this.#program = new IncrementalProgram(tsconfig.options);

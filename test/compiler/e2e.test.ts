@@ -2,7 +2,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -336,6 +336,12 @@ describe('stub generated into a temporary project', () => {
     });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('3\n');
+    // Without a tsconfig nothing compiles the stub to CommonJS: Node and bundlers read its imports as ESM.
+    rmSync(path.join(dir, 'tsconfig.json'));
+    expect((await generate({ cwd: dir })).ok).toBe(true);
+    expect(readFileSync(path.join(dir, 'src/calc.worker.procxy.ts'), 'utf8')).toContain(
+      "  child: new URL('./calc.worker.procxy.child.mjs', import.meta.url),",
+    );
   });
 
   it("serves the methods a worker inherits from a package's class (imported by the child, not bundled)", async () => {
