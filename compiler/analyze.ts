@@ -102,12 +102,12 @@ function markedIdempotent(node: ts.Node, owner: string, diagnostics: ProcxyDiagn
   let marked = false;
   for (const tag of ts.getJSDocTags(node)) {
     if (tag.tagName.text !== 'idempotent') continue;
-    const text = ts.getTextOfJSDocComment(tag.comment)?.trim() ?? '';
+    const text = restOfLine(tag);
     if (text === '' && startsLine(tag)) {
       marked = true;
       continue;
     }
-    const found = text === '' ? 'inside a line of text' : `followed by '${text.split('\n')[0]}'`;
+    const found = text === '' ? 'inside a line of text' : `followed by '${text}'`;
     diagnostics.push(
       diagnosticAt(
         tag,
@@ -118,6 +118,20 @@ function markedIdempotent(node: ts.Node, owner: string, diagnostics: ProcxyDiagn
     );
   }
   return marked;
+}
+
+/**
+ * What follows `tag`'s name on its own line, up to the JSDoc's end. TypeScript gives a tag the text of the lines
+ * after it too, up to the next tag, which is the method's description when the tag comes first.
+ */
+function restOfLine(tag: ts.JSDocTag): string {
+  const text = tag.getSourceFile().text;
+  const start = tag.tagName.end;
+  const newline = text.indexOf('\n', start);
+  return text
+    .slice(start, newline === -1 ? undefined : newline)
+    .replace(/\*\/.*$/, '')
+    .trim();
 }
 
 /** Whether only the JSDoc's opening or a line's leading `*` comes before `tag` on its line. */

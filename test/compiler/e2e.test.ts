@@ -136,11 +136,22 @@ describe('stub generated into a temporary project', () => {
         '  refresh(): string {',
         "    return this.#once('refresh');",
         '  }',
+        '  /**',
+        '   * @idempotent',
+        '   *',
+        '   * Reads the balance: the description after the tag is not its value.',
+        '   */',
+        '  balance(): string {',
+        "    return this.#once('balance');",
+        '  }',
         '}',
         '',
       ].join('\n'),
     });
     const result = await generate({ cwd: dir });
+    expect(readFileSync(path.join(dir, 'src/pay.worker.procxy.ts'), 'utf8')).toContain(
+      "idempotent: ['refresh', 'balance'],",
+    );
     expect(result.diagnostics.map((d) => `${d.category} ${d.code} ${d.line}: ${d.message}`)).toEqual([
       "warning PRX9028 13: method 'Pay.charge': @idempotent takes no value and must stand alone on its line of the JSDoc, but here it is followed by ', this one must never run twice.'; so 'Pay.charge' is not idempotent and is never retried. Write @idempotent alone on a line to mark it, or reword the text (a mention in backquotes, as code, is no tag)",
       "warning PRX9028 17: method 'Pay.refund': @idempotent takes no value and must stand alone on its line of the JSDoc, but here it is followed by 'false'; so 'Pay.refund' is not idempotent and is never retried. Write @idempotent alone on a line to mark it, or reword the text (a mention in backquotes, as code, is no tag)",
