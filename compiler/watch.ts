@@ -166,19 +166,29 @@ export function watch(options: WatchOptions): Watching {
 
   /**
    * After folders changed: re-syncs the watchers, from one walk that also says whether a worker appeared, and runs
-   * when a file may have changed unseen or a worker appeared. The watchers are synced before the run, so what changes
+   * when a file may have changed unseen, a worker appeared, or a new folder may hold a missing import of the failed
+   * run or of the config that failed to load. The watchers are synced before the run, so what changes
    * in a new or replaced folder during it is seen; the run syncs them again only when it needs more folders (those
    * of new dependencies), since any folder change since is an event that brings another restructure.
    */
   const restructure = async (changed: string[]): Promise<void> => {
     const scan = globs.walk(config.root);
     const wanted = wantedDirs(scan.folders.map((folder) => folder.path));
+    const unwatched = [...wanted].filter((dir) => !watchers.has(dir));
     const moved = watchers.sync(wanted);
     for (const file of dependencies) if (moved.has(path.dirname(file))) changed.push(file);
+    // A folder made with its files in one step (git checkout, cp -r) holds them before its watcher exists, so no
+    // event will name them: a missing import or config input in it may be there now.
+    const renewed = [...moved, ...unwatched.filter((dir) => watchers.has(dir))];
+    const inRenewed = (file: string): boolean => renewed.some((dir) => isInside(path.dirname(file), dir));
+    const missingMayBeThere = failed && unresolved.some(inRenewed);
+    if (missingMayBeThere) fresh = true;
     const appeared = scan.files.some(
       (file) => isWorkerCandidate(file) && !dependencies.has(file) && !outputs.has(file),
     );
-    if (changed.length > 0 || appeared) await runOnce(changed, wanted);
+    if (changed.length > 0 || appeared || missingMayBeThere || (broken && [...inputs].some(inRenewed))) {
+      await runOnce(changed, wanted);
+    }
   };
 
   const flush = (): void => {
@@ -216,6 +226,12 @@ const CONFIG_SOURCE = /\.(?:[cm]?[jt]sx?|json)$/;
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((item) => b.has(item));
+}
+
+/** Whether `dir` is `folder` or inside it. */
+function isInside(dir: string, folder: string): boolean {
+  const relative = path.relative(folder, dir);
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 function isDirectory(file: string): boolean {

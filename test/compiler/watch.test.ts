@@ -417,3 +417,42 @@ it('while the config fails to load, reports its error again instead of running w
     cli.kill('SIGTERM');
   }
 }, 120_000);
+
+it('after a failed run, runs again when a missing import appears together with its folder, as git checkout makes them', async () => {
+  const dir = scratchProject({
+    'src/k.worker.ts':
+      "import type { T } from '../shared/deep/types.js';\nexport class K {\n  m(t: T): number {\n    return t.a;\n  }\n}\n",
+  });
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/error PRX1024: /);
+    // Both made before any event is handled: the file is there before its folder is watched.
+    mkdirSync(path.join(dir, 'shared/deep'), { recursive: true });
+    writeFileSync(path.join(dir, 'shared/deep/types.ts'), 'export interface T {\n  a: number;\n}\n');
+    await until(() => summaries() === 2, 'the run after the folder and the file appeared');
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 1 worker, 1 method, 2 files written/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('while the config fails to load on a missing import, loads it when the import appears together with its folder', async () => {
+  const dir = scratchProject({ 'src/k.worker.ts': worker('K', ['one']) });
+  const stub = path.join(dir, 'src/k.worker.procxy.ts');
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    writeFileSync(
+      path.join(dir, 'procxy.config.ts'),
+      "import { mode } from './cfg/mode.js';\nexport default { workers: ['src/*.worker.ts'], serialization: mode };\n",
+    );
+    await until(() => out.stderr.includes('Could not resolve "./cfg/mode.js"'), 'the config error');
+    mkdirSync(path.join(dir, 'cfg'));
+    writeFileSync(path.join(dir, 'cfg/mode.ts'), "export const mode = 'advanced' as const;\n");
+    await until(() => summaries() === 2, 'the run after the folder and the file appeared');
+    expect(readFileSync(stub, 'utf8')).toMatch(/serialization: 'advanced'/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
