@@ -66,7 +66,8 @@ export interface GenerateResult {
   readonly orphans: readonly string[];
   /**
    * Files whose dependencies the watch mode must follow (worker sources, by the name the scan found them under and,
-   * for one reached through a link, by its real path too, and every file their types come from).
+   * for one reached through a link, by its real path too, every file their types come from, and the package.json
+   * whose `type` decided whether a stub is written for CommonJS).
    */
   readonly dependencies: readonly string[];
   /** The folders the scan for workers read (each glob base and below it, links inside the root followed), by name. */
@@ -407,7 +408,7 @@ export class Generator {
           relativeSource,
           serialization: config.serialization,
           outputs: workers,
-          commonJs: !this.#esmStubs && this.#program.emitsCommonJs(stub),
+          commonJs: !this.#esmStubs && this.#program.emitsCommonJs(stub, dependencies),
         }),
       );
     }

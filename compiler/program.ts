@@ -125,10 +125,28 @@ export class IncrementalProgram {
 
   /**
    * Whether TypeScript compiles `file` (which may not exist yet) to CommonJS, where `import.meta` is an error: by its
-   * extension and the nearest package.json's `type` under node16/nodenext, else by `module`.
+   * extension and the nearest package.json's `type` under node16/nodenext, else by `module`. The package.json that
+   * decided it is added to `inputs`: an edit to its `type` changes the answer.
    */
-  emitsCommonJs(file: string): boolean {
-    const format = ts.getImpliedNodeFormatForFile(file, undefined, this.#host, this.#options);
+  emitsCommonJs(file: string, inputs: Set<string>): boolean {
+    const host = this.#host;
+    const read = (found: string): void => {
+      if (path.basename(found) === 'package.json') inputs.add(path.resolve(found));
+    };
+    const recording: ts.ModuleResolutionHost = {
+      fileExists: (name) => {
+        const exists = host.fileExists(name);
+        if (exists) read(name);
+        return exists;
+      },
+      readFile: (name) => {
+        const text = host.readFile(name);
+        if (text !== undefined) read(name);
+        return text;
+      },
+      directoryExists: (dir) => host.directoryExists?.(dir) ?? true,
+    };
+    const format = ts.getImpliedNodeFormatForFile(file, undefined, recording, this.#options);
     if (format !== undefined) return format === ts.ModuleKind.CommonJS;
     const { module } = this.#options;
     return module === ts.ModuleKind.CommonJS || module === ts.ModuleKind.AMD || module === ts.ModuleKind.UMD;

@@ -456,3 +456,25 @@ it('while the config fails to load on a missing import, loads it when the import
     cli.kill('SIGTERM');
   }
 }, 120_000);
+
+it('rewrites the stubs for CommonJS or ESM when the type in package.json changes', async () => {
+  const dir = scratchProject({ 'src/k.worker.ts': worker('K', ['one']) });
+  const stub = path.join(dir, 'src/k.worker.procxy.ts');
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(readFileSync(stub, 'utf8')).toMatch(/import\.meta\.url/);
+    // The tsconfig is nodenext: without "type": "module" the stub compiles to CommonJS, where import.meta is an error.
+    writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n');
+    await until(() => readFileSync(stub, 'utf8').includes('__dirname'), 'the stub written for CommonJS');
+    expect(readFileSync(stub, 'utf8')).not.toMatch(/import\.meta\.url/);
+    writeFileSync(path.join(dir, 'package.json'), '{ "private": true, "type": "module" }\n');
+    await until(
+      () => readFileSync(stub, 'utf8').includes('import.meta.url'),
+      'the stub written for ESM again',
+    );
+    expect(out.stderr).toBe('');
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
