@@ -65,6 +65,9 @@ type All<T> = [T] extends [true] ? true : false;
 /** `any` (an untyped JavaScript worker, say) is left to the run-time check. */
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
+/** `object` or `{}` (or an interface without members): any object fits, functions and class instances too. */
+type AnyObject<T> = [keyof T] extends [never] ? ({} extends T ? true : false) : false;
+
 // `Seen` holds the types on the current path: a recursive type is judged by its first visit.
 type CheckJson<T, Seen = never> =
   IsAny<T> extends true
@@ -82,13 +85,15 @@ type CheckJson<T, Seen = never> =
                 ? false
                 : CheckJson<E, Seen | T>
             : T extends object
-              ? All<
-                  {
-                    [K in keyof T]-?: K extends string
-                      ? CheckJson<Exclude<T[K], undefined>, Seen | T>
-                      : false;
-                  }[keyof T]
-                >
+              ? AnyObject<T> extends true
+                ? false
+                : All<
+                    {
+                      [K in keyof T]-?: K extends string | number
+                        ? CheckJson<Exclude<T[K], undefined>, Seen | T>
+                        : false;
+                    }[keyof T]
+                  >
               : false;
 
 /**
@@ -106,21 +111,29 @@ type CheckV8<T, Seen = never> =
     ? true
     : IsArrayBufferLike<T> extends true
       ? true
-      : [T] extends [Seen]
-        ? true
-        : T extends Leaf | V8Leaf
+      : T extends { readonly buffer: SharedArrayBuffer }
+        ? false
+        : [T] extends [Seen]
           ? true
-          : T extends NeverCrosses
-            ? false
-            : T extends ReadonlyMap<infer K, infer V>
-              ? All<CheckV8<K, Seen | T> | CheckV8<V, Seen | T>>
-              : T extends ReadonlySet<infer E>
-                ? CheckV8<E, Seen | T>
-                : T extends readonly (infer E)[]
+          : T extends Leaf | V8Leaf
+            ? true
+            : T extends NeverCrosses
+              ? false
+              : T extends ReadonlyMap<infer K, infer V>
+                ? All<CheckV8<K, Seen | T> | CheckV8<V, Seen | T>>
+                : T extends ReadonlySet<infer E>
                   ? CheckV8<E, Seen | T>
-                  : T extends object
-                    ? All<{ [K in keyof T]-?: K extends string ? CheckV8<T[K], Seen | T> : false }[keyof T]>
-                    : false;
+                  : T extends readonly (infer E)[]
+                    ? CheckV8<E, Seen | T>
+                    : T extends object
+                      ? AnyObject<T> extends true
+                        ? false
+                        : All<
+                            {
+                              [K in keyof T]-?: K extends string | number ? CheckV8<T[K], Seen | T> : false;
+                            }[keyof T]
+                          >
+                      : false;
 
 /** `true` when every value of type T crosses the boundary unchanged in `Mode`. */
 export type IsProcxiable<T, Mode extends SerializationMode = 'json'> = All<
@@ -136,7 +149,9 @@ type ChildArgProcxiable<T, Mode extends SerializationMode> =
   IsAny<T> extends true
     ? true
     : T extends Error
-      ? IsProcxiable<Omit<T, keyof Error>, 'advanced'>
+      ? [Exclude<keyof T, keyof Error>] extends [never]
+        ? true
+        : IsProcxiable<Omit<T, keyof Error>, 'advanced'>
       : IsProcxiable<T, Mode>;
 
 /** The parameters of a callback: plain values only (a callback's own functions or signals do not cross). */
@@ -235,7 +250,26 @@ export interface ProxyEvents<Self, Names extends string = string, M = DefaultEve
   listenerCount<K extends EventName<Names, M>>(event: K, listener?: EventListener<M, K>): number;
 }
 
-type MethodKey<T, K extends keyof T> = K extends `_${string}` | `$${string}` | 'constructor'
+/**
+ * Names the child never serves (runtime/method-names.ts): Object.prototype's, `then` (a proxy with it would be a
+ * thenable, so `await procxy(...)` would not compile) and `toJSON`.
+ */
+type ReservedName =
+  | keyof Object
+  | 'constructor'
+  | 'hasOwnProperty'
+  | 'isPrototypeOf'
+  | 'propertyIsEnumerable'
+  | 'toLocaleString'
+  | '__proto__'
+  | '__defineGetter__'
+  | '__defineSetter__'
+  | '__lookupGetter__'
+  | '__lookupSetter__'
+  | 'then'
+  | 'toJSON';
+
+type MethodKey<T, K extends keyof T> = K extends `_${string}` | `$${string}` | ReservedName
   ? never
   : K extends string
     ? T[K] extends (...args: never[]) => unknown

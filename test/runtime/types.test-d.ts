@@ -82,7 +82,35 @@ describe('Procxy<T, advanced>', () => {
   });
 });
 
+declare class Reserved {
+  // biome-ignore lint/suspicious/noThenProperty: the child never serves it, and the type must not offer it
+  then(): number;
+  toJSON(): string;
+  toString(): string;
+  ping(): string;
+}
+
+describe('Procxy of a class with names the child never serves', () => {
+  it('offers none of them: then, toJSON, Object.prototype members', () => {
+    const p = {} as Procxy<Reserved>;
+    expectTypeOf(p.ping).toEqualTypeOf<() => Promise<string>>();
+    expectTypeOf<keyof typeof p & ('then' | 'toJSON' | 'toString')>().toEqualTypeOf<never>();
+  });
+});
+
 describe('IsProcxiable', () => {
+  it('judges any object (`object`, `{}`) as unknown, and numeric keys as keys', () => {
+    expectTypeOf<IsProcxiable<object, 'json'>>().toEqualTypeOf<false>();
+    expectTypeOf<IsProcxiable<{}, 'advanced'>>().toEqualTypeOf<false>();
+    expectTypeOf<IsProcxiable<{ a: object }, 'advanced'>>().toEqualTypeOf<false>();
+    expectTypeOf<IsProcxiable<{ a?: string }, 'json'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<Record<number, string>, 'json'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<{ 1: string }, 'advanced'>>().toEqualTypeOf<true>();
+    expectTypeOf<IsProcxiable<Uint8Array<SharedArrayBuffer>, 'advanced'>>().toEqualTypeOf<false>();
+    expectTypeOf<IsProcxiable<DataView<SharedArrayBuffer>, 'advanced'>>().toEqualTypeOf<false>();
+    expectTypeOf<IsProcxiable<Uint8Array, 'advanced'>>().toEqualTypeOf<true>();
+  });
+
   it('judges types per mode', () => {
     expectTypeOf<IsProcxiable<Record<string, number[]>, 'json'>>().toEqualTypeOf<true>();
     expectTypeOf<IsProcxiable<Tree, 'json'>>().toEqualTypeOf<true>();
