@@ -100,14 +100,6 @@ export class CallScopes {
     scope.controller?.abort(decodeThrown(reason));
   }
 
-  /** The worker is being disposed: every running call's signal fires with `reason`, and its callbacks die. */
-  abortAll(reason: unknown): void {
-    for (const [id, scope] of this.#scopes) {
-      this.leave(id);
-      scope.controller?.abort(reason);
-    }
-  }
-
   /** The parent's answer to an invocation. */
   settle(n: number, ok: boolean, value: unknown): void {
     const invocation = this.#invocations.get(n);

@@ -1,12 +1,7 @@
 // The child's end of the link: waits for init, builds the worker, answers calls by index, disposes, and exits.
 import { EventEmitter, types } from '../builtins.js';
 import { fdChannel } from '../channel.js';
-import {
-  type MessageTooLargeError,
-  MethodNotFoundError,
-  SerializationError,
-  TerminatedError,
-} from '../errors.js';
+import { type MessageTooLargeError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { handleHookIndex } from '../handles.js';
 import type { SerializationMode } from '../modes.js';
 import { type Findings, inspectValue, inspectValueOrDefer, lastFindings } from '../procxiable.js';
@@ -145,12 +140,6 @@ class ChildLink {
       case 'dispose':
         // Calls still held back for their handles were rejected by the parent: they must not run on a disposed instance.
         this.#inbox.abortAll();
-        // The parent rejected the calls still running: their signals say so, so the methods can stop before dispose.
-        this.#scopes.abortAll(
-          new TerminatedError(
-            'The worker is being terminated ($terminate()): its caller no longer waits for this call',
-          ),
-        );
         void this.#dispose();
         return;
       default:

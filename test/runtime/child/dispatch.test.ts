@@ -1,11 +1,7 @@
-// What the child runs: the dispatch table of a no-build worker, and the calls still running when it is disposed.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { procxy, TerminatedError } from 'procxy';
+// The dispatch table of a no-build worker: which of its class's methods the child serves.
+import { procxy } from 'procxy';
 import { describe, expect, it } from 'vitest';
 import { guardLeaks } from '../reliability/helpers.js';
-import { Disposing } from './fixtures/disposing.mjs';
 import { TypedEmitter } from './fixtures/emitters.mjs';
 
 guardLeaks();
@@ -23,28 +19,6 @@ describe('the dispatch table', () => {
       expect(await w.attached('progress')).toBe(1);
     } finally {
       await w.$terminate();
-    }
-  });
-});
-
-describe('$terminate()', () => {
-  it("aborts the signals of the calls still running before the worker's dispose runs", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'procxy-dispose-'));
-    const log = join(dir, 'log');
-    try {
-      const w = await procxy(Disposing, new URL('./fixtures/disposing.mjs', import.meta.url), {}, log);
-      const call = w.wait(new AbortController().signal).catch((error: unknown) => error);
-      while (!existsSync(log)) await new Promise((resolve) => setTimeout(resolve, 5));
-      await w.$terminate();
-      expect(await call).toBeInstanceOf(TerminatedError);
-      expect(readFileSync(log, 'utf8').split('\n')).toEqual([
-        'waiting',
-        'aborted TerminatedError PROCXY_TERMINATED',
-        'disposed',
-        '',
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
