@@ -146,14 +146,13 @@ export function emitStub(options: {
 /** The TypeScript entry of a child process; it is bundled (with the header as banner), never written as is. */
 export function emitChildEntry(worker: WorkerModel): string {
   const exportName = worker.exportName;
+  const voids = worker.methods.filter((m) => m.returnsNothing).map((m) => m.name);
   return fill('child.ts.tpl', {
     workerModule: quote(`./${path.basename(worker.source)}`),
     classAccess: isIdentifierName(exportName) ? `.${exportName}` : `[${quote(exportName)}]`,
     methods: stringArray(worker.methods.map((m) => m.name)),
     // Only when some method returns nothing, so that other children stay as they were.
-    voids: worker.methods.some((m) => m.returnsNothing)
-      ? `, voids: ${stringArray(worker.methods.filter((m) => m.returnsNothing).map((m) => m.name))}`
-      : '',
+    voids: voids.length > 0 ? `, voids: ${stringArray(voids)}` : '',
   });
 }
 

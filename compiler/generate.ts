@@ -73,8 +73,8 @@ export interface GenerateResult {
   /** The folders the scan for workers read (each glob base and below it, links inside the root followed), by name. */
   readonly folders: readonly string[];
   /**
-   * Where relative imports TypeScript could not resolve point (absolute, as written): after a failed run the watch
-   * mode watches their folders, where the missing file may appear.
+   * After a run with errors, where relative imports TypeScript could not resolve point (absolute, as written): the
+   * watch mode watches their folders, where the missing file may appear. Empty after a clean run.
    */
   readonly unresolved: readonly string[];
   /** True when there is no error diagnostic and, with check, nothing is missing, stale or orphaned. */
@@ -324,7 +324,8 @@ export class Generator {
       orphans,
       dependencies: [...dependencies].sort(),
       folders: scan.folders.map((folder) => folder.path),
-      unresolved: unresolvedImports(program),
+      // Only a failed run has a missing import to wait for: a clean one walks no import for it.
+      unresolved: clean ? [] : unresolvedImports(program),
       ok: clean && (!check || missing.length + stale.length + orphans.length === 0),
       durationMs: performance.now() - started,
     };

@@ -155,10 +155,10 @@ export function checkEvents(input: CheckEventsInput): ProcxyDiagnostic[] {
 
 /** A symbol-keyed event: the runtime forwards only string-named events. */
 /**
- * TypeScript's codes for a name it cannot resolve: cannot find name, module or namespace, no exported member,
- * "did you mean", and no declaration file for a module (TS7016, under noImplicitAny).
+ * TypeScript's codes for a name it cannot resolve: cannot find name, module or namespace (with the "do you need to
+ * install type definitions" variants, 2580-2593), no exported member, "did you mean", and no declaration file for a
+ * module (TS7016, under noImplicitAny).
  */
-/** tsc's "cannot find" codes, "... Do you need to install type definitions for node?" (2580-2593) included. */
 const RESOLUTION_CODES = new Set([
   2304, 2305, 2307, 2503, 2552, 2580, 2581, 2582, 2583, 2584, 2591, 2592, 2593, 2614, 2694, 2724, 2792, 7016,
 ]);

@@ -244,14 +244,9 @@ function withPreloadsResolved<W>(
 
 /** The parent's execArgv that a child inherits; `elsewhere`: the child starts in another directory (`cwd`). */
 export function inheritedExecArgv(parent: readonly string[] = process.execArgv, elsewhere = false): string[] {
-  const kept = withoutUninherited(parent, (arg) => arg);
-  return elsewhere
-    ? withPreloadsResolved(
-        kept,
-        (arg) => arg,
-        (arg) => arg,
-      )
-    : kept;
+  const same = (arg: string) => arg;
+  const kept = withoutUninherited(parent, same);
+  return elsewhere ? withPreloadsResolved(kept, same, same) : kept;
 }
 
 /** A word of NODE_OPTIONS as written (quotes kept) and as Node reads it. */

@@ -256,11 +256,6 @@ export interface ProxyEvents<Self, Names extends string = string, M = DefaultEve
  */
 type ReservedName =
   | keyof Object
-  | 'constructor'
-  | 'hasOwnProperty'
-  | 'isPrototypeOf'
-  | 'propertyIsEnumerable'
-  | 'toLocaleString'
   | '__proto__'
   | '__defineGetter__'
   | '__defineSetter__'
