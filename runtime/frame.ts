@@ -111,6 +111,20 @@ interface Filling {
 
 const noSegments: readonly Buffer[] = [];
 
+/**
+ * The memory a frame's body and segments are read into, each segment in an ArrayBuffer of its own (what the receiver
+ * keeps must not pin anything else). A peer may announce up to the cap: when the process has not that much memory,
+ * the frame is refused as too large rather than the allocation's RangeError ending the process.
+ */
+function frameMemory(bodyBytes: number, segments: readonly number[], frameBytes: number): Buffer[] {
+  try {
+    return [Buffer.allocUnsafe(bodyBytes), ...segments.map((n) => Buffer.allocUnsafeSlow(n))];
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new FrameError(`No memory for a frame of ${frameBytes} bytes (${error.message})`, true, frameBytes);
+  }
+}
+
 export class FrameDecoder {
   readonly #maxBodyBytes: () => number;
   readonly #onFrame: FrameHandler;
@@ -263,10 +277,24 @@ export class FrameDecoder {
       return true;
     }
     this.#consume(headerBytes);
-    // Each segment in its own ArrayBuffer: what the receiver keeps must not pin anything else.
-    const parts = [Buffer.allocUnsafe(bodyBytes), ...segments.map((n) => Buffer.allocUnsafeSlow(n))];
-    this.#filling = { codec, tentative, parts, part: 0, filled: 0 };
+    this.#filling = {
+      codec,
+      tentative,
+      parts: frameMemory(bodyBytes, segments, length - 1),
+      part: 0,
+      filled: 0,
+    };
     return true;
+  }
+
+  /** Drops what arrived of an unfinished frame and refuses all further input: the link is over. */
+  discard(): void {
+    this.#failed = true;
+    this.#chunks = [];
+    this.#buffered = 0;
+    this.#filling = undefined;
+    this.#direct = undefined;
+    this.#scratch = undefined;
   }
 
   /** Copies buffered input into the frame being filled; hands it over when complete. False when input ran out. */

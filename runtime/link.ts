@@ -730,10 +730,15 @@ export class ParentLink {
     if (this.#closed !== undefined && this.#exit !== undefined) return;
     const name = this.#target.className;
     const tooLarge = 'tooLarge' in error && error.tooLarge;
+    // Within the cap, a frame is too large only for the memory this process could take for it.
+    const what =
+      tooLarge && error.bytes <= this.#options.maxMessageBytes
+        ? `a message this process has no memory for (${error.message}); lower maxMessageBytes to have the worker refuse it`
+        : 'a message over maxMessageBytes';
     const reason: ClosedReason = (method) =>
       tooLarge
         ? new MessageTooLargeError(
-            `The worker ${name} sent a message over maxMessageBytes; it was terminated`,
+            `The worker ${name} sent ${what}; it was terminated`,
             (error as TransportError).bytes,
             this.#options.maxMessageBytes,
             { method, pid: this.pid, cause: error },
@@ -755,6 +760,8 @@ export class ParentLink {
     const exit = { ...this.#exit!, stderrTail: this.#stderr.text };
     this.#exit = exit;
     this.#setRef(false);
+    // Its pipes are drained: what a frame cut off by the death holds is dropped, not kept as long as the proxy is.
+    this.#transport.stop();
     const name = this.#target.className;
     if (this.#starting) this.#settleReady.reject(this.#startFailure(exit));
     if (this.#closed === undefined) {

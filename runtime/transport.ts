@@ -142,6 +142,7 @@ export class Transport<Out, In> {
     | undefined;
   /** How many more large messages are checked before they are sent, since one had to go again (sendThenCheck). */
   #checkFirst = 0;
+  readonly #decoder: FrameDecoder;
   readonly #flush = () => this.flush();
 
   constructor(channel: ByteChannel, maxMessageBytes: number, handlers: TransportHandlers<In>) {
@@ -153,6 +154,7 @@ export class Transport<Out, In> {
       this.#receive,
       handlers.handedSegments?.bind(handlers),
     );
+    this.#decoder = decoder;
     const guarded = (feed: () => void) => {
       if (this.#failed) return;
       try {
@@ -321,9 +323,15 @@ export class Transport<Out, In> {
     return this.#submitted - this.#queuedBytes - (this.#channel.unwritten?.() ?? 0);
   }
 
-  /** Hands over nothing more that arrives: the peer broke the protocol, and what it sends next is not acted on. */
+  /**
+   * Hands over nothing more that arrives (the peer broke the protocol, and what it sends next is not acted on, or it
+   * is gone), and drops what arrived of an unfinished frame.
+   */
   stop(): void {
     this.#failed = true;
+    // A frame cut off half way would otherwise hold its memory (up to the cap) as long as the transport lives.
+    this.#decoder.discard();
+    this.#held = undefined;
   }
 
   /** Changes the cap on both directions (the child learns it from the parent's first message). */

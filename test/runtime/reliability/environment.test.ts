@@ -246,6 +246,38 @@ describe('limits', () => {
   });
 });
 
+describe('memory', () => {
+  it('a message from a worker that this process has no memory for ends that worker with MessageTooLargeError; the parent and its other workers live on', () => {
+    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
+    const probe = spawnSync(process.execPath, [parent, 'vm-peak'], { encoding: 'utf8', timeout: 30_000 });
+    const { peakKiB } = JSON.parse(probe.stdout) as { peakKiB: number };
+    // Room for what the processes take, 1 GiB to spare, and not for the 4 GiB the worker announces.
+    const limitKiB = peakKiB + 1024 * 1024;
+    const run = spawnSync(
+      'bash',
+      ['-c', `ulimit -v ${limitKiB} && exec "${process.execPath}" "${parent}" no-memory`],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      error: { name: string; message: string; bytes: number };
+      echo: string;
+    };
+    expect(report.error).toEqual({
+      name: 'MessageTooLargeError',
+      message: expect.stringMatching(
+        /^The worker Worker sent a message this process has no memory for \(No memory for a frame of 4294967294 bytes \(.+\)\); lower maxMessageBytes to have the worker refuse it; it was terminated$/,
+      ),
+      bytes: 2 ** 32 - 2,
+    });
+    expect(report.echo).toBe('unaffected');
+  });
+});
+
 describe('the parent’s stderr', () => {
   it('gone (its reader closed the pipe): the worker’s stderr is not copied there, and the parent lives on', async () => {
     const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');

@@ -197,6 +197,25 @@ describe('long runs', () => {
   }, 90_000);
 });
 
+describe('a frame cut off by a worker that stops answering', () => {
+  it('holds no memory once the worker is gone, though the proxy is still held', async () => {
+    const parent = runParent('parent.mjs', ['cut-frame'], { nodeArgs: ['--expose-gc'] });
+    try {
+      const report = await parent.message<{ error: string; heldMiB: number; proxyHeld: boolean }>(
+        'cutFrame',
+        30_000,
+      );
+      expect(report.error).toBe('TimeoutError');
+      expect(report.proxyHeld).toBe(true);
+      // The frame took 300 MiB as its header arrived.
+      expect(report.heldMiB).toBeLessThan(20);
+      expect((await parent.exit(10_000)).code).toBe(0);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  }, 60_000);
+});
+
 describe('a 200 MiB Buffer in advanced mode', () => {
   it('comes back intact with each side’s peak memory under three times the payload', async () => {
     const parent = runParent('parent.mjs', ['big-echo']);
