@@ -375,10 +375,14 @@ function unsendable(failure: unknown): SerializationError {
 
 /** The error to answer with when an answer did not fit in maxMessageBytes. */
 function tooLargeAnswer(error: unknown): MessageTooLargeError | undefined {
-  return tooLargeError(
+  const tooLarge = tooLargeError(
     error,
     (bytes, limit) => `The answer of ${bytes} bytes exceeds maxMessageBytes (${limit})`,
   );
+  // Its frames are procxy's own, which tell the caller nothing; with them, under a cap near its minimum (1024), the
+  // answer that reports it would be over the cap too.
+  if (tooLarge !== undefined) tooLarge.stack = `${tooLarge.name}: ${tooLarge.message}`;
+  return tooLarge;
 }
 
 /** The running child's call scopes; read by tests through the built module to prove that nothing is kept. */

@@ -347,6 +347,20 @@ describe.each(modes)('maxMessageBytes in %s mode', (serialization) => {
     expect((await worker.big(1000)).length).toBe(1000);
   });
 
+  it('at the lowest cap, 1024 bytes, a result over it still rejects MessageTooLargeError; the worker keeps serving', async () => {
+    const small = await procxy(Worker, workersModule, { serialization, maxMessageBytes: 1024 });
+    pids.add(small.$pid);
+    try {
+      const error = (await rejection(small.big(5000))) as MessageTooLargeError;
+      expect(error).toBeInstanceOf(MessageTooLargeError);
+      expect(error.message).toMatch(/^The answer of \d+ bytes exceeds maxMessageBytes \(1024\)/);
+      expect(error.bytes).toBeGreaterThan(5000);
+      expect(await small.echo('small')).toBe('small');
+    } finally {
+      await small.$terminate();
+    }
+  });
+
   it('a frame header over the cap terminates the worker with MessageTooLargeError, without waiting for the body', async () => {
     const doomed = await procxy(Worker, workersModule, { serialization, maxMessageBytes: mib });
     const pid = doomed.$pid;
