@@ -109,6 +109,8 @@ export function answerCallback(
         ) ??
         // Its cause would be read as the error was: the message says what failed.
         new SerializationError(`The error of the ${where} could not be read: ${messageOf(failure)}`, where);
+      // Its frames are procxy's own; with them, under a cap near its minimum (1024), it would not fit either.
+      standIn.stack = `${standIn.name}: ${standIn.message}`;
       send({ t: 'cb-err', n: message.n, e: encodeThrown(standIn) }, false);
     }
   };
@@ -146,12 +148,27 @@ export function answerCallback(
       send({ t: 'cb-ok', n: message.n, v: value }, jsonSafe, findings);
     } catch (error) {
       releaseMarks(value);
-      const tooLarge = tooLargeError(
-        error,
-        (bytes, limit) => `The result of the ${where} takes ${bytes} bytes, over maxMessageBytes (${limit})`,
+      // What writing the result did (too large, too many binary values, V8 refusing what the check let through): the
+      // child's await ends with it, and nothing escapes into this process.
+      fail(
+        tooLargeError(
+          error,
+          (bytes, limit) =>
+            `The result of the ${where} takes ${bytes} bytes, over maxMessageBytes (${limit})`,
+        ) ??
+          (error instanceof SerializationError
+            ? new SerializationError(
+                `The result of the ${where} cannot be sent: ${error.message}`,
+                error.path,
+              )
+            : new SerializationError(
+                `The result of the ${where} could not be encoded: ${messageOf(error)}`,
+                'result',
+                {
+                  cause: error,
+                },
+              )),
       );
-      if (tooLarge === undefined) throw error;
-      fail(tooLarge);
     }
   };
   let result: unknown;

@@ -133,6 +133,8 @@ export class CallScopes {
     args: unknown[],
   ): Promise<unknown> {
     if (!scope.live) {
+      // Never sent: a later message holding the buffers must not move them.
+      releaseMarks(args);
       return Promise.reject(
         new CallbackReleasedError(
           `The ${where} was invoked after the call settled; a callback lives as long as its call`,
@@ -148,11 +150,11 @@ export class CallScopes {
       // A getter of an argument's own threw, where the check names no path.
       const failure =
         error instanceof SerializationError
-          ? new SerializationError(`Cannot call the ${where}: ${error.message}`, error.path)
+          ? new SerializationError(`Cannot call the ${where}: ${error.message}`, error.path, { method })
           : new SerializationError(
               `Cannot call the ${where}: its arguments could not be read: ${messageOf(error)}`,
               'args',
-              { cause: error },
+              { method, cause: error },
             );
       return Promise.reject(failure);
     }
@@ -161,13 +163,23 @@ export class CallScopes {
       this.#send({ t: 'cb', id, f: index, n, ...outgoing.fields }, outgoing.jsonSafe, outgoing.findings);
     } catch (error) {
       releaseMarks(args);
-      const tooLarge = tooLargeError(
-        error,
-        (bytes, limit) =>
-          `The arguments of the ${where} take ${bytes} bytes, over maxMessageBytes (${limit})`,
+      // What writing the arguments did (too large, too many binary values, V8 refusing what the check let through):
+      // the callback still returns a Promise, which rejects.
+      return Promise.reject(
+        tooLargeError(
+          error,
+          (bytes, limit) =>
+            `The arguments of the ${where} take ${bytes} bytes, over maxMessageBytes (${limit})`,
+          { method },
+        ) ??
+          (error instanceof SerializationError
+            ? new SerializationError(`Cannot call the ${where}: ${error.message}`, error.path, { method })
+            : new SerializationError(
+                `Cannot call the ${where}: its arguments could not be encoded: ${messageOf(error)}`,
+                'args',
+                { method, cause: error },
+              )),
       );
-      if (tooLarge === undefined) throw error;
-      return Promise.reject(tooLarge);
     }
     scope.waiting.add(n);
     return new Promise((resolve, reject) =>

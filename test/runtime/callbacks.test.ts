@@ -6,6 +6,7 @@ import {
   procxy,
   SerializationError,
   type SerializationMode,
+  transfer,
 } from 'procxy';
 import { describe, expect, it } from 'vitest';
 import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
@@ -312,6 +313,59 @@ describe('callbacks', () => {
       /it invoked callbacks faster than it read their answers: \d+ bytes of them wait unread, over the 1048576/,
     );
     expect(await tasks().then((fresh) => fresh.progress(10_000, () => {}))).toBe(10_000);
+  });
+
+  it('answers, in the child, a callback result with more binary values than a message carries with SerializationError; the parent lives on', async () => {
+    const w = await track(procxy(Tasks, tasksUrl, { serialization: 'advanced' }));
+    const marked = () => {
+      const buffers = Array.from({ length: 65_537 }, () => new ArrayBuffer(1));
+      return transfer(buffers, buffers);
+    };
+    const refused = {
+      error: {
+        ctor: 'SerializationError',
+        name: 'SerializationError',
+        code: 'PROCXY_SERIALIZATION',
+        path: '',
+        message: expect.stringMatching(
+          /^The result of the callback args\[0\] of 'outcome' cannot be sent: 65537 binary values would travel beside the message/,
+        ),
+      },
+    };
+    expect(await w.outcome(marked)).toEqual(refused);
+    expect(await w.outcome(async () => marked())).toEqual(refused);
+    expect(await w.kinds('still serving')).toEqual(['string']);
+  });
+
+  it('rejects, in the child, a callback invoked with more binary values than a message carries, naming the method; its buffers stay the child’s', async () => {
+    const w = await track(procxy(Tasks, tasksUrl, { serialization: 'advanced' }));
+    let ran = 0;
+    expect(await w.markedArgs(65_537, () => ran++)).toEqual({
+      error: {
+        ctor: 'SerializationError',
+        name: 'SerializationError',
+        code: 'PROCXY_SERIALIZATION',
+        path: '',
+        method: 'markedArgs',
+        message: expect.stringMatching(
+          /^Cannot call the callback args\[1\] of 'markedArgs': 65537 binary values would travel beside the message/,
+        ),
+      },
+      kept: true,
+    });
+    expect(ran).toBe(0);
+    expect(await w.markedArgs(3, (buffers: ArrayBuffer[]) => buffers.length)).toEqual({ ok: 3, kept: false });
+  });
+
+  it('leaves unmarked the buffers of a callback invoked after its call settled: a later message copies them', async () => {
+    const w = await track(procxy(Tasks, tasksUrl, { serialization: 'advanced' }));
+    expect(await w.keep(() => 'never')).toBe('function');
+    expect(await w.callKeptWithMarked()).toEqual({
+      error: expect.objectContaining({ ctor: 'CallbackReleasedError' }),
+      length: 16,
+    });
+    expect((await w.markedBuffer()).byteLength).toBe(16);
+    expect(await w.markedLength()).toBe(16);
   });
 
   it('keeps a function nested in a value a SerializationError, sent nowhere', async () => {

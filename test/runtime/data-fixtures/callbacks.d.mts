@@ -35,6 +35,17 @@ export declare class Tasks {
   callWithUnreadable(callback: (value: { x: number }) => void): Promise<Outcome<undefined>>;
   failNodeStyle(done: (error: Error | null, partial?: string) => string): Promise<string>;
   dieDuringCallback(callback: () => Promise<string>): Promise<never>;
+  markedArgs(
+    count: number,
+    callback: (buffers: ArrayBuffer[]) => number,
+  ): Promise<
+    | { threw: Described }
+    | { ok: number; kept: boolean }
+    | { error: Described & { method?: string }; kept: boolean }
+  >;
+  callKeptWithMarked(): Promise<{ ok: string } | { error: Described; length: number }>;
+  markedBuffer(): ArrayBuffer;
+  markedLength(): number;
   keep(callback: (...args: string[]) => void): string;
   // biome-ignore lint/suspicious/noExplicitAny: whatever the kept callback answered
   callKept(...args: string[]): Promise<Outcome<any>>;

@@ -1,4 +1,5 @@
 // A worker that takes callbacks and AbortSignals, and reports what the runtime keeps for them.
+import { transfer } from 'procxy/transfer';
 import { liveScopes } from '../../../dist/runtime/child/link.js';
 
 function describe(error) {
@@ -137,6 +138,45 @@ export class Tasks {
     callback();
     setTimeout(() => process.exit(7), 50);
     return new Promise(() => {});
+  }
+
+  /**
+   * Invokes the callback with `count` one-byte ArrayBuffers marked for transfer: whether the invocation threw at once or
+   * rejected, with what (and the method it names), and whether the buffers are still this side's.
+   */
+  async markedArgs(count, callback) {
+    const buffers = Array.from({ length: count }, () => new ArrayBuffer(1));
+    let pending;
+    try {
+      pending = callback(transfer(buffers, buffers));
+    } catch (thrown) {
+      return { threw: describe(thrown) };
+    }
+    const kept = () => buffers.every((b) => b.byteLength === 1);
+    try {
+      return { ok: await pending, kept: kept() };
+    } catch (error) {
+      return { error: { ...describe(error), method: error?.method }, kept: kept() };
+    }
+  }
+
+  /** Invokes the callback kept by keep() with a buffer marked for transfer, after its call settled. */
+  async callKeptWithMarked() {
+    this.marked = new ArrayBuffer(16);
+    try {
+      return { ok: await this.kept(transfer(this.marked, [this.marked])) };
+    } catch (error) {
+      return { error: describe(error), length: this.marked.byteLength };
+    }
+  }
+
+  /** Returns the buffer callKeptWithMarked() used: moved only if its mark outlived the refused invocation. */
+  markedBuffer() {
+    return this.marked;
+  }
+
+  markedLength() {
+    return this.marked.byteLength;
   }
 
   keep(callback) {
