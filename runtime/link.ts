@@ -35,6 +35,7 @@ import {
   type LiftedHandles,
   liftHandles,
 } from './handles.js';
+import { HeldMessages } from './held-messages.js';
 import type { ResolvedOptions } from './options.js';
 import { parseChildMessage } from './parse.js';
 import { type Findings, inspectArgs, inspectArgsOrDefer, lastFindings } from './procxiable.js';
@@ -115,33 +116,6 @@ function within(promise: Promise<unknown>, ms: number, hold = true): Promise<voi
     if (!hold) timer.unref();
   });
   return Promise.race([promise.then(() => {}), late]).then(() => clearTimeout(timer));
-}
-
-/** Messages sent and not yet handed to the kernel, each known by where it ends in the stream (Transport.submitted). */
-class HeldMessages {
-  #held: { readonly end: number; readonly bytes: number }[] = [];
-  #bytes = 0;
-
-  add(end: number, bytes: number): void {
-    this.#held.push({ end, bytes });
-    this.#bytes += bytes;
-  }
-
-  /** Drops those the kernel has taken, `handed` bytes of the stream in all (not in order: aborts come in any). */
-  drop(handed: number): void {
-    if (this.#held.length === 0) return;
-    const kept = this.#held.filter((m) => m.end > handed);
-    for (const m of this.#held) if (m.end <= handed) this.#bytes -= m.bytes;
-    this.#held = kept;
-  }
-
-  get count(): number {
-    return this.#held.length;
-  }
-
-  get bytes(): number {
-    return this.#bytes;
-  }
 }
 
 /** A call refused before anything was sent: the buffers it marked for transfer stay their caller's, unmarked. */

@@ -368,6 +368,15 @@ describe('callbacks', () => {
     expect(await w.markedLength()).toBe(16);
   });
 
+  it('delivers 100 000 progress reports a busy child does not await, whose answers wait here until it reads again', async () => {
+    // The child reads nothing while its loop runs: every answer is held in this process until it returns.
+    const w = await tasks();
+    let seen = 0;
+    expect(await w.progress(100_000, () => seen++)).toBe(100_000);
+    expect(seen).toBe(100_000);
+    expect(await settledState(w)).toEqual({ scopes: 0, invocations: 0 });
+  }, 60_000);
+
   it('keeps a function nested in a value a SerializationError, sent nowhere', async () => {
     const w = await tasks('advanced');
     await expect(w.ask({ f: () => 1 } as never, () => 1)).rejects.toThrow(SerializationError);
