@@ -176,17 +176,37 @@ export class HandleSender {
   readonly #unsent = new Set<net.Socket>();
   /** Sockets of each call waiting for what this process still writes to them before they go, by argument index. */
   readonly #waiting = new Map<number, Map<number, net.Socket>>();
+  #recheck = false;
 
   constructor(child: ChildProcess) {
     this.#child = child;
     // The pending calls hold the parent's event loop (link.ts); the channel must not hold it when nothing is.
     child.channel?.unref();
     // Node keeps what it had not yet written (it waits for an acknowledgement that a dead or disconnected child never
-    // sends, and then emits no 'disconnect'): once the child is gone those sockets are ours to close.
-    child.once('exit', () => {
-      for (const socket of this.#unsent) socket.destroy();
-      this.#unsent.clear();
-    });
+    // sends): once the child is gone, those sockets are ours to close.
+    child.once('exit', () => this.#closeUnsent());
+  }
+
+  /**
+   * A call settled. A worker may close its channel and live on, and Node then emits no 'disconnect' while a handle
+   * waits for its acknowledgement: once the channel is closed, what Node has not written never goes, and the calls
+   * that waited for it have failed in the child. Their failures come on the other pipe, maybe in the same turn of
+   * the event loop as the channel's end, but before it is read: looked at again once that turn's reads are done.
+   */
+  settled(): void {
+    if (this.#unsent.size === 0) return;
+    if (!this.#child.connected) return this.#closeUnsent();
+    if (this.#recheck) return;
+    this.#recheck = true;
+    setImmediate(() => {
+      this.#recheck = false;
+      if (!this.#child.connected) this.#closeUnsent();
+    }).unref();
+  }
+
+  #closeUnsent(): void {
+    for (const socket of this.#unsent) socket.destroy();
+    this.#unsent.clear();
   }
 
   get open(): boolean {

@@ -631,6 +631,7 @@ export class ParentLink {
     this.#pending.delete(id);
     call.unwatch?.();
     call.release?.();
+    this.#handles?.settled();
     if (this.#pending.size === 0 && !this.#starting && this.#terminating === undefined) this.#setRef(false);
     if (ok) call.resolve(outcome);
     else call.reject(outcome);

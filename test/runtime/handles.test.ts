@@ -490,13 +490,31 @@ describe('a worker that closes its IPC channel', () => {
     expect((stranded as PromiseRejectedResult).reason).toBeInstanceOf(SerializationError);
     expect((stranded as PromiseRejectedResult).reason.message).toMatch(/IPC channel closed before/);
     await settle(() => !w.$process.connected);
+    // Sockets Node never wrote are closed with the channel, while the worker lives on: their clients see the end.
+    await settle(() => sockets.slice(0, 3).every((socket) => socket.destroyed));
+    expect(sockets.slice(0, 3).map((socket) => socket.destroyed)).toEqual([true, true, true]);
     await expect(w.adopt(sockets[3]!)).rejects.toThrow(/args\[0\]: the worker's IPC channel is closed/);
     expect(sockets[3]!.destroyed).toBe(false);
     expect(await w.log()).toEqual([]);
-    // Sockets Node never wrote are closed with the worker at the latest.
-    await w.$terminate();
-    await settle(() => sockets.slice(0, 3).every((socket) => socket.destroyed));
-    expect(sockets.slice(0, 3).map((socket) => socket.destroyed)).toEqual([true, true, true]);
+    expect(w.$process.exitCode).toBe(null);
+  });
+
+  it('closes the sockets Node still held for a worker that closed its channel before reading them, while it lives on', async () => {
+    const server = await listen({ pauseOnConnect: true });
+    const w = await worker();
+    const sockets: net.Socket[] = [];
+    for (let j = 0; j < 6; j++) sockets.push((await connect(server)).accepted);
+    // The first handles wait unread in the channel, the others in Node's queue behind them: none arrives.
+    const [closing, stranded] = await Promise.allSettled([
+      w.spinThenDisconnect(300),
+      w.describeAll(...sockets),
+    ]);
+    expect(closing.status).toBe('fulfilled');
+    expect((stranded as PromiseRejectedResult).reason).toBeInstanceOf(SerializationError);
+    await settle(() => sockets.every((socket) => socket.destroyed));
+    expect(sockets.map((socket) => socket.destroyed)).toEqual(Array(6).fill(true));
+    expect(await w.log()).toEqual([]);
+    expect(w.$process.exitCode).toBe(null);
   });
 });
 

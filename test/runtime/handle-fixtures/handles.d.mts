@@ -21,6 +21,7 @@ export declare class Handles {
   log(): string[];
   spin(ms: number): void;
   disconnectIpc(): void;
+  spinThenDisconnect(ms: number): void;
   exitNow(socket: Socket): never;
   closeAll(): void;
 }

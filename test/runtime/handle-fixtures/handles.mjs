@@ -102,6 +102,12 @@ export class Handles {
     process.disconnect();
   }
 
+  /** Spins for `ms`, then closes its IPC channel before reading anything the parent sent on it meanwhile. */
+  spinThenDisconnect(ms) {
+    this.spin(ms);
+    process.disconnect();
+  }
+
   exitNow(_socket) {
     process.exit(3);
   }
