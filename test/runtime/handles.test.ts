@@ -578,6 +578,25 @@ describe('a worker with supportHandles', () => {
     },
   );
 
+  it('fails the call of a handle the worker had no file descriptor for, naming the argument, and goes on serving', async () => {
+    const script = fileURLToPath(new URL('./handle-fixtures/emfile-parent.mjs', import.meta.url));
+    const { stdout } = await run('bash', ['-c', `ulimit -n 64 && exec "${process.execPath}" "${script}"`], {
+      timeout: 30_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      filled: true,
+      refused: {
+        name: 'SerializationError',
+        path: 'args[0]',
+        message:
+          'args[0]: the handle could not be sent: the worker could not take it in (out of file descriptors, or its message was cut short)',
+      },
+      later: { value: [{ kind: 'string', value: 'after' }] },
+      taken: 'net.Socket',
+      firstClosed: true,
+    });
+  });
+
   it('does not retry an idempotent call whose handle went to the worker that crashed', async () => {
     const server = await listen({ pauseOnConnect: true });
     const { accepted } = await connect(server);

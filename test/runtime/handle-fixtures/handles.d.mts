@@ -22,6 +22,8 @@ export declare class Handles {
   spin(ms: number): void;
   disconnectIpc(): void;
   spinThenDisconnect(ms: number): void;
+  fillFds(): number;
+  freeFds(): 'freed';
   exitNow(socket: Socket): never;
   closeAll(): void;
 }

@@ -1,6 +1,6 @@
 // A worker that receives live sockets, servers and dgram sockets, and reports what reached it and in which order.
 import dgram from 'node:dgram';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import { onHandle } from 'procxy/child';
 
@@ -118,6 +118,24 @@ export class Handles {
     this.#own(handle);
     if (handle instanceof net.Socket)
       handle.on('data', (chunk) => handle.write(chunk.toString().toUpperCase()));
+  }
+
+  /** Opens /dev/null until no file descriptor is left: a handle sent now cannot be taken in. */
+  fillFds() {
+    this.filled = [];
+    for (;;) {
+      try {
+        this.filled.push(openSync('/dev/null', 'r'));
+      } catch (error) {
+        if (error.code === 'EMFILE') return this.filled.length;
+        throw error;
+      }
+    }
+  }
+
+  freeFds() {
+    for (const fd of this.filled.splice(0)) closeSync(fd);
+    return 'freed';
   }
 
   /** Closes every handle this worker was given. */
