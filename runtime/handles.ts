@@ -11,7 +11,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { finished } from 'node:stream';
 import { types } from './builtins.js';
@@ -177,12 +176,6 @@ export class HandleSender {
   readonly #unsent = new Set<net.Socket>();
   /** Sockets of each call waiting for what this process still writes to them before they go, by argument index. */
   readonly #waiting = new Map<number, Map<number, net.Socket>>();
-  /**
-   * The handles given to Node, in the order it sends them: one at a time, each acknowledged by the child before the
-   * next goes. Sent with keepOpen, a handle the child could not take in (out of file descriptors, its message cut) is
-   * refused once and not sent again.
-   */
-  readonly #unacknowledged: { readonly id: number; readonly i: number }[] = [];
   #recheck = false;
 
   constructor(child: ChildProcess) {
@@ -191,24 +184,7 @@ export class HandleSender {
     child.channel?.unref();
     // Node keeps what it had not yet written (it waits for an acknowledgement that a dead or disconnected child never
     // sends): once the child is gone, those sockets are ours to close.
-    child.once('exit', () => {
-      this.#closeUnsent();
-      this.#unacknowledged.length = 0;
-    });
-    // Node's acknowledgements travel as its internal messages, the only place a refusal shows: without it, the call
-    // would wait for its handle, and every call after it behind it, for ever.
-    (child as EventEmitter).on('internalMessage', (message: { cmd?: unknown } | null) => {
-      const cmd = message?.cmd;
-      if (cmd !== 'NODE_HANDLE_ACK' && cmd !== 'NODE_HANDLE_NACK') return;
-      const sent = this.#unacknowledged.shift();
-      if (sent === undefined || cmd === 'NODE_HANDLE_ACK') return;
-      this.#lost({
-        procxy: 'lost',
-        id: sent.id,
-        i: sent.i,
-        reason: 'the worker could not take it in (out of file descriptors, or its message was cut short)',
-      });
-    });
+    child.once('exit', () => this.#closeUnsent());
   }
 
   /**
@@ -253,22 +229,16 @@ export class HandleSender {
         (socket as unknown as { _read(): void })._read = () => {};
         this.#unsent.add(socket);
       }
-      const sent = { id, i };
       const written = (error: Error | null) => {
         // Once written, the descriptor in flight is the child's: close this process's copy, also when the child dies
         // before reading it (Node would keep it until an acknowledgement that never comes).
         if (socket !== undefined) this.#drop(socket);
-        if (error === null) return;
-        // Not sent: no acknowledgement comes for it.
-        const at = this.#unacknowledged.indexOf(sent);
-        if (at !== -1) this.#unacknowledged.splice(at, 1);
-        this.#lost({ procxy: 'lost', id, i, reason: error.message });
+        if (error !== null) this.#lost({ procxy: 'lost', id, i, reason: error.message });
       };
       const envelope: HandleEnvelope = { procxy: 'handle', id, i };
-      const deliver = () => {
-        this.#unacknowledged.push(sent);
-        this.#child.send(envelope, handle, { keepOpen: true }, written);
-      };
+      // With keepOpen, Node sends a handle once: one the child could not take in is not sent again (see
+      // child/handles.ts).
+      const deliver = () => this.#child.send(envelope, handle, { keepOpen: true }, written);
       // What this process still has to write would die with its copy of the socket: send once it is written (the
       // child holds the call back until then; the envelope says which argument the handle is, so order holds). A
       // socket ended here takes no more writes: its 'finish' says the bytes are out. Either way a failure is the

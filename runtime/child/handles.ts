@@ -53,6 +53,12 @@ export class HandleInbox {
     this.#channel = process.send !== undefined;
     if (!this.#channel) return;
     process.on('message', (message, handle) => this.#receive(message, handle));
+    // A handle this process could not take in (no file descriptor left, its message cut short) shows only as Node's
+    // internal message without it, which Node refuses to the parent; sent with keepOpen, it is not sent again.
+    (process as NodeJS.EventEmitter).on('internalMessage', (message: unknown, handle: unknown) => {
+      const carried = (message as { cmd?: unknown; msg?: unknown } | null)?.cmd === 'NODE_HANDLE';
+      if (carried && handle == null) this.#receive((message as { msg: unknown }).msg, refused);
+    });
     // The worker's own code may close the channel: handles still missing will never come, their calls fail.
     process.once('disconnect', () => {
       this.#channel = false;
@@ -130,8 +136,16 @@ export class HandleInbox {
   }
 }
 
+/** Stands for the handle of an envelope whose handle Node could not take in. */
+const refused = Symbol('refused');
+
 function arrival(message: Envelope, handle: unknown): Arrival {
   if (message.procxy === 'lost') return { lost: message.reason };
+  if (handle === refused) {
+    return {
+      lost: 'the worker could not take it in (out of file descriptors, or its message was cut short)',
+    };
+  }
   // Node sends the message alone when the handle closed before it could be sent.
   return handle === undefined
     ? { lost: 'it was closed before Node sent it' }
