@@ -101,6 +101,8 @@ export function answerCallback(
       const e = encodeThrown(error);
       send({ t: 'cb-err', n: message.n, e }, false, thrownFindings(e));
     } catch (failure) {
+      // Not sent: the buffers what was thrown marked stay this process's, unmarked.
+      releaseMarks(error);
       // Too large, or unreadable (a getter of its own threw): the child's await must end all the same.
       const standIn =
         tooLargeError(

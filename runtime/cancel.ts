@@ -10,6 +10,7 @@ import { AbortError } from './errors.js';
 import type { Findings } from './procxiable.js';
 import type { AbortMessage } from './protocol.js';
 import { encodeThrown, messageOf, thrownFindings } from './thrown.js';
+import { releaseMarks } from './transfer.js';
 import { TransportError } from './transport.js';
 
 /** An AbortSignal, asked without running a Proxy's traps (`instanceof` would, and a revoked one throws). */
@@ -69,6 +70,8 @@ export function sendAbort(
   } catch (error) {
     failure = error;
   }
+  // Not sent: the buffers the reason marked stay the caller's, unmarked.
+  releaseMarks(reason);
   try {
     send({ t: 'abort', id, r: encodeThrown(standIn(failure)) }, false);
     return;

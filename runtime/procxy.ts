@@ -7,7 +7,7 @@ import { type CallOptions, type ProcxyOptions, type ResolvedOptions, resolveOpti
 import { createProxy, WorkerHandle } from './proxy.js';
 import { findCallerModule, resolveModulePath } from './resolve.js';
 import { refuseRecursion } from './serving.js';
-import { markCount } from './transfer.js';
+import { movedCount, releaseMarks } from './transfer.js';
 import type { Procxy } from './types.js';
 
 /** A class whose instances a worker serves. */
@@ -30,11 +30,18 @@ export async function startProxy<P>(
     }
     return new ParentLink(target, options, args);
   };
-  const marks = markCount();
-  const link = spawn();
+  const moved = movedCount();
+  let link: ParentLink;
+  try {
+    link = spawn();
+  } catch (error) {
+    // Refused before anything was sent: the buffers the arguments marked stay the caller's, unmarked.
+    releaseMarks(args);
+    throw error;
+  }
   // Constructor arguments whose memory moved to this worker cannot build another: no retry then, as for a call
   // that moved memory (a retry would fail on the detached buffer and hide the crash it retries).
-  const rebuildable = markCount() >= marks;
+  const rebuildable = movedCount() === moved;
   await link.ready;
   const unserved = [...options.idempotent].filter((name) => !link.methods.includes(name));
   if (unserved.length > 0) {
@@ -87,10 +94,18 @@ export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Prom
       `expected a file path or a file: URL, got ${typeof modulePath}`,
     );
   }
-  const resolved = resolveOptions(options);
-  const file =
-    modulePath === undefined ? findCallerModule(Class, site.stack ?? '') : resolveModulePath(modulePath);
-  const module = pathToFileURL(file).href;
-  refuseRecursion(module, Class.name);
+  let module: string;
+  let resolved: ResolvedOptions;
+  try {
+    resolved = resolveOptions(options);
+    const file =
+      modulePath === undefined ? findCallerModule(Class, site.stack ?? '') : resolveModulePath(modulePath);
+    module = pathToFileURL(file).href;
+    refuseRecursion(module, Class.name);
+  } catch (error) {
+    // Refused before a worker started: the buffers the arguments marked stay the caller's, unmarked.
+    releaseMarks(args);
+    throw error;
+  }
   return startProxy({ entry: childMain, className: Class.name, module }, resolved, args);
 }

@@ -12,7 +12,7 @@ import { EventHub, eventMethods } from './events.js';
 import { handleHookIndex, isPassableHandle } from './handles.js';
 import type { ParentLink } from './link.js';
 import { type CallOptions, type ResolvedOptions, resolveCallOptions } from './options.js';
-import { markCount } from './transfer.js';
+import { movedCount } from './transfer.js';
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 
@@ -82,14 +82,14 @@ export class WorkerHandle {
   invoke(name: string, index: number, args: unknown[], call: CallOptions): Promise<unknown> {
     const link = this.#link;
     const timeout = call.timeout ?? this.#options.timeout;
-    const marks = markCount();
+    const moved = movedCount();
     const result = link.call(index, name, args, timeout, call.signal);
     // A handle or memory moved to the failed worker cannot be sent again: such a call is never retried.
     if (
       this.#options.retries === 0 ||
       !this.#options.idempotent.has(name) ||
       args.some(isPassableHandle) ||
-      markCount() < marks
+      movedCount() > moved
     ) {
       return result;
     }

@@ -8,6 +8,7 @@ const { types } = process.getBuiltinModule('node:util');
 const marked = new WeakSet<ArrayBufferLike>();
 /** How many buffers are marked (a mark dropped with its buffer stops counting when the buffer is collected). */
 let marks = 0;
+let moved = 0;
 const forgotten = new FinalizationRegistry<void>(() => {
   marks--;
 });
@@ -56,9 +57,9 @@ export function marksPending(): boolean {
   return marks > 0;
 }
 
-/** How many buffers are marked; a message that took some leaves fewer. */
-export function markCount(): number {
-  return marks;
+/** How many buffers gave their memory to a message so far: a call that moved some cannot be sent again. */
+export function movedCount(): number {
+  return moved;
 }
 
 function unmark(buffer: ArrayBufferLike): void {
@@ -109,5 +110,6 @@ export function checkTakeable(buffer: ArrayBuffer, coveredByView: boolean, path:
 /** Takes the memory out of a marked buffer (leaving it detached) for sending; the mark is used up. */
 export function takeMemory(buffer: ArrayBuffer): ArrayBuffer {
   unmark(buffer);
+  moved++;
   return structuredClone(buffer, { transfer: [buffer] });
 }

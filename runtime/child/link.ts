@@ -149,8 +149,8 @@ class ChildLink {
 
   /**
    * A message holding a value no transfer handler here could rebuild: a call fails with that in its turn, a
-   * callback's answer rejects in the worker; constructor arguments are rebuilt once the worker module (which
-   * registers the handlers) has loaded; anything else (an abort's reason) ends the child.
+   * callback's answer rejects in the worker; an abort aborts its call's signal with a SerializationError for reason;
+   * constructor arguments are rebuilt once the worker module (which registers the handlers) has loaded.
    */
   #receiveUnreadable(
     message: ParentMessage,
@@ -167,6 +167,16 @@ class ChildLink {
       case 'cb-ok':
       case 'cb-err':
         return this.#scopes.settle(message.n, false, encodeThrown(failure));
+      case 'abort': {
+        // The call is aborted all the same, its signal with why the reason did not arrive.
+        const reason = new SerializationError(
+          `The reason of the abort cannot be read: ${failure.message}`,
+          failure.path,
+        );
+        this.#unreadable.delete(message.id);
+        this.#inbox.abort(message.id);
+        return this.#scopes.abort(message.id, encodeThrown(reason));
+      }
       default:
         break;
     }
@@ -310,22 +320,28 @@ class ChildLink {
     this.#scopes.leave(id);
     const e = describeThrown(error);
     try {
-      this.#send({ t: 'err', id, e }, false, thrownFindings(e));
+      if (this.#send({ t: 'err', id, e }, false, thrownFindings(e))) return;
     } catch (failure) {
       // V8 refused what the check passed: the caller still hears of the call.
       this.#send({ t: 'err', id, e: encodeThrown(unsendable(failure)) }, false);
     }
+    // What was thrown did not go: the buffers it marked stay the worker's, unmarked.
+    releaseMarks(error);
   }
 
-  /** Sends, turning an oversized message into MessageTooLargeError for the caller to report. */
-  #send(message: ChildMessage, jsonSafe: boolean, findings?: Findings): void {
+  /**
+   * Sends, turning an oversized message into MessageTooLargeError for the caller to report; false when that went in
+   * its place.
+   */
+  #send(message: ChildMessage, jsonSafe: boolean, findings?: Findings): boolean {
     try {
       this.#transport.send(message, jsonSafe, findings);
+      return true;
     } catch (error) {
       const tooLarge = tooLargeAnswer(error);
       if (tooLarge !== undefined && 'id' in message) {
         this.#transport.send({ t: 'err', id: message.id, e: encodeThrown(tooLarge) }, false);
-        return;
+        return false;
       }
       throw error;
     }

@@ -6,6 +6,7 @@ import { procxy, SerializationError, SpawnError } from 'procxy';
 import { spawnStub } from 'procxy/stub';
 import { registerTransferHandler } from 'procxy/transfer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Binary } from './core-fixtures/binary.mjs';
 import { Echo } from './core-fixtures/echo.mjs';
 import {
   Boxed,
@@ -352,6 +353,30 @@ describe('a worker that never registered the handler', () => {
       expect((error as Error).message).toMatch(
         /No transfer handler named 'Point' is registered in process \d+: import the module that registers it on both sides/,
       );
+      expect(await worker.echo('still serving')).toBe('still serving');
+    } finally {
+      await worker.$terminate();
+    }
+  });
+
+  it('aborts the call whose abort reason it cannot read, with a SerializationError for reason, and keeps serving', async () => {
+    const worker = await procxy(Binary, new URL('./core-fixtures/binary.mjs', import.meta.url), {
+      serialization: 'advanced',
+    });
+    try {
+      const controller = new AbortController();
+      const waiting = worker.waitForAbort(controller.signal);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      controller.abort({ p: new Point(1, 1) });
+      await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+      let reason: unknown;
+      for (let i = 0; i < 100 && reason === undefined; i++) reason = await worker.lastAbortReason();
+      expect(reason).toEqual({
+        name: 'SerializationError',
+        message: expect.stringMatching(
+          /^The reason of the abort cannot be read: No transfer handler named 'Point' is registered/,
+        ),
+      });
       expect(await worker.echo('still serving')).toBe('still serving');
     } finally {
       await worker.$terminate();

@@ -317,6 +317,28 @@ describe('transfer slots', () => {
   });
 });
 
+describe('marks of a message that was not sent', () => {
+  it('stay off the buffers of constructor arguments refused before a worker started', async () => {
+    const bytes = filled(1024, 7);
+    // Binary takes no constructor arguments: its type says so, and the test passes one all the same.
+    const start = procxy as unknown as (...args: unknown[]) => Promise<unknown>;
+    const refused = start(
+      Binary,
+      module,
+      { serialization: 'advanced', timeout: -1 },
+      transfer(bytes, [bytes.buffer]),
+    );
+    await expect(refused).rejects.toMatchObject({ name: 'OptionsValidationError' });
+    const worker = await procxy(Binary, module, { serialization: 'advanced' });
+    try {
+      expect(await worker.length(bytes.subarray(0, 4))).toBe(4);
+      expect(bytes.byteLength).toBe(1024);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+});
+
 describe('a transfer refused for its size', () => {
   it('moves nothing: the buffer stays with its caller, intact and unmarked', async () => {
     const worker = await procxy(Binary, module, { serialization: 'advanced', maxMessageBytes: MiB });
@@ -329,6 +351,36 @@ describe('a transfer refused for its size', () => {
       expect(bytes.byteLength).toBe(2 * MiB);
       expect(sha(bytes)).toBe(digest);
       expect(await worker.length(bytes.subarray(0, MiB / 2))).toBe(MiB / 2);
+      expect(bytes.byteLength).toBe(2 * MiB);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+
+  it('unmarks what an Error or an abort reason too large to send carried: the buffer stays, attached, on the side that threw it', async () => {
+    const worker = await procxy(Binary, module, { serialization: 'advanced', maxMessageBytes: MiB });
+    try {
+      // Thrown by a method, in the child.
+      await expect(worker.throwMarked(2 * MiB)).rejects.toBeInstanceOf(MessageTooLargeError);
+      expect((await worker.thrownView()).length).toBe(4);
+      expect(await worker.thrownLength()).toBe(2 * MiB);
+      // Thrown by a callback, in the parent.
+      const bytes = filled(2 * MiB, 8);
+      const thrown = transfer(Object.assign(new Error('marked'), { data: bytes }), [bytes.buffer]);
+      expect(
+        await worker.callbackFails(() => {
+          throw thrown;
+        }),
+      ).toEqual({ error: 'MessageTooLargeError' });
+      expect(await worker.length(bytes.subarray(0, 4))).toBe(4);
+      expect(bytes.byteLength).toBe(2 * MiB);
+      // An abort's reason.
+      const controller = new AbortController();
+      const waiting = worker.waitForAbort(controller.signal);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      controller.abort(transfer({ data: bytes }, [bytes.buffer]));
+      await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+      expect(await worker.length(bytes.subarray(0, 4))).toBe(4);
       expect(bytes.byteLength).toBe(2 * MiB);
     } finally {
       await worker.$terminate();

@@ -52,6 +52,38 @@ export class Binary {
   gcGlobal() {
     return typeof globalThis.gc;
   }
+  /** Throws an Error holding a buffer of `bytes` it marked for transfer. */
+  throwMarked(bytes) {
+    this.thrown = new ArrayBuffer(bytes);
+    throw transfer(Object.assign(new Error('marked'), { data: new Uint8Array(this.thrown) }), [this.thrown]);
+  }
+  /** A small view of the buffer throwMarked() threw: moved with it only if its mark outlived the refused error. */
+  thrownView() {
+    return new Uint8Array(this.thrown, 0, 4);
+  }
+  thrownLength() {
+    return this.thrown.byteLength;
+  }
+  /** What the callback threw or rejected with, by class name. */
+  async callbackFails(callback) {
+    try {
+      return { ok: await callback() };
+    } catch (error) {
+      return { error: error.constructor.name };
+    }
+  }
+  /** Waits for the signal; what its reason was. */
+  waitForAbort(signal) {
+    return new Promise((resolve) => {
+      signal.addEventListener('abort', () => {
+        this.lastReason = { name: signal.reason?.constructor?.name, message: signal.reason?.message };
+        resolve('aborted');
+      });
+    });
+  }
+  lastAbortReason() {
+    return this.lastReason;
+  }
   make(bytes, fill) {
     return Buffer.alloc(bytes, fill);
   }

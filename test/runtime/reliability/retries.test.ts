@@ -202,6 +202,24 @@ describe('retries and transfer()', () => {
     await worker.$terminate();
   });
 
+  it('an idempotent call whose marks moved no memory (the buffer is not in its arguments) is retried', async () => {
+    const worker = await procxy(Worker, workersModule, {
+      serialization: 'advanced',
+      retries: 1,
+      idempotent: ['crashUnlessMarkedWith'],
+    });
+    pids.add(worker.$pid);
+    const elsewhere = new ArrayBuffer(16);
+    const answer = await worker.crashUnlessMarkedWith(
+      files.file('unmoved'),
+      transfer(new Uint8Array(4), [elsewhere]),
+    );
+    // Answered by the fresh worker, after the first crashed.
+    expect(String(answer.pid)).not.toBe(files.lines('unmoved')[0]);
+    expect(elsewhere.byteLength).toBe(16);
+    await worker.$terminate();
+  });
+
   it('a worker whose constructor arguments moved memory is not rebuilt: its crash is the call’s error', async () => {
     const bytes = new Uint8Array(1024);
     const worker = await procxy(
