@@ -329,10 +329,21 @@ describe('marks of a message that was not sent', () => {
       transfer(bytes, [bytes.buffer]),
     );
     await expect(refused).rejects.toMatchObject({ name: 'OptionsValidationError' });
+    // Its init message over the cap: refused once the child is there, before anything was sent to it.
+    const large = filled(64 * 1024, 9);
+    const tooLarge = start(
+      Binary,
+      module,
+      { serialization: 'advanced', maxMessageBytes: 4096 },
+      transfer(large, [large.buffer]),
+    );
+    await expect(tooLarge).rejects.toBeInstanceOf(MessageTooLargeError);
     const worker = await procxy(Binary, module, { serialization: 'advanced' });
     try {
       expect(await worker.length(bytes.subarray(0, 4))).toBe(4);
       expect(bytes.byteLength).toBe(1024);
+      expect(await worker.length(large.subarray(0, 4))).toBe(4);
+      expect(large.byteLength).toBe(64 * 1024);
     } finally {
       await worker.$terminate();
     }

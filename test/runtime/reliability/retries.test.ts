@@ -220,6 +220,24 @@ describe('retries and transfer()', () => {
     await worker.$terminate();
   });
 
+  it('an idempotent call with marks made after its worker crashed is retried on a fresh worker', async () => {
+    const worker = await procxy(Worker, workersModule, {
+      serialization: 'advanced',
+      retries: 1,
+      idempotent: ['crashUnlessMarkedWith'],
+    });
+    pids.add(worker.$pid);
+    const log = files.file('crashed-before-the-call');
+    expect(await rejection(worker.recordThenExit(log))).toBeInstanceOf(ChildCrashedError);
+    await sleep(200);
+    const bytes = new Uint8Array(1024);
+    // Refused by the crashed worker, its marks dropped: the fresh worker gets a copy, the caller keeps the buffer.
+    const answer = await worker.crashUnlessMarkedWith(log, transfer(bytes, [bytes.buffer]));
+    expect(answer.pid).toBe(worker.$pid);
+    expect(bytes.byteLength).toBe(1024);
+    await worker.$terminate();
+  });
+
   it('a worker whose constructor arguments moved memory is not rebuilt: its crash is the call’s error', async () => {
     const bytes = new Uint8Array(1024);
     const worker = await procxy(
