@@ -204,7 +204,12 @@ export function takesHandles(
 ): boolean {
   const builder = shapeBuilderFor(checker, transferTypes);
   return signature.getParameters().some((symbol) => {
-    const type = checker.getTypeOfSymbol(symbol);
+    const declared = checker.getTypeOfSymbol(symbol);
+    // A rest parameter's arguments are the method's own too: the runtime sends a handle among them as one.
+    const type =
+      parameterDeclaration(symbol)?.dotDotDotToken !== undefined
+        ? (checker.getIndexTypeOfType(declared, ts.IndexKind.Number) ?? declared)
+        : declared;
     return (type.isUnion() ? type.types : [type]).some((m) => builder.topLevelKind(m) === 'handle');
   });
 }
@@ -260,8 +265,8 @@ class Judge {
 
   /**
    * The value roots of one top-level argument, after what the runtime lifts out of it: callbacks (checked here),
-   * handles and the last AbortSignal. A rest parameter's arguments lift callbacks only, since the runtime looks for
-   * handles and the signal in declared parameters.
+   * handles and the last AbortSignal. A rest parameter's arguments lift callbacks and handles, as the runtime does
+   * for every argument of a call, but no signal, which only the last declared parameter takes.
    */
   private topLevel(
     at: ts.Node,
@@ -273,9 +278,9 @@ class Judge {
     const members = type.isUnion() ? type.types : [type];
     const isLifted = (member: ts.Type): boolean => {
       if (this.lifted.callbacks && this.isCallback(member)) return true;
-      if (!this.lifted.methodParameters || position.rest) return false;
+      if (!this.lifted.methodParameters) return false;
       const kind = this.builder.topLevelKind(member);
-      return kind === 'handle' || (kind === 'abort-signal' && position.last);
+      return kind === 'handle' || (kind === 'abort-signal' && position.last && !position.rest);
     };
     if (!members.some(isLifted)) return [{ node: this.shape(type), path }];
     const values: Root[] = [];
@@ -473,8 +478,14 @@ export function nothingCallbacks(checker: ts.TypeChecker, signatures: readonly t
     signature.getParameters().forEach((symbol, i) => {
       if (parameterDeclaration(symbol)?.dotDotDotToken !== undefined) return;
       const type = checker.getTypeOfSymbol(symbol);
-      const members = type.isUnion() ? type.types : [type];
-      const callbacks = members.filter((m) => !(m.flags & nullish));
+      const members = (type.isUnion() ? type.types : [type]).filter((m) => !(m.flags & nullish));
+      // Members that are data (`number` in `(() => void) | number`) are not called; one that may hold a function its
+      // type does not describe (any, unknown, object) leaves the answer to what the function returns.
+      if (
+        members.some((m) => m.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.NonPrimitive))
+      )
+        return;
+      const callbacks = members.filter((m) => m.getCallSignatures().length > 0);
       const nothing = (m: ts.Type) =>
         m.getConstructSignatures().length === 0 && returnsNothing(checker, m.getCallSignatures());
       if (callbacks.length > 0 && callbacks.every(nothing)) found.add(i);

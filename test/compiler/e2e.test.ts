@@ -510,18 +510,24 @@ describe('stub generated into a temporary project', () => {
         '    for (const item of items) total += await size(item);',
         '    return total;',
         '  }',
+        '  async eachOrCount(items: string[], onItem: ((item: string) => void) | number): Promise<number> {',
+        "    if (typeof onItem === 'number') return onItem;",
+        '    for (const item of items) await onItem(item);',
+        '    return items.length;',
+        '  }',
         '}',
         '',
       ].join('\n'),
     });
     expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
     const stubFile = path.join(dir, 'src/each.worker.procxy.ts');
-    expect(readFileSync(stubFile, 'utf8')).toContain('  voidCallbacks: { each: [1] },\n};');
+    expect(readFileSync(stubFile, 'utf8')).toContain('  voidCallbacks: { each: [1], eachOrCount: [1] },\n};');
     const { spawnEach } = (await import(pathToFileURL(stubFile).href)) as {
       spawnEach(): Promise<
         {
           each(items: string[], onItem: (item: string) => void): Promise<number>;
           sum(items: string[], size: (item: string) => Promise<number>): Promise<number>;
+          eachOrCount(items: string[], onItem: ((item: string) => void) | number): Promise<number>;
         } & AsyncDisposable
       >;
     };
@@ -533,6 +539,10 @@ describe('stub generated into a temporary project', () => {
     // A callback whose result the worker uses is still checked.
     await expect(each.sum(['a'], async () => new Set() as never)).rejects.toThrow(/a Set becomes \{\}/);
     expect(await each.sum(['ab', 'c'], async (item) => item.length)).toBe(3);
+    // Where the parameter may also be data, a function given for it is a void callback all the same.
+    expect(await each.eachOrCount(['c', 'd'], (item) => seen.add(item))).toBe(2);
+    expect([...seen]).toEqual(['a', 'b', 'c', 'd']);
+    expect(await each.eachOrCount(['c'], 7)).toBe(7);
   });
 
   it('names a class exported under a Unicode identifier after that export', async () => {
