@@ -479,13 +479,11 @@ export function nothingCallbacks(checker: ts.TypeChecker, signatures: readonly t
       if (parameterDeclaration(symbol)?.dotDotDotToken !== undefined) return;
       const type = checker.getTypeOfSymbol(symbol);
       const members = (type.isUnion() ? type.types : [type]).filter((m) => !(m.flags & nullish));
-      // Members that are data (`number` in `(() => void) | number`) are not called; one that may hold a function its
-      // type does not describe (any, unknown, object) leaves the answer to what the function returns.
-      if (
-        members.some((m) => m.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.NonPrimitive))
-      )
-        return;
       const callbacks = members.filter((m) => m.getCallSignatures().length > 0);
+      // Members that are data (`number` in `(() => void) | number`) are not called; one a function fits too (any,
+      // unknown, object, {}, Object) leaves the answer to what the function returns.
+      const data = members.filter((m) => m.getCallSignatures().length === 0);
+      if (data.some((d) => callbacks.some((c) => checker.isTypeAssignableTo(c, d)))) return;
       const nothing = (m: ts.Type) =>
         m.getConstructSignatures().length === 0 && returnsNothing(checker, m.getCallSignatures());
       if (callbacks.length > 0 && callbacks.every(nothing)) found.add(i);

@@ -279,6 +279,8 @@ export class ParentLink {
       try {
         this.#transport.send(init, initJsonSafe, initOutOfBand);
       } catch (error) {
+        // Refused before it went: the buffers its arguments marked stay the caller's, unmarked.
+        releaseMarks(args);
         const failure = this.#sendError(error, 'constructor');
         this.#settleReady.reject(failure);
         this.#close(() => failure);
@@ -292,6 +294,9 @@ export class ParentLink {
           options.startTimeout,
         ).unref();
       }
+    } else {
+      // Node could not start it (its 'error' says why): nothing was sent, the marks stay off the caller's buffers.
+      releaseMarks(args);
     }
   }
 

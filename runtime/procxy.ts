@@ -42,13 +42,7 @@ export async function startProxy<P>(
   // Constructor arguments whose memory moved to this worker cannot build another: no retry then, as for a call
   // that moved memory (a retry would fail on the detached buffer and hide the crash it retries).
   const rebuildable = movedCount() === moved;
-  try {
-    await link.ready;
-  } catch (error) {
-    // Its init message refused (too large, say), or the worker failed to start: marks it did not use are dropped.
-    releaseMarks(args);
-    throw error;
-  }
+  await link.ready;
   const unserved = [...options.idempotent].filter((name) => !link.methods.includes(name));
   if (unserved.length > 0) {
     await link.terminate();

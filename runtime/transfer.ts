@@ -68,6 +68,17 @@ function unmark(buffer: ArrayBufferLike): void {
   forgotten.unregister(buffer);
 }
 
+const typedArrayBuffer = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  'buffer',
+)!.get!;
+const dataViewBuffer = Object.getOwnPropertyDescriptor(DataView.prototype, 'buffer')!.get!;
+
+/** A view's buffer, read by the built-in getter: a `buffer` getter of the view's own does not run. */
+function bufferOf(view: ArrayBufferView): ArrayBufferLike {
+  return (types.isDataView(view) ? dataViewBuffer : typedArrayBuffer).call(view) as ArrayBufferLike;
+}
+
 /**
  * Drops the marks of the buffers in `value`, which was not sent: a mark is for that one message, and a later one
  * must not move a buffer its caller thinks was left alone. Reads only data properties (no getter or Proxy runs);
@@ -83,7 +94,7 @@ export function releaseMarks(value: unknown): void {
     seen.add(item);
     for (const buffer of markedWith.get(item) ?? []) unmark(buffer);
     if (types.isAnyArrayBuffer(item)) unmark(item);
-    else if (ArrayBuffer.isView(item)) unmark(item.buffer);
+    else if (ArrayBuffer.isView(item)) unmark(bufferOf(item));
     else if (types.isMap(item))
       Map.prototype.forEach.call(item, (v: unknown, k: unknown) => stack.push(k, v));
     else if (types.isSet(item)) Set.prototype.forEach.call(item, (v: unknown) => stack.push(v));

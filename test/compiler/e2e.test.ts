@@ -515,6 +515,10 @@ describe('stub generated into a temporary project', () => {
         '    for (const item of items) await onItem(item);',
         '    return items.length;',
         '  }',
+        '  /** @procxyUnchecked */',
+        '  async firstOr(items: string[], onItem: ((item: string) => void) | {}): Promise<unknown> {',
+        "    return typeof onItem === 'function' ? await (onItem as (item: string) => unknown)(items[0]!) : onItem;",
+        '  }',
         '}',
         '',
       ].join('\n'),
@@ -528,6 +532,7 @@ describe('stub generated into a temporary project', () => {
           each(items: string[], onItem: (item: string) => void): Promise<number>;
           sum(items: string[], size: (item: string) => Promise<number>): Promise<number>;
           eachOrCount(items: string[], onItem: ((item: string) => void) | number): Promise<number>;
+          firstOr(items: string[], onItem: ((item: string) => unknown) | object): Promise<unknown>;
         } & AsyncDisposable
       >;
     };
@@ -543,6 +548,8 @@ describe('stub generated into a temporary project', () => {
     expect(await each.eachOrCount(['c', 'd'], (item) => seen.add(item))).toBe(2);
     expect([...seen]).toEqual(['a', 'b', 'c', 'd']);
     expect(await each.eachOrCount(['c'], 7)).toBe(7);
+    // Where a function fits a data member too ({}), its type does not make it a void callback: it answers.
+    expect(await each.firstOr(['e'], (item) => `${item}!`)).toBe('e!');
   });
 
   it('names a class exported under a Unicode identifier after that export', async () => {

@@ -318,6 +318,27 @@ describe('transfer slots', () => {
 });
 
 describe('marks of a message that was not sent', () => {
+  it('do not reach marks set after a start sent its constructor arguments, when the worker then fails to load', async () => {
+    const data = filled(1024, 10);
+    const start = procxy as unknown as (...args: unknown[]) => Promise<unknown>;
+    const failing = start(
+      Binary,
+      new URL('./fixtures/throws-on-load.mjs', import.meta.url),
+      { serialization: 'advanced' },
+      { data },
+    );
+    // The arguments went with the start; this mark is for the next message that carries the buffer.
+    const marked = transfer(data, [data.buffer]);
+    await expect(failing).rejects.toMatchObject({ name: 'SpawnError' });
+    const worker = await procxy(Binary, module, { serialization: 'advanced' });
+    try {
+      expect(await worker.length(marked)).toBe(1024);
+      expect(data.byteLength).toBe(0);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+
   it('stay off the buffers of constructor arguments refused before a worker started', async () => {
     const bytes = filled(1024, 7);
     // Binary takes no constructor arguments: its type says so, and the test passes one all the same.
@@ -363,6 +384,16 @@ describe('a transfer refused for its size', () => {
       expect(sha(bytes)).toBe(digest);
       expect(await worker.length(bytes.subarray(0, MiB / 2))).toBe(MiB / 2);
       expect(bytes.byteLength).toBe(2 * MiB);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+
+  it('runs no getter of the thrown value while it drops its marks: the worker keeps serving', async () => {
+    const worker = await procxy(Binary, module, { serialization: 'advanced', maxMessageBytes: MiB });
+    try {
+      await expect(worker.throwHostileView(2 * MiB)).rejects.toBeInstanceOf(MessageTooLargeError);
+      expect(await worker.length(new Uint8Array(4))).toBe(4);
     } finally {
       await worker.$terminate();
     }

@@ -57,6 +57,24 @@ export class Binary {
     this.thrown = new ArrayBuffer(bytes);
     throw transfer(Object.assign(new Error('marked'), { data: new Uint8Array(this.thrown) }), [this.thrown]);
   }
+  /**
+   * Throws an Error too large for the cap, holding a view with a `buffer` getter of its own, while a mark is pending:
+   * the getter throws when it runs as the Error's marks are dropped, which must not run it.
+   */
+  throwHostileView(bytes) {
+    this.pending = new ArrayBuffer(8);
+    transfer({}, [this.pending]);
+    const view = new Uint8Array(bytes);
+    const memory = view.buffer;
+    Object.defineProperty(view, 'buffer', {
+      get() {
+        if (new Error().stack.includes('releaseMarks'))
+          throw new Error('a getter ran while marks were dropped');
+        return memory;
+      },
+    });
+    throw Object.assign(new Error('hostile'), { data: view });
+  }
   /** A small view of the buffer throwMarked() threw: moved with it only if its mark outlived the refused error. */
   thrownView() {
     return new Uint8Array(this.thrown, 0, 4);
