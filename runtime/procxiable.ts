@@ -770,19 +770,39 @@ function budgetFor(value: unknown, isArgs: boolean, mode: SerializationMode): nu
 /**
  * In json mode, whether the value (or, for arguments, any of them) is an object to leave to sendThenCheck. Not when
  * one is a Proxy: its traps run user code, and the walk refuses it before encoding could touch it. 'walk' when an
- * argument is an array with a hole at either end (`new Array(n)`): JSON would write `null` for every hole, a string
- * of five bytes each, before the check refused it; the walk refuses it at the first hole, visiting only what it holds.
+ * array near the top has a hole at either end (`new Array(n)`, alone or in an object): JSON would write `null` for
+ * every hole, a string of five bytes each, before the check refused it; the walk refuses it at the first hole,
+ * visiting only what it holds.
  */
 function jsonDefers(value: unknown, isArgs: boolean): boolean | 'walk' {
-  if (!isArgs) return typeof value === 'object' && value !== null && !types.isProxy(value);
+  const roots = isArgs ? (value as readonly unknown[]) : [value];
   let objects = false;
-  for (const arg of value as readonly unknown[]) {
-    if (typeof arg !== 'object' || arg === null) continue;
-    if (types.isProxy(arg)) return false;
-    if (Array.isArray(arg) && arg.length > 0 && (!(0 in arg) || !(arg.length - 1 in arg))) return 'walk';
+  for (const root of roots) {
+    if (typeof root !== 'object' || root === null) continue;
+    if (types.isProxy(root)) return false;
     objects = true;
   }
-  return objects;
+  if (!objects) return false;
+  return holeyNear(roots, 3, { left: deferAfter }) ? 'walk' : true;
+}
+
+/** Whether an array within `levels` of `value` (looking at `budget.left` entries at most) has a hole at an end. */
+function holeyNear(value: unknown, levels: number, budget: { left: number }): boolean {
+  if (typeof value !== 'object' || value === null || levels === 0 || types.isProxy(value)) return false;
+  if (Array.isArray(value)) {
+    if (value.length > 0 && (!(0 in value) || !(value.length - 1 in value))) return true;
+    for (let i = 0; i < value.length && budget.left-- > 0; i++) {
+      if (holeyNear(value[i], levels - 1, budget)) return true;
+    }
+    return false;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype || !ownKeysOnly()) return false;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (budget.left-- <= 0) return false;
+    if (holeyNear(record[key], levels - 1, budget)) return true;
+  }
+  return false;
 }
 
 function deferredOrThrow(error: unknown): undefined {

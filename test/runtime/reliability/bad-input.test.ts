@@ -108,6 +108,34 @@ describe.each(modes)('bad arguments in %s mode', (serialization) => {
     },
   );
 
+  it.runIf(serialization === 'json')(
+    'an array of holes inside an argument or returned is refused at its first hole too, before JSON wrote its nulls',
+    async () => {
+      const worker = (await procxy(Worker, workersModule, { serialization })) as unknown as Loose & {
+        holes(length: number, nested: boolean): Promise<unknown>;
+      };
+      pids.add(worker.$pid);
+      try {
+        // Written out, the nulls of a hundred million holes take 500 MB, which this process must never hold.
+        const peakBefore = process.resourceUsage().maxRSS;
+        const refusals = [
+          [worker.echo({ inside: new Array(100_000_000) }), 'args[0].inside[0]'],
+          [worker.holes(1_000_000, false), 'result[0]'],
+          [worker.holes(1_000_000, true), 'result.holes[0]'],
+        ] as const;
+        for (const [call, path] of refusals) {
+          const error = (await call.catch((e: unknown) => e)) as SerializationError;
+          expect(error).toBeInstanceOf(SerializationError);
+          expect(error.path).toBe(path);
+          expect(error.message).toMatch(/a hole inside an array becomes null in json mode/);
+        }
+        expect(process.resourceUsage().maxRSS - peakBefore).toBeLessThan(250 * 1024);
+      } finally {
+        await worker.$terminate();
+      }
+    },
+  );
+
   it.runIf(serialization === 'advanced')('a bigint and a cycle round-trip', async () => {
     const worker = (await procxy(Worker, workersModule, { serialization })) as unknown as Loose;
     pids.add(worker.$pid);
