@@ -77,9 +77,6 @@ export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Prom
   // The stack from procxy's caller on, whatever source maps do to file names.
   const site: { stack?: string } = {};
   Error.captureStackTrace(site, procxy);
-  if (typeof Class !== 'function') {
-    throw new OptionsValidationError('Class', `expected the worker class, got ${typeof Class}`);
-  }
   let modulePath: unknown;
   let options: unknown;
   let args: unknown[];
@@ -88,15 +85,18 @@ export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Prom
   } else {
     [modulePath, options, ...args] = rest;
   }
-  if (modulePath !== undefined && typeof modulePath !== 'string' && !(modulePath instanceof URL)) {
-    throw new OptionsValidationError(
-      'modulePath',
-      `expected a file path or a file: URL, got ${typeof modulePath}`,
-    );
-  }
   let module: string;
   let resolved: ResolvedOptions;
   try {
+    if (typeof Class !== 'function') {
+      throw new OptionsValidationError('Class', `expected the worker class, got ${typeof Class}`);
+    }
+    if (modulePath !== undefined && typeof modulePath !== 'string' && !(modulePath instanceof URL)) {
+      throw new OptionsValidationError(
+        'modulePath',
+        `expected a file path or a file: URL, got ${typeof modulePath}`,
+      );
+    }
     resolved = resolveOptions(options);
     const file =
       modulePath === undefined ? findCallerModule(Class, site.stack ?? '') : resolveModulePath(modulePath);
