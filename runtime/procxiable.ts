@@ -7,7 +7,7 @@ import type { SerializationMode } from './modes.js';
 import { type Thrown, thrownLimits } from './protocol.js';
 import { isMarked, marksPending, pooledRefusal, segmentThreshold } from './transfer.js';
 import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
-import { viewTypes } from './v8-codec.js';
+import { viewMemory, viewTypes } from './v8-codec.js';
 
 const maxDepth = 1000;
 const mapKeys = Map.prototype.keys;
@@ -326,7 +326,7 @@ function neverRefusal(value: object): string | undefined {
     return 'a WebAssembly.Module cannot cross the process boundary (V8 writes it, Node cannot read it back): send its bytes and compile them in the child';
   }
   if (types.isSharedArrayBuffer(value)) return 'a SharedArrayBuffer cannot be shared between processes';
-  if (types.isArrayBufferView(value) && types.isSharedArrayBuffer(value.buffer)) {
+  if (types.isArrayBufferView(value) && types.isSharedArrayBuffer(viewMemory(value).buffer)) {
     return 'a view over a SharedArrayBuffer cannot be shared between processes';
   }
   return undefined;
@@ -572,9 +572,9 @@ function visitAdvanced(value: object, w: Walk, depth: number, proto: object): vo
     if (detached(value)) refuse(w, detachedRefusal);
     if (isMarked(value) || value.byteLength >= segmentThreshold) found(w).outOfBand.push(value);
   } else if (types.isArrayBufferView(value)) {
-    const { buffer } = value;
+    const { buffer, byteOffset, byteLength } = viewMemory(value);
     if (detached(buffer)) refuse(w, detachedRefusal);
-    const covers = value.byteOffset === 0 && value.byteLength === buffer.byteLength;
+    const covers = byteOffset === 0 && byteLength === buffer.byteLength;
     const refusal = isMarked(buffer) ? pooledRefusal(buffer, covers) : undefined;
     if (refusal !== undefined) refuse(w, refusal);
   } else if (types.isRegExp(value)) {

@@ -199,6 +199,36 @@ export const viewTypes = [
 const bufferType = 10;
 const dataViewType = 9;
 
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+
+function builtinGetter(prototype: object, name: string): (this: unknown) => unknown {
+  return Object.getOwnPropertyDescriptor(prototype, name)!.get!;
+}
+
+const typedArrayGetters = ['buffer', 'byteOffset', 'byteLength'].map((name) =>
+  builtinGetter(typedArrayPrototype, name),
+);
+const dataViewGetters = ['buffer', 'byteOffset', 'byteLength'].map((name) =>
+  builtinGetter(DataView.prototype, name),
+);
+
+/**
+ * Where a view's bytes are, as the built-in getters say: a property of the view's own named `buffer` or `byteLength`
+ * (non-enumerable, so the check does not see it) or a prototype put in between must not make other bytes travel.
+ */
+export function viewMemory(view: NodeJS.ArrayBufferView): {
+  buffer: ArrayBufferLike;
+  byteOffset: number;
+  byteLength: number;
+} {
+  const [buffer, byteOffset, byteLength] = types.isDataView(view) ? dataViewGetters : typedArrayGetters;
+  return {
+    buffer: buffer!.call(view) as ArrayBufferLike,
+    byteOffset: byteOffset!.call(view) as number,
+    byteLength: byteLength!.call(view) as number,
+  };
+}
+
 function viewType(view: NodeJS.ArrayBufferView): number {
   if (view.constructor === Buffer) return bufferType;
   const tag = Object.prototype.toString.call(view).slice(8, -1);
@@ -264,7 +294,9 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
         this.writeUint32(view.index);
         return;
       }
-      const source = view.buffer as ArrayBuffer;
+      const memory = viewMemory(view);
+      const source = memory.buffer as ArrayBuffer;
+      const { byteOffset, byteLength } = memory;
       const marked = isMarked(source);
       const known = this.#bySource.get(source);
       const segment = known === undefined ? undefined : this.segments[known]!;
@@ -273,28 +305,31 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
       // end that the bytes between would cost more than a copy of its own.
       const within =
         segment !== undefined &&
-        view.byteOffset >= segment.start &&
-        (segment.transfer || view.byteOffset <= segment.end + segmentThreshold);
-      if (!marked && !within && view.byteLength < segmentThreshold) {
+        byteOffset >= segment.start &&
+        (segment.transfer || byteOffset <= segment.end + segmentThreshold);
+      if (!marked && !within && byteLength < segmentThreshold) {
+        // As Node's own writer does (type, length, bytes), from the memory the built-in getters give.
         this.writeUint32(inlineTag);
-        super._writeHostObject(view);
+        this.writeUint32(viewType(view));
+        this.writeUint32(byteLength);
+        this.writeRawBytes(new Uint8Array(source, byteOffset, byteLength));
         return;
       }
-      const covers = view.byteOffset === 0 && view.byteLength === source.byteLength;
-      const viewEnd = view.byteOffset + view.byteLength;
+      const covers = byteOffset === 0 && byteLength === source.byteLength;
+      const viewEnd = byteOffset + byteLength;
       const index = within
         ? known!
         : marked
           ? this.#add(source, true, 0, source.byteLength, covers)
-          : this.#add(source, false, alignedStart(view.byteOffset), viewEnd, covers);
+          : this.#add(source, false, alignedStart(byteOffset), viewEnd, covers);
       const part = this.segments[index]!;
       if (covers) part.covered = true;
       if (viewEnd > part.end) part.end = viewEnd;
       this.writeUint32(segmentTag);
       this.writeUint32(viewType(view));
       this.writeUint32(index);
-      this.writeUint32(view.byteOffset - part.start);
-      this.writeUint32(view.byteLength);
+      this.writeUint32(byteOffset - part.start);
+      this.writeUint32(byteLength);
     }
   }
 

@@ -310,6 +310,18 @@ describe('transfer slots', () => {
     expect(alone.byteLength).toBe(0);
   });
 
+  it('sends the bytes of a view, not those its own non-enumerable buffer, byteOffset or byteLength name', async () => {
+    for (const size of [16, 128 * 1024]) {
+      for (const name of ['buffer', 'byteOffset', 'byteLength'] as const) {
+        const view = filled(size, 11);
+        const digest = sha(view);
+        const other = { buffer: filled(size * 2, 12).buffer, byteOffset: 8, byteLength: 3 }[name];
+        Object.defineProperty(view, name, { value: other });
+        expect(await worker.hash(view)).toBe(digest);
+      }
+    }
+  });
+
   it('refuses a transfer list that is not ArrayBuffers', () => {
     expect(() => transfer({}, [new Uint8Array(4) as unknown as ArrayBuffer])).toThrow(
       /buffers\[0\] is not an ArrayBuffer/,
