@@ -10,7 +10,7 @@ import { CallbackReleasedError, SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { type Findings, inspectValue, lastFindings } from './procxiable.js';
 import type { CallbackMessage, ParentMessage } from './protocol.js';
-import { argsFromChild, encodeThrown, messageOf, thrownFindings } from './thrown.js';
+import { argsFromChild, encodeThrown, messageOf, thrownFindings, withoutFrames } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { tooLargeError } from './transport.js';
 
@@ -104,15 +104,14 @@ export function answerCallback(
       // Not sent: the buffers what was thrown marked stay this process's, unmarked.
       releaseMarks(error);
       // Too large, or unreadable (a getter of its own threw): the child's await must end all the same.
-      const standIn =
+      const standIn = withoutFrames(
         tooLargeError(
           failure,
           (bytes, limit) => `The error of the ${where} takes ${bytes} bytes, over maxMessageBytes (${limit})`,
         ) ??
-        // Its cause would be read as the error was: the message says what failed.
-        new SerializationError(`The error of the ${where} could not be read: ${messageOf(failure)}`, where);
-      // Its frames are procxy's own; with them, under a cap near its minimum (1024), it would not fit either.
-      standIn.stack = `${standIn.name}: ${standIn.message}`;
+          // Its cause would be read as the error was: the message says what failed.
+          new SerializationError(`The error of the ${where} could not be read: ${messageOf(failure)}`, where),
+      );
       send({ t: 'cb-err', n: message.n, e: encodeThrown(standIn) }, false);
     }
   };

@@ -9,7 +9,7 @@ import { types } from './builtins.js';
 import { AbortError } from './errors.js';
 import type { Findings } from './procxiable.js';
 import type { AbortMessage } from './protocol.js';
-import { encodeThrown, messageOf, thrownFindings } from './thrown.js';
+import { encodeThrown, messageOf, thrownFindings, withoutFrames } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { TransportError } from './transport.js';
 
@@ -95,9 +95,7 @@ function standIn(failure: unknown): AbortError {
   const why = failure instanceof TransportError ? 'sent' : 'read';
   const text = messageOf(failure);
   const quoted = text.length > quotedChars ? `${text.slice(0, quotedChars)}...` : text;
-  const error = new AbortError(`The call was aborted; its reason could not be ${why}: ${quoted}`);
-  error.stack = `${error.name}: ${error.message}`;
-  return error;
+  return withoutFrames(new AbortError(`The call was aborted; its reason could not be ${why}: ${quoted}`));
 }
 
 /** The handlers of the calls watching each signal, behind one listener of ours per signal. */

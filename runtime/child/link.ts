@@ -13,7 +13,7 @@ import {
   type Thrown,
   unreachable,
 } from '../protocol.js';
-import { encodeThrown, messageOf, thrownFindings } from '../thrown.js';
+import { encodeThrown, messageOf, thrownFindings, withoutFrames } from '../thrown.js';
 import { releaseMarks } from '../transfer.js';
 import { Transport, tooLargeError } from '../transport.js';
 import { CallScopes } from './callbacks.js';
@@ -395,10 +395,7 @@ function tooLargeAnswer(error: unknown): MessageTooLargeError | undefined {
     error,
     (bytes, limit) => `The answer of ${bytes} bytes exceeds maxMessageBytes (${limit})`,
   );
-  // Its frames are procxy's own, which tell the caller nothing; with them, under a cap near its minimum (1024), the
-  // answer that reports it would be over the cap too.
-  if (tooLarge !== undefined) tooLarge.stack = `${tooLarge.name}: ${tooLarge.message}`;
-  return tooLarge;
+  return tooLarge === undefined ? undefined : withoutFrames(tooLarge);
 }
 
 /** The running child's call scopes; read by tests through the built module to prove that nothing is kept. */
