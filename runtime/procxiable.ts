@@ -5,9 +5,9 @@ import { aggregated, descriptorOf, errorPayloadName, fieldKeys } from './error-d
 import { SerializationError } from './errors.js';
 import type { SerializationMode } from './modes.js';
 import { type Thrown, thrownLimits } from './protocol.js';
-import { isMarked, marksPending, pooledRefusal, segmentThreshold } from './transfer.js';
+import { isMarked, marksPending, pooledRefusal, segmentThreshold, viewMemory } from './transfer.js';
 import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
-import { viewMemory, viewTypes } from './v8-codec.js';
+import { viewTypes } from './v8-codec.js';
 
 const maxDepth = 1000;
 const mapKeys = Map.prototype.keys;

@@ -68,15 +68,32 @@ function unmark(buffer: ArrayBufferLike): void {
   forgotten.unregister(buffer);
 }
 
-const typedArrayBuffer = Object.getOwnPropertyDescriptor(
-  Object.getPrototypeOf(Uint8Array.prototype),
-  'buffer',
-)!.get!;
-const dataViewBuffer = Object.getOwnPropertyDescriptor(DataView.prototype, 'buffer')!.get!;
+function builtinGetter(prototype: object, name: string): (this: unknown) => unknown {
+  return Object.getOwnPropertyDescriptor(prototype, name)!.get!;
+}
 
-/** A view's buffer, read by the built-in getter: a `buffer` getter of the view's own does not run. */
-function bufferOf(view: ArrayBufferView): ArrayBufferLike {
-  return (types.isDataView(view) ? dataViewBuffer : typedArrayBuffer).call(view) as ArrayBufferLike;
+const viewFields = ['buffer', 'byteOffset', 'byteLength'];
+const typedArrayGetters = viewFields.map((name) =>
+  builtinGetter(Object.getPrototypeOf(Uint8Array.prototype) as object, name),
+);
+const dataViewGetters = viewFields.map((name) => builtinGetter(DataView.prototype, name));
+
+/**
+ * Where a view's bytes are, as the built-in getters say: a property of the view's own named `buffer` or `byteLength`
+ * (non-enumerable, so the check does not see it), or a prototype put in between, must not make other bytes travel
+ * nor run the user's code where procxy reads a view (the check, the encoder, dropping marks).
+ */
+export function viewMemory(view: ArrayBufferView): {
+  buffer: ArrayBufferLike;
+  byteOffset: number;
+  byteLength: number;
+} {
+  const [buffer, byteOffset, byteLength] = types.isDataView(view) ? dataViewGetters : typedArrayGetters;
+  return {
+    buffer: buffer!.call(view) as ArrayBufferLike,
+    byteOffset: byteOffset!.call(view) as number,
+    byteLength: byteLength!.call(view) as number,
+  };
 }
 
 /**
@@ -94,7 +111,7 @@ export function releaseMarks(value: unknown): void {
     seen.add(item);
     for (const buffer of markedWith.get(item) ?? []) unmark(buffer);
     if (types.isAnyArrayBuffer(item)) unmark(item);
-    else if (ArrayBuffer.isView(item)) unmark(bufferOf(item));
+    else if (ArrayBuffer.isView(item)) unmark(viewMemory(item).buffer);
     else if (types.isMap(item))
       Map.prototype.forEach.call(item, (v: unknown, k: unknown) => stack.push(k, v));
     else if (types.isSet(item)) Set.prototype.forEach.call(item, (v: unknown) => stack.push(v));

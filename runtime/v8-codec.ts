@@ -16,7 +16,7 @@ import { types, v8 } from './builtins.js';
 import { SerializationError } from './errors.js';
 import { HandledRebuild } from './handled-rebuild.js';
 import type { Findings } from './procxiable.js';
-import { checkTakeable, isMarked, segmentThreshold, takeMemory } from './transfer.js';
+import { checkTakeable, isMarked, segmentThreshold, takeMemory, viewMemory } from './transfer.js';
 import { handlerTaking } from './transfer-handlers.js';
 
 const cycleReason = 'its payload holds, through its parts, the value it stands for';
@@ -198,36 +198,6 @@ export const viewTypes = [
 ] as const;
 const bufferType = 10;
 const dataViewType = 9;
-
-const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-
-function builtinGetter(prototype: object, name: string): (this: unknown) => unknown {
-  return Object.getOwnPropertyDescriptor(prototype, name)!.get!;
-}
-
-const typedArrayGetters = ['buffer', 'byteOffset', 'byteLength'].map((name) =>
-  builtinGetter(typedArrayPrototype, name),
-);
-const dataViewGetters = ['buffer', 'byteOffset', 'byteLength'].map((name) =>
-  builtinGetter(DataView.prototype, name),
-);
-
-/**
- * Where a view's bytes are, as the built-in getters say: a property of the view's own named `buffer` or `byteLength`
- * (non-enumerable, so the check does not see it) or a prototype put in between must not make other bytes travel.
- */
-export function viewMemory(view: NodeJS.ArrayBufferView): {
-  buffer: ArrayBufferLike;
-  byteOffset: number;
-  byteLength: number;
-} {
-  const [buffer, byteOffset, byteLength] = types.isDataView(view) ? dataViewGetters : typedArrayGetters;
-  return {
-    buffer: buffer!.call(view) as ArrayBufferLike,
-    byteOffset: byteOffset!.call(view) as number,
-    byteLength: byteLength!.call(view) as number,
-  };
-}
 
 function viewType(view: NodeJS.ArrayBufferView): number {
   if (view.constructor === Buffer) return bufferType;
