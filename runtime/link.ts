@@ -144,6 +144,11 @@ export class ParentLink {
   /** Sends handle arguments over Node's IPC channel; only with `supportHandles`. */
   readonly #handles: HandleSender | undefined;
   readonly #pending = new Map<number, PendingCall>();
+  /**
+   * Calls given up on here (aborted, timed out) whose answer the child still owes: that one answer is dropped, a
+   * second is a broken protocol. The child answers every call it was sent, so each id leaves with its answer.
+   */
+  readonly #abandoned = new Set<number>();
   readonly #deadlines = new Deadlines(
     (id) => this.#pending.has(id),
     (id, timeout) => this.#timedOut(id, timeout),
@@ -396,6 +401,7 @@ export class ParentLink {
     return (fired) => {
       if (!this.#pending.has(id)) return;
       this.#settle(id, abortError(method, this.pid, fired, 'sent'), false);
+      this.#abandoned.add(id);
       // Its message, still held here to be written, keeps counting toward maxPending until it is.
       if (end > this.#transport.handed()) this.#abortedOut.add(end, 0);
       this.#handles?.cancel(id);
@@ -534,9 +540,16 @@ export class ParentLink {
       case 'err': {
         const call = this.#pending.get(message.id);
         if (call === undefined) {
-          // An answer to a call that was aborted is expected; one to a call never made is not.
-          if (message.id >= this.#nextId)
-            this.#violation(new ProtocolError(`Answer to unknown call ${message.id}`));
+          if (!this.#owed(message.id)) {
+            this.#violation(
+              new ProtocolError(
+                message.id < this.#nextId
+                  ? `A second answer to call ${message.id}`
+                  : `Answer to unknown call ${message.id}`,
+              ),
+            );
+          }
+          this.#abandoned.delete(message.id);
           return;
         }
         if (message.t === 'ok') this.#settle(message.id, message.v, true);
@@ -648,8 +661,14 @@ export class ParentLink {
    */
   #invoke(message: CallbackMessage, unreadable?: SerializationError): void {
     const call = this.#pending.get(message.id);
-    if (call === undefined && message.id >= this.#nextId) {
-      return this.#violation(new ProtocolError(`A callback of unknown call ${message.id}`));
+    if (call === undefined && !this.#owed(message.id)) {
+      return this.#violation(
+        new ProtocolError(
+          message.id < this.#nextId
+            ? `A callback of call ${message.id}, which it already answered`
+            : `A callback of unknown call ${message.id}`,
+        ),
+      );
     }
     const callback = call?.callbacks?.get(message.f);
     if (call !== undefined && callback === undefined) {
@@ -693,7 +712,16 @@ export class ParentLink {
     if (call === undefined || this.#closed !== undefined) return;
     const error = new TimeoutError(call.method, timeout, this.pid);
     this.#settle(id, error, false);
+    this.#abandoned.add(id);
     void this.terminate(error);
+  }
+
+  /**
+   * Whether the child may still send for call `id`, which is not pending here: it was given up on, or every call was
+   * (the link is closing, and the child finishes what runs while it is disposed).
+   */
+  #owed(id: number): boolean {
+    return id < this.#nextId && (this.#closed !== undefined || this.#abandoned.has(id));
   }
 
   /** Marks the link closed and rejects every pending call with the reason. */

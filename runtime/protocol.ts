@@ -3,8 +3,9 @@
  * A worker link carries frames (see frame.ts) in both directions; each frame holds one message below. The parent
  * opens with `init` (how to build the worker and in which serialization mode); the child answers `ready` with its
  * dispatch table (the names of the callable methods, in index order) or `init-error`. From then on the parent sends
- * `call`s that name a method by its index in that table, and the child answers each with `ok` or `err` carrying the
- * same id, in any order. `dispose` asks the child to run the instance's dispose and exit; it answers `disposed`.
+ * `call`s that name a method by its index in that table, and the child answers each with exactly one `ok` or `err`
+ * carrying the same id, in any order (an aborted call too: the parent drops that answer, and ends a child that
+ * answers twice). `dispose` asks the child to run the instance's dispose and exit; it answers `disposed`.
  * `fatal` is the child's last word before an uncaught exception ends it. Thrown values travel as `Thrown` so that an
  * Error keeps its class, stack, cause chain and custom fields whatever the serialization mode.
  * While a call runs, the child may invoke its callbacks (`cb`, answered by `cb-ok`/`cb-err`) and the parent may

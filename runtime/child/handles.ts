@@ -6,7 +6,7 @@
  * send arrives as a `lost` envelope, and its call fails with a SerializationError naming the argument. A held-back
  * call the parent aborted never runs; its handles are closed when they arrive.
  */
-import { MethodNotFoundError, SerializationError } from '../errors.js';
+import { AbortError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { type Envelope, isEnvelope } from '../handles.js';
 import type { CallMessage } from '../protocol.js';
 import type { PassableHandle } from '../types.js';
@@ -131,7 +131,11 @@ export class HandleInbox {
         continue;
       }
       for (const i of indices) if (args[i] !== null) closeHandle(args[i] as PassableHandle);
-      if (!aborted) this.#fail(call.id, failure);
+      // Answered all the same: the parent drops this answer, and takes any other for a call given up on as a fault.
+      this.#fail(
+        call.id,
+        aborted ? new AbortError('The call was given up on before its handles arrived') : failure,
+      );
     }
   }
 }

@@ -452,6 +452,19 @@ describe('callbacks', () => {
     }
   });
 
+  it('terminates a child that answers a call twice, or invokes a callback of a call it answered', async () => {
+    for (const then of ['answer', 'callback'] as const) {
+      const w = await track(procxy(Forger, forgerUrl));
+      // The first call is id 1: its first answer settles it, what comes after for it breaks the protocol.
+      expect(await w.forgeAfterAnswer(1, then)).toBe('first');
+      const error = await w.ping().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect((error as Error).message).toMatch(
+        then === 'answer' ? /A second answer to call 1\b/ : /A callback of call 1, which it already answered/,
+      );
+    }
+  });
+
   it('drops the answer of a callback still running when its child died', async () => {
     const w = await tasks('json');
     let finished!: () => void;

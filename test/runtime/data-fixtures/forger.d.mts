@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 
 export declare class Forger extends EventEmitter<{ tick: [from: string] }> {
   forgeCallback(id: number, f: number): Promise<never>;
+  ping(): string;
+  forgeAfterAnswer(id: number, then: 'answer' | 'callback'): Promise<string>;
   forgeEvent(): Promise<never>;
   forgeErrorEvent(): Promise<never>;
   forgeAnswerThenEvents(): Promise<never>;

@@ -1,4 +1,4 @@
-// A worker that writes frames a real child never would (callbacks of unknown calls) and crashes on request.
+// A worker that writes frames a real child never would (callbacks of unknown calls, second answers) and crashes on request.
 import { EventEmitter } from 'node:events';
 import { existsSync, writeFileSync, writeSync } from 'node:fs';
 
@@ -16,6 +16,17 @@ export class Forger extends EventEmitter {
   /** Invokes callback `f` of call `id`, which the parent never made or gave no callback at `f`. */
   forgeCallback(id, f) {
     writeSync(outputFd, jsonFrame({ t: 'cb', id, f, n: 1, a: [] }));
+    return new Promise(() => {});
+  }
+
+  ping() {
+    return 'pong';
+  }
+
+  /** Answers call `id` (its own, when it is the first call made), then sends `then` for it as well. */
+  forgeAfterAnswer(id, then) {
+    const after = then === 'answer' ? { t: 'ok', id, v: 'second' } : { t: 'cb', id, f: 0, n: 1, a: [] };
+    writeSync(outputFd, Buffer.concat([jsonFrame({ t: 'ok', id, v: 'first' }), jsonFrame(after)]));
     return new Promise(() => {});
   }
 
