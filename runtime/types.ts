@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket as DgramSocket } from 'node:dgram';
 import type { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import type { SerializationMode } from './modes.js';
 import type { CallOptions } from './options.js';
 
@@ -264,15 +265,32 @@ type ReservedName =
   | 'then'
   | 'toJSON';
 
-type MethodKey<T, K extends keyof T> = K extends `_${string}` | `$${string}` | ReservedName
+/** `Keys` (the members of `Base`, or of its mutable kind) when T is a `Base`. */
+type KeysIf<T, Base, Keys = keyof Base> = T extends Base ? Keys : never;
+
+/**
+ * The methods of the built-ins a worker class may extend, which the child does not serve (it stops at a built-in
+ * prototype, as the generator leaves out what lib files and @types/node declare). A type cannot tell the worker's
+ * override of one from the built-in's: the generated stub, which can, has it.
+ */
+type BuiltinKey<T> =
+  | (IsEmitter<T> extends true ? keyof EventEmitter : never)
+  | KeysIf<T, ReadonlyMap<unknown, unknown>, keyof Map<unknown, unknown>>
+  | KeysIf<T, ReadonlySet<unknown>, keyof Set<unknown>>
+  | KeysIf<T, WeakMap<WeakKey, unknown>>
+  | KeysIf<T, WeakSet<WeakKey>>
+  | KeysIf<T, readonly unknown[], keyof unknown[]>
+  | KeysIf<T, Date>
+  | KeysIf<T, RegExp>
+  | KeysIf<T, Error>
+  | KeysIf<T, Readable>
+  | KeysIf<T, Writable>;
+
+type MethodKey<T, K extends keyof T> = K extends `_${string}` | `$${string}` | ReservedName | BuiltinKey<T>
   ? never
   : K extends string
     ? T[K] extends (...args: never[]) => unknown
-      ? IsEmitter<T> extends true
-        ? K extends keyof EventEmitter
-          ? never
-          : K
-        : K
+      ? K
       : never
     : never;
 

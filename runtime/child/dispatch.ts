@@ -6,8 +6,56 @@ export type WorkerClass = abstract new (...args: never[]) => object;
 
 const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
 
+const { toString } = Function.prototype;
+const nativeSource = /\{\s*\[native code\]\s*\}$/;
+let coreClasses: Set<object> | undefined;
+
 /**
- * Own methods along the class's prototype chain, nearest first, stopping before Object and EventEmitter. An
+ * The prototypes of the classes Node's loaded modules export (a stream, a socket, AsyncResource): a worker's chain
+ * can only reach a module's classes once the module is loaded. Data properties only: a getter (fs.promises) would
+ * load more.
+ */
+function corePrototypes(): Set<object> {
+  if (coreClasses !== undefined) return coreClasses;
+  coreClasses = new Set();
+  const { builtinModules } = process.getBuiltinModule('node:module');
+  // Undocumented, but Node's own record of what it loaded; without it, the stream classes (the child's channel
+  // loaded them) are the ones a worker extends.
+  const list: unknown = (process as { moduleLoadList?: unknown }).moduleLoadList;
+  const loaded = Array.isArray(list)
+    ? list.flatMap((entry) =>
+        typeof entry === 'string' && entry.startsWith('NativeModule ') ? [entry.slice(13)] : [],
+      )
+    : ['stream'];
+  const add = (value: unknown) => {
+    const prototype: unknown =
+      typeof value === 'function' ? (value as { prototype?: unknown }).prototype : undefined;
+    if (typeof prototype === 'object' && prototype !== null) coreClasses!.add(prototype);
+  };
+  for (const name of loaded) {
+    if (!builtinModules.includes(name)) continue;
+    const exported: unknown = process.getBuiltinModule(`node:${name}`);
+    add(exported);
+    if (typeof exported !== 'object' && typeof exported !== 'function') continue;
+    for (const d of Object.values(Object.getOwnPropertyDescriptors(exported))) add(d.value);
+  }
+  return coreClasses;
+}
+
+/**
+ * Whether a prototype is a built-in's, whose members are not the worker's methods (as the generator leaves out
+ * what is declared in TypeScript's lib files and @types/node): ECMAScript's (a native constructor) and Node's.
+ */
+function isBuiltin(p: object): boolean {
+  if (stopAt.has(p)) return true;
+  const constructor: unknown = Object.getOwnPropertyDescriptor(p, 'constructor')?.value;
+  if (typeof constructor !== 'function') return false;
+  return nativeSource.test(toString.call(constructor)) || corePrototypes().has(p);
+}
+
+/**
+ * Own methods along the class's prototype chain, nearest first, stopping at the first built-in (Object, EventEmitter,
+ * Map, a stream...): an override of a built-in's method in the worker's own class is served. An
  * EventEmitter worker's overrides of EventEmitter members (a typed `emit`, `on`) are not served: the proxy keeps
  * those names for the child's events, as the generator and the Procxy type do (a remote `removeAllListeners` would
  * also remove the listeners that forward events to the parent).
@@ -16,7 +64,7 @@ export function allowList(Class: WorkerClass): string[] {
   const names: string[] = [];
   const seen = new Set<string>();
   const emitter = Class.prototype instanceof EventEmitter;
-  for (let p = Class.prototype as object | null; p !== null && !stopAt.has(p); p = Object.getPrototypeOf(p)) {
+  for (let p = Class.prototype as object | null; p !== null && !isBuiltin(p); p = Object.getPrototypeOf(p)) {
     for (const name of Object.getOwnPropertyNames(p)) {
       if (seen.has(name)) continue;
       seen.add(name);

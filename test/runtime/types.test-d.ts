@@ -1,5 +1,6 @@
 // The public types: a proxy's methods are the class's, async, and only what the mode can carry compiles.
 
+import type { Writable } from 'node:stream';
 import type { IsProcxiable, Procxy, ProxyControls } from 'procxy';
 import { describe, expectTypeOf, it } from 'vitest';
 
@@ -95,6 +96,29 @@ describe('Procxy of a class with names the child never serves', () => {
     const p = {} as Procxy<Reserved>;
     expectTypeOf(p.ping).toEqualTypeOf<() => Promise<string>>();
     expectTypeOf<keyof typeof p & ('then' | 'toJSON' | 'toString')>().toEqualTypeOf<never>();
+  });
+});
+
+declare class Registry extends Map<string, number> {
+  lookup(key: string): number | null;
+}
+
+declare class Sink extends Writable {
+  push(text: string): number;
+}
+
+describe('Procxy of a class extending a built-in', () => {
+  it("offers the class's own methods, none of the built-in's (which the child does not serve)", () => {
+    const registry = {} as Procxy<Registry, 'advanced'>;
+    expectTypeOf(registry.lookup).toEqualTypeOf<(key: string) => Promise<number | null>>();
+    expectTypeOf<keyof typeof registry & ('get' | 'set' | 'has' | 'forEach')>().toEqualTypeOf<never>();
+    const sink = {} as Procxy<Sink>;
+    expectTypeOf(sink.push).toEqualTypeOf<(text: string) => Promise<number>>();
+    expectTypeOf<
+      keyof typeof sink & ('write' | 'end' | 'pipe' | 'destroy' | 'emit')
+    >().toEqualTypeOf<never>();
+    // The event API stays.
+    expectTypeOf(sink.on).toBeFunction();
   });
 });
 
