@@ -64,7 +64,9 @@ export function allowList(Class: WorkerClass): string[] {
   const names: string[] = [];
   const seen = new Set<string>();
   const emitter = Class.prototype instanceof EventEmitter;
-  for (let p = Class.prototype as object | null; p !== null && !isBuiltin(p); p = Object.getPrototypeOf(p)) {
+  const own = Class.prototype as object;
+  // The worker's own class is none: only a worker with a base class of its own pays for corePrototypes().
+  for (let p: object | null = own; p !== null && (p === own || !isBuiltin(p)); p = Object.getPrototypeOf(p)) {
     for (const name of Object.getOwnPropertyNames(p)) {
       if (seen.has(name)) continue;
       seen.add(name);
