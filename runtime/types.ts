@@ -223,19 +223,29 @@ type EventNamesOf<T> = T extends { eventNames(): (infer K)[]; emit(...args: neve
     : K & string
   : never;
 
+/** Event names as the proxy takes them: strings, a numeric key of a map as its text (`emit(1)` is heard as '1'). */
+type NameText<K> = (K & string) | `${K & number}`;
+
 type IsEmitter<T> = [EventNamesOf<T>] extends [never] ? false : true;
 
 /** Checked bivariantly, so that `(n: number) => void` is accepted for an event whose arguments are not declared. */
 type LooseListener = { listener(...args: unknown[]): void }['listener'];
 
-type EventName<Names extends string, M> = [M] extends [DefaultEventMap] ? Names : keyof M & string;
+type EventName<Names extends string, M> = [M] extends [DefaultEventMap] ? Names : NameText<keyof M>;
+
+/** The arguments map M declares for the event named K, a numeric key's by its text too. */
+type EventArgs<M, K> = K extends keyof M
+  ? M[K]
+  : K extends `${infer N extends number}`
+    ? N extends keyof M
+      ? M[N]
+      : never
+    : never;
 
 type EventListener<M, K> = [M] extends [DefaultEventMap]
   ? LooseListener
-  : K extends keyof M
-    ? M[K] extends readonly unknown[]
-      ? (...args: M[K]) => void
-      : never
+  : EventArgs<M, K> extends infer A extends readonly unknown[]
+    ? (...args: A) => void
     : never;
 
 /**

@@ -36,6 +36,9 @@ interface TickerEvents {
 declare class Ticker extends EventEmitter<TickerEvents> {
   start(): void;
 }
+declare class NumberedTicker extends EventEmitter<{ 1: [x: number]; two: [] }> {
+  start(): void;
+}
 declare class Untyped extends EventEmitter {
   start(): void;
 }
@@ -104,6 +107,20 @@ describe('events', () => {
     t.on('nope', () => {});
     // @ts-expect-error tick carries a number
     t.on('tick', (i: string) => i);
+  });
+
+  it('takes a numeric key of the map by its text, as the child forwards emit(1)', () => {
+    interface Numbered {
+      1: [x: number];
+      two: [];
+    }
+    const n = {} as Procxy<NumberedTicker, 'json', Numbered>;
+    n.on('1', (x) => expectTypeOf(x).toBeNumber());
+    n.on('two', () => {});
+    // @ts-expect-error the proxy takes string names only
+    n.on(1, () => {});
+    // @ts-expect-error 1 carries a number
+    n.on('1', (x: string) => x);
   });
 
   it('knows the event names of a declared map without the map argument', () => {
