@@ -840,7 +840,10 @@ export class ShapeBuilder {
     return `${symbol.flags & ts.SymbolFlags.Interface ? 'interface' : 'type'} '${symbol.name}'`;
   }
 
-  /** The built-in a type is (by its own lib declaration) or derives from (through user classes and interfaces). */
+  /**
+   * The built-in a type is (by its own lib declaration) or derives from (through user classes and interfaces, and lib
+   * ones: `NodeJS.ErrnoException` and `DOMException` are Errors).
+   */
   private builtinOf(
     type: ts.Type,
     seen = new Set<ts.Type>(),
@@ -850,7 +853,7 @@ export class ShapeBuilder {
       const handle = handleName(symbol);
       if (handle !== undefined) return { kind: 'handle', name: handle, type };
       const kind = builtinKinds.get(symbol.name);
-      return kind === undefined ? undefined : { kind, name: symbol.name, type };
+      if (kind !== undefined) return { kind, name: symbol.name, type };
     }
     const target = referenceTarget(type);
     if (
