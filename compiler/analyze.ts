@@ -179,11 +179,15 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
     const holder = classExpressionHolder(target);
     if (holder !== undefined && holder.getSourceFile() === file && !expressions.has(holder)) {
       expressions.add(holder);
+      const declaration =
+        exported.name === 'default'
+          ? `export default class ${holder.name.getText()}`
+          : `export class ${exported.name}`;
       context.diagnostics.push(
         diagnosticAt(
           holder.name,
           'PRX9015',
-          `'${exported.name}' holds a class expression, so it is not a worker (the generator reads class declarations); declare it as \`export class ${exported.name} { ... }\` to generate its stub`,
+          `'${exported.name}' holds a class expression, so it is not a worker (the generator reads class declarations); declare it as \`${declaration} { ... }\` to generate its stub`,
           'warning',
         ),
       );
@@ -193,7 +197,17 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
     if (decl === undefined || decl.getSourceFile() !== file) continue;
     classes.set(decl, [...(classes.get(decl) ?? []), exported.name]);
   }
-  if (classes.size === 0) {
+  const exportEquals = file.statements.find((s) => ts.isExportAssignment(s) && s.isExportEquals);
+  if (exportEquals !== undefined) {
+    context.diagnostics.push(
+      diagnosticAt(
+        exportEquals,
+        'PRX9017',
+        'this file exports with `export =`, which the generator does not read, so no class in it is a worker; export the class itself (`export class Name { ... }` or `export default class Name { ... }`) to generate its stub',
+        'warning',
+      ),
+    );
+  } else if (classes.size === 0) {
     for (const statement of file.statements) {
       if (ts.isClassDeclaration(statement) && statement.name !== undefined) {
         context.diagnostics.push(
@@ -211,6 +225,17 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
   const ordered = [...classes].sort(([a], [b]) => a.pos - b.pos);
   for (const [decl, names] of ordered) {
     if ((ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract) !== 0) continue;
+    if (!file.isDeclarationFile && isAmbient(decl)) {
+      context.diagnostics.push(
+        diagnosticAt(
+          decl.name ?? decl,
+          'PRX9016',
+          `class '${decl.name?.text ?? 'default'}' is declared with \`declare\`, so this file has no JavaScript for it and it is not a worker; drop \`declare\` and implement it to generate its stub`,
+          'warning',
+        ),
+      );
+      continue;
+    }
     const exportName =
       names.find((n) => n !== 'default' && isIdentifierText(n)) ??
       names.find((n) => n !== 'default') ??

@@ -390,6 +390,65 @@ describe('which classes are workers', () => {
     ]);
     expect(result.workers).toBe(1);
   });
+
+  it('advises a default export of a class expression to be declared as the default-exported class', async () => {
+    const dir = scratchProject({
+      'src/v.worker.ts': [
+        'const VW = class {',
+        '  run(): number {',
+        '    return 1;',
+        '  }',
+        '};',
+        'export default VW;',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)).toContain(
+      "1:7 PRX9015 'default' holds a class expression, so it is not a worker (the generator reads class declarations); declare it as `export default class VW { ... }` to generate its stub",
+    );
+  });
+
+  it('warns that a declare class, which has no JavaScript, is not a worker', async () => {
+    const dir = scratchProject({
+      'src/d.worker.ts': [
+        'export declare class D {',
+        '  run(): number;',
+        '}',
+        'export class Real {',
+        '  run(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(
+      result.diagnostics.map((d) => `${d.line}:${d.column} ${d.category} ${d.code} ${d.message}`),
+    ).toEqual([
+      "1:22 warning PRX9016 class 'D' is declared with `declare`, so this file has no JavaScript for it and it is not a worker; drop `declare` and implement it to generate its stub",
+    ]);
+    expect(result.workers).toBe(1);
+  });
+
+  it('warns that a file exporting with export = has no worker, rather than calling its class not exported', async () => {
+    const dir = scratchProject({
+      'src/e.worker.cts': [
+        'class EqW {',
+        '  hi(n: number): number {',
+        '    return n + 1;',
+        '  }',
+        '}',
+        'export = EqW;',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    const codes = result.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`);
+    expect(codes).toContain('6:1 PRX9017');
+    expect(codes.filter((c) => c.includes('PRX9012'))).toEqual([]);
+  });
 });
 
 describe('mixins', () => {
