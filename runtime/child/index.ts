@@ -26,6 +26,12 @@ export function serve(options: ServeOptions): void {
   const { methods, voids = [] } = options;
   startChild(async (init) => {
     const Class = 'load' in options ? await options.load() : options.Class;
+    if (typeof Class !== 'function') {
+      // The worker module changed since the stub was generated, or declares the class without defining it.
+      throw new ResolutionFailure(
+        `The worker module does not export ${init.className} as a class (it is ${Class === null ? 'null' : typeof Class}); regenerate the procxy stubs`,
+      );
+    }
     if (init.className !== Class.name) {
       throw new ResolutionFailure(
         `This child serves ${Class.name}, but the parent asked for ${init.className}`,

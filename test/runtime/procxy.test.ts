@@ -329,6 +329,14 @@ describe('dispatch', () => {
     expect((error as SpawnError).message).toMatch(/has no callable method 'toString'/);
   });
 
+  it('fails to start, naming the class, when the worker module does not export it', async () => {
+    const error = await stubFailure('./core-fixtures/echo-child-missing.mjs', ['echo']);
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect((error as Error).message).toMatch(
+      /does not export Echo as a class \(it is undefined\); regenerate/,
+    );
+  });
+
   it('fails to start when the stub and the child disagree on the table', async () => {
     const error = await stubFailure('./core-fixtures/echo-child.mjs', ['echo', 'describe']);
     expect(error).toBeInstanceOf(SpawnError);
