@@ -94,6 +94,9 @@ function plainArguments(args: readonly unknown[]): boolean {
  */
 const maxUnreadAnswerBytes = 64 * 1024 * 1024;
 
+/** Aborted calls whose one late answer is told from a second one (see #abandoned). */
+const abandonedKept = 1024;
+
 /** How long to wait for a dead child's link to drain before settling its calls. */
 const drainMs = 1_000;
 /**
@@ -145,10 +148,12 @@ export class ParentLink {
   readonly #handles: HandleSender | undefined;
   readonly #pending = new Map<number, PendingCall>();
   /**
-   * Calls given up on here (aborted, timed out) whose answer the child still owes: that one answer is dropped, a
-   * second is a broken protocol. The child answers every call it was sent, so each id leaves with its answer.
+   * Aborted calls whose answer the child still owes: that one answer is dropped, a second is a broken protocol. Each
+   * id leaves with its answer, but a method that never settles never answers: past `abandonedKept` of them the oldest
+   * is forgotten, and every id below it counts as owed (a second answer to it goes unnoticed).
    */
   readonly #abandoned = new Set<number>();
+  #owedBelow = 0;
   readonly #deadlines = new Deadlines(
     (id) => this.#pending.has(id),
     (id, timeout) => this.#timedOut(id, timeout),
@@ -401,7 +406,7 @@ export class ParentLink {
     return (fired) => {
       if (!this.#pending.has(id)) return;
       this.#settle(id, abortError(method, this.pid, fired, 'sent'), false);
-      this.#abandoned.add(id);
+      this.#abandon(id);
       // Its message, still held here to be written, keeps counting toward maxPending until it is.
       if (end > this.#transport.handed()) this.#abortedOut.add(end, 0);
       this.#handles?.cancel(id);
@@ -712,16 +717,25 @@ export class ParentLink {
     if (call === undefined || this.#closed !== undefined) return;
     const error = new TimeoutError(call.method, timeout, this.pid);
     this.#settle(id, error, false);
-    this.#abandoned.add(id);
     void this.terminate(error);
+  }
+
+  #abandon(id: number): void {
+    this.#abandoned.add(id);
+    if (this.#abandoned.size <= abandonedKept) return;
+    const oldest: number = this.#abandoned.values().next().value!;
+    this.#abandoned.delete(oldest);
+    this.#owedBelow = Math.max(this.#owedBelow, oldest + 1);
   }
 
   /**
    * Whether the child may still send for call `id`, which is not pending here: it was given up on, or every call was
-   * (the link is closing, and the child finishes what runs while it is disposed).
+   * (the link is closing, timed out for one: the child finishes what runs while it is disposed).
    */
   #owed(id: number): boolean {
-    return id < this.#nextId && (this.#closed !== undefined || this.#abandoned.has(id));
+    return (
+      id < this.#nextId && (this.#closed !== undefined || id < this.#owedBelow || this.#abandoned.has(id))
+    );
   }
 
   /** Marks the link closed and rejects every pending call with the reason. */

@@ -465,6 +465,23 @@ describe('callbacks', () => {
     }
   });
 
+  it('drops the late answer of an aborted call, and ends a child that answers it twice, past 1024 never answered', async () => {
+    const w = await track(procxy(Forger, forgerUrl));
+    // Calls 1 to 1100 are aborted and never answered: the parent keeps the last 1024 of them apart.
+    for (let i = 0; i < 1100; i++) {
+      const controller = new AbortController();
+      const call = w.hang(controller.signal);
+      controller.abort();
+      await expect(call).rejects.toThrow(/aborted/);
+    }
+    // The oldest, forgotten, still counts as owed; a recent one is owed once.
+    expect(await w.forgeAnswer(1)).toBe('sent');
+    expect(await w.forgeAnswer(1100)).toBe('sent');
+    const error = await w.forgeAnswer(1100).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/A second answer to call 1100\b/);
+  });
+
   it('drops the answer of a callback still running when its child died', async () => {
     const w = await tasks('json');
     let finished!: () => void;

@@ -23,6 +23,18 @@ export class Forger extends EventEmitter {
     return 'pong';
   }
 
+  /** Never settles, whatever its signal says. */
+  hang(signal) {
+    void signal;
+    return new Promise(() => {});
+  }
+
+  /** Answers call `id` (one given up on, by the test), then answers its own call. */
+  forgeAnswer(id) {
+    writeSync(outputFd, jsonFrame({ t: 'ok', id, v: 'late' }));
+    return 'sent';
+  }
+
   /** Answers call `id` (its own, when it is the first call made), then sends `then` for it as well. */
   forgeAfterAnswer(id, then) {
     const after = then === 'answer' ? { t: 'ok', id, v: 'second' } : { t: 'cb', id, f: 0, n: 1, a: [] };
