@@ -155,7 +155,7 @@ export class ParentLink {
   readonly #abandoned = new Set<number>();
   #owedBelow = 0;
   readonly #deadlines = new Deadlines(
-    (id) => this.#pending.has(id),
+    (id) => this.#pending.has(id) || this.#unreadAbort(id) !== undefined,
     (id, timeout) => this.#timedOut(id, timeout),
   );
   #nextId = 1;
@@ -177,6 +177,11 @@ export class ParentLink {
   #linkCheck: NodeJS.Timeout | undefined;
   /** Messages of aborted calls this process still holds to write: they count toward maxPending (see #full). */
   readonly #abortedOut = new HeldMessages();
+  /**
+   * Aborted calls whose message is not all written yet, by id: the end of their message and their method. Such a
+   * call keeps its deadline, as a worker that does not read it in time is stuck, and the write holds this process.
+   */
+  readonly #unread = new Map<number, { end: number; method: string }>();
   /** Callback answers this process still holds to write: the child has not read them (see #invoke). */
   readonly #answersOut = new HeldMessages();
   #startTimer: NodeJS.Timeout | undefined;
@@ -252,6 +257,7 @@ export class ParentLink {
         clearTimeout(this.#linkCheck);
         clearTimeout(this.#startTimer);
         this.#deadlines.clear();
+        this.#unread.clear();
         this.#detachAbort();
         resolve();
         // What it wrote before it exited is read first: answers it sent are not lost.
@@ -405,10 +411,13 @@ export class ParentLink {
   #onAbort(id: number, method: string, remote: boolean, end: number): (fired: AbortSignal) => void {
     return (fired) => {
       if (!this.#pending.has(id)) return;
+      // Its message, still held here to be written, keeps counting toward maxPending until it is.
+      if (end > this.#transport.handed()) {
+        this.#abortedOut.add(end, 0);
+        this.#unread.set(id, { end, method });
+      }
       this.#settle(id, abortError(method, this.pid, fired, 'sent'), false);
       this.#abandon(id);
-      // Its message, still held here to be written, keeps counting toward maxPending until it is.
-      if (end > this.#transport.handed()) this.#abortedOut.add(end, 0);
       this.#handles?.cancel(id);
       if (remote && this.#closed === undefined) {
         sendAbort((m, j, f) => this.#transport.send(m, j, f), id, fired.reason);
@@ -709,7 +718,22 @@ export class ParentLink {
     if (this.#closed === undefined) this.#transport.send({ t: kind, e: event }, true);
   }
 
+  /** The method of aborted call `id` while its message is not all written yet. */
+  #unreadAbort(id: number): string | undefined {
+    const held = this.#unread.get(id);
+    if (held === undefined) return undefined;
+    if (held.end > this.#transport.handed()) return held.method;
+    this.#unread.delete(id);
+    return undefined;
+  }
+
   #timedOut(id: number, timeout: number): void {
+    const unread = this.#unreadAbort(id);
+    if (unread !== undefined) {
+      // Aborted, and still not read by the worker in all that time: it is stuck (the other calls fail of that).
+      void this.terminate(new TimeoutError(unread, timeout, this.pid));
+      return;
+    }
     if (!this.#pending.has(id)) return;
     // Its answer may have come while the event loop was busy past the deadline, unread yet: it counts.
     this.#channel.readPending?.();
@@ -880,6 +904,8 @@ export class ParentLink {
   /** A worker with nothing to do must not keep the parent alive; one with calls in flight must (through its input). */
   #setRef(ref: boolean): void {
     this.#channel.setRef(ref);
-    if (!ref) this.#deadlines.idle();
+    if (ref) return;
+    for (const id of this.#unread.keys()) this.#unreadAbort(id);
+    if (this.#unread.size === 0) this.#deadlines.idle();
   }
 }

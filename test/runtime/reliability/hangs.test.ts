@@ -315,6 +315,26 @@ describe('$terminate()', () => {
     }
   });
 
+  it('a worker that never reads an aborted call ends at its deadline, and lets its parent exit', async () => {
+    const mark = files.file('abort-unread');
+    const parent = runParent('parent.mjs', ['abort-unread', mark, '1000']);
+    try {
+      const { child } = await parent.message<{ child: number }>('child');
+      pids.add(child);
+      expect((await parent.message<{ aborted: string[] }>('aborted')).aborted).toEqual([
+        'AbortError',
+        'AbortError',
+      ]);
+      // The write of the unread call held the parent's event loop for good: its deadline ends the worker instead.
+      expect((await parent.message<{ exit: string }>('exit')).exit).toBe('SIGTERM');
+      const { code } = await parent.exit(10_000);
+      expect(code).toBe(0);
+      await waitGone(child, 2_000);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  });
+
   it('an idle worker never holds its parent: a script that forgets $terminate exits, and its child ends', async () => {
     const parent = runParent('parent.mjs', ['forget']);
     try {
