@@ -6,7 +6,7 @@ export type WorkerClass = abstract new (...args: never[]) => object;
 
 const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
 
-const { toString } = Function.prototype;
+const functionSource = Function.prototype.toString;
 const nativeSource = /\{\s*\[native code\]\s*\}$/;
 let coreClasses: Set<object> | undefined;
 
@@ -48,9 +48,9 @@ function corePrototypes(): Set<object> {
  */
 function isBuiltin(p: object): boolean {
   if (stopAt.has(p)) return true;
-  const constructor: unknown = Object.getOwnPropertyDescriptor(p, 'constructor')?.value;
-  if (typeof constructor !== 'function') return false;
-  return nativeSource.test(toString.call(constructor)) || corePrototypes().has(p);
+  const maker: unknown = Object.getOwnPropertyDescriptor(p, 'constructor')?.value;
+  if (typeof maker !== 'function') return false;
+  return nativeSource.test(functionSource.call(maker)) || corePrototypes().has(p);
 }
 
 /**
