@@ -376,6 +376,11 @@ class Judge {
       this.report(at, { rule: 'callback-property', subject, segment: '' }, where, label, path);
     }
     for (const signature of type.getCallSignatures()) {
+      const self = thisParameterType(this.checker, signature);
+      if (self !== undefined) {
+        const subject = this.checker.typeToString(self);
+        this.report(at, { rule: 'callback-this', subject, segment: '' }, where, label, `${label}(this)`);
+      }
       const roots: Root[] = signature.getParameters().flatMap((symbol, i) => {
         const type = this.checker.getTypeOfSymbol(symbol);
         // Rest arguments are arguments too, not an array: `cb(arg 1...)` for the ones from index 1 on.
@@ -517,4 +522,16 @@ function hasUncheckedTag(declaration: ts.SignatureDeclaration, checker: ts.TypeC
     declarations = checker.getSymbolAtLocation(declaration.name)?.declarations ?? declarations;
   }
   return declarations.some((d) => ts.getJSDocTags(d).some((tag) => tag.tagName.text === UNCHECKED_TAG));
+}
+
+/**
+ * The type a signature declares for `this`, unless it assumes nothing of it (void, undefined, unknown, any): the
+ * parent's function is called without one.
+ */
+function thisParameterType(checker: ts.TypeChecker, signature: ts.Signature): ts.Type | undefined {
+  const first = signature.getDeclaration()?.parameters[0];
+  if (first === undefined || !ts.isIdentifier(first.name) || first.name.text !== 'this') return undefined;
+  const type = checker.getTypeAtLocation(first);
+  const assumesNothing = ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Unknown | ts.TypeFlags.Any;
+  return type.flags & assumesNothing ? undefined : type;
 }

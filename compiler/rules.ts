@@ -28,7 +28,8 @@ export type RuleId =
   | 'unresolved'
   | 'array-properties-json'
   | 'builtin-properties'
-  | 'callback-result';
+  | 'callback-result'
+  | 'callback-this';
 
 export interface Rule {
   readonly code: string;
@@ -235,6 +236,13 @@ export const rules: { readonly [K in RuleId]: Rule } = {
     (subject) =>
       `a callback is typed to return ${subject}, but the child's callback returns a Promise of the parent's answer`,
     'Type its result as Promise<T> or T | Promise<T> and await it in the worker, or as void when the worker does not use it.',
+  ),
+  'callback-this': rule(
+    'PRX1028',
+    both,
+    (subject) =>
+      `a callback is typed with \`this: ${subject}\`, but only its arguments cross: the parent's function is called with \`this\` undefined`,
+    'Pass that value as an argument of the callback, or type it `this: void`.',
   ),
 };
 
