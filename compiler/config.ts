@@ -70,7 +70,22 @@ export function validateConfig(value: unknown): ProcxyConfig {
     );
   }
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  let keys: string[];
+  let then: unknown;
+  try {
+    keys = Object.keys(record);
+    then = record.then;
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid config: reading its options threw: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (typeof then === 'function') {
+    throw new ConfigError(
+      'Invalid config: expected an object, got a Promise (or another thenable); export the object itself (the config module may await at its top level before it)',
+    );
+  }
+  for (const key of keys) {
     if (!(KEYS as readonly string[]).includes(key)) {
       throw new ConfigError(
         `Invalid option "${key}": unknown option (known options: ${KEYS.join(', ')})`,

@@ -56,6 +56,22 @@ describe('defineConfig', () => {
   it('rejects what is not an object', () => {
     expect(() => validateConfig(['a.ts'])).toThrow('Invalid config: expected an object');
   });
+
+  it('rejects a Promise of a config, saying so, and a config whose keys cannot be read', () => {
+    const promised = Promise.resolve({ workers: ['a.ts'] });
+    expect(() => validateConfig(promised)).toThrow(ConfigError);
+    expect(() => validateConfig(promised)).toThrow('Invalid config: expected an object, got a Promise');
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys here');
+        },
+      },
+    );
+    expect(() => validateConfig(hostile)).toThrow(ConfigError);
+    expect(() => validateConfig(hostile)).toThrow('Invalid config: reading its options threw: no keys here');
+  });
 });
 
 /** Polls until `condition` holds, for at most 10 s. */
