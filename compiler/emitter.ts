@@ -92,12 +92,20 @@ export function eventMapText(
   if (written?.ok) return written.text;
   const inferred = namer.inferred(emitter.map, decl);
   if (inferred.ok) return inferred.text;
+  // Written in a base class's heritage (`Base<E> extends EventEmitter<E>`), the map may be that class's type
+  // parameter, which no export can name: what the worker's own base gives it is what to export.
+  const own =
+    node !== undefined &&
+    node.pos >= decl.pos &&
+    node.end <= decl.end &&
+    node.getSourceFile() === decl.getSourceFile();
+  const base = decl.heritageClauses?.find((c) => c.token === ts.SyntaxKind.ExtendsKeyword)?.types.at(0);
   unnameable(
     context,
-    node ?? decl.name ?? decl,
+    own ? node : (base ?? decl.name ?? decl),
     className,
     'the event map',
-    written ?? inferred,
+    own ? (written ?? inferred) : inferred,
     'Export the type',
   );
   return undefined;

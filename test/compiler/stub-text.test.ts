@@ -451,6 +451,28 @@ describe('which classes are workers', () => {
   });
 });
 
+describe('event maps the stub cannot name', () => {
+  it('names the unexported map a base class passes on, at the worker, not the base class type parameter', async () => {
+    const dir = scratchProject({
+      'src/b.worker.ts': [
+        "import { EventEmitter } from 'node:events';",
+        'interface Hidden {',
+        '  base: [x: number];',
+        '}',
+        'export class Direct extends EventEmitter<Hidden> {}',
+        'class Base<E extends Record<keyof E, unknown[]>> extends EventEmitter<E> {}',
+        'export class ViaBase extends Base<Hidden> {}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([
+      "5:42 PRX9031 the event map of 'Direct' cannot be written in the generated stub: 'Hidden' is not exported from b.worker.ts. Export the type",
+      "7:30 PRX9031 the event map of 'ViaBase' cannot be written in the generated stub: 'Hidden' is not exported from b.worker.ts. Export the type",
+    ]);
+  });
+});
+
 describe('mixins', () => {
   it("writes the mixin function's type parameters as instantiated, keeping the method's own and mapped ones", async () => {
     const { stub, tsc } = await stubOf(
