@@ -14,7 +14,7 @@ import {
   takesHandles,
   UNCHECKED_TAG,
 } from './procxiable.js';
-import { isLibFile } from './procxiable-shape.js';
+import { isLibFile, isLibSymbol } from './procxiable-shape.js';
 import { isLibraryFile } from './program.js';
 import {
   constructorText,
@@ -225,6 +225,8 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
   const ordered = [...classes].sort(([a], [b]) => a.pos - b.pos);
   for (const [decl, names] of ordered) {
     if ((ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract) !== 0) continue;
+    // An error class exported beside the worker (for the parent's `instanceof`) is none.
+    if (derivesFromError(checker, decl)) continue;
     if (!file.isDeclarationFile && isAmbient(decl)) {
       context.diagnostics.push(
         diagnosticAt(
@@ -545,6 +547,27 @@ function isImplemented(checker: ts.TypeChecker, property: ts.Symbol, classType: 
     if (inherited !== undefined && isImplemented(checker, inherited, baseType)) return true;
   }
   return false;
+}
+
+/** Whether a class extends Error (as TypeScript's lib declares it), directly or through its bases (TypeError's too). */
+function derivesFromError(checker: ts.TypeChecker, decl: ts.ClassDeclaration): boolean {
+  const symbol = checker.getSymbolAtLocation(decl.name ?? decl);
+  if (symbol === undefined) return false;
+  const seen = new Set<ts.Type>();
+  const walk = (type: ts.Type): boolean => {
+    if (seen.has(type)) return false;
+    seen.add(type);
+    const base = type.getSymbol();
+    if (base !== undefined && isLibSymbol(base) && base.name === 'Error') return true;
+    if (
+      !(type.flags & ts.TypeFlags.Object) ||
+      !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface)
+    ) {
+      return false;
+    }
+    return checker.getBaseTypes(type as ts.InterfaceType).some(walk);
+  };
+  return checker.getBaseTypes(checker.getDeclaredTypeOfSymbol(symbol) as ts.InterfaceType).some(walk);
 }
 
 /** In a `.d.ts` or under `declare`: a description of JavaScript, whose methods have no bodies here. */

@@ -5,7 +5,10 @@ export type ConfigSerializationMode = 'json' | 'advanced';
 
 /** What a `procxy.config.ts` exports by default. Paths and globs are relative to the config file's folder. */
 export interface ProcxyConfig {
-  /** Globs of worker files; every exported class in a matching file is a worker. A leading `!` excludes. */
+  /**
+   * Globs of worker files; every exported class in a matching file is a worker, but for abstract classes and Error
+   * subclasses (exported beside the worker for `instanceof`). A leading `!` excludes.
+   */
   readonly workers: readonly string[];
   /** Serialization mode the generated stubs check and use; default `'json'`. */
   readonly serialization?: ConfigSerializationMode;

@@ -409,6 +409,31 @@ describe('which classes are workers', () => {
     );
   });
 
+  it('takes no Error subclass for a worker: one exported beside the worker is for instanceof', async () => {
+    const dir = scratchProject({
+      'src/e.worker.ts': [
+        'export class QuotaError extends Error {',
+        '  constructor(message: string, readonly limit: number) {',
+        '    super(message);',
+        '  }',
+        '}',
+        'export class PlainError extends Error {}',
+        'export class NarrowError extends QuotaError {}',
+        'export class BadInput extends TypeError {}',
+        'export class W {',
+        '  go(n: number): number {',
+        "    if (n > 3) throw new QuotaError('too many', 3);",
+        '    return n;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.workers).toBe(1);
+  });
+
   it('warns that a declare class, which has no JavaScript, is not a worker', async () => {
     const dir = scratchProject({
       'src/d.worker.ts': [
