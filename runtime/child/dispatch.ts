@@ -6,18 +6,27 @@ export type WorkerClass = abstract new (...args: never[]) => object;
 
 const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
 
-const functionSource = Function.prototype.toString;
-const nativeSource = /\{\s*\[native code\]\s*\}$/;
-let coreClasses: Set<object> | undefined;
+let builtinPrototypes: Set<object> | undefined;
 
 /**
- * The prototypes of the classes Node's loaded modules export (a stream, a socket, AsyncResource): a worker's chain
- * can only reach a module's classes once the module is loaded. Data properties only: a getter (fs.promises) would
- * load more.
+ * The prototypes of the classes JavaScript and Node hand out as they are: the globals (Map, Error, URL,
+ * EventTarget) and the exports of Node's loaded modules (EventEmitter, the streams, net.Socket); a worker's chain can
+ * only reach a module's classes once the module is loaded. Data properties only: a getter (a lazy global such as
+ * AbortController, fs.WriteStream) would load more, so those classes are not known.
  */
-function corePrototypes(): Set<object> {
-  if (coreClasses !== undefined) return coreClasses;
-  coreClasses = new Set();
+function knownBuiltins(): Set<object> {
+  if (builtinPrototypes !== undefined) return builtinPrototypes;
+  const found = new Set<object>();
+  const addClass = (value: unknown) => {
+    const prototype: unknown =
+      typeof value === 'function' ? (value as { prototype?: unknown }).prototype : undefined;
+    if (typeof prototype === 'object' && prototype !== null) found.add(prototype);
+  };
+  const addAll = (holder: unknown) => {
+    if (typeof holder !== 'object' && typeof holder !== 'function') return;
+    for (const d of Object.values(Object.getOwnPropertyDescriptors(holder))) addClass(d.value);
+  };
+  addAll(globalThis);
   const { builtinModules } = process.getBuiltinModule('node:module');
   // Undocumented, but Node's own record of what it loaded; without it, the stream classes (the child's channel
   // loaded them) are the ones a worker extends.
@@ -27,35 +36,28 @@ function corePrototypes(): Set<object> {
         typeof entry === 'string' && entry.startsWith('NativeModule ') ? [entry.slice(13)] : [],
       )
     : ['stream'];
-  const add = (value: unknown) => {
-    const prototype: unknown =
-      typeof value === 'function' ? (value as { prototype?: unknown }).prototype : undefined;
-    if (typeof prototype === 'object' && prototype !== null) coreClasses!.add(prototype);
-  };
   for (const name of loaded) {
     if (!builtinModules.includes(name)) continue;
     const exported: unknown = process.getBuiltinModule(`node:${name}`);
-    add(exported);
-    if (typeof exported !== 'object' && typeof exported !== 'function') continue;
-    for (const d of Object.values(Object.getOwnPropertyDescriptors(exported))) add(d.value);
+    addClass(exported);
+    addAll(exported);
   }
-  return coreClasses;
+  builtinPrototypes = found;
+  return found;
 }
 
 /**
  * Whether a prototype is a built-in's, whose members are not the worker's methods (as the generator leaves out
- * what is declared in TypeScript's lib files and @types/node): ECMAScript's (a native constructor) and Node's.
+ * what is declared in TypeScript's lib files and @types/node). Not judged by a native constructor: a native addon's
+ * class (a package's) has one too.
  */
 function isBuiltin(p: object): boolean {
-  if (stopAt.has(p)) return true;
-  const maker: unknown = Object.getOwnPropertyDescriptor(p, 'constructor')?.value;
-  if (typeof maker !== 'function') return false;
-  return nativeSource.test(functionSource.call(maker)) || corePrototypes().has(p);
+  return stopAt.has(p) || knownBuiltins().has(p);
 }
 
 /**
  * Own methods along the class's prototype chain, nearest first, stopping at the first built-in (Object, EventEmitter,
- * Map, a stream...): an override of a built-in's method in the worker's own class is served. An
+ * Map, a stream...; see knownBuiltins): an override of a built-in's method in the worker's own class is served. An
  * EventEmitter worker's overrides of EventEmitter members (a typed `emit`, `on`) are not served: the proxy keeps
  * those names for the child's events, as the generator and the Procxy type do (a remote `removeAllListeners` would
  * also remove the listeners that forward events to the parent).
@@ -65,8 +67,10 @@ export function allowList(Class: WorkerClass): string[] {
   const seen = new Set<string>();
   const emitter = Class.prototype instanceof EventEmitter;
   const own = Class.prototype as object;
-  // The worker's own class is none: only a worker with a base class of its own pays for corePrototypes().
-  for (let p: object | null = own; p !== null && (p === own || !isBuiltin(p)); p = Object.getPrototypeOf(p)) {
+  // The worker's own class is taken for none but Object or EventEmitter (procxy(EventEmitter) serves nothing): only a
+  // worker with a base class of its own pays for knownBuiltins().
+  const builtin = (p: object) => (p === own ? stopAt.has(p) : isBuiltin(p));
+  for (let p: object | null = own; p !== null && !builtin(p); p = Object.getPrototypeOf(p)) {
     for (const name of Object.getOwnPropertyNames(p)) {
       if (seen.has(name)) continue;
       seen.add(name);

@@ -13,7 +13,7 @@ import {
   SpawnError,
 } from 'procxy';
 import { describe, expect, it } from 'vitest';
-import { Layered, Registry, Sink } from './core-fixtures/builtin-bases.mjs';
+import { EventEmitter, Hub, Layered, Registry, Sink, Wrapped } from './core-fixtures/builtin-bases.mjs';
 import { spawnBound, spawnHidden, spawnLate, spawnSelf } from './core-fixtures/caller.mjs';
 import DefaultWorker, { Echo } from './core-fixtures/echo.mjs';
 import { Derived } from './core-fixtures/inherit.mjs';
@@ -301,7 +301,14 @@ describe('dispatch', () => {
     const layered = await track(procxy(Layered, url));
     expect(await layered.own()).toBe('own');
     expect(await layered.fromPackage()).toBe('package');
+    const hub = await track(procxy(Hub, url));
+    expect(await hub.ping()).toBe('pong');
+    const wrapped = await track(procxy(Wrapped, url));
+    expect(await wrapped.traced()).toBe('traced');
+    const emitter = await track(procxy(EventEmitter, url));
     for (const [w, names] of [
+      [hub, ['addEventListener', 'dispatchEvent', 'removeEventListener']],
+      [emitter, ['emit', 'removeAllListeners', 'setMaxListeners', 'eventNames', 'prependListener']],
       [registry, ['set', 'has', 'clear', 'delete', 'forEach', 'entries']],
       [sink, ['write', 'end', 'destroy', 'cork', 'pipe', 'setDefaultEncoding']],
       [layered, ['write', 'end', 'destroy', 'uncork']],

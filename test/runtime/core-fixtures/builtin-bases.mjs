@@ -1,6 +1,9 @@
 // Worker classes extending built-ins (a Map, a stream): the built-in's methods are not the worker's, an override is.
 import { Writable } from 'node:stream';
 
+// Served as a worker itself (an odd input): EventEmitter's members are never the worker's methods.
+export { EventEmitter } from 'node:events';
+
 export class Registry extends Map {
   lookup(key) {
     return super.get(key) ?? null;
@@ -34,6 +37,28 @@ class PackageBase extends Writable {
 }
 
 export class Layered extends PackageBase {
+  own() {
+    return 'own';
+  }
+}
+
+/** A web global as the base: its methods are the built-in's. */
+export class Hub extends EventTarget {
+  ping() {
+    return 'pong';
+  }
+}
+
+class Instrumented {
+  traced() {
+    return 'traced';
+  }
+}
+// Its constructor seen through a Proxy (as instrumentation wraps classes), whose source reads as native code, as a
+// native addon's class does: a package's class all the same, whose methods are served.
+Instrumented.prototype.constructor = new Proxy(Instrumented, {});
+
+export class Wrapped extends Instrumented {
   own() {
     return 'own';
   }
