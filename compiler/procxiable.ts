@@ -529,9 +529,11 @@ function hasUncheckedTag(declaration: ts.SignatureDeclaration, checker: ts.TypeC
  * parent's function is called without one.
  */
 function thisParameterType(checker: ts.TypeChecker, signature: ts.Signature): ts.Type | undefined {
-  const first = signature.getDeclaration()?.parameters[0];
-  if (first === undefined || !ts.isIdentifier(first.name) || first.name.text !== 'this') return undefined;
-  const type = checker.getTypeAtLocation(first);
+  // The instantiated one (`Handler<void>` of `type Handler<This> = (this: This) => void` has `this: void`), which
+  // TypeScript keeps on the signature but does not declare in its public API.
+  const self = (signature as ts.Signature & { thisParameter?: ts.Symbol }).thisParameter;
+  if (self === undefined) return undefined;
+  const type = checker.getTypeOfSymbol(self);
   const assumesNothing = ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Unknown | ts.TypeFlags.Any;
   return type.flags & assumesNothing ? undefined : type;
 }
