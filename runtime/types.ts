@@ -275,24 +275,25 @@ type ReservedName =
   | 'then'
   | 'toJSON';
 
-/** `Keys` (the members of `Base`, or of its mutable kind) when T is a `Base`. */
-type KeysIf<T, Base, Keys = keyof Base> = T extends Base ? Keys : never;
+/** The members of `Base` when T is one. */
+type KeysIf<T, Base> = T extends Base ? keyof Base : never;
 
 /**
  * The methods of the built-ins a worker class may extend, which the child does not serve (it stops at a built-in
- * prototype, as the generator leaves out what lib files and @types/node declare). A type cannot tell the worker's
- * override of one from the built-in's: the generated stub, which can, has it.
+ * prototype, as the generator leaves out what lib files and @types/node declare). Types are structural: a class is
+ * taken for one when it has all of the built-in's members, `[Symbol.toStringTag]` included, which a class that only
+ * implements ReadonlyMap has not. A type cannot tell the worker's override of one from the built-in's: the generated
+ * stub, which can, has it.
  */
 type BuiltinKey<T> =
   | (IsEmitter<T> extends true ? keyof EventEmitter : never)
-  | KeysIf<T, ReadonlyMap<unknown, unknown>, keyof Map<unknown, unknown>>
-  | KeysIf<T, ReadonlySet<unknown>, keyof Set<unknown>>
+  | KeysIf<T, Map<unknown, unknown>>
+  | KeysIf<T, Set<unknown>>
   | KeysIf<T, WeakMap<WeakKey, unknown>>
   | KeysIf<T, WeakSet<WeakKey>>
-  | KeysIf<T, readonly unknown[], keyof unknown[]>
+  | KeysIf<T, unknown[]>
   | KeysIf<T, Date>
   | KeysIf<T, RegExp>
-  | KeysIf<T, Error>
   | KeysIf<T, Readable>
   | KeysIf<T, Writable>;
 

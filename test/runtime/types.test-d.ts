@@ -107,7 +107,33 @@ declare class Sink extends Writable {
   push(text: string): number;
 }
 
+declare class Settings implements ReadonlyMap<string, string> {
+  get(key: string): string | undefined;
+  has(key: string): boolean;
+  forEach(callback: (value: string, key: string, map: ReadonlyMap<string, string>) => void): void;
+  readonly size: number;
+  entries(): MapIterator<[string, string]>;
+  keys(): MapIterator<string>;
+  values(): MapIterator<string>;
+  [Symbol.iterator](): MapIterator<[string, string]>;
+  set(key: string, value: string): void;
+}
+
+declare class Failure {
+  name: string;
+  message: string;
+  cause(): string;
+}
+
 describe('Procxy of a class extending a built-in', () => {
+  it('keeps the methods of a class that only looks like one (implements ReadonlyMap, has name and message)', () => {
+    const settings = {} as Procxy<Settings>;
+    expectTypeOf(settings.get).toEqualTypeOf<(key: string) => Promise<string | undefined>>();
+    expectTypeOf(settings.set).toEqualTypeOf<(key: string, value: string) => Promise<void>>();
+    const failure = {} as Procxy<Failure>;
+    expectTypeOf(failure.cause).toEqualTypeOf<() => Promise<string>>();
+  });
+
   it("offers the class's own methods, none of the built-in's (which the child does not serve)", () => {
     const registry = {} as Procxy<Registry, 'advanced'>;
     expectTypeOf(registry.lookup).toEqualTypeOf<(key: string) => Promise<number | null>>();
