@@ -389,7 +389,7 @@ export class ParentLink {
     remote: boolean,
     end: number,
   ): Promise<unknown> {
-    const onAbort = this.#onAbort(id, method, remote, end);
+    const onAbort = this.#onAbort(id, method, remote, end, timeout !== Infinity);
     return new Promise((resolve, reject) => {
       const call: PendingCall = {
         method,
@@ -408,13 +408,20 @@ export class ParentLink {
    * What an abort of a call's signal does: made apart from #watchedCall's closures, whose scope holds the call's
    * callbacks, for the AbortError it makes keeps this closure alive through its stack's frames.
    */
-  #onAbort(id: number, method: string, remote: boolean, end: number): (fired: AbortSignal) => void {
+  #onAbort(
+    id: number,
+    method: string,
+    remote: boolean,
+    end: number,
+    deadline: boolean,
+  ): (fired: AbortSignal) => void {
     return (fired) => {
       if (!this.#pending.has(id)) return;
-      // Its message, still held here to be written, keeps counting toward maxPending until it is.
+      // Its message, still held here to be written, keeps counting toward maxPending until it is, and its deadline
+      // (whose queue drops the entry once it is written, when it fires or compacts).
       if (end > this.#transport.handed()) {
         this.#abortedOut.add(end, 0);
-        this.#unread.set(id, { end, method });
+        if (deadline) this.#unread.set(id, { end, method });
       }
       this.#settle(id, abortError(method, this.pid, fired, 'sent'), false);
       this.#abandon(id);
