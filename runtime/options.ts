@@ -69,8 +69,16 @@ const maxFrameBytes = 0xffff_fffe;
 /** What is wrong with an option's value, or undefined; with `at`, about a part of it, which the message shows. */
 type Check = (value: unknown) => string | { readonly problem: string; readonly at: unknown } | undefined;
 
-const describe = (value: unknown): string =>
-  typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'an array' : String(value);
+const describe = (value: unknown): string => {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  try {
+    return String(value);
+  } catch {
+    // No toString of its own (Object.create(null)), or one that throws.
+    return Object.prototype.toString.call(value);
+  }
+};
 
 const duration: Check = (v) => {
   if (v === Infinity) return undefined;
@@ -85,14 +93,46 @@ const count: (min: number, max: number) => Check = (min, max) => (v) =>
 /** The C strings spawn makes of args, execArgv and env end at a NUL, which Node refuses with an error of its own. */
 const hasNul = (text: string) => text.includes('\0');
 const strings: Check = (v) => {
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) return 'expected an array of strings';
-  const at = v.findIndex(hasNul);
-  return at === -1 ? undefined : `expected strings without NUL characters; item ${at} holds one`;
+  if (!Array.isArray(v)) return 'expected an array of strings';
+  // Every index, holes included (every() would skip them).
+  for (let i = 0; i < v.length; i++) {
+    const item: unknown = v[i];
+    if (typeof item !== 'string')
+      return { problem: `expected an array of strings; item ${i} is not one`, at: item };
+    if (hasNul(item)) return `expected strings without NUL characters; item ${i} holds one`;
+  }
+  return undefined;
+};
+/**
+ * Node options that replace the child's entry (node runs the code, the test runner or a watcher, not the worker),
+ * whatever follows them; `-` reads a script from the child's stdin.
+ */
+const replacesEntry =
+  /^(--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test(=|$)|--check$|-c$|--watch(-path)?(=|$)|--input-type|-$)/;
+const nodeOptions: Check = (v) => {
+  const problem = strings(v);
+  if (problem !== undefined) return problem;
+  const at = (v as string[]).findIndex((word) => replacesEntry.test(canonical(word)));
+  return at === -1
+    ? undefined
+    : {
+        problem: `item ${at} makes node run something else than the worker (code to evaluate, the test runner, a watcher); load code with --import instead`,
+        at: (v as string[])[at],
+      };
 };
 const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'expected true or false');
 const envCheck: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected an object of strings';
+  // Its own properties are the variables: a Map or a class instance would give none, silently.
+  const prototype: unknown = Object.getPrototypeOf(v);
+  if (prototype !== Object.prototype && prototype !== null) return 'expected a plain object of strings';
   for (const [key, value] of Object.entries(v)) {
+    // `A=B` would reach the child as a variable A; Windows' hidden `=C:` variables start with one.
+    if (key === '' || key.indexOf('=', 1) !== -1)
+      return {
+        problem: `expected variable names without '=' (after their first character), not empty`,
+        at: key,
+      };
     if (value !== undefined && typeof value !== 'string')
       return { problem: `expected a string or undefined at env.${key}`, at: value };
     if (hasNul(key) || (value !== undefined && hasNul(value)))
@@ -113,7 +153,7 @@ const checks: Readonly<Record<keyof ProcxyOptions, Check>> = {
     return existsSync(v) && statSync(v).isDirectory() ? undefined : 'no such directory';
   },
   args: strings,
-  execArgv: strings,
+  execArgv: nodeOptions,
   serialization: (v) =>
     serializationModes.includes(v as SerializationMode) ? undefined : "expected 'json' or 'advanced'",
   signal: (v) => (isAbortSignal(v) ? undefined : 'expected an AbortSignal'),

@@ -156,6 +156,21 @@ describe('options', () => {
     [JSON.parse('{"__proto__": {}}'), '__proto__', /unknown option/],
     [{ args: ['a\0b'] }, 'args', /without NUL characters; item 0 holds one/],
     [{ env: { A: 'x\0y' } }, 'env', /no NUL character at env\.A/],
+    [{ timeout: Object.create(null) }, 'timeout', /got \[object Object\]/],
+    [{ args: Object.assign(new Array(2), { 1: 'x' }) }, 'args', /item 0 is not one, got undefined/],
+    [{ execArgv: new Array(1) }, 'execArgv', /item 0 is not one/],
+    [{ env: new Map([['FOO', 'bar']]) }, 'env', /expected a plain object of strings/],
+    [{ env: { 'A=B': 'x' } }, 'env', /without '='.*got "A=B"/],
+    [{ env: { '': 'x' } }, 'env', /not empty, got ""/],
+    [
+      { execArgv: ['--eval', '0'] },
+      'execArgv',
+      /item 0 makes node run something else than the worker.*got "--eval"/,
+    ],
+    [{ execArgv: ['--max-old-space-size=64', '-p'] }, 'execArgv', /item 1 makes node run something else/],
+    [{ execArgv: ['--watch'] }, 'execArgv', /item 0 makes node run/],
+    [{ execArgv: ['--test'] }, 'execArgv', /item 0 makes node run/],
+    [{ execArgv: ['--check'] }, 'execArgv', /item 0 makes node run/],
   ])('refuses %o naming the option', async (options, option, message) => {
     const error = await rejection(procxy(Echo, echoUrl, options as never));
     expect(error).toBeInstanceOf(OptionsValidationError);
