@@ -23,7 +23,7 @@ import {
   type SignatureContext,
   signatureText,
 } from './signature-text.js';
-import { isSymbolKeyed, resolveAlias } from './symbols.js';
+import { isSymbolKeyed, referenceTarget, resolveAlias } from './symbols.js';
 import { type RefPart, runtimePath, TypeNamer, type TypeText } from './type-text.js';
 
 /** One call signature of a stub method, as text: `<T>(a: X, b?: Y): Promise<Awaited<R>>`. */
@@ -549,25 +549,29 @@ function isImplemented(checker: ts.TypeChecker, property: ts.Symbol, classType: 
   return false;
 }
 
-/** Whether a class extends Error (as TypeScript's lib declares it), directly or through its bases (TypeError's too). */
+/**
+ * Whether a class extends Error (as TypeScript's lib declares it), directly or through its bases: generic ones
+ * (`AppError<C>`), mixins (`WithCode(Error)`) and lib subclasses (TypeError) too.
+ */
 function derivesFromError(checker: ts.TypeChecker, decl: ts.ClassDeclaration): boolean {
-  const symbol = checker.getSymbolAtLocation(decl.name ?? decl);
-  if (symbol === undefined) return false;
   const seen = new Set<ts.Type>();
   const walk = (type: ts.Type): boolean => {
     if (seen.has(type)) return false;
     seen.add(type);
-    const base = type.getSymbol();
-    if (base !== undefined && isLibSymbol(base) && base.name === 'Error') return true;
+    if (type.isIntersection()) return type.types.some(walk);
+    const symbol = type.getSymbol();
+    if (symbol !== undefined && isLibSymbol(symbol) && symbol.name === 'Error') return true;
+    const target = referenceTarget(type);
     if (
-      !(type.flags & ts.TypeFlags.Object) ||
-      !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface)
+      !(target.flags & ts.TypeFlags.Object) ||
+      !((target as ts.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface)
     ) {
       return false;
     }
-    return checker.getBaseTypes(type as ts.InterfaceType).some(walk);
+    return checker.getBaseTypes(target as ts.InterfaceType).some(walk);
   };
-  return checker.getBaseTypes(checker.getDeclaredTypeOfSymbol(symbol) as ts.InterfaceType).some(walk);
+  // The declaration's type, not its name's symbol: `export default class extends Error {}` has no name.
+  return walk(checker.getTypeAtLocation(decl));
 }
 
 /** In a `.d.ts` or under `declare`: a description of JavaScript, whose methods have no bodies here. */

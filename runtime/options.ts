@@ -108,7 +108,7 @@ const strings: Check = (v) => {
  * whatever follows them; `-` reads a script from the child's stdin.
  */
 const replacesEntry =
-  /^(--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test(=|$)|--check$|-c$|--watch(-path)?(=|$)|--input-type|-$)/;
+  /^(--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test(=|$)|--check$|-c$|--watch(-path)?(=|$)|-$)/;
 const nodeOptions: Check = (v) => {
   const problem = strings(v);
   if (problem !== undefined) return problem;
@@ -123,9 +123,12 @@ const nodeOptions: Check = (v) => {
 const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'expected true or false');
 const envCheck: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected an object of strings';
-  // Its own properties are the variables: a Map or a class instance would give none, silently.
+  // Its own properties are the variables: a Map or a Date would give none, silently. process.env is no plain
+  // object, but is one of strings.
   const prototype: unknown = Object.getPrototypeOf(v);
-  if (prototype !== Object.prototype && prototype !== null) return 'expected a plain object of strings';
+  if (v !== process.env && prototype !== Object.prototype && prototype !== null) {
+    return 'expected a plain object of strings';
+  }
   for (const [key, value] of Object.entries(v)) {
     // `A=B` would reach the child as a variable A; Windows' hidden `=C:` variables start with one.
     if (key === '' || key.indexOf('=', 1) !== -1)

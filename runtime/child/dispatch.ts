@@ -7,6 +7,8 @@ export type WorkerClass = abstract new (...args: never[]) => object;
 const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
 
 let builtinPrototypes: Set<object> | undefined;
+/** The globals before the worker's module ran: a class it (or a package) puts on globalThis is no built-in. */
+const globalNames = Object.getOwnPropertyNames(globalThis);
 
 /**
  * The prototypes of the classes JavaScript and Node hand out as they are: the globals (Map, Error, URL,
@@ -26,7 +28,7 @@ function knownBuiltins(): Set<object> {
     if (typeof holder !== 'object' && typeof holder !== 'function') return;
     for (const d of Object.values(Object.getOwnPropertyDescriptors(holder))) addClass(d.value);
   };
-  addAll(globalThis);
+  for (const name of globalNames) addClass(Object.getOwnPropertyDescriptor(globalThis, name)?.value);
   const { builtinModules } = process.getBuiltinModule('node:module');
   // Undocumented, but Node's own record of what it loaded; without it, the stream classes (the child's channel
   // loaded them) are the ones a worker extends.

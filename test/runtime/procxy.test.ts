@@ -13,7 +13,15 @@ import {
   SpawnError,
 } from 'procxy';
 import { describe, expect, it } from 'vitest';
-import { EventEmitter, Hub, Layered, Registry, Sink, Wrapped } from './core-fixtures/builtin-bases.mjs';
+import {
+  EventEmitter,
+  FromGlobal,
+  Hub,
+  Layered,
+  Registry,
+  Sink,
+  Wrapped,
+} from './core-fixtures/builtin-bases.mjs';
 import { spawnBound, spawnHidden, spawnLate, spawnSelf } from './core-fixtures/caller.mjs';
 import DefaultWorker, { Echo } from './core-fixtures/echo.mjs';
 import { Derived } from './core-fixtures/inherit.mjs';
@@ -321,6 +329,9 @@ describe('dispatch', () => {
     const wrapped = await track(procxy(Wrapped, url));
     expect(await wrapped.traced()).toBe('traced');
     const emitter = await track(procxy(EventEmitter, url));
+    const fromGlobal = await track(procxy(FromGlobal, url));
+    // Its base is untyped here (a global the fixture sets): the call is typed by hand.
+    expect(await (fromGlobal as unknown as Record<'shared', () => Promise<string>>).shared()).toBe('shared');
     for (const [w, names] of [
       [hub, ['addEventListener', 'dispatchEvent', 'removeEventListener']],
       [emitter, ['emit', 'removeAllListeners', 'setMaxListeners', 'eventNames', 'prependListener']],

@@ -63,3 +63,16 @@ export class Wrapped extends Instrumented {
     return 'own';
   }
 }
+
+// A library's base class put on globalThis: still no built-in.
+globalThis.ProcxyFixtureBase ??= class ProcxyFixtureBase {
+  shared() {
+    return 'shared';
+  }
+};
+
+export class FromGlobal extends globalThis.ProcxyFixtureBase {
+  own() {
+    return 'own';
+  }
+}

@@ -77,6 +77,27 @@ describe('env', () => {
       await worker.$terminate();
     }
   });
+
+  it('takes process.env itself as env, and a null-prototype object', async () => {
+    process.env.PROCXY_PASSED_ENV = 'yes';
+    try {
+      const passed = await procxy(Worker, workersModule, { inheritEnv: false, env: process.env });
+      pids.add(passed.$pid);
+      const bare = await procxy(Worker, workersModule, {
+        inheritEnv: false,
+        env: Object.assign(Object.create(null) as Record<string, string>, { BARE: '1' }),
+      });
+      pids.add(bare.$pid);
+      try {
+        expect((await passed.env()).PROCXY_PASSED_ENV).toBe('yes');
+        expect(await bare.env()).toEqual({ BARE: '1' });
+      } finally {
+        await Promise.all([passed.$terminate(), bare.$terminate()]);
+      }
+    } finally {
+      delete process.env.PROCXY_PASSED_ENV;
+    }
+  });
 });
 
 describe('execArgv', () => {
