@@ -364,6 +364,11 @@ describe('package types', () => {
   });
 });
 
+/** The diagnostics of generating a scratch project, one line each: `line:column category code message`. */
+function diagnosticLines(result: Awaited<ReturnType<typeof generate>>): string[] {
+  return result.diagnostics.map((d) => `${d.line}:${d.column} ${d.category} ${d.code} ${d.message}`);
+}
+
 describe('which classes are workers', () => {
   it('warns that an exported class expression is not a worker, even beside an exported class', async () => {
     const dir = scratchProject({
@@ -383,9 +388,7 @@ describe('which classes are workers', () => {
       ].join('\n'),
     });
     const result = await generate({ cwd: dir });
-    expect(
-      result.diagnostics.map((d) => `${d.line}:${d.column} ${d.category} ${d.code} ${d.message}`),
-    ).toEqual([
+    expect(diagnosticLines(result)).toEqual([
       "1:14 warning PRX9015 'VW' holds a class expression, so it is not a worker (the generator reads class declarations); declare it as `export class VW { ... }` to generate its stub",
     ]);
     expect(result.workers).toBe(1);
@@ -463,9 +466,7 @@ describe('which classes are workers', () => {
       ].join('\n'),
     });
     const result = await generate({ cwd: dir });
-    expect(
-      result.diagnostics.map((d) => `${d.line}:${d.column} ${d.category} ${d.code} ${d.message}`),
-    ).toEqual([
+    expect(diagnosticLines(result)).toEqual([
       "1:22 warning PRX9016 class 'D' is declared with `declare`, so this file has no JavaScript for it and it is not a worker; drop `declare` and implement it to generate its stub",
     ]);
     expect(result.workers).toBe(1);
