@@ -995,10 +995,14 @@ function withBehaviour(subject: string, members: readonly ts.Symbol[]): string {
   return `${subject} has ${describeMembers(members)}`;
 }
 
-/** "methods (log(), get level, flush() and 2 more)", or "private fields (#count)". */
+/** "methods (log(), get level, flush() and 2 more)", "private fields (#count)", or "methods and private fields". */
 function describeMembers(members: readonly ts.Symbol[]): string {
-  // The user's own members first; symbol-keyed ones (EventEmitter's captureRejectionSymbol) only when nothing else.
-  const ordered = [...members].sort((a, b) => Number(isLibSymbol(a)) - Number(isLibSymbol(b)));
+  const isField = (m: ts.Symbol) => !(m.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor));
+  // The user's own members first, methods before fields; symbol-keyed ones (EventEmitter's captureRejectionSymbol)
+  // only when nothing else.
+  const ordered = [...members].sort(
+    (a, b) => Number(isLibSymbol(a)) - Number(isLibSymbol(b)) || Number(isField(a)) - Number(isField(b)),
+  );
   const named = ordered.filter((m) => !isSymbolKeyed(m));
   const names = (named.length > 0 ? named : ordered).map((m) => {
     const name = declaredName(m);
@@ -1007,9 +1011,9 @@ function describeMembers(members: readonly ts.Symbol[]): string {
       return `${m.flags & ts.SymbolFlags.GetAccessor ? 'get' : 'set'} ${name}`;
     return name;
   });
-  const what = members.every((m) => !(m.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)))
-    ? 'private fields'
-    : 'methods';
+  const fields = members.filter(isField).length;
+  const what =
+    fields === members.length ? 'private fields' : fields > 0 ? 'methods and private fields' : 'methods';
   return `${what} (${firstFew(names, members.length)})`;
 }
 
