@@ -104,11 +104,11 @@ const strings: Check = (v) => {
   return undefined;
 };
 /**
- * Node options that replace the child's entry (node runs the code, the test runner or a watcher, not the worker),
- * whatever follows them; `-` reads a script from the child's stdin.
+ * Node options with which node does not run the worker's entry: it runs code, the test runner or a watcher instead,
+ * reads a script from stdin (`-`), or refuses a file entry (`--input-type`, for code given as text only).
  */
 const replacesEntry =
-  /^(--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test(=|$)|--check$|-c$|--watch(-path)?(=|$)|-$)/;
+  /^(--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test(=|$)|--check$|-c$|--watch(-path)?(=|$)|--input-type|-$)/;
 const nodeOptions: Check = (v) => {
   const problem = strings(v);
   if (problem !== undefined) return problem;
@@ -116,7 +116,7 @@ const nodeOptions: Check = (v) => {
   return at === -1
     ? undefined
     : {
-        problem: `item ${at} makes node run something else than the worker (code to evaluate, the test runner, a watcher); load code with --import instead`,
+        problem: `item ${at} keeps node from running the worker (it evaluates code, runs the test runner or a watcher, or refuses a file entry); load code with --import instead`,
         at: (v as string[])[at],
       };
 };

@@ -6,29 +6,21 @@ export type WorkerClass = abstract new (...args: never[]) => object;
 
 const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
 
-let builtinPrototypes: Set<object> | undefined;
-/** The globals before the worker's module ran: a class it (or a package) puts on globalThis is no built-in. */
-const globalNames = Object.getOwnPropertyNames(globalThis);
+let moduleClasses: Set<object> | undefined;
 
 /**
- * The prototypes of the classes JavaScript and Node hand out as they are: the globals (Map, Error, URL,
- * EventTarget) and the exports of Node's loaded modules (EventEmitter, the streams, net.Socket); a worker's chain can
- * only reach a module's classes once the module is loaded. Data properties only: a getter (a lazy global such as
- * AbortController, fs.WriteStream) would load more, so those classes are not known.
+ * The prototypes of the classes Node's loaded modules export as values (EventEmitter, the streams, net.Socket, URL):
+ * a worker's chain can only reach a module's classes once the module is loaded. Data properties only: a getter
+ * (fs.WriteStream, fs.promises) would load more, so the classes behind one are not known.
  */
-function knownBuiltins(): Set<object> {
-  if (builtinPrototypes !== undefined) return builtinPrototypes;
+function nodeModuleClasses(): Set<object> {
+  if (moduleClasses !== undefined) return moduleClasses;
   const found = new Set<object>();
-  const addClass = (value: unknown) => {
+  const add = (value: unknown) => {
     const prototype: unknown =
       typeof value === 'function' ? (value as { prototype?: unknown }).prototype : undefined;
     if (typeof prototype === 'object' && prototype !== null) found.add(prototype);
   };
-  const addAll = (holder: unknown) => {
-    if (typeof holder !== 'object' && typeof holder !== 'function') return;
-    for (const d of Object.values(Object.getOwnPropertyDescriptors(holder))) addClass(d.value);
-  };
-  for (const name of globalNames) addClass(Object.getOwnPropertyDescriptor(globalThis, name)?.value);
   const { builtinModules } = process.getBuiltinModule('node:module');
   // Undocumented, but Node's own record of what it loaded; without it, the stream classes (the child's channel
   // loaded them) are the ones a worker extends.
@@ -41,37 +33,77 @@ function knownBuiltins(): Set<object> {
   for (const name of loaded) {
     if (!builtinModules.includes(name)) continue;
     const exported: unknown = process.getBuiltinModule(`node:${name}`);
-    addClass(exported);
-    addAll(exported);
+    add(exported);
+    if (typeof exported !== 'object' && typeof exported !== 'function') continue;
+    for (const d of Object.values(Object.getOwnPropertyDescriptors(exported))) add(d.value);
   }
-  builtinPrototypes = found;
+  moduleClasses = found;
   return found;
+}
+
+const functionSource = Function.prototype.toString;
+const nativeSource = /\{\s*\[native code\]\s*\}$/;
+
+/** Node's web classes that no module exports as a value, only globalThis (most of them lazily). */
+const webGlobals = new Set([
+  'AbortController',
+  'AbortSignal',
+  'Blob',
+  'CustomEvent',
+  'DOMException',
+  'Event',
+  'EventTarget',
+  'File',
+  'FormData',
+  'Headers',
+  'MessageEvent',
+  'Request',
+  'Response',
+  'TextDecoder',
+  'TextEncoder',
+]);
+
+/**
+ * Whether `maker` is the global class of its name: a native one (Map, Error: a package's native addon class is no
+ * global) or one of Node's web classes. A class a package or a preload puts on globalThis is none.
+ */
+function isGlobalBuiltin(maker: Function): boolean {
+  const global = Object.getOwnPropertyDescriptor(globalThis, maker.name);
+  if (global === undefined) return false;
+  const web = webGlobals.has(maker.name);
+  // A lazy global's getter, read only for the name the worker's chain already holds, so its module is loaded.
+  const value: unknown = 'value' in global ? global.value : web ? global.get?.call(globalThis) : undefined;
+  return value === maker && (web || nativeSource.test(functionSource.call(maker)));
 }
 
 /**
  * Whether a prototype is a built-in's, whose members are not the worker's methods (as the generator leaves out
- * what is declared in TypeScript's lib files and @types/node). Not judged by a native constructor: a native addon's
- * class (a package's) has one too.
+ * what is declared in TypeScript's lib files and @types/node).
  */
 function isBuiltin(p: object): boolean {
-  return stopAt.has(p) || knownBuiltins().has(p);
+  if (stopAt.has(p)) return true;
+  const maker: unknown = Object.getOwnPropertyDescriptor(p, 'constructor')?.value;
+  if (typeof maker !== 'function' || maker.prototype !== p) return false;
+  return isGlobalBuiltin(maker) || nodeModuleClasses().has(p);
 }
 
 /**
  * Own methods along the class's prototype chain, nearest first, stopping at the first built-in (Object, EventEmitter,
- * Map, a stream...; see knownBuiltins): an override of a built-in's method in the worker's own class is served. An
+ * Map, a stream...; see isBuiltin): an override of a built-in's method in the worker's own class is served. An
  * EventEmitter worker's overrides of EventEmitter members (a typed `emit`, `on`) are not served: the proxy keeps
  * those names for the child's events, as the generator and the Procxy type do (a remote `removeAllListeners` would
- * also remove the listeners that forward events to the parent).
+ * also remove the listeners that forward events to the parent). `upToObject` stops at Object and EventEmitter only,
+ * for a generated table, which the generator drew from the declarations: the child checks it names methods, and
+ * does not judge the built-ins again.
  */
-export function allowList(Class: WorkerClass): string[] {
+export function allowList(Class: WorkerClass, upToObject = false): string[] {
   const names: string[] = [];
   const seen = new Set<string>();
   const emitter = Class.prototype instanceof EventEmitter;
   const own = Class.prototype as object;
   // The worker's own class is taken for none but Object or EventEmitter (procxy(EventEmitter) serves nothing): only a
-  // worker with a base class of its own pays for knownBuiltins().
-  const builtin = (p: object) => (p === own ? stopAt.has(p) : isBuiltin(p));
+  // worker with a base class of its own pays for isBuiltin().
+  const builtin = (p: object) => (p === own || upToObject ? stopAt.has(p) : isBuiltin(p));
   for (let p: object | null = own; p !== null && !builtin(p); p = Object.getPrototypeOf(p)) {
     for (const name of Object.getOwnPropertyNames(p)) {
       if (seen.has(name)) continue;
@@ -86,7 +118,7 @@ export function allowList(Class: WorkerClass): string[] {
 
 /** Resolves the table's names to functions once; a name that is not an allowed method is an error. */
 export function resolveTable(Class: WorkerClass, methods: readonly string[]): Function[] {
-  const allowed = new Set(allowList(Class));
+  const allowed = new Set(allowList(Class, true));
   return methods.map((name) => {
     if (!allowed.has(name)) {
       throw new TypeError(

@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import {
   ModuleResolutionError,
   OptionsValidationError,
+  type Procxy,
   procxy,
   SerializationError,
   SpawnError,
@@ -170,15 +171,16 @@ describe('options', () => {
     [{ env: new Map([['FOO', 'bar']]) }, 'env', /expected a plain object of strings/],
     [{ env: { 'A=B': 'x' } }, 'env', /without '='.*got "A=B"/],
     [{ env: { '': 'x' } }, 'env', /not empty, got ""/],
+    [{ execArgv: ['--eval', '0'] }, 'execArgv', /item 0 keeps node from running the worker.*got "--eval"/],
     [
-      { execArgv: ['--eval', '0'] },
+      { execArgv: ['--max-old-space-size=64', '-p'] },
       'execArgv',
-      /item 0 makes node run something else than the worker.*got "--eval"/,
+      /item 1 keeps node from running the worker/,
     ],
-    [{ execArgv: ['--max-old-space-size=64', '-p'] }, 'execArgv', /item 1 makes node run something else/],
-    [{ execArgv: ['--watch'] }, 'execArgv', /item 0 makes node run/],
-    [{ execArgv: ['--test'] }, 'execArgv', /item 0 makes node run/],
-    [{ execArgv: ['--check'] }, 'execArgv', /item 0 makes node run/],
+    [{ execArgv: ['--watch'] }, 'execArgv', /item 0 keeps node from running/],
+    [{ execArgv: ['--test'] }, 'execArgv', /item 0 keeps node from running/],
+    [{ execArgv: ['--check'] }, 'execArgv', /item 0 keeps node from running/],
+    [{ execArgv: ['--input-type=module'] }, 'execArgv', /item 0 keeps node from running/],
   ])('refuses %o naming the option', async (options, option, message) => {
     const error = await rejection(procxy(Echo, echoUrl, options as never));
     expect(error).toBeInstanceOf(OptionsValidationError);
@@ -360,6 +362,20 @@ describe('dispatch', () => {
     const error = await stubFailure('./core-fixtures/echo-child-reserved.mjs', ['echo', 'toString']);
     expect(error).toBeInstanceOf(SpawnError);
     expect((error as SpawnError).message).toMatch(/has no callable method 'toString'/);
+  });
+
+  it("serves a generated table's methods of a base class that a package put on globalThis", async () => {
+    const { spawnStub } = await import('procxy/stub');
+    const spec = {
+      className: 'FromGlobal',
+      source: 'builtin-bases.mjs',
+      child: new URL('./core-fixtures/global-base-child.mjs', import.meta.url),
+      serialization: 'json' as const,
+      methods: ['own', 'shared'],
+      idempotent: [],
+    };
+    const w = await track(spawnStub<Procxy<{ own(): string; shared(): string }>>(spec, {}, []));
+    expect([await w.own(), await w.shared()]).toEqual(['own', 'shared']);
   });
 
   it('fails to start, naming the class, when the worker module does not export it', async () => {
