@@ -44,36 +44,39 @@ function nodeModuleClasses(): Set<object> {
 const functionSource = Function.prototype.toString;
 const nativeSource = /\{\s*\[native code\]\s*\}$/;
 
-/** Node's web classes that no module exports as a value, only globalThis (most of them lazily). */
+/**
+ * Node's web classes, which no module exports as a value (or which a worker reaches through globalThis). Not fetch's
+ * Headers or Request: polyfills put their own there, and a worker's own class of that name is more likely.
+ */
 const webGlobals = new Set([
   'AbortController',
   'AbortSignal',
   'Blob',
+  'BroadcastChannel',
   'CustomEvent',
   'DOMException',
   'Event',
   'EventTarget',
   'File',
-  'FormData',
-  'Headers',
+  'MessageChannel',
   'MessageEvent',
-  'Request',
-  'Response',
+  'MessagePort',
+  'ReadableStream',
   'TextDecoder',
   'TextEncoder',
+  'TransformStream',
+  'WritableStream',
 ]);
 
 /**
- * Whether `maker` is the global class of its name: a native one (Map, Error: a package's native addon class is no
- * global) or one of Node's web classes. A class a package or a preload puts on globalThis is none.
+ * Whether `maker` is the global class of its name: a native one (Map, Error) or one of Node's web classes. A lazy
+ * global not read yet (still a getter) is not the class the chain holds, and is left unread: reading Request's loads
+ * fetch's implementation. A class a package or a preload puts on globalThis under another name is none.
  */
 function isGlobalBuiltin(maker: Function): boolean {
   const global = Object.getOwnPropertyDescriptor(globalThis, maker.name);
-  if (global === undefined) return false;
-  const web = webGlobals.has(maker.name);
-  // A lazy global's getter, read only for the name the worker's chain already holds, so its module is loaded.
-  const value: unknown = 'value' in global ? global.value : web ? global.get?.call(globalThis) : undefined;
-  return value === maker && (web || nativeSource.test(functionSource.call(maker)));
+  if (global === undefined || !('value' in global) || global.value !== maker) return false;
+  return webGlobals.has(maker.name) || nativeSource.test(functionSource.call(maker));
 }
 
 /**

@@ -15,12 +15,14 @@ import {
 } from 'procxy';
 import { describe, expect, it } from 'vitest';
 import {
+  Api,
   EventEmitter,
   FromGlobal,
   Hub,
   Layered,
   Registry,
   Sink,
+  Source,
   Wrapped,
 } from './core-fixtures/builtin-bases.mjs';
 import { spawnBound, spawnHidden, spawnLate, spawnSelf } from './core-fixtures/caller.mjs';
@@ -331,11 +333,17 @@ describe('dispatch', () => {
     const wrapped = await track(procxy(Wrapped, url));
     expect(await wrapped.traced()).toBe('traced');
     const emitter = await track(procxy(EventEmitter, url));
+    const source = await track(procxy(Source, url));
+    expect(await source.ping()).toBe('pong');
+    // Its base, named Request, is the worker's own: served, and fetch's Request was not loaded to find out.
+    const api = await track(procxy(Api, url));
+    expect([await api.url(), await api.fetchLoaded()]).toEqual(['own', false]);
     const fromGlobal = await track(procxy(FromGlobal, url));
     // Its base is untyped here (a global the fixture sets): the call is typed by hand.
     expect(await (fromGlobal as unknown as Record<'shared', () => Promise<string>>).shared()).toBe('shared');
     for (const [w, names] of [
       [hub, ['addEventListener', 'dispatchEvent', 'removeEventListener']],
+      [source, ['getReader', 'tee', 'cancel', 'pipeTo']],
       [emitter, ['emit', 'removeAllListeners', 'setMaxListeners', 'eventNames', 'prependListener']],
       [registry, ['set', 'has', 'clear', 'delete', 'forEach', 'entries']],
       [sink, ['write', 'end', 'destroy', 'cork', 'pipe', 'setDefaultEncoding']],

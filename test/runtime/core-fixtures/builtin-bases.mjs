@@ -76,3 +76,23 @@ export class FromGlobal extends globalThis.ProcxyFixtureBase {
     return 'own';
   }
 }
+
+/** Node's web stream as the base: its methods are the built-in's. */
+export class Source extends ReadableStream {
+  ping() {
+    return 'pong';
+  }
+}
+
+/** A class of the worker's own named like a lazy global (fetch's Request), which must stay unread. */
+class Request {
+  url() {
+    return 'own';
+  }
+}
+
+export class Api extends Request {
+  fetchLoaded() {
+    return process.moduleLoadList.some((entry) => entry.includes('undici'));
+  }
+}
