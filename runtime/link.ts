@@ -184,6 +184,12 @@ export class ParentLink {
   readonly #unread = new Map<number, { end: number; method: string }>();
   /** Callback answers this process still holds to write: the child has not read them (see #invoke). */
   readonly #answersOut = new HeldMessages();
+  /**
+   * Bytes of the answers to the invocations that came together (in one turn of the event loop), which the child
+   * has had no turn to read yet: calls that each await a callback at once, or one that awaits many.
+   */
+  #batchBytes = 0;
+  #batchOpen = false;
   #startTimer: NodeJS.Timeout | undefined;
   #unwatchSignal: (() => void) | undefined;
 
@@ -695,10 +701,18 @@ export class ParentLink {
     if (call !== undefined && callback === undefined) {
       return this.#violation(new ProtocolError(`Call ${message.id} has no callback at args[${message.f}]`));
     }
-    // The answers this process still holds for the child (not yet in the kernel), before this one: a child that
-    // invokes callbacks without reading their answers would otherwise make them pile up here without end.
+    // The answers this process still holds for the child (not yet in the kernel), from before this turn: a child
+    // that invokes callbacks without reading their answers would otherwise make them pile up here without end. Those
+    // of this turn's invocations are the newest, so the oldest held go first (drop) and count.
+    if (!this.#batchOpen) {
+      this.#batchOpen = true;
+      this.#batchBytes = 0;
+      setImmediate(() => {
+        this.#batchOpen = false;
+      });
+    }
     this.#answersOut.drop(this.#transport.handed());
-    const unread = this.#answersOut.bytes;
+    const unread = Math.max(0, this.#answersOut.bytes - this.#batchBytes);
     const cap = Math.min(this.#options.maxMessageBytes, maxUnreadAnswerBytes);
     if (unread > cap) {
       return this.#violation(
@@ -711,6 +725,7 @@ export class ParentLink {
       if (this.#exit !== undefined) return;
       const bytes = this.#transport.send(m, j, f);
       this.#answersOut.add(this.#transport.submitted, bytes);
+      if (this.#batchOpen) this.#batchBytes += bytes;
     };
     if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
     else {

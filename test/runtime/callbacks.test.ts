@@ -315,6 +315,16 @@ describe('callbacks', () => {
     expect(await tasks().then((fresh) => fresh.progress(10_000, () => {}))).toBe(10_000);
   });
 
+  it('serves calls that await large callback answers all at once, past maxMessageBytes of them together', async () => {
+    const mib = 1 << 20;
+    const w = await track(procxy(Tasks, tasksUrl, { serialization: 'advanced', maxMessageBytes: 4 * mib }));
+    const answer = (size: number) => Buffer.alloc(size, 1);
+    // Six invocations in flight in one call, then six calls each awaiting one: 6 MiB of answers at once, each read.
+    expect(await w.manyLargeAnswers(6, mib, 6, answer)).toBe(6 * mib);
+    const totals = await Promise.all(Array.from({ length: 6 }, () => w.manyLargeAnswers(1, mib, 1, answer)));
+    expect(totals).toEqual(Array(6).fill(mib));
+  });
+
   it('answers, in the child, a callback result with more binary values than a message carries with SerializationError; the parent lives on', async () => {
     const w = await track(procxy(Tasks, tasksUrl, { serialization: 'advanced' }));
     const marked = () => {
