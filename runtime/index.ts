@@ -29,5 +29,6 @@ export type {
   Procxy,
   ProxyControls,
   ProxyEvents,
+  TransferHandledTypes,
   V8Serializable,
 } from './types.js';

@@ -70,32 +70,51 @@ type IsAny<T> = 0 extends 1 & T ? true : false;
 type AnyObject<T> = [keyof T] extends [never] ? ({} extends T ? true : false) : false;
 
 // `Seen` holds the types on the current path: a recursive type is judged by its first visit.
+/**
+ * The types a transfer handler carries, for `Procxy<T>` (the generator learns them from the config's `transferTypes`).
+ * Declare them beside `registerTransferHandler`, one property per type (its name is free):
+ * `declare module 'procxy' { interface TransferHandledTypes { point: Point } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, which a type alias cannot take
+export interface TransferHandledTypes {}
+
+/** Whether a transfer handler carries T (per TransferHandledTypes), which then crosses in either mode. */
+type IsHandled<T> = [keyof TransferHandledTypes] extends [never]
+  ? false
+  : [T] extends [never]
+    ? false
+    : [T] extends [TransferHandledTypes[keyof TransferHandledTypes]]
+      ? true
+      : false;
+
 type CheckJson<T, Seen = never> =
   IsAny<T> extends true
     ? true
-    : [T] extends [Seen]
+    : IsHandled<T> extends true
       ? true
-      : T extends Leaf
+      : [T] extends [Seen]
         ? true
-        : T extends NeverCrosses | V8Leaf | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>
-          ? false
-          : T extends readonly (infer E)[]
-            ? IsAny<E> extends true
-              ? true
-              : undefined extends E
-                ? false
-                : CheckJson<E, Seen | T>
-            : T extends object
-              ? AnyObject<T> extends true
-                ? false
-                : All<
-                    {
-                      [K in keyof T]-?: K extends string | number
-                        ? CheckJson<Exclude<T[K], undefined>, Seen | T>
-                        : false;
-                    }[keyof T]
-                  >
-              : false;
+        : T extends Leaf
+          ? true
+          : T extends NeverCrosses | V8Leaf | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>
+            ? false
+            : T extends readonly (infer E)[]
+              ? IsAny<E> extends true
+                ? true
+                : undefined extends E
+                  ? false
+                  : CheckJson<E, Seen | T>
+              : T extends object
+                ? AnyObject<T> extends true
+                  ? false
+                  : All<
+                      {
+                        [K in keyof T]-?: K extends string | number
+                          ? CheckJson<Exclude<T[K], undefined>, Seen | T>
+                          : false;
+                      }[keyof T]
+                    >
+                : false;
 
 /**
  * ArrayBufferLike itself (ArrayBuffer | SharedArrayBuffer, the default of every view's buffer): it may be either, so a
@@ -110,31 +129,33 @@ type IsArrayBufferLike<T> = [T] extends [ArrayBufferLike]
 type CheckV8<T, Seen = never> =
   IsAny<T> extends true
     ? true
-    : IsArrayBufferLike<T> extends true
+    : IsHandled<T> extends true
       ? true
-      : T extends { readonly buffer: SharedArrayBuffer }
-        ? false
-        : [T] extends [Seen]
-          ? true
-          : T extends Leaf | V8Leaf
+      : IsArrayBufferLike<T> extends true
+        ? true
+        : T extends { readonly buffer: SharedArrayBuffer }
+          ? false
+          : [T] extends [Seen]
             ? true
-            : T extends NeverCrosses
-              ? false
-              : T extends ReadonlyMap<infer K, infer V>
-                ? All<CheckV8<K, Seen | T> | CheckV8<V, Seen | T>>
-                : T extends ReadonlySet<infer E>
-                  ? CheckV8<E, Seen | T>
-                  : T extends readonly (infer E)[]
+            : T extends Leaf | V8Leaf
+              ? true
+              : T extends NeverCrosses
+                ? false
+                : T extends ReadonlyMap<infer K, infer V>
+                  ? All<CheckV8<K, Seen | T> | CheckV8<V, Seen | T>>
+                  : T extends ReadonlySet<infer E>
                     ? CheckV8<E, Seen | T>
-                    : T extends object
-                      ? AnyObject<T> extends true
-                        ? false
-                        : All<
-                            {
-                              [K in keyof T]-?: K extends string | number ? CheckV8<T[K], Seen | T> : false;
-                            }[keyof T]
-                          >
-                      : false;
+                    : T extends readonly (infer E)[]
+                      ? CheckV8<E, Seen | T>
+                      : T extends object
+                        ? AnyObject<T> extends true
+                          ? false
+                          : All<
+                              {
+                                [K in keyof T]-?: K extends string | number ? CheckV8<T[K], Seen | T> : false;
+                              }[keyof T]
+                            >
+                        : false;
 
 /** `true` when every value of type T crosses the boundary unchanged in `Mode`. */
 export type IsProcxiable<T, Mode extends SerializationMode = 'json'> = All<
