@@ -30,7 +30,9 @@ describe('types a transfer handler carries', () => {
   it('cross in both modes, inside values too, once declared in TransferHandledTypes', () => {
     const advanced = {} as Procxy<Geo, 'advanced'>;
     expectTypeOf(advanced.mid).toEqualTypeOf<(a: HandledPoint, b: HandledPoint) => Promise<HandledPoint>>();
-    expectTypeOf(advanced.all).toEqualTypeOf<(points: HandledPoint[]) => Promise<Map<string, HandledPoint>>>();
+    expectTypeOf(advanced.all).toEqualTypeOf<
+      (points: HandledPoint[]) => Promise<Map<string, HandledPoint>>
+    >();
     const json = {} as Procxy<Geo, 'json'>;
     expectTypeOf(json.mid).toEqualTypeOf<(a: HandledPoint, b: HandledPoint) => Promise<HandledPoint>>();
     // A Map is still no JSON.
