@@ -416,6 +416,14 @@ function visitUnseen(value: object, w: Walk, depth: number): void {
     }
     const handled = handle(value, () => pathText(w));
     if (handled !== undefined) {
+      const key = w.keys?.at(-1);
+      if (typeof key === 'object' && key.raw === `<${handled.name}>`) {
+        // It took the payload it had just given: each serialize would give another, without end.
+        refuse(
+          w,
+          `transfer handler '${handled.name}' takes its own payload (its canHandle accepts what its serialize gives); make serialize give a value canHandle refuses`,
+        );
+      }
       // The payload crosses instead of the value, so it is what must suit the mode.
       w.jsonSafe = false;
       found(w).handled.set(value, handled);

@@ -337,6 +337,32 @@ describe('registerTransferHandler', () => {
   });
 });
 
+describe('a handler that takes its own payload', () => {
+  it('is refused at once, naming it, rather than serialized again a thousand levels deep', async () => {
+    class Tagged {
+      constructor(readonly procxyLoopTag: string) {}
+    }
+    registerTransferHandler('OwnPayload', {
+      canHandle: (v: unknown): v is { procxyLoopTag: string } =>
+        typeof v === 'object' && v !== null && 'procxyLoopTag' in v,
+      serialize: (t: { procxyLoopTag: string }) => ({ procxyLoopTag: t.procxyLoopTag }),
+      deserialize: (p: { procxyLoopTag: string }) => new Tagged(p.procxyLoopTag),
+    });
+    const worker = (await procxy(Echo, new URL('./core-fixtures/echo.mjs', import.meta.url), {
+      serialization: 'advanced',
+    })) as unknown as { echo(v: unknown): Promise<unknown>; $terminate(): Promise<void> };
+    try {
+      const error = await worker.echo({ t: new Tagged('x') }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SerializationError);
+      expect(error).toMatchObject({ path: 'args[0].t<OwnPayload>' });
+      expect((error as Error).message).toMatch(/transfer handler 'OwnPayload' takes its own payload/);
+      expect((error as Error).message.length).toBeLessThan(400);
+    } finally {
+      await worker.$terminate();
+    }
+  });
+});
+
 describe('a worker that never registered the handler', () => {
   it('fails the call and says which handler to import', async () => {
     const worker = (await procxy(Echo, new URL('./core-fixtures/echo.mjs', import.meta.url), {
