@@ -24,10 +24,20 @@ function retriable(error: unknown): boolean {
   );
 }
 
-/** `waiting` (a fresh worker for a retry), or an AbortError for call `method` as soon as one of `signals` aborts. */
-function untilAborted<T>(waiting: Promise<T>, signals: readonly AbortSignal[], method: string, pid: number) {
+/**
+ * What `wait` gives (a fresh worker for a retry), or an AbortError for call `method` as soon as one of `signals`
+ * aborts; already aborted, `wait` is not called: no worker is started for a call that no longer waits, and no
+ * failure to start one goes unhandled.
+ */
+function untilAborted<T>(
+  wait: () => Promise<T>,
+  signals: readonly AbortSignal[],
+  method: string,
+  pid: number,
+) {
   const aborted = abortedSignal(signals);
   if (aborted !== undefined) return Promise.reject(abortError(method, pid, aborted, 'retrying'));
+  const waiting = wait();
   if (signals.length === 0) return waiting;
   return new Promise<T>((resolve, reject) => {
     const unwatch = watchSignals(signals, (fired) => reject(abortError(method, pid, fired, 'retrying')));
@@ -119,7 +129,7 @@ export class WorkerHandle {
         // The call's own signals still count while it waits for the fresh worker.
         const last = args.at(-1);
         const signals = callSignals(isAbortSignal(last) ? last : undefined, call.signal);
-        fresh = await untilAborted(this.#replace(link), signals, name, link.pid);
+        fresh = await untilAborted(() => this.#replace(link), signals, name, link.pid);
       } catch (failure) {
         // Every call waiting for the fresh worker gets this failure: each names its own call.
         const own = aboutCall(failure, name, link.pid, true);

@@ -3,7 +3,18 @@ import { AbortError, ChildCrashedError, procxy, QueueFullError, TerminatedError,
 import { transfer } from 'procxy/transfer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CrashThenStuck, Worker } from '../fixtures/workers.mjs';
-import { guardLeaks, isGone, modes, rejection, scratch, sleep, waitGone, workersModule } from './helpers.js';
+import {
+  guardLeaks,
+  isGone,
+  killIfAlive,
+  modes,
+  rejection,
+  runParent,
+  scratch,
+  sleep,
+  waitGone,
+  workersModule,
+} from './helpers.js';
 
 const pids = new Set<number>();
 guardLeaks(pids);
@@ -95,6 +106,21 @@ describe.each(modes)('retries in %s mode', (serialization) => {
 });
 
 describe('a retry waiting for its fresh worker', () => {
+  it('aborted in the turn of the crash starts no worker and leaves the parent alive', async () => {
+    const parent = runParent('parent.mjs', ['abort-on-crash']);
+    try {
+      const { child } = await parent.message<{ child: number }>('child');
+      pids.add(child);
+      const { outcomes } = await parent.message<{ outcomes: string[] }>('outcomes');
+      expect(outcomes).toEqual(['PROCXY_CHILD_CRASHED', 'PROCXY_ABORTED']);
+      await parent.message('alive');
+      const { code } = await parent.exit(5_000);
+      expect(code).toBe(0);
+    } finally {
+      killIfAlive(parent.pid);
+    }
+  });
+
   // The fresh worker never finishes constructing, and no start deadline ends it: only these can end the wait.
   const stuckAfterCrash = (name: string, options: { signal?: AbortSignal } = {}) =>
     procxy(
