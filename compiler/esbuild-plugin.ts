@@ -163,6 +163,10 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
         });
       }
 
+      // procxy stays a package: the no-build procxy() starts the child entry the package ships, which a bundled copy
+      // would look for beside the bundle (the stubs' children import procxy as a package too).
+      build.onResolve({ filter: /^procxy(?:\/.*)?$/ }, (args) => ({ path: args.path, external: true }));
+
       build.onResolve({ filter: STUB_SPECIFIER }, async (args) => {
         const files = run.result?.files;
         if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) {

@@ -1,6 +1,7 @@
 // The no-build API: procxy(Class, modulePath?, options?, ...constructorArgs) starts the class in a child process.
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AbortError, OptionsValidationError } from './errors.js';
+import { fs } from './builtins.js';
+import { AbortError, OptionsValidationError, SpawnError } from './errors.js';
 import { type LinkTarget, ParentLink } from './link.js';
 import type { SerializationMode } from './modes.js';
 import { type CallOptions, type ProcxyOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -102,6 +103,13 @@ export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Prom
       modulePath === undefined ? findCallerModule(Class, site.stack ?? '') : resolveModulePath(modulePath);
     module = pathToFileURL(file).href;
     refuseRecursion(module, Class.name);
+    if (!fs.existsSync(childMain)) {
+      // procxy was bundled into the app: its child entry is a file of the package, looked for beside the bundle.
+      throw new SpawnError(
+        `Could not start the worker ${Class.name}: procxy's child entry ${childMain} does not exist, as happens when procxy is bundled into the app; keep procxy a package installed where the app runs (esbuild: procxyPlugin does, or external: ['procxy'])`,
+        '',
+      );
+    }
   } catch (error) {
     // Refused before a worker started: the buffers the arguments marked stay the caller's, unmarked.
     releaseMarks(args);

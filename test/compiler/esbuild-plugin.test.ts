@@ -6,7 +6,7 @@ import { type BuildOptions, type BuildResult, build, context, formatMessages, ty
 import { afterAll, describe, expect, it } from 'vitest';
 import { procxyPlugin } from '../../compiler/esbuild-plugin.js';
 import { generate } from '../../compiler/generate.js';
-import { removeTempProjects, scratchProject, tempProject } from './project.js';
+import { removeTempProjects, repoRoot, scratchProject, tempProject } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -85,6 +85,35 @@ describe('procxy/esbuild', () => {
     const run = runBundle(dir);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ text: 'hello Ann', length: 3, inChild: true });
+  });
+
+  it('keeps procxy a package, so that the no-build procxy() of a bundled app finds the child entry procxy ships', async () => {
+    const dir = tempProject('esbuild');
+    const echo = path.join(repoRoot, 'test/runtime/core-fixtures/echo.mjs');
+    writeFileSync(
+      path.join(dir, 'src/main.ts'),
+      [
+        "import { procxy } from 'procxy';",
+        `import { Echo } from ${JSON.stringify(echo)};`,
+        `const w = await procxy(Echo, ${JSON.stringify(echo)});`,
+        "console.log(JSON.stringify(await w.echo('through the bundle')));",
+        'await w.$terminate();',
+        '',
+      ].join('\n'),
+    );
+    const result = await build(options(dir, { plugins: [procxyPlugin()] }));
+    expect(result.errors).toEqual([]);
+    expect(readFileSync(path.join(dir, 'out/main.js'), 'utf8')).toMatch(/from "procxy"/);
+    const run = runBundle(dir);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toBe('through the bundle');
+    // Bundled without the plugin, procxy is inlined: procxy() says what to do, not which file it missed alone.
+    await build(options(dir));
+    const inlined = runBundle(dir);
+    expect(inlined.status).not.toBe(0);
+    expect(inlined.stderr).toMatch(
+      /SpawnError: Could not start the worker Echo: procxy's child entry .*child\/main\.js does not exist, as happens when procxy is bundled into the app; keep procxy a package/,
+    );
   });
 
   it('emits the child beside every output holding a stub, entry points in different folders included', async () => {
