@@ -336,6 +336,21 @@ describe('stub generated into a temporary project', () => {
     );
     // tsc type-checks and compiles to dist/; the child entry goes beside the compiled stub, as the guide says.
     expect(typeCheck(dir)).toBe('');
+    // module: commonjs as TypeScript 5 reads it by default, with node10 resolution, which ignores "exports": the
+    // stub's imports of procxy resolve through the package's "types" and "typesVersions".
+    writeFileSync(
+      path.join(dir, 'tsconfig.node10.json'),
+      JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: {
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          ignoreDeprecations: '6.0',
+          noEmit: true,
+        },
+      }),
+    );
+    expect(typeCheck(path.join(dir, 'tsconfig.node10.json'))).toBe('');
     copyFileSync(
       path.join(dir, 'src/calc.worker.procxy.child.mjs'),
       path.join(dir, 'dist/calc.worker.procxy.child.mjs'),
