@@ -1,12 +1,12 @@
 // The no-build API: procxy(Class, modulePath?, options?, ...constructorArgs) starts the class in a child process.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fs } from './builtins.js';
-import { AbortError, OptionsValidationError, SpawnError } from './errors.js';
+import { AbortError, ModuleResolutionError, OptionsValidationError, SpawnError } from './errors.js';
 import { type LinkTarget, ParentLink } from './link.js';
 import type { SerializationMode } from './modes.js';
 import { type CallOptions, type ProcxyOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { createProxy, WorkerHandle } from './proxy.js';
-import { findCallerModule, resolveModulePath } from './resolve.js';
+import { callSites, findCallerModule, resolveModulePath } from './resolve.js';
 import { refuseRecursion } from './serving.js';
 import { movedCount, releaseMarks } from './transfer.js';
 import type { Procxy } from './types.js';
@@ -75,9 +75,8 @@ export function procxy<C extends WorkerConstructor, Mode extends SerializationMo
   ...args: ConstructorParameters<C>
 ): Promise<Procxy<InstanceType<C>, Mode>>;
 export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Promise<unknown> {
-  // The stack from procxy's caller on, whatever source maps do to file names.
-  const site: { stack?: string } = {};
-  Error.captureStackTrace(site, procxy);
+  // Where procxy was called from, taken at once: after an await the caller is gone from the stack.
+  const sites = callSites(procxy);
   let modulePath: unknown;
   let options: unknown;
   let args: unknown[];
@@ -92,6 +91,12 @@ export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Prom
     if (typeof Class !== 'function') {
       throw new OptionsValidationError('Class', `expected the worker class, got ${typeof Class}`);
     }
+    if (Class.name === '') {
+      // The child finds the class by its name in the module: without one, it would take another export.
+      throw new ModuleResolutionError(
+        'The worker class has no name (a class expression returned or passed as it is), so its module cannot be searched for it: declare it with a name and export it',
+      );
+    }
     if (modulePath !== undefined && typeof modulePath !== 'string' && !(modulePath instanceof URL)) {
       throw new OptionsValidationError(
         'modulePath',
@@ -99,8 +104,7 @@ export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Prom
       );
     }
     resolved = resolveOptions(options);
-    const file =
-      modulePath === undefined ? findCallerModule(Class, site.stack ?? '') : resolveModulePath(modulePath);
+    const file = modulePath === undefined ? findCallerModule(Class, sites) : resolveModulePath(modulePath);
     module = pathToFileURL(file).href;
     refuseRecursion(module, Class.name);
     if (!fs.existsSync(childMain)) {

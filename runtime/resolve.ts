@@ -39,11 +39,30 @@ export function resolveModulePath(modulePath: string | URL): string {
   return file;
 }
 
-/** The file of the first frame of a stack captured from procxy's caller on. */
-function callerFile(stack: string): string | undefined {
-  for (const line of stack.split('\n').slice(1)) {
-    const match = /\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?\s*$/.exec(line);
-    if (match) return match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
+/**
+ * The call sites from `below`'s caller on, as V8 records them: their file names are the running files, where a stack's
+ * text holds what source maps made of them (`--enable-source-maps` names the .ts a .js was built from), and a path
+ * needs no parsing (it may hold parentheses or colons).
+ */
+export function callSites(below: Function): readonly NodeJS.CallSite[] {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (_, sites) => sites;
+  try {
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, below);
+    return Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : [];
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
+/** The file of the first call site in a file (a path, or a file: URL for ES modules). */
+function callerFile(sites: readonly NodeJS.CallSite[]): string | undefined {
+  for (const site of sites) {
+    const name = site.getFileName();
+    if (name === undefined || name === null) continue;
+    if (name.startsWith('file:')) return fileURLToPath(name);
+    if (isAbsolute(name)) return name;
   }
   return undefined;
 }
@@ -65,21 +84,22 @@ function exportsClass(file: string, Class: Function): boolean {
   // The child imports the module and looks for an export of the class's name (or one holding a class of that name),
   // so an export that names it is what counts: a declaration, a binding (`export const Calc = class`), a default
   // export of it, or an export list (`export { Calc }`, `export { Calc as Other }`).
-  const name = Class.name.replace(/[$]/g, '\\$');
+  // An identifier's edges as JavaScript draws them (`\\b` takes `$` and letters past ASCII for none).
+  const name = `(?<![\\p{ID_Continue}$\\u200c\\u200d])${Class.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{ID_Continue}$\\u200c\\u200d])`;
   return new RegExp(
     [
-      `export\\s+(?:default\\s+)?(?:abstract\\s+)?class\\s+${name}\\b`,
-      `export\\s+(?:const|let|var)\\s+${name}\\b`,
+      `export\\s+(?:default\\s+)?(?:abstract\\s+)?class\\s+${name}`,
+      `export\\s+(?:const|let|var)\\s+${name}`,
       `export\\s+default\\s+${name}\\s*(?:;|$)`,
-      `export\\s*\\{[^}]*\\b${name}\\b`,
+      `export\\s*\\{[^}]*${name}`,
     ].join('|'),
-    'm',
+    'mu',
   ).test(source);
 }
 
 /** The module of the code that called procxy, if it exports `Class` by its name. */
-export function findCallerModule(Class: Function, stack: string): string {
-  const file = callerFile(stack);
+export function findCallerModule(Class: Function, sites: readonly NodeJS.CallSite[]): string {
+  const file = callerFile(sites);
   if (file !== undefined && exportsClass(file, Class)) return file;
   throw new ModuleResolutionError(
     `Cannot tell which module exports class ${Class.name || '(anonymous)'}${file ? ` (the caller, ${file}, does not)` : ''}. ` +

@@ -26,7 +26,7 @@ import { watchParent } from './watchdog.js';
 
 // The child's entries (main.ts, index.ts) import only from here, so the build can make this module, with all it
 // imports, one file (see scripts/bundle-child.mjs): a child then loads a few files instead of twenty.
-export { markServing } from '../serving.js';
+export { markLoaded, markServing } from '../serving.js';
 export { allowList, type WorkerClass } from './dispatch.js';
 export { onHandle } from './handles.js';
 

@@ -1,5 +1,12 @@
 // Entry of a no-build child: imports the worker module named by the parent and serves the class it exports.
-import { allowList, markServing, ResolutionFailure, startChild, type WorkerClass } from './link.js';
+import {
+  allowList,
+  markLoaded,
+  markServing,
+  ResolutionFailure,
+  startChild,
+  type WorkerClass,
+} from './link.js';
 
 function findClass(exports: Record<string, unknown>, className: string): WorkerClass | undefined {
   const named = exports[className];
@@ -29,6 +36,7 @@ startChild(async (init) => {
   if (init.module === undefined) throw new ResolutionFailure('The parent named no worker module');
   markServing(init.module, init.className);
   const exports = (await import(init.module)) as Record<string, unknown>;
+  markLoaded();
   const Class = findClass(exports, init.className);
   if (Class === undefined) {
     const names = Object.keys(exports).join(', ') || 'nothing';
