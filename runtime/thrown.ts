@@ -29,7 +29,6 @@ function describeOpaque(value: unknown): string {
   }
 }
 
-/** A thrown value's message as text, whatever it is: reading one may throw too. */
 /**
  * `error` with a one-line stack: for procxy's own stand-ins (a reason or an answer that could not go), whose frames are
  * procxy's and tell the caller nothing, and which must fit any message cap, down to its minimum (1024).
@@ -39,6 +38,7 @@ export function withoutFrames<E extends Error>(error: E): E {
   return error;
 }
 
+/** A thrown value's message as text, whatever it is: reading one may throw too. */
 export function messageOf(value: unknown): string {
   if (isProxied(value)) return proxyText;
   try {

@@ -69,7 +69,6 @@ type IsAny<T> = 0 extends 1 & T ? true : false;
 /** `object` or `{}` (or an interface without members): any object fits, functions and class instances too. */
 type AnyObject<T> = [keyof T] extends [never] ? ({} extends T ? true : false) : false;
 
-// `Seen` holds the types on the current path: a recursive type is judged by its first visit.
 /**
  * The types a transfer handler carries, for `Procxy<T>` (the generator learns them from the config's `transferTypes`).
  * Declare them beside `registerTransferHandler`, one property per type (its name is free):
@@ -87,6 +86,7 @@ type IsHandled<T> = [keyof TransferHandledTypes] extends [never]
       ? true
       : false;
 
+// `Seen` holds the types on the current path: a recursive type is judged by its first visit.
 type CheckJson<T, Seen = never> =
   IsAny<T> extends true
     ? true
