@@ -15,6 +15,8 @@ import type { Procxy } from './types.js';
 export type WorkerConstructor = abstract new (...args: never[]) => object;
 
 const childMain = fileURLToPath(new URL('./child/main.js', import.meta.url));
+/** Whether childMain was found once: looked for again only while it is not. */
+let childMainFound = false;
 
 /** Starts a worker for `target` and waits until it is ready; shared by the no-build API and generated stubs. */
 export async function startProxy<P>(
@@ -75,8 +77,6 @@ export function procxy<C extends WorkerConstructor, Mode extends SerializationMo
   ...args: ConstructorParameters<C>
 ): Promise<Procxy<InstanceType<C>, Mode>>;
 export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Promise<unknown> {
-  // Where procxy was called from, taken at once: after an await the caller is gone from the stack.
-  const sites = callSites(procxy);
   let modulePath: unknown;
   let options: unknown;
   let args: unknown[];
@@ -104,10 +104,13 @@ export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Prom
       );
     }
     resolved = resolveOptions(options);
-    const file = modulePath === undefined ? findCallerModule(Class, sites) : resolveModulePath(modulePath);
+    // The caller's call sites are taken before anything is awaited: after an await it is gone from the stack.
+    const file =
+      modulePath === undefined ? findCallerModule(Class, callSites(procxy)) : resolveModulePath(modulePath);
     module = pathToFileURL(file).href;
     refuseRecursion(module, Class.name);
-    if (!fs.existsSync(childMain)) {
+    childMainFound ||= fs.existsSync(childMain);
+    if (!childMainFound) {
       // procxy was bundled into the app: its child entry is a file of the package, looked for beside the bundle.
       throw new SpawnError(
         `Could not start the worker ${Class.name}: procxy's child entry ${childMain} does not exist, as happens when procxy is bundled into the app; keep procxy a package installed where the app runs (esbuild: procxyPlugin does, or external: ['procxy'])`,
