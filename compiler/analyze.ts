@@ -14,7 +14,7 @@ import {
   takesHandles,
   UNCHECKED_TAG,
 } from './procxiable.js';
-import { isLibFile, isLibSymbol } from './procxiable-shape.js';
+import { isLibFile, shapeBuilderFor } from './procxiable-shape.js';
 import { isLibraryFile } from './program.js';
 import {
   constructorText,
@@ -23,7 +23,7 @@ import {
   type SignatureContext,
   signatureText,
 } from './signature-text.js';
-import { isSymbolKeyed, referenceTarget, resolveAlias } from './symbols.js';
+import { isSymbolKeyed, resolveAlias } from './symbols.js';
 import { type RefPart, runtimePath, TypeNamer, type TypeText } from './type-text.js';
 
 /** One call signature of a stub method, as text: `<T>(a: X, b?: Y): Promise<Awaited<R>>`. */
@@ -226,7 +226,8 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
   for (const [decl, names] of ordered) {
     if ((ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract) !== 0) continue;
     // An error class exported beside the worker (for the parent's `instanceof`) is none.
-    if (derivesFromError(checker, decl)) continue;
+    // The declaration's type, not its name's symbol: `export default class extends Error {}` has no name.
+    if (shapeBuilderFor(checker, context.transferTypes).isError(checker.getTypeAtLocation(decl))) continue;
     if (!file.isDeclarationFile && isAmbient(decl)) {
       context.diagnostics.push(
         diagnosticAt(
@@ -547,31 +548,6 @@ function isImplemented(checker: ts.TypeChecker, property: ts.Symbol, classType: 
     if (inherited !== undefined && isImplemented(checker, inherited, baseType)) return true;
   }
   return false;
-}
-
-/**
- * Whether a class extends Error (as TypeScript's lib declares it), directly or through its bases: generic ones
- * (`AppError<C>`), mixins (`WithCode(Error)`) and lib subclasses (TypeError) too.
- */
-function derivesFromError(checker: ts.TypeChecker, decl: ts.ClassDeclaration): boolean {
-  const seen = new Set<ts.Type>();
-  const walk = (type: ts.Type): boolean => {
-    if (seen.has(type)) return false;
-    seen.add(type);
-    if (type.isIntersection()) return type.types.some(walk);
-    const symbol = type.getSymbol();
-    if (symbol !== undefined && isLibSymbol(symbol) && symbol.name === 'Error') return true;
-    const target = referenceTarget(type);
-    if (
-      !(target.flags & ts.TypeFlags.Object) ||
-      !((target as ts.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface)
-    ) {
-      return false;
-    }
-    return checker.getBaseTypes(target as ts.InterfaceType).some(walk);
-  };
-  // The declaration's type, not its name's symbol: `export default class extends Error {}` has no name.
-  return walk(checker.getTypeAtLocation(decl));
 }
 
 /** In a `.d.ts` or under `declare`: a description of JavaScript, whose methods have no bodies here. */

@@ -840,14 +840,26 @@ export class ShapeBuilder {
     return `${symbol.flags & ts.SymbolFlags.Interface ? 'interface' : 'type'} '${symbol.name}'`;
   }
 
+  /** Whether a class or interface type is an Error, or derives from one (an error class exported beside a worker). */
+  isError(type: ts.Type): boolean {
+    return this.builtinOf(type)?.kind === 'error';
+  }
+
   /**
    * The built-in a type is (by its own lib declaration) or derives from (through user classes and interfaces, and lib
-   * ones: `NodeJS.ErrnoException` and `DOMException` are Errors).
+   * ones: `NodeJS.ErrnoException` and `DOMException` are Errors; through a mixin's base, an intersection, too).
    */
   private builtinOf(
     type: ts.Type,
     seen = new Set<ts.Type>(),
   ): { kind: BuiltinKind; name: string; type: ts.Type } | undefined {
+    if (type.isIntersection()) {
+      for (const member of type.types) {
+        const found = this.builtinOf(member, seen);
+        if (found) return found;
+      }
+      return undefined;
+    }
     const symbol = type.getSymbol();
     if (symbol !== undefined && isLibSymbol(symbol)) {
       const handle = handleName(symbol);
