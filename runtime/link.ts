@@ -1,6 +1,7 @@
 // The parent's end of one worker: spawns it, sends calls, settles them, and owns its death in every form.
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import {
   answerCallback,
   placeholderFields,
@@ -42,6 +43,7 @@ import { type Findings, inspectArgs, inspectArgsOrDefer, lastFindings } from './
 import {
   type CallbackMessage,
   type ChildMessage,
+  type InitFailureKind,
   type InitMessage,
   type ParentMessage,
   unreachable,
@@ -855,7 +857,7 @@ export class ParentLink {
 
   #startFailure(exit: ChildExit): Error {
     const name = this.#target.className;
-    const init = this.#initError as { kind: 'resolution' | 'load'; error: unknown } | undefined;
+    const init = this.#initError as { kind: InitFailureKind; error: unknown } | undefined;
     if (init?.kind === 'resolution') {
       // What the child threw, as its text: any value may come (null, an object that has no text).
       return new ModuleResolutionError(messageOf(init.error), {
@@ -864,16 +866,33 @@ export class ParentLink {
       });
     }
     if (init !== undefined) {
-      return new SpawnError(`The worker ${name} failed to start: ${messageOf(init.error)}`, exit.stderrTail, {
-        pid: this.pid,
-        cause: init.error,
-      });
+      return new SpawnError(
+        `The worker ${name} failed to start: ${this.#whatThrew(init.kind)}${messageOf(init.error)}`,
+        exit.stderrTail,
+        { pid: this.pid, cause: init.error },
+      );
     }
     const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     return new ChildCrashedError(`The worker ${name} (pid ${this.pid}) ${how} while starting`, exit, {
       pid: this.pid,
       ...(this.#fatal !== undefined ? { cause: this.#fatal.value } : {}),
     });
+  }
+
+  /** Which step of a start threw, as the start of the error's text (a failure to read arguments says so itself). */
+  #whatThrew(kind: Exclude<InitFailureKind, 'resolution'>): string {
+    switch (kind) {
+      case 'import': {
+        const module = this.#target.module;
+        return `importing ${module === undefined ? 'the worker module' : fileURLToPath(module)} threw: `;
+      }
+      case 'arguments':
+        return '';
+      case 'construct':
+        return 'its constructor threw: ';
+      default:
+        return unreachable(kind, 'start failure');
+    }
   }
 
   #sendError(error: unknown, method: string): Error {

@@ -2,8 +2,10 @@
 import { isThrown, thrownBudget } from './error-descriptor.js';
 import { isServedName } from './method-names.js';
 import { everyItem, isArgumentList } from './peer-arrays.js';
-import type { ChildMessage } from './protocol.js';
+import type { ChildMessage, InitFailureKind } from './protocol.js';
 import { TransportError } from './transport.js';
+
+const initFailureKinds = new Set<InitFailureKind>(['resolution', 'import', 'arguments', 'construct']);
 
 function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
@@ -55,7 +57,7 @@ export function parseChildMessage(value: unknown): ChildMessage {
           return m as unknown as ChildMessage;
         break;
       case 'init-error':
-        if ((m.kind === 'resolution' || m.kind === 'load') && isThrown(m.e, thrownBudget()))
+        if (initFailureKinds.has(m.kind as InitFailureKind) && isThrown(m.e, thrownBudget()))
           return m as unknown as ChildMessage;
         break;
       case 'fatal':

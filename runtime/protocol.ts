@@ -117,10 +117,15 @@ export interface EventMessage {
   readonly x?: readonly number[];
 }
 
+export type InitFailureKind = 'resolution' | 'import' | 'arguments' | 'construct';
+
 export interface InitErrorMessage {
   readonly t: 'init-error';
-  /** `resolution`: the module or class could not be found; `load`: the module or the constructor threw. */
-  readonly kind: 'resolution' | 'load';
+  /**
+   * `resolution`: the module or class could not be found (or is not what a generated table expects); what threw
+   * otherwise: `import` the worker module, `arguments` reading the constructor's arguments, `construct` the constructor.
+   */
+  readonly kind: InitFailureKind;
   readonly e: Thrown;
 }
 

@@ -4,6 +4,9 @@ import { isServedName } from '../method-names.js';
 
 export type WorkerClass = abstract new (...args: never[]) => object;
 
+/** The module or the class is not what the parent asked for: the parent rejects with ModuleResolutionError. */
+export class ResolutionFailure extends Error {}
+
 const stopAt: ReadonlySet<object> = new Set([Object.prototype, EventEmitter.prototype, Function.prototype]);
 
 let moduleClasses: Set<object> | undefined;
@@ -124,7 +127,7 @@ export function resolveTable(Class: WorkerClass, methods: readonly string[]): Fu
   const allowed = new Set(allowList(Class, true));
   return methods.map((name) => {
     if (!allowed.has(name)) {
-      throw new TypeError(
+      throw new ResolutionFailure(
         `Class ${Class.name} has no callable method '${name}'; regenerate the procxy stubs`,
       );
     }

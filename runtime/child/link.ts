@@ -8,6 +8,7 @@ import { type Findings, inspectValue, inspectValueOrDefer, lastFindings } from '
 import {
   type CallMessage,
   type ChildMessage,
+  type InitFailureKind,
   type InitMessage,
   type ParentMessage,
   type Thrown,
@@ -17,7 +18,7 @@ import { encodeThrown, messageOf, thrownFindings, withoutFrames } from '../throw
 import { releaseMarks } from '../transfer.js';
 import { Transport, tooLargeError } from '../transport.js';
 import { CallScopes } from './callbacks.js';
-import { resolveTable, type WorkerClass } from './dispatch.js';
+import { ResolutionFailure, resolveTable, type WorkerClass } from './dispatch.js';
 import { EventForwarder } from './events.js';
 import { closeHandlesOf, HandleInbox, handleHook } from './handles.js';
 import { parseParentMessage } from './parse.js';
@@ -27,7 +28,7 @@ import { watchParent } from './watchdog.js';
 // The child's entries (main.ts, index.ts) import only from here, so the build can make this module, with all it
 // imports, one file (see scripts/bundle-child.mjs): a child then loads a few files instead of twenty.
 export { markLoaded, markServing } from '../serving.js';
-export { allowList, type WorkerClass } from './dispatch.js';
+export { allowList, ResolutionFailure, type WorkerClass } from './dispatch.js';
 export { onHandle } from './handles.js';
 
 /** The fds the parent opens for the link: it writes to the child's `inputFd` and reads the child's `outputFd`. */
@@ -40,9 +41,6 @@ export interface ResolvedWorker {
   /** Methods declared to return nothing (void, undefined): answered without a value. Only a generated child knows. */
   readonly voids?: readonly string[];
 }
-
-/** Thrown by a resolver when the module or class cannot be found (as opposed to failing while loading). */
-export class ResolutionFailure extends Error {}
 
 export type WorkerResolver = (init: InitMessage) => Promise<ResolvedWorker>;
 
@@ -211,12 +209,16 @@ class ChildLink {
   async #init(init: InitMessage, unread: UnreadArgs | undefined): Promise<void> {
     this.#mode = init.mode;
     this.#transport.setLimit(init.maxMessageBytes);
+    // What was going on when it failed: the parent's error says whether the module, the arguments or the constructor.
+    let phase: InitFailureKind = 'import';
     try {
       const { Class, methods, voids = [] } = await this.#resolve(init);
+      phase = 'arguments';
       if (unread !== undefined) readArgs(unread);
       this.#table = resolveTable(Class, methods);
       this.#names = methods;
       this.#voids = methods.map((name) => voids.includes(name));
+      phase = 'construct';
       this.#instance = new (Class as unknown as new (...args: readonly unknown[]) => Instance)(...init.args);
       this.#state = 'serving';
       const instance: unknown = this.#instance;
@@ -230,7 +232,7 @@ class ChildLink {
     } catch (error) {
       const e = describeThrown(error);
       this.#send(
-        { t: 'init-error', kind: error instanceof ResolutionFailure ? 'resolution' : 'load', e },
+        { t: 'init-error', kind: error instanceof ResolutionFailure ? 'resolution' : phase, e },
         false,
         thrownFindings(e),
       );

@@ -368,8 +368,10 @@ describe('dispatch', () => {
 
   it('fails to start a child whose table names a method procxy never serves', async () => {
     const error = await stubFailure('./core-fixtures/echo-child-reserved.mjs', ['echo', 'toString']);
-    expect(error).toBeInstanceOf(SpawnError);
-    expect((error as SpawnError).message).toMatch(/has no callable method 'toString'/);
+    expect(error).toBeInstanceOf(ModuleResolutionError);
+    expect((error as ModuleResolutionError).message).toBe(
+      "Class Echo has no callable method 'toString'; regenerate the procxy stubs",
+    );
   });
 
   it("serves a generated table's methods of a base class that a package put on globalThis", async () => {
@@ -392,6 +394,15 @@ describe('dispatch', () => {
     expect((error as Error).message).toMatch(
       /does not export Echo as a class \(it is undefined\); regenerate/,
     );
+  });
+
+  it('fails to start with SpawnError saying the import threw when the worker module throws', async () => {
+    const error = await stubFailure('./core-fixtures/echo-child-throws.mjs', ['echo']);
+    expect(error).toBeInstanceOf(SpawnError);
+    expect((error as SpawnError).message).toBe(
+      'The worker Echo failed to start: importing the worker module threw: module refused to load',
+    );
+    expect((error as SpawnError).cause).toBeInstanceOf(SyntaxError);
   });
 
   it('fails to start when the stub and the child disagree on the table', async () => {

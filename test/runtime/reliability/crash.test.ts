@@ -1,5 +1,6 @@
 // A child that crashes, exits or is killed mid-call, or fails to start: every call settles with the right error.
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import {
   ChildCrashedError,
   ModuleResolutionError,
@@ -211,6 +212,9 @@ describe('a worker that cannot start', () => {
     )) as SpawnError;
     expect(error).toBeInstanceOf(SpawnError);
     expect(error.code).toBe('PROCXY_SPAWN');
+    expect(error.message).toBe(
+      `The worker Broken failed to start: importing ${fileURLToPath(new URL('../fixtures/throws-on-load.mjs', import.meta.url))} threw: module refused to load`,
+    );
     expect(error.cause).toBeInstanceOf(SyntaxError);
     expect((error.cause as Error).message).toBe('module refused to load');
     expect(error.stderrTail).toContain('loading throws-on-load');
@@ -238,7 +242,9 @@ describe('a worker that cannot start', () => {
       expect(error).toBeInstanceOf(SpawnError);
       expect(error.cause).toBeInstanceOf(RangeError);
       expect((error.cause as Error).message).toBe('constructor refused: no thanks');
-      expect(error.message).toContain('constructor refused: no thanks');
+      expect(error.message).toBe(
+        'The worker Exploding failed to start: its constructor threw: constructor refused: no thanks',
+      );
       expect(error.pid).toBeGreaterThan(0);
       await waitGone(error.pid!);
     },

@@ -221,7 +221,9 @@ describe('a start no honest child sends', () => {
     class Unprintable {}
     const error = await rejection(procxy(Unprintable, forgedStart));
     expect(error).toBeInstanceOf(SpawnError);
-    expect((error as Error).message).toMatch(/The worker Unprintable failed to start: \[object Object\]/);
+    expect((error as Error).message).toMatch(
+      /The worker Unprintable failed to start: its constructor threw: \[object Object\]/,
+    );
     expect((error as Error).cause).toEqual({ toString: 'not a function', reason: 'bad config' });
     expect(await bystander.echo('unaffected')).toBe('unaffected');
   });
