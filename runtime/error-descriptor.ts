@@ -128,7 +128,7 @@ function rebuilt(d: ErrorDescriptor): Error {
     error = Object.create(procxyClass.prototype) as Error;
     define(error, 'message', d.message, false);
   } else if (d.base === 'AggregateError') {
-    error = new AggregateError((d.errors ?? []).map(decodeThrown), d.message);
+    error = new AggregateError((d.errors ?? []).map((e) => decodeThrown(e)), d.message);
   } else if (d.base === 'DOMException') {
     // Its name sets its legacy `code`, so it goes to the constructor rather than onto the instance.
     error = new DOMException(d.message, d.name);
@@ -142,15 +142,23 @@ function rebuilt(d: ErrorDescriptor): Error {
   return error;
 }
 
-/** Rebuilds what the child threw. */
-export function decodeThrown(thrown: Thrown): unknown {
+/** What a Thrown was, for the error that stands in for one that could not cross: a thrown value by default. */
+export interface ThrownRole {
+  readonly text: string;
+  readonly path: string;
+}
+
+const thrownRole: ThrownRole = { text: 'The value thrown', path: 'thrown' };
+
+/** Rebuilds what the other side threw (or gave as `role`). */
+export function decodeThrown(thrown: Thrown, role = thrownRole): unknown {
   switch (thrown.k) {
     case 'error':
       return restore(thrown.error);
     case 'value':
       return thrown.value;
     case 'opaque':
-      return new SerializationError(`The value thrown cannot be serialized: ${thrown.text}`, 'thrown');
+      return new SerializationError(`${role.text} cannot be serialized: ${thrown.text}`, role.path);
     default:
       return unreachable(thrown, 'thrown value kind');
   }

@@ -9,7 +9,7 @@
  * `await`.
  */
 
-import { decodeThrown } from '../error-descriptor.js';
+import { decodeThrown, type ThrownRole } from '../error-descriptor.js';
 import { CallbackReleasedError, SerializationError } from '../errors.js';
 import type { SerializationMode } from '../modes.js';
 import type { Findings } from '../procxiable.js';
@@ -35,6 +35,8 @@ interface Invocation {
 }
 
 const ignore = () => {};
+
+const abortReasonRole: ThrownRole = { text: "The caller's abort reason", path: 'reason' };
 
 export type Send = (message: ChildMessage, jsonSafe: boolean, findings?: Findings) => void;
 
@@ -97,7 +99,7 @@ export class CallScopes {
     const scope = this.#scopes.get(id);
     if (scope === undefined) return;
     this.leave(id);
-    scope.controller?.abort(decodeThrown(reason));
+    scope.controller?.abort(decodeThrown(reason, abortReasonRole));
   }
 
   /** The parent's answer to an invocation. */

@@ -65,6 +65,26 @@ describe.each(['json', 'advanced'] as const)('cancellation in %s mode', (mode) =
     });
   });
 
+  it('aborts the child signal with a SerializationError naming the reason when no mode can carry it', async () => {
+    const w = await tasks(mode);
+    const controller = new AbortController();
+    const call = w.work(60_000, controller.signal);
+    await running(w, 1);
+    controller.abort(Symbol('why'));
+    expect(await rejection(call)).toBeInstanceOf(AbortError);
+    expect(await w.lastAbortSeen()).toEqual({
+      isSignal: true,
+      reason: {
+        ctor: 'SerializationError',
+        name: 'SerializationError',
+        message:
+          "The caller's abort reason cannot be serialized: Symbol(why): a symbol cannot cross the process boundary",
+        code: 'PROCXY_SERIALIZATION',
+        path: 'reason',
+      },
+    });
+  });
+
   it('aborts every call on a signal, and the parent lives on, when the reason is too large to send', async () => {
     const w = await track(procxy(Tasks, tasksUrl, { serialization: mode, maxMessageBytes: 1024 }));
     const controller = new AbortController();
