@@ -182,6 +182,9 @@ describe('options', () => {
     [{ execArgv: ['--watch'] }, 'execArgv', /item 0 keeps node from running/],
     [{ execArgv: ['--test'] }, 'execArgv', /item 0 keeps node from running/],
     [{ execArgv: ['--check'] }, 'execArgv', /item 0 keeps node from running/],
+    [{ execArgv: ['--no-warnings', '--help'] }, 'execArgv', /item 1 keeps node from running/],
+    [{ execArgv: ['-v'] }, 'execArgv', /item 0 keeps node from running/],
+    [{ execArgv: ['--v8-options'] }, 'execArgv', /item 0 keeps node from running/],
     [{ execArgv: ['--input-type=module'] }, 'execArgv', /item 0 keeps node from running/],
   ])('refuses %o naming the option', async (options, option, message) => {
     const error = await rejection(procxy(Echo, echoUrl, options as never));
