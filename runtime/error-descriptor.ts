@@ -128,7 +128,10 @@ function rebuilt(d: ErrorDescriptor): Error {
     error = Object.create(procxyClass.prototype) as Error;
     define(error, 'message', d.message, false);
   } else if (d.base === 'AggregateError') {
-    error = new AggregateError((d.errors ?? []).map((e) => decodeThrown(e)), d.message);
+    error = new AggregateError(
+      (d.errors ?? []).map((e) => decodeThrown(e)),
+      d.message,
+    );
   } else if (d.base === 'DOMException') {
     // Its name sets its legacy `code`, so it goes to the constructor rather than onto the instance.
     error = new DOMException(d.message, d.name);

@@ -52,6 +52,7 @@ import { deathSignalLauncher, StderrTail, spawnChild, spawnFailure } from './spa
 import { argsFromChild, encodeThrown, messageOf } from './thrown.js';
 import { releaseMarks } from './transfer.js';
 import { Transport, type TransportError, tooLargeError } from './transport.js';
+import { UnreadAnswers } from './unread-answers.js';
 
 /** What to start: the child entry, and how it finds the class. */
 export interface LinkTarget {
@@ -90,10 +91,7 @@ function plainArguments(args: readonly unknown[]): boolean {
   return true;
 }
 
-/**
- * Bytes of callback answers a child may leave unread (or maxMessageBytes, if less): one that invokes callbacks
- * without reading their answers would otherwise make them pile up here without end.
- */
+/** Bytes of callback answers a child may go past unread (or maxMessageBytes, if less): see unread-answers.ts. */
 const maxUnreadAnswerBytes = 64 * 1024 * 1024;
 
 /** Aborted calls whose one late answer is told from a second one (see #abandoned). */
@@ -184,14 +182,8 @@ export class ParentLink {
    * call keeps its deadline, as a worker that does not read it in time is stuck, and the write holds this process.
    */
   readonly #unread = new Map<number, { end: number; method: string }>();
-  /** Callback answers this process still holds to write: the child has not read them (see #invoke). */
-  readonly #answersOut = new HeldMessages();
-  /**
-   * Bytes of the answers to the invocations that came together (in one turn of the event loop), which the child
-   * has had no turn to read yet: calls that each await a callback at once, or one that awaits many.
-   */
-  #batchBytes = 0;
-  #batchOpen = false;
+  /** Callback answers this process still holds to write that the child went past without reading (see #invoke). */
+  readonly #unreadAnswers = new UnreadAnswers();
   #startTimer: NodeJS.Timeout | undefined;
   #unwatchSignal: (() => void) | undefined;
 
@@ -579,8 +571,10 @@ export class ParentLink {
             );
           }
           this.#abandoned.delete(message.id);
+          this.#unreadAnswers.forget(message.id);
           return;
         }
+        this.#unreadAnswers.forget(message.id);
         if (message.t === 'ok') this.#settle(message.id, message.v, true);
         else this.#settle(message.id, aboutCall(decodeThrown(message.e), call.method, this.pid), false);
         return;
@@ -703,18 +697,8 @@ export class ParentLink {
     if (call !== undefined && callback === undefined) {
       return this.#violation(new ProtocolError(`Call ${message.id} has no callback at args[${message.f}]`));
     }
-    // The answers this process still holds for the child (not yet in the kernel), from before this turn: a child
-    // that invokes callbacks without reading their answers would otherwise make them pile up here without end. Those
-    // of this turn's invocations are the newest, so the oldest held go first (drop) and count.
-    if (!this.#batchOpen) {
-      this.#batchOpen = true;
-      this.#batchBytes = 0;
-      setImmediate(() => {
-        this.#batchOpen = false;
-      });
-    }
-    this.#answersOut.drop(this.#transport.handed());
-    const unread = Math.max(0, this.#answersOut.bytes - this.#batchBytes);
+    // A child that invokes callbacks without reading their answers would make them pile up here without end.
+    const unread = this.#unreadAnswers.invoked(message.id, this.#transport.handed());
     const cap = Math.min(this.#options.maxMessageBytes, maxUnreadAnswerBytes);
     if (unread > cap) {
       return this.#violation(
@@ -726,8 +710,7 @@ export class ParentLink {
     const send: Send = (m, j, f) => {
       if (this.#exit !== undefined) return;
       const bytes = this.#transport.send(m, j, f);
-      this.#answersOut.add(this.#transport.submitted, bytes);
-      if (this.#batchOpen) this.#batchBytes += bytes;
+      this.#unreadAnswers.answered(message.id, this.#transport.submitted, bytes, this.#transport.handed());
     };
     if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
     else {
@@ -773,6 +756,7 @@ export class ParentLink {
     if (this.#abandoned.size <= abandonedKept) return;
     const oldest: number = this.#abandoned.values().next().value!;
     this.#abandoned.delete(oldest);
+    this.#unreadAnswers.forget(oldest);
     this.#owedBelow = Math.max(this.#owedBelow, oldest + 1);
   }
 

@@ -325,6 +325,21 @@ describe('callbacks', () => {
     expect(totals).toEqual(Array(6).fill(mib));
   });
 
+  it('serves calls that each await one large callback answer after another, past maxMessageBytes of them in flight', async () => {
+    const kib = 1024;
+    const w = await track(
+      procxy(Tasks, tasksUrl, { serialization: 'advanced', maxMessageBytes: 1024 * kib }),
+    );
+    const answer = (size: number) => Buffer.alloc(size, 1);
+    // Each call reads an answer before it invokes again, while the other calls' answers wait their turn here.
+    const totals = await Promise.all(
+      Array.from({ length: 8 }, () => w.manyLargeAnswers(3, 512 * kib, 1, answer)),
+    );
+    expect(totals).toEqual(Array(8).fill(3 * 512 * kib));
+    // One call in many lanes: each answer waits while the other lanes invoke again.
+    expect(await w.manyLargeAnswers(96, 256 * kib, 16, answer)).toBe(96 * 256 * kib);
+  });
+
   it('answers, in the child, a callback result with more binary values than a message carries with SerializationError; the parent lives on', async () => {
     const w = await track(procxy(Tasks, tasksUrl, { serialization: 'advanced' }));
     const marked = () => {

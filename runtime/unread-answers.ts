@@ -1,0 +1,75 @@
+// Which callback answers held for a child it went past without reading: the measure of a worker that never reads.
+/*
+ * A worker that invokes callbacks in a loop without awaiting them (a synchronous loop of progress reports) reads none
+ * of their answers, which pile up in the parent; one that awaits them reads each before it invokes again. Held
+ * answers alone cannot tell the two apart: calls that each await a large answer hold as many bytes here, waiting
+ * their turn in the stream, as the kernel has not taken yet. What tells them apart is the call: one that awaits its
+ * callbacks can only go past as many of its answers as it has invocations in flight at once, while a loop goes past
+ * all of them. So an answer counts as unread once its call has invoked callbacks `lanesPerCall` more times while the
+ * answer still waits here, and only those count towards the cap.
+ */
+import { HeldMessages } from './held-messages.js';
+
+/** Invocations one call may have in flight at once (a Promise.all over callbacks) without counting as unread. */
+export const lanesPerCall = 64;
+
+interface HeldAnswer {
+  /** Where the answer ends in the stream (Transport.submitted after it). */
+  readonly end: number;
+  readonly bytes: number;
+  /** How many invocations its call had made when it was sent. */
+  readonly sentAt: number;
+}
+
+interface CallAnswers {
+  invocations: number;
+  /** In the order sent, which is the order of `end` and of `sentAt` alike; those before `head` are done with. */
+  held: HeldAnswer[];
+  head: number;
+}
+
+export class UnreadAnswers {
+  readonly #calls = new Map<number, CallAnswers>();
+  readonly #unread = new HeldMessages();
+
+  /**
+   * Call `id` invoked a callback; `handed` bytes of the stream are with the kernel. Returns the bytes of the answers
+   * the child went past that are still held here.
+   */
+  invoked(id: number, handed: number): number {
+    this.#unread.drop(handed);
+    let call = this.#calls.get(id);
+    if (call === undefined) {
+      call = { invocations: 0, held: [], head: 0 };
+      this.#calls.set(id, call);
+    }
+    call.invocations++;
+    const held = call.held;
+    while (call.head < held.length) {
+      const answer = held[call.head]!;
+      const waiting = answer.end > handed;
+      if (waiting && answer.sentAt + lanesPerCall > call.invocations) break;
+      if (waiting) this.#unread.add(answer.end, answer.bytes);
+      call.head++;
+    }
+    if (call.head === held.length) {
+      call.held = [];
+      call.head = 0;
+    } else if (call.head > 1024 && call.head * 2 > held.length) {
+      call.held = held.slice(call.head);
+      call.head = 0;
+    }
+    return this.#unread.bytes;
+  }
+
+  /** The answer to an invocation of call `id` went into the stream, ending at `end`, of which `handed` are taken. */
+  answered(id: number, end: number, bytes: number, handed: number): void {
+    const call = this.#calls.get(id);
+    if (call !== undefined && end > handed) call.held.push({ end, bytes, sentAt: call.invocations });
+  }
+
+  /** Call `id` is over: its answers held here never count as gone past. */
+  forget(id: number): void {
+    this.#calls.delete(id);
+  }
+}
