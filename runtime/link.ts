@@ -37,6 +37,7 @@ import {
   liftHandles,
 } from './handles.js';
 import { HeldMessages } from './held-messages.js';
+import { guardChannel } from './ipc-guard.js';
 import type { ResolvedOptions } from './options.js';
 import { parseChildMessage } from './parse.js';
 import { type Findings, inspectArgs, inspectArgsOrDefer, lastFindings } from './procxiable.js';
@@ -234,6 +235,8 @@ export class ParentLink {
     child.unref();
     this.#stderr = new StderrTail(child.stderr as Socket);
     this.#handles = options.supportHandles ? new HandleSender(child) : undefined;
+    if (options.supportHandles)
+      guardChannel(child, options.maxMessageBytes, (error) => this.#violation(error));
     const toChild = child.stdio[3] as Socket;
     const fromChild = child.stdio[4] as Socket;
     this.#channel = socketChannel(fromChild, toChild);

@@ -191,6 +191,64 @@ describe('garbage on the channel', () => {
   });
 });
 
+// Node reads its IPC channel (a worker has it with supportHandles) trusting the child: each of these ended the parent.
+describe('garbage on the IPC channel', () => {
+  const lines: [string, string, number, RegExp][] = [
+    ['a line that is not JSON', 'not json\n', 1, /a line that is not a JSON message/],
+    [
+      'an acknowledgement of no handle',
+      '{"cmd":"NODE_HANDLE_ACK"}\n',
+      1,
+      /a NODE_HANDLE_ACK for no handle sent/,
+    ],
+    [
+      'a handle message of a type Node does not know',
+      '{"cmd":"NODE_HANDLE","type":"nope","msg":{}}\n',
+      1,
+      /a handle sent to the parent/,
+    ],
+    [
+      'a line without end longer than maxMessageBytes',
+      'x',
+      100_000,
+      /a line of more than maxMessageBytes \(65536\) characters/,
+    ],
+  ];
+
+  it.each(lines)(
+    '%s: the worker is terminated, its calls reject ProtocolError',
+    async (_, text, times, why) => {
+      const worker = await procxy(Worker, workersModule, {
+        supportHandles: true,
+        maxMessageBytes: 64 * 1024,
+      });
+      const pid = worker.$pid;
+      pids.add(pid);
+      const other = worker.sleep(60_000);
+      const error = (await rejection(worker.writeIpc(text, times))) as ProtocolError;
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect(error).toMatchObject({ code: 'PROCXY_PROTOCOL', method: 'writeIpc', pid });
+      expect(error.message).toMatch(why);
+      expect(await rejection(other)).toBeInstanceOf(ProtocolError);
+      await waitGone(pid);
+      await worker.$terminate();
+      expect(await bystander.echo('unaffected')).toBe('unaffected');
+    },
+  );
+
+  it("gives the worker's own messages to the $process listeners there are, and keeps none for later ones", async () => {
+    const worker = await procxy(Worker, workersModule, { supportHandles: true });
+    pids.add(worker.$pid);
+    expect(await worker.sendOwnMessages(1000, 'unheard')).toBe(1000);
+    const heard: unknown[] = [];
+    worker.$process.on('message', (message) => heard.push(message));
+    expect(await worker.sendOwnMessages(3, 'heard')).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(heard).toEqual([0, 1, 2].map((k) => ({ tag: 'heard', k })));
+    await worker.$terminate();
+  });
+});
+
 describe('a start no honest child sends', () => {
   const forgedStart = new URL('../fixtures/forged-start.mjs', import.meta.url);
   class Forged {
