@@ -585,7 +585,9 @@ export class ParentLink {
       case 'cb':
         return this.#invoke(message);
       case 'ev':
-        if (this.emitter) this.onEvent?.(message.e, argsFromChild(message));
+        if (!this.emitter)
+          return this.#violation(new ProtocolError('An event from a worker that is no emitter'));
+        this.onEvent?.(message.e, argsFromChild(message));
         return;
       case 'ready':
         if (!this.#starting) return this.#violation(new ProtocolError('A second ready message'));
@@ -598,6 +600,8 @@ export class ParentLink {
         this.#fatal = { value: decodeThrown(message.e) };
         return;
       case 'disposed':
+        if (this.#terminating === undefined)
+          return this.#violation(new ProtocolError('A disposed message unasked'));
         return;
       default:
         return unreachable(message, 'child message');

@@ -466,6 +466,13 @@ export class HandlerFailure extends Error {
   }
 }
 
+/** `value`, once the message it ends took the whole body: bytes after it are not a message's (JSON refuses them too). */
+function wholeBody(value: unknown, deserializer: V8.Deserializer, body: Buffer): unknown {
+  const left = body.byteOffset + body.length - deserializer.readRawBytes(0).byteOffset;
+  if (left !== 0) throw new RangeError(`${left} bytes after the message`);
+  return value;
+}
+
 export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
   const deserializer = new (codec().SegmentDeserializer)(body, segments);
   deserializer.readHeader();
@@ -477,7 +484,7 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
   }
   const count = deserializer.readUint32();
   // Most messages hold no handled value: nothing to rebuild.
-  if (count === 0) return deserializer.readValue();
+  if (count === 0) return wholeBody(deserializer.readValue(), deserializer, body);
   // Filled as the payloads are read: a payload refers only to those before it (see encodeV8).
   const handled: object[] = [];
   deserializer.handled = handled;
@@ -488,7 +495,7 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
       throw new RangeError('Malformed handled payload');
     handled.push(rebuild.take(entry[0], entry[1]));
   }
-  const value = deserializer.readValue();
+  const value = wholeBody(deserializer.readValue(), deserializer, body);
   const { failure } = rebuild;
   if (failure === undefined) return rebuild.finish(value);
   const retry = rebuild.retriable ? () => void rebuild.retry(value) : undefined;

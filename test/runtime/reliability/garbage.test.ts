@@ -163,6 +163,14 @@ const malformed: [string, number[]][] = [
     'a callback of a call never made, with arguments no transfer handler here rebuilds',
     frame(2, withHandled('no-such-handler', { t: 'cb', id: 999_999, f: 0, n: 1, a: [new Uint8Array(0)] })),
   ],
+  // Worker is no EventEmitter: it announced none, and subscribed to nothing.
+  ['an event from a worker that is no emitter', frame(1, '{"t":"ev","e":"tick","a":[]}')],
+  ['a disposed message before any dispose', frame(1, '{"t":"disposed"}')],
+  // An answer the parent would act on (call 2 is the writeRaw), were the bytes after it not there.
+  [
+    'a V8 body with bytes after its message',
+    frame(2, Buffer.concat([withPayloads([], answer), Buffer.from('junk')])),
+  ],
   [
     'a tentative frame followed by anything but its verdict',
     [...frame(1 | 0x40, '{"t":"ok","id":999999,"v":1}'), ...frame(1, '{"t":"ok","id":999999,"v":1}')],
