@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { fs } from './builtins.js';
 import {
   answerCallback,
   placeholderFields,
@@ -94,6 +95,16 @@ function plainArguments(args: readonly unknown[]): boolean {
 
 /** Bytes of callback answers a child may go past unread (or maxMessageBytes, if less): see unread-answers.ts. */
 const maxUnreadAnswerBytes = 64 * 1024 * 1024;
+
+/**
+ * Why a spawn failed with ENOENT when the options' cwd was there when checked but is gone now: Node names the program
+ * it ran (node, or setpriv), which blames the wrong thing.
+ */
+function goneCwd(cwd: string | undefined, error: NodeJS.ErrnoException): string {
+  return cwd !== undefined && error.code === 'ENOENT' && !fs.existsSync(cwd)
+    ? ` (its cwd ${cwd} no longer exists)`
+    : '';
+}
 
 /** Aborted calls whose one late answer is told from a second one (see #abandoned). */
 const abandonedKept = 1024;
@@ -272,11 +283,15 @@ export class ParentLink {
     });
     child.once('error', (error) => {
       if (this.pid === -1) {
+        // No 'exit' follows a process that never started: what that would undo is undone here.
         this.#exit = { exitCode: null, signal: null, stderrTail: '' };
+        this.#detachAbort();
         this.#settleReady.reject(
-          new SpawnError(`Could not start the worker ${target.className}: ${error.message}`, '', {
-            cause: error,
-          }),
+          new SpawnError(
+            `Could not start the worker ${target.className}: ${error.message}${goneCwd(options.cwd, error)}`,
+            '',
+            { cause: error },
+          ),
         );
         this.#close(
           () => new TerminatedError(`The worker ${target.className} never started`, { cause: error }),

@@ -1,5 +1,6 @@
 // A child that crashes, exits or is killed mid-call, or fails to start: every call settles with the right error.
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
+import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   ChildCrashedError,
@@ -249,6 +250,31 @@ describe('a worker that cannot start', () => {
       await waitGone(error.pid!);
     },
   );
+});
+
+describe('a retry whose worker cannot start', () => {
+  it('says its cwd is gone and leaves no listener on the worker signal', async () => {
+    const cwd = files.file('gone-cwd');
+    mkdirSync(cwd);
+    const shared = new AbortController();
+    const worker = await procxy(Worker, workersModule, {
+      cwd,
+      retries: 1,
+      idempotent: ['exit'],
+      signal: shared.signal,
+    });
+    rmSync(cwd, { recursive: true });
+    // The crash is retried on a fresh worker, whose spawn fails: there is no directory to start it in.
+    const error = await rejection(worker.exit(1, 'retried'));
+    expect(error).toBeInstanceOf(SpawnError);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^The retry of 'exit' waited for a fresh worker that did not start: Could not start the worker Worker: spawn .* ENOENT \\(its cwd ${cwd} no longer exists\\)$`,
+      ),
+    );
+    await worker.$terminate();
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+  });
 });
 
 describe('retries with a worker that crashes on every call', () => {
