@@ -595,12 +595,14 @@ export class ShapeBuilder {
     }
     const indexInfos = checker.getIndexInfosOfType(type);
     if (properties.length === 0 && indexInfos.length === 0) {
-      // A mapped type over a type parameter (`Partial<T>`, `Record<K, Date>`) has no members the checker can list
-      // yet: judge what it is built from, so T is checked through its constraint and Date is still seen.
-      // One built from concrete types with no keys left (`Record<never, string>`, `Omit<{ a: number }, 'a'>`) is {}.
+      // A mapped type over a type parameter (`Partial<T>`, `Record<K, Date>`, `{ [P in K]: Date }`) has no members
+      // the checker can list yet: judge what it is built from, so T is checked through its constraint and Date is
+      // still seen. One built from concrete types with no keys left (`Record<never, string>`) is {}.
       const built = type.aliasTypeArguments ?? [];
       if (type.objectFlags & ts.ObjectFlags.Mapped && (built.length === 0 || built.some(isGeneric))) {
         for (const argument of built) walk('', argument);
+        const template = this.mappedTemplate(type);
+        if (template !== undefined) walk('', template);
         return;
       }
       if (type.objectFlags & ts.ObjectFlags.Mapped) {
@@ -712,6 +714,22 @@ export class ShapeBuilder {
       return original !== undefined && isClassBehaviour(original);
     };
     return properties.every(same) && properties.some(behaviour) ? source : undefined;
+  }
+
+  /**
+   * What each property of a mapped type holds (`Date` in `{ [P in K]: Date }`), as its declaration says, where that
+   * is what this type holds too: the declared type itself, or an instance of it whose declared template names no type
+   * parameter of the alias or interface around it (`Handlers<K>` for `{ [P in K]: () => string }`). One that does
+   * (`Record<K, T>`: `T`) means what the instance's arguments fill in, which are judged as such.
+   */
+  private mappedTemplate(type: ts.ObjectType): ts.Type | undefined {
+    const node = type.symbol?.declarations?.[0];
+    if (node === undefined || !ts.isMappedTypeNode(node) || node.type === undefined) return undefined;
+    const checker = this.checker;
+    if (checker.getTypeFromTypeNode(node) !== type && namesOuterTypeParameter(checker, node.type, node)) {
+      return undefined;
+    }
+    return checker.getTypeFromTypeNode(node.type);
   }
 
   /**
@@ -1053,6 +1071,27 @@ function declaredName(property: ts.Symbol): string {
   const declaration = property.declarations?.[0];
   const name = declaration && ts.getNameOfDeclaration(declaration);
   return name ? name.getText() : property.name;
+}
+
+/** Whether `node` names a type parameter declared outside `scope` (not the mapped type's own, nor an `infer` in it). */
+function namesOuterTypeParameter(checker: ts.TypeChecker, node: ts.Node, scope: ts.Node): boolean {
+  if (ts.isTypeReferenceNode(node)) {
+    const symbol = checker.getSymbolAtLocation(node.typeName);
+    const declaration = symbol?.declarations?.[0];
+    if (
+      symbol !== undefined &&
+      symbol.flags & ts.SymbolFlags.TypeParameter &&
+      (declaration === undefined ||
+        declaration.getSourceFile() !== scope.getSourceFile() ||
+        declaration.pos < scope.pos ||
+        declaration.end > scope.end)
+    ) {
+      return true;
+    }
+  }
+  return (
+    ts.forEachChild(node, (child) => namesOuterTypeParameter(checker, child, scope) || undefined) ?? false
+  );
 }
 
 /** A type parameter, or a type still waiting for one (`keyof T`, `T[K]`, `K | 'a'`). */
