@@ -350,6 +350,11 @@ class Judge {
     judge: (element: ts.Type, path: string) => Root[] = (element, path) => this.argument(element, path),
   ): Root[] | undefined {
     const checker = this.checker;
+    if (list.isUnion()) {
+      // `...args: [visit: Visit] | [opts: Opts, visit: Visit]`: each form's elements are arguments too.
+      const forms = list.types.map((form) => this.spread(form, pathOf, judge));
+      return forms.every((roots) => roots !== undefined) ? forms.flat() : undefined;
+    }
     if (!(list.flags & ts.TypeFlags.Object)) return undefined;
     const reference = list as ts.TypeReference;
     if (checker.isArrayType(list)) {
