@@ -477,31 +477,41 @@ export function returnsNothing(checker: ts.TypeChecker, signatures: readonly ts.
 }
 
 /**
- * The argument positions where every signature of a method takes a callback whose result is nothing (or leaves the
- * argument out: undefined, null), so the parent answers the worker's call of it without a value. Rest parameters are
- * not among them.
+ * The argument positions where a function can only be a callback whose result is nothing, so the parent answers the
+ * worker's call of it without a value: some signature takes such a callback there, and none takes one with a result
+ * or data a function fits (any, unknown, object, {}). A signature that takes plain data there (`prefix: string` in
+ * `each(prefix, visit)` beside `each(visit)`), or no argument at all, is not the one a function there calls. Where a
+ * signature's rest parameter reaches, the position is left out.
  */
 export function nothingCallbacks(checker: ts.TypeChecker, signatures: readonly ts.Signature[]): number[] {
   const nullish = ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void;
+  const nothing = (m: ts.Type) =>
+    m.getConstructSignatures().length === 0 && returnsNothing(checker, m.getCallSignatures());
+  /** By signature: at each position that takes a function, whether only as a callback that returns nothing. */
   const perSignature = signatures.map((signature) => {
-    const found = new Set<number>();
+    const takes = new Map<number, boolean>();
+    let rest = Infinity;
     signature.getParameters().forEach((symbol, i) => {
-      if (parameterDeclaration(symbol)?.dotDotDotToken !== undefined) return;
+      if (parameterDeclaration(symbol)?.dotDotDotToken !== undefined) {
+        rest = i;
+        return;
+      }
       const type = checker.getTypeOfSymbol(symbol);
       const members = (type.isUnion() ? type.types : [type]).filter((m) => !(m.flags & nullish));
       const callbacks = members.filter((m) => m.getCallSignatures().length > 0);
       // Members that are data (`number` in `(() => void) | number`) are not called; one a function fits too (any,
       // unknown, object, {}, Object) leaves the answer to what the function returns.
       const data = members.filter((m) => m.getCallSignatures().length === 0);
-      if (data.some((d) => callbacks.some((c) => checker.isTypeAssignableTo(c, d)))) return;
-      const nothing = (m: ts.Type) =>
-        m.getConstructSignatures().length === 0 && returnsNothing(checker, m.getCallSignatures());
-      if (callbacks.length > 0 && callbacks.every(nothing)) found.add(i);
+      if (data.some((d) => callbacks.some((c) => checker.isTypeAssignableTo(c, d)))) takes.set(i, false);
+      else if (callbacks.length > 0) takes.set(i, callbacks.every(nothing));
     });
-    return found;
+    return { takes, rest };
   });
-  const [first = new Set<number>(), ...others] = perSignature;
-  return [...first].filter((i) => others.every((found) => found.has(i)));
+  const positions = new Set(perSignature.flatMap(({ takes }) => [...takes.keys()]));
+  return [...positions]
+    .filter((i) => perSignature.every(({ takes, rest }) => i < rest && takes.get(i) !== false))
+    .filter((i) => perSignature.some(({ takes }) => takes.get(i) === true))
+    .sort((a, b) => a - b);
 }
 
 function isThisParameter(parameter: ts.ParameterDeclaration): boolean {

@@ -530,6 +530,13 @@ describe('stub generated into a temporary project', () => {
         '    for (const item of items) await onItem(item);',
         '    return items.length;',
         '  }',
+        '  visit(visit: (name: string) => void): Promise<number>;',
+        '  visit(prefix: string, visit: (name: string) => void): Promise<number>;',
+        '  async visit(a: string | ((name: string) => void), b?: (name: string) => void): Promise<number> {',
+        "    const [prefix, visit] = typeof a === 'string' ? [a, b!] : ['', a];",
+        '    await visit(`${prefix}x`);',
+        '    return 1;',
+        '  }',
         '  /** @procxyUnchecked */',
         '  async firstOr(items: string[], onItem: ((item: string) => void) | {}): Promise<unknown> {',
         "    return typeof onItem === 'function' ? await (onItem as (item: string) => unknown)(items[0]!) : onItem;",
@@ -540,13 +547,16 @@ describe('stub generated into a temporary project', () => {
     });
     expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
     const stubFile = path.join(dir, 'src/each.worker.procxy.ts');
-    expect(readFileSync(stubFile, 'utf8')).toContain('  voidCallbacks: { each: [1], eachOrCount: [1] },\n};');
+    expect(readFileSync(stubFile, 'utf8')).toContain(
+      '  voidCallbacks: { each: [1], eachOrCount: [1], visit: [0, 1] },\n};',
+    );
     const { spawnEach } = (await import(pathToFileURL(stubFile).href)) as {
       spawnEach(): Promise<
         {
           each(items: string[], onItem: (item: string) => void): Promise<number>;
           sum(items: string[], size: (item: string) => Promise<number>): Promise<number>;
           eachOrCount(items: string[], onItem: ((item: string) => void) | number): Promise<number>;
+          visit(...args: [(name: string) => void] | [string, (name: string) => void]): Promise<number>;
           firstOr(items: string[], onItem: ((item: string) => unknown) | object): Promise<unknown>;
         } & AsyncDisposable
       >;
@@ -563,6 +573,10 @@ describe('stub generated into a temporary project', () => {
     expect(await each.eachOrCount(['c', 'd'], (item) => seen.add(item))).toBe(2);
     expect([...seen]).toEqual(['a', 'b', 'c', 'd']);
     expect(await each.eachOrCount(['c'], 7)).toBe(7);
+    // Overloads that take the callback at different positions: at each, a function is a void callback.
+    expect(await each.visit((name) => seen.add(name))).toBe(1);
+    expect(await each.visit('p-', (name) => seen.add(name))).toBe(1);
+    expect([...seen]).toEqual(['a', 'b', 'c', 'd', 'x', 'p-x']);
     // Where a function fits a data member too ({}), its type does not make it a void callback: it answers.
     expect(await each.firstOr(['e'], (item) => `${item}!`)).toBe('e!');
   });
