@@ -732,7 +732,9 @@ export class ParentLink {
     const send: Send = (m, j, f) => {
       if (this.#exit !== undefined) return;
       const bytes = this.#transport.send(m, j, f);
-      this.#unreadAnswers.answered(message.id, this.#transport.submitted, bytes, this.#transport.handed());
+      const handed = this.#transport.handed();
+      // Pending when the invocation came: one for a call already over is answered with a refusal.
+      this.#unreadAnswers.answered(message.id, this.#transport.submitted, bytes, handed, call !== undefined);
     };
     if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
     else {

@@ -5,13 +5,23 @@
  * answers alone cannot tell the two apart: calls that each await a large answer hold as many bytes here, waiting
  * their turn in the stream, as the kernel has not taken yet. What tells them apart is the call: one that awaits its
  * callbacks can only go past as many of its answers as it has invocations in flight at once, while a loop goes past
- * all of them. So an answer counts as unread once its call has invoked callbacks `lanesPerCall` more times while the
- * answer still waits here, and only those count towards the cap.
+ * all of them. So an answer counts as unread once its call has invoked callbacks `invocationsPast` more times while the
+ * answer still waits here, and only those count towards the cap. A call that is over (aborted, or answered while the
+ * link closes) has no lanes: what it invokes after that is answered with a refusal, which an honest child reads
+ * before it invokes again, so those answers count at once.
  */
 import { HeldMessages } from './held-messages.js';
 
 /** Invocations one call may have in flight at once (a Promise.all over callbacks) without counting as unread. */
-export const lanesPerCall = 64;
+const lanesPerCall = 64;
+
+/**
+ * Invocations of its call after which a held answer counts as unread. Twice the lanes: an answer counts as held
+ * until the write that holds it is done, and writes queued behind one in flight go out together, so an answer the
+ * child has read may still look held while the lanes whose answers went before it and those whose answers share its
+ * write all invoke again (2L - 1 at most).
+ */
+export const invocationsPast = 2 * lanesPerCall;
 
 interface HeldAnswer {
   /** Where the answer ends in the stream (Transport.submitted after it). */
@@ -48,7 +58,7 @@ export class UnreadAnswers {
     while (call.head < held.length) {
       const answer = held[call.head]!;
       const waiting = answer.end > handed;
-      if (waiting && answer.sentAt + lanesPerCall > call.invocations) break;
+      if (waiting && answer.sentAt + invocationsPast > call.invocations) break;
       if (waiting) this.#unread.add(answer.end, answer.bytes);
       call.head++;
     }
@@ -62,10 +72,15 @@ export class UnreadAnswers {
     return this.#unread.bytes;
   }
 
-  /** The answer to an invocation of call `id` went into the stream, ending at `end`, of which `handed` are taken. */
-  answered(id: number, end: number, bytes: number, handed: number): void {
+  /**
+   * The answer to an invocation of call `id` went into the stream, ending at `end`, of which `handed` are taken;
+   * `pending`: the call is not over.
+   */
+  answered(id: number, end: number, bytes: number, handed: number, pending: boolean): void {
+    if (end <= handed) return;
+    if (!pending) return this.#unread.add(end, bytes);
     const call = this.#calls.get(id);
-    if (call !== undefined && end > handed) call.held.push({ end, bytes, sentAt: call.invocations });
+    call?.held.push({ end, bytes, sentAt: call.invocations });
   }
 
   /** Call `id` is over: its answers held here never count as gone past. */

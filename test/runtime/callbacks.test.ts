@@ -338,6 +338,8 @@ describe('callbacks', () => {
     expect(totals).toEqual(Array(8).fill(3 * 512 * kib));
     // One call in many lanes: each answer waits while the other lanes invoke again.
     expect(await w.manyLargeAnswers(96, 256 * kib, 16, answer)).toBe(96 * 256 * kib);
+    // As many lanes as a call may have: answers queued behind a write in flight look held until all of them went.
+    expect(await w.manyLargeAnswers(640, 64 * kib, 64, answer)).toBe(640 * 64 * kib);
   });
 
   it('answers, in the child, a callback result with more binary values than a message carries with SerializationError; the parent lives on', async () => {

@@ -199,6 +199,26 @@ describe('garbage on the channel', () => {
   });
 });
 
+describe('callbacks of calls given up on', () => {
+  it('end a worker that invokes them without reading the answers, past maxMessageBytes of them', async () => {
+    const worker = await procxy(Worker, workersModule, { maxMessageBytes: 64 * 1024 });
+    pids.add(worker.$pid);
+    // Past the 1024 given-up calls kept, the oldest (call 1 among them) may be answered late any number of times.
+    const controller = new AbortController();
+    const hung = Array.from({ length: 1100 }, () =>
+      worker.$with({ signal: controller.signal }).sleep(60_000),
+    );
+    controller.abort();
+    for (const call of hung) await rejection(call);
+    const error = await rejection(worker.invokeGivenUpCall(1, 400));
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/it invoked callbacks faster than it read their answers/);
+    await waitGone(worker.$pid);
+    await worker.$terminate();
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
+});
+
 // Node reads its IPC channel (a worker has it with supportHandles) trusting the child: each of these ended the parent.
 describe('garbage on the IPC channel', () => {
   const lines: [string, string, number, RegExp][] = [
