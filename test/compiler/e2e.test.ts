@@ -534,7 +534,7 @@ describe('stub generated into a temporary project', () => {
         '  visit(prefix: string, visit: (name: string) => void): Promise<number>;',
         '  async visit(a: string | ((name: string) => void), b?: (name: string) => void): Promise<number> {',
         "    const [prefix, visit] = typeof a === 'string' ? [a, b!] : ['', a];",
-        '    await visit(`${prefix}x`);',
+        '    await visit(prefix + "x");',
         '    return 1;',
         '  }',
         '  /** @procxyUnchecked */',
