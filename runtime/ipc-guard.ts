@@ -2,11 +2,12 @@
 /*
  * Node reads the IPC channel trusting the other end: a line that is not JSON throws out of its read callback, an
  * acknowledgement when no handle was sent fails an assertion on the next tick, a handle message of a type Node does
- * not know throws, and a line without an end is kept whole, however long. Each would end this process (or fill it)
- * because of what a child wrote. So the read callback runs inside a guard, the internal messages (`cmd`) are looked
- * at before Node's own listener sees them, and the line still open is measured after each read; what fails ends the
- * worker as a protocol violation. Reaching the channel's read callback and its open line takes two of Node's own
- * symbols (`kChannelHandle`, `kJSONBuffer`); where a Node version lacks them, that part of the guard is off.
+ * not know throws, a descriptor sent with no handle message is kept open, and a line without an end is kept whole,
+ * however long. Each would end this process (or fill it) because of what a child wrote. So the read callback runs
+ * inside a guard, the internal messages (`cmd`) are looked at before Node's own listener sees them, a descriptor
+ * that comes is closed, and the line still open is measured after each read; what fails ends the worker as a
+ * protocol violation. Reaching the channel's read callback and its open line takes two of Node's own symbols
+ * (`kChannelHandle`, `kJSONBuffer`); where a Node version lacks them, that part of the guard is off.
  *
  * The worker's own messages (process.send) go to the `$process.on('message')` listeners there are when they arrive:
  * those it sends while none listens are dropped, where Node would keep them without bound for a listener to come.
@@ -68,6 +69,14 @@ export function guardChannel(
     fail(new ProtocolError(`its IPC channel carried ${what}`));
   };
   channel.onread = function guarded(this: unknown, ...args: unknown[]): void {
+    // A descriptor the worker sent beside its bytes: Node keeps one until a handle message names it, and drops it,
+    // open, when another comes first. procxy asks for none.
+    const handle = channel.pendingHandle as { close?: () => void } | null | undefined;
+    if (handle != null) {
+      channel.pendingHandle = null;
+      handle.close?.();
+      if (!failed) refuse('a handle sent to the parent');
+    }
     // Once refused, what else comes is not read (the worker is being ended); its end still closes the channel.
     if (failed && args[0] !== undefined) return;
     try {
@@ -77,7 +86,7 @@ export function guardChannel(
     }
     const open = openLine === undefined ? undefined : channel[openLine];
     if (typeof open === 'string' && open.length > maxMessageBytes) {
-      refuse(`a line of more than maxMessageBytes (${maxMessageBytes}) characters`);
+      refuse(`a line grown past maxMessageBytes (${maxMessageBytes}) characters before its end`);
     }
   };
 }

@@ -1,5 +1,6 @@
 // A child that breaks the framing or sends too much is terminated; its calls reject; the parent and others carry on.
 
+import { readdirSync } from 'node:fs';
 import { DefaultSerializer, Serializer } from 'node:v8';
 import {
   ChildCrashedError,
@@ -239,7 +240,7 @@ describe('garbage on the IPC channel', () => {
       'a line without end longer than maxMessageBytes',
       'x',
       100_000,
-      /a line of more than maxMessageBytes \(65536\) characters/,
+      /a line grown past maxMessageBytes \(65536\) characters before its end/,
     ],
   ];
 
@@ -263,6 +264,22 @@ describe('garbage on the IPC channel', () => {
       expect(await bystander.echo('unaffected')).toBe('unaffected');
     },
   );
+
+  it('descriptors sent with no handle message: the worker is terminated and none stays open here', async () => {
+    const worker = await procxy(Worker, workersModule, { supportHandles: true });
+    const pid = worker.$pid;
+    pids.add(pid);
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    const error = await rejection(worker.sendDescriptors('{"a":1}\n', 20));
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/its IPC channel carried a handle sent to the parent/);
+    await waitGone(pid);
+    await worker.$terminate();
+    // The worker's own pipes are closed too: fewer descriptors than while it ran, not one per descriptor it sent.
+    expect(open()).toBeLessThan(before);
+    expect(await bystander.echo('unaffected')).toBe('unaffected');
+  });
 
   it("gives the worker's own messages to the $process listeners there are, and keeps none for later ones", async () => {
     const worker = await procxy(Worker, workersModule, { supportHandles: true });
