@@ -105,11 +105,11 @@ const strings: Check = (v) => {
 };
 /**
  * Node options with which node does not run the worker's entry: it runs code, the test runner or a watcher instead,
- * prints something and exits (help, version), reads a script from stdin (`-`), or refuses a file entry
- * (`--input-type`, for code given as text only).
+ * prints something and exits (help, version), does a job of its own (a profile, a snapshot, a single executable),
+ * reads a script from stdin (`-`), or refuses a file entry (`--input-type`, for code given as text only).
  */
 const replacesEntry =
-  /^(--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test(=|$)|--check$|-c$|--watch(-path)?(=|$)|--input-type|-$|--help$|-h$|--version$|-v$|--v8-options$|--completion-bash$|--run(=|$))/;
+  /^(--eval(=|$)|-e$|--print(=|$)|-p$|-pe$|-ep$|--interactive$|-i$|--test(=|$)|--check$|-c$|--watch(-path)?(=|$)|--input-type|-$|--help$|-h$|--version$|-v$|--v8-options$|--completion-bash$|--run(=|$)|--prof-process$|--build-snapshot(=|$)|--experimental-sea-config(=|$))/;
 const nodeOptions: Check = (v) => {
   const problem = strings(v);
   if (problem !== undefined) return problem;
@@ -117,7 +117,7 @@ const nodeOptions: Check = (v) => {
   return at === -1
     ? undefined
     : {
-        problem: `item ${at} keeps node from running the worker (it evaluates code, runs the test runner or a watcher, prints and exits, or refuses a file entry); load code with --import instead`,
+        problem: `item ${at} keeps node from running the worker (it evaluates code, runs the test runner or a watcher, prints and exits, does a job of its own, or refuses a file entry); load code with --import instead`,
         at: (v as string[])[at],
       };
 };

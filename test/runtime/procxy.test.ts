@@ -185,6 +185,8 @@ describe('options', () => {
     [{ execArgv: ['--no-warnings', '--help'] }, 'execArgv', /item 1 keeps node from running/],
     [{ execArgv: ['-v'] }, 'execArgv', /item 0 keeps node from running/],
     [{ execArgv: ['--v8-options'] }, 'execArgv', /item 0 keeps node from running/],
+    [{ execArgv: ['--build-snapshot'] }, 'execArgv', /item 0 keeps node from running/],
+    [{ execArgv: ['--experimental-sea-config=sea.json'] }, 'execArgv', /item 0 keeps node from running/],
     [{ execArgv: ['--input-type=module'] }, 'execArgv', /item 0 keeps node from running/],
   ])('refuses %o naming the option', async (options, option, message) => {
     const error = await rejection(procxy(Echo, echoUrl, options as never));
