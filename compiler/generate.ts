@@ -245,12 +245,13 @@ export class Generator {
     // orphan (the last worker's outputs would otherwise outlive it).
     const noWorkers = analysis.workers.length === 0 && parsed.length === files.length;
     if (noWorkers) {
+      const scripts = scan.files.filter((file) => /\.[cm]?jsx?$/.test(file));
       diagnostics.push(
         configDiagnostic(
           config,
           'PRX9011',
           files.length === 0
-            ? `no file matches "workers" (${config.workers.join(', ')}) under ${posixRelative(process.cwd(), config.root) || '.'}${linkedOutNote(scan.linkedOut)}`
+            ? `no ${scripts.length > 0 ? 'TypeScript ' : ''}file matches "workers" (${config.workers.join(', ')}) under ${posixRelative(process.cwd(), config.root) || '.'}${linkedOutNote(scan.linkedOut)}${javaScriptNote(config.root, scripts)}`
             : `no worker class found: ${files.length} file(s) match "workers" but none exports a class that is not abstract`,
         ),
       );
@@ -635,6 +636,14 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
 }
 
 /** Why a glob found nothing when its folder is a link out of the project, which globs do not follow. */
+/** The JavaScript files the globs matched, which are no workers to procxy: named, as "no file" alone misleads. */
+function javaScriptNote(root: string, scripts: readonly string[]): string {
+  if (scripts.length === 0) return '';
+  const named = scripts.slice(0, 3).map((file) => posixRelative(root, file));
+  const more = scripts.length > 3 ? ` and ${scripts.length - 3} more` : '';
+  return `: it matches only JavaScript (${named.join(', ')}${more}), and procxy reads worker classes from .ts, .mts, .cts and .tsx files`;
+}
+
 function linkedOutNote(bases: readonly string[]): string {
   if (bases.length === 0) return '';
   const named = bases.map((base) => `'${base}'`).join(', ');

@@ -544,6 +544,21 @@ describe('procxy generate', () => {
     );
   });
 
+  it('names the JavaScript files the globs match, when they match only those', () => {
+    const dir = tempProject('typed');
+    mkdirSync(path.join(dir, 'js'));
+    writeFileSync(
+      path.join(dir, 'js/calc.worker.js'),
+      'export class Calc {\n  one() {\n    return 1;\n  }\n}\n',
+    );
+    writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['js/*.worker.*'] };\n");
+    const run = runCli(['generate'], dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      'error PRX9011: no TypeScript file matches "workers" (js/*.worker.*) under .: it matches only JavaScript (js/calc.worker.js), and procxy reads worker classes from .ts, .mts, .cts and .tsx files',
+    );
+  });
+
   it('says so when the globs find no worker because their folder is a link out of the project', () => {
     const dir = tempProject('typed');
     const outside = mkdtempSync(path.join(os.tmpdir(), 'procxy-cli-outside-'));
