@@ -589,7 +589,8 @@ export class ParentLink {
             );
           }
           this.#abandoned.delete(message.id);
-          this.#unreadAnswers.forget(message.id);
+          // Answered, it is owed no more. One still owed keeps its counts: answering would start them anew.
+          if (!this.#owed(message.id)) this.#unreadAnswers.forget(message.id);
           return;
         }
         this.#unreadAnswers.forget(message.id);
@@ -720,21 +721,16 @@ export class ParentLink {
       return this.#violation(new ProtocolError(`Call ${message.id} has no callback at args[${message.f}]`));
     }
     // A child that invokes callbacks without reading their answers would make them pile up here without end.
-    const unread = this.#unreadAnswers.invoked(message.id, this.#transport.handed());
-    const cap = Math.min(this.#options.maxMessageBytes, maxUnreadAnswerBytes);
-    if (unread > cap) {
-      return this.#violation(
-        new ProtocolError(
-          `it invoked callbacks faster than it read their answers: ${unread} bytes of them wait unread, over the ${cap} it may leave (maxMessageBytes, at most ${maxUnreadAnswerBytes})`,
-        ),
-      );
-    }
+    this.#unreadAnswers.invoked(message.id, this.#transport.handed());
+    if (this.#answersOverCap()) return;
     const send: Send = (m, j, f) => {
       if (this.#exit !== undefined) return;
+      // The call settled since (the child answered it, or was told it was aborted): its scope in the child is gone,
+      // and what waited for this answer has failed there.
+      if (call !== undefined && !this.#pending.has(message.id)) return releaseMarks(m);
       const bytes = this.#transport.send(m, j, f);
-      const handed = this.#transport.handed();
-      // Pending when the invocation came: one for a call already over is answered with a refusal.
-      this.#unreadAnswers.answered(message.id, this.#transport.submitted, bytes, handed, call !== undefined);
+      this.#unreadAnswers.answered(message.id, this.#transport.submitted, bytes, this.#transport.handed());
+      this.#answersOverCap();
     };
     if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
     else {
@@ -742,6 +738,19 @@ export class ParentLink {
       const nothing = method !== undefined && voidCallback(this.#target.voidCallbacks, method, message.f);
       answerCallback(message, callback, method, this.#options.serialization, send, nothing);
     }
+  }
+
+  /** Ends the worker when the callback answers it went past unread are over the cap (see unread-answers.ts). */
+  #answersOverCap(): boolean {
+    const unread = this.#unreadAnswers.unread(this.#transport.handed());
+    const cap = Math.min(this.#options.maxMessageBytes, maxUnreadAnswerBytes);
+    if (unread <= cap) return false;
+    this.#violation(
+      new ProtocolError(
+        `it invoked callbacks faster than it read their answers: ${unread} bytes of them wait unread, over the ${cap} it may leave (maxMessageBytes, at most ${maxUnreadAnswerBytes})`,
+      ),
+    );
+    return true;
   }
 
   /** Starts or stops the forwarding of one of the worker's events (the caller counts listeners). */

@@ -4,16 +4,17 @@
  * of their answers, which pile up in the parent; one that awaits them reads each before it invokes again. Held
  * answers alone cannot tell the two apart: calls that each await a large answer hold as many bytes here, waiting
  * their turn in the stream, as the kernel has not taken yet. What tells them apart is the call: one that awaits its
- * callbacks can only go past as many of its answers as it has invocations in flight at once, while a loop goes past
- * all of them. So an answer counts as unread once its call has invoked callbacks `invocationsPast` more times while the
- * answer still waits here, and only those count towards the cap. A call that is over (aborted, or answered while the
- * link closes) has no lanes: what it invokes after that is answered with a refusal, which an honest child reads
- * before it invokes again, so those answers count at once.
+ * callbacks has at most as many invocations in flight as it has lanes (a Promise.all over callbacks), and goes past
+ * at most that many of its answers, while a loop goes past all of them. So an answer counts as unread once its call
+ * has invoked callbacks `invocationsPast` more times while the answer still waits here, or at once when it is sent
+ * while its call has more than `lanesPerCall` invocations unanswered (the loop's answers come late, from async
+ * callbacks); only those count towards the cap. A call given up on keeps its counts: the refusals its late
+ * invocations get count as any answer does.
  */
 import { HeldMessages } from './held-messages.js';
 
 /** Invocations one call may have in flight at once (a Promise.all over callbacks) without counting as unread. */
-const lanesPerCall = 64;
+export const lanesPerCall = 64;
 
 /**
  * Invocations of its call after which a held answer counts as unread. Twice the lanes: an answer counts as held
@@ -33,6 +34,7 @@ interface HeldAnswer {
 
 interface CallAnswers {
   invocations: number;
+  answers: number;
   /** In the order sent, which is the order of `end` and of `sentAt` alike; those before `head` are done with. */
   held: HeldAnswer[];
   head: number;
@@ -42,15 +44,11 @@ export class UnreadAnswers {
   readonly #calls = new Map<number, CallAnswers>();
   readonly #unread = new HeldMessages();
 
-  /**
-   * Call `id` invoked a callback; `handed` bytes of the stream are with the kernel. Returns the bytes of the answers
-   * the child went past that are still held here.
-   */
-  invoked(id: number, handed: number): number {
-    this.#unread.drop(handed);
+  /** Call `id` invoked a callback; `handed` bytes of the stream are with the kernel. */
+  invoked(id: number, handed: number): void {
     let call = this.#calls.get(id);
     if (call === undefined) {
-      call = { invocations: 0, held: [], head: 0 };
+      call = { invocations: 0, answers: 0, held: [], head: 0 };
       this.#calls.set(id, call);
     }
     call.invocations++;
@@ -69,21 +67,25 @@ export class UnreadAnswers {
       call.held = held.slice(call.head);
       call.head = 0;
     }
+  }
+
+  /** An answer to an invocation of call `id` went into the stream, ending at `end`, of which `handed` are taken. */
+  answered(id: number, end: number, bytes: number, handed: number): void {
+    const call = this.#calls.get(id);
+    if (call === undefined) return;
+    const unanswered = call.invocations - call.answers++;
+    if (end <= handed) return;
+    if (unanswered > lanesPerCall) return this.#unread.add(end, bytes);
+    call.held.push({ end, bytes, sentAt: call.invocations });
+  }
+
+  /** The bytes of the answers the child went past that are still held here, `handed` bytes of the stream taken. */
+  unread(handed: number): number {
+    this.#unread.drop(handed);
     return this.#unread.bytes;
   }
 
-  /**
-   * The answer to an invocation of call `id` went into the stream, ending at `end`, of which `handed` are taken;
-   * `pending`: the call is not over.
-   */
-  answered(id: number, end: number, bytes: number, handed: number, pending: boolean): void {
-    if (end <= handed) return;
-    if (!pending) return this.#unread.add(end, bytes);
-    const call = this.#calls.get(id);
-    call?.held.push({ end, bytes, sentAt: call.invocations });
-  }
-
-  /** Call `id` is over: its answers held here never count as gone past. */
+  /** Call `id` is over for the child (it answered it while it was pending): nothing of it counts any more. */
   forget(id: number): void {
     this.#calls.delete(id);
   }

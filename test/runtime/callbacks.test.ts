@@ -1,5 +1,6 @@
 // Proxied callbacks: top-level function arguments run in the parent while their call runs, and only then.
 import {
+  AbortError,
   CallbackReleasedError,
   ChildCrashedError,
   ProtocolError,
@@ -12,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
 import { Tasks } from './data-fixtures/callbacks.mjs';
 import { Forger } from './data-fixtures/forger.mjs';
-import { terminatedAfterEach } from './helpers.js';
+import { rejection, terminatedAfterEach } from './helpers.js';
 import { guardLeaks } from './reliability/helpers.js';
 
 guardLeaks();
@@ -324,6 +325,42 @@ describe('callbacks', () => {
     const totals = await Promise.all(Array.from({ length: 6 }, () => w.manyLargeAnswers(1, mib, 1, answer)));
     expect(totals).toEqual(Array(6).fill(mib));
   });
+
+  it('end a worker that reads nothing while late answers, from an async callback, come to invocations it went past', async () => {
+    const w = await track(
+      procxy(Tasks, tasksUrl, { serialization: 'advanced', maxMessageBytes: 1024 * 1024 }),
+    );
+    const late = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return Buffer.alloc(64 * 1024, 1);
+    };
+    // 200 invocations in one go, then the worker's event loop stays busy: no answer is read, none may pile up here.
+    const error = await w.invokeThenBlock(200, 10_000, late).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/it invoked callbacks faster than it read their answers/);
+  });
+
+  it.each([
+    [1000, 1],
+    [16, 64],
+  ])(
+    'serves a worker whose %i calls await their callbacks in %i lanes each when all are aborted at once',
+    async (count, lanes) => {
+      const w = await track(procxy(Tasks, tasksUrl, { maxMessageBytes: 64 * 1024 }));
+      const controller = new AbortController();
+      let answered = 0;
+      const calls = Array.from({ length: count }, () =>
+        w.$with({ signal: controller.signal }).lanes(lanes, () => {
+          if (++answered === 20_000) controller.abort();
+          return 1;
+        }),
+      );
+      for (const call of calls) expect(await rejection(call)).toBeInstanceOf(AbortError);
+      // The invocations the aborted calls made before they heard of it get refusals, which are no unread answers.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await w.kinds('still serving')).toEqual(['string']);
+    },
+  );
 
   it('serves calls that each await one large callback answer after another, past maxMessageBytes of them in flight', async () => {
     const kib = 1024;

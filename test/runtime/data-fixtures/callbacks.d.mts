@@ -21,6 +21,8 @@ export declare class Tasks {
     inFlight: number,
     callback: (size: number) => Buffer | Promise<Buffer>,
   ): Promise<number>;
+  lanes(lanes: number, callback: () => number): Promise<number>;
+  invokeThenBlock(count: number, ms: number, callback: (k: number) => Promise<Buffer>): number;
   awaitAndRecord(callback: () => Promise<string>): Promise<Outcome<string>>;
   lastOutcome(): Outcome<string> | null;
   bigRoundTrip(

@@ -113,6 +113,28 @@ export class Tasks {
     return total;
   }
 
+  /** `lanes` loops that each await the callback before invoking it again, until it is released (the call aborted). */
+  async lanes(lanes, callback) {
+    let answered = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        for (;;) {
+          await callback();
+          answered++;
+        }
+      }),
+    );
+    return answered;
+  }
+
+  /** Invokes the callback `count` times without awaiting, then keeps its event loop busy for `ms`: it reads nothing. */
+  invokeThenBlock(count, ms, callback) {
+    for (let k = 0; k < count; k++) callback(k).catch(() => {});
+    const until = Date.now() + ms;
+    while (Date.now() < until) {}
+    return count;
+  }
+
   /** Awaits the callback; what its promise did, kept for lastOutcome() (the call may be aborted meanwhile). */
   async awaitAndRecord(callback) {
     try {
