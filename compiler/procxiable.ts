@@ -350,6 +350,13 @@ class Judge {
     judge: (element: ts.Type, path: string) => Root[] = (element, path) => this.argument(element, path),
   ): Root[] | undefined {
     const checker = this.checker;
+    if (list.flags & ts.TypeFlags.TypeParameter) {
+      // `...args: T` with `T extends [number, () => void]`: its arguments are those of what T may be.
+      const constraint = checker.getBaseConstraintOfType(list);
+      return constraint === undefined || constraint === list
+        ? undefined
+        : this.spread(constraint, pathOf, judge);
+    }
     if (list.isUnion()) {
       // `...args: [visit: Visit] | [opts: Opts, visit: Visit]`: each form's elements are arguments too.
       const forms = list.types.map((form) => this.spread(form, pathOf, judge));
@@ -476,41 +483,78 @@ export function returnsNothing(checker: ts.TypeChecker, signatures: readonly ts.
   );
 }
 
+/** One way to call a method: the type at each argument position, and where a variable-length rest begins. */
+interface ArgumentForm {
+  readonly types: ts.Type[];
+  readonly rest: number;
+}
+
+/**
+ * The forms of a signature: its parameters, and for a rest parameter typed as tuples (`...args: [visit: V] |
+ * [opts: O, visit: V]`) one form per tuple, its elements as arguments; a rest of any other type (an array, a type
+ * parameter) begins a variable-length rest.
+ */
+function argumentForms(checker: ts.TypeChecker, signature: ts.Signature): ArgumentForm[] {
+  const types: ts.Type[] = [];
+  for (const symbol of signature.getParameters()) {
+    if (parameterDeclaration(symbol)?.dotDotDotToken === undefined) {
+      types.push(checker.getTypeOfSymbol(symbol));
+      continue;
+    }
+    const list = checker.getTypeOfSymbol(symbol);
+    const tuples = list.isUnion() ? list.types : [list];
+    if (!tuples.every((t) => checker.isTupleType(t))) return [{ types, rest: types.length }];
+    return tuples.map((tuple) => {
+      const target = (tuple as ts.TypeReference).target as ts.TupleType;
+      const elements = checker.getTypeArguments(tuple as ts.TypeReference);
+      const variable = target.elementFlags.findIndex((flag) => (flag & ts.ElementFlags.Variable) !== 0);
+      const fixed = variable === -1 ? elements : elements.slice(0, variable);
+      return { types: [...types, ...fixed], rest: variable === -1 ? Infinity : types.length + variable };
+    });
+  }
+  return [{ types, rest: Infinity }];
+}
+
 /**
  * The argument positions where a function can only be a callback whose result is nothing, so the parent answers the
- * worker's call of it without a value: some signature takes such a callback there, and none takes one with a result
- * or data a function fits (any, unknown, object, {}). A signature that takes plain data there (`prefix: string` in
- * `each(prefix, visit)` beside `each(visit)`), or no argument at all, is not the one a function there calls. Where a
- * signature's rest parameter reaches, the position is left out.
+ * worker's call of it without a value: some form of the method takes such a callback there, and none takes one with
+ * a result or data a function fits (any, unknown, object, {}). A form that takes plain data there (`prefix: string`
+ * in `each(prefix, visit)` beside `each(visit)`), or no argument at all, is not the one a function there calls. Where
+ * a form's variable-length rest reaches, the position is left out.
  */
 export function nothingCallbacks(checker: ts.TypeChecker, signatures: readonly ts.Signature[]): number[] {
   const nullish = ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void;
   const nothing = (m: ts.Type) =>
     m.getConstructSignatures().length === 0 && returnsNothing(checker, m.getCallSignatures());
-  /** By signature: at each position that takes a function, whether only as a callback that returns nothing. */
-  const perSignature = signatures.map((signature) => {
-    const takes = new Map<number, boolean>();
-    let rest = Infinity;
-    signature.getParameters().forEach((symbol, i) => {
-      if (parameterDeclaration(symbol)?.dotDotDotToken !== undefined) {
-        rest = i;
-        return;
-      }
-      const type = checker.getTypeOfSymbol(symbol);
-      const members = (type.isUnion() ? type.types : [type]).filter((m) => !(m.flags & nullish));
-      const callbacks = members.filter((m) => m.getCallSignatures().length > 0);
-      // Members that are data (`number` in `(() => void) | number`) are not called; one a function fits too (any,
-      // unknown, object, {}, Object) leaves the answer to what the function returns.
-      const data = members.filter((m) => m.getCallSignatures().length === 0);
-      if (data.some((d) => callbacks.some((c) => checker.isTypeAssignableTo(c, d)))) takes.set(i, false);
-      else if (callbacks.length > 0) takes.set(i, callbacks.every(nothing));
+  const forms = signatures.flatMap((signature) => argumentForms(checker, signature));
+  const membersAt = forms.map(({ types }) =>
+    types.map((type) => (type.isUnion() ? type.types : [type]).filter((m) => !(m.flags & nullish))),
+  );
+  /** Every function type some form takes at each position: what a function passed there may be. */
+  const functionsAt = new Map<number, ts.Type[]>();
+  for (const members of membersAt) {
+    members.forEach((at, i) => {
+      const callbacks = at.filter((m) => m.getCallSignatures().length > 0);
+      if (callbacks.length > 0) functionsAt.set(i, [...(functionsAt.get(i) ?? []), ...callbacks]);
     });
-    return { takes, rest };
+  }
+  /** By form: at each position that takes a function, whether only as a callback that returns nothing. */
+  const takes = membersAt.map((members) => {
+    const found = new Map<number, boolean>();
+    members.forEach((at, i) => {
+      const callbacks = at.filter((m) => m.getCallSignatures().length > 0);
+      // Members that are data (`number` in `(() => void) | number`) are not called; one a function fits too (any,
+      // unknown, object, {}, Object) leaves the answer to what the function returns, in this form or another.
+      const data = at.filter((m) => m.getCallSignatures().length === 0);
+      const functions = functionsAt.get(i) ?? [];
+      if (data.some((d) => functions.some((f) => checker.isTypeAssignableTo(f, d)))) found.set(i, false);
+      else if (callbacks.length > 0) found.set(i, callbacks.every(nothing));
+    });
+    return found;
   });
-  const positions = new Set(perSignature.flatMap(({ takes }) => [...takes.keys()]));
-  return [...positions]
-    .filter((i) => perSignature.every(({ takes, rest }) => i < rest && takes.get(i) !== false))
-    .filter((i) => perSignature.some(({ takes }) => takes.get(i) === true))
+  return [...functionsAt.keys()]
+    .filter((i) => forms.every(({ rest }, k) => i < rest && takes[k]!.get(i) !== false))
+    .filter((i) => takes.some((found) => found.get(i) === true))
     .sort((a, b) => a - b);
 }
 

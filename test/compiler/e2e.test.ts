@@ -537,6 +537,17 @@ describe('stub generated into a temporary project', () => {
         '    await visit(prefix + "x");',
         '    return 1;',
         '  }',
+        '  async walk(...args: [visit: (name: string) => void] | [prefix: string, visit: (name: string) => void]): Promise<number> {',
+        "    const [prefix, visit] = args.length === 1 ? ['', args[0]] : args;",
+        '    await visit(prefix + "w");',
+        '    return args.length;',
+        '  }',
+        '  /** @procxyUnchecked */',
+        '  run(callback: () => void): Promise<void>;',
+        '  run(value: unknown): Promise<unknown>;',
+        '  async run(value: unknown): Promise<unknown> {',
+        "    return typeof value === 'function' ? await value() : value;",
+        '  }',
         '  /** @procxyUnchecked */',
         '  async firstOr(items: string[], onItem: ((item: string) => void) | {}): Promise<unknown> {',
         "    return typeof onItem === 'function' ? await (onItem as (item: string) => unknown)(items[0]!) : onItem;",
@@ -548,7 +559,7 @@ describe('stub generated into a temporary project', () => {
     expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
     const stubFile = path.join(dir, 'src/each.worker.procxy.ts');
     expect(readFileSync(stubFile, 'utf8')).toContain(
-      '  voidCallbacks: { each: [1], eachOrCount: [1], visit: [0, 1] },\n};',
+      '  voidCallbacks: { each: [1], eachOrCount: [1], visit: [0, 1], walk: [0, 1] },\n};',
     );
     const { spawnEach } = (await import(pathToFileURL(stubFile).href)) as {
       spawnEach(): Promise<
@@ -557,6 +568,8 @@ describe('stub generated into a temporary project', () => {
           sum(items: string[], size: (item: string) => Promise<number>): Promise<number>;
           eachOrCount(items: string[], onItem: ((item: string) => void) | number): Promise<number>;
           visit(...args: [(name: string) => void] | [string, (name: string) => void]): Promise<number>;
+          walk(...args: [(name: string) => void] | [string, (name: string) => void]): Promise<number>;
+          run(value: unknown): Promise<unknown>;
           firstOr(items: string[], onItem: ((item: string) => unknown) | object): Promise<unknown>;
         } & AsyncDisposable
       >;
@@ -577,6 +590,12 @@ describe('stub generated into a temporary project', () => {
     expect(await each.visit((name) => seen.add(name))).toBe(1);
     expect(await each.visit('p-', (name) => seen.add(name))).toBe(1);
     expect([...seen]).toEqual(['a', 'b', 'c', 'd', 'x', 'p-x']);
+    // Each form of a rest parameter of tuples: a function in either place is a void callback.
+    expect(await each.walk((name) => seen.add(name))).toBe(1);
+    expect(await each.walk('q-', (name) => seen.add(name))).toBe(2);
+    expect([...seen].slice(-2)).toEqual(['w', 'q-w']);
+    // Where another overload takes the same position as unknown, a function there answers with its result.
+    expect(await each.run(() => 42)).toBe(42);
     // Where a function fits a data member too ({}), its type does not make it a void callback: it answers.
     expect(await each.firstOr(['e'], (item) => `${item}!`)).toBe('e!');
   });
