@@ -297,6 +297,8 @@ class TooDeep extends Error {
 /** Builds and caches shape nodes for one type checker (type objects are unique per checker). */
 export class ShapeBuilder {
   private readonly cache = new Map<ts.Type, ShapeNode>();
+  /** An object type to relate mapped types to (see mappedTemplate). */
+  private probe: ts.Type | undefined;
   private walking: Walk | undefined;
 
   /** `transferTypes`: the declarations of the config's `transferTypes`, which a transfer handler carries. */
@@ -602,7 +604,14 @@ export class ShapeBuilder {
       if (type.objectFlags & ts.ObjectFlags.Mapped && (built.length === 0 || built.some(isGeneric))) {
         for (const argument of built) walk('', argument);
         const template = this.mappedTemplate(type);
-        if (template !== undefined) walk('', template);
+        // `T[P]` of a homomorphic one (`Partial<T>`, `{ [P in keyof T]: T[P] }`): T's properties, judged as T is.
+        const members = template === undefined ? [] : template.isUnion() ? template.types : [template];
+        for (const member of members) {
+          const source =
+            member.flags & ts.TypeFlags.IndexedAccess ? (member as ts.IndexedAccessType).objectType : member;
+          const judged = isGeneric(source) ? source : member;
+          if (!built.includes(judged)) walk('', judged);
+        }
         return;
       }
       if (type.objectFlags & ts.ObjectFlags.Mapped) {
@@ -717,15 +726,21 @@ export class ShapeBuilder {
   }
 
   /**
-   * What each property of a mapped type holds (`Date` in `{ [P in K]: Date }`), as its declaration says, where that
-   * is what this type holds too: the declared type itself, or an instance of it whose declared template names no type
-   * parameter of the alias or interface around it (`Handlers<K>` for `{ [P in K]: () => string }`). One that does
-   * (`Record<K, T>`: `T`) means what the instance's arguments fill in, which are judged as such.
+   * What each property of a mapped type holds (`Date` in `{ [P in K]: Date }`, in `Keyed<K, Date>['data']`), as this
+   * type holds it. No public API gives it: the checker works it out, and keeps it on the type, when it relates a type
+   * to this one (any object type will do). Failing that, the declaration's, where it means the same here: the
+   * declared type itself, or an instance of it whose template names no type parameter around it.
    */
   private mappedTemplate(type: ts.ObjectType): ts.Type | undefined {
+    const mapped = type as { templateType?: ts.Type };
+    const checker = this.checker;
+    if (mapped.templateType === undefined) {
+      this.probe ??= checker.getApparentType(checker.getStringType());
+      checker.isTypeAssignableTo(this.probe, type);
+    }
+    if (mapped.templateType !== undefined) return mapped.templateType;
     const node = type.symbol?.declarations?.[0];
     if (node === undefined || !ts.isMappedTypeNode(node) || node.type === undefined) return undefined;
-    const checker = this.checker;
     if (checker.getTypeFromTypeNode(node) !== type && namesOuterTypeParameter(checker, node.type, node)) {
       return undefined;
     }
