@@ -38,7 +38,7 @@ import {
   liftHandles,
 } from './handles.js';
 import { HeldMessages } from './held-messages.js';
-import { guardChannel } from './ipc-guard.js';
+import { type IpcEnd, writeOnlyChannel } from './ipc-end.js';
 import type { ResolvedOptions } from './options.js';
 import { parseChildMessage } from './parse.js';
 import { type Findings, inspectArgs, inspectArgsOrDefer, lastFindings } from './procxiable.js';
@@ -194,6 +194,8 @@ export class ParentLink {
    * call keeps its deadline, as a worker that does not read it in time is stuck, and the write holds this process.
    */
   readonly #unread = new Map<number, { end: number; method: string }>();
+  /** The IPC channel of a worker with supportHandles, which this process writes handles to and never reads. */
+  readonly #ipc: IpcEnd | undefined;
   /** Callback answers this process still holds to write that the child went past without reading (see #invoke). */
   readonly #unreadAnswers = new UnreadAnswers();
   #startTimer: NodeJS.Timeout | undefined;
@@ -246,8 +248,7 @@ export class ParentLink {
     child.unref();
     this.#stderr = new StderrTail(child.stderr as Socket);
     this.#handles = options.supportHandles ? new HandleSender(child) : undefined;
-    if (options.supportHandles)
-      guardChannel(child, options.maxMessageBytes, (error) => this.#violation(error));
+    this.#ipc = options.supportHandles ? writeOnlyChannel(child) : undefined;
     const toChild = child.stdio[3] as Socket;
     const fromChild = child.stdio[4] as Socket;
     this.#channel = socketChannel(fromChild, toChild);
@@ -273,6 +274,7 @@ export class ParentLink {
         this.#deadlines.clear();
         this.#unread.clear();
         this.#detachAbort();
+        this.#ipc?.childExited();
         resolve();
         // What it wrote before it exited is read first: answers it sent are not lost.
         void within(channelClosed, drainMs)
@@ -618,6 +620,18 @@ export class ParentLink {
       case 'disposed':
         if (this.#terminating === undefined)
           return this.#violation(new ProtocolError('A disposed message unasked'));
+        return;
+      case 'handle-taken': {
+        if (!this.#options.supportHandles)
+          return this.#violation(new ProtocolError('A handle-taken message'));
+        // Without a write-only channel (another Node), Node reads the acknowledgements itself.
+        const refused = this.#ipc?.taken();
+        if (refused !== undefined) return this.#violation(new ProtocolError(refused));
+        return;
+      }
+      case 'ipc-closed':
+        if (!this.#options.supportHandles) return this.#violation(new ProtocolError('An ipc-closed message'));
+        this.#ipc?.closedByWorker();
         return;
       default:
         return unreachable(message, 'child message');

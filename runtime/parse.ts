@@ -64,6 +64,8 @@ export function parseChildMessage(value: unknown): ChildMessage {
         if (isThrown(m.e, thrownBudget())) return m as unknown as ChildMessage;
         break;
       case 'disposed':
+      case 'handle-taken':
+      case 'ipc-closed':
         return m as unknown as ChildMessage;
     }
   }

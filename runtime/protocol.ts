@@ -150,6 +150,19 @@ export interface DisposedMessage {
   readonly t: 'disposed';
 }
 
+/**
+ * The child's Node took in a message of the IPC channel that carried a handle (and acknowledged it there): the parent,
+ * which never reads that channel, learns it here and lets Node send the next handle.
+ */
+export interface HandleTakenMessage {
+  readonly t: 'handle-taken';
+}
+
+/** The worker closed its end of the IPC channel (`process.disconnect()`): no handle reaches it any more. */
+export interface IpcClosedMessage {
+  readonly t: 'ipc-closed';
+}
+
 export type ChildMessage =
   | ReadyMessage
   | InitErrorMessage
@@ -158,7 +171,9 @@ export type ChildMessage =
   | CallbackMessage
   | EventMessage
   | FatalMessage
-  | DisposedMessage;
+  | DisposedMessage
+  | HandleTakenMessage
+  | IpcClosedMessage;
 
 /**
  * How deep Errors nest in a Thrown (through causes, aggregated errors and fields), and about how many Thrown one

@@ -8,7 +8,7 @@
  */
 import { AbortError, MethodNotFoundError, SerializationError } from '../errors.js';
 import { type Envelope, isEnvelope } from '../handles.js';
-import type { CallMessage } from '../protocol.js';
+import type { CallMessage, HandleTakenMessage, IpcClosedMessage } from '../protocol.js';
 import type { PassableHandle } from '../types.js';
 
 /**
@@ -46,22 +46,31 @@ export class HandleInbox {
   /** The worker has an IPC channel (`supportHandles`) that is still open. */
   #channel: boolean;
 
-  constructor(run: (call: CallMessage) => void, fail: (id: number, error: unknown) => void) {
+  /** `tell` sends the parent, over the link, what it learns of the IPC channel: it never reads that channel. */
+  constructor(
+    run: (call: CallMessage) => void,
+    fail: (id: number, error: unknown) => void,
+    tell: (message: HandleTakenMessage | IpcClosedMessage) => void,
+  ) {
     this.#run = run;
     this.#fail = fail;
     // Only a worker started with supportHandles has the channel; Node keeps messages that come before a listener.
     this.#channel = process.send !== undefined;
     if (!this.#channel) return;
     process.on('message', (message, handle) => this.#receive(message, handle));
-    // A handle this process could not take in (no file descriptor left, its message cut short) shows only as Node's
-    // internal message without it, which Node refuses to the parent; sent with keepOpen, it is not sent again.
     (process as NodeJS.EventEmitter).on('internalMessage', (message: unknown, handle: unknown) => {
-      const carried = (message as { cmd?: unknown; msg?: unknown } | null)?.cmd === 'NODE_HANDLE';
-      if (carried && handle == null) this.#receive((message as { msg: unknown }).msg, refused);
+      if ((message as { cmd?: unknown } | null)?.cmd !== 'NODE_HANDLE') return;
+      // Node acknowledges each handle message on the channel; the parent's Node, which waits for that before it
+      // sends the next handle, hears of it from here.
+      tell({ t: 'handle-taken' });
+      // A handle this process could not take in (no file descriptor left, its message cut short) comes without it,
+      // and Node refuses it to the parent; sent with keepOpen, it is not sent again.
+      if (handle == null) this.#receive((message as { msg: unknown }).msg, refused);
     });
     // The worker's own code may close the channel: handles still missing will never come, their calls fail.
     process.once('disconnect', () => {
       this.#channel = false;
+      tell({ t: 'ipc-closed' });
       this.#drain();
     });
   }

@@ -86,6 +86,7 @@ class ChildLink {
   readonly #inbox = new HandleInbox(
     (call) => this.#run(call),
     (id, error) => this.#fail(id, error),
+    (message) => this.#send(message, true),
   );
   /** Calls whose arguments a transfer handler here could not rebuild: they fail with that when their turn comes. */
   readonly #unreadable = new Map<number, SerializationError>();
