@@ -48,6 +48,9 @@ export class IpcEnd {
 
   /** The child's Node took in a handle message; a refusal when none was in flight (no honest child says so). */
   taken(): string | undefined {
+    // Closed here already (the child exited, or closed its end): what it took is of no matter, and the channel's
+    // descriptor number may name another file by now.
+    if (this.#child.channel == null) return undefined;
     if (!Array.isArray(this.#child._handleQueue)) return 'it said it took a handle, and none was sent';
     this.#drain();
     this.#acknowledge();
