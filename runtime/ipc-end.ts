@@ -40,6 +40,7 @@ export class IpcEnd {
   readonly #child: ChildProcess & NodeChild;
   readonly #fd: number | undefined;
   #scratch: Buffer | undefined;
+  #closeCounted = false;
 
   constructor(child: ChildProcess, fd: number | undefined) {
     this.#child = child as ChildProcess & NodeChild;
@@ -77,25 +78,29 @@ export class IpcEnd {
   }
 
   /**
-   * The worker closed its end: Node is told, so the channel is closed here too. A handle in flight is acknowledged
-   * first, as Node would otherwise wait for that before it closes: those queued behind it then fail to be written.
+   * The worker closed its end: Node is told, so the channel is closed here too. Handles in flight are acknowledged
+   * first, as Node would otherwise wait for that before it closes: those queued behind them fail to be written.
    */
   closedByWorker(): void {
     const child = this.#child;
-    if (Array.isArray(child._handleQueue)) this.#acknowledge();
+    // Each acknowledgement has Node write the next handle queued: its EPIPE comes only in the write's callback, so
+    // Node waits again, once per handle, until the queue is empty.
+    while (Array.isArray(child._handleQueue)) this.#acknowledge();
     if (child.connected) child.disconnect();
   }
 
   /** The child exited: the channel is closed here, and counted towards the ChildProcess's 'close' as Node does. */
   childExited(): void {
     const child = this.#child;
-    if (child.channel == null) return;
-    this.closedByWorker();
-    // A handle written after all (the exit raced it) would keep Node waiting for its acknowledgement for good.
+    if (this.#closeCounted) return;
+    this.#closeCounted = true;
+    if (child.channel != null) this.closedByWorker();
+    // Whatever else kept Node from closing its end, it is closed now: the child is gone.
     if (child.channel != null && typeof child._disconnect === 'function') {
       child._handleQueue = null;
       child._disconnect();
     }
+    // Node counts the channel's close when it reads its end, which it no longer does.
     if (typeof child._closesGot !== 'number' || typeof child._closesNeeded !== 'number') return;
     child._closesGot++;
     if (child._closesGot === child._closesNeeded) child.emit('close', child.exitCode, child.signalCode);

@@ -504,17 +504,31 @@ describe('a worker that closes its IPC channel', () => {
     const w = await worker();
     const sockets: net.Socket[] = [];
     for (let j = 0; j < 6; j++) sockets.push((await connect(server)).accepted);
+    const disconnected = once(w.$process, 'disconnect');
     // The first handles wait unread in the channel, the others in Node's queue behind them: none arrives.
     const [closing, stranded] = await Promise.allSettled([
       w.spinThenDisconnect(300),
       w.describeAll(...sockets),
     ]);
     expect(closing.status).toBe('fulfilled');
+    // The parent's end closes too, while the worker lives on, though handles were still queued behind the first.
+    await disconnected;
     expect((stranded as PromiseRejectedResult).reason).toBeInstanceOf(SerializationError);
     await settle(() => sockets.every((socket) => socket.destroyed));
     expect(sockets.map((socket) => socket.destroyed)).toEqual(Array(6).fill(true));
     expect(await w.log()).toEqual([]);
     expect(w.$process.exitCode).toBe(null);
+  });
+});
+
+describe('the ChildProcess of a worker with an IPC channel', () => {
+  it("emits 'close' once the worker closed its channel and then died, as Node's own children do", async () => {
+    const w = await worker();
+    const closed = once(w.$process, 'close');
+    await w.disconnectIpc();
+    await settle(() => !w.$process.connected);
+    w.$process.kill('SIGKILL');
+    expect(await closed).toEqual([null, 'SIGKILL']);
   });
 });
 
