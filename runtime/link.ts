@@ -739,9 +739,12 @@ export class ParentLink {
     if (this.#answersOverCap()) return;
     const send: Send = (m, j, f) => {
       if (this.#exit !== undefined) return;
-      // The call settled since (the child answered it, or was told it was aborted): its scope in the child is gone,
-      // and what waited for this answer has failed there.
-      if (call !== undefined && !this.#pending.has(message.id)) return releaseMarks(m);
+      // The call settled since, and the child knows it (it answered it, or was told it was aborted): its scope in the
+      // child is gone, and what waited for this answer has failed there. Not when the link closed: a worker being
+      // disposed still awaits what it invoked, and its dispose may wait for that.
+      if (call !== undefined && this.#closed === undefined && !this.#pending.has(message.id)) {
+        return releaseMarks(m);
+      }
       const bytes = this.#transport.send(m, j, f);
       this.#unreadAnswers.answered(message.id, this.#transport.submitted, bytes, this.#transport.handed());
       this.#answersOverCap();

@@ -326,6 +326,21 @@ describe('callbacks', () => {
     expect(totals).toEqual(Array(6).fill(mib));
   });
 
+  it('answers a callback still running when $terminate() disposes the worker, whose dispose awaits it', async () => {
+    const w = await procxy(Tasks, tasksUrl);
+    const call = w.taskAwaiting(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return 1;
+    });
+    call.catch(() => {});
+    // The callback runs in the parent when the worker is told to dispose itself, which waits for the task.
+    await w.callCount();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await w.$terminate();
+    // Disposed and exited on its own, not ended by SIGTERM after terminateTimeout.
+    expect([w.$process.exitCode, w.$process.signalCode]).toEqual([0, null]);
+  });
+
   it('end a worker that reads nothing while late answers, from an async callback, come to invocations it went past', async () => {
     const w = await track(
       procxy(Tasks, tasksUrl, { serialization: 'advanced', maxMessageBytes: 1024 * 1024 }),

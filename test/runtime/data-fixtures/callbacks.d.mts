@@ -22,6 +22,7 @@ export declare class Tasks {
     callback: (size: number) => Buffer | Promise<Buffer>,
   ): Promise<number>;
   lanes(lanes: number, callback: () => number): Promise<number>;
+  taskAwaiting(callback: () => Promise<number>): Promise<number>;
   invokeThenBlock(count: number, ms: number, callback: (k: number) => Promise<Buffer>): number;
   awaitAndRecord(callback: () => Promise<string>): Promise<Outcome<string>>;
   lastOutcome(): Outcome<string> | null;

@@ -16,6 +16,23 @@ export class Tasks {
   calls = 0;
   aborts = 0;
   lastAbort = undefined;
+  /** Callback invocations taskAwaiting() still waits for: dispose waits for them too, a graceful drain. */
+  running = new Set();
+
+  /** Awaits the callback, which the worker's dispose waits for as well. */
+  async taskAwaiting(callback) {
+    const pending = callback();
+    this.running.add(pending);
+    try {
+      return await pending;
+    } finally {
+      this.running.delete(pending);
+    }
+  }
+
+  async [Symbol.asyncDispose]() {
+    await Promise.allSettled([...this.running]);
+  }
 
   /** Calls `onProgress` without awaiting it, like a progress report. */
   progress(count, onProgress) {
