@@ -19,7 +19,14 @@ import { emitChildEntry, emitStub, HEADER_PREFIX, header, parseHeader } from './
 import { GlobSet, walkFolders } from './glob.js';
 import { type LineIndex, lineIndexes, utf16Length } from './line-index.js';
 import { loadConfig, type ResolvedConfig, type TransferType } from './load-config.js';
-import { childPath, findOrphans, isWorkerCandidate, posixRelative, stubPath } from './outputs.js';
+import {
+  childPath,
+  findOrphans,
+  isGeneratedName,
+  isWorkerCandidate,
+  posixRelative,
+  stubPath,
+} from './outputs.js';
 import {
   IncrementalProgram,
   importClosures,
@@ -245,13 +252,13 @@ export class Generator {
     // orphan (the last worker's outputs would otherwise outlive it).
     const noWorkers = analysis.workers.length === 0 && parsed.length === files.length;
     if (noWorkers) {
-      const scripts = scan.files.filter((file) => /\.[cm]?jsx?$/.test(file));
+      const scripts = scan.files.filter((file) => /\.[cm]?jsx?$/.test(file) && !isGeneratedName(file));
       diagnostics.push(
         configDiagnostic(
           config,
           'PRX9011',
           files.length === 0
-            ? `no ${scripts.length > 0 ? 'TypeScript ' : ''}file matches "workers" (${config.workers.join(', ')}) under ${posixRelative(process.cwd(), config.root) || '.'}${linkedOutNote(scan.linkedOut)}${javaScriptNote(config.root, scripts)}`
+            ? `no ${scripts.length > 0 ? 'TypeScript source ' : 'file '}matches "workers" (${config.workers.join(', ')}) under ${posixRelative(process.cwd(), config.root) || '.'}${linkedOutNote(scan.linkedOut)}${javaScriptNote(config.root, scripts)}`
             : `no worker class found: ${files.length} file(s) match "workers" but none exports a class that is not abstract`,
         ),
       );
@@ -641,7 +648,7 @@ function javaScriptNote(root: string, scripts: readonly string[]): string {
   if (scripts.length === 0) return '';
   const named = scripts.slice(0, 3).map((file) => posixRelative(root, file));
   const more = scripts.length > 3 ? ` and ${scripts.length - 3} more` : '';
-  return `: it matches only JavaScript (${named.join(', ')}${more}), and procxy reads worker classes from .ts, .mts, .cts and .tsx files`;
+  return `: it matches JavaScript (${named.join(', ')}${more}), and procxy reads worker classes from .ts, .mts, .cts and .tsx files`;
 }
 
 function linkedOutNote(bases: readonly string[]): string {

@@ -9,7 +9,7 @@ export function isWorkerCandidate(file: string): boolean {
   return /\.[cm]?tsx?$/.test(file) && !/\.d\.[cm]?tsx?$/.test(file) && !STUB_FILE.test(file);
 }
 
-function isGeneratedName(file: string): boolean {
+export function isGeneratedName(file: string): boolean {
   return /\.procxy\.(?:[cm]?ts|child\.mjs)$/.test(file);
 }
 

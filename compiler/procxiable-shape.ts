@@ -603,15 +603,15 @@ export class ShapeBuilder {
       const built = type.aliasTypeArguments ?? [];
       if (type.objectFlags & ts.ObjectFlags.Mapped && (built.length === 0 || built.some(isGeneric))) {
         for (const argument of built) walk('', argument);
-        const template = this.mappedTemplate(type);
-        // `T[P]` of a homomorphic one (`Partial<T>`, `{ [P in keyof T]: T[P] }`): T's properties, judged as T is.
-        const members = template === undefined ? [] : template.isUnion() ? template.types : [template];
-        for (const member of members) {
-          const source =
-            member.flags & ts.TypeFlags.IndexedAccess ? (member as ts.IndexedAccessType).objectType : member;
-          const judged = isGeneric(source) ? source : member;
-          if (!built.includes(judged)) walk('', judged);
+        // A homomorphic one (`Partial<T>`, `{ [P in keyof T]: ... }`) holds T's properties, however its template
+        // changes them (`DeepReadonly<T>` recurses without end as a template): judged as T is.
+        const source = this.homomorphicSource(type);
+        if (source !== undefined) {
+          if (!built.includes(source)) walk('', source);
+          return;
         }
+        const template = this.mappedTemplate(type);
+        if (template !== undefined && !built.includes(template)) walk('', template);
         return;
       }
       if (type.objectFlags & ts.ObjectFlags.Mapped) {
@@ -723,6 +723,24 @@ export class ShapeBuilder {
       return original !== undefined && isClassBehaviour(original);
     };
     return properties.every(same) && properties.some(behaviour) ? source : undefined;
+  }
+
+  /** T of a mapped type over `keyof T` (as the checker resolved it for this instance, or as declared). */
+  private homomorphicSource(type: ts.ObjectType): ts.Type | undefined {
+    const node = type.symbol?.declarations?.[0];
+    const constraint =
+      node !== undefined && ts.isMappedTypeNode(node) ? node.typeParameter.constraint : undefined;
+    if (
+      constraint === undefined ||
+      !ts.isTypeOperatorNode(constraint) ||
+      constraint.operator !== ts.SyntaxKind.KeyOfKeyword
+    ) {
+      return undefined;
+    }
+    // What `keyof T` maps over: no public API gives it; the checker keeps it on the type once its members resolved.
+    return (
+      (type as { modifiersType?: ts.Type }).modifiersType ?? this.checker.getTypeFromTypeNode(constraint.type)
+    );
   }
 
   /**

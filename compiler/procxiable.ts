@@ -501,7 +501,12 @@ function argumentForms(checker: ts.TypeChecker, signature: ts.Signature): Argume
       types.push(checker.getTypeOfSymbol(symbol));
       continue;
     }
-    const list = checker.getTypeOfSymbol(symbol);
+    const declared = checker.getTypeOfSymbol(symbol);
+    // `...args: A` with `A extends [visit: Visit]`: the forms of what A may be.
+    const list =
+      declared.flags & ts.TypeFlags.TypeParameter
+        ? (checker.getBaseConstraintOfType(declared) ?? declared)
+        : declared;
     const tuples = list.isUnion() ? list.types : [list];
     if (!tuples.every((t) => checker.isTupleType(t))) return [{ types, rest: types.length }];
     return tuples.map((tuple) => {

@@ -555,7 +555,7 @@ describe('procxy generate', () => {
     const run = runCli(['generate'], dir);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(
-      'error PRX9011: no TypeScript file matches "workers" (js/*.worker.*) under .: it matches only JavaScript (js/calc.worker.js), and procxy reads worker classes from .ts, .mts, .cts and .tsx files',
+      'error PRX9011: no TypeScript source matches "workers" (js/*.worker.*) under .: it matches JavaScript (js/calc.worker.js), and procxy reads worker classes from .ts, .mts, .cts and .tsx files',
     );
   });
 

@@ -542,6 +542,10 @@ describe('stub generated into a temporary project', () => {
         '    await visit(prefix + "w");',
         '    return args.length;',
         '  }',
+        '  async via<A extends [visit: (name: string) => void]>(...args: A): Promise<number> {',
+        "    await args[0]('v');",
+        '    return 1;',
+        '  }',
         '  /** @procxyUnchecked */',
         '  run(callback: () => void): Promise<void>;',
         '  run(value: unknown): Promise<unknown>;',
@@ -559,7 +563,7 @@ describe('stub generated into a temporary project', () => {
     expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
     const stubFile = path.join(dir, 'src/each.worker.procxy.ts');
     expect(readFileSync(stubFile, 'utf8')).toContain(
-      '  voidCallbacks: { each: [1], eachOrCount: [1], visit: [0, 1], walk: [0, 1] },\n};',
+      '  voidCallbacks: { each: [1], eachOrCount: [1], visit: [0, 1], walk: [0, 1], via: [0] },\n};',
     );
     const { spawnEach } = (await import(pathToFileURL(stubFile).href)) as {
       spawnEach(): Promise<
@@ -570,6 +574,7 @@ describe('stub generated into a temporary project', () => {
           visit(...args: [(name: string) => void] | [string, (name: string) => void]): Promise<number>;
           walk(...args: [(name: string) => void] | [string, (name: string) => void]): Promise<number>;
           run(value: unknown): Promise<unknown>;
+          via(visit: (name: string) => void): Promise<number>;
           firstOr(items: string[], onItem: ((item: string) => unknown) | object): Promise<unknown>;
         } & AsyncDisposable
       >;
@@ -594,6 +599,8 @@ describe('stub generated into a temporary project', () => {
     expect(await each.walk((name) => seen.add(name))).toBe(1);
     expect(await each.walk('q-', (name) => seen.add(name))).toBe(2);
     expect([...seen].slice(-2)).toEqual(['w', 'q-w']);
+    // A generic rest parameter's forms are those of its constraint.
+    expect(await each.via((name) => seen.add(name))).toBe(1);
     // Where another overload takes the same position as unknown, a function there answers with its result.
     expect(await each.run(() => 42)).toBe(42);
     // Where a function fits a data member too ({}), its type does not make it a void callback: it answers.
