@@ -642,7 +642,6 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   return new Generator(config).run({ check: options.check ?? false });
 }
 
-/** Why a glob found nothing when its folder is a link out of the project, which globs do not follow. */
 /** The JavaScript files the globs matched, which are no workers to procxy: named, as "no file" alone misleads. */
 function javaScriptNote(root: string, scripts: readonly string[]): string {
   if (scripts.length === 0) return '';
@@ -651,6 +650,7 @@ function javaScriptNote(root: string, scripts: readonly string[]): string {
   return `: it matches JavaScript (${named.join(', ')}${more}), and procxy reads worker classes from .ts, .mts, .cts and .tsx files`;
 }
 
+/** Why a glob found nothing when its folder is a link out of the project, which globs do not follow. */
 function linkedOutNote(bases: readonly string[]): string {
   if (bases.length === 0) return '';
   const named = bases.map((base) => `'${base}'`).join(', ');

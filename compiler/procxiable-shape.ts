@@ -727,9 +727,7 @@ export class ShapeBuilder {
 
   /** T of a mapped type over `keyof T` (as the checker resolved it for this instance, or as declared). */
   private homomorphicSource(type: ts.ObjectType): ts.Type | undefined {
-    const node = type.symbol?.declarations?.[0];
-    const constraint =
-      node !== undefined && ts.isMappedTypeNode(node) ? node.typeParameter.constraint : undefined;
+    const constraint = mappedDeclaration(type)?.typeParameter.constraint;
     if (
       constraint === undefined ||
       !ts.isTypeOperatorNode(constraint) ||
@@ -757,8 +755,8 @@ export class ShapeBuilder {
       checker.isTypeAssignableTo(this.probe, type);
     }
     if (mapped.templateType !== undefined) return mapped.templateType;
-    const node = type.symbol?.declarations?.[0];
-    if (node === undefined || !ts.isMappedTypeNode(node) || node.type === undefined) return undefined;
+    const node = mappedDeclaration(type);
+    if (node?.type === undefined) return undefined;
     if (checker.getTypeFromTypeNode(node) !== type && namesOuterTypeParameter(checker, node.type, node)) {
       return undefined;
     }
@@ -1104,6 +1102,12 @@ function declaredName(property: ts.Symbol): string {
   const declaration = property.declarations?.[0];
   const name = declaration && ts.getNameOfDeclaration(declaration);
   return name ? name.getText() : property.name;
+}
+
+/** The `{ [P in K]: X }` a mapped type was declared by. */
+function mappedDeclaration(type: ts.Type): ts.MappedTypeNode | undefined {
+  const node = type.symbol?.declarations?.[0];
+  return node !== undefined && ts.isMappedTypeNode(node) ? node : undefined;
 }
 
 /** Whether `node` names a type parameter declared outside `scope` (not the mapped type's own, nor an `infer` in it). */

@@ -351,11 +351,8 @@ class Judge {
   ): Root[] | undefined {
     const checker = this.checker;
     if (list.flags & ts.TypeFlags.TypeParameter) {
-      // `...args: T` with `T extends [number, () => void]`: its arguments are those of what T may be.
-      const constraint = checker.getBaseConstraintOfType(list);
-      return constraint === undefined || constraint === list
-        ? undefined
-        : this.spread(constraint, pathOf, judge);
+      const constraint = restConstraint(checker, list);
+      return constraint === list ? undefined : this.spread(constraint, pathOf, judge);
     }
     if (list.isUnion()) {
       // `...args: [visit: Visit] | [opts: Opts, visit: Visit]`: each form's elements are arguments too.
@@ -483,6 +480,11 @@ export function returnsNothing(checker: ts.TypeChecker, signatures: readonly ts.
   );
 }
 
+/** `...args: A` with `A extends [visit: Visit]`: its arguments are those of what A may be (itself if unconstrained). */
+function restConstraint(checker: ts.TypeChecker, list: ts.Type): ts.Type {
+  return list.flags & ts.TypeFlags.TypeParameter ? (checker.getBaseConstraintOfType(list) ?? list) : list;
+}
+
 /** One way to call a method: the type at each argument position, and where a variable-length rest begins. */
 interface ArgumentForm {
   readonly types: ts.Type[];
@@ -501,12 +503,7 @@ function argumentForms(checker: ts.TypeChecker, signature: ts.Signature): Argume
       types.push(checker.getTypeOfSymbol(symbol));
       continue;
     }
-    const declared = checker.getTypeOfSymbol(symbol);
-    // `...args: A` with `A extends [visit: Visit]`: the forms of what A may be.
-    const list =
-      declared.flags & ts.TypeFlags.TypeParameter
-        ? (checker.getBaseConstraintOfType(declared) ?? declared)
-        : declared;
+    const list = restConstraint(checker, checker.getTypeOfSymbol(symbol));
     const tuples = list.isUnion() ? list.types : [list];
     if (!tuples.every((t) => checker.isTupleType(t))) return [{ types, rest: types.length }];
     return tuples.map((tuple) => {
@@ -532,25 +529,29 @@ export function nothingCallbacks(checker: ts.TypeChecker, signatures: readonly t
   const nothing = (m: ts.Type) =>
     m.getConstructSignatures().length === 0 && returnsNothing(checker, m.getCallSignatures());
   const forms = signatures.flatMap((signature) => argumentForms(checker, signature));
+  /** By form and position: the members a function is (callbacks) and those it is not (data). */
   const membersAt = forms.map(({ types }) =>
-    types.map((type) => (type.isUnion() ? type.types : [type]).filter((m) => !(m.flags & nullish))),
+    types.map((type) => {
+      const members = (type.isUnion() ? type.types : [type]).filter((m) => !(m.flags & nullish));
+      return {
+        callbacks: members.filter((m) => m.getCallSignatures().length > 0),
+        data: members.filter((m) => m.getCallSignatures().length === 0),
+      };
+    }),
   );
   /** Every function type some form takes at each position: what a function passed there may be. */
   const functionsAt = new Map<number, ts.Type[]>();
   for (const members of membersAt) {
-    members.forEach((at, i) => {
-      const callbacks = at.filter((m) => m.getCallSignatures().length > 0);
+    members.forEach(({ callbacks }, i) => {
       if (callbacks.length > 0) functionsAt.set(i, [...(functionsAt.get(i) ?? []), ...callbacks]);
     });
   }
   /** By form: at each position that takes a function, whether only as a callback that returns nothing. */
   const takes = membersAt.map((members) => {
     const found = new Map<number, boolean>();
-    members.forEach((at, i) => {
-      const callbacks = at.filter((m) => m.getCallSignatures().length > 0);
+    members.forEach(({ callbacks, data }, i) => {
       // Members that are data (`number` in `(() => void) | number`) are not called; one a function fits too (any,
       // unknown, object, {}, Object) leaves the answer to what the function returns, in this form or another.
-      const data = at.filter((m) => m.getCallSignatures().length === 0);
       const functions = functionsAt.get(i) ?? [];
       if (data.some((d) => functions.some((f) => checker.isTypeAssignableTo(f, d)))) found.set(i, false);
       else if (callbacks.length > 0) found.set(i, callbacks.every(nothing));

@@ -11,7 +11,8 @@
  * queue and its close count; a Node without them reads the channel as ever.
  */
 import type { ChildProcess } from 'node:child_process';
-import { EventEmitter, fs } from './builtins.js';
+import { EventEmitter } from './builtins.js';
+import { drainFd } from './channel.js';
 
 /** What of a ChildProcess this takes from Node's internals (lib/internal/child_process.js). */
 interface NodeChild {
@@ -32,9 +33,6 @@ export function writeOnlyChannel(child: ChildProcess): IpcEnd | undefined {
   readStop.call(handle);
   return new IpcEnd(child, typeof fd === 'number' && fd >= 0 ? fd : undefined);
 }
-
-/** Reads per drain: a child that writes without end must not keep this process here. */
-const maxDrainReads = 16;
 
 export class IpcEnd {
   readonly #child: ChildProcess & NodeChild;
@@ -66,15 +64,8 @@ export class IpcEnd {
   #drain(): void {
     if (this.#fd === undefined) return;
     this.#scratch ??= Buffer.allocUnsafeSlow(64 * 1024);
-    for (let reads = 0; reads < maxDrainReads; reads++) {
-      let bytes: number;
-      try {
-        bytes = fs.readSync(this.#fd, this.#scratch, 0, this.#scratch.length, null);
-      } catch {
-        return; // EAGAIN: nothing more now (or the channel is gone).
-      }
-      if (bytes < this.#scratch.length) return;
-    }
+    const scratch = this.#scratch;
+    drainFd(this.#fd, { target: () => scratch, committed: () => {} }, () => this.#child.channel == null);
   }
 
   /**

@@ -735,8 +735,9 @@ export class ParentLink {
       return this.#violation(new ProtocolError(`Call ${message.id} has no callback at args[${message.f}]`));
     }
     // A child that invokes callbacks without reading their answers would make them pile up here without end.
-    this.#unreadAnswers.invoked(message.id, this.#transport.handed());
-    if (this.#answersOverCap()) return;
+    const handed = this.#transport.handed();
+    this.#unreadAnswers.invoked(message.id, handed);
+    if (this.#answersOverCap(handed)) return;
     const send: Send = (m, j, f) => {
       if (this.#exit !== undefined) return;
       // The call settled since, and the child knows it (it answered it, or was told it was aborted): its scope in the
@@ -746,8 +747,9 @@ export class ParentLink {
         return releaseMarks(m);
       }
       const bytes = this.#transport.send(m, j, f);
-      this.#unreadAnswers.answered(message.id, this.#transport.submitted, bytes, this.#transport.handed());
-      this.#answersOverCap();
+      const handedNow = this.#transport.handed();
+      this.#unreadAnswers.answered(message.id, this.#transport.submitted, bytes, handedNow);
+      this.#answersOverCap(handedNow);
     };
     if (unreadable !== undefined) send({ t: 'cb-err', n: message.n, e: encodeThrown(unreadable) }, false);
     else {
@@ -758,8 +760,8 @@ export class ParentLink {
   }
 
   /** Ends the worker when the callback answers it went past unread are over the cap (see unread-answers.ts). */
-  #answersOverCap(): boolean {
-    const unread = this.#unreadAnswers.unread(this.#transport.handed());
+  #answersOverCap(handed: number): boolean {
+    const unread = this.#unreadAnswers.unread(handed);
     const cap = Math.min(this.#options.maxMessageBytes, maxUnreadAnswerBytes);
     if (unread <= cap) return false;
     this.#violation(
