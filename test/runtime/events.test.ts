@@ -1,14 +1,13 @@
 // Events of an EventEmitter worker: on/once/off/listenerCount on the proxy, lazy subscription, payloads per mode.
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProtocolError, type ProxyControls, procxy } from 'procxy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Plain, Strict, Ticker } from './data-fixtures/events.mjs';
 import { Forger } from './data-fixtures/forger.mjs';
+import { scratchDir } from './helpers.js';
 import { guardLeaks, waitGone } from './reliability/helpers.js';
 
 guardLeaks();
@@ -349,7 +348,7 @@ describe('events', () => {
   });
 
   it('subscribes again on the fresh worker that replaces a crashed one for a retry', async () => {
-    const marker = join(mkdtempSync(join(tmpdir(), 'procxy-events-')), 'crashed');
+    const marker = join(scratchDir('procxy-events-'), 'crashed');
     const w = await procxy(Forger, forgerUrl, { retries: 1, idempotent: ['tickAfterCrash'] });
     started.push(w);
     const got: string[] = [];

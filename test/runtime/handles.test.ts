@@ -2,9 +2,8 @@
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -21,6 +20,7 @@ import {
 } from 'procxy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Handles, Hookless } from './handle-fixtures/handles.mjs';
+import { scratchDir } from './helpers.js';
 import { guardLeaks } from './reliability/helpers.js';
 
 guardLeaks();
@@ -194,7 +194,7 @@ describe('handle arguments', () => {
   it('runs no call held back for a handle once $terminate() disposes the worker', async () => {
     const server = await listen({ pauseOnConnect: true });
     const w = await worker();
-    const file = join(mkdtempSync(join(tmpdir(), 'procxy-handles-')), 'log');
+    const file = join(scratchDir('procxy-handles-'), 'log');
     await w.logTo(file);
     const { client, accepted } = await connect(server);
     client.pause();

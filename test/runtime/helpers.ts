@@ -1,6 +1,9 @@
-// Helpers the runtime tests share: a promise's rejection as a value, and workers ended after each test.
+// Helpers the runtime tests share: a promise's rejection as a value, workers ended and scratch folders removed after each test.
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ProxyControls } from 'procxy';
-import { afterEach } from 'vitest';
+import { afterEach, onTestFinished } from 'vitest';
 
 /** What `promise` rejected with; fails the test when it resolves instead. */
 export async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -23,4 +26,11 @@ export function terminatedAfterEach(): <P extends ProxyControls<unknown>>(proxy:
     started.push(started_);
     return started_;
   };
+}
+
+/** A new folder under the system's temporary one (its real path), removed with what it holds once the test ends. */
+export function scratchDir(prefix: string): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

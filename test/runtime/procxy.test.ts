@@ -1,7 +1,5 @@
 // procxy(): every argument shape, module resolution, options, the dispatch allow-list and value fidelity.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
@@ -28,7 +26,7 @@ import {
 import { spawnBound, spawnHidden, spawnLate, spawnSelf } from './core-fixtures/caller.mjs';
 import DefaultWorker, { Echo } from './core-fixtures/echo.mjs';
 import { Derived } from './core-fixtures/inherit.mjs';
-import { rejection, terminatedAfterEach } from './helpers.js';
+import { rejection, scratchDir, terminatedAfterEach } from './helpers.js';
 import { activeResources, guardLeaks, liveChildren, openFds, waitFor } from './reliability/helpers.js';
 
 guardLeaks();
@@ -260,7 +258,7 @@ describe('options', () => {
   });
 
   it('passes cwd and args to the child', async () => {
-    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'procxy-cwd-')));
+    const dir = scratchDir('procxy-cwd-');
     const w = await track(procxy(Echo, echoUrl, { cwd: dir, args: ['--flag', 'value'] }));
     expect(await w.cwd()).toBe(dir);
     expect(await w.argv()).toEqual(['--flag', 'value']);
