@@ -170,7 +170,7 @@ export class Generator {
     this.#esmStubs = (options.esmStubs ?? false) || config.tsconfig === undefined;
     this.#globs = new GlobSet(config.workers, config.root);
     const tsconfig = config.tsconfig === undefined ? DEFAULT_TSCONFIG : readTsconfig(config.tsconfig);
-    this.#program = new IncrementalProgram(tsconfig.options);
+    this.#program = new IncrementalProgram(tsconfig.options, config.root);
     this.#declarationFiles = tsconfig.declarationFiles;
   }
 

@@ -88,10 +88,15 @@ export class IncrementalProgram {
   readonly #files = new Map<string, ts.SourceFile>();
   #program: ts.Program | undefined;
 
-  constructor(options: ts.CompilerOptions) {
+  /**
+   * `root`, the config's folder, stands for the current directory: without a tsconfig, TypeScript looks for @types
+   * packages from there, which must not depend on where the command runs.
+   */
+  constructor(options: ts.CompilerOptions, root: string) {
     this.#options = { ...options, noEmit: true, skipLibCheck: true, declaration: false, sourceMap: false };
     const libs = libFiles();
     const host = ts.createCompilerHost(this.#options, true);
+    host.getCurrentDirectory = () => root;
     const readFile = host.readFile.bind(host);
     const fileExists = host.fileExists.bind(host);
     host.getDefaultLibLocation = () => LIB_DIR;

@@ -687,4 +687,18 @@ describe('procxy generate', () => {
     expect(codes(run.stdout)).toEqual(['error PRX1014']);
     expect(run.stdout).toContain("parameter 't' of 'W.plain'");
   });
+
+  it('loads the @types packages of a project without a tsconfig from its own folder, wherever the command runs', () => {
+    const dir = scratchProject({
+      'src/h.worker.ts':
+        'export class Hasher {\n  hash(data: Buffer): number {\n    return data.length;\n  }\n}\n',
+    });
+    rmSync(path.join(dir, 'tsconfig.json'));
+    const config = path.join(dir, 'procxy.config.ts');
+    writeFileSync(config, readFileSync(config, 'utf8').replace("'json'", "'advanced'"));
+    // The root has no node_modules/@types above it: TypeScript finds @types/node only through the project.
+    const run = runCli(['generate', '--check', '--config', config], '/');
+    expect(run.stdout).not.toContain('PRX1024');
+    expect(codes(run.stdout)).toEqual(['error PRX9901', 'error PRX9901']);
+  });
 });
