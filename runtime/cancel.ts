@@ -110,21 +110,36 @@ interface Watchers {
  */
 const watched = new WeakMap<AbortSignal, Watchers>();
 
+/** Runs the handlers of an abort: each call settles whatever another's does, nothing escapes into abort(). */
+function runHandlers(handlers: Iterable<() => void>): void {
+  for (const h of [...handlers]) {
+    try {
+      h();
+    } catch (error) {
+      // The handlers are procxy's own and sendAbort does not throw: a bug of ours, shown, not thrown at the caller.
+      process.emitWarning(`procxy: handling an abort failed: ${messageOf(error)}`);
+    }
+  }
+}
+
 function watch(signal: AbortSignal, handler: () => void): () => void {
+  if (signal.aborted) {
+    // It aborted after the caller looked (a getter of an argument, a transfer handler, aborted it while procxy read
+    // them): its event is past, so the handler runs once what watches is in place, unless unwatched first.
+    let live = true;
+    queueMicrotask(() => {
+      if (live) runHandlers([handler]);
+    });
+    return () => {
+      live = false;
+    };
+  }
   let watchers = watched.get(signal);
   if (watchers === undefined) {
     const handlers = new Set<() => void>();
     const listener = () => {
       watched.delete(signal);
-      // Each call settles whatever another's handler does, and nothing escapes into the caller's abort().
-      for (const h of [...handlers]) {
-        try {
-          h();
-        } catch (error) {
-          // The handlers are procxy's own and sendAbort does not throw: a bug of ours, shown, not thrown at the caller.
-          process.emitWarning(`procxy: handling an abort failed: ${messageOf(error)}`);
-        }
-      }
+      runHandlers(handlers);
     };
     watchers = { handlers, listener };
     watched.set(signal, watchers);

@@ -1,7 +1,7 @@
 // Cancellation: an AbortSignal as the last argument reaches the method as a fresh signal, and rejects the call at once.
 import { getEventListeners } from 'node:events';
 import { AbortError, procxy, type SerializationMode } from 'procxy';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
 import { Tasks } from './data-fixtures/callbacks.mjs';
 import { rejection, terminatedAfterEach } from './helpers.js';
@@ -110,6 +110,22 @@ describe.each(['json', 'advanced'] as const)('cancellation in %s mode', (mode) =
         ),
       },
     });
+  });
+
+  it('aborts a call whose signal aborts while its arguments are read, and the child signal too', async () => {
+    const w = await tasks(mode);
+    const controller = new AbortController();
+    const value = {
+      get read() {
+        controller.abort('aborted while read');
+        return 1;
+      },
+    };
+    const error = await rejection(w.workWith(value, controller.signal));
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ method: 'workWith', cause: 'aborted while read' });
+    await vi.waitFor(async () => expect(await w.abortCount()).toBe(1));
+    expect(await w.lastAbortSeen()).toEqual({ isSignal: true, reason: 'aborted while read' });
   });
 
   it('carries a default reason (an AbortError DOMException) and a plain value reason', async () => {
@@ -221,6 +237,24 @@ describe('cancellation', () => {
     shutdown.abort('closing');
     expect(await rejection(pool[0]!.callCount())).toBeInstanceOf(AbortError);
     expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('ends a worker whose signal aborts while its constructor arguments are read', async () => {
+    for (const serialization of ['json', 'advanced'] as const) {
+      const controller = new AbortController();
+      const value = {
+        get read() {
+          controller.abort('aborted while read');
+          return 1;
+        },
+      };
+      // Tasks takes no constructor argument: the child ignores this one, the parent reads it all the same.
+      const Taking = Tasks as unknown as new (value: unknown) => Tasks;
+      const started = procxy(Taking, tasksUrl, { serialization, signal: controller.signal }, value);
+      const error = await rejection(track(started));
+      expect(error).toBeInstanceOf(AbortError);
+      expect(error).toMatchObject({ cause: 'aborted while read' });
+    }
   });
 
   it('releases the callbacks of an aborted call on both sides', async () => {

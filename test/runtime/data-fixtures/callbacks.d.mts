@@ -53,6 +53,7 @@ export declare class Tasks {
   // biome-ignore lint/suspicious/noExplicitAny: whatever the kept callback answered
   callKept(...args: string[]): Promise<Outcome<any>>;
   work(ms: number, signal: AbortSignal): Promise<'done' | 'aborted'>;
+  workWith(value: { read: number }, signal: AbortSignal): Promise<'done' | 'aborted'>;
   workWithProgress(onProgress: () => void, signal: AbortSignal): Promise<'aborted'>;
   signalIsFresh(signal: AbortSignal): boolean;
   callCount(): number;

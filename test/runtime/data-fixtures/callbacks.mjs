@@ -249,6 +249,11 @@ export class Tasks {
     });
   }
 
+  /** As work, for a minute, with a value it ignores (whose getters the caller may use). */
+  workWith(_value, signal) {
+    return this.work(60_000, signal);
+  }
+
   /** Starts a slow task with a signal and callbacks, to be aborted. */
   async workWithProgress(onProgress, signal) {
     this.calls++;
