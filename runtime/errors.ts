@@ -72,6 +72,7 @@ function copyOf(error: Error): Error {
 }
 
 export class SerializationError extends ProcxyError {
+  declare readonly code: 'PROCXY_SERIALIZATION';
   /** Where in the value the problem is, e.g. `args[1].when`. */
   readonly path: string;
   constructor(message: string, path: string, options: ProcxyErrorOptions = {}) {
@@ -81,6 +82,7 @@ export class SerializationError extends ProcxyError {
 }
 
 export class TimeoutError extends ProcxyError {
+  declare readonly code: 'PROCXY_TIMEOUT';
   readonly timeoutMs: number;
   constructor(method: string, timeoutMs: number, pid: number | undefined) {
     super(
@@ -102,6 +104,7 @@ export interface ChildExit {
 }
 
 export class ChildCrashedError extends ProcxyError {
+  declare readonly code: 'PROCXY_CHILD_CRASHED';
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stderrTail: string;
@@ -114,18 +117,21 @@ export class ChildCrashedError extends ProcxyError {
 }
 
 export class TerminatedError extends ProcxyError {
+  declare readonly code: 'PROCXY_TERMINATED';
   constructor(message: string, options: ProcxyErrorOptions = {}) {
     super('PROCXY_TERMINATED', message, options);
   }
 }
 
 export class AbortError extends ProcxyError {
+  declare readonly code: 'PROCXY_ABORTED';
   constructor(message: string, options: ProcxyErrorOptions = {}) {
     super('PROCXY_ABORTED', message, options);
   }
 }
 
 export class QueueFullError extends ProcxyError {
+  declare readonly code: 'PROCXY_QUEUE_FULL';
   readonly maxPending: number;
   constructor(maxPending: number, options: ProcxyErrorOptions = {}) {
     super('PROCXY_QUEUE_FULL', `Too many calls in flight: maxPending is ${maxPending}`, options);
@@ -134,6 +140,7 @@ export class QueueFullError extends ProcxyError {
 }
 
 export class MessageTooLargeError extends ProcxyError {
+  declare readonly code: 'PROCXY_MESSAGE_TOO_LARGE';
   readonly bytes: number;
   readonly maxMessageBytes: number;
   constructor(message: string, bytes: number, maxMessageBytes: number, options: ProcxyErrorOptions = {}) {
@@ -144,18 +151,21 @@ export class MessageTooLargeError extends ProcxyError {
 }
 
 export class MethodNotFoundError extends ProcxyError {
+  declare readonly code: 'PROCXY_METHOD_NOT_FOUND';
   constructor(message: string, options: ProcxyErrorOptions = {}) {
     super('PROCXY_METHOD_NOT_FOUND', message, options);
   }
 }
 
 export class ModuleResolutionError extends ProcxyError {
+  declare readonly code: 'PROCXY_MODULE_RESOLUTION';
   constructor(message: string, options: ProcxyErrorOptions = {}) {
     super('PROCXY_MODULE_RESOLUTION', message, options);
   }
 }
 
 export class OptionsValidationError extends ProcxyError {
+  declare readonly code: 'PROCXY_OPTIONS_VALIDATION';
   /** The option that was wrong, e.g. `timeout`. */
   readonly option: string;
   constructor(option: string, message: string) {
@@ -166,6 +176,7 @@ export class OptionsValidationError extends ProcxyError {
 
 /** The worker module failed to load or its constructor threw; `cause` is the child's error. */
 export class SpawnError extends ProcxyError {
+  declare readonly code: 'PROCXY_SPAWN';
   readonly stderrTail: string;
   constructor(message: string, stderrTail: string, options: ProcxyErrorOptions = {}) {
     super('PROCXY_SPAWN', message, options);
@@ -175,6 +186,7 @@ export class SpawnError extends ProcxyError {
 
 /** The child broke the wire protocol (malformed or unexpected frame); it was terminated. */
 export class ProtocolError extends ProcxyError {
+  declare readonly code: 'PROCXY_PROTOCOL';
   constructor(message: string, options: ProcxyErrorOptions = {}) {
     super('PROCXY_PROTOCOL', message, options);
   }
@@ -182,6 +194,7 @@ export class ProtocolError extends ProcxyError {
 
 /** Thrown in the child by a callback argument invoked after its call settled (callbacks live as long as their call). */
 export class CallbackReleasedError extends ProcxyError {
+  declare readonly code: 'PROCXY_CALLBACK_RELEASED';
   constructor(message: string, options: ProcxyErrorOptions = {}) {
     super('PROCXY_CALLBACK_RELEASED', message, options);
   }

@@ -9,7 +9,7 @@ import { createProxy, WorkerHandle } from './proxy.js';
 import { callSites, findCallerModule, resolveModulePath } from './resolve.js';
 import { refuseRecursion } from './serving.js';
 import { movedCount, releaseMarks } from './transfer.js';
-import type { Procxy } from './types.js';
+import type { ConstructorArgs, Procxy } from './types.js';
 
 /** A class whose instances a worker serves. */
 export type WorkerConstructor = abstract new (...args: never[]) => object;
@@ -69,12 +69,12 @@ export function procxy<C extends WorkerConstructor, Mode extends SerializationMo
   Class: C,
   modulePath?: string | URL,
   options?: ProcxyOptions<Mode>,
-  ...args: ConstructorParameters<C>
+  ...args: ConstructorArgs<C>
 ): Promise<Procxy<InstanceType<C>, Mode>>;
 export function procxy<C extends WorkerConstructor, Mode extends SerializationMode = 'json'>(
   Class: C,
   options: ProcxyOptions<Mode>,
-  ...args: ConstructorParameters<C>
+  ...args: ConstructorArgs<C>
 ): Promise<Procxy<InstanceType<C>, Mode>>;
 export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Promise<unknown> {
   let modulePath: unknown;

@@ -181,9 +181,28 @@ type PlainArgsProcxiable<A extends readonly unknown[], Mode extends Serializatio
   { [I in keyof A]-?: ChildArgProcxiable<Exclude<A[I], undefined>, Mode> }[number]
 >;
 
-/** A function argument becomes a proxied callback when its parameters and awaited result cross the boundary. */
+/**
+ * A callback's declared result as the child sees it, a Promise of the parent's answer: it must hold a Promise or be
+ * nothing the worker uses (void, undefined), as the generator's PRX1027 says; any and unknown say nothing.
+ */
+type ResultAwaitable<R> =
+  IsAny<R> extends true
+    ? true
+    : unknown extends R
+      ? true
+      : // biome-ignore lint/suspicious/noConfusingVoidType: a callback declared to return void, which its users write
+        [R] extends [void]
+        ? true
+        : [Extract<R, PromiseLike<unknown>>] extends [never]
+          ? false
+          : true;
+
+/**
+ * A function argument becomes a proxied callback when its parameters and awaited result cross the boundary, and its
+ * result is typed as the Promise the child gets.
+ */
 type CallbackProcxiable<F, Mode extends SerializationMode> = F extends (...args: infer P) => infer R
-  ? All<PlainArgsProcxiable<P, Mode> | IsProcxiable<Awaited<R>, Mode>>
+  ? All<PlainArgsProcxiable<P, Mode> | IsProcxiable<Awaited<R>, Mode> | ResultAwaitable<R>>
   : false;
 
 /** The index (as the key of a tuple) of the last declared parameter. */
@@ -321,7 +340,7 @@ type BuiltinKey<T> =
 type MethodKey<T, K extends keyof T> = K extends `_${string}` | `$${string}` | ReservedName | BuiltinKey<T>
   ? never
   : K extends string
-    ? T[K] extends (...args: never[]) => unknown
+    ? NonNullable<T[K]> extends (...args: never[]) => unknown
       ? K
       : never
     : never;
@@ -333,6 +352,24 @@ type MethodKey<T, K extends keyof T> = K extends `_${string}` | `$${string}` | R
  * class, `Events` (the map its `EventEmitter<Events>` base takes) makes the listener types exact.
  */
 export type Procxy<T, Mode extends SerializationMode = 'json', Events = DefaultEventMap> = {
-  readonly [K in keyof T as MethodKey<T, K>]: ProxiedMethod<T[K], Mode>;
+  // An optional method (`onStop?() {}`) stays optional: T[K] holds undefined, its method does not.
+  readonly [K in keyof T as MethodKey<T, K>]: ProxiedMethod<NonNullable<T[K]>, Mode>;
 } & ProxyControls<Procxy<T, Mode, Events>> &
   (IsEmitter<T> extends true ? ProxyEvents<Procxy<T, Mode, Events>, EventNamesOf<T>, Events> : unknown);
+
+/**
+ * The arguments of any of a class's last four constructor signatures (ConstructorParameters has the last one only),
+ * as a generated stub takes those of each.
+ */
+export type ConstructorArgs<C> = C extends {
+  new (...args: infer A1): unknown;
+  new (...args: infer A2): unknown;
+  new (...args: infer A3): unknown;
+  new (...args: infer A4): unknown;
+}
+  ? A1 | A2 | A3 | A4
+  : C extends abstract new (
+        ...args: infer A
+      ) => unknown
+    ? A
+    : never;

@@ -19,6 +19,10 @@ declare class Jobs {
   coded(done: (error: Error & { code: string; when: Date }) => void): void;
   errorInValue(done: (report: { error: Error }) => void): void;
   errorResult(ask: () => Error): void;
+  plainResult(f: (n: number) => number): number;
+  maybeResult(f: () => string | undefined): void;
+  eitherResult(f: (n: number) => number | Promise<number>): Promise<number>;
+  undefinedResult(f: () => undefined): void;
   errorWithMethod(done: (error: Error & { retry(): void }) => void): void;
   errorSubclassWithMethod(done: (error: DescribedError) => void): void;
   errorShapedWithFunction(done: (error: { name: string; message: string; fn: () => void }) => void): void;
@@ -71,6 +75,15 @@ describe('callbacks and signals', () => {
     expectTypeOf(p.errorSubclassWithMethod).toBeNever();
     expectTypeOf(p.errorShapedWithFunction).toBeNever();
     expectTypeOf(a.errorInValue).toEqualTypeOf<(done: (report: { error: Error }) => void) => Promise<void>>();
+  });
+
+  it("refuses a callback typed to return a plain value: the child's callback returns a Promise (PRX1027)", () => {
+    expectTypeOf(p.plainResult).toBeNever();
+    expectTypeOf(p.maybeResult).toBeNever();
+    expectTypeOf(p.eitherResult).toEqualTypeOf<
+      (f: (n: number) => number | Promise<number>) => Promise<number>
+    >();
+    expectTypeOf(p.undefinedResult).toEqualTypeOf<(f: () => undefined) => Promise<void>>();
   });
 
   it('accepts an AbortSignal as the last parameter only', () => {

@@ -1,7 +1,17 @@
 // The public types: a proxy's methods are the class's, async, and only what the mode can carry compiles.
 
 import type { Writable } from 'node:stream';
-import type { IsProcxiable, Procxy, ProxyControls } from 'procxy';
+import type {
+  AbortError,
+  IsProcxiable,
+  Procxy,
+  ProcxyError,
+  ProcxyErrorCode,
+  ProxyControls,
+  SerializationError,
+  TimeoutError,
+} from 'procxy';
+import { procxy } from 'procxy';
 import { describe, expectTypeOf, it } from 'vitest';
 
 interface Point {
@@ -22,6 +32,7 @@ declare class Geometry {
   big(n: bigint): bigint;
   callback(f: (s: symbol) => void): void;
   symbol(): symbol;
+  hook?(name: string): number;
   _hidden(): number;
   $dollar(): number;
   field: number;
@@ -37,6 +48,11 @@ describe('Procxy<T, json>', () => {
     expectTypeOf(p.rest).toEqualTypeOf<(...values: number[]) => Promise<number[]>>();
     expectTypeOf(p.tree).returns.resolves.toEqualTypeOf<Tree>();
     expectTypeOf(p.nothing).returns.resolves.toBeVoid();
+    // An optional method stays optional, as the generated stub has it.
+    expectTypeOf(p.hook).toEqualTypeOf<((name: string) => Promise<number>) | undefined>();
+    expectTypeOf<Pick<Procxy<Geometry, 'json'>, 'hook'>>().toEqualTypeOf<{
+      readonly hook?: (name: string) => Promise<number>;
+    }>();
   });
 
   it('refuses wrong arguments and unknown members', () => {
@@ -177,5 +193,36 @@ describe('IsProcxiable', () => {
     expectTypeOf<IsProcxiable<{ b: ArrayBufferLike }, 'advanced'>>().toEqualTypeOf<true>();
     expectTypeOf<IsProcxiable<SharedArrayBuffer, 'advanced'>>().toEqualTypeOf<false>();
     expectTypeOf<IsProcxiable<ArrayBufferView, 'json'>>().toEqualTypeOf<false>();
+  });
+});
+
+describe('error classes', () => {
+  it('type each subclass code as its own literal, the base class code as any of them', () => {
+    expectTypeOf<TimeoutError['code']>().toEqualTypeOf<'PROCXY_TIMEOUT'>();
+    expectTypeOf<SerializationError['code']>().toEqualTypeOf<'PROCXY_SERIALIZATION'>();
+    expectTypeOf<AbortError['code']>().toEqualTypeOf<'PROCXY_ABORTED'>();
+    expectTypeOf<ProcxyError['code']>().toEqualTypeOf<ProcxyErrorCode>();
+  });
+});
+
+declare class Server {
+  constructor(port: number);
+  constructor(host: string, port: number);
+  start(): number;
+}
+
+describe('procxy()', () => {
+  const url = new URL('file:///worker.js');
+
+  it('takes the arguments of any constructor signature, and no others', () => {
+    expectTypeOf(procxy(Server, url, {}, 80)).resolves.toEqualTypeOf<Procxy<Server, 'json'>>();
+    expectTypeOf(procxy(Server, url, {}, 'localhost', 80)).resolves.toEqualTypeOf<Procxy<Server, 'json'>>();
+    expectTypeOf(procxy(Server, {}, 'localhost', 80)).resolves.toEqualTypeOf<Procxy<Server, 'json'>>();
+    // @ts-expect-error no constructor takes a host alone
+    void procxy(Server, url, {}, 'localhost');
+    // @ts-expect-error nor no argument
+    void procxy(Server, url, {});
+    // @ts-expect-error Geometry takes one number
+    void procxy(Geometry, url, {}, 'x');
   });
 });
