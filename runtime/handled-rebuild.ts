@@ -24,6 +24,11 @@ interface Waiting {
   readonly standIn: object;
 }
 
+/** The step to property `key` in a path: `.name`, or `["a b"]` for a key that is no identifier. */
+export function keyStep(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
 function isObject(value: unknown): value is object {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';
 }
@@ -79,6 +84,52 @@ export class HandledRebuild {
     this.#waiting = undefined;
     this.#failure = undefined;
     return this.#swap(value);
+  }
+
+  /**
+   * The steps from `root` (the message) to where the value that could not be rebuilt goes (`.a`, `[0]`, `.p`), or
+   * undefined when it is not there but inside another value's payload. Only on failure: it walks what V8 made.
+   */
+  failedAt(root: unknown): string[] | undefined {
+    const target = this.#waiting?.[0]?.standIn;
+    if (target === undefined) return undefined;
+    const seen = new Set<object>();
+    const steps: string[] = [];
+    const find = (item: unknown): boolean => {
+      if (item === target) return true;
+      if (!isObject(item) || seen.has(item)) return false;
+      seen.add(item);
+      const through = (step: string, next: unknown) => {
+        steps.push(step);
+        if (find(next)) return true;
+        steps.pop();
+        return false;
+      };
+      if (Array.isArray(item)) {
+        const record = item as unknown as Record<string, unknown>;
+        return (
+          someElement(item as unknown[], (element, i) => through(`[${i}]`, element)) ||
+          (namedKeys(item) ?? []).some((key) => through(keyStep(key), record[key]))
+        );
+      }
+      if (types.isMap(item)) {
+        let i = 0;
+        for (const [k, v] of item as Map<unknown, unknown>) {
+          if (through(`.<key ${i}>`, k) || through(`.<value ${i}>`, v)) return true;
+          i++;
+        }
+        return false;
+      }
+      if (types.isSet(item)) {
+        let i = 0;
+        for (const element of item as Set<unknown>) if (through(`.<item ${i++}>`, element)) return true;
+        return false;
+      }
+      if (Object.getPrototypeOf(item) !== Object.prototype) return false;
+      const record = item as Record<string, unknown>;
+      return Object.keys(record).some((key) => through(keyStep(key), record[key]));
+    };
+    return find(root) ? steps : undefined;
   }
 
   #wait(name: string, payload: unknown): object {

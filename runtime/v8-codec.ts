@@ -14,7 +14,7 @@ import type * as V8 from 'node:v8';
 import { namedKeys, someElement } from './array-keys.js';
 import { types, v8 } from './builtins.js';
 import { SerializationError } from './errors.js';
-import { HandledRebuild } from './handled-rebuild.js';
+import { HandledRebuild, keyStep } from './handled-rebuild.js';
 import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory, viewMemory } from './transfer.js';
 import { handlerTaking } from './transfer-handlers.js';
@@ -49,20 +49,29 @@ class Unmarked {
 
 /** Rethrows `error`, an Unmarked one with `step` added (steps come innermost first). */
 function passUp(error: unknown, step: string | number): never {
-  if (error instanceof Unmarked) error.steps.push(typeof step === 'number' ? `[${step}]` : stepText(step));
+  if (error instanceof Unmarked) error.steps.push(typeof step === 'number' ? `[${step}]` : keyStep(step));
   throw error;
 }
 
-function stepText(key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+/** The protocol's fields that hold values, as the check names them in a path. */
+const messageFields: Readonly<Record<string, string>> = {
+  '.a': 'args',
+  '.args': 'args',
+  '.v': 'result',
+  '.r': 'reason',
+  '.e': 'error',
+};
+
+/** A path in a message as the caller knows it: `args[0].p` for `.a[0].p`; a thrown value's wrapper is left out. */
+function messagePath(steps: readonly string[]): string {
+  const [field = '', ...rest] = steps;
+  const named = messageFields[field];
+  if (named === undefined) return `message${steps.join('')}`;
+  return named + ((field === '.r' || field === '.e') && rest[0] === '.value' ? rest.slice(1) : rest).join('');
 }
 
-/** The protocol's fields that hold values, as the check names them in a path. */
-const messageFields: Readonly<Record<string, string>> = { '.a': 'args', '.args': 'args', '.v': 'result' };
-
 function unmarkedRefusal(unmarked: Unmarked): SerializationError {
-  const [field = '', ...rest] = unmarked.steps.reverse();
-  const path = (messageFields[field] ?? `message${field}`) + rest.join('');
+  const path = messagePath(unmarked.steps.reverse());
   return new SerializationError(
     `${path}: transfer handler '${unmarked.handler}' takes this object, but the check found another here: it changed between the check and the encoding (a getter that makes a new one on each read?). Read it once and pass what it gave`,
     path,
@@ -499,5 +508,18 @@ export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
   const { failure } = rebuild;
   if (failure === undefined) return rebuild.finish(value);
   const retry = rebuild.retriable ? () => void rebuild.retry(value) : undefined;
-  throw new HandlerFailure(value, failure, retry);
+  throw new HandlerFailure(value, located(failure, rebuild.failedAt(value)), retry);
+}
+
+/** `failure` (whose path is the handler's name) with the path in the message to the value it could not rebuild. */
+function located(failure: SerializationError, steps: readonly string[] | undefined): SerializationError {
+  if (steps === undefined) return failure;
+  const path = messagePath(steps);
+  const named = `${failure.path}: `;
+  const reason = failure.message.startsWith(named) ? failure.message.slice(named.length) : failure.message;
+  return new SerializationError(
+    `${path}: ${reason}`,
+    path,
+    'cause' in failure ? { cause: failure.cause } : {},
+  );
 }

@@ -138,7 +138,7 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
     expect(await worker.norms([new Point(0, 1)])).toEqual([1]);
   });
 
-  it('fails only the call whose argument a handler cannot rebuild in the child, naming the handler', async () => {
+  it('fails only the call whose argument a handler cannot rebuild in the child, naming the handler and the path', async () => {
     const pid = await worker.pid();
     const error = await worker.norms({ b: new Brittle('bad'), p: new Point(3, 4) }).then(
       () => undefined,
@@ -146,13 +146,13 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
     );
     expect(error).toBeInstanceOf(SerializationError);
     expect((error as Error).message).toMatch(
-      /The arguments of 'norms' cannot be read: .*transfer handler 'Brittle' threw in deserialize: cannot rebuild this/,
+      /The arguments of 'norms' cannot be read: args\[0\]\.b: transfer handler 'Brittle' threw in deserialize: cannot rebuild this/,
     );
     expect(await worker.norms([new Point(0, 1)])).toEqual([1]);
     expect(await worker.pid()).toBe(pid);
   });
 
-  it('fails only the call whose result a handler cannot rebuild in the parent, naming the handler', async () => {
+  it('fails only the call whose result a handler cannot rebuild in the parent, naming the handler and the path', async () => {
     const pid = await worker.pid();
     const answers = await Promise.allSettled([worker.brittle('bad'), worker.brittle('good'), worker.pid()]);
     expect(answers[0].status).toBe('rejected');
@@ -160,8 +160,9 @@ describe.each(['json', 'advanced'] as const)('transfer handlers in %s mode', (se
     expect(error).toBeInstanceOf(SerializationError);
     expect(error.method).toBe('brittle');
     expect(error.message).toMatch(
-      /The result of 'brittle' cannot be read: .*transfer handler 'Brittle' threw in deserialize: cannot rebuild this/,
+      /The result of 'brittle' cannot be read: result\.made\[0\]: transfer handler 'Brittle' threw in deserialize: cannot rebuild this/,
     );
+    expect(error.path).toBe('result.made[0]');
     expect(answers[1]).toEqual({ status: 'fulfilled', value: { made: [new Brittle('good')] } });
     expect(answers[2]).toEqual({ status: 'fulfilled', value: pid });
   });
@@ -400,7 +401,7 @@ describe('a worker that never registered the handler', () => {
       expect(reason).toEqual({
         name: 'SerializationError',
         message: expect.stringMatching(
-          /^The reason of the abort cannot be read: No transfer handler named 'Point' is registered/,
+          /^The reason of the abort cannot be read: reason\.p: No transfer handler named 'Point' is registered/,
         ),
       });
       expect(await worker.echo('still serving')).toBe('still serving');
@@ -426,7 +427,7 @@ describe('a worker that never registered the handler', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SerializationError);
       expect((error as Error).message).toMatch(
-        /The arguments of 'describeAll' cannot be read: No transfer handler/,
+        /The arguments of 'describeAll' cannot be read: args\[1\]\.p: No transfer handler/,
       );
       // Both copies of the connection closed: the parent's once sent, the child's as the call failed.
       await ended;
