@@ -150,6 +150,9 @@ export function emitChildEntry(worker: WorkerModel): string {
   return fill('child.ts.tpl', {
     workerModule: quote(`./${path.basename(worker.source)}`),
     classAccess: isIdentifierName(exportName) ? `.${exportName}` : `[${quote(exportName)}]`,
+    // The name the stub sends (its spec's className): the class's own `name` may differ (a class decorator may
+    // return a replacement class), so the child checks the parent's request against this one.
+    className: quote(worker.declaredName),
     methods: stringArray(worker.methods.map((m) => m.name)),
     // Only when some method returns nothing, so that other children stay as they were.
     voids: voids.length > 0 ? `, voids: ${stringArray(voids)}` : '',

@@ -1,3 +1,3 @@
 import { serve } from 'procxy/child';
 
-serve({ load: async () => (await import({{workerModule}})){{classAccess}}, methods: {{methods}}{{voids}} });
+serve({ load: async () => (await import({{workerModule}})){{classAccess}}, className: {{className}}, methods: {{methods}}{{voids}} });

@@ -73,4 +73,4 @@ var init_calculator = __esm({
 
 // examples/calc/calculator.procxy.child.ts
 import { serve } from "procxy/child";
-serve({ load: /* @__PURE__ */ __name(async () => (await Promise.resolve().then(() => (init_calculator(), calculator_exports))).Calculator, "load"), methods: ["add", "stats", "echo", "calls"] });
+serve({ load: /* @__PURE__ */ __name(async () => (await Promise.resolve().then(() => (init_calculator(), calculator_exports))).Calculator, "load"), className: "Calculator", methods: ["add", "stats", "echo", "calls"] });

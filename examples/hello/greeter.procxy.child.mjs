@@ -56,4 +56,4 @@ var init_greeter = __esm({
 
 // examples/hello/greeter.procxy.child.ts
 import { serve } from "procxy/child";
-serve({ load: /* @__PURE__ */ __name(async () => (await Promise.resolve().then(() => (init_greeter(), greeter_exports))).Greeter, "load"), methods: ["greet", "greetAll", "pid"] });
+serve({ load: /* @__PURE__ */ __name(async () => (await Promise.resolve().then(() => (init_greeter(), greeter_exports))).Greeter, "load"), className: "Greeter", methods: ["greet", "greetAll", "pid"] });

@@ -61,4 +61,4 @@ var init_indexer = __esm({
 
 // examples/stateful/indexer.procxy.child.ts
 import { serve } from "procxy/child";
-serve({ load: /* @__PURE__ */ __name(async () => (await Promise.resolve().then(() => (init_indexer(), indexer_exports))).Indexer, "load"), methods: ["index", "top", "stats"] });
+serve({ load: /* @__PURE__ */ __name(async () => (await Promise.resolve().then(() => (init_indexer(), indexer_exports))).Indexer, "load"), className: "Indexer", methods: ["index", "top", "stats"] });

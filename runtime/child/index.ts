@@ -12,6 +12,12 @@ interface ServeTable {
    * their JavaScript returned (a `set(): void` that returns `this` for chaining has done its work all the same).
    */
   readonly voids?: readonly string[];
+  /**
+   * The class's declared name, which the generated stub sends: the parent must ask for it. Without it the class's
+   * `name` is compared, which a class decorator that returns a replacement class (anonymous, or named otherwise)
+   * changes.
+   */
+  readonly className?: string;
 }
 
 /**
@@ -23,7 +29,7 @@ export type ServeOptions = ServeTable &
 
 /** Serves a worker class in this process; call once at the top level of a generated child entry. */
 export function serve(options: ServeOptions): void {
-  const { methods, voids = [] } = options;
+  const { methods, voids = [], className } = options;
   startChild(async (init) => {
     const Class = 'load' in options ? await options.load() : options.Class;
     if (typeof Class !== 'function') {
@@ -32,9 +38,10 @@ export function serve(options: ServeOptions): void {
         `The worker module does not export ${init.className} as a class (it is ${Class === null ? 'null' : typeof Class}); regenerate the procxy stubs`,
       );
     }
-    if (init.className !== Class.name) {
+    const served = className ?? Class.name;
+    if (init.className !== served) {
       throw new ResolutionFailure(
-        `This child serves ${Class.name}, but the parent asked for ${init.className}`,
+        `This child serves ${served || 'an anonymous class'}, but the parent asked for ${init.className}; regenerate the procxy stubs`,
       );
     }
     return { Class, methods, voids };

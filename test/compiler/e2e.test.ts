@@ -607,6 +607,43 @@ describe('stub generated into a temporary project', () => {
     expect(await each.firstOr(['e'], (item) => `${item}!`)).toBe('e!');
   });
 
+  it('serves a class whose decorator returns a replacement class (TC39 and experimentalDecorators)', async () => {
+    const worker = (legacy: boolean): string =>
+      [
+        '// biome-ignore lint/suspicious/noExplicitAny: a mixin constructor',
+        'type Ctor = new (...args: any[]) => object;',
+        legacy
+          ? 'function withDefaults<T extends Ctor>(value: T) {'
+          : 'function withDefaults<T extends Ctor>(value: T, _ctx: ClassDecoratorContext<T>) {',
+        "  return class extends value { region = 'eu'; };",
+        '}',
+        '@withDefaults',
+        'export class W {',
+        '  hi(): string {',
+        '    const region = (this as unknown as { region: string }).region;',
+        "    return ['hi from', region, this.constructor.name || 'anonymous'].join(' ');",
+        '  }',
+        '}',
+        '',
+      ].join('\n');
+    for (const legacy of [false, true]) {
+      const dir = scratchProject({ 'src/w.worker.ts': worker(legacy) });
+      if (legacy) {
+        const tsconfig = path.join(dir, 'tsconfig.json');
+        const config = JSON.parse(readFileSync(tsconfig, 'utf8')) as { compilerOptions: object };
+        config.compilerOptions = { ...config.compilerOptions, experimentalDecorators: true };
+        writeFileSync(tsconfig, JSON.stringify(config));
+      }
+      expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+      expect(typeCheck(dir)).toBe('');
+      const { spawnW } = (await import(pathToFileURL(path.join(dir, 'src/w.worker.procxy.ts')).href)) as {
+        spawnW(): Promise<{ hi(): Promise<string> } & AsyncDisposable>;
+      };
+      await using w = await spawnW();
+      expect(await w.hi()).toBe('hi from eu anonymous');
+    }
+  });
+
   it('names a class exported under a Unicode identifier after that export', async () => {
     const dir = scratchProject({
       'src/p.worker.ts': [

@@ -69,20 +69,24 @@ describe('fill', () => {
     const text = fill('child.ts.tpl', {
       workerModule: "'./a.ts'",
       classAccess: '.A',
+      className: "'A'",
       methods: "['m']",
       voids: '',
     });
-    expect(text).toContain("serve({ load: async () => (await import('./a.ts')).A, methods: ['m'] });");
+    expect(text).toContain(
+      "serve({ load: async () => (await import('./a.ts')).A, className: 'A', methods: ['m'] });",
+    );
   });
 
   it('throws on a missing value and on a value without placeholder', () => {
     expect(() => fill('child.ts.tpl', { workerModule: "'./a.ts'", classAccess: '.A' })).toThrow(
-      'child.ts.tpl needs a value for {{methods}}',
+      'child.ts.tpl needs a value for {{className}}',
     );
     expect(() =>
       fill('child.ts.tpl', {
         workerModule: "'./a.ts'",
         classAccess: '.A',
+        className: "'A'",
         methods: '[]',
         voids: '',
         extra: 'x',
