@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { MethodModel, WorkerModel } from './analyze.js';
 import { GeneratedFile, relativeSpecifier } from './generated-file.js';
-import { isIdentifierName, memberKey, quote } from './signature-text.js';
+import { isIdentifierName, methodKey, quote } from './signature-text.js';
 import { fill } from './template.js';
 import type { ModuleRef } from './type-text.js';
 
@@ -50,7 +50,7 @@ function members(file: GeneratedFile, methods: readonly MethodModel[]): string {
     .flatMap((method) =>
       method.signatures.map(
         (signature) =>
-          `${docBlock(signature.jsDoc, '  ')}  ${memberKey(method.name)}${method.optional ? '?' : ''}${file.print(signature.text)};\n`,
+          `${docBlock(signature.jsDoc, '  ')}  ${methodKey(method.name)}${method.optional ? '?' : ''}${file.print(signature.text)};\n`,
       ),
     )
     .join('');
@@ -163,7 +163,7 @@ export function emitChildEntry(worker: WorkerModel): string {
 function voidCallbacks(methods: readonly MethodModel[]): string {
   const entries = methods
     .filter((m) => m.nothingCallbacks.length > 0)
-    .map((m) => `${memberKey(m.name)}: [${m.nothingCallbacks.join(', ')}]`);
+    .map((m) => `${methodKey(m.name)}: [${m.nothingCallbacks.join(', ')}]`);
   return entries.length === 0 ? '' : `  voidCallbacks: { ${entries.join(', ')} },\n`;
 }
 

@@ -25,6 +25,16 @@ export function memberKey(name: string): string {
   return isIdentifierName(name) ? name : quote(name);
 }
 
+/**
+ * A method's name as a member of the proxy interface (and of the stub spec's objects, alike): as memberKey, but `new`
+ * quoted, which bare would start a construct signature (`new(a: string): R` is what `new proxy(a)` returns, not a
+ * method `proxy.new(a)`). No other identifier changes meaning there: `get`, `set` and `readonly` followed by `(` are
+ * method names, and `constructor` is never a worker's method (Object.prototype has it).
+ */
+export function methodKey(name: string): string {
+  return name === 'new' ? quote(name) : memberKey(name);
+}
+
 const KEYWORDS = new Set([
   'string',
   'number',

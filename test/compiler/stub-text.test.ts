@@ -78,6 +78,59 @@ describe('types', () => {
   });
 });
 
+describe('method names', () => {
+  it("quotes a method named new, which bare would be the proxy's construct signature; other keywords stay bare", async () => {
+    const { stub, tsc } = await stubOf(
+      [
+        'export class W {',
+        '  new(name: string): string {',
+        '    return name;',
+        '  }',
+        '  each(visit: (n: number) => void): void {',
+        '    visit(1);',
+        '  }',
+        '  get(k: string): string {',
+        '    return k;',
+        '  }',
+        '  set(k: string): string {',
+        '    return k;',
+        '  }',
+        '  readonly(): number {',
+        '    return 1;',
+        '  }',
+        '  delete(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        'export class V {',
+        '  new(visit: (n: number) => void): void {',
+        '    visit(1);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      {
+        'src/use.ts': [
+          "import type { WProxy } from './w.worker.procxy.js';",
+          'export async function use(w: WProxy): Promise<string> {',
+          '  // @ts-expect-error: the proxy is no constructor',
+          "  new w('x');",
+          "  return (await w.new('x')) + (await w.get('k')) + (await w.set('k')) + (await w.readonly()) + (await w.delete());",
+          '}',
+          '',
+        ].join('\n'),
+      },
+    );
+    expect(stub).toContain("  'new'(name: string): Promise<string>;");
+    expect(stub).toContain('  get(k: string): Promise<string>;');
+    expect(stub).toContain('  set(k: string): Promise<string>;');
+    expect(stub).toContain('  readonly(): Promise<number>;');
+    expect(stub).toContain('  delete(): Promise<number>;');
+    expect(stub).toContain("  voidCallbacks: { 'new': [0] },");
+    expect(tsc).toBe('');
+  });
+});
+
 describe('defaults', () => {
   it('keeps a defaulted parameter before a required one required, taking undefined (methods and constructor)', async () => {
     const { stub, tsc } = await stubOf(
