@@ -52,7 +52,10 @@ export interface WorkerModel {
   readonly declaredName: string;
   /** How the worker module exports the class: its name, or 'default'. */
   readonly exportName: string;
-  /** Absolute path of the worker file. */
+  /**
+   * Absolute path of the worker file: the one that exports the class, which may re-export it from the file that
+   * declares it. Its child entry imports the class from there, by `exportName`.
+   */
   readonly source: string;
   readonly jsDoc: string | undefined;
   readonly constructorJsDoc: string | undefined;
@@ -161,16 +164,17 @@ export function analyze(
   registerProgram(program);
   const context: Context = { program, checker, mode, diagnostics: [], transferTypes };
   const workers: WorkerModel[] = [];
-  for (const fileName of files) {
-    const file = program.getSourceFile(fileName);
-    if (file === undefined) continue;
-    workers.push(...analyzeFile(context, file));
-  }
+  const selected = new Set(files.map((f) => program.getSourceFile(f)).filter((f) => f !== undefined));
+  for (const file of selected) workers.push(...analyzeFile(context, file, selected));
   return { workers, diagnostics: context.diagnostics };
 }
 
-function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
-  const { checker } = context;
+function analyzeFile(
+  context: Context,
+  file: ts.SourceFile,
+  selected: ReadonlySet<ts.SourceFile>,
+): WorkerModel[] {
+  const { checker, program } = context;
   const moduleSymbol = checker.getSymbolAtLocation(file);
   const classes = new Map<ts.ClassDeclaration, string[]>();
   const expressions = new Set<ts.VariableDeclaration>();
@@ -193,8 +197,13 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
       );
     }
     const decl = target.declarations?.find(ts.isClassDeclaration);
-    // Re-exported classes belong to the file that declares them.
-    if (decl === undefined || decl.getSourceFile() !== file) continue;
+    if (decl === undefined) continue;
+    // A class re-exported from another file of the project is a worker of this file too (its child imports it from
+    // here, as procxy() would), unless "workers" selects the file that declares it: that file's stub serves it, and
+    // a second stub would only compete with it. A package's class (a declaration file) is not the project's worker.
+    const home = decl.getSourceFile();
+    if (home !== file && (selected.has(home) || home.isDeclarationFile || isLibraryFile(program, home)))
+      continue;
     classes.set(decl, [...(classes.get(decl) ?? []), exported.name]);
   }
   const exportEquals = file.statements.find((s) => ts.isExportAssignment(s) && s.isExportEquals);
@@ -222,7 +231,10 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
     }
   }
   const workers: WorkerModel[] = [];
-  const ordered = [...classes].sort(([a], [b]) => a.pos - b.pos);
+  // Classes declared here in source order, then re-exported ones in the order the file exports them.
+  const declaredHere = [...classes].filter(([decl]) => decl.getSourceFile() === file);
+  const reexported = [...classes].filter(([decl]) => decl.getSourceFile() !== file);
+  const ordered = [...declaredHere.sort(([a], [b]) => a.pos - b.pos), ...reexported];
   for (const [decl, names] of ordered) {
     if ((ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract) !== 0) continue;
     // An error class exported beside the worker (for the parent's `instanceof`) is none.
@@ -268,7 +280,7 @@ function analyzeFile(context: Context, file: ts.SourceFile): WorkerModel[] {
       );
       continue;
     }
-    workers.push(analyzeClass(context, decl, className, exportName));
+    workers.push(analyzeClass(context, decl, className, exportName, file));
   }
   return workers;
 }
@@ -278,13 +290,15 @@ function analyzeClass(
   decl: ts.ClassDeclaration,
   className: string,
   exportName: string,
+  workerFile: ts.SourceFile,
 ): WorkerModel {
   const { checker, program } = context;
   const file = decl.getSourceFile();
   const reserved = new Set<string>();
+  // The stub names the class as the worker file exports it, which may re-export it from `file`.
   const classRef: RefPart = {
     kind: 'ref',
-    module: { kind: 'file', path: runtimePath(file.fileName) },
+    module: { kind: 'file', path: runtimePath(workerFile.fileName) },
     name: exportName,
     preferred: className,
   };
@@ -501,7 +515,7 @@ function analyzeClass(
     className,
     declaredName: decl.name?.text ?? className,
     exportName,
-    source: file.fileName,
+    source: workerFile.fileName,
     jsDoc: jsDocOf(decl),
     constructorJsDoc: jsDocOf(ctorDecl),
     constructorArgs,

@@ -259,7 +259,7 @@ export class Generator {
           'PRX9011',
           files.length === 0
             ? `no ${scripts.length > 0 ? 'TypeScript source ' : 'file '}matches "workers" (${config.workers.join(', ')}) under ${posixRelative(process.cwd(), config.root) || '.'}${linkedOutNote(scan.linkedOut)}${javaScriptNote(config.root, scripts)}`
-            : `no worker class found: ${files.length} file(s) match "workers" but none exports a class that is not abstract`,
+            : `no worker class found: ${files.length} file(s) match "workers" but none exports a class that can be one (declared in the project, not abstract, not an Error subclass)`,
         ),
       );
     }

@@ -218,7 +218,7 @@ describe('procxy generate', () => {
     });
     const run = runCli(['generate'], dir);
     expect(run.stdout).toContain(
-      'error PRX9011: no worker class found: 1 file(s) match "workers" but none exports a class that is not abstract',
+      'error PRX9011: no worker class found: 1 file(s) match "workers" but none exports a class that can be one (declared in the project, not abstract, not an Error subclass)',
     );
     expect(run.status).toBe(1);
   });

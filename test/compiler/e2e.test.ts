@@ -644,6 +644,99 @@ describe('stub generated into a temporary project', () => {
     }
   });
 
+  it('serves a class a worker file re-exports from a file "workers" does not select, beside its own classes', async () => {
+    const store = [
+      'export interface Entry {',
+      '  key: string;',
+      '}',
+      'interface Hidden {',
+      '  n: number;',
+      '}',
+      'export class Store {',
+      '  /** Reads a key. */',
+      '  get(k: string): Entry {',
+      "    return { key: k + '!' };",
+      '  }',
+      '  double(hidden: Hidden): number {',
+      '    return hidden.n * 2;',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const dir = scratchProject({
+      'src/impl/store.ts': store,
+      'src/only.worker.ts': "export { Store } from './impl/store.js';\n",
+      'src/api.worker.ts': [
+        "export { Store as Kv } from './impl/store.js';",
+        'export class Api {',
+        '  ping(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect((await generate({ cwd: dir })).diagnostics).toEqual([]);
+    const only = readProjectFile(dir, 'src/only.worker.procxy.ts');
+    expect(only).toContain("import type { Store } from './only.worker.js';");
+    expect(only).toContain("import type { Entry } from './impl/store.js';");
+    expect(only).toContain("import type { Store } from './only.worker.js';");
+    expect(only).toContain("double(hidden: Parameters<Store['double']>[0]): Promise<number>;");
+    const api = readProjectFile(dir, 'src/api.worker.procxy.ts');
+    expect(api).toContain('export function spawnApi(');
+    expect(api).toContain('export function spawnKv(');
+    expect(typeCheck(dir)).toBe('');
+    const { spawnStore } = (await import(
+      pathToFileURL(path.join(dir, 'src/only.worker.procxy.ts')).href
+    )) as {
+      spawnStore(): Promise<{ get(k: string): Promise<{ key: string }> } & AsyncDisposable>;
+    };
+    const { spawnApi, spawnKv } = (await import(
+      pathToFileURL(path.join(dir, 'src/api.worker.procxy.ts')).href
+    )) as {
+      spawnApi(): Promise<{ ping(): Promise<number> } & AsyncDisposable>;
+      spawnKv(): Promise<
+        {
+          get(k: string): Promise<{ key: string }>;
+          double(h: { n: number }): Promise<number>;
+        } & AsyncDisposable
+      >;
+    };
+    await using storeProxy = await spawnStore();
+    await using apiProxy = await spawnApi();
+    await using kv = await spawnKv();
+    expect(await storeProxy.get('a')).toEqual({ key: 'a!' });
+    expect(await apiProxy.ping()).toBe(1);
+    expect(await kv.get('b')).toEqual({ key: 'b!' });
+    expect(await kv.double({ n: 21 })).toBe(42);
+  });
+
+  it('leaves a re-exported class to the stub of the file that declares it when "workers" selects that file', async () => {
+    const dir = scratchProject({
+      'src/store.worker.ts': 'export class Store {\n  get(k: string): string {\n    return k;\n  }\n}\n',
+      'src/api.worker.ts': [
+        "export { Store } from './store.worker.js';",
+        'export class Api {',
+        '  ping(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.written.map((f) => path.relative(dir, f).replaceAll(path.sep, '/')).sort()).toEqual([
+      'src/api.worker.procxy.child.mjs',
+      'src/api.worker.procxy.ts',
+      'src/store.worker.procxy.child.mjs',
+      'src/store.worker.procxy.ts',
+    ]);
+    expect(readProjectFile(dir, 'src/api.worker.procxy.ts')).not.toContain('Store');
+    expect(readProjectFile(dir, 'src/store.worker.procxy.ts')).toContain('export function spawnStore(');
+    expect(typeCheck(dir)).toBe('');
+  });
+
   it('names a class exported under a Unicode identifier after that export', async () => {
     const dir = scratchProject({
       'src/p.worker.ts': [
