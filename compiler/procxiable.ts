@@ -448,20 +448,27 @@ class Judge {
 /**
  * Whether a callback's declared result lets the worker take what the child's callback gives, a Promise: it holds a
  * Promise (a thenable: `T | Promise<T>` has the worker await it too), or nothing the worker would use (void,
- * undefined). A type parameter or `any`/`unknown` is let be.
+ * undefined). `any`/`unknown` is let be; a type parameter is judged by its constraint (`T extends string` is a
+ * string to the worker, as `Procxy<T>` sees it), an unconstrained one let be.
  */
 function resultAwaitable(checker: ts.TypeChecker, returned: ts.Type): boolean {
   const loose =
-    ts.TypeFlags.Void |
-    ts.TypeFlags.Undefined |
-    ts.TypeFlags.Never |
-    ts.TypeFlags.Any |
-    ts.TypeFlags.Unknown |
-    ts.TypeFlags.Instantiable;
-  const members = returned.isUnion() ? returned.types : [returned];
+    ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Never | ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+  const members = constrainedMembers(checker, returned);
   return (
     members.some((t) => checker.getAwaitedType(t) !== t) || members.every((t) => (t.flags & loose) !== 0)
   );
+}
+
+/** The members of a union, a type parameter (or a type made of one) as those of its constraint, unknown if none. */
+function constrainedMembers(checker: ts.TypeChecker, type: ts.Type): ts.Type[] {
+  return (type.isUnion() ? type.types : [type]).flatMap((t) => {
+    if ((t.flags & ts.TypeFlags.Instantiable) === 0) return [t];
+    const constraint = checker.getBaseConstraintOfType(t);
+    if (constraint === undefined || constraint === t || (constraint.flags & ts.TypeFlags.Instantiable) !== 0)
+      return [checker.getUnknownType()];
+    return constrainedMembers(checker, constraint);
+  });
 }
 
 /**

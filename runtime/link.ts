@@ -504,6 +504,9 @@ export class ParentLink {
   #track(id: number, call: PendingCall, timeout: number): void {
     if (this.#pending.size === 0) this.#setRef(true);
     this.#pending.set(id, call);
+    // A getter of its arguments may have ended the worker as they were encoded (aborted its signal, $terminate()):
+    // the calls pending then were rejected, and nothing will answer this one.
+    if (this.#closed !== undefined) return this.#settle(id, this.#closed(call.method), false);
     if (timeout !== Infinity) this.#deadlines.add(id, timeout, this.#pending.size);
   }
 

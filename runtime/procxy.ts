@@ -69,12 +69,14 @@ export function procxy<C extends WorkerConstructor, Mode extends SerializationMo
   Class: C,
   modulePath?: string | URL,
   options?: ProcxyOptions<Mode>,
-  ...args: ConstructorArgs<C>
+  // ConstructorParameters too: a generic wrapper's `...args: ConstructorParameters<C>` passes on as it is.
+  ...args: ConstructorArgs<C> | ConstructorParameters<C>
 ): Promise<Procxy<InstanceType<C>, Mode>>;
 export function procxy<C extends WorkerConstructor, Mode extends SerializationMode = 'json'>(
   Class: C,
   options: ProcxyOptions<Mode>,
-  ...args: ConstructorArgs<C>
+  // ConstructorParameters too: a generic wrapper's `...args: ConstructorParameters<C>` passes on as it is.
+  ...args: ConstructorArgs<C> | ConstructorParameters<C>
 ): Promise<Procxy<InstanceType<C>, Mode>>;
 export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Promise<unknown> {
   let modulePath: unknown;

@@ -1,6 +1,6 @@
 // Cancellation: an AbortSignal as the last argument reaches the method as a fresh signal, and rejects the call at once.
 import { getEventListeners } from 'node:events';
-import { AbortError, procxy, type SerializationMode } from 'procxy';
+import { AbortError, procxy, type SerializationMode, TerminatedError } from 'procxy';
 import { describe, expect, it, vi } from 'vitest';
 import { liveCallbackTables } from '../../dist/runtime/callbacks.js';
 import { Tasks } from './data-fixtures/callbacks.mjs';
@@ -254,6 +254,28 @@ describe('cancellation', () => {
       const error = await rejection(track(started));
       expect(error).toBeInstanceOf(AbortError);
       expect(error).toMatchObject({ cause: 'aborted while read' });
+    }
+  });
+
+  it('rejects a call at once when a getter of its arguments ends the worker', async () => {
+    for (const ending of ['signal', 'terminate'] as const) {
+      for (const kind of ['with a signal', 'plain'] as const) {
+        const controller = new AbortController();
+        const w = await track(procxy(Tasks, tasksUrl, { signal: controller.signal }));
+        const value = {
+          get read() {
+            if (ending === 'signal') controller.abort('stop');
+            else void w.$terminate();
+            return 1;
+          },
+        };
+        const call =
+          kind === 'plain' ? w.kinds(value as never) : w.workWith(value, new AbortController().signal);
+        const error = await rejection(call);
+        expect(error, `${ending}, ${kind}`).toBeInstanceOf(
+          ending === 'signal' ? AbortError : TerminatedError,
+        );
+      }
     }
   });
 

@@ -10,6 +10,7 @@ import type {
   ProxyControls,
   SerializationError,
   TimeoutError,
+  WorkerConstructor,
 } from 'procxy';
 import { procxy } from 'procxy';
 import { describe, expectTypeOf, it } from 'vitest';
@@ -224,5 +225,12 @@ describe('procxy()', () => {
     void procxy(Server, url, {});
     // @ts-expect-error Geometry takes one number
     void procxy(Geometry, url, {}, 'x');
+  });
+
+  it("passes on a generic wrapper's constructor arguments", () => {
+    function start<C extends WorkerConstructor>(Class: C, ...args: ConstructorParameters<C>) {
+      return procxy(Class, { timeout: 1000 }, ...args);
+    }
+    expectTypeOf(start(Geometry, 2)).resolves.toEqualTypeOf<Procxy<Geometry, 'json'>>();
   });
 });
