@@ -156,7 +156,11 @@ describe('docs/api.md', () => {
       const [, code, fields] = cells!;
       if (symbol !== base) expect(code, symbol.name).toContain(`\`${codes.get(symbol.name)}\``);
       const declaration = resolved(symbol).valueDeclaration as ts.ClassDeclaration;
-      const own = declaration.members.filter(ts.isPropertyDeclaration).map((member) => member.name.getText());
+      // A subclass redeclares `code` only to narrow its type to its own literal: not a field of its own.
+      const own = declaration.members
+        .filter(ts.isPropertyDeclaration)
+        .map((member) => member.name.getText())
+        .filter((name) => symbol === base || name !== 'code');
       expect(codeSpans(fields!).sort(), symbol.name).toEqual(own.sort());
     }
     const union = checker.getDeclaredTypeOfSymbol(
