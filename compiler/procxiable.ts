@@ -460,9 +460,14 @@ function resultAwaitable(checker: ts.TypeChecker, returned: ts.Type): boolean {
   );
 }
 
-/** The members of a union, a type parameter (or a type made of one) as those of its constraint, unknown if none. */
+/**
+ * The members of a union, a type parameter (or a type made of one) as those of its constraint, unknown if none; a
+ * template literal or `Uppercase<...>` type is a string whatever it is made of.
+ */
 function constrainedMembers(checker: ts.TypeChecker, type: ts.Type): ts.Type[] {
   return (type.isUnion() ? type.types : [type]).flatMap((t) => {
+    if (t.flags & (ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringMapping))
+      return [checker.getStringType()];
     if ((t.flags & ts.TypeFlags.Instantiable) === 0) return [t];
     const constraint = checker.getBaseConstraintOfType(t);
     if (constraint === undefined || constraint === t || (constraint.flags & ts.TypeFlags.Instantiable) !== 0)

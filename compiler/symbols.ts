@@ -10,6 +10,18 @@ export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol | undefi
     : symbol;
 }
 
+/**
+ * Whether an export reaches its declaration only as a type (`export type { A }`, `export { type A } from`, or an
+ * `import type` exported on): at run time the module has no such value.
+ */
+export function isTypeOnlyExport(checker: ts.TypeChecker, symbol: ts.Symbol): boolean {
+  for (let s: ts.Symbol | undefined = symbol; s !== undefined && s.flags & ts.SymbolFlags.Alias; ) {
+    if (s.declarations?.some(ts.isTypeOnlyImportOrExportDeclaration)) return true;
+    s = checker.getImmediateAliasedSymbol(s);
+  }
+  return false;
+}
+
 /** The generic type a type reference instantiates (`Array` for `Array<string>`), or the type itself. */
 export function referenceTarget(type: ts.Type): ts.Type {
   return type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference

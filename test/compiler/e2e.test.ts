@@ -737,6 +737,45 @@ describe('stub generated into a temporary project', () => {
     expect(typeCheck(dir)).toBe('');
   });
 
+  it('makes no worker of a class a worker file exports as a type only, which no child could load', async () => {
+    const dir = scratchProject({
+      'src/impl/t1.ts': 'export class T1 {\n  t(): number {\n    return 1;\n  }\n}\n',
+      'src/g.worker.ts': [
+        "export type { T1 } from './impl/t1.js';",
+        'export class G {',
+        '  g(): number {',
+        '    return 3;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'src/t2.worker.ts': [
+        "import { T1 } from './impl/t1.js';",
+        'export type { T1 };',
+        "export { type T1 as T1b } from './impl/t1.js';",
+        'class L {',
+        '  hi(): string {',
+        "    return 'hi';",
+        '  }',
+        '}',
+        'export type { L };',
+        'export class Kept {',
+        '  k(): number {',
+        '    return 2;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics).toEqual([]);
+    expect(readProjectFile(dir, 'src/g.worker.procxy.ts')).not.toContain('T1');
+    const t2 = readProjectFile(dir, 'src/t2.worker.procxy.ts');
+    expect(t2).toContain('export function spawnKept(');
+    expect(t2).not.toMatch(/spawnT1|spawnL\b/);
+    expect(typeCheck(dir)).toBe('');
+  });
+
   it('names a class exported under a Unicode identifier after that export', async () => {
     const dir = scratchProject({
       'src/p.worker.ts': [
