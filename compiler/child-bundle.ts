@@ -54,7 +54,8 @@ export async function bundleChild(options: {
       packages: 'external',
       absWorkingDir: options.root,
       outfile: options.outFile,
-      banner: { js: `${options.banner}\n${commonJsGlobals}` },
+      // Bundled JavaScript, not the project's source: a tsconfig with checkJs would check it and fail on it.
+      banner: { js: `${options.banner}\n// @ts-nocheck\n${commonJsGlobals}` },
       // A worker written for CommonJS finds its files through these; in the bundle they are the child entry's own.
       define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
       metafile: true,

@@ -776,6 +776,30 @@ describe('stub generated into a temporary project', () => {
     expect(typeCheck(dir)).toBe('');
   });
 
+  it('writes child bundles that a tsconfig with checkJs leaves alone', async () => {
+    const dir = scratchProject({
+      'src/cb.worker.ts': [
+        'export class Each {',
+        '  async each(cb: (x: number) => Promise<void>): Promise<void> {',
+        '    await cb(1);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const tsconfig = path.join(dir, 'tsconfig.json');
+    writeFileSync(
+      tsconfig,
+      readFileSync(tsconfig, 'utf8').replace(
+        '"strict": true',
+        '"strict": true,\n    "allowJs": true,\n    "checkJs": true',
+      ),
+    );
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics).toEqual([]);
+    expect(typeCheck(dir)).toBe('');
+  });
+
   it('names a class exported under a Unicode identifier after that export', async () => {
     const dir = scratchProject({
       'src/p.worker.ts': [
