@@ -96,7 +96,7 @@ export async function procxy(Class: WorkerConstructor, ...rest: unknown[]): Prom
     if (Class.name === '') {
       // The child finds the class by its name in the module: without one, it would take another export.
       throw new ModuleResolutionError(
-        'The worker class has no name (a class expression returned or passed as it is), so its module cannot be searched for it: declare it with a name and export it',
+        'The worker class has no name (a class expression returned or passed as it is, or a class decorator that returns an anonymous class), so its module cannot be searched for it: declare it with a name and export it, have the decorator return a named class, or use its generated stub',
       );
     }
     if (modulePath !== undefined && typeof modulePath !== 'string' && !(modulePath instanceof URL)) {
