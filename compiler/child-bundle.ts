@@ -1,7 +1,10 @@
 // Bundles a child entry with esbuild into one ESM file that starts on plain Node 20 (no TypeScript loader).
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Message, type Plugin } from 'esbuild';
+import { urlPath } from './emit.js';
 import { existingFolder, STUB_FILE, STUB_SPECIFIER, stubFor } from './outputs.js';
+import { quote } from './signature-text.js';
 
 export interface ChildBundle {
   readonly text: string;
@@ -61,7 +64,7 @@ export async function bundleChild(options: {
       metafile: true,
       logLevel: 'silent',
       charset: 'utf8',
-      plugins: [generatedStubs(options.stubs)],
+      plugins: [generatedStubs(options.stubs, path.dirname(options.outFile))],
       ...(options.tsconfig === undefined ? {} : { tsconfig: options.tsconfig }),
     });
     const output = result.outputFiles.find((f) => f.path === options.outFile) ?? result.outputFiles[0]!;
@@ -81,7 +84,7 @@ export async function bundleChild(options: {
  * Serves the stubs of this run from memory: on a clean tree they are not on disk yet, and an older one on disk may
  * name methods the other worker's new child no longer serves in that order.
  */
-function generatedStubs(stubs: ReadonlyMap<string, string>): Plugin {
+function generatedStubs(stubs: ReadonlyMap<string, string>, bundleDir: string): Plugin {
   return {
     name: 'procxy-generated-stubs',
     setup(build) {
@@ -90,11 +93,32 @@ function generatedStubs(stubs: ReadonlyMap<string, string>): Plugin {
         const stub = stubFor(args.path, args.resolveDir, stubs);
         return stub === undefined ? undefined : { path: stub };
       });
-      build.onLoad({ filter: STUB_FILE }, (args) => {
-        const contents = stubs.get(args.path);
-        if (contents === undefined) return undefined;
-        return { contents, loader: 'ts', resolveDir: existingFolder(path.dirname(args.path)) };
+      build.onLoad({ filter: STUB_FILE }, async (args) => {
+        const stubDir = path.dirname(args.path);
+        const fromBundle = path.relative(bundleDir, stubDir).split(path.sep).join('/');
+        let contents = stubs.get(args.path);
+        if (contents === undefined && fromBundle === '') return undefined;
+        contents ??= await readFile(args.path, 'utf8');
+        return {
+          contents: fromBundle === '' ? contents : childFoundFrom(contents, fromBundle),
+          loader: 'ts',
+          resolveDir: existingFolder(stubDir),
+        };
       });
     },
   };
+}
+
+/**
+ * A stub's text with its child entry found from `folder` (its own, relative to the bundle): inside the bundle,
+ * `import.meta.url` and `__dirname` are the bundle's, not the stub's, so a stub from another folder would look for
+ * its child beside the bundle.
+ */
+function childFoundFrom(stub: string, folder: string): string {
+  return stub
+    .replace(
+      /new URL\(('(?:[^'\\]|\\.)*'), import\.meta\.url\)/g,
+      (_, child: string) => `new URL(${child}, new URL(${quote(`${urlPath(folder)}/`)}, import.meta.url))`,
+    )
+    .replace(/\(__dirname, /g, `(__dirname, ${quote(folder)}, `);
 }

@@ -178,7 +178,7 @@ function childLocation(file: GeneratedFile, relative: string, commonJs: boolean)
  * A relative path as the path of a URL (`new URL(it, import.meta.url)`): `#` and `?` would start its fragment or
  * query, `%` an escape, a backslash a separator, and control characters are dropped, so those are percent-encoded.
  */
-function urlPath(relative: string): string {
+export function urlPath(relative: string): string {
   return [...relative]
     .map((c) => {
       const code = c.charCodeAt(0);

@@ -113,6 +113,52 @@ it('bundles into a worker that spawns another the stub this run generates: on a 
   expect(run.stdout).toBe('1\n');
 });
 
+it('bundles into a worker the stub of a worker in another folder, which finds its child from there', async () => {
+  const dir = scratchProject({
+    'src/b/b.worker.ts': 'export class B {\n  alpha(): number {\n    return 1;\n  }\n}\n',
+    'src/a/a.worker.ts': [
+      "import { spawnB } from '../b/b.worker.procxy.js';",
+      'export class A {',
+      '  async viaB(): Promise<number> {',
+      '    await using b = await spawnB(undefined);',
+      '    return await b.alpha();',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+    // Beside A's stub, which the app's bundle holds: only the stubs inside A's child come from elsewhere.
+    'src/a/main.ts': [
+      "import { spawnA } from './a.worker.procxy.js';",
+      'await using a = await spawnA(undefined);',
+      'console.log(await a.viaB());',
+      '',
+    ].join('\n'),
+  });
+  const run = async () => {
+    await build({
+      absWorkingDir: dir,
+      entryPoints: ['src/a/main.ts'],
+      outfile: 'src/a/main.bundle.mjs',
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+    });
+    return spawnSync(process.execPath, [path.join(dir, 'src/a/main.bundle.mjs')], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+  };
+  // On a clean tree (B's stub served from memory), then again with it on disk.
+  expect(runCli(['generate'], dir).status).toBe(0);
+  expect(await run()).toMatchObject({ stderr: '', stdout: '1\n' });
+  rmSync(path.join(dir, 'src/a/a.worker.procxy.child.mjs'));
+  expect(runCli(['generate'], dir).status).toBe(0);
+  expect(await run()).toMatchObject({ stderr: '', stdout: '1\n' });
+});
+
 const nodeTypesWorker = [
   "import { EventEmitter } from 'node:events';",
   "import type { Socket } from 'node:net';",
