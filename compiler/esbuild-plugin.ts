@@ -1,5 +1,5 @@
 // `procxy/esbuild`: generates the stubs and child entries inside an esbuild build, with the generator of `procxy generate`.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildOptions, Location, OutputFile, PartialMessage, Plugin } from 'esbuild';
 import { ConfigError } from './config.js';
@@ -8,7 +8,7 @@ import type { ProcxyDiagnostic } from './diagnostics.js';
 import { type GenerateResult, Generator } from './generate.js';
 import { type LineIndex, lineIndexes, utf8Length } from './line-index.js';
 import { loadConfig } from './load-config.js';
-import { existingFolder, STUB_FILE, STUB_SPECIFIER, stubFor, stubPath } from './outputs.js';
+import { existingFolder, STUB_FILE, STUB_SPECIFIER, stubFor, stubPath, writeOutput } from './outputs.js';
 
 export interface ProcxyPluginOptions {
   /** Config file, relative to the build's `absWorkingDir` (default: `procxy.config.ts` there). */
@@ -279,8 +279,7 @@ export function procxyPlugin(options: ProcxyPluginOptions = {}): Plugin {
           if (build.initialOptions.write === false) {
             result.outputFiles?.push(outputFile(target, text));
           } else {
-            mkdirSync(path.dirname(target), { recursive: true });
-            writeFileSync(target, text);
+            writeOutput(target, text);
           }
         }
         return { errors: [] };

@@ -1,14 +1,5 @@
 // The generator pipeline (config -> analysis -> emit -> write/check); the CLI, tests and plugins all use it.
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  type Stats,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { analyze, type WorkerModel } from './analyze.js';
@@ -26,6 +17,7 @@ import {
   isWorkerCandidate,
   posixRelative,
   stubPath,
+  writeOutput,
 } from './outputs.js';
 import {
   IncrementalProgram,
@@ -302,8 +294,7 @@ export class Generator {
         if (existing !== undefined && sameText(existing, text)) continue;
         (existing === undefined ? missing : stale).push(file);
         if (!check) {
-          mkdirSync(path.dirname(file), { recursive: true });
-          writeFileSync(file, text);
+          writeOutput(file, text);
           written.push(file);
         }
       }

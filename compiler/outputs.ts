@@ -1,5 +1,5 @@
 // Where generated files go, and finding generated files (by their header) that no source produces any more.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseHeader } from './emit.js';
 import type { GlobSet, WalkedFolder } from './glob.js';
@@ -112,4 +112,20 @@ export function findOrphans(options: {
     }
   }
   return [...orphans].sort();
+}
+
+/**
+ * Writes a generated file whole or not at all: to a file of its own beside it, then renamed over it, so a reader (a
+ * second `procxy generate`, its --check, node, tsc) sees the old text or the new, never a truncated one.
+ */
+export function writeOutput(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
 }

@@ -1,9 +1,18 @@
 // Where generated files go and how they refer to each other: odd file names, specifiers, headers, orphans.
-import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../compiler/generate.js';
+import { writeOutput } from '../../compiler/outputs.js';
 import { readProjectFile, removeTempProjects, repoRoot, scratchProject, typeCheck } from './project.js';
 
 afterAll(removeTempProjects);
@@ -165,5 +174,21 @@ describe('orphans', () => {
     expect((await generate({ cwd: dir })).orphans).toHaveLength(2);
     expect(existsSync(path.join(dir, 'shared/b.worker.procxy.ts'))).toBe(false);
     expect(existsSync(path.join(dir, 'shared/a.worker.procxy.ts'))).toBe(true);
+  });
+});
+
+describe('writing', () => {
+  it('replaces an output whole, through a file of its own that it leaves nowhere, even when it fails', () => {
+    const dir = scratchProject({});
+    const file = path.join(dir, 'gen/a.procxy.ts');
+    writeOutput(file, 'first\n');
+    writeOutput(file, 'second\n');
+    expect(readFileSync(file, 'utf8')).toBe('second\n');
+    expect(readdirSync(path.dirname(file))).toEqual(['a.procxy.ts']);
+    // A folder where the output goes: the rename fails, the partial file is removed.
+    const folder = path.join(dir, 'gen/b.procxy.ts');
+    mkdirSync(path.join(folder, 'inside'), { recursive: true });
+    expect(() => writeOutput(folder, 'text\n')).toThrow();
+    expect(readdirSync(path.dirname(file)).sort()).toEqual(['a.procxy.ts', 'b.procxy.ts']);
   });
 });
