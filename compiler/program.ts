@@ -46,7 +46,10 @@ export function readTsconfig(tsconfig: string): Tsconfig {
       },
     },
   );
-  const error = fatal ?? parsed?.errors.find((d) => d.category === ts.DiagnosticCategory.Error);
+  // TS18003, no input found: a new project's worker may not be written yet, and only the options are needed here.
+  const noInputs = 18003;
+  const error =
+    fatal ?? parsed?.errors.find((d) => d.category === ts.DiagnosticCategory.Error && d.code !== noInputs);
   if (parsed === undefined || error !== undefined) {
     const text =
       typeof error === 'string' ? error : ts.flattenDiagnosticMessageText(error?.messageText ?? '', '\n');
@@ -139,10 +142,10 @@ export class IncrementalProgram {
       if (path.basename(found) === 'package.json') inputs.add(path.resolve(found));
     };
     const recording: ts.ModuleResolutionHost = {
+      // A package.json looked for and not found counts too: one that appears there, nearer, decides instead.
       fileExists: (name) => {
-        const exists = host.fileExists(name);
-        if (exists) read(name);
-        return exists;
+        read(name);
+        return host.fileExists(name);
       },
       readFile: (name) => {
         const text = host.readFile(name);

@@ -534,6 +534,14 @@ describe('procxy generate', () => {
     expect(run.status).toBe(2);
   });
 
+  it('says no worker matches, not that the tsconfig cannot be read, when its include has no file yet', () => {
+    const dir = scratchProject({});
+    const run = runCli(['generate'], dir);
+    expect(run.stdout).not.toContain('PRX9001');
+    expect(codes(run.stdout)).toEqual(['error PRX9011']);
+    expect(run.status).toBe(1);
+  });
+
   it('exits 1 when the globs find no worker', () => {
     const dir = tempProject('typed');
     writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['nothing/*.ts'] };\n");

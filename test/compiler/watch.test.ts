@@ -478,3 +478,18 @@ it('rewrites the stubs for CommonJS or ESM when the type in package.json changes
     cli.kill('SIGTERM');
   }
 }, 120_000);
+
+it('rewrites the stubs when a nearer package.json appears and decides their module kind', async () => {
+  const dir = scratchProject({ 'src/k.worker.ts': worker('K', ['one']) });
+  const stub = path.join(dir, 'src/k.worker.procxy.ts');
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(readFileSync(stub, 'utf8')).toMatch(/import\.meta\.url/);
+    writeFileSync(path.join(dir, 'src/package.json'), '{ "type": "commonjs" }\n');
+    await until(() => readFileSync(stub, 'utf8').includes('__dirname'), 'the stub written for CommonJS');
+    expect(out.stderr).toBe('');
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
