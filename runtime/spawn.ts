@@ -113,6 +113,31 @@ function forward(chunk: Buffer): void {
 
 let forwardingFailed = false;
 
+/** Bytes our stderr may hold unwritten before the children's stderr is read no more until it drains. */
+const forwardBacklog = 1024 * 1024;
+const heldForStderr = new Set<Socket>();
+
+/**
+ * Stops reading a child's stderr until ours drains: a child that writes faster than our stderr's reader takes
+ * (a slow pipe) would otherwise have this process hold all it wrote. The child then waits on its own stderr, as it
+ * would writing to ours directly.
+ */
+function holdUntilDrained(stream: Socket): void {
+  if (heldForStderr.size === 0) {
+    process.stderr.once('drain', releaseHeld);
+    process.stderr.once('close', releaseHeld);
+  }
+  heldForStderr.add(stream);
+  stream.pause();
+}
+
+function releaseHeld(): void {
+  process.stderr.off('drain', releaseHeld);
+  process.stderr.off('close', releaseHeld);
+  for (const stream of heldForStderr) stream.resume();
+  heldForStderr.clear();
+}
+
 /** Characters of a child's stderr kept for its crash report. */
 const tailChars = 8 * 1024;
 
@@ -128,6 +153,7 @@ export class StderrTail {
     stream.on('data', (chunk: Buffer) => {
       forward(chunk);
       this.#tail = (this.#tail + decoder.write(chunk)).slice(-tailChars);
+      if (!forwardingFailed && process.stderr.writableLength > forwardBacklog) holdUntilDrained(stream);
     });
     this.closed = new Promise((resolve) => {
       stream.on('close', resolve);

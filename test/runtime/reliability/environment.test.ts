@@ -314,6 +314,31 @@ describe('the parent’s stderr', () => {
   });
 });
 
+describe('the parent’s stderr, slow', () => {
+  it('holds little of what the worker writes while its reader does not read: the worker waits instead', async () => {
+    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
+    const run = spawn(process.execPath, [parent, 'stderr-flood', '32'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    run.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    // Nothing reads the parent's stderr for a while: without a limit, it would hold all 32 MiB the worker writes.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    let copied = 0;
+    run.stderr.on('data', (chunk: Buffer) => {
+      copied += chunk.length;
+    });
+    const [code] = (await once(run, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { wrote: number; most: number };
+    expect(report.wrote).toBe(32);
+    expect(report.most).toBeLessThan(4 * 1024 * 1024);
+    expect(copied).toBe(32 * 1024 * 1024);
+  }, 60_000);
+});
+
 describe('module paths that look like options', () => {
   it('a relative "--eval=..." path that does not exist is ModuleResolutionError naming the file', async () => {
     class Anything {}
