@@ -1,6 +1,6 @@
 // Starts a child Node process with the link's two pipes, the env and execArgv policies, and a stderr tail.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { OptionsValidationError, type ProcxyError, SpawnError } from './errors.js';
@@ -46,8 +46,23 @@ function findLauncher(): string | null {
  */
 const stdio = ['ignore', 'inherit', 'pipe', 'pipe', 'pipe'] as const;
 
+/**
+ * Throws EMFILE or ENFILE unless the file descriptors a spawn holds at once are free: a socketpair per pipe, and the
+ * two libuv's fork takes. Short of them, libuv may make some pipes and fail after, and Node then drops them without
+ * closing them (their descriptors leak), so the spawn is not tried.
+ */
+function reserveDescriptors(pipes: number): void {
+  const opened: number[] = [];
+  try {
+    for (let i = 0; i < pipes * 2 + 2; i++) opened.push(openSync('/dev/null', 'r'));
+  } finally {
+    for (const fd of opened) closeSync(fd);
+  }
+}
+
 /** Starts the child, through setpriv when deathSignalLauncher() has one (the pid is node's all the same). */
 export function spawnChild(entry: string, options: ResolvedOptions): ChildProcess {
+  reserveDescriptors(options.supportHandles ? 4 : 3);
   const node = [process.execPath, ...options.execArgv, entry, ...options.args];
   const setpriv = deathSignalLauncher();
   const [file, ...args] = setpriv === undefined ? node : [setpriv, ...deathSignal, ...node];
@@ -67,7 +82,15 @@ const maxStringBytes = 32 * 4096;
  * what the system passes to a program), named as such; anything else is a SpawnError carrying it.
  */
 export function spawnFailure(error: unknown, className: string, options: ResolvedOptions): ProcxyError {
-  if ((error as NodeJS.ErrnoException | null)?.code !== 'E2BIG') {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    return new SpawnError(
+      `Could not start the worker ${className}: no file descriptor was left for its pipes (${code})`,
+      '',
+      { cause: error },
+    );
+  }
+  if (code !== 'E2BIG') {
     return new SpawnError(`Could not start the worker ${className}: ${messageOf(error)}`, '', {
       cause: error,
     });

@@ -248,22 +248,35 @@ describe('NODE_OPTIONS and options with a value of their own', () => {
 });
 
 describe('limits', () => {
-  it('a worker that cannot start for want of file descriptors is a SpawnError; the parent and its workers live on', () => {
+  it('a worker that cannot start for want of file descriptors is a SpawnError; the parent and its workers live on, and no descriptor leaks', () => {
     const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
-    const run = spawnSync('bash', ['-c', `ulimit -n 48 && exec "${process.execPath}" "${parent}" fd-limit`], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout) as { started: number; refused: unknown; serving: boolean };
-    expect(report.started).toBeGreaterThan(0);
-    expect(report.refused).toEqual({
-      name: 'SpawnError',
-      code: 'PROCXY_SPAWN',
-      message: expect.stringMatching(/no file descriptor was left for its pipes \(EMFILE or ENFILE\)/),
-    });
-    expect(report.serving).toBe(true);
+    // Limits that leave a spawn a few descriptors short (where libuv makes some pipes, then fails) and none at all.
+    for (const limit of [40, 44, 48]) {
+      const run = spawnSync(
+        'bash',
+        ['-c', `ulimit -n ${limit} && exec "${process.execPath}" "${parent}" fd-limit`],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const report = JSON.parse(run.stdout) as {
+        started: number;
+        refused: unknown;
+        serving: boolean;
+        leaked: number;
+      };
+      expect(report.started).toBeGreaterThan(0);
+      expect(report.refused).toEqual({
+        name: 'SpawnError',
+        code: 'PROCXY_SPAWN',
+        message: expect.stringMatching(/no file descriptor was left for its pipes \(E[MN]FILE/),
+      });
+      expect(report.serving).toBe(true);
+      expect(report.leaked, `ulimit -n ${limit}`).toBe(0);
+    }
   });
 });
 
