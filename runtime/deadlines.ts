@@ -14,7 +14,16 @@ interface Queue {
   due: number[];
   head: number;
   timer: NodeJS.Timeout | undefined;
+  /** When the armed timer should fire: one that fires far later says the event loop was blocked. */
+  firesAt: number;
+  /** Calls given more time once already, after a blocked event loop: they expire when next due. */
+  readonly graced: Set<number>;
 }
+
+/** A timer this late (ms) means this process's event loop was blocked (a synchronous stretch, a long GC). */
+const blockedAfter = 50;
+/** The time a call gets after its deadline passed while this process was blocked (at most its timeout). */
+const graceMs = 100;
 
 /** Queues beyond what the last sweep left before the next sweep. */
 const sweepAfter = 64;
@@ -34,7 +43,7 @@ export class Deadlines {
     let queue = this.#queues.get(timeout);
     if (queue === undefined) {
       if (this.#queues.size >= this.#sweepAt) this.#sweep();
-      queue = { timeout, ids: [], due: [], head: 0, timer: undefined };
+      queue = { timeout, ids: [], due: [], head: 0, timer: undefined, firesAt: 0, graced: new Set() };
       this.#queues.set(timeout, queue);
     }
     queue.ids.push(id);
@@ -53,6 +62,7 @@ export class Deadlines {
       queue.ids.length = 0;
       queue.due.length = 0;
       queue.head = 0;
+      queue.graced.clear();
     }
   }
 
@@ -78,21 +88,45 @@ export class Deadlines {
   }
 
   #arm(queue: Queue): void {
-    const delay = Math.max(0, queue.due[queue.head]! - performance.now());
+    const now = performance.now();
+    const delay = Math.max(0, queue.due[queue.head]! - now);
+    queue.firesAt = now + delay;
     // Unreferenced: a pending call holds the event loop through the link's input, not through its deadline.
     queue.timer = setTimeout(() => this.#fire(queue), Math.ceil(delay)).unref();
   }
 
+  /**
+   * Expires the calls due. When the timer comes far too late, this process was what was blocked: a call still in
+   * its write queue, or an answer its worker is still writing behind what this process did not read, would be
+   * blamed on the worker, so each call due gets a little more time (once), with the event loop free.
+   */
   #fire(queue: Queue): void {
     queue.timer = undefined;
     const now = performance.now();
+    const blocked = now - queue.firesAt > blockedAfter;
+    let graced = false;
     while (queue.head < queue.ids.length) {
       const id = queue.ids[queue.head]!;
       if (this.#isPending(id)) {
         if (queue.due[queue.head]! > now) break;
+        if (blocked && !queue.graced.has(id)) {
+          queue.graced.add(id);
+          queue.due[queue.head] = now + Math.min(queue.timeout, graceMs);
+          graced = true;
+          break;
+        }
         this.#expire(id, queue.timeout);
       }
+      queue.graced.delete(id);
       queue.head++;
+    }
+    if (graced) {
+      // Every call due now gets the same time: the later ones are due no sooner than the first.
+      for (let i = queue.head + 1; i < queue.ids.length && queue.due[i]! <= now; i++) {
+        if (!this.#isPending(queue.ids[i]!)) continue;
+        queue.graced.add(queue.ids[i]!);
+        queue.due[i] = queue.due[queue.head]!;
+      }
     }
     if (queue.head >= queue.ids.length) this.#drop(queue);
     else if (queue.timer === undefined) this.#arm(queue);
@@ -110,5 +144,6 @@ export class Deadlines {
     queue.ids = ids;
     queue.due = due;
     queue.head = 0;
+    for (const id of queue.graced) if (!this.#isPending(id)) queue.graced.delete(id);
   }
 }

@@ -45,6 +45,26 @@ afterAll(async () => {
 });
 
 describe.each(modes)('timeouts in %s mode', (serialization) => {
+  it('a deadline that passed while this process was blocked gives the call a moment more, not a TimeoutError', async () => {
+    const worker = await start(serialization, { timeout: 300 });
+    const blocked = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    // Blocked before the call was even written: the worker never had it.
+    const queued = worker.echo('small');
+    blocked(1_000);
+    expect(await queued).toBe('small');
+    // Blocked while the worker wrote a large answer: most of it was still on its side.
+    const large = 'x'.repeat(4 * 1024 * 1024);
+    const coming = worker.echo(large);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    blocked(1_000);
+    expect(((await coming) as string).length).toBe(large.length);
+    expect(await worker.echo('still serving')).toBe('still serving');
+    await worker.$terminate();
+  });
+
   it('a child stopped with SIGSTOP: TimeoutError on time, other calls TerminatedError, the child SIGKILLed', async () => {
     const worker = await start(serialization, { timeout: 200 });
     const pid = worker.$pid;
