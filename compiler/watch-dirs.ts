@@ -73,17 +73,19 @@ export class DirWatchers {
   }
 
   /**
-   * Watches exactly the folders of `wanted` that exist. Returns the folders whose watcher was dropped or made again
-   * (gone, replaced, or suspect): files in them may have changed unseen.
+   * Watches exactly the folders of `wanted` that exist. Returns the wanted folders whose watcher was made again
+   * (`moved`: replaced, or suspect) and the folders no longer wanted (`dropped`: a folder that vanished or was
+   * moved away is stood for by an ancestor): files in either may have changed, or gone, unseen.
    */
-  sync(wanted: ReadonlySet<string>): Set<string> {
+  sync(wanted: ReadonlySet<string>): { moved: Set<string>; dropped: Set<string> } {
     const moved = new Set<string>();
+    const dropped = new Set<string>();
     for (const [dir, watched] of this.#watched) {
       const keep = wanted.has(dir);
       if (keep && !watched.suspect && identity(dir) === watched.identity) continue;
       watched.watcher.close();
       this.#watched.delete(dir);
-      if (keep) moved.add(dir);
+      (keep ? moved : dropped).add(dir);
     }
     for (const dir of wanted) {
       if (this.#watched.has(dir)) continue;
@@ -114,7 +116,7 @@ export class DirWatchers {
       });
       this.#watched.set(dir, { watcher, identity: id, suspect: false });
     }
-    return moved;
+    return { moved, dropped };
   }
 
   close(): void {

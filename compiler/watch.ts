@@ -175,8 +175,13 @@ export function watch(options: WatchOptions): Watching {
     const scan = globs.walk(config.root);
     const wanted = wantedDirs(scan.folders.map((folder) => folder.path));
     const unwatched = [...wanted].filter((dir) => !watchers.has(dir));
-    const moved = watchers.sync(wanted);
-    for (const file of dependencies) if (moved.has(path.dirname(file))) changed.push(file);
+    const { moved, dropped } = watchers.sync(wanted);
+    // A dependency in a folder that was replaced, or that vanished or moved (mv src/lib src/shared), may have
+    // changed or gone with no event naming it.
+    for (const file of dependencies) {
+      const dir = path.dirname(file);
+      if (moved.has(dir) || dropped.has(dir)) changed.push(file);
+    }
     // A folder made with its files in one step (git checkout, cp -r) holds them before its watcher exists, so no
     // event will name them: a missing import or config input in it may be there now.
     const renewed = [...moved, ...unwatched.filter((dir) => watchers.has(dir))];

@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -452,6 +453,28 @@ it('while the config fails to load on a missing import, loads it when the import
     writeFileSync(path.join(dir, 'cfg/mode.ts'), "export const mode = 'advanced' as const;\n");
     await until(() => summaries() === 2, 'the run after the folder and the file appeared');
     expect(readFileSync(stub, 'utf8')).toMatch(/serialization: 'advanced'/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('runs again when a folder holding a dependency is renamed away, and again when it comes back', async () => {
+  const dir = scratchProject({
+    'src/k.worker.ts':
+      "import type { T } from './lib/deep/types.js';\nexport class K {\n  m(t: T): number {\n    return t.a;\n  }\n}\n",
+    'src/lib/deep/types.ts': 'export interface T {\n  a: number;\n}\n',
+  });
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/1 worker, 1 method, 2 files written/);
+    // No event names the file: only the folder's watcher (and that of the folder below it) goes away.
+    renameSync(path.join(dir, 'src/lib'), path.join(dir, 'src/shared'));
+    await until(() => summaries() === 2, 'the run after the folder was renamed');
+    expect(out.stdout).toMatch(/src\/k\.worker\.ts:\d+:\d+ - error PRX1024: parameter 't' of 'K\.m'/);
+    renameSync(path.join(dir, 'src/shared'), path.join(dir, 'src/lib'));
+    await until(() => summaries() === 3, 'the run after the folder came back');
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(/^procxy: 1 worker, 1 method, 0 files written/);
   } finally {
     cli.kill('SIGTERM');
   }
