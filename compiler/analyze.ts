@@ -176,7 +176,8 @@ function analyzeFile(
 ): WorkerModel[] {
   const { checker, program } = context;
   const moduleSymbol = checker.getSymbolAtLocation(file);
-  const classes = new Map<ts.ClassDeclaration, string[]>();
+  /** Each worker class, with the exports that name it. */
+  const classes = new Map<ts.ClassDeclaration, ts.Symbol[]>();
   const expressions = new Set<ts.VariableDeclaration>();
   for (const exported of moduleSymbol === undefined ? [] : checker.getExportsOfModule(moduleSymbol)) {
     const target = resolveAlias(checker, exported);
@@ -205,7 +206,7 @@ function analyzeFile(
     const home = decl.getSourceFile();
     if (home !== file && (selected.has(home) || home.isDeclarationFile || isLibraryFile(program, home)))
       continue;
-    classes.set(decl, [...(classes.get(decl) ?? []), exported.name]);
+    classes.set(decl, [...(classes.get(decl) ?? []), exported]);
   }
   const exportEquals = file.statements.find((s) => ts.isExportAssignment(s) && s.isExportEquals);
   if (exportEquals !== undefined) {
@@ -236,7 +237,10 @@ function analyzeFile(
   const declaredHere = [...classes].filter(([decl]) => decl.getSourceFile() === file);
   const reexported = [...classes].filter(([decl]) => decl.getSourceFile() !== file);
   const ordered = [...declaredHere.sort(([a], [b]) => a.pos - b.pos), ...reexported];
-  for (const [decl, names] of ordered) {
+  /** The classes by the name the stub gives them, with the export that names each. */
+  const named = new Map<string, NamedClass>();
+  for (const [decl, exports] of ordered) {
+    const names = exports.map((e) => e.name);
     if ((ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract) !== 0) continue;
     // An error class exported beside the worker (for the parent's `instanceof`) is none.
     // The declaration's type, not its name's symbol: `export default class extends Error {}` has no name.
@@ -270,6 +274,14 @@ function analyzeFile(
       );
       continue;
     }
+    const thisOne: NamedClass = {
+      decl,
+      exportName,
+      site: exportSite(checker, file, exports.find((e) => e.name === exportName)!),
+    };
+    const sameName = named.get(className);
+    if (sameName === undefined) named.set(className, thisOne);
+    else context.diagnostics.push(nameClash(className, file, sameName, thisOne));
     if (decl.typeParameters !== undefined && decl.typeParameters.length > 0) {
       context.diagnostics.push(
         diagnosticAt(
@@ -284,6 +296,85 @@ function analyzeFile(
     workers.push(analyzeClass(context, decl, className, exportName, file));
   }
   return workers;
+}
+
+interface NamedClass {
+  readonly decl: ts.ClassDeclaration;
+  readonly exportName: string;
+  /** Where the worker file exports it as `exportName`. */
+  readonly site: ts.Node | undefined;
+}
+
+/** Where `file` exports `exported`: its `export` specifier or class, or the `export *` it comes through. */
+function exportSite(checker: ts.TypeChecker, file: ts.SourceFile, exported: ts.Symbol): ts.Node | undefined {
+  const here = exported.declarations?.find((d) => d.getSourceFile() === file);
+  if (here !== undefined) return ts.isClassDeclaration(here) ? (here.name ?? here) : here;
+  return file.statements.find((statement) => {
+    if (!ts.isExportDeclaration(statement) || statement.exportClause !== undefined) return false;
+    const module =
+      statement.moduleSpecifier === undefined
+        ? undefined
+        : checker.getSymbolAtLocation(statement.moduleSpecifier);
+    return module !== undefined && checker.getExportsOfModule(module).some((e) => e.name === exported.name);
+  });
+}
+
+/**
+ * PRX9018 for two classes of one worker file that the stub would give one name (`<Name>Proxy`, `spawn<Name>`, the
+ * child file): a class exported only as a string or as default is named after its declaration, which may be the
+ * name another class is exported by. Placed at the later of the two exports.
+ */
+function nameClash(className: string, file: ts.SourceFile, a: NamedClass, b: NamedClass): ProcxyDiagnostic {
+  const position = (c: NamedClass): number =>
+    c.site?.getSourceFile() === file ? c.site.getStart() : Number.MAX_SAFE_INTEGER;
+  const [first, later] = position(b) >= position(a) ? [a, b] : [b, a];
+  const how = (c: NamedClass): string => {
+    const as =
+      c.exportName === 'default'
+        ? 'the default export'
+        : `exported as ${isIdentifierText(c.exportName) ? c.exportName : `'${c.exportName}'`}`;
+    const from = moduleOf(c.site);
+    return `'${c.decl.name?.text ?? 'default'}' (${as}${from === undefined ? '' : ` from ${from}`})`;
+  };
+  // The class named after its declaration can take an identifier export of its own beside the one it has.
+  const renamable = later.exportName !== className ? later : first;
+  const example = exportExample(renamable, className);
+  return diagnosticAt(
+    later.site ?? later.decl.name ?? later.decl,
+    'PRX9018',
+    `classes ${how(first)} and ${how(later)} would both be named ${className} in the stub (${className}Proxy, spawn${className}, its child file), which can serve only one; export one of them under an identifier of its own${example === undefined ? '' : `, e.g. \`${example}\``}, or rename one of the classes`,
+    'error',
+  );
+}
+
+/** The module an export re-exports from, as written (`'./impl/store.js'`). */
+function moduleOf(site: ts.Node | undefined): string | undefined {
+  const declaration = site === undefined ? undefined : ts.isExportSpecifier(site) ? site.parent.parent : site;
+  return declaration !== undefined && ts.isExportDeclaration(declaration)
+    ? declaration.moduleSpecifier?.getText()
+    : undefined;
+}
+
+/** An export that would give `c` a name of its own, or undefined when the file has no name of it to export. */
+function exportExample(c: NamedClass, className: string): string | undefined {
+  const fromName = c.exportName
+    .split(/[^A-Za-z0-9_$]+/)
+    .filter((part) => part !== '')
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+  const name =
+    c.exportName !== 'default' && fromName !== className && isIdentifierText(fromName)
+      ? fromName
+      : `Other${className}`;
+  const { site } = c;
+  if (site !== undefined && ts.isExportSpecifier(site)) {
+    const from = moduleOf(site);
+    return `export { ${(site.propertyName ?? site.name).getText()} as ${name} }${from === undefined ? '' : ` from ${from}`};`;
+  }
+  if (site !== undefined && ts.isExportAssignment(site) && ts.isIdentifier(site.expression))
+    return `export { ${site.expression.text} as ${name} };`;
+  if (site === c.decl.name && c.decl.name !== undefined) return `export { ${c.decl.name.text} as ${name} };`;
+  return undefined;
 }
 
 function analyzeClass(

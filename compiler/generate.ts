@@ -360,7 +360,8 @@ export class Generator {
       diagnostics.push(...caseCollisions(config, relative, children));
       for (const file of [stub, ...children.map((c) => c.childFile)]) {
         const other = owners.get(file);
-        if (other !== undefined) {
+        // Two classes of one file given one name are PRX9018, reported by the analysis.
+        if (other !== undefined && other !== source) {
           diagnostics.push({
             ...workers[0]!.site,
             category: 'error',
@@ -550,19 +551,23 @@ function caseCollisions(
   relativeSource: string,
   children: readonly { readonly worker: WorkerModel; readonly childFile: string }[],
 ): ProcxyDiagnostic[] {
-  const seen = new Map<string, WorkerModel>();
+  const seen = new Map<string, { readonly worker: WorkerModel; readonly childFile: string }>();
   const found: ProcxyDiagnostic[] = [];
-  for (const { worker, childFile } of children) {
+  for (const child of children) {
+    const { worker, childFile } = child;
     const key = childFile.toLowerCase();
-    const other = seen.get(key);
-    if (other === undefined) seen.set(key, worker);
-    else
+    const seenChild = seen.get(key);
+    if (seenChild === undefined) seen.set(key, child);
+    // The same name exactly is PRX9018, reported by the analysis.
+    else if (seenChild.childFile !== childFile) {
+      const other = seenChild.worker;
       found.push({
         ...worker.site,
         category: 'error',
         code: 'PRX9042',
         message: `classes '${other.className}' and '${worker.className}' of ${relativeSource} would generate child files whose names differ only in case (${posixRelative(config.root, childFile)}), one file where case does not count (macOS, Windows); rename one of them`,
       });
+    }
   }
   return found;
 }

@@ -235,6 +235,41 @@ describe('procxy generate', () => {
     expect(run.status).toBe(0);
   });
 
+  it('reports two classes of one worker file that the stub would give one name once, at the later export (PRX9018)', () => {
+    const dir = scratchProject({
+      'src/a.worker.ts':
+        "export class Store {\n  get(k: string): string {\n    return k;\n  }\n}\nexport { Store as 'other-store' } from './impl/store.js';\n",
+      'src/impl/store.ts': 'export class Store {\n  put(k: string): number {\n    return k.length;\n  }\n}\n',
+      'src/b.worker.ts':
+        'export default class A {\n  one(): number {\n    return 1;\n  }\n}\nclass B {\n  two(): number {\n    return 2;\n  }\n}\nexport { B as A };\n',
+    });
+    const run = runCli(['generate'], dir);
+    expect(run.stdout.split('\n').filter((line) => / - (error|warning) /.test(line))).toEqual([
+      "src/a.worker.ts:6:10 - error PRX9018: classes 'Store' (exported as Store) and 'Store' (exported as 'other-store' from './impl/store.js') would both be named Store in the stub (StoreProxy, spawnStore, its child file), which can serve only one; export one of them under an identifier of its own, e.g. `export { Store as OtherStore } from './impl/store.js';`, or rename one of the classes",
+      "src/b.worker.ts:11:10 - error PRX9018: classes 'A' (the default export) and 'B' (exported as A) would both be named A in the stub (AProxy, spawnA, its child file), which can serve only one; export one of them under an identifier of its own, e.g. `export { A as OtherA };`, or rename one of the classes",
+    ]);
+    expect(run.stdout).toMatch(
+      /procxy: 2 errors, 0 warnings; 4 workers, 4 methods, nothing written in \d+ ms\n$/,
+    );
+    expect(run.status).toBe(1);
+    expect(readFileSync(path.join(repoRoot, 'docs/diagnostics.md'), 'utf8')).toContain('| PRX9018 |');
+
+    // Following the advice, each class has a name of its own.
+    writeFileSync(
+      path.join(dir, 'src/a.worker.ts'),
+      "export class Store {\n  get(k: string): string {\n    return k;\n  }\n}\nexport { Store as 'other-store', Store as OtherStore } from './impl/store.js';\n",
+    );
+    writeFileSync(
+      path.join(dir, 'src/b.worker.ts'),
+      'export default class A {\n  one(): number {\n    return 1;\n  }\n}\nexport { A as OtherA };\nclass B {\n  two(): number {\n    return 2;\n  }\n}\nexport { B as A };\n',
+    );
+    const fixed = runCli(['generate'], dir);
+    expect(fixed.stdout).toMatch(/^procxy: 4 workers, 4 methods, 6 files written in \d+ ms\n$/);
+    expect(fixed.status).toBe(0);
+    expect(readProjectFile(dir, 'src/a.worker.procxy.ts')).toContain('export function spawnOtherStore(');
+    expect(readProjectFile(dir, 'src/b.worker.procxy.ts')).toContain('export function spawnOtherA(');
+  });
+
   it('reports and deletes the outputs of the last worker once its source is gone or has no worker class', () => {
     const dir = scratchProject({
       'src/a.worker.ts': 'export class A {\n  m(): number {\n    return 1;\n  }\n}\n',
