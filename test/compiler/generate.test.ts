@@ -52,28 +52,53 @@ it('rebundles a child whose input changed during a run that stopped on another w
   expect(readFileSync(child, 'utf8')).toContain('"v2"');
 });
 
+/** Worker A, whose method starts worker B through B's stub at `bStub`. */
+const aWorker = (bStub: string) =>
+  [
+    `import { spawnB } from '${bStub}';`,
+    'export class A {',
+    '  async viaB(): Promise<number> {',
+    '    await using b = await spawnB(undefined);',
+    '    return await b.alpha();',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+
+/** An app at `main` (.ts) that spawns A and prints what viaB answers. */
+const appOf = (aStub: string) =>
+  [
+    `import { spawnA } from '${aStub}';`,
+    'await using a = await spawnA(undefined);',
+    'console.log(await a.viaB());',
+    '',
+  ].join('\n');
+
+/** Bundles the app at `main` beside itself and runs it. */
+async function bundleAndRun(dir: string, main: string) {
+  const outfile = main.replace(/\.ts$/, '.bundle.mjs');
+  await build({
+    absWorkingDir: dir,
+    entryPoints: [main],
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  return spawnSync(process.execPath, [path.join(dir, outfile)], { encoding: 'utf8', timeout: 30_000 });
+}
+
 it('bundles into a worker that spawns another the stub this run generates: on a clean tree, and after it changes', async () => {
   const bWorker = (methods: string) => `export class B {\n${methods}}\n`;
   const alpha = '  alpha(): number {\n    return 1;\n  }\n';
   const beta = '  beta(): number {\n    return 2;\n  }\n';
   const dir = scratchProject({
     'src/b.worker.ts': bWorker(alpha),
-    'src/a.worker.ts': [
-      "import { spawnB } from './b.worker.procxy.js';",
-      'export class A {',
-      '  async viaB(): Promise<number> {',
-      '    await using b = await spawnB(undefined);',
-      '    return await b.alpha();',
-      '  }',
-      '}',
-      '',
-    ].join('\n'),
-    'src/main.ts': [
-      "import { spawnA } from './a.worker.procxy.js';",
-      'await using a = await spawnA(undefined);',
-      'console.log(await a.viaB());',
-      '',
-    ].join('\n'),
+    'src/a.worker.ts': aWorker('./b.worker.procxy.js'),
+    'src/main.ts': appOf('./a.worker.procxy.js'),
   });
   // No stub on disk yet: A's child could not be bundled before.
   const clean = runCli(['generate'], dir);
@@ -94,63 +119,17 @@ it('bundles into a worker that spawns another the stub this run generates: on a 
   ]);
 
   // A real run: the app spawns A, whose child spawns B through the stub it bundled.
-  await build({
-    absWorkingDir: dir,
-    entryPoints: ['src/main.ts'],
-    outfile: 'src/main.bundle.mjs',
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-  });
-  const run = spawnSync(process.execPath, [path.join(dir, 'src/main.bundle.mjs')], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  expect(run.stderr).toBe('');
-  expect(run.stdout).toBe('1\n');
+  expect(await bundleAndRun(dir, 'src/main.ts')).toMatchObject({ stderr: '', stdout: '1\n' });
 });
 
 it('bundles into a worker the stub of a worker in another folder, which finds its child from there', async () => {
   const dir = scratchProject({
     'src/b/b.worker.ts': 'export class B {\n  alpha(): number {\n    return 1;\n  }\n}\n',
-    'src/a/a.worker.ts': [
-      "import { spawnB } from '../b/b.worker.procxy.js';",
-      'export class A {',
-      '  async viaB(): Promise<number> {',
-      '    await using b = await spawnB(undefined);',
-      '    return await b.alpha();',
-      '  }',
-      '}',
-      '',
-    ].join('\n'),
+    'src/a/a.worker.ts': aWorker('../b/b.worker.procxy.js'),
     // Beside A's stub, which the app's bundle holds: only the stubs inside A's child come from elsewhere.
-    'src/a/main.ts': [
-      "import { spawnA } from './a.worker.procxy.js';",
-      'await using a = await spawnA(undefined);',
-      'console.log(await a.viaB());',
-      '',
-    ].join('\n'),
+    'src/a/main.ts': appOf('./a.worker.procxy.js'),
   });
-  const run = async () => {
-    await build({
-      absWorkingDir: dir,
-      entryPoints: ['src/a/main.ts'],
-      outfile: 'src/a/main.bundle.mjs',
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'silent',
-    });
-    return spawnSync(process.execPath, [path.join(dir, 'src/a/main.bundle.mjs')], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-  };
+  const run = () => bundleAndRun(dir, 'src/a/main.ts');
   // On a clean tree (B's stub served from memory), then again with it on disk.
   expect(runCli(['generate'], dir).status).toBe(0);
   expect(await run()).toMatchObject({ stderr: '', stdout: '1\n' });

@@ -480,7 +480,7 @@ it('runs again when a folder holding a dependency is renamed away, and again whe
   }
 }, 120_000);
 
-it('rewrites the stubs for CommonJS or ESM when the type in package.json changes', async () => {
+it('rewrites the stubs for CommonJS or ESM when the type in package.json changes, or a nearer one appears', async () => {
   const dir = scratchProject({ 'src/k.worker.ts': worker('K', ['one']) });
   const stub = path.join(dir, 'src/k.worker.procxy.ts');
   const { cli, out, summaries } = startWatch(dir);
@@ -496,21 +496,12 @@ it('rewrites the stubs for CommonJS or ESM when the type in package.json changes
       () => readFileSync(stub, 'utf8').includes('import.meta.url'),
       'the stub written for ESM again',
     );
-    expect(out.stderr).toBe('');
-  } finally {
-    cli.kill('SIGTERM');
-  }
-}, 120_000);
-
-it('rewrites the stubs when a nearer package.json appears and decides their module kind', async () => {
-  const dir = scratchProject({ 'src/k.worker.ts': worker('K', ['one']) });
-  const stub = path.join(dir, 'src/k.worker.procxy.ts');
-  const { cli, out, summaries } = startWatch(dir);
-  try {
-    await until(() => summaries() === 1, 'the first run');
-    expect(readFileSync(stub, 'utf8')).toMatch(/import\.meta\.url/);
+    // A nearer package.json, which TypeScript looked for before it existed, decides once it appears.
     writeFileSync(path.join(dir, 'src/package.json'), '{ "type": "commonjs" }\n');
-    await until(() => readFileSync(stub, 'utf8').includes('__dirname'), 'the stub written for CommonJS');
+    await until(
+      () => readFileSync(stub, 'utf8').includes('__dirname'),
+      'the stub written for CommonJS again',
+    );
     expect(out.stderr).toBe('');
   } finally {
     cli.kill('SIGTERM');
