@@ -275,6 +275,7 @@ export class ParentLink {
         this.#unread.clear();
         this.#detachAbort();
         this.#ipc?.childExited();
+        this.#stderr.childExited();
         resolve();
         // What it wrote before it exited is read first: answers it sent are not lost.
         void within(channelClosed, drainMs)

@@ -167,16 +167,22 @@ const tailChars = 8 * 1024;
 /** Forwards a child's stderr to ours and remembers its last few kilobytes for crash reports. */
 export class StderrTail {
   #tail = '';
+  #exited = false;
+  readonly #stream: Socket;
   readonly closed: Promise<void>;
 
   constructor(stream: Socket) {
+    this.#stream = stream;
     stream.unref();
     // One decoder for the stream: a character split between two chunks decodes whole.
     const decoder = new StringDecoder('utf8');
     stream.on('data', (chunk: Buffer) => {
       forward(chunk);
       this.#tail = (this.#tail + decoder.write(chunk)).slice(-tailChars);
-      if (!forwardingFailed && process.stderr.writableLength > forwardBacklog) holdUntilDrained(stream);
+      // Only a living child is made to wait: a dead one's last words go into its crash report.
+      if (!this.#exited && !forwardingFailed && process.stderr.writableLength > forwardBacklog) {
+        holdUntilDrained(stream);
+      }
     });
     this.closed = new Promise((resolve) => {
       stream.on('close', resolve);
@@ -186,5 +192,11 @@ export class StderrTail {
 
   get text(): string {
     return this.#tail;
+  }
+
+  /** The child exited: what is left in its pipe is read to the end, held or not (at most a pipe's capacity). */
+  childExited(): void {
+    this.#exited = true;
+    if (heldForStderr.delete(this.#stream)) this.#stream.resume();
   }
 }

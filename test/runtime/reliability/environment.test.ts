@@ -352,6 +352,30 @@ describe('the parent’s stderr, slow', () => {
   }, 60_000);
 });
 
+describe('the parent’s stderr, slow, and a worker that dies', () => {
+  it('reads what the dead worker wrote to the end for its crash report, however far behind the parent’s stderr is', async () => {
+    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
+    const run = spawn(process.execPath, [parent, 'stderr-crash'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    run.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    // Nothing reads the parent's stderr until the crash is reported.
+    await new Promise<void>((resolve) => {
+      run.stdout.on('data', () => resolve());
+      run.once('exit', () => resolve());
+    });
+    run.stderr.resume();
+    const [code] = (await once(run, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      name: 'ChildCrashedError',
+      exitCode: 7,
+      lastWords: 'Error: the reason it died\n',
+    });
+  }, 60_000);
+});
+
 describe('module paths that look like options', () => {
   it('a relative "--eval=..." path that does not exist is ModuleResolutionError naming the file', async () => {
     class Anything {}
