@@ -23,7 +23,7 @@ import {
   type SignatureContext,
   signatureText,
 } from './signature-text.js';
-import { isSymbolKeyed, isTypeOnlyExport, resolveAlias } from './symbols.js';
+import { exportsValue, isSymbolKeyed, resolveAlias } from './symbols.js';
 import { type RefPart, runtimePath, TypeNamer, type TypeText } from './type-text.js';
 
 /** One call signature of a stub method, as text: `<T>(a: X, b?: Y): Promise<Awaited<R>>`. */
@@ -199,7 +199,7 @@ function analyzeFile(
     }
     const decl = target.declarations?.find(ts.isClassDeclaration);
     // Exported as a type only, the class is no value of the module: no child could load it.
-    if (decl === undefined || isTypeOnlyExport(checker, exported)) continue;
+    if (decl === undefined || !exportsValue(checker, file, exported.name)) continue;
     // A class re-exported from another file of the project is a worker of this file too (its child imports it from
     // here, as procxy() would), unless "workers" selects the file that declares it: that file's stub serves it, and
     // a second stub would only compete with it. A package's class (a declaration file) is not the project's worker.

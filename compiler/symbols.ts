@@ -11,15 +11,41 @@ export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol | undefi
 }
 
 /**
- * Whether an export reaches its declaration only as a type (`export type { A }`, `export { type A } from`, or an
- * `import type` exported on): at run time the module has no such value.
+ * Whether `module` exports `name` as a value: not only as a type (`export type { A }`, `export { type A } from`,
+ * an `import type` exported on, `export type * from`), through any chain of re-exports and `export *`.
  */
-export function isTypeOnlyExport(checker: ts.TypeChecker, symbol: ts.Symbol): boolean {
-  for (let s: ts.Symbol | undefined = symbol; s !== undefined && s.flags & ts.SymbolFlags.Alias; ) {
-    if (s.declarations?.some(ts.isTypeOnlyImportOrExportDeclaration)) return true;
-    s = checker.getImmediateAliasedSymbol(s);
+export function exportsValue(
+  checker: ts.TypeChecker,
+  module: ts.SourceFile,
+  name: string,
+  seen = new Set<ts.SourceFile>(),
+): boolean {
+  if (seen.has(module)) return false;
+  seen.add(module);
+  const moduleSymbol = checker.getSymbolAtLocation(module);
+  const exported =
+    moduleSymbol === undefined
+      ? undefined
+      : checker.getExportsOfModule(moduleSymbol).find((e) => e.name === name);
+  if (exported === undefined) return false;
+  // Declared or named here: a value unless a step of its alias chain is a type-only one.
+  if (exported.declarations?.some((d) => d.getSourceFile() === module)) {
+    for (let s: ts.Symbol | undefined = exported; s !== undefined && s.flags & ts.SymbolFlags.Alias; ) {
+      if (s.declarations?.some(ts.isTypeOnlyImportOrExportDeclaration)) return false;
+      s = checker.getImmediateAliasedSymbol(s);
+    }
+    return true;
   }
-  return false;
+  // Through an `export *`, which `export type *` is not for values.
+  return module.statements.some((statement) => {
+    if (!ts.isExportDeclaration(statement) || statement.exportClause !== undefined || statement.isTypeOnly)
+      return false;
+    const target =
+      statement.moduleSpecifier === undefined
+        ? undefined
+        : checker.getSymbolAtLocation(statement.moduleSpecifier)?.valueDeclaration;
+    return target !== undefined && ts.isSourceFile(target) && exportsValue(checker, target, name, seen);
+  });
 }
 
 /** The generic type a type reference instantiates (`Array` for `Array<string>`), or the type itself. */

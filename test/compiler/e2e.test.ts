@@ -767,9 +767,21 @@ describe('stub generated into a temporary project', () => {
         '',
       ].join('\n'),
     });
+    for (const [file, text] of Object.entries({
+      // Through `export type *`, here or in a module this one re-exports all of.
+      'src/s.worker.ts':
+        "export type * from './impl/t1.js';\nexport class S {\n  s(): number {\n    return 4;\n  }\n}\n",
+      'src/mid.ts': "export type * from './impl/t1.js';\n",
+      'src/m.worker.ts':
+        "export * from './mid.js';\nexport class M {\n  m(): number {\n    return 5;\n  }\n}\n",
+    })) {
+      writeFileSync(path.join(dir, file), text);
+    }
     const result = await generate({ cwd: dir });
     expect(result.diagnostics).toEqual([]);
     expect(readProjectFile(dir, 'src/g.worker.procxy.ts')).not.toContain('T1');
+    expect(readProjectFile(dir, 'src/s.worker.procxy.ts')).not.toContain('T1');
+    expect(readProjectFile(dir, 'src/m.worker.procxy.ts')).not.toContain('T1');
     const t2 = readProjectFile(dir, 'src/t2.worker.procxy.ts');
     expect(t2).toContain('export function spawnKept(');
     expect(t2).not.toMatch(/spawnT1|spawnL\b/);
