@@ -123,6 +123,14 @@ export function writeOutput(file: string, text: string): void {
   const partial = `${file}.${process.pid}.partial`;
   try {
     writeFileSync(partial, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A folder this user may not add files to, with outputs it may write: in place, as the only way left.
+    if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    writeFileSync(file, text);
+    return;
+  }
+  try {
     renameSync(partial, file);
   } catch (error) {
     rmSync(partial, { force: true });

@@ -1,13 +1,18 @@
 // Where generated files go and how they refer to each other: odd file names, specifiers, headers, orphans.
+import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -190,5 +195,42 @@ describe('writing', () => {
     mkdirSync(path.join(folder, 'inside'), { recursive: true });
     expect(() => writeOutput(folder, 'text\n')).toThrow();
     expect(readdirSync(path.dirname(file)).sort()).toEqual(['a.procxy.ts', 'b.procxy.ts']);
+  });
+
+  it('writes an output in place where its user may write it but may not add a file beside it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'procxy-readonly-'));
+    try {
+      const file = path.join(dir, 'a.procxy.ts');
+      writeFileSync(file, 'old\n');
+      if (process.getuid?.() === 0) {
+        // Root may add files anywhere: the write runs as nobody, who owns the output and not its folder.
+        chownSync(file, 65534, 65534);
+        chmodSync(dir, 0o755);
+        const outputs = pathToFileURL(path.join(repoRoot, 'dist/compiler/outputs.js')).href;
+        const run = spawnSync(
+          'setpriv',
+          [
+            '--reuid=65534',
+            '--regid=65534',
+            '--clear-groups',
+            process.execPath,
+            '--input-type=module',
+            '-e',
+            `import { writeOutput } from '${outputs}'; writeOutput(${JSON.stringify(file)}, 'new\\n');`,
+          ],
+          { encoding: 'utf8', timeout: 30_000 },
+        );
+        expect(run.stderr).toBe('');
+      } else {
+        chmodSync(dir, 0o555);
+        writeOutput(file, 'new\n');
+        chmodSync(dir, 0o755);
+      }
+      expect(readFileSync(file, 'utf8')).toBe('new\n');
+      expect(readdirSync(dir)).toEqual(['a.procxy.ts']);
+    } finally {
+      chmodSync(dir, 0o755);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
