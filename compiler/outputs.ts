@@ -103,6 +103,7 @@ export function findOrphans(options: {
   for (const folder of options.folders) {
     for (const file of folder.files) {
       const full = path.join(folder.path, file.name);
+      if (!file.linked && isLeftPartial(file.name)) orphans.add(full);
       if (file.linked || !isGeneratedName(file.name) || produced.has(full)) continue;
       const line = firstLine(full);
       const source = line === undefined ? undefined : parseHeader(line);
@@ -112,6 +113,21 @@ export function findOrphans(options: {
     }
   }
   return [...orphans].sort();
+}
+
+/** What writeOutput writes before it renames, named for the process writing it. */
+const PARTIAL = /\.procxy\.(?:[cm]?ts|child\.mjs)\.(\d+)\.partial$/;
+
+/** A file writeOutput left half-written when its process was killed (it lives no more): an orphan too. */
+function isLeftPartial(name: string): boolean {
+  const pid = PARTIAL.exec(name)?.[1];
+  if (pid === undefined) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**
