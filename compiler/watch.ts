@@ -115,8 +115,14 @@ export function watch(options: WatchOptions): Watching {
   const wantedDirs = (scanned: readonly string[]): Set<string> => {
     const dirs = new Set<string>([config.root, ...scanned]);
     for (const file of inputs) dirs.add(nearestExisting(path.dirname(file)));
-    // A missing folder is stood for by its nearest ancestor, whose events say when it comes back.
-    for (const file of dependencies) dirs.add(nearestExisting(path.dirname(file)));
+    // A missing folder is stood for by its nearest ancestor, whose events say when it comes back. A folder's own
+    // watcher hears nothing when a folder above it is renamed: those up to the root are watched too.
+    for (const file of dependencies) {
+      const dir = nearestExisting(path.dirname(file));
+      dirs.add(dir);
+      for (let above = dir; above.startsWith(config.root + path.sep); above = path.dirname(above))
+        dirs.add(above);
+    }
     // After errors, where a missing import would appear, which may be outside every folder above.
     if (failed) for (const file of unresolved) dirs.add(nearestExisting(path.dirname(file)));
     for (const base of globs.bases) {

@@ -480,6 +480,23 @@ it('runs again when a folder holding a dependency is renamed away, and again whe
   }
 }, 120_000);
 
+it('runs again when a folder above the one holding a dependency is renamed, outside every folder the globs read', async () => {
+  const dir = scratchProject({
+    'src/g.worker.ts':
+      "import type { P } from '../packages/shared/src/types.js';\nexport class G {\n  m(p: P): number {\n    return p.x;\n  }\n}\n",
+    'packages/shared/src/types.ts': 'export interface P {\n  x: number;\n}\n',
+  });
+  const { cli, out, summaries } = startWatch(dir);
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    renameSync(path.join(dir, 'packages/shared'), path.join(dir, 'packages/common'));
+    await until(() => summaries() === 2, 'the run after the folder above was renamed');
+    expect(out.stdout).toMatch(/src\/g\.worker\.ts:\d+:\d+ - error PRX1024: parameter 'p' of 'G\.m'/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
 it('rewrites the stubs for CommonJS or ESM when the type in package.json changes, or a nearer one appears', async () => {
   const dir = scratchProject({ 'src/k.worker.ts': worker('K', ['one']) });
   const stub = path.join(dir, 'src/k.worker.procxy.ts');
