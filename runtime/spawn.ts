@@ -197,6 +197,12 @@ export class StderrTail {
   /** The child exited: what is left in its pipe is read to the end, held or not (at most a pipe's capacity). */
   childExited(): void {
     this.#exited = true;
-    if (heldForStderr.delete(this.#stream)) this.#stream.resume();
+    if (!heldForStderr.delete(this.#stream)) return;
+    this.#stream.resume();
+    // The last one held: the next hold listens again, so these would pile up.
+    if (heldForStderr.size === 0) {
+      process.stderr.off('drain', releaseHeld);
+      process.stderr.off('close', releaseHeld);
+    }
   }
 }
