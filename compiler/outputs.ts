@@ -122,6 +122,8 @@ const PARTIAL = /\.procxy\.(?:[cm]?ts|child\.mjs)\.(\d+)\.partial$/;
 function isLeftPartial(name: string): boolean {
   const pid = PARTIAL.exec(name)?.[1];
   if (pid === undefined) return false;
+  // This run renamed or removed each of its own: one with its pid is an earlier run's (pid 1 in a container, say).
+  if (Number(pid) === process.pid) return true;
   try {
     process.kill(Number(pid), 0);
     return false;
