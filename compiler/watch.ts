@@ -116,12 +116,15 @@ export function watch(options: WatchOptions): Watching {
     const dirs = new Set<string>([config.root, ...scanned]);
     for (const file of inputs) dirs.add(nearestExisting(path.dirname(file)));
     // A missing folder is stood for by its nearest ancestor, whose events say when it comes back. A folder's own
-    // watcher hears nothing when a folder above it is renamed: those up to the root are watched too.
+    // watcher hears nothing when a folder above it is renamed: those up to the root are watched too, or, outside it
+    // (a monorepo's ../shared), up to the first one the root is in.
     for (const file of dependencies) {
-      const dir = nearestExisting(path.dirname(file));
-      dirs.add(dir);
-      for (let above = dir; above.startsWith(config.root + path.sep); above = path.dirname(above))
+      let above = nearestExisting(path.dirname(file));
+      dirs.add(above);
+      while (above !== config.root && !config.root.startsWith(above + path.sep) && above !== path.dirname(above)) {
+        above = path.dirname(above);
         dirs.add(above);
+      }
     }
     // After errors, where a missing import would appear, which may be outside every folder above.
     if (failed) for (const file of unresolved) dirs.add(nearestExisting(path.dirname(file)));

@@ -1,5 +1,6 @@
 // `procxy generate --watch` on a temporary project: edits to files the worker imports are picked up.
 import {
+  copyFileSync,
   existsSync,
   watch as fsWatch,
   mkdirSync,
@@ -491,6 +492,28 @@ it('runs again when a folder above the one holding a dependency is renamed, outs
     await until(() => summaries() === 1, 'the first run');
     renameSync(path.join(dir, 'packages/shared'), path.join(dir, 'packages/common'));
     await until(() => summaries() === 2, 'the run after the folder above was renamed');
+    expect(out.stdout).toMatch(/src\/g\.worker\.ts:\d+:\d+ - error PRX1024: parameter 'p' of 'G\.m'/);
+  } finally {
+    cli.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('runs again when a folder above a dependency outside the config root is renamed (a package beside the app)', async () => {
+  const dir = scratchProject({
+    'app/src/g.worker.ts':
+      "import type { P } from '../../shared/src/d1/types.js';\nexport class G {\n  m(p: P): number {\n    return p.x;\n  }\n}\n",
+    'shared/src/d1/types.ts': 'export interface P {\n  x: number;\n}\n',
+  });
+  // The app is a package of its own: nothing the generator reads is in the folder both packages are in.
+  for (const file of ['procxy.config.ts', 'tsconfig.json', 'package.json']) {
+    copyFileSync(path.join(dir, file), path.join(dir, 'app', file));
+  }
+  const { cli, out, summaries } = startWatch(path.join(dir, 'app'));
+  try {
+    await until(() => summaries() === 1, 'the first run');
+    expect(out.stdout).toMatch(/1 worker, 1 method, 2 files written/);
+    renameSync(path.join(dir, 'shared'), path.join(dir, 'common'));
+    await until(() => summaries() === 2, 'the run after the package beside the app was renamed');
     expect(out.stdout).toMatch(/src\/g\.worker\.ts:\d+:\d+ - error PRX1024: parameter 'p' of 'G\.m'/);
   } finally {
     cli.kill('SIGTERM');
