@@ -198,14 +198,15 @@ function analyzeFile(
       );
     }
     const decl = target.declarations?.find(ts.isClassDeclaration);
-    // Exported as a type only, the class is no value of the module: no child could load it.
-    if (decl === undefined || !exportsValue(checker, file, exported.name)) continue;
+    if (decl === undefined) continue;
     // A class re-exported from another file of the project is a worker of this file too (its child imports it from
     // here, as procxy() would), unless "workers" selects the file that declares it: that file's stub serves it, and
     // a second stub would only compete with it. A package's class (a declaration file) is not the project's worker.
     const home = decl.getSourceFile();
     if (home !== file && (selected.has(home) || home.isDeclarationFile || isLibraryFile(program, home)))
       continue;
+    // Exported as a type only, the class is no value of the module: no child could load it.
+    if (!exportsValue(checker, file, exported.name)) continue;
     classes.set(decl, [...(classes.get(decl) ?? []), exported]);
   }
   const exportEquals = file.statements.find((s) => ts.isExportAssignment(s) && s.isExportEquals);

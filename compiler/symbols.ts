@@ -18,21 +18,31 @@ export function exportsValue(
   checker: ts.TypeChecker,
   module: ts.SourceFile,
   name: string,
-  seen = new Set<ts.SourceFile>(),
+  seen = new Set<string>(),
 ): boolean {
-  if (seen.has(module)) return false;
-  seen.add(module);
+  const key = `${module.fileName}\0${name}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
   const moduleSymbol = checker.getSymbolAtLocation(module);
   const exported =
     moduleSymbol === undefined
       ? undefined
       : checker.getExportsOfModule(moduleSymbol).find((e) => e.name === name);
   if (exported === undefined) return false;
-  // Declared or named here: a value unless a step of its alias chain is a type-only one.
-  if (exported.declarations?.some((d) => d.getSourceFile() === module)) {
+  const here = exported.declarations?.find((d) => d.getSourceFile() === module);
+  if (here !== undefined) {
+    if (!(exported.flags & ts.SymbolFlags.Alias)) return true;
+    if (ts.isTypeOnlyImportOrExportDeclaration(here)) return false;
+    // Named from another module (`export { A } from`, an import exported on): as that module exports it.
+    const from = importedFrom(checker, here);
+    if (from !== undefined) return exportsValue(checker, from.module, from.name, seen);
     for (let s: ts.Symbol | undefined = exported; s !== undefined && s.flags & ts.SymbolFlags.Alias; ) {
       if (s.declarations?.some(ts.isTypeOnlyImportOrExportDeclaration)) return false;
-      s = checker.getImmediateAliasedSymbol(s);
+      const next = checker.getImmediateAliasedSymbol(s);
+      const step = next?.declarations?.[0];
+      const further = step === undefined ? undefined : importedFrom(checker, step);
+      if (further !== undefined) return exportsValue(checker, further.module, further.name, seen);
+      s = next;
     }
     return true;
   }
@@ -40,12 +50,38 @@ export function exportsValue(
   return module.statements.some((statement) => {
     if (!ts.isExportDeclaration(statement) || statement.exportClause !== undefined || statement.isTypeOnly)
       return false;
-    const target =
-      statement.moduleSpecifier === undefined
-        ? undefined
-        : checker.getSymbolAtLocation(statement.moduleSpecifier)?.valueDeclaration;
-    return target !== undefined && ts.isSourceFile(target) && exportsValue(checker, target, name, seen);
+    const target = moduleAt(checker, statement.moduleSpecifier);
+    return target !== undefined && exportsValue(checker, target, name, seen);
   });
+}
+
+function moduleAt(checker: ts.TypeChecker, specifier: ts.Expression | undefined): ts.SourceFile | undefined {
+  const target =
+    specifier === undefined ? undefined : checker.getSymbolAtLocation(specifier)?.valueDeclaration;
+  return target !== undefined && ts.isSourceFile(target) ? target : undefined;
+}
+
+/** The module and name an export or import specifier (or a default import) takes from, when it names one. */
+function importedFrom(
+  checker: ts.TypeChecker,
+  declaration: ts.Declaration,
+): { module: ts.SourceFile; name: string } | undefined {
+  let specifier: ts.Expression | undefined;
+  let name: string;
+  if (ts.isExportSpecifier(declaration)) {
+    specifier = declaration.parent.parent.moduleSpecifier;
+    name = (declaration.propertyName ?? declaration.name).text;
+  } else if (ts.isImportSpecifier(declaration)) {
+    specifier = declaration.parent.parent.parent.moduleSpecifier;
+    name = (declaration.propertyName ?? declaration.name).text;
+  } else if (ts.isImportClause(declaration)) {
+    specifier = declaration.parent.moduleSpecifier;
+    name = 'default';
+  } else {
+    return undefined;
+  }
+  const module = moduleAt(checker, specifier);
+  return module === undefined ? undefined : { module, name };
 }
 
 /** The generic type a type reference instantiates (`Array` for `Array<string>`), or the type itself. */

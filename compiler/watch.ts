@@ -121,7 +121,11 @@ export function watch(options: WatchOptions): Watching {
     for (const file of dependencies) {
       let above = nearestExisting(path.dirname(file));
       dirs.add(above);
-      while (above !== config.root && !config.root.startsWith(above + path.sep) && above !== path.dirname(above)) {
+      while (
+        above !== config.root &&
+        !config.root.startsWith(above + path.sep) &&
+        above !== path.dirname(above)
+      ) {
         above = path.dirname(above);
         dirs.add(above);
       }
