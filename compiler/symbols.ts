@@ -46,13 +46,19 @@ export function exportsValue(
     }
     return true;
   }
-  // Through an `export *`, which `export type *` is not for values.
-  return module.statements.some((statement) => {
+  // Through an `export *`, which `export type *` is not for values. Two that give the name different bindings give
+  // it none (ECMAScript leaves an ambiguous star export out; tsc reports TS2308).
+  const bindings = new Set<ts.Symbol>();
+  for (const statement of module.statements) {
     if (!ts.isExportDeclaration(statement) || statement.exportClause !== undefined || statement.isTypeOnly)
-      return false;
+      continue;
     const target = moduleAt(checker, statement.moduleSpecifier);
-    return target !== undefined && exportsValue(checker, target, name, seen);
-  });
+    if (target === undefined || !exportsValue(checker, target, name, seen)) continue;
+    const targetSymbol = checker.getSymbolAtLocation(target);
+    const binding = targetSymbol && checker.getExportsOfModule(targetSymbol).find((e) => e.name === name);
+    if (binding !== undefined) bindings.add(resolveAlias(checker, binding));
+  }
+  return bindings.size === 1;
 }
 
 function moduleAt(checker: ts.TypeChecker, specifier: ts.Expression | undefined): ts.SourceFile | undefined {

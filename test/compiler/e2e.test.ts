@@ -803,6 +803,32 @@ describe('stub generated into a temporary project', () => {
     expect(typeCheck(dir)).toBe('');
   });
 
+  it('makes no worker of a class two export * give one name, which the module then does not export', async () => {
+    const dir = scratchProject({
+      'src/impl/a.ts': 'export class Store {\n  a(): number {\n    return 1;\n  }\n}\n',
+      'src/impl/b.ts': 'export class Store {\n  b(): number {\n    return 2;\n  }\n}\n',
+      'src/impl/c.ts': "export { Store } from './a.js';\n",
+      'src/w.worker.ts': [
+        "export * from './impl/a.js';",
+        "export * from './impl/b.js';",
+        'export class Real {',
+        '  r(): number {',
+        '    return 3;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      // The same binding twice is no ambiguity.
+      'src/v.worker.ts': "export * from './impl/a.js';\nexport * from './impl/c.js';\n",
+    });
+    const result = await generate({ cwd: dir });
+    expect(result.diagnostics).toEqual([]);
+    const w = readProjectFile(dir, 'src/w.worker.procxy.ts');
+    expect(w).toContain('export function spawnReal(');
+    expect(w).not.toContain('spawnStore');
+    expect(readProjectFile(dir, 'src/v.worker.procxy.ts')).toContain('export function spawnStore(');
+  });
+
   it('writes child bundles that a tsconfig with checkJs leaves alone', async () => {
     const dir = scratchProject({
       'src/cb.worker.ts': [
