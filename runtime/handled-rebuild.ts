@@ -16,17 +16,13 @@ import {
 } from './error-descriptor.js';
 import { SerializationError } from './errors.js';
 import { transferHandlerNamed, unhandle } from './transfer-handlers.js';
+import { entryStepText, propertyStep } from './value-path.js';
 
 /** A handled value whose rebuilding waits, and the stand-in V8 placed where it goes. */
 interface Waiting {
   readonly name: string;
   readonly payload: unknown;
   readonly standIn: object;
-}
-
-/** The step to property `key` in a path: `.name`, or `["a b"]` for a key that is no identifier. */
-export function keyStep(key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
 function isObject(value: unknown): value is object {
@@ -109,25 +105,26 @@ export class HandledRebuild {
         const record = item as unknown as Record<string, unknown>;
         return (
           someElement(item as unknown[], (element, i) => through(`[${i}]`, element)) ||
-          (namedKeys(item) ?? []).some((key) => through(keyStep(key), record[key]))
+          (namedKeys(item) ?? []).some((key) => through(propertyStep(key), record[key]))
         );
       }
       if (types.isMap(item)) {
         let i = 0;
         for (const [k, v] of item as Map<unknown, unknown>) {
-          if (through(`.<key ${i}>`, k) || through(`.<value ${i}>`, v)) return true;
+          if (through(entryStepText('key', i), k) || through(entryStepText('value', i), v)) return true;
           i++;
         }
         return false;
       }
       if (types.isSet(item)) {
         let i = 0;
-        for (const element of item as Set<unknown>) if (through(`.<item ${i++}>`, element)) return true;
+        for (const element of item as Set<unknown>)
+          if (through(entryStepText('item', i++), element)) return true;
         return false;
       }
       if (Object.getPrototypeOf(item) !== Object.prototype) return false;
       const record = item as Record<string, unknown>;
-      return Object.keys(record).some((key) => through(keyStep(key), record[key]));
+      return Object.keys(record).some((key) => through(propertyStep(key), record[key]));
     };
     return find(root) ? steps : undefined;
   }

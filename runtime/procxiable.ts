@@ -8,6 +8,7 @@ import { type Thrown, thrownLimits } from './protocol.js';
 import { isMarked, marksPending, pooledRefusal, segmentThreshold, viewMemory } from './transfer.js';
 import { type Handled, handle, handlersRegistered } from './transfer-handlers.js';
 import { viewTypes } from './v8-codec.js';
+import { entryStepText, propertyStep } from './value-path.js';
 
 const maxDepth = 1000;
 const mapKeys = Map.prototype.keys;
@@ -114,9 +115,9 @@ function keyText(key: Key): string {
   if (typeof key === 'number') {
     if (key >= 0) return `[${key}]`;
     const n = -1 - key;
-    return `.<${entryParts[n % 3]} ${Math.floor(n / 3)}>`;
+    return entryStepText(entryParts[n % 3]!, Math.floor(n / 3));
   }
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  return propertyStep(key);
 }
 
 function rootText(w: Walk): string {

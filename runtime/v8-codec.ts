@@ -14,10 +14,11 @@ import type * as V8 from 'node:v8';
 import { namedKeys, someElement } from './array-keys.js';
 import { types, v8 } from './builtins.js';
 import { SerializationError } from './errors.js';
-import { HandledRebuild, keyStep } from './handled-rebuild.js';
+import { HandledRebuild } from './handled-rebuild.js';
 import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory, viewMemory } from './transfer.js';
 import { handlerTaking } from './transfer-handlers.js';
+import { propertyStep } from './value-path.js';
 
 const cycleReason = 'its payload holds, through its parts, the value it stands for';
 
@@ -49,7 +50,8 @@ class Unmarked {
 
 /** Rethrows `error`, an Unmarked one with `step` added (steps come innermost first). */
 function passUp(error: unknown, step: string | number): never {
-  if (error instanceof Unmarked) error.steps.push(typeof step === 'number' ? `[${step}]` : keyStep(step));
+  if (error instanceof Unmarked)
+    error.steps.push(typeof step === 'number' ? `[${step}]` : propertyStep(step));
   throw error;
 }
 
