@@ -155,10 +155,14 @@ function holdUntilDrained(stream: Socket): void {
 }
 
 function releaseHeld(): void {
-  process.stderr.off('drain', releaseHeld);
-  process.stderr.off('close', releaseHeld);
+  stopWaitingForStderr();
   for (const stream of heldForStderr) stream.resume();
   heldForStderr.clear();
+}
+
+function stopWaitingForStderr(): void {
+  process.stderr.off('drain', releaseHeld);
+  process.stderr.off('close', releaseHeld);
 }
 
 /** Characters of a child's stderr kept for its crash report. */
@@ -200,9 +204,6 @@ export class StderrTail {
     if (!heldForStderr.delete(this.#stream)) return;
     this.#stream.resume();
     // The last one held: the next hold listens again, so these would pile up.
-    if (heldForStderr.size === 0) {
-      process.stderr.off('drain', releaseHeld);
-      process.stderr.off('close', releaseHeld);
-    }
+    if (heldForStderr.size === 0) stopWaitingForStderr();
   }
 }
