@@ -23,7 +23,7 @@ import {
   type SignatureContext,
   signatureText,
 } from './signature-text.js';
-import { exportsValue, isSymbolKeyed, resolveAlias } from './symbols.js';
+import { exportNamed, exportsValue, isSymbolKeyed, resolveAlias } from './symbols.js';
 import { type RefPart, runtimePath, TypeNamer, type TypeText } from './type-text.js';
 
 /** One call signature of a stub method, as text: `<T>(a: X, b?: Y): Promise<Awaited<R>>`. */
@@ -316,7 +316,7 @@ function exportSite(checker: ts.TypeChecker, file: ts.SourceFile, exported: ts.S
       statement.moduleSpecifier === undefined
         ? undefined
         : checker.getSymbolAtLocation(statement.moduleSpecifier);
-    return module !== undefined && checker.getExportsOfModule(module).some((e) => e.name === exported.name);
+    return exportNamed(checker, module, exported.name) !== undefined;
   });
 }
 

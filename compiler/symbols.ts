@@ -23,11 +23,7 @@ export function exportsValue(
   const key = `${module.fileName}\0${name}`;
   if (seen.has(key)) return false;
   seen.add(key);
-  const moduleSymbol = checker.getSymbolAtLocation(module);
-  const exported =
-    moduleSymbol === undefined
-      ? undefined
-      : checker.getExportsOfModule(moduleSymbol).find((e) => e.name === name);
+  const exported = exportNamed(checker, checker.getSymbolAtLocation(module), name);
   if (exported === undefined) return false;
   const here = exported.declarations?.find((d) => d.getSourceFile() === module);
   if (here !== undefined) {
@@ -54,11 +50,19 @@ export function exportsValue(
       continue;
     const target = moduleAt(checker, statement.moduleSpecifier);
     if (target === undefined || !exportsValue(checker, target, name, seen)) continue;
-    const targetSymbol = checker.getSymbolAtLocation(target);
-    const binding = targetSymbol && checker.getExportsOfModule(targetSymbol).find((e) => e.name === name);
+    const binding = exportNamed(checker, checker.getSymbolAtLocation(target), name);
     if (binding !== undefined) bindings.add(resolveAlias(checker, binding));
   }
   return bindings.size === 1;
+}
+
+/** The export of a module (its symbol) named `name`. */
+export function exportNamed(
+  checker: ts.TypeChecker,
+  module: ts.Symbol | undefined,
+  name: string,
+): ts.Symbol | undefined {
+  return module === undefined ? undefined : checker.getExportsOfModule(module).find((e) => e.name === name);
 }
 
 function moduleAt(checker: ts.TypeChecker, specifier: ts.Expression | undefined): ts.SourceFile | undefined {
