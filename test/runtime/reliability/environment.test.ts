@@ -3,12 +3,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { ModuleResolutionError, procxy } from 'procxy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allocatorTunables, inheritedExecArgv, inheritedNodeOptions } from '../../../runtime/options.js';
 import { Worker } from '../fixtures/workers.mjs';
 import {
+  fixturesDir,
   guardLeaks,
   killIfAlive,
   rejection,
@@ -25,6 +26,8 @@ const files = scratch();
 afterAll(() => {
   files.cleanup();
 });
+
+const parentScript = join(fixturesDir, 'parent.mjs');
 
 describe('env', () => {
   it('merges `env` over the parent environment; undefined removes a variable', async () => {
@@ -249,12 +252,11 @@ describe('NODE_OPTIONS and options with a value of their own', () => {
 
 describe('limits', () => {
   it('a worker that cannot start for want of file descriptors is a SpawnError; the parent and its workers live on, and no descriptor leaks', () => {
-    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
     // Limits that leave a spawn a few descriptors short (where libuv makes some pipes, then fails) and none at all.
     for (const limit of [40, 44, 48]) {
       const run = spawnSync(
         'bash',
-        ['-c', `ulimit -n ${limit} && exec "${process.execPath}" "${parent}" fd-limit`],
+        ['-c', `ulimit -n ${limit} && exec "${process.execPath}" "${parentScript}" fd-limit`],
         {
           encoding: 'utf8',
           timeout: 60_000,
@@ -282,14 +284,16 @@ describe('limits', () => {
 
 describe('memory', () => {
   it('a message from a worker that this process has no memory for ends that worker with MessageTooLargeError; the parent and its other workers live on', () => {
-    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
-    const probe = spawnSync(process.execPath, [parent, 'vm-peak'], { encoding: 'utf8', timeout: 30_000 });
+    const probe = spawnSync(process.execPath, [parentScript, 'vm-peak'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     const { peakKiB } = JSON.parse(probe.stdout) as { peakKiB: number };
     // Room for what the processes take, 1 GiB to spare, and not for the 4 GiB the worker announces.
     const limitKiB = peakKiB + 1024 * 1024;
     const run = spawnSync(
       'bash',
-      ['-c', `ulimit -v ${limitKiB} && exec "${process.execPath}" "${parent}" no-memory`],
+      ['-c', `ulimit -v ${limitKiB} && exec "${process.execPath}" "${parentScript}" no-memory`],
       {
         encoding: 'utf8',
         timeout: 60_000,
@@ -312,40 +316,51 @@ describe('memory', () => {
   });
 });
 
-describe('the parent’s stderr', () => {
-  it('gone (its reader closed the pipe): the worker’s stderr is not copied there, and the parent lives on', async () => {
-    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
-    const run = spawn(process.execPath, [parent, 'stderr-gone'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    run.stderr.destroy();
-    let stdout = '';
+/**
+ * The fixture parent running `args`, its stderr a pipe the test reads when it chooses: `reported` once it says
+ * something on stdout (or exits), `ended` with its exit code and what it said (a JSON report).
+ */
+function parentWithStderrPipe(args: readonly string[]) {
+  const run = spawn(process.execPath, [parentScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  const reported = new Promise<void>((resolve) => {
     run.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
+      resolve();
     });
-    const [code] = (await once(run, 'exit')) as [number | null];
+    run.once('exit', () => resolve());
+  });
+  const ended = once(run, 'exit').then(([code]) => ({
+    code: code as number | null,
+    report: JSON.parse(stdout) as unknown,
+  }));
+  return { stderr: run.stderr, reported, ended };
+}
+
+describe('the parent’s stderr', () => {
+  it('gone (its reader closed the pipe): the worker’s stderr is not copied there, and the parent lives on', async () => {
+    const parent = parentWithStderrPipe(['stderr-gone']);
+    parent.stderr.destroy();
+    const { code, report } = await parent.ended;
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ answers: ['warned', 'warned', 'warned', 'still serving'] });
+    expect(report).toEqual({ answers: ['warned', 'warned', 'warned', 'still serving'] });
   });
 });
 
 describe('the parent’s stderr, slow', () => {
   it('holds little of what the worker writes while its reader does not read: the worker waits instead', async () => {
-    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
-    const run = spawn(process.execPath, [parent, 'stderr-flood', '32'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    run.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
+    const parent = parentWithStderrPipe(['stderr-flood', '32']);
     // Nothing reads the parent's stderr for a while: without a limit, it would hold all 32 MiB the worker writes.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     let copied = 0;
-    run.stderr.on('data', (chunk: Buffer) => {
+    parent.stderr.on('data', (chunk: Buffer) => {
       copied += chunk.length;
     });
-    const [code] = (await once(run, 'exit')) as [number | null];
+    const { code, report } = (await parent.ended) as {
+      code: number | null;
+      report: { wrote: number; most: number };
+    };
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { wrote: number; most: number };
     expect(report.wrote).toBe(32);
     expect(report.most).toBeLessThan(4 * 1024 * 1024);
     expect(copied).toBe(32 * 1024 * 1024);
@@ -354,21 +369,15 @@ describe('the parent’s stderr, slow', () => {
 
 describe('the parent’s stderr, slow, and a worker that dies', () => {
   it('reads what the dead worker wrote to the end for its crash report, however far behind the parent’s stderr is', async () => {
-    const parent = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parent.mjs');
-    const run = spawn(process.execPath, [parent, 'stderr-crash'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    run.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
+    const parent = parentWithStderrPipe(['stderr-crash']);
     // Nothing reads the parent's stderr until the crash is reported.
-    await new Promise<void>((resolve) => {
-      run.stdout.on('data', () => resolve());
-      run.once('exit', () => resolve());
-    });
-    run.stderr.resume();
-    const [code] = (await once(run, 'exit')) as [number | null];
+    await parent.reported;
+    parent.stderr.resume();
+    const { code, report } = (await parent.ended) as {
+      code: number | null;
+      report: { deaths: unknown[]; listeners: number; warnings: string[] };
+    };
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { deaths: unknown[]; listeners: number; warnings: string[] };
     expect(report.deaths).toEqual([
       { name: 'ChildCrashedError', exitCode: 7, lastWords: 'Error: the reason it died\n' },
     ]);
