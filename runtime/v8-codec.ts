@@ -18,6 +18,8 @@ import { HandledRebuild } from './handled-rebuild.js';
 import type { Findings } from './procxiable.js';
 import { checkTakeable, isMarked, segmentThreshold, takeMemory, viewMemory } from './transfer.js';
 import { handlerTaking } from './transfer-handlers.js';
+import { type HostSource, V8Reader } from './v8-reader.js';
+import { gaveUp, V8Writer } from './v8-writer.js';
 import { propertyStep } from './value-path.js';
 
 const cycleReason = 'its payload holds, through its parts, the value it stands for';
@@ -238,6 +240,127 @@ interface Segment {
   covered: boolean;
 }
 
+/** Where a host object's bytes go: V8's serializer, or V8Writer. */
+export interface HostSink {
+  writeUint32(value: number): void;
+  writeRawBytes(bytes: NodeJS.TypedArray): void;
+}
+
+/** The segments of one message: which binary values travel beside the body, and how views refer to them. */
+export class SegmentTable {
+  readonly segments: Segment[] = [];
+  /** The segment of each buffer that has one: later views of the buffer are parts of it, so they share memory. */
+  readonly #bySource = new Map<ArrayBufferLike, number>();
+  readonly #outOfBand = new Set<ArrayBuffer>();
+
+  /** Sends an ArrayBuffer value out of band; returns its segment, or undefined when it has one already. */
+  outOfBand(buffer: ArrayBuffer): number | undefined {
+    if (this.#outOfBand.has(buffer)) return undefined;
+    this.#outOfBand.add(buffer);
+    return this.#add(buffer, isMarked(buffer), 0, buffer.byteLength, true);
+  }
+
+  #add(source: ArrayBuffer, transfer: boolean, start: number, end: number, covered: boolean): number {
+    const index = this.segments.length;
+    this.segments.push({ source, transfer, start, end, covered });
+    if (!this.#bySource.has(source)) this.#bySource.set(source, index);
+    return index;
+  }
+
+  /** Writes a view as a host object's contents: its bytes inline, or a part of a segment. */
+  writeView(view: NodeJS.ArrayBufferView, sink: HostSink): void {
+    const memory = viewMemory(view);
+    const source = memory.buffer as ArrayBuffer;
+    const { byteOffset, byteLength } = memory;
+    const marked = isMarked(source);
+    const known = this.#bySource.get(source);
+    const segment = known === undefined ? undefined : this.segments[known]!;
+    // A view into memory that already travels as a segment goes as a part of it, however small, unless it starts
+    // before the segment does (a borrowed segment begins near its first view, see alignedStart) or so far past its
+    // end that the bytes between would cost more than a copy of its own.
+    const within =
+      segment !== undefined &&
+      byteOffset >= segment.start &&
+      (segment.transfer || byteOffset <= segment.end + segmentThreshold);
+    if (!marked && !within && byteLength < segmentThreshold) {
+      // As Node's own writer does (type, length, bytes), from the memory the built-in getters give.
+      sink.writeUint32(inlineTag);
+      sink.writeUint32(viewType(view));
+      sink.writeUint32(byteLength);
+      sink.writeRawBytes(new Uint8Array(source, byteOffset, byteLength));
+      return;
+    }
+    const covers = byteOffset === 0 && byteLength === source.byteLength;
+    const viewEnd = byteOffset + byteLength;
+    const index = within
+      ? known!
+      : marked
+        ? this.#add(source, true, 0, source.byteLength, covers)
+        : this.#add(source, false, alignedStart(byteOffset), viewEnd, covers);
+    const part = this.segments[index]!;
+    if (covers) part.covered = true;
+    if (viewEnd > part.end) part.end = viewEnd;
+    sink.writeUint32(segmentTag);
+    sink.writeUint32(viewType(view));
+    sink.writeUint32(index);
+    sink.writeUint32(byteOffset - part.start);
+    sink.writeUint32(byteLength);
+  }
+}
+
+/** A host object as SegmentSerializer wrote it: a view inside the body or of a segment, or a handled value's mark. */
+function readHostObject(
+  source: HostSource,
+  segments: readonly Buffer[],
+  handled: readonly object[],
+): unknown {
+  const tag = source.readUint32();
+  if (tag === inlineTag) return readInline(source);
+  if (tag === handledTag) {
+    const index = source.readUint32();
+    if (index >= handled.length) throw new RangeError('Malformed handled-value reference');
+    return handled[index];
+  }
+  if (tag !== segmentTag) throw new RangeError(`Malformed host object tag ${tag}`);
+  const type = source.readUint32();
+  const segment = segments[source.readUint32()];
+  const offset = source.readUint32();
+  const length = source.readUint32();
+  const Type = viewTypes[type];
+  if (segment === undefined || Type === undefined || offset + length > segment.length) {
+    throw new RangeError('Malformed segment reference');
+  }
+  const start = segment.byteOffset + offset;
+  const memory = segment.buffer as ArrayBuffer;
+  if (type === bufferType) return Buffer.from(memory, start, length);
+  if (type === dataViewType) return new DataView(memory, start, length);
+  const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
+  if (start % ViewType.BYTES_PER_ELEMENT !== 0 || length % ViewType.BYTES_PER_ELEMENT !== 0) {
+    throw new RangeError('Misaligned segment reference');
+  }
+  return new ViewType(memory, start, length / ViewType.BYTES_PER_ELEMENT);
+}
+
+/**
+ * A view written inside the body, as Node's own reader takes it, except that a length which is not a whole number
+ * of elements is refused: Node's reader drops the partial element, so the call would get other bytes than sent.
+ */
+function readInline(source: HostSource): NodeJS.ArrayBufferView {
+  const Type = viewTypes[source.readUint32()];
+  const length = source.readUint32();
+  if (Type === undefined) throw new RangeError('Malformed inline view type');
+  const size = 'BYTES_PER_ELEMENT' in Type ? Type.BYTES_PER_ELEMENT : 1;
+  if (length % size !== 0) throw new RangeError('Misaligned inline view');
+  let bytes = source.readRawBytes(length);
+  // A typed array must start on its element size; the body may hold it anywhere.
+  if (bytes.byteOffset % size !== 0) bytes = Buffer.from(bytes);
+  const memory = bytes.buffer as ArrayBuffer;
+  if (Type === Buffer) return Buffer.from(memory, bytes.byteOffset, length);
+  if (Type === DataView) return new DataView(memory, bytes.byteOffset, length);
+  const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
+  return new ViewType(memory, bytes.byteOffset, length / size);
+}
+
 /** Our serializer and deserializer classes, made on first use (node:v8 loads then; see builtins.ts). */
 function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
   // Node documents these hooks as overridable; @types/node leaves them out.
@@ -249,24 +372,12 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
   ) => V8.DefaultDeserializer & { _readHostObject(): unknown };
 
   class SegmentSerializer extends HostSerializer {
-    readonly segments: Segment[] = [];
-    /** The segment of each buffer that has one: later views of the buffer are parts of it, so they share memory. */
-    readonly #bySource = new Map<ArrayBufferLike, number>();
-    readonly #outOfBand = new Set<ArrayBuffer>();
+    readonly table = new SegmentTable();
 
     /** Sends an ArrayBuffer value out of band; called for each before the value is written. */
     outOfBand(buffer: ArrayBuffer): void {
-      if (this.#outOfBand.has(buffer)) return;
-      this.#outOfBand.add(buffer);
-      const index = this.#add(buffer, isMarked(buffer), 0, buffer.byteLength, true);
-      this.transferArrayBuffer(index, buffer);
-    }
-
-    #add(source: ArrayBuffer, transfer: boolean, start: number, end: number, covered: boolean): number {
-      const index = this.segments.length;
-      this.segments.push({ source, transfer, start, end, covered });
-      if (!this.#bySource.has(source)) this.#bySource.set(source, index);
-      return index;
+      const index = this.table.outOfBand(buffer);
+      if (index !== undefined) this.transferArrayBuffer(index, buffer);
     }
 
     override _writeHostObject(view: NodeJS.ArrayBufferView): void {
@@ -275,42 +386,7 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
         this.writeUint32(view.index);
         return;
       }
-      const memory = viewMemory(view);
-      const source = memory.buffer as ArrayBuffer;
-      const { byteOffset, byteLength } = memory;
-      const marked = isMarked(source);
-      const known = this.#bySource.get(source);
-      const segment = known === undefined ? undefined : this.segments[known]!;
-      // A view into memory that already travels as a segment goes as a part of it, however small, unless it starts
-      // before the segment does (a borrowed segment begins near its first view, see alignedStart) or so far past its
-      // end that the bytes between would cost more than a copy of its own.
-      const within =
-        segment !== undefined &&
-        byteOffset >= segment.start &&
-        (segment.transfer || byteOffset <= segment.end + segmentThreshold);
-      if (!marked && !within && byteLength < segmentThreshold) {
-        // As Node's own writer does (type, length, bytes), from the memory the built-in getters give.
-        this.writeUint32(inlineTag);
-        this.writeUint32(viewType(view));
-        this.writeUint32(byteLength);
-        this.writeRawBytes(new Uint8Array(source, byteOffset, byteLength));
-        return;
-      }
-      const covers = byteOffset === 0 && byteLength === source.byteLength;
-      const viewEnd = byteOffset + byteLength;
-      const index = within
-        ? known!
-        : marked
-          ? this.#add(source, true, 0, source.byteLength, covers)
-          : this.#add(source, false, alignedStart(byteOffset), viewEnd, covers);
-      const part = this.segments[index]!;
-      if (covers) part.covered = true;
-      if (viewEnd > part.end) part.end = viewEnd;
-      this.writeUint32(segmentTag);
-      this.writeUint32(viewType(view));
-      this.writeUint32(index);
-      this.writeUint32(byteOffset - part.start);
-      this.writeUint32(byteLength);
+      this.table.writeView(view, this);
     }
   }
 
@@ -324,51 +400,7 @@ function codecClasses({ DefaultSerializer, DefaultDeserializer }: typeof V8) {
     }
 
     override _readHostObject(): unknown {
-      const tag = this.readUint32();
-      if (tag === inlineTag) return this.#readInline();
-      if (tag === handledTag) {
-        const index = this.readUint32();
-        if (index >= this.handled.length) throw new RangeError('Malformed handled-value reference');
-        return this.handled[index];
-      }
-      if (tag !== segmentTag) throw new RangeError(`Malformed host object tag ${tag}`);
-      const type = this.readUint32();
-      const segment = this.#segments[this.readUint32()];
-      const offset = this.readUint32();
-      const length = this.readUint32();
-      const Type = viewTypes[type];
-      if (segment === undefined || Type === undefined || offset + length > segment.length) {
-        throw new RangeError('Malformed segment reference');
-      }
-      const start = segment.byteOffset + offset;
-      const memory = segment.buffer as ArrayBuffer;
-      if (type === bufferType) return Buffer.from(memory, start, length);
-      if (type === dataViewType) return new DataView(memory, start, length);
-      const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
-      if (start % ViewType.BYTES_PER_ELEMENT !== 0 || length % ViewType.BYTES_PER_ELEMENT !== 0) {
-        throw new RangeError('Misaligned segment reference');
-      }
-      return new ViewType(memory, start, length / ViewType.BYTES_PER_ELEMENT);
-    }
-
-    /**
-     * A view written inside the body, as Node's own reader takes it, except that a length which is not a whole number
-     * of elements is refused: Node's reader drops the partial element, so the call would get other bytes than sent.
-     */
-    #readInline(): NodeJS.ArrayBufferView {
-      const Type = viewTypes[this.readUint32()];
-      const length = this.readUint32();
-      if (Type === undefined) throw new RangeError('Malformed inline view type');
-      const size = 'BYTES_PER_ELEMENT' in Type ? Type.BYTES_PER_ELEMENT : 1;
-      if (length % size !== 0) throw new RangeError('Misaligned inline view');
-      let bytes = this.readRawBytes(length);
-      // A typed array must start on its element size; the body may hold it anywhere.
-      if (bytes.byteOffset % size !== 0) bytes = Buffer.from(bytes);
-      const memory = bytes.buffer as ArrayBuffer;
-      if (Type === Buffer) return Buffer.from(memory, bytes.byteOffset, length);
-      if (Type === DataView) return new DataView(memory, bytes.byteOffset, length);
-      const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
-      return new ViewType(memory, bytes.byteOffset, length / size);
+      return readHostObject(this, this.#segments, this.handled);
     }
   }
 
@@ -395,11 +427,33 @@ export interface EncodedV8 {
  * `[name, payload]`, then the value. `fits` hears the sizes of the body and the segments before any memory is taken
  * for transfer, and throws to send nothing: a refused message leaves every buffer as it was.
  */
-export function encodeV8(
+/** The body as V8Writer writes it, or undefined when it gave up (the value holds what only V8 writes). */
+export function writeInJs(
+  value: unknown,
+  outOfBand: readonly ArrayBuffer[] | undefined,
+): { body: Buffer; table: SegmentTable } | undefined {
+  const table = new SegmentTable();
+  const writer = new V8Writer((view, sink) => table.writeView(view, sink));
+  try {
+    writer.writeHeader();
+    for (const buffer of outOfBand ?? []) {
+      const index = table.outOfBand(buffer);
+      if (index !== undefined) writer.transferArrayBuffer(index, buffer);
+    }
+    writer.writeUint32(0);
+    writer.writeValue(value);
+  } catch (error) {
+    if (gaveUp(error)) return undefined;
+    throw error;
+  }
+  return { body: writer.release(), table };
+}
+
+/** The body as V8's serializer writes it, with the objects transfer handlers took as their payloads. */
+export function writeByV8(
   value: unknown,
   findings: Findings | undefined,
-  fits: (bodyBytes: number, segmentBytes: readonly number[]) => void,
-): EncodedV8 {
+): { body: Buffer; table: SegmentTable } {
   const serializer = new (codec().SegmentSerializer)();
   serializer.writeHeader();
   for (const buffer of findings?.outOfBand ?? []) serializer.outOfBand(buffer);
@@ -439,9 +493,20 @@ export function encodeV8(
     }
     serializer.writeValue(substituted);
   }
-  const body = serializer.releaseBuffer();
+  return { body: serializer.releaseBuffer(), table: serializer.table };
+}
+
+export function encodeV8(
+  value: unknown,
+  findings: Findings | undefined,
+  fits: (bodyBytes: number, segmentBytes: readonly number[]) => void,
+): EncodedV8 {
+  const handled = findings?.handled;
+  const { body, table } =
+    (handled === undefined || handled.size === 0 ? writeInJs(value, findings?.outOfBand) : undefined) ??
+    writeByV8(value, findings);
   // Only once everything serialized, fits and may be taken: a failure must leave the caller's buffers as they were.
-  const { segments } = serializer;
+  const { segments } = table;
   for (const [i, s] of segments.entries()) if (s.transfer) checkTakeable(s.source, s.covered, `segment ${i}`);
   fits(
     body.length,
@@ -484,15 +549,46 @@ function wholeBody(value: unknown, deserializer: V8.Deserializer, body: Buffer):
   return value;
 }
 
-export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
-  const deserializer = new (codec().SegmentDeserializer)(body, segments);
-  deserializer.readHeader();
+/** The segments that are whole ArrayBuffers (see FrameDecoder), handed to a reader as V8 values sent out of band. */
+function transferSegments(
+  reader: { transferArrayBuffer(id: number, buffer: ArrayBuffer): void },
+  segments: readonly Buffer[],
+): void {
   for (const [index, segment] of segments.entries()) {
-    // Segments come in their own ArrayBuffers (see FrameDecoder), so the whole buffer is the value's.
     if (segment.byteOffset === 0 && segment.byteLength === segment.buffer.byteLength) {
-      deserializer.transferArrayBuffer(index, segment.buffer as ArrayBuffer);
+      reader.transferArrayBuffer(index, segment.buffer as ArrayBuffer);
     }
   }
+}
+
+/**
+ * The message in `body` as V8Reader reads it, or undefined when it gave up or the body holds handled values (their
+ * rebuilding runs transfer handlers, which a second reading by V8 would run again).
+ */
+export function readInJs(body: Buffer, segments: readonly Buffer[]): { value: unknown } | undefined {
+  const reader = new V8Reader(body, (source) => readHostObject(source, segments, []));
+  try {
+    reader.readHeader();
+    transferSegments(reader, segments);
+    if (reader.readUint32() !== 0) return undefined;
+    const value = reader.readValue();
+    return reader.offset === body.length ? { value } : undefined;
+  } catch {
+    // Whatever stopped it, V8's reader reads the body again and has the last word.
+    return undefined;
+  }
+}
+
+export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
+  const read = readInJs(body, segments);
+  return read === undefined ? readByV8(body, segments) : read.value;
+}
+
+/** The message in `body` as V8's deserializer reads it, its handled values rebuilt; throws on malformed bytes. */
+export function readByV8(body: Buffer, segments: readonly Buffer[]): unknown {
+  const deserializer = new (codec().SegmentDeserializer)(body, segments);
+  deserializer.readHeader();
+  transferSegments(deserializer, segments);
   const count = deserializer.readUint32();
   // Most messages hold no handled value: nothing to rebuild.
   if (count === 0) return wholeBody(deserializer.readValue(), deserializer, body);

@@ -1,0 +1,510 @@
+// V8's serialization format read in JavaScript, for the values most messages hold: faster than V8's own reader.
+/*
+ * V8's deserializer builds each object through its C++ API, one property lookup and store at a time, fills a Map by
+ * calling its set method from C++ for each entry, and makes every array holey (which its writer then sends element by
+ * element, as a sparse one). The same work done in JavaScript runs through inline caches, and a property name met again
+ * (the same key in each of a thousand records) is taken from a cache instead of being read and looked up as a new
+ * string. This reader takes the format version V8 writes here (15) and, of its tags, the primitives, strings, plain
+ * objects of up to 16 properties, arrays (dense or sparse, holes kept), Maps, Sets, Dates, ArrayBuffers and the host
+ * objects of v8-codec.ts, and builds what V8 would: properties defined as own data properties (no setter of a
+ * prototype runs), Maps and Sets filled through the built-in methods taken at load, shared and cyclic parts kept.
+ * Anything else (a RegExp, an Error, a boxed primitive, a wider object, bytes it does not expect) makes it give up,
+ * having run no code of the user's: the caller then reads the body with V8's reader, whose verdict on malformed bytes
+ * stands.
+ */
+/** Gives up the reading; the caller reads the body with V8's deserializer instead. */
+class Unread {}
+const unread = new Unread();
+
+/** Reads the host objects of v8-codec.ts from a source this reader or V8's deserializer offers. */
+export interface HostSource {
+  readUint32(): number;
+  readRawBytes(length: number): Buffer;
+}
+
+const version = 15;
+
+const Tag = {
+  padding: 0x00,
+  version: 0xff,
+  undefined: 0x5f, // _
+  null: 0x30, // 0
+  true: 0x54, // T
+  false: 0x46, // F
+  int32: 0x49, // I
+  uint32: 0x55, // U
+  double: 0x4e, // N
+  bigint: 0x5a, // Z
+  oneByteString: 0x22, // "
+  twoByteString: 0x63, // c
+  reference: 0x5e, // ^
+  beginObject: 0x6f, // o
+  endObject: 0x7b, // {
+  beginDenseArray: 0x41, // A
+  endDenseArray: 0x24, // $
+  hole: 0x2d, // -
+  beginSparseArray: 0x61, // a
+  endSparseArray: 0x40, // @
+  date: 0x44, // D
+  beginMap: 0x3b, // ;
+  endMap: 0x3a, // :
+  beginSet: 0x27, // '
+  endSet: 0x2c, // ,
+  arrayBuffer: 0x42, // B
+  transferredArrayBuffer: 0x74, // t
+  arrayBufferView: 0x56, // V
+  hostObject: 0x5c, // \
+} as const;
+
+// Taken at load, as V8 uses the built-ins it started with whatever was assigned over them since.
+const ObjectPrototype = Object.prototype;
+const ArrayPrototype = Array.prototype;
+const { defineProperty, getPrototypeOf, getOwnPropertyNames, hasOwn, keys: objectKeys } = Object;
+const NativeArray = Array;
+const NativeMap = Map;
+const NativeSet = Set;
+const NativeDate = Date;
+const NativeArrayBuffer = ArrayBuffer;
+const mapSet = Map.prototype.set;
+const { fromCharCode } = String;
+const setAdd = Set.prototype.add;
+type Slice = (this: Buffer, start: number, end: number) => string;
+/**
+ * What Buffer's toString(encoding, start, end) calls once it has looked the encoding up and checked its arguments,
+ * which cost more than the copy for a name or a short string. Not in @types/node; toString stands in should a Node
+ * lack them.
+ */
+const { latin1Slice = sliceAs('latin1'), ucs2Slice = sliceAs('utf16le') } = Buffer.prototype as {
+  latin1Slice?: Slice;
+  ucs2Slice?: Slice;
+};
+
+function sliceAs(encoding: BufferEncoding): Slice {
+  return function (start, end) {
+    return this.toString(encoding, start, end);
+  };
+}
+
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Property names of one byte per character up to this length are kept to be taken again. */
+const cachedKeyLength = 32;
+const keySlots = 4096;
+/**
+ * Names read before, by a hash of their bytes, two to a hash: one met again is the same (internalized) string, which
+ * V8 stores under at the cost of a pointer comparison. Bounded: a name read into a full pair pushes the older out.
+ */
+const keys: (string | undefined)[] = new NativeArray(keySlots);
+
+/** Objects of more properties are left to V8's reader (see #properties). */
+const maxNames = 16;
+
+/** Bigints of more bytes than this are left to V8 (built here a byte at a time, a long one costs quadratic time). */
+const maxBigIntBytes = 64;
+
+/** Up to this length a string is made in JavaScript: cheaper than a call into C++. */
+const shortString = 8;
+
+/** The string of `length` (at most shortString) bytes at `at`, one character each, in one call. */
+function shortLatin1(bytes: Buffer, at: number, length: number): string {
+  const c = fromCharCode;
+  switch (length) {
+    case 0:
+      return '';
+    case 1:
+      return c(bytes[at]!);
+    case 2:
+      return c(bytes[at]!, bytes[at + 1]!);
+    case 3:
+      return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!);
+    case 4:
+      return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+    case 5:
+      return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!, bytes[at + 4]!);
+    case 6:
+      return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!, bytes[at + 4]!, bytes[at + 5]!);
+    case 7:
+      return c(
+        bytes[at]!,
+        bytes[at + 1]!,
+        bytes[at + 2]!,
+        bytes[at + 3]!,
+        bytes[at + 4]!,
+        bytes[at + 5]!,
+        bytes[at + 6]!,
+      );
+    default:
+      return c(
+        bytes[at]!,
+        bytes[at + 1]!,
+        bytes[at + 2]!,
+        bytes[at + 3]!,
+        bytes[at + 4]!,
+        bytes[at + 5]!,
+        bytes[at + 6]!,
+        bytes[at + 7]!,
+      );
+  }
+}
+
+/**
+ * The string V8 keeps for `name` as a property name. A string read from bytes is another copy, which V8 looks up in
+ * its table at each use as a name (a store through it costs several times one through the kept string).
+ */
+function internalized(name: string): string {
+  return objectKeys({ [name]: 0 })[0]!;
+}
+
+/** Whether `name` is the `length` bytes at `at`, one character each. */
+function holds(name: string, bytes: Buffer, at: number, length: number): boolean {
+  if (name.length !== length) return false;
+  for (let i = 0; i < length; i++) if (name.charCodeAt(i) !== bytes[at + i]) return false;
+  return true;
+}
+
+function defineData(object: object, key: string, value: unknown): void {
+  defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function isIndex(key: string): boolean {
+  const n = Number(key);
+  return n >>> 0 === n && n !== 2 ** 32 - 1 && String(n) === key;
+}
+
+/**
+ * Whether storing an element into a new array defines it as V8 does: no prototype of arrays holds an element whose
+ * setter would run instead (Array.prototype, an array itself, has a length past any index it holds).
+ */
+function elementsStoreAsOwn(): boolean {
+  return (
+    ArrayPrototype.length === 0 &&
+    getPrototypeOf(ArrayPrototype) === ObjectPrototype &&
+    !getOwnPropertyNames(ObjectPrototype).some(isIndex)
+  );
+}
+
+export class V8Reader implements HostSource {
+  readonly #bytes: Buffer;
+  #at = 0;
+  readonly #objects: object[] = [];
+  readonly #transferred = new NativeMap<number, ArrayBuffer>();
+  #elementsChecked = false;
+  readonly #readHost: (source: HostSource) => unknown;
+
+  /** `readHost` reads a host object's contents (from this reader), as v8-codec.ts wrote them. */
+  constructor(bytes: Buffer, readHost: (source: HostSource) => unknown) {
+    this.#bytes = bytes;
+    this.#readHost = readHost;
+  }
+
+  /** Where reading stands in the bytes. */
+  get offset(): number {
+    return this.#at;
+  }
+
+  /** Reads the version header; gives up on a version this reader does not know, or bytes of another host order. */
+  readHeader(): void {
+    if (!littleEndian || this.#byte() !== Tag.version || this.readUint32() !== version) throw unread;
+  }
+
+  /** The ArrayBuffer a transferred one (by `id`) stands for, as V8's deserializer is told. */
+  transferArrayBuffer(id: number, buffer: ArrayBuffer): void {
+    this.#transferred.set(id, buffer);
+  }
+
+  readUint32(): number {
+    const bytes = this.#bytes;
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (this.#at >= bytes.length) throw unread;
+      const byte = bytes[this.#at++]!;
+      // A fifth byte may only hold the top 4 bits; V8 would drop what overflows, and decides such bytes.
+      if (shift === 28 && byte > 0x0f) throw unread;
+      value |= (byte & 0x7f) << shift;
+      if (byte < 0x80) return value >>> 0;
+    }
+    throw unread;
+  }
+
+  readRawBytes(length: number): Buffer {
+    const start = this.#at;
+    if (length > this.#bytes.length - start) throw unread;
+    this.#at += length;
+    return this.#bytes.subarray(start, start + length);
+  }
+
+  #byte(): number {
+    if (this.#at >= this.#bytes.length) throw unread;
+    return this.#bytes[this.#at++]!;
+  }
+
+  /** The next tag, past padding, without taking it. */
+  #peekTag(): number {
+    const bytes = this.#bytes;
+    while (this.#at < bytes.length && bytes[this.#at] === Tag.padding) this.#at++;
+    if (this.#at >= bytes.length) throw unread;
+    return bytes[this.#at]!;
+  }
+
+  readValue(): unknown {
+    const tag = this.#peekTag();
+    this.#at++;
+    switch (tag) {
+      case Tag.undefined:
+        return undefined;
+      case Tag.null:
+        return null;
+      case Tag.true:
+        return true;
+      case Tag.false:
+        return false;
+      case Tag.int32: {
+        const zigzag = this.readUint32();
+        return (zigzag >>> 1) ^ -(zigzag & 1);
+      }
+      case Tag.uint32:
+        return this.readUint32();
+      case Tag.double:
+        return this.#double();
+      case Tag.bigint:
+        return this.#bigint();
+      case Tag.oneByteString:
+        return this.#oneByte(this.readUint32());
+      case Tag.twoByteString:
+        return this.#twoByte();
+      case Tag.reference: {
+        const object = this.#objects[this.readUint32()];
+        if (object === undefined) throw unread;
+        return object;
+      }
+      case Tag.beginObject:
+        return this.#object();
+      case Tag.beginDenseArray:
+        return this.#array();
+      case Tag.beginSparseArray:
+        return this.#sparseArray();
+      case Tag.date: {
+        const date = new NativeDate(this.#double());
+        this.#objects.push(date);
+        return date;
+      }
+      case Tag.beginMap:
+        return this.#map();
+      case Tag.beginSet:
+        return this.#set();
+      case Tag.arrayBuffer: {
+        const bytes = this.readRawBytes(this.readUint32());
+        const buffer = new NativeArrayBuffer(bytes.length);
+        new Uint8Array(buffer).set(bytes);
+        return this.#buffer(buffer);
+      }
+      case Tag.transferredArrayBuffer: {
+        const buffer = this.#transferred.get(this.readUint32());
+        if (buffer === undefined) throw unread;
+        return this.#buffer(buffer);
+      }
+      case Tag.hostObject: {
+        // Numbered before its contents are read, as V8 does (which refer to no value, so nothing meets the stand-in).
+        const at = this.#objects.length;
+        this.#objects.push(ObjectPrototype);
+        const object = this.#readHost(this) as object;
+        this.#objects[at] = object;
+        return object;
+      }
+      default:
+        throw unread;
+    }
+  }
+
+  #double(): number {
+    if (this.#bytes.length - this.#at < 8) throw unread;
+    const value = this.#bytes.readDoubleLE(this.#at);
+    this.#at += 8;
+    return value;
+  }
+
+  #bigint(): bigint {
+    const bitfield = this.readUint32();
+    const length = bitfield >>> 1;
+    // V8 refuses a negative zero of no digits (there is no -0n).
+    if (length > maxBigIntBytes || (length === 0 && bitfield & 1)) throw unread;
+    const bytes = this.readRawBytes(length);
+    let value = 0n;
+    for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+    return bitfield & 1 ? -value : value;
+  }
+
+  #oneByte(length: number): string {
+    const bytes = this.#bytes;
+    const at = this.#at;
+    if (length > bytes.length - at) throw unread;
+    this.#at += length;
+    return length <= shortString ? shortLatin1(bytes, at, length) : latin1Slice.call(bytes, at, at + length);
+  }
+
+  #twoByte(): string {
+    const length = this.readUint32();
+    if (length % 2 !== 0) throw unread;
+    const at = this.#at;
+    if (length > this.#bytes.length - at) throw unread;
+    this.#at += length;
+    return ucs2Slice.call(this.#bytes, at, at + length);
+  }
+
+  /** A property name: a string, or a number V8 wrote for an index, as the name it stands for. */
+  #key(): string {
+    const tag = this.#peekTag();
+    if (tag === Tag.oneByteString) {
+      this.#at++;
+      return this.#cachedKey(this.readUint32());
+    }
+    if (tag !== Tag.twoByteString && tag !== Tag.int32 && tag !== Tag.uint32 && tag !== Tag.double)
+      throw unread;
+    return String(this.readValue());
+  }
+
+  #cachedKey(length: number): string {
+    if (length > cachedKeyLength) return this.#oneByte(length);
+    const bytes = this.#bytes;
+    const at = this.#at;
+    if (length > bytes.length - at) throw unread;
+    let hash = length;
+    for (let i = at; i < at + length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    // Two slots per hash, the one used last first: names that share a slot do not push each other out.
+    const slot = (hash >>> 0) & (keySlots - 2);
+    const first = keys[slot];
+    if (first !== undefined && holds(first, bytes, at, length)) {
+      this.#at += length;
+      return first;
+    }
+    const second = keys[slot + 1];
+    keys[slot + 1] = first;
+    if (second !== undefined && holds(second, bytes, at, length)) {
+      this.#at += length;
+      keys[slot] = second;
+      return second;
+    }
+    const key = internalized(this.#oneByte(length));
+    keys[slot] = key;
+    return key;
+  }
+
+  /** Reads properties up to `end`, defining them on `object`; returns how many. */
+  #properties(object: object, end: number): number {
+    const record = object as Record<string, unknown>;
+    const names: string[] = [];
+    while (this.#peekTag() !== end) {
+      // V8 builds a wide object at once; one store at a time costs more, past a few names, than it saves elsewhere.
+      if (names.length === maxNames) throw unread;
+      const key = this.#key();
+      // V8 refuses a name met twice.
+      for (let i = 0; i < names.length; i++) if (names[i] === key) throw unread;
+      names.push(key);
+      const value = this.readValue();
+      // An assignment defines an own data property unless a prototype has the name (a setter, or read-only).
+      if (key in ObjectPrototype) defineData(object, key, value);
+      else record[key] = value;
+    }
+    this.#at++;
+    return names.length;
+  }
+
+  #object(): object {
+    const object = {};
+    this.#objects.push(object);
+    const count = this.#properties(object, Tag.endObject);
+    if (this.readUint32() !== count) throw unread;
+    return object;
+  }
+
+  /** Whether element stores may be used here (see elementsStoreAsOwn): asked once per reading, when first needed. */
+  #checkElements(): void {
+    if (this.#elementsChecked) return;
+    if (!elementsStoreAsOwn()) throw unread;
+    this.#elementsChecked = true;
+  }
+
+  #array(): unknown[] {
+    const length = this.readUint32();
+    // Each element takes a byte at least: a longer array is not in these bytes.
+    if (length > this.#bytes.length - this.#at) throw unread;
+    if (length > 0) this.#checkElements();
+    // Filled by appending, so an array without holes is packed, as the sender's most likely was; V8's reader makes
+    // every array holey, which its writer then sends as a sparse one.
+    const array: unknown[] = [];
+    this.#objects.push(array);
+    for (let i = 0; i < length; i++) {
+      if (this.#peekTag() === Tag.hole) {
+        this.#at++;
+        array.length = i + 1;
+      } else {
+        array[i] = this.readValue();
+      }
+    }
+    const count = this.#arrayProperties(array, Tag.endDenseArray);
+    if (this.readUint32() !== count || this.readUint32() !== length) throw unread;
+    return array;
+  }
+
+  /** An array V8 wrote by its indices and names, as it writes one that may have holes. */
+  #sparseArray(): unknown[] {
+    const length = this.readUint32();
+    this.#checkElements();
+    const array: unknown[] = [];
+    array.length = length;
+    this.#objects.push(array);
+    const count = this.#arrayProperties(array, Tag.endSparseArray);
+    if (this.readUint32() !== count || this.readUint32() !== length) throw unread;
+    return array;
+  }
+
+  /** Reads an array's properties up to `end` (elements by index, and names); returns how many. */
+  #arrayProperties(array: unknown[], end: number): number {
+    let count = 0;
+    while (this.#peekTag() !== end) {
+      const key = this.#key();
+      const value = this.readValue();
+      // V8 refuses a name the array has (`length`, an element, a name met before).
+      if (hasOwn(array, key)) throw unread;
+      if (isIndex(key)) array[Number(key)] = value;
+      else defineData(array, key, value);
+      count++;
+    }
+    this.#at++;
+    return count;
+  }
+
+  #map(): Map<unknown, unknown> {
+    const map = new NativeMap<unknown, unknown>();
+    this.#objects.push(map);
+    let read = 0;
+    while (this.#peekTag() !== Tag.endMap) {
+      const key = this.readValue();
+      mapSet.call(map, key, this.readValue());
+      read += 2;
+    }
+    this.#at++;
+    if (this.readUint32() !== read) throw unread;
+    return map;
+  }
+
+  #set(): Set<unknown> {
+    const set = new NativeSet<unknown>();
+    this.#objects.push(set);
+    let read = 0;
+    while (this.#peekTag() !== Tag.endSet) {
+      setAdd.call(set, this.readValue());
+      read++;
+    }
+    this.#at++;
+    if (this.readUint32() !== read) throw unread;
+    return set;
+  }
+
+  #buffer(buffer: ArrayBuffer): ArrayBuffer {
+    this.#objects.push(buffer);
+    // V8 would read a view of it next (a format our serializer does not write: views are host objects).
+    if (this.#at < this.#bytes.length && this.#peekTag() === Tag.arrayBufferView) throw unread;
+    return buffer;
+  }
+}

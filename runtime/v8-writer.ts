@@ -1,0 +1,382 @@
+// V8's serialization format written in JavaScript, for the values most messages hold, as V8's serializer writes them.
+/*
+ * V8's serializer keeps every object it wrote in a table the garbage collector treats as roots until the serializer
+ * itself is collected, some time later: each collection of the young generation then copies the values of all the
+ * messages sent since the last one, which costs more than writing them. This writer keeps its table in a Map that
+ * dies with it. It writes primitives, strings, plain objects, arrays (holes and named properties kept), Maps, Sets,
+ * Dates, ArrayBuffers and binary views (the host objects of v8-codec.ts, through its SegmentTable), in the format V8
+ * reads (version 15), and gives up on anything else (a RegExp, an Error, a boxed primitive, a class's instance, a
+ * Proxy, a function, an object of many properties): the caller then writes the value with V8's serializer, which
+ * decides. Property values are read as V8 reads them, with [[Get]], so a getter runs as it would there (and again
+ * there, for a getter met before this writer gave up).
+ */
+import { namedKeys, turnsSparse } from './array-keys.js';
+import { types, v8 } from './builtins.js';
+
+/** Gives up the writing; the caller writes the value with V8's serializer instead. */
+class Unwritten {}
+const unwritten = new Unwritten();
+
+/** What writes a binary view's contents as a host object (v8-codec.ts). */
+export type ViewWriter = (view: NodeJS.ArrayBufferView, writer: V8Writer) => void;
+
+const Tag = {
+  padding: 0x00,
+  version: 0xff,
+  undefined: 0x5f,
+  null: 0x30,
+  true: 0x54,
+  false: 0x46,
+  int32: 0x49,
+  double: 0x4e,
+  bigint: 0x5a,
+  oneByteString: 0x22,
+  twoByteString: 0x63,
+  reference: 0x5e,
+  beginObject: 0x6f,
+  endObject: 0x7b,
+  beginDenseArray: 0x41,
+  endDenseArray: 0x24,
+  hole: 0x2d,
+  date: 0x44,
+  beginMap: 0x3b,
+  endMap: 0x3a,
+  beginSet: 0x27,
+  endSet: 0x2c,
+  arrayBuffer: 0x42,
+  transferredArrayBuffer: 0x74,
+  hostObject: 0x5c,
+} as const;
+
+/** The format this writer writes; where V8 writes another, it gives up on every value. */
+const version = 15;
+
+const ObjectPrototype = Object.prototype;
+const ArrayPrototype = Array.prototype;
+const { getPrototypeOf, hasOwn, keys: objectKeys } = Object;
+const { isArray } = Array;
+const mapForEach = Map.prototype.forEach;
+const setForEach = Set.prototype.forEach;
+const dateValue = Date.prototype.valueOf;
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+type Write = (this: Buffer, text: string, offset: number, length: number) => number;
+/** What Buffer's write(text, offset, encoding) calls once it has checked its arguments (see v8-reader.ts). */
+const { latin1Write = writeAs('latin1'), ucs2Write = writeAs('utf16le') } = Buffer.prototype as {
+  latin1Write?: Write;
+  ucs2Write?: Write;
+};
+
+function writeAs(encoding: BufferEncoding): Write {
+  return function (text, offset, length) {
+    return this.write(text, offset, length, encoding);
+  };
+}
+
+/** Up to this length a string is written, and looked at for a character past Latin-1, in JavaScript. */
+const shortString = 16;
+const pastLatin1 = /[\u0100-\uffff]/;
+
+/**
+ * The size of the last body written, from which the next writer sizes its memory: messages in a row tend to be alike,
+ * so most are written without growing (a copy each time) and handed over without a copy to trim them.
+ */
+let lastBytes = 0;
+const minBytes = 256;
+const maxFirstBytes = 4 * 1024 * 1024;
+
+/** Objects of more properties are left to V8's serializer (see #plainObject). */
+const maxNames = 64;
+
+/** Bigints of more bytes than this are left to V8. */
+const maxBigIntBytes = 64;
+
+export class V8Writer {
+  #bytes: Buffer;
+  #at = 0;
+  readonly #ids = new Map<object, number>();
+  readonly #transferred = new Map<ArrayBuffer, number>();
+  readonly #writeView: ViewWriter;
+
+  constructor(writeView: ViewWriter) {
+    this.#bytes = Buffer.allocUnsafe(
+      Math.min(maxFirstBytes, Math.max(minBytes, lastBytes + (lastBytes >>> 3))),
+    );
+    this.#writeView = writeView;
+  }
+
+  /** Writes the version header; gives up where V8 writes another format, or in another host order. */
+  writeHeader(): void {
+    if (!littleEndian || v8Version() !== version) throw unwritten;
+    this.#room(2);
+    this.#bytes[this.#at++] = Tag.version;
+    this.#bytes[this.#at++] = version;
+  }
+
+  /** Writes `buffer`, wherever it is met, as the transferred ArrayBuffer `id` (a segment). */
+  transferArrayBuffer(id: number, buffer: ArrayBuffer): void {
+    this.#transferred.set(buffer, id);
+  }
+
+  /** The bytes written. */
+  release(): Buffer {
+    lastBytes = this.#at;
+    return this.#bytes.subarray(0, this.#at);
+  }
+
+  #room(bytes: number): void {
+    if (this.#at + bytes <= this.#bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.#at + bytes));
+    this.#bytes.copy(grown, 0, 0, this.#at);
+    this.#bytes = grown;
+  }
+
+  writeUint32(value: number): void {
+    this.#room(5);
+    const bytes = this.#bytes;
+    let rest = value >>> 0;
+    while (rest >= 0x80) {
+      bytes[this.#at++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    bytes[this.#at++] = rest;
+  }
+
+  writeRawBytes(source: NodeJS.TypedArray): void {
+    const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    this.#room(bytes.length);
+    this.#bytes.set(bytes, this.#at);
+    this.#at += bytes.length;
+  }
+
+  #tag(tag: number): void {
+    this.#room(1);
+    this.#bytes[this.#at++] = tag;
+  }
+
+  writeValue(value: unknown): void {
+    switch (typeof value) {
+      case 'string':
+        return this.#string(value);
+      case 'number':
+        return this.#number(value);
+      case 'boolean':
+        return this.#tag(value ? Tag.true : Tag.false);
+      case 'undefined':
+        return this.#tag(Tag.undefined);
+      case 'bigint':
+        return this.#bigint(value);
+      case 'object':
+        if (value === null) return this.#tag(Tag.null);
+        return this.#object(value);
+      default:
+        // A function or a symbol: V8 refuses it, with its own error.
+        throw unwritten;
+    }
+  }
+
+  #number(value: number): void {
+    if ((value | 0) === value && !Object.is(value, -0)) {
+      this.#tag(Tag.int32);
+      this.writeUint32((value << 1) ^ (value >> 31));
+      return;
+    }
+    this.#room(9);
+    this.#bytes[this.#at++] = Tag.double;
+    this.#at = this.#bytes.writeDoubleLE(value, this.#at);
+  }
+
+  #bigint(value: bigint): void {
+    const negative = value < 0n;
+    const hex = (negative ? -value : value).toString(16);
+    // V8 writes whole 64-bit digits, least significant byte first.
+    const length = value === 0n ? 0 : Math.ceil(hex.length / 16) * 8;
+    if (length > maxBigIntBytes) throw unwritten;
+    this.#tag(Tag.bigint);
+    this.writeUint32(length * 2 + (negative ? 1 : 0));
+    this.#room(length);
+    const bytes = this.#bytes;
+    for (let i = 0; i < length; i++) {
+      const end = hex.length - 2 * i;
+      bytes[this.#at++] = end > 0 ? Number.parseInt(hex.slice(Math.max(0, end - 2), end), 16) : 0;
+    }
+  }
+
+  #string(text: string): void {
+    const length = text.length;
+    if (length <= shortString) {
+      // One pass: written as one byte each until a character needs two (its length fits one varint byte).
+      this.#room(2 + length);
+      const bytes = this.#bytes;
+      let at = this.#at;
+      bytes[at++] = Tag.oneByteString;
+      bytes[at++] = length;
+      for (let i = 0; i < length; i++) {
+        const c = text.charCodeAt(i);
+        if (c > 0xff) return this.#twoByte(text);
+        bytes[at++] = c;
+      }
+      this.#at = at;
+      return;
+    }
+    if (pastLatin1.test(text)) return this.#twoByte(text);
+    this.#tag(Tag.oneByteString);
+    this.writeUint32(length);
+    this.#room(length);
+    this.#at += latin1Write.call(this.#bytes, text, this.#at, length);
+  }
+
+  #twoByte(text: string): void {
+    const byteLength = text.length * 2;
+    this.#room(1 + 1 + 5 + byteLength);
+    // V8 starts two-byte characters on an even offset, padding before the tag when needed.
+    if ((this.#at + 1 + varintBytes(byteLength)) % 2 !== 0) this.#bytes[this.#at++] = Tag.padding;
+    this.#bytes[this.#at++] = Tag.twoByteString;
+    this.writeUint32(byteLength);
+    this.#at += ucs2Write.call(this.#bytes, text, this.#at, byteLength);
+  }
+
+  #object(value: object): void {
+    const id = this.#ids.get(value);
+    if (id !== undefined) {
+      this.#tag(Tag.reference);
+      this.writeUint32(id);
+      return;
+    }
+    // Before its prototype is asked for, which runs a Proxy's trap; V8 refuses a Proxy.
+    if (types.isProxy(value)) throw unwritten;
+    const proto = getPrototypeOf(value) as object | null;
+    if (proto === ObjectPrototype) {
+      this.#ids.set(value, this.#ids.size);
+      return this.#plainObject(value as Record<string, unknown>);
+    }
+    if (proto === ArrayPrototype && isArray(value)) {
+      this.#ids.set(value, this.#ids.size);
+      return this.#array(value);
+    }
+    if (types.isMap(value)) return this.#map(value as Map<unknown, unknown>);
+    if (types.isSet(value)) return this.#set(value as Set<unknown>);
+    if (types.isDate(value)) {
+      this.#ids.set(value, this.#ids.size);
+      this.#room(9);
+      this.#bytes[this.#at++] = Tag.date;
+      this.#at = this.#bytes.writeDoubleLE(dateValue.call(value), this.#at);
+      return;
+    }
+    if (ArrayBuffer.isView(value)) {
+      this.#ids.set(value, this.#ids.size);
+      this.#tag(Tag.hostObject);
+      this.#writeView(value as NodeJS.ArrayBufferView, this);
+      return;
+    }
+    if (types.isArrayBuffer(value)) return this.#arrayBuffer(value as ArrayBuffer);
+    throw unwritten;
+  }
+
+  #plainObject(value: Record<string, unknown>): void {
+    const names = objectKeys(value);
+    // A wide object's properties are read faster by V8's own writer than one at a time here.
+    if (names.length > maxNames) throw unwritten;
+    this.#tag(Tag.beginObject);
+    for (const name of names) {
+      this.#string(name);
+      this.writeValue(value[name]);
+    }
+    this.#tag(Tag.endObject);
+    this.writeUint32(names.length);
+  }
+
+  #array(value: readonly unknown[]): void {
+    const length = value.length;
+    this.#tag(Tag.beginDenseArray);
+    this.writeUint32(length);
+    let holes = 0;
+    for (let i = 0; i < length; i++) {
+      const item = value[i];
+      if (item === undefined && !hasOwn(value, i)) {
+        // A sparse array's length runs far past its elements: V8 writes only those.
+        if (turnsSparse(++holes, i + 1)) throw unwritten;
+        this.#tag(Tag.hole);
+      } else {
+        this.writeValue(item);
+      }
+    }
+    const named = namedKeys(value) ?? [];
+    const record = value as unknown as Record<string, unknown>;
+    for (const name of named) {
+      this.#string(name);
+      this.writeValue(record[name]);
+    }
+    this.#tag(Tag.endDenseArray);
+    this.writeUint32(named.length);
+    this.writeUint32(length);
+  }
+
+  #map(value: Map<unknown, unknown>): void {
+    this.#ids.set(value, this.#ids.size);
+    this.#tag(Tag.beginMap);
+    // V8 writes the entries as they are when it starts.
+    const entries: unknown[] = [];
+    mapForEach.call(value, (item: unknown, key: unknown) => entries.push(key, item));
+    for (const item of entries) this.writeValue(item);
+    this.#tag(Tag.endMap);
+    this.writeUint32(entries.length);
+  }
+
+  #set(value: Set<unknown>): void {
+    this.#ids.set(value, this.#ids.size);
+    this.#tag(Tag.beginSet);
+    const items: unknown[] = [];
+    setForEach.call(value, (item: unknown) => items.push(item));
+    for (const item of items) this.writeValue(item);
+    this.#tag(Tag.endSet);
+    this.writeUint32(items.length);
+  }
+
+  #arrayBuffer(value: ArrayBuffer): void {
+    const transferred = this.#transferred.get(value);
+    this.#ids.set(value, this.#ids.size);
+    if (transferred !== undefined) {
+      this.#tag(Tag.transferredArrayBuffer);
+      this.writeUint32(transferred);
+      return;
+    }
+    // V8 refuses a detached one, and writes a resizable one in a form of its own.
+    if ((value as { resizable?: boolean }).resizable === true || detached(value)) throw unwritten;
+    this.#tag(Tag.arrayBuffer);
+    this.writeUint32(value.byteLength);
+    this.writeRawBytes(new Uint8Array(value));
+  }
+}
+
+function detached(buffer: ArrayBuffer): boolean {
+  if (buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function varintBytes(value: number): number {
+  let bytes = 1;
+  for (let rest = value >>> 7; rest > 0; rest >>>= 7) bytes++;
+  return bytes;
+}
+
+let writtenVersion: number | undefined;
+
+/** The format version of the V8 running here, as its serializer writes it in a header. */
+function v8Version(): number {
+  if (writtenVersion === undefined) {
+    const header = v8().serialize(0);
+    writtenVersion = header[0] === Tag.version ? header[1]! : 0;
+  }
+  return writtenVersion;
+}
+
+/** Whether an error thrown by a V8Writer means it gave up (any other is the view writer's, or a getter's). */
+export function gaveUp(error: unknown): boolean {
+  return error === unwritten;
+}

@@ -1,0 +1,152 @@
+// V8Reader: it reads what V8's serializer writes as V8's reader does, or gives up; it never accepts what V8 refuses.
+import * as v8 from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import { decodeV8, readByV8, readInJs, writeByV8 } from '../../runtime/v8-codec.js';
+import { corpus, randomValues, sameGraph } from './v8-values.js';
+
+/** The corpus values written by V8's serializer in a form V8Reader leaves to V8's reader. */
+const leftToV8 = ['a bigint of more than 64 bytes', 'a RegExp', 'an Error', 'boxed primitives'];
+
+const byV8 = (value: unknown) => writeByV8(value, undefined).body;
+
+describe('V8Reader', () => {
+  for (const [name, value] of corpus()) {
+    const gives = leftToV8.includes(name);
+    it(`${gives ? 'leaves to V8' : 'reads'} ${name} as V8 writes it${gives ? '' : ', as V8 reads it'}`, () => {
+      const body = byV8(value);
+      const read = readInJs(body, []);
+      if (gives) {
+        expect(read).toBeUndefined();
+        expect(sameGraph(decodeV8(body, []), readByV8(body, []))).toBe(true);
+        return;
+      }
+      expect(read).toBeDefined();
+      expect(sameGraph(read!.value, readByV8(body, []))).toBe(true);
+    });
+  }
+
+  it('reads 3000 random values as V8 writes them, as V8 reads them', () => {
+    for (const value of randomValues(11, 3000)) {
+      const body = byV8(value);
+      const read = readInJs(body, []);
+      expect(read).toBeDefined();
+      expect(sameGraph(read!.value, readByV8(body, []))).toBe(true);
+    }
+  });
+
+  it('makes an array without holes packed, so that V8 writes it again as a dense one', () => {
+    // V8's own reader makes every array holey, which its writer then sends element by element as a sparse one.
+    const body = byV8({ list: [1, 'two', [3]] });
+    const read = readInJs(body, [])!.value as { list: unknown[] };
+    const again = v8.serialize(read.list);
+    expect(String.fromCharCode(again[2]!)).toBe('A');
+    const byV8Reader = readByV8(body, []) as { list: unknown[] };
+    expect(String.fromCharCode(v8.serialize(byV8Reader.list)[2]!)).toBe('a');
+  });
+
+  it('reads names that share a slot of its cache each as itself', () => {
+    // 10 000 names, more than the cache holds, in records of 10: many share a slot, and push others out.
+    const records = Array.from({ length: 1000 }, (_, r) =>
+      Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`name-${r}-${i}`, i])),
+    );
+    const body = byV8([records, records.map((record) => ({ ...record }))]);
+    expect(readInJs(body, [])!.value).toEqual([records, records]);
+    expect(readInJs(body, [])!.value).toEqual([records, records]);
+  });
+
+  it('leaves an object of more than 16 properties to V8, which builds a wide one faster', () => {
+    const wide = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`p${i}`, i]));
+    expect(readInJs(byV8({ wide: { ...wide } }), [])).toBeUndefined();
+    delete wide.p16;
+    expect(readInJs(byV8({ wide }), [])!.value).toEqual({ wide });
+  });
+
+  it('defines properties as V8 does where Object.prototype has a setter or a read-only property of the name', () => {
+    let set = 0;
+    Object.defineProperty(Object.prototype, 'settable', {
+      set: () => void set++,
+      configurable: true,
+    });
+    Object.defineProperty(Object.prototype, 'readOnly', { value: 0, writable: false, configurable: true });
+    try {
+      const read = readInJs(byV8({ settable: 1, readOnly: 2, plain: 3 }), [])!.value as Record<
+        string,
+        number
+      >;
+      expect(Object.getOwnPropertyDescriptors(read)).toEqual({
+        settable: { value: 1, writable: true, enumerable: true, configurable: true },
+        readOnly: { value: 2, writable: true, enumerable: true, configurable: true },
+        plain: { value: 3, writable: true, enumerable: true, configurable: true },
+      });
+      expect(set).toBe(0);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).settable;
+      delete (Object.prototype as Record<string, unknown>).readOnly;
+    }
+  });
+
+  it('leaves arrays to V8 while a prototype of arrays holds an element, whose setter an element store would run', () => {
+    let set = 0;
+    for (const proto of [Array.prototype, Object.prototype]) {
+      Object.defineProperty(proto, '1', {
+        set: () => void set++,
+        get: () => 'inherited',
+        configurable: true,
+      });
+      try {
+        const body = byV8({ list: [1, 2, 3] });
+        expect(readInJs(body, [])).toBeUndefined();
+        const read = decodeV8(body, []) as { list: unknown[] };
+        expect(Object.getOwnPropertyDescriptor(read.list, '1')?.value).toBe(2);
+        expect(set).toBe(0);
+      } finally {
+        delete (proto as unknown as Record<string, unknown>)['1'];
+        if (proto === Array.prototype) Array.prototype.length = 0;
+      }
+    }
+    expect(readInJs(byV8({ list: [1, 2, 3] }), [])!.value).toEqual({ list: [1, 2, 3] });
+  });
+
+  it('gives up on every body V8 refuses, and reads any other as V8 does (10 000 corrupted bodies)', () => {
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const bodies = corpus()
+      .filter(([name]) => !leftToV8.includes(name))
+      .map(([, value]) => byV8(value))
+      .filter((body) => body.length < 4096);
+    let refused = 0;
+    for (let k = 0; k < 10_000; k++) {
+      const body = Buffer.from(bodies[k % bodies.length]!);
+      const mode = random(3);
+      let bytes = body;
+      if (mode === 0) bytes = body.subarray(0, random(body.length));
+      else for (let n = 1 + random(3); n > 0; n--) body[2 + random(body.length - 2)] = random(256);
+      let expected: { value: unknown } | undefined;
+      try {
+        expected = { value: readByV8(bytes, []) };
+      } catch {
+        refused++;
+      }
+      const read = readInJs(bytes, []);
+      if (expected === undefined) expect(read).toBeUndefined();
+      else if (read !== undefined) expect(sameGraph(read.value, expected.value)).toBe(true);
+    }
+    // The corruption reaches the reader's checks, not only its header.
+    expect(refused).toBeGreaterThan(1000);
+  });
+
+  it('gives up on a body nested past the stack, which V8 then refuses', () => {
+    const depth = 200_000;
+    const body = Buffer.concat([
+      Buffer.from([0xff, 0x0f, 0x00]),
+      Buffer.from('A\u0001'.repeat(depth), 'latin1'),
+      Buffer.from('_', 'latin1'),
+      Buffer.from('$\u0000\u0001'.repeat(depth), 'latin1'),
+    ]);
+    expect(readInJs(body, [])).toBeUndefined();
+    expect(() => decodeV8(body, [])).toThrow(RangeError);
+  });
+});
