@@ -105,7 +105,7 @@ const maxBigIntBytes = 64;
 /** Up to this length a string is made in JavaScript: cheaper than a call into C++. */
 const shortString = 8;
 
-/** The string of `length` (at most shortString) bytes at `at`, one character each, in one call. */
+/** The string of `length` (at most shortString) bytes at `at`, one character each, in a call or two. */
 function shortLatin1(bytes: Buffer, at: number, length: number): string {
   const c = fromCharCode;
   switch (length) {
@@ -119,31 +119,8 @@ function shortLatin1(bytes: Buffer, at: number, length: number): string {
       return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!);
     case 4:
       return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
-    case 5:
-      return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!, bytes[at + 4]!);
-    case 6:
-      return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!, bytes[at + 4]!, bytes[at + 5]!);
-    case 7:
-      return c(
-        bytes[at]!,
-        bytes[at + 1]!,
-        bytes[at + 2]!,
-        bytes[at + 3]!,
-        bytes[at + 4]!,
-        bytes[at + 5]!,
-        bytes[at + 6]!,
-      );
     default:
-      return c(
-        bytes[at]!,
-        bytes[at + 1]!,
-        bytes[at + 2]!,
-        bytes[at + 3]!,
-        bytes[at + 4]!,
-        bytes[at + 5]!,
-        bytes[at + 6]!,
-        bytes[at + 7]!,
-      );
+      return shortLatin1(bytes, at, 4) + shortLatin1(bytes, at + 4, length - 4);
   }
 }
 
