@@ -70,7 +70,7 @@ function listedNamedKeys(indexed: { readonly length: number }): string[] | undef
 }
 
 /** Whether a key is an array index: a canonical number from 0 to 2^32 - 2. */
-function isIndex(key: string): boolean {
+export function isIndex(key: string): boolean {
   const n = Number(key);
   return n >>> 0 === n && n !== 2 ** 32 - 1 && String(n) === key;
 }

@@ -12,6 +12,9 @@
  * having run no code of the user's: the caller then reads the body with V8's reader, whose verdict on malformed bytes
  * stands.
  */
+import { isIndex } from './array-keys.js';
+import { copyBytes, elementsStoreAsOwn, mapGet, mapSet, setAdd, uncurryThis } from './intrinsics.js';
+
 /** Gives up the reading; the caller reads the body with V8's deserializer instead. */
 class Unread {}
 const unread = new Unread();
@@ -58,26 +61,32 @@ const Tag = {
 
 // Taken at load, as V8 uses the built-ins it started with whatever was assigned over them since.
 const ObjectPrototype = Object.prototype;
-const ArrayPrototype = Array.prototype;
-const { defineProperty, getPrototypeOf, getOwnPropertyNames, hasOwn, keys: objectKeys } = Object;
+const { defineProperty, hasOwn, keys: objectKeys } = Object;
 const NativeArray = Array;
 const NativeMap = Map;
 const NativeSet = Set;
 const NativeDate = Date;
 const NativeArrayBuffer = ArrayBuffer;
-const mapSet = Map.prototype.set;
 const { fromCharCode } = String;
-const setAdd = Set.prototype.add;
+const { imul } = Math;
+const NativeNumber = Number;
+const NativeString = String;
+const NativeBigInt = BigInt;
+const subarray = uncurryThis(Uint8Array.prototype.subarray) as (
+  bytes: Buffer,
+  start: number,
+  end: number,
+) => Buffer;
+const readDoubleLE = uncurryThis(Buffer.prototype.readDoubleLE) as (bytes: Buffer, at: number) => number;
 type Slice = (this: Buffer, start: number, end: number) => string;
 /**
  * What Buffer's toString(encoding, start, end) calls once it has looked the encoding up and checked its arguments,
  * which cost more than the copy for a name or a short string. Not in @types/node; toString stands in should a Node
  * lack them.
  */
-const { latin1Slice = sliceAs('latin1'), ucs2Slice = sliceAs('utf16le') } = Buffer.prototype as {
-  latin1Slice?: Slice;
-  ucs2Slice?: Slice;
-};
+const slices = Buffer.prototype as { latin1Slice?: Slice; ucs2Slice?: Slice };
+const latin1Slice = uncurryThis(slices.latin1Slice ?? sliceAs('latin1'));
+const ucs2Slice = uncurryThis(slices.ucs2Slice ?? sliceAs('utf16le'));
 
 function sliceAs(encoding: BufferEncoding): Slice {
   return function (start, end) {
@@ -94,7 +103,13 @@ const keySlots = 4096;
  * Names read before, by a hash of their bytes, two to a hash: one met again is the same (internalized) string, which
  * V8 stores under at the cost of a pointer comparison. Bounded: a name read into a full pair pushes the older out.
  */
-const keys: (string | undefined)[] = new NativeArray(keySlots);
+const keys: (string | undefined)[] = new NativeArray<string | undefined>(keySlots).fill(undefined);
+
+/** Deeper values are left to V8's reader (the sender refuses values more than 1000 levels deep). */
+const maxDepth = 1100;
+
+/** Sparse arrays longer than this, and than their body could fill, keep their elements in a dictionary. */
+const sparseFrom = 1024;
 
 /** Objects of more properties are left to V8's reader (see #properties). */
 const maxNames = 16;
@@ -139,33 +154,36 @@ function holds(name: string, bytes: Buffer, at: number, length: number): boolean
   return true;
 }
 
+/** Makes an empty array keep its elements in a dictionary: a read-only element does, and stays so once deleted. */
+function toDictionary(array: unknown[]): void {
+  defineProperty(array, '0', {
+    __proto__: null,
+    value: undefined,
+    enumerable: true,
+    configurable: true,
+    writable: false,
+  } as PropertyDescriptor);
+  delete array[0];
+}
+
 function defineData(object: object, key: string, value: unknown): void {
-  defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function isIndex(key: string): boolean {
-  const n = Number(key);
-  return n >>> 0 === n && n !== 2 ** 32 - 1 && String(n) === key;
-}
-
-/**
- * Whether storing an element into a new array defines it as V8 does: no prototype of arrays holds an element whose
- * setter would run instead (Array.prototype, an array itself, has a length past any index it holds).
- */
-function elementsStoreAsOwn(): boolean {
-  return (
-    ArrayPrototype.length === 0 &&
-    getPrototypeOf(ArrayPrototype) === ObjectPrototype &&
-    !getOwnPropertyNames(ObjectPrototype).some(isIndex)
-  );
+  // Without a prototype, so that no get or set Object.prototype was given is read as part of it.
+  defineProperty(object, key, {
+    __proto__: null,
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  } as PropertyDescriptor);
 }
 
 export class V8Reader implements HostSource {
   readonly #bytes: Buffer;
   #at = 0;
   readonly #objects: object[] = [];
+  /** How deep in objects reading stands: V8's own reader runs out of stack some thousands of levels down. */
+  #depth = 0;
   readonly #transferred = new NativeMap<number, ArrayBuffer>();
-  #elementsChecked = false;
   readonly #readHost: (source: HostSource) => unknown;
 
   /** `readHost` reads a host object's contents (from this reader), as v8-codec.ts wrote them. */
@@ -174,19 +192,29 @@ export class V8Reader implements HostSource {
     this.#readHost = readHost;
   }
 
+  /** Numbers an object as V8 does, in the order objects begin. */
+  #keep(object: object): void {
+    const objects = this.#objects;
+    objects[objects.length] = object;
+  }
+
   /** Where reading stands in the bytes. */
   get offset(): number {
     return this.#at;
   }
 
-  /** Reads the version header; gives up on a version this reader does not know, or bytes of another host order. */
+  /**
+   * Reads the version header; gives up on a version this reader does not know, on bytes of another host order, and
+   * while a prototype of arrays holds an element (see elementsStoreAsOwn).
+   */
   readHeader(): void {
-    if (!littleEndian || this.#byte() !== Tag.version || this.readUint32() !== version) throw unread;
+    if (!littleEndian || !elementsStoreAsOwn()) throw unread;
+    if (this.#byte() !== Tag.version || this.readUint32() !== version) throw unread;
   }
 
   /** The ArrayBuffer a transferred one (by `id`) stands for, as V8's deserializer is told. */
   transferArrayBuffer(id: number, buffer: ArrayBuffer): void {
-    this.#transferred.set(id, buffer);
+    mapSet(this.#transferred, id, buffer);
   }
 
   readUint32(): number {
@@ -207,7 +235,7 @@ export class V8Reader implements HostSource {
     const start = this.#at;
     if (length > this.#bytes.length - start) throw unread;
     this.#at += length;
-    return this.#bytes.subarray(start, start + length);
+    return subarray(this.#bytes, start, start + length);
   }
 
   #byte(): number {
@@ -250,9 +278,9 @@ export class V8Reader implements HostSource {
       case Tag.twoByteString:
         return this.#twoByte();
       case Tag.reference: {
-        const object = this.#objects[this.readUint32()];
-        if (object === undefined) throw unread;
-        return object;
+        const id = this.readUint32();
+        if (id >= this.#objects.length) throw unread;
+        return this.#objects[id];
       }
       case Tag.beginObject:
         return this.#object();
@@ -262,7 +290,7 @@ export class V8Reader implements HostSource {
         return this.#sparseArray();
       case Tag.date: {
         const date = new NativeDate(this.#double());
-        this.#objects.push(date);
+        this.#keep(date);
         return date;
       }
       case Tag.beginMap:
@@ -272,18 +300,18 @@ export class V8Reader implements HostSource {
       case Tag.arrayBuffer: {
         const bytes = this.readRawBytes(this.readUint32());
         const buffer = new NativeArrayBuffer(bytes.length);
-        new Uint8Array(buffer).set(bytes);
+        copyBytes(new Uint8Array(buffer), bytes);
         return this.#buffer(buffer);
       }
       case Tag.transferredArrayBuffer: {
-        const buffer = this.#transferred.get(this.readUint32());
+        const buffer = mapGet(this.#transferred, this.readUint32());
         if (buffer === undefined) throw unread;
         return this.#buffer(buffer);
       }
       case Tag.hostObject: {
         // Numbered before its contents are read, as V8 does (which refer to no value, so nothing meets the stand-in).
         const at = this.#objects.length;
-        this.#objects.push(ObjectPrototype);
+        this.#keep(ObjectPrototype);
         const object = this.#readHost(this) as object;
         this.#objects[at] = object;
         return object;
@@ -293,9 +321,14 @@ export class V8Reader implements HostSource {
     }
   }
 
+  /** Enters a container, giving up past maxDepth levels; its reading ends with `this.#depth--`. */
+  #enter(): void {
+    if (++this.#depth > maxDepth) throw unread;
+  }
+
   #double(): number {
     if (this.#bytes.length - this.#at < 8) throw unread;
-    const value = this.#bytes.readDoubleLE(this.#at);
+    const value = readDoubleLE(this.#bytes, this.#at);
     this.#at += 8;
     return value;
   }
@@ -307,7 +340,7 @@ export class V8Reader implements HostSource {
     if (length > maxBigIntBytes || (length === 0 && bitfield & 1)) throw unread;
     const bytes = this.readRawBytes(length);
     let value = 0n;
-    for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+    for (let i = length - 1; i >= 0; i--) value = (value << 8n) | NativeBigInt(bytes[i]!);
     return bitfield & 1 ? -value : value;
   }
 
@@ -316,7 +349,7 @@ export class V8Reader implements HostSource {
     const at = this.#at;
     if (length > bytes.length - at) throw unread;
     this.#at += length;
-    return length <= shortString ? shortLatin1(bytes, at, length) : latin1Slice.call(bytes, at, at + length);
+    return length <= shortString ? shortLatin1(bytes, at, length) : latin1Slice(bytes, at, at + length);
   }
 
   #twoByte(): string {
@@ -325,7 +358,7 @@ export class V8Reader implements HostSource {
     const at = this.#at;
     if (length > this.#bytes.length - at) throw unread;
     this.#at += length;
-    return ucs2Slice.call(this.#bytes, at, at + length);
+    return ucs2Slice(this.#bytes, at, at + length);
   }
 
   /** A property name: a string, or a number V8 wrote for an index, as the name it stands for. */
@@ -337,7 +370,7 @@ export class V8Reader implements HostSource {
     }
     if (tag !== Tag.twoByteString && tag !== Tag.int32 && tag !== Tag.uint32 && tag !== Tag.double)
       throw unread;
-    return String(this.readValue());
+    return NativeString(this.readValue());
   }
 
   #cachedKey(length: number): string {
@@ -346,7 +379,7 @@ export class V8Reader implements HostSource {
     const at = this.#at;
     if (length > bytes.length - at) throw unread;
     let hash = length;
-    for (let i = at; i < at + length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    for (let i = at; i < at + length; i++) hash = imul(hash ^ bytes[i]!, 0x01000193);
     // Two slots per hash, the one used last first: names that share a slot do not push each other out.
     const slot = (hash >>> 0) & (keySlots - 2);
     const first = keys[slot];
@@ -376,7 +409,7 @@ export class V8Reader implements HostSource {
       const key = this.#key();
       // V8 refuses a name met twice.
       for (let i = 0; i < names.length; i++) if (names[i] === key) throw unread;
-      names.push(key);
+      names[names.length] = key;
       const value = this.readValue();
       // An assignment defines an own data property unless a prototype has the name (a setter, or read-only).
       if (key in ObjectPrototype) defineData(object, key, value);
@@ -387,29 +420,24 @@ export class V8Reader implements HostSource {
   }
 
   #object(): object {
+    this.#enter();
     const object = {};
-    this.#objects.push(object);
+    this.#keep(object);
     const count = this.#properties(object, Tag.endObject);
     if (this.readUint32() !== count) throw unread;
+    this.#depth--;
     return object;
   }
 
-  /** Whether element stores may be used here (see elementsStoreAsOwn): asked once per reading, when first needed. */
-  #checkElements(): void {
-    if (this.#elementsChecked) return;
-    if (!elementsStoreAsOwn()) throw unread;
-    this.#elementsChecked = true;
-  }
-
   #array(): unknown[] {
+    this.#enter();
     const length = this.readUint32();
     // Each element takes a byte at least: a longer array is not in these bytes.
     if (length > this.#bytes.length - this.#at) throw unread;
-    if (length > 0) this.#checkElements();
     // Filled by appending, so an array without holes is packed, as the sender's most likely was; V8's reader makes
     // every array holey, which its writer then sends as a sparse one.
     const array: unknown[] = [];
-    this.#objects.push(array);
+    this.#keep(array);
     for (let i = 0; i < length; i++) {
       if (this.#peekTag() === Tag.hole) {
         this.#at++;
@@ -420,18 +448,24 @@ export class V8Reader implements HostSource {
     }
     const count = this.#arrayProperties(array, Tag.endDenseArray);
     if (this.readUint32() !== count || this.readUint32() !== length) throw unread;
+    this.#depth--;
     return array;
   }
 
   /** An array V8 wrote by its indices and names, as it writes one that may have holes. */
   #sparseArray(): unknown[] {
+    this.#enter();
     const length = this.readUint32();
-    this.#checkElements();
     const array: unknown[] = [];
+    // Setting a length takes memory for every element of an array that keeps them in one block, as V8's reader does
+    // below 32 Mi: a few bytes of hostile input could take gigabytes. One that cannot be mostly filled from the body
+    // keeps its elements in a dictionary instead, as V8 keeps longer ones.
+    if (length > sparseFrom && length > this.#bytes.length - this.#at) toDictionary(array);
     array.length = length;
-    this.#objects.push(array);
+    this.#keep(array);
     const count = this.#arrayProperties(array, Tag.endSparseArray);
     if (this.readUint32() !== count || this.readUint32() !== length) throw unread;
+    this.#depth--;
     return array;
   }
 
@@ -452,34 +486,38 @@ export class V8Reader implements HostSource {
   }
 
   #map(): Map<unknown, unknown> {
+    this.#enter();
     const map = new NativeMap<unknown, unknown>();
-    this.#objects.push(map);
+    this.#keep(map);
     let read = 0;
     while (this.#peekTag() !== Tag.endMap) {
       const key = this.readValue();
-      mapSet.call(map, key, this.readValue());
+      mapSet(map, key, this.readValue());
       read += 2;
     }
     this.#at++;
     if (this.readUint32() !== read) throw unread;
+    this.#depth--;
     return map;
   }
 
   #set(): Set<unknown> {
+    this.#enter();
     const set = new NativeSet<unknown>();
-    this.#objects.push(set);
+    this.#keep(set);
     let read = 0;
     while (this.#peekTag() !== Tag.endSet) {
-      setAdd.call(set, this.readValue());
+      setAdd(set, this.readValue());
       read++;
     }
     this.#at++;
     if (this.readUint32() !== read) throw unread;
+    this.#depth--;
     return set;
   }
 
   #buffer(buffer: ArrayBuffer): ArrayBuffer {
-    this.#objects.push(buffer);
+    this.#keep(buffer);
     // V8 would read a view of it next (a format our serializer does not write: views are host objects).
     if (this.#at < this.#bytes.length && this.#peekTag() === Tag.arrayBufferView) throw unread;
     return buffer;

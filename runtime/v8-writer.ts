@@ -12,6 +12,16 @@
  */
 import { namedKeys, turnsSparse } from './array-keys.js';
 import { types, v8 } from './builtins.js';
+import {
+  copyBytes,
+  dateValue,
+  elementsStoreAsOwn,
+  mapForEach,
+  mapGet,
+  mapSet,
+  setForEach,
+  uncurryThis,
+} from './intrinsics.js';
 
 /** Gives up the writing; the caller writes the value with V8's serializer instead. */
 class Unwritten {}
@@ -51,21 +61,31 @@ const Tag = {
 /** The format this writer writes; where V8 writes another, it gives up on every value. */
 const version = 15;
 
+// Taken at load, so that what a user assigns over them later does not change what is written (see intrinsics.ts).
 const ObjectPrototype = Object.prototype;
 const ArrayPrototype = Array.prototype;
-const { getPrototypeOf, hasOwn, keys: objectKeys } = Object;
+const { getPrototypeOf, hasOwn, is, keys: objectKeys } = Object;
 const { isArray } = Array;
-const mapForEach = Map.prototype.forEach;
-const setForEach = Set.prototype.forEach;
-const dateValue = Date.prototype.valueOf;
+const { parseInt: parseInteger } = Number;
+const bigintText = uncurryThis(BigInt.prototype.toString) as (value: bigint, radix: number) => string;
+const textSlice = uncurryThis(String.prototype.slice);
+const regExpExec = uncurryThis(RegExp.prototype.exec);
+const writeDoubleLE = uncurryThis(Buffer.prototype.writeDoubleLE) as (
+  bytes: Buffer,
+  value: number,
+  at: number,
+) => number;
+const resizable = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get as
+  | ((this: ArrayBuffer) => boolean)
+  | undefined;
+const isResizable = resizable === undefined ? () => false : uncurryThis(resizable);
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 type Write = (this: Buffer, text: string, offset: number, length: number) => number;
 /** What Buffer's write(text, offset, encoding) calls once it has checked its arguments (see v8-reader.ts). */
-const { latin1Write = writeAs('latin1'), ucs2Write = writeAs('utf16le') } = Buffer.prototype as {
-  latin1Write?: Write;
-  ucs2Write?: Write;
-};
+const writes = Buffer.prototype as { latin1Write?: Write; ucs2Write?: Write };
+const latin1Write = uncurryThis(writes.latin1Write ?? writeAs('latin1'));
+const ucs2Write = uncurryThis(writes.ucs2Write ?? writeAs('utf16le'));
 
 function writeAs(encoding: BufferEncoding): Write {
   return function (text, offset, length) {
@@ -85,6 +105,9 @@ let lastBytes = 0;
 const minBytes = 256;
 const maxFirstBytes = 4 * 1024 * 1024;
 
+/** Deeper values are left to V8's serializer, which needs less stack (the check refuses past 1000 levels anyway). */
+const maxDepth = 1100;
+
 /** Objects of more properties are left to V8's serializer (see #plainObject). */
 const maxNames = 64;
 
@@ -97,6 +120,7 @@ export class V8Writer {
   readonly #ids = new Map<object, number>();
   readonly #transferred = new Map<ArrayBuffer, number>();
   readonly #writeView: ViewWriter;
+  #depth = 0;
 
   constructor(writeView: ViewWriter) {
     this.#bytes = Buffer.allocUnsafe(
@@ -107,7 +131,8 @@ export class V8Writer {
 
   /** Writes the version header; gives up where V8 writes another format, or in another host order. */
   writeHeader(): void {
-    if (!littleEndian || v8Version() !== version) throw unwritten;
+    // While a prototype of arrays holds an element, a hole would read it (and V8 would write the hole).
+    if (!littleEndian || v8Version() !== version || !elementsStoreAsOwn()) throw unwritten;
     this.#room(2);
     this.#bytes[this.#at++] = Tag.version;
     this.#bytes[this.#at++] = version;
@@ -115,13 +140,14 @@ export class V8Writer {
 
   /** Writes `buffer`, wherever it is met, as the transferred ArrayBuffer `id` (a segment). */
   transferArrayBuffer(id: number, buffer: ArrayBuffer): void {
-    this.#transferred.set(buffer, id);
+    mapSet(this.#transferred, buffer, id);
   }
 
-  /** The bytes written. */
+  /** The bytes written, in memory not much larger than they are (a small body after a large one is copied out). */
   release(): Buffer {
     lastBytes = this.#at;
-    return this.#bytes.subarray(0, this.#at);
+    const body = this.#bytes.subarray(0, this.#at);
+    return this.#bytes.length > minBytes && this.#at < this.#bytes.length / 4 ? Buffer.from(body) : body;
   }
 
   #room(bytes: number): void {
@@ -145,7 +171,7 @@ export class V8Writer {
   writeRawBytes(source: NodeJS.TypedArray): void {
     const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
     this.#room(bytes.length);
-    this.#bytes.set(bytes, this.#at);
+    copyBytes(this.#bytes, bytes, this.#at);
     this.#at += bytes.length;
   }
 
@@ -176,19 +202,19 @@ export class V8Writer {
   }
 
   #number(value: number): void {
-    if ((value | 0) === value && !Object.is(value, -0)) {
+    if ((value | 0) === value && !is(value, -0)) {
       this.#tag(Tag.int32);
       this.writeUint32((value << 1) ^ (value >> 31));
       return;
     }
     this.#room(9);
     this.#bytes[this.#at++] = Tag.double;
-    this.#at = this.#bytes.writeDoubleLE(value, this.#at);
+    this.#at = writeDoubleLE(this.#bytes, value, this.#at);
   }
 
   #bigint(value: bigint): void {
     const negative = value < 0n;
-    const hex = (negative ? -value : value).toString(16);
+    const hex = bigintText(negative ? -value : value, 16);
     // V8 writes whole 64-bit digits, least significant byte first.
     const length = value === 0n ? 0 : Math.ceil(hex.length / 16) * 8;
     if (length > maxBigIntBytes) throw unwritten;
@@ -198,7 +224,7 @@ export class V8Writer {
     const bytes = this.#bytes;
     for (let i = 0; i < length; i++) {
       const end = hex.length - 2 * i;
-      bytes[this.#at++] = end > 0 ? Number.parseInt(hex.slice(Math.max(0, end - 2), end), 16) : 0;
+      bytes[this.#at++] = end > 0 ? parseInteger(textSlice(hex, Math.max(0, end - 2), end), 16) : 0;
     }
   }
 
@@ -219,11 +245,11 @@ export class V8Writer {
       this.#at = at;
       return;
     }
-    if (pastLatin1.test(text)) return this.#twoByte(text);
+    if (regExpExec(pastLatin1, text) !== null) return this.#twoByte(text);
     this.#tag(Tag.oneByteString);
     this.writeUint32(length);
     this.#room(length);
-    this.#at += latin1Write.call(this.#bytes, text, this.#at, length);
+    this.#at += latin1Write(this.#bytes, text, this.#at, length);
   }
 
   #twoByte(text: string): void {
@@ -233,44 +259,45 @@ export class V8Writer {
     if ((this.#at + 1 + varintBytes(byteLength)) % 2 !== 0) this.#bytes[this.#at++] = Tag.padding;
     this.#bytes[this.#at++] = Tag.twoByteString;
     this.writeUint32(byteLength);
-    this.#at += ucs2Write.call(this.#bytes, text, this.#at, byteLength);
+    this.#at += ucs2Write(this.#bytes, text, this.#at, byteLength);
   }
 
   #object(value: object): void {
-    const id = this.#ids.get(value);
+    const id = mapGet(this.#ids, value);
     if (id !== undefined) {
       this.#tag(Tag.reference);
       this.writeUint32(id);
       return;
     }
     // Before its prototype is asked for, which runs a Proxy's trap; V8 refuses a Proxy.
-    if (types.isProxy(value)) throw unwritten;
+    if (types.isProxy(value) || this.#depth === maxDepth) throw unwritten;
+    this.#depth++;
+    mapSet(this.#ids, value, this.#ids.size);
+    // V8 goes by what an object is, not by its prototype: an array, or a Map, of another prototype is still one.
     const proto = getPrototypeOf(value) as object | null;
-    if (proto === ObjectPrototype) {
-      this.#ids.set(value, this.#ids.size);
-      return this.#plainObject(value as Record<string, unknown>);
-    }
-    if (proto === ArrayPrototype && isArray(value)) {
-      this.#ids.set(value, this.#ids.size);
-      return this.#array(value);
-    }
-    if (types.isMap(value)) return this.#map(value as Map<unknown, unknown>);
-    if (types.isSet(value)) return this.#set(value as Set<unknown>);
-    if (types.isDate(value)) {
-      this.#ids.set(value, this.#ids.size);
+    if (isArray(value)) {
+      // V8 writes it as an array, which arrives as Array's.
+      if (proto !== ArrayPrototype) throw unwritten;
+      this.#array(value);
+    } else if (proto === ObjectPrototype && !types.isArgumentsObject(value)) {
+      this.#plainObject(value as Record<string, unknown>);
+    } else if (types.isMap(value)) {
+      this.#map(value as Map<unknown, unknown>);
+    } else if (types.isSet(value)) {
+      this.#set(value as Set<unknown>);
+    } else if (types.isDate(value)) {
       this.#room(9);
       this.#bytes[this.#at++] = Tag.date;
-      this.#at = this.#bytes.writeDoubleLE(dateValue.call(value), this.#at);
-      return;
-    }
-    if (ArrayBuffer.isView(value)) {
-      this.#ids.set(value, this.#ids.size);
+      this.#at = writeDoubleLE(this.#bytes, dateValue(value), this.#at);
+    } else if (ArrayBuffer.isView(value)) {
       this.#tag(Tag.hostObject);
       this.#writeView(value as NodeJS.ArrayBufferView, this);
-      return;
+    } else if (types.isArrayBuffer(value)) {
+      this.#arrayBuffer(value as ArrayBuffer);
+    } else {
+      throw unwritten;
     }
-    if (types.isArrayBuffer(value)) return this.#arrayBuffer(value as ArrayBuffer);
-    throw unwritten;
+    this.#depth--;
   }
 
   #plainObject(value: Record<string, unknown>): void {
@@ -278,7 +305,8 @@ export class V8Writer {
     // A wide object's properties are read faster by V8's own writer than one at a time here.
     if (names.length > maxNames) throw unwritten;
     this.#tag(Tag.beginObject);
-    for (const name of names) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       this.#string(name);
       this.writeValue(value[name]);
     }
@@ -303,7 +331,8 @@ export class V8Writer {
     }
     const named = namedKeys(value) ?? [];
     const record = value as unknown as Record<string, unknown>;
-    for (const name of named) {
+    for (let i = 0; i < named.length; i++) {
+      const name = named[i]!;
       this.#string(name);
       this.writeValue(record[name]);
     }
@@ -313,36 +342,39 @@ export class V8Writer {
   }
 
   #map(value: Map<unknown, unknown>): void {
-    this.#ids.set(value, this.#ids.size);
     this.#tag(Tag.beginMap);
     // V8 writes the entries as they are when it starts.
     const entries: unknown[] = [];
-    mapForEach.call(value, (item: unknown, key: unknown) => entries.push(key, item));
-    for (const item of entries) this.writeValue(item);
+    mapForEach(value, (item, key) => {
+      entries[entries.length] = key;
+      entries[entries.length] = item;
+    });
+    for (let i = 0; i < entries.length; i++) this.writeValue(entries[i]);
     this.#tag(Tag.endMap);
     this.writeUint32(entries.length);
   }
 
   #set(value: Set<unknown>): void {
-    this.#ids.set(value, this.#ids.size);
     this.#tag(Tag.beginSet);
     const items: unknown[] = [];
-    setForEach.call(value, (item: unknown) => items.push(item));
-    for (const item of items) this.writeValue(item);
+    setForEach(value, (item) => {
+      items[items.length] = item;
+    });
+    for (let i = 0; i < items.length; i++) this.writeValue(items[i]);
     this.#tag(Tag.endSet);
     this.writeUint32(items.length);
   }
 
   #arrayBuffer(value: ArrayBuffer): void {
-    const transferred = this.#transferred.get(value);
-    this.#ids.set(value, this.#ids.size);
+    const transferred = mapGet(this.#transferred, value);
     if (transferred !== undefined) {
       this.#tag(Tag.transferredArrayBuffer);
       this.writeUint32(transferred);
       return;
     }
     // V8 refuses a detached one, and writes a resizable one in a form of its own.
-    if ((value as { resizable?: boolean }).resizable === true || detached(value)) throw unwritten;
+    // Lengths past 32 bits V8 refuses too.
+    if (isResizable(value) || detached(value) || value.byteLength > 0xffff_ffff) throw unwritten;
     this.#tag(Tag.arrayBuffer);
     this.writeUint32(value.byteLength);
     this.writeRawBytes(new Uint8Array(value));

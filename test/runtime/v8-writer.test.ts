@@ -57,6 +57,86 @@ describe('V8Writer', () => {
     expect(readByV8(writeInJs({ wide }, undefined)!.body, [])).toEqual({ wide });
   });
 
+  it('leaves to V8 what is not what its prototype says: arguments, an array of another prototype', () => {
+    const args = (function (..._: unknown[]) {
+      // biome-ignore lint/complexity/noArguments: an arguments object on purpose
+      return arguments;
+    })(1, 2);
+    expect(writeInJs({ args }, undefined)).toBeUndefined();
+    expect(writeInJs([Object.setPrototypeOf([1, 2], Object.prototype)], undefined)).toBeUndefined();
+  });
+
+  it('leaves a hole to V8 while a prototype of arrays holds an element, which reading the hole would find', () => {
+    Object.defineProperty(Array.prototype, '1', { value: 'inherited', configurable: true, writable: true });
+    try {
+      // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
+      const value = [0, , 2];
+      expect(writeInJs(value, undefined)).toBeUndefined();
+      const read = decodeV8(encodeV8(value, undefined, fits).body, []) as unknown[];
+      expect(Object.hasOwn(read, 1)).toBe(false);
+    } finally {
+      delete (Array.prototype as unknown as Record<string, unknown>)['1'];
+      Array.prototype.length = 0;
+    }
+  });
+
+  it('takes whether an ArrayBuffer is resizable from the built-in, not from a property of its own', () => {
+    const Resizable = ArrayBuffer as unknown as new (
+      length: number,
+      options: { maxByteLength: number },
+    ) => ArrayBuffer;
+    const buffer = new Resizable(4, { maxByteLength: 8 });
+    Object.defineProperty(buffer, 'resizable', { value: false });
+    expect(writeInJs({ buffer }, undefined)).toBeUndefined();
+  });
+
+  it('leaves to V8 a value nested deeper than the check lets through', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 1200; i++) deep = { deep };
+    expect(writeInJs(deep, undefined)).toBeUndefined();
+    expect(sameGraph(decodeV8(encodeV8(deep, undefined, fits).body, []), deep)).toBe(true);
+  });
+
+  it('runs none of the code a user put in place of the built-ins it uses', () => {
+    let ran = 0;
+    const originals = {
+      push: Array.prototype.push,
+      forEach: Map.prototype.forEach,
+      setForEach: Set.prototype.forEach,
+      call: Function.prototype.call,
+      exec: RegExp.prototype.exec,
+      slice: String.prototype.slice,
+    };
+    const counting = (original: (...args: never[]) => unknown) =>
+      function (this: unknown, ...args: unknown[]) {
+        ran++;
+        return Reflect.apply(original, this, args);
+      };
+    const value = {
+      map: new Map([[1, 'long string of more than sixteen characters']]),
+      set: new Set([2n ** 70n]),
+    };
+    Array.prototype.push = counting(originals.push);
+    Map.prototype.forEach = counting(originals.forEach);
+    Set.prototype.forEach = counting(originals.setForEach);
+    Function.prototype.call = counting(originals.call) as typeof Function.prototype.call;
+    RegExp.prototype.exec = counting(originals.exec) as typeof RegExp.prototype.exec;
+    String.prototype.slice = counting(originals.slice) as typeof String.prototype.slice;
+    let written: ReturnType<typeof writeInJs>;
+    try {
+      written = writeInJs(value, undefined);
+    } finally {
+      Array.prototype.push = originals.push;
+      Map.prototype.forEach = originals.forEach;
+      Set.prototype.forEach = originals.setForEach;
+      Function.prototype.call = originals.call;
+      RegExp.prototype.exec = originals.exec;
+      String.prototype.slice = originals.slice;
+    }
+    expect(ran).toBe(0);
+    expect(sameGraph(readByV8(written!.body, []), value)).toBe(true);
+  });
+
   it('reads each property once, through its getter, as V8 does', () => {
     let reads = 0;
     const value = Object.defineProperty({ a: [1] }, 'b', {
