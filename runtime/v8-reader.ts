@@ -477,7 +477,7 @@ export class V8Reader implements HostSource {
       const value = this.readValue();
       // V8 refuses a name the array has (`length`, an element, a name met before).
       if (hasOwn(array, key)) throw unread;
-      if (isIndex(key)) array[Number(key)] = value;
+      if (isIndex(key)) array[NativeNumber(key)] = value;
       else defineData(array, key, value);
       count++;
     }
