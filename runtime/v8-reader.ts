@@ -111,6 +111,12 @@ const maxDepth = 1100;
 /** Sparse arrays longer than this, and than their body could fill, keep their elements in a dictionary. */
 const sparseFrom = 1024;
 
+/** The names of the last object read at each of the first depths (see #properties), across readings. */
+const shapeDepths = 32;
+const shapes: (readonly string[] | undefined)[] = new NativeArray<readonly string[] | undefined>(
+  shapeDepths,
+).fill(undefined);
+
 /** Objects of more properties are left to V8's reader (see #properties). */
 const maxNames = 16;
 
@@ -399,23 +405,51 @@ export class V8Reader implements HostSource {
     return key;
   }
 
+  /**
+   * Whether the next property name is `name` (one byte per character), taking it if so. Records of one shape repeat
+   * the names of the one before, which costs a comparison instead of a look-up in the cache.
+   */
+  #nextNameIs(name: string): boolean {
+    const bytes = this.#bytes;
+    const at = this.#at;
+    const length = name.length;
+    // A name of the cache is at most 32 bytes: its length takes one byte.
+    if (bytes[at] !== Tag.oneByteString || bytes[at + 1] !== length || length > bytes.length - at - 2)
+      return false;
+    for (let i = 0; i < length; i++) if (name.charCodeAt(i) !== bytes[at + 2 + i]) return false;
+    this.#at = at + 2 + length;
+    return true;
+  }
+
   /** Reads properties up to `end`, defining them on `object`; returns how many. */
   #properties(object: object, end: number): number {
     const record = object as Record<string, unknown>;
+    const depth = this.#depth;
+    const shape = depth < shapeDepths ? shapes[depth] : undefined;
+    // The names of the object read last at this depth, while this one follows them (so it has none twice).
+    let following = shape !== undefined;
     const names: string[] = [];
     while (this.#peekTag() !== end) {
       // V8 builds a wide object at once; one store at a time costs more, past a few names, than it saves elsewhere.
       if (names.length === maxNames) throw unread;
-      const key = this.#key();
-      // V8 refuses a name met twice.
-      for (let i = 0; i < names.length; i++) if (names[i] === key) throw unread;
-      names[names.length] = key;
+      const n = names.length;
+      let key: string;
+      if (following && n < shape!.length && this.#nextNameIs(shape![n]!)) {
+        key = shape![n]!;
+      } else {
+        following = false;
+        key = this.#key();
+        // V8 refuses a name met twice.
+        for (let i = 0; i < n; i++) if (names[i] === key) throw unread;
+      }
+      names[n] = key;
       const value = this.readValue();
       // An assignment defines an own data property unless a prototype has the name (a setter, or read-only).
       if (key in ObjectPrototype) defineData(object, key, value);
       else record[key] = value;
     }
     this.#at++;
+    if (depth < shapeDepths && (!following || names.length !== shape!.length)) shapes[depth] = names;
     return names.length;
   }
 

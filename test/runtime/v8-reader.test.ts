@@ -61,6 +61,33 @@ describe('V8Reader', () => {
     expect(readInJs(byV8({ wide }), [])!.value).toEqual({ wide });
   });
 
+  it('reads records that follow the names of the one before, or part of them, each as V8 does', () => {
+    const records = [
+      { a: 1, b: 2 },
+      { a: 3, b: 4 },
+      { a: 5, bb: 6 },
+      { a: 7 },
+      { a: 8, b: 9, c: 10 },
+      { b: 11, a: 12 },
+      { '€': 1, a: 2 },
+      { '€': 3, a: 4 },
+      { 1: 'one', a: 5 },
+      { 1: 'one', a: 6 },
+    ];
+    const body = byV8([records, { inner: records }]);
+    expect(sameGraph(readInJs(body, [])!.value, readByV8(body, []))).toBe(true);
+    // {a, b} then {a, b, a}: a name met twice after those the record before had, which V8 refuses.
+    const name = (text: string) => [0x22, text.length, ...Buffer.from(text, 'latin1')];
+    const twice = Buffer.from([
+      ...[0xff, 0x0f, 0x00, 0x41, 0x02],
+      ...[0x6f, ...name('a'), 0x49, 0x02, ...name('b'), 0x49, 0x04, 0x7b, 0x02],
+      ...[0x6f, ...name('a'), 0x49, 0x02, ...name('b'), 0x49, 0x04, ...name('a'), 0x49, 0x06, 0x7b, 0x03],
+      ...[0x24, 0x00, 0x02],
+    ]);
+    expect(() => readByV8(twice, [])).toThrow();
+    expect(readInJs(twice, [])).toBeUndefined();
+  });
+
   it('defines properties as V8 does where Object.prototype has a setter or a read-only property of the name', () => {
     let set = 0;
     Object.defineProperty(Object.prototype, 'settable', {
