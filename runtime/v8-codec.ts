@@ -567,20 +567,37 @@ function transferSegments(
  */
 export function readInJs(body: Buffer, segments: readonly Buffer[]): { value: unknown } | undefined {
   const reader = new V8Reader(body, (source) => readHostObject(source, segments, []));
+  let value: unknown;
   try {
     reader.readHeader();
     transferSegments(reader, segments);
     if (reader.readUint32() !== 0) return undefined;
-    const value = reader.readValue();
-    return reader.offset === body.length ? { value } : undefined;
+    value = reader.readValue();
   } catch {
     // Whatever stopped it, V8's reader reads the body again and has the last word.
+    if (reader.metWide) wideBodyBytes = body.length;
     return undefined;
   }
+  if (reader.offset !== body.length) return undefined;
+  wideBodyBytes = -1;
+  return { value };
+}
+
+/**
+ * The length of the last body V8Reader gave up on for a wide object: the next of about that length (the same call or
+ * answer again, most likely) goes to V8's reader at once, but for one in `wideRetryEvery`, in case it changed.
+ */
+let wideBodyBytes = -1;
+let wideSkipped = 0;
+const wideRetryEvery = 16;
+
+export function likelyWide(body: Buffer): boolean {
+  if (wideBodyBytes < 0 || Math.abs(body.length - wideBodyBytes) > body.length >>> 4) return false;
+  return ++wideSkipped % wideRetryEvery !== 0;
 }
 
 export function decodeV8(body: Buffer, segments: readonly Buffer[]): unknown {
-  const read = readInJs(body, segments);
+  const read = likelyWide(body) ? undefined : readInJs(body, segments);
   return read === undefined ? readByV8(body, segments) : read.value;
 }
 

@@ -189,6 +189,7 @@ export class V8Reader implements HostSource {
   readonly #objects: object[] = [];
   /** How deep in objects reading stands: V8's own reader runs out of stack some thousands of levels down. */
   #depth = 0;
+  #metWide = false;
   readonly #transferred = new NativeMap<number, ArrayBuffer>();
   readonly #readHost: (source: HostSource) => unknown;
 
@@ -207,6 +208,11 @@ export class V8Reader implements HostSource {
   /** Where reading stands in the bytes. */
   get offset(): number {
     return this.#at;
+  }
+
+  /** Whether it gave up on an object of more than 16 properties (see #properties). */
+  get metWide(): boolean {
+    return this.#metWide;
   }
 
   /**
@@ -431,7 +437,10 @@ export class V8Reader implements HostSource {
     const names: string[] = [];
     while (this.#peekTag() !== end) {
       // V8 builds a wide object at once; one store at a time costs more, past a few names, than it saves elsewhere.
-      if (names.length === maxNames) throw unread;
+      if (names.length === maxNames) {
+        this.#metWide = true;
+        throw unread;
+      }
       const n = names.length;
       let key: string;
       if (following && n < shape!.length && this.#nextNameIs(shape![n]!)) {

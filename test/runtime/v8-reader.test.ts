@@ -1,7 +1,7 @@
 // V8Reader: it reads what V8's serializer writes as V8's reader does, or gives up; it never accepts what V8 refuses.
 import * as v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { decodeV8, readByV8, readInJs, writeByV8 } from '../../runtime/v8-codec.js';
+import { decodeV8, likelyWide, readByV8, readInJs, writeByV8 } from '../../runtime/v8-codec.js';
 import { corpus, randomValues, sameGraph } from './v8-values.js';
 
 /** The corpus values written by V8's serializer in a form V8Reader leaves to V8's reader. */
@@ -86,6 +86,18 @@ describe('V8Reader', () => {
     ]);
     expect(() => readByV8(twice, [])).toThrow();
     expect(readInJs(twice, [])).toBeUndefined();
+  });
+
+  it('sends a body of about the length of the last it gave up on for a wide object to V8 at once, but for one in 16', () => {
+    const wide = byV8({ wide: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`p${i}`, i])) });
+    const narrow = byV8({ narrow: 'x'.repeat(wide.length) });
+    expect(readInJs(wide, [])).toBeUndefined();
+    const skipped = Array.from({ length: 32 }, () => likelyWide(wide));
+    expect(skipped.filter((skip) => !skip)).toHaveLength(2);
+    // A body much shorter or longer is tried; one read to the end forgets the wide one.
+    expect(likelyWide(wide.subarray(0, wide.length / 2))).toBe(false);
+    expect(readInJs(narrow, [])).toBeDefined();
+    expect(likelyWide(wide)).toBe(false);
   });
 
   it('defines properties as V8 does where Object.prototype has a setter or a read-only property of the name', () => {
