@@ -180,6 +180,12 @@ export class V8Writer {
     this.#bytes[this.#at++] = tag;
   }
 
+  /** A tag and the number that follows it (a length, a count, an id). */
+  #tagged(tag: number, value: number): void {
+    this.#tag(tag);
+    this.writeUint32(value);
+  }
+
   writeValue(value: unknown): void {
     switch (typeof value) {
       case 'string':
@@ -218,8 +224,7 @@ export class V8Writer {
     // V8 writes whole 64-bit digits, least significant byte first.
     const length = value === 0n ? 0 : Math.ceil(hex.length / 16) * 8;
     if (length > maxBigIntBytes) throw unwritten;
-    this.#tag(Tag.bigint);
-    this.writeUint32(length * 2 + (negative ? 1 : 0));
+    this.#tagged(Tag.bigint, length * 2 + (negative ? 1 : 0));
     this.#room(length);
     const bytes = this.#bytes;
     for (let i = 0; i < length; i++) {
@@ -246,8 +251,7 @@ export class V8Writer {
       return;
     }
     if (regExpExec(pastLatin1, text) !== null) return this.#twoByte(text);
-    this.#tag(Tag.oneByteString);
-    this.writeUint32(length);
+    this.#tagged(Tag.oneByteString, length);
     this.#room(length);
     this.#at += latin1Write(this.#bytes, text, this.#at, length);
   }
@@ -265,8 +269,7 @@ export class V8Writer {
   #object(value: object): void {
     const id = mapGet(this.#ids, value);
     if (id !== undefined) {
-      this.#tag(Tag.reference);
-      this.writeUint32(id);
+      this.#tagged(Tag.reference, id);
       return;
     }
     // Before its prototype is asked for, which runs a Proxy's trap; V8 refuses a Proxy.
@@ -305,19 +308,13 @@ export class V8Writer {
     // A wide object's properties are read faster by V8's own writer than one at a time here.
     if (names.length > maxNames) throw unwritten;
     this.#tag(Tag.beginObject);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      this.#string(name);
-      this.writeValue(value[name]);
-    }
-    this.#tag(Tag.endObject);
-    this.writeUint32(names.length);
+    this.#named(value, names);
+    this.#tagged(Tag.endObject, names.length);
   }
 
   #array(value: readonly unknown[]): void {
     const length = value.length;
-    this.#tag(Tag.beginDenseArray);
-    this.writeUint32(length);
+    this.#tagged(Tag.beginDenseArray, length);
     let holes = 0;
     for (let i = 0; i < length; i++) {
       const item = value[i];
@@ -330,15 +327,18 @@ export class V8Writer {
       }
     }
     const named = namedKeys(value) ?? [];
-    const record = value as unknown as Record<string, unknown>;
-    for (let i = 0; i < named.length; i++) {
-      const name = named[i]!;
+    this.#named(value as unknown as Record<string, unknown>, named);
+    this.#tagged(Tag.endDenseArray, named.length);
+    this.writeUint32(length);
+  }
+
+  /** Writes the properties `names` of `record` as V8 does: each name, then its value. */
+  #named(record: Record<string, unknown>, names: readonly string[]): void {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       this.#string(name);
       this.writeValue(record[name]);
     }
-    this.#tag(Tag.endDenseArray);
-    this.writeUint32(named.length);
-    this.writeUint32(length);
   }
 
   #map(value: Map<unknown, unknown>): void {
@@ -350,8 +350,7 @@ export class V8Writer {
       entries[entries.length] = item;
     });
     for (let i = 0; i < entries.length; i++) this.writeValue(entries[i]);
-    this.#tag(Tag.endMap);
-    this.writeUint32(entries.length);
+    this.#tagged(Tag.endMap, entries.length);
   }
 
   #set(value: Set<unknown>): void {
@@ -361,22 +360,19 @@ export class V8Writer {
       items[items.length] = item;
     });
     for (let i = 0; i < items.length; i++) this.writeValue(items[i]);
-    this.#tag(Tag.endSet);
-    this.writeUint32(items.length);
+    this.#tagged(Tag.endSet, items.length);
   }
 
   #arrayBuffer(value: ArrayBuffer): void {
     const transferred = mapGet(this.#transferred, value);
     if (transferred !== undefined) {
-      this.#tag(Tag.transferredArrayBuffer);
-      this.writeUint32(transferred);
+      this.#tagged(Tag.transferredArrayBuffer, transferred);
       return;
     }
     // V8 refuses a detached one, and writes a resizable one in a form of its own.
     // Lengths past 32 bits V8 refuses too.
     if (isResizable(value) || detached(value) || value.byteLength > 0xffff_ffff) throw unwritten;
-    this.#tag(Tag.arrayBuffer);
-    this.writeUint32(value.byteLength);
+    this.#tagged(Tag.arrayBuffer, value.byteLength);
     this.writeRawBytes(new Uint8Array(value));
   }
 }
