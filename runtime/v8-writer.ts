@@ -308,8 +308,7 @@ export class V8Writer {
     // A wide object's properties are read faster by V8's own writer than one at a time here.
     if (names.length > maxNames) throw unwritten;
     this.#tag(Tag.beginObject);
-    this.#named(value, names);
-    this.#tagged(Tag.endObject, names.length);
+    this.#tagged(Tag.endObject, this.#named(value, names));
   }
 
   #array(value: readonly unknown[]): void {
@@ -327,18 +326,25 @@ export class V8Writer {
       }
     }
     const named = namedKeys(value) ?? [];
-    this.#named(value as unknown as Record<string, unknown>, named);
-    this.#tagged(Tag.endDenseArray, named.length);
+    this.#tagged(Tag.endDenseArray, this.#named(value as unknown as Record<string, unknown>, named));
     this.writeUint32(length);
   }
 
-  /** Writes the properties `names` of `record` as V8 does: each name, then its value. */
-  #named(record: Record<string, unknown>, names: readonly string[]): void {
+  /**
+   * Writes the properties `names` of `record` as V8 does: each name, then its value, leaving out one that a getter
+   * read before removed (it reads as undefined, and is no longer its own). Returns how many it wrote.
+   */
+  #named(record: Record<string, unknown>, names: readonly string[]): number {
+    let written = 0;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
+      const value = record[name];
+      if (value === undefined && !hasOwn(record, name)) continue;
       this.#string(name);
-      this.writeValue(record[name]);
+      this.writeValue(value);
+      written++;
     }
+    return written;
   }
 
   #map(value: Map<unknown, unknown>): void {

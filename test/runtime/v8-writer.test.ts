@@ -148,6 +148,34 @@ describe('V8Writer', () => {
     expect(decodeV8(body, [])).toEqual({ v: { a: [1], b: 1 } });
   });
 
+  it('leaves out, as V8 does, a property that a getter read before removed', () => {
+    const make = () => {
+      const value: Record<string, unknown> = {
+        get a() {
+          delete value.b;
+          return 1;
+        },
+        b: 2,
+        c: undefined,
+      };
+      const list: unknown[] = [1];
+      Object.defineProperty(list, 'p', {
+        get() {
+          delete (list as unknown as Record<string, unknown>).q;
+          return 'p';
+        },
+        enumerable: true,
+        configurable: true,
+      });
+      Object.assign(list, { q: 'q' });
+      return { value, list };
+    };
+    const ours = readByV8(writeInJs(make(), undefined)!.body, []);
+    const theirs = readByV8(writeByV8(make(), undefined).body, []);
+    expect(sameGraph(ours, theirs)).toBe(true);
+    expect(ours).toEqual({ value: { a: 1, c: undefined }, list: Object.assign([1], { p: 'p' }) });
+  });
+
   it("throws a getter's error as it is, having read the getter once", () => {
     let reads = 0;
     const failure = new Error('getter failed');
