@@ -442,11 +442,11 @@ export function writeInJs(
     }
     writer.writeUint32(0);
     writer.writeValue(value);
+    return { body: writer.release(), table };
   } catch (error) {
     if (gaveUp(error)) return undefined;
     throw error;
   }
-  return { body: writer.release(), table };
 }
 
 /** The body as V8's serializer writes it, with the objects transfer handlers took as their payloads. */

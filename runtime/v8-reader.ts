@@ -111,6 +111,11 @@ const maxDepth = 1100;
 /** Sparse arrays longer than this, and than their body could fill, keep their elements in a dictionary. */
 const sparseFrom = 1024;
 
+/** The elements the sparse arrays of a body may keep in blocks, in all: a few times what it could fill. */
+function sparseRoom(bytes: Buffer): number {
+  return Math.max(1024 * 1024, bytes.length * 8);
+}
+
 /** The names of the last object read at each of the first depths (see #properties), across readings. */
 const shapeDepths = 32;
 const shapes: (readonly string[] | undefined)[] = new NativeArray<readonly string[] | undefined>(
@@ -190,6 +195,8 @@ export class V8Reader implements HostSource {
   /** How deep in objects reading stands: V8's own reader runs out of stack some thousands of levels down. */
   #depth = 0;
   #metWide = false;
+  /** The lengths of the sparse arrays read so far that keep their elements in one block. */
+  #sparseElements = 0;
   readonly #transferred = new NativeMap<number, ArrayBuffer>();
   readonly #readHost: (source: HostSource) => unknown;
 
@@ -419,9 +426,9 @@ export class V8Reader implements HostSource {
     const bytes = this.#bytes;
     const at = this.#at;
     const length = name.length;
-    // A name of the cache is at most 32 bytes: its length takes one byte.
-    if (bytes[at] !== Tag.oneByteString || bytes[at + 1] !== length || length > bytes.length - at - 2)
-      return false;
+    // Only a name whose length takes one byte (below 128): a longer one's first byte holds just its low bits.
+    if (length > 0x7f || bytes[at] !== Tag.oneByteString || bytes[at + 1] !== length) return false;
+    if (length > bytes.length - at - 2) return false;
     for (let i = 0; i < length; i++) if (name.charCodeAt(i) !== bytes[at + 2 + i]) return false;
     this.#at = at + 2 + length;
     return true;
@@ -501,9 +508,14 @@ export class V8Reader implements HostSource {
     const length = this.readUint32();
     const array: unknown[] = [];
     // Setting a length takes memory for every element of an array that keeps them in one block, as V8's reader does
-    // below 32 Mi: a few bytes of hostile input could take gigabytes. One that cannot be mostly filled from the body
-    // keeps its elements in a dictionary instead, as V8 keeps longer ones.
-    if (length > sparseFrom && length > this.#bytes.length - this.#at) toDictionary(array);
+    // below 32 Mi: a few bytes of hostile input could take gigabytes. One that cannot be mostly filled from the body,
+    // or past the elements a body of its size may take in all (thousands of arrays each as long as the rest of the
+    // body), keeps its elements in a dictionary instead, as V8 keeps longer ones.
+    if (length > sparseFrom) {
+      this.#sparseElements += length;
+      if (length > this.#bytes.length - this.#at || this.#sparseElements > sparseRoom(this.#bytes))
+        toDictionary(array);
+    }
     array.length = length;
     this.#keep(array);
     const count = this.#arrayProperties(array, Tag.endSparseArray);

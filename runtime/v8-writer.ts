@@ -3,14 +3,14 @@
  * V8's serializer keeps every object it wrote in a table the garbage collector treats as roots until the serializer
  * itself is collected, some time later: each collection of the young generation then copies the values of all the
  * messages sent since the last one, which costs more than writing them. This writer keeps its table in a Map that
- * dies with it. It writes primitives, strings, plain objects, arrays (holes and named properties kept), Maps, Sets,
- * Dates, ArrayBuffers and binary views (the host objects of v8-codec.ts, through its SegmentTable), in the format V8
- * reads (version 15), and gives up on anything else (a RegExp, an Error, a boxed primitive, a class's instance, a
- * Proxy, a function, an object of many properties): the caller then writes the value with V8's serializer, which
- * decides. Property values are read as V8 reads them, with [[Get]], so a getter runs as it would there (and again
- * there, for a getter met before this writer gave up).
+ * dies with it. It writes primitives, strings, plain objects, arrays without holes (named properties kept), Maps,
+ * Sets, Dates, ArrayBuffers and binary views (the host objects of v8-codec.ts, through its SegmentTable), in the
+ * format V8 reads (version 15), and gives up on anything else (a RegExp, an Error, a boxed primitive, a class's
+ * instance, a Proxy, a function, an array with a hole, an object of many properties): the caller then writes the value
+ * with V8's serializer, which decides. A property is looked for on the object, then read with [[Get]], as V8 does, so
+ * a getter runs as it would there (and again there, for a getter met before this writer gave up).
  */
-import { namedKeys, turnsSparse } from './array-keys.js';
+import { namedKeys } from './array-keys.js';
 import { types, v8 } from './builtins.js';
 import {
   copyBytes,
@@ -143,8 +143,12 @@ export class V8Writer {
     mapSet(this.#transferred, buffer, id);
   }
 
-  /** The bytes written, in memory not much larger than they are (a small body after a large one is copied out). */
+  /**
+   * The bytes written, in memory not much larger than they are (a small body after a large one is copied out); gives
+   * up if a getter gave a prototype of arrays an element meanwhile, which reading an element may have found.
+   */
   release(): Buffer {
+    if (!elementsStoreAsOwn()) throw unwritten;
     lastBytes = this.#at;
     const body = this.#bytes.subarray(0, this.#at);
     return this.#bytes.length > minBytes && this.#at < this.#bytes.length / 4 ? Buffer.from(body) : body;
@@ -313,18 +317,11 @@ export class V8Writer {
 
   #array(value: readonly unknown[]): void {
     const length = value.length;
+    // V8 writes an array with a hole by the keys it lists before it writes any element, so a getter of an element
+    // cannot fill one: looked for before writing (an element's own getter is read twice then, V8 reads it once).
+    for (let i = 0; i < length; i++) if (value[i] === undefined && !hasOwn(value, i)) throw unwritten;
     this.#tagged(Tag.beginDenseArray, length);
-    let holes = 0;
-    for (let i = 0; i < length; i++) {
-      const item = value[i];
-      if (item === undefined && !hasOwn(value, i)) {
-        // A sparse array's length runs far past its elements: V8 writes only those.
-        if (turnsSparse(++holes, i + 1)) throw unwritten;
-        this.#tag(Tag.hole);
-      } else {
-        this.writeValue(item);
-      }
-    }
+    for (let i = 0; i < length; i++) this.writeValue(value[i]);
     const named = namedKeys(value) ?? [];
     this.#tagged(Tag.endDenseArray, this.#named(value as unknown as Record<string, unknown>, named));
     this.writeUint32(length);
@@ -332,16 +329,16 @@ export class V8Writer {
 
   /**
    * Writes the properties `names` of `record` as V8 does: each name, then its value, leaving out one that a getter
-   * read before removed (it reads as undefined, and is no longer its own). Returns how many it wrote.
+   * read before removed. Returns how many it wrote.
    */
   #named(record: Record<string, unknown>, names: readonly string[]): number {
     let written = 0;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      const value = record[name];
-      if (value === undefined && !hasOwn(record, name)) continue;
+      // Looked for on the object first, as V8 does: one a getter removed is left out, not read from a prototype.
+      if (!hasOwn(record, name)) continue;
       this.#string(name);
-      this.writeValue(value);
+      this.writeValue(record[name]);
       written++;
     }
     return written;

@@ -171,7 +171,7 @@ export function sameGraph(a: unknown, b: unknown): boolean {
  * Random values of what V8Writer and V8Reader take (primitives of every kind, objects with odd names, arrays with
  * holes and names, Maps, Sets, Dates, shared parts and cycles), deterministic from `seed`.
  */
-export function randomValues(seed: number, count: number): unknown[] {
+export function randomValues(seed: number, count: number, { holes = true } = {}): unknown[] {
   let state = seed >>> 0 || 1;
   const random = (n: number) => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
@@ -227,7 +227,7 @@ export function randomValues(seed: number, count: number): unknown[] {
       const array: unknown[] = [];
       made.push(array);
       const length = random(6);
-      for (let i = 0; i < length; i++) if (random(5) !== 0) array[i] = value(depth + 1);
+      for (let i = 0; i < length; i++) if (!holes || random(5) !== 0) array[i] = value(depth + 1);
       array.length = length;
       if (random(6) === 0)
         Object.defineProperty(array, pick(['n', 'é', '']), {

@@ -11,6 +11,7 @@ const fits = () => {};
 /** The corpus values V8Writer leaves to V8's serializer: what it does not write, or writes in a form of its own. */
 const leftToV8 = [
   'a bigint of more than 64 bytes',
+  'an array with holes',
   'a sparse array',
   'a RegExp',
   'an Error',
@@ -43,7 +44,7 @@ describe('V8Writer', () => {
   });
 
   it('writes 3000 random values as V8 reads back the values themselves', () => {
-    for (const value of randomValues(7, 3000)) {
+    for (const value of randomValues(7, 3000, { holes: false })) {
       const written = writeInJs(value, undefined);
       expect(written).toBeDefined();
       expect(sameGraph(readByV8(written!.body, []), value)).toBe(true);
@@ -174,6 +175,41 @@ describe('V8Writer', () => {
     const theirs = readByV8(writeByV8(make(), undefined).body, []);
     expect(sameGraph(ours, theirs)).toBe(true);
     expect(ours).toEqual({ value: { a: 1, c: undefined }, list: Object.assign([1], { p: 'p' }) });
+  });
+
+  it('writes as V8 does where a getter moves a property to a prototype, or fills a hole of its array', () => {
+    const cases = [
+      () => ({
+        get a() {
+          delete (this as Record<string, unknown>).b;
+          (Object.prototype as Record<string, unknown>).b = 'from the prototype';
+          return 1;
+        },
+        b: 2,
+      }),
+      () => {
+        // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
+        const array: unknown[] = [{}, 'b', , 'd'];
+        array[0] = {
+          get x() {
+            array[2] = 'filled';
+            return 1;
+          },
+        };
+        return array;
+      },
+    ];
+    try {
+      for (const make of cases) {
+        const ours = writeInJs(make(), undefined);
+        delete (Object.prototype as Record<string, unknown>).b;
+        const theirs = readByV8(writeByV8(make(), undefined).body, []);
+        delete (Object.prototype as Record<string, unknown>).b;
+        if (ours !== undefined) expect(sameGraph(readByV8(ours.body, []), theirs)).toBe(true);
+      }
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).b;
+    }
   });
 
   it("throws a getter's error as it is, having read the getter once", () => {
