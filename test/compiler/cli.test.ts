@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  addCompilerOptions,
   fixturesDir,
   readProjectFile,
   removeTempProjects,
@@ -720,11 +721,7 @@ describe('procxy generate', () => {
         '',
       ].join('\n'),
     });
-    const tsconfig = path.join(dir, 'tsconfig.json');
-    writeFileSync(
-      tsconfig,
-      readFileSync(tsconfig, 'utf8').replace('"strict": true', '"strict": true,\n    "noImplicitAny": false'),
-    );
+    addCompilerOptions(dir, '"noImplicitAny": false');
     const run = runCli(['generate', '--check'], dir);
     // PRX1024 is for a name tsc cannot resolve; here tsc reports nothing, so `plain` gets the `any` rule only.
     expect(codes(run.stdout)).toEqual(['error PRX1014']);

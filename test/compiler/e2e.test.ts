@@ -13,6 +13,7 @@ import { generate } from '../../compiler/generate.js';
 import { spawnCalc } from './fixtures/typed/calc.worker.procxy.js';
 import { spawnJob } from './fixtures/typed/job.worker.procxy.js';
 import {
+  addCompilerOptions,
   readProjectFile,
   removeTempProjects,
   repoRoot,
@@ -840,14 +841,7 @@ describe('stub generated into a temporary project', () => {
         '',
       ].join('\n'),
     });
-    const tsconfig = path.join(dir, 'tsconfig.json');
-    writeFileSync(
-      tsconfig,
-      readFileSync(tsconfig, 'utf8').replace(
-        '"strict": true',
-        '"strict": true,\n    "allowJs": true,\n    "checkJs": true',
-      ),
-    );
+    addCompilerOptions(dir, '"allowJs": true,\n    "checkJs": true');
     const result = await generate({ cwd: dir });
     expect(result.diagnostics).toEqual([]);
     expect(typeCheck(dir)).toBe('');

@@ -6,7 +6,7 @@ import { type BuildOptions, type BuildResult, build, context, formatMessages, ty
 import { afterAll, describe, expect, it } from 'vitest';
 import { procxyPlugin } from '../../compiler/esbuild-plugin.js';
 import { generate } from '../../compiler/generate.js';
-import { removeTempProjects, repoRoot, scratchProject, tempProject } from './project.js';
+import { addCompilerOptions, removeTempProjects, repoRoot, scratchProject, tempProject } from './project.js';
 
 afterAll(removeTempProjects);
 
@@ -352,14 +352,7 @@ describe('procxy/esbuild', () => {
 
   it('finds a stub imported through tsconfig paths, which is not on disk', async () => {
     const dir = tempProject('esbuild');
-    const tsconfig = path.join(dir, 'tsconfig.json');
-    writeFileSync(
-      tsconfig,
-      readFileSync(tsconfig, 'utf8').replace(
-        '"strict": true',
-        '"strict": true,\n    "paths": { "@w/*": ["./src/*"] }',
-      ),
-    );
+    addCompilerOptions(dir, '"paths": { "@w/*": ["./src/*"] }');
     const main = path.join(dir, 'src/main.ts');
     writeFileSync(
       main,

@@ -42,6 +42,15 @@ export function scratchProject(files: Readonly<Record<string, string>>): string 
   return dir;
 }
 
+/** Adds compiler options (JSON members, without braces) to a temporary project's tsconfig, after its `"strict": true`. */
+export function addCompilerOptions(dir: string, options: string): void {
+  const tsconfig = path.join(dir, 'tsconfig.json');
+  const text = readFileSync(tsconfig, 'utf8');
+  if (!text.includes('"strict": true'))
+    throw new Error(`${tsconfig} has no "strict": true to add options after`);
+  writeFileSync(tsconfig, text.replace('"strict": true', `"strict": true,\n    ${options}`));
+}
+
 /** A file of a temporary project as text. */
 export function readProjectFile(dir: string, file: string): string {
   return readFileSync(path.join(dir, file), 'utf8');

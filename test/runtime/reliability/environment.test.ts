@@ -250,18 +250,23 @@ describe('NODE_OPTIONS and options with a value of their own', () => {
   });
 });
 
+/** Runs the fixture parent's `scenario` under a shell limit (`ulimit <limit>`). */
+function underUlimit(limit: string, scenario: string) {
+  return spawnSync(
+    'bash',
+    ['-c', `ulimit ${limit} && exec "${process.execPath}" "${parentScript}" ${scenario}`],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+}
+
 describe('limits', () => {
   it('a worker that cannot start for want of file descriptors is a SpawnError; the parent and its workers live on, and no descriptor leaks', () => {
     // Limits that leave a spawn a few descriptors short (where libuv makes some pipes, then fails) and none at all.
     for (const limit of [40, 44, 48]) {
-      const run = spawnSync(
-        'bash',
-        ['-c', `ulimit -n ${limit} && exec "${process.execPath}" "${parentScript}" fd-limit`],
-        {
-          encoding: 'utf8',
-          timeout: 60_000,
-        },
-      );
+      const run = underUlimit(`-n ${limit}`, 'fd-limit');
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const report = JSON.parse(run.stdout) as {
@@ -291,14 +296,7 @@ describe('memory', () => {
     const { peakKiB } = JSON.parse(probe.stdout) as { peakKiB: number };
     // Room for what the processes take, 1 GiB to spare, and not for the 4 GiB the worker announces.
     const limitKiB = peakKiB + 1024 * 1024;
-    const run = spawnSync(
-      'bash',
-      ['-c', `ulimit -v ${limitKiB} && exec "${process.execPath}" "${parentScript}" no-memory`],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
+    const run = underUlimit(`-v ${limitKiB}`, 'no-memory');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as {
