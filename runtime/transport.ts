@@ -90,6 +90,8 @@ interface Frame {
   readonly parts: Uint8Array[];
   readonly bytes: number;
   readonly borrowed: ReadonlySet<ArrayBufferLike> | undefined;
+  /** The encoder vouched that the check of its value would pass and find nothing (EncodedV8.vouched). */
+  readonly vouched?: boolean;
 }
 
 // Large enough to batch a busy tick, small enough that the peer starts before this side finishes producing.
@@ -200,7 +202,8 @@ export class Transport<Out, In> {
    * found ahead: no transfer marks, no handled values) as `json` says. `check` hears whether the message is encoded
    * already (so, for V8, that V8 wrote the whole value). It returns what it found: when that holds objects to
    * replace (an Error inside the value), the message is retracted and sent again with them, and the next large
-   * messages are checked before they are encoded (checkFirstAfterResend).
+   * messages are checked before they are encoded (checkFirstAfterResend). A frame V8Writer vouched for (plain data
+   * only, see V8Writer.vouched) goes as usual without the check.
    */
   sendThenCheck(message: Out, json: boolean, check: (encoded: boolean) => Findings | undefined): number {
     if (this.#checkFirst > 0) {
@@ -219,6 +222,11 @@ export class Transport<Out, In> {
     } catch (error) {
       check(false);
       throw error;
+    }
+    // Written by V8Writer, which met nothing the check could refuse or find: no check, no verdict.
+    if (frame.vouched === true) {
+      this.#submit(frame);
+      return frame.bytes;
     }
     // Inside the check of another tentative message, nothing may go before its verdict: check first here too.
     if (frame.bytes < tentativeFromBytes || this.#parked !== undefined) {
@@ -263,7 +271,7 @@ export class Transport<Out, In> {
     }
     // Checked before any memory is taken for transfer, so that a message too large leaves it where it was.
     let content = 0;
-    const { body, chunks, borrowed } = encodeV8(message, findings, (bodyBytes, segmentBytes) => {
+    const { body, chunks, borrowed, vouched } = encodeV8(message, findings, (bodyBytes, segmentBytes) => {
       if (segmentBytes.length > maxSegments) {
         throw new SerializationError(
           `${segmentBytes.length} binary values would travel beside the message (buffers marked for transfer, and views of 64 KiB or more), over the ${maxSegments} one message carries: send fewer, or join them into one`,
@@ -278,7 +286,7 @@ export class Transport<Out, In> {
       body.length,
       chunks.map((chunk) => chunk.length),
     );
-    return { parts: [header, body, ...chunks], bytes: frameHeaderBytes + content, borrowed };
+    return { parts: [header, body, ...chunks], bytes: frameHeaderBytes + content, borrowed, vouched };
   }
 
   /**

@@ -419,6 +419,8 @@ export interface EncodedV8 {
    * may change once the message is sent: whatever of them cannot be written at once must be copied first.
    */
   readonly borrowed: ReadonlySet<ArrayBufferLike> | undefined;
+  /** Whether the value is one the run-time check would pass and find nothing in (V8Writer.vouched). */
+  readonly vouched: boolean;
 }
 
 /**
@@ -431,7 +433,7 @@ export interface EncodedV8 {
 export function writeInJs(
   value: unknown,
   outOfBand: readonly ArrayBuffer[] | undefined,
-): { body: Buffer; table: SegmentTable } | undefined {
+): { body: Buffer; table: SegmentTable; vouched: boolean } | undefined {
   const table = new SegmentTable();
   const writer = new V8Writer((view, sink) => table.writeView(view, sink));
   try {
@@ -442,7 +444,7 @@ export function writeInJs(
     }
     writer.writeUint32(0);
     writer.writeValue(value);
-    return { body: writer.release(), table };
+    return { body: writer.release(), table, vouched: writer.vouched };
   } catch (error) {
     if (gaveUp(error)) return undefined;
     throw error;
@@ -502,9 +504,9 @@ export function encodeV8(
   fits: (bodyBytes: number, segmentBytes: readonly number[]) => void,
 ): EncodedV8 {
   const handled = findings?.handled;
-  const { body, table } =
-    (handled === undefined || handled.size === 0 ? writeInJs(value, findings?.outOfBand) : undefined) ??
-    writeByV8(value, findings);
+  const inJs =
+    handled === undefined || handled.size === 0 ? writeInJs(value, findings?.outOfBand) : undefined;
+  const { body, table } = inJs ?? writeByV8(value, findings);
   // Only once everything serialized, fits and may be taken: a failure must leave the caller's buffers as they were.
   const { segments } = table;
   for (const [i, s] of segments.entries()) if (s.transfer) checkTakeable(s.source, s.covered, `segment ${i}`);
@@ -524,7 +526,7 @@ export function encodeV8(
       borrowed.add(s.source);
     }
   }
-  return { body, chunks, borrowed };
+  return { body, chunks, borrowed, vouched: inJs?.vouched === true };
 }
 
 /**

@@ -64,7 +64,10 @@ const version = 15;
 // Taken at load, so that what a user assigns over them later does not change what is written (see intrinsics.ts).
 const ObjectPrototype = Object.prototype;
 const ArrayPrototype = Array.prototype;
-const { getPrototypeOf, hasOwn, is, keys: objectKeys } = Object;
+const { getPrototypeOf, getOwnPropertySymbols, hasOwn, is, keys: objectKeys } = Object;
+const MapPrototype = Map.prototype;
+const SetPrototype = Set.prototype;
+const DatePrototype = Date.prototype;
 const { isArray } = Array;
 const { parseInt: parseInteger } = Number;
 const bigintText = uncurryThis(BigInt.prototype.toString) as (value: bigint, radix: number) => string;
@@ -108,6 +111,9 @@ const maxFirstBytes = 4 * 1024 * 1024;
 /** Deeper values are left to V8's serializer, which needs less stack (the check refuses past 1000 levels anyway). */
 const maxDepth = 1100;
 
+/** Objects nested deeper than this make a value the writer does not vouch for (see `vouched`). */
+const vouchedDepth = 100;
+
 /** Objects of more properties are left to V8's serializer (see #plainObject). */
 const maxNames = 64;
 
@@ -121,6 +127,7 @@ export class V8Writer {
   readonly #transferred = new Map<ArrayBuffer, number>();
   readonly #writeView: ViewWriter;
   #depth = 0;
+  #vouched = true;
 
   constructor(writeView: ViewWriter) {
     this.#bytes = Buffer.allocUnsafe(
@@ -136,6 +143,16 @@ export class V8Writer {
     this.#room(2);
     this.#bytes[this.#at++] = Tag.version;
     this.#bytes[this.#at++] = version;
+  }
+
+  /**
+   * Whether the value written holds only what the run-time check (procxiable.ts) passes and finds nothing in:
+   * primitives, plain objects without symbol keys, arrays, and Maps, Sets and Dates of their own class without
+   * properties of their own, none nested deep. The check of such a value can be skipped: it would throw nothing and
+   * find nothing, and what it reads (getters) has been read once already.
+   */
+  get vouched(): boolean {
+    return this.#vouched;
   }
 
   /** Writes `buffer`, wherever it is met, as the transferred ArrayBuffer `id` (a segment). */
@@ -278,6 +295,7 @@ export class V8Writer {
     }
     // Before its prototype is asked for, which runs a Proxy's trap; V8 refuses a Proxy.
     if (types.isProxy(value) || this.#depth === maxDepth) throw unwritten;
+    if (this.#depth === vouchedDepth) this.#vouched = false;
     this.#depth++;
     mapSet(this.#ids, value, this.#ids.size);
     // V8 goes by what an object is, not by its prototype: an array, or a Map, of another prototype is still one.
@@ -287,24 +305,50 @@ export class V8Writer {
       if (proto !== ArrayPrototype) throw unwritten;
       this.#array(value);
     } else if (proto === ObjectPrototype && !types.isArgumentsObject(value)) {
+      // The check refuses a symbol-keyed property, which neither writer writes.
+      if (this.#vouched && getOwnPropertySymbols(value).length > 0) this.#vouched = false;
       this.#plainObject(value as Record<string, unknown>);
     } else if (types.isMap(value)) {
+      this.#builtin(value, proto, MapPrototype);
       this.#map(value as Map<unknown, unknown>);
     } else if (types.isSet(value)) {
+      this.#builtin(value, proto, SetPrototype);
       this.#set(value as Set<unknown>);
     } else if (types.isDate(value)) {
+      this.#builtin(value, proto, DatePrototype);
       this.#room(9);
       this.#bytes[this.#at++] = Tag.date;
       this.#at = writeDoubleLE(this.#bytes, dateValue(value), this.#at);
     } else if (ArrayBuffer.isView(value)) {
+      // The check looks at binary values (named keys of a view, detached memory) in ways not repeated here.
+      this.#vouched = false;
       this.#tag(Tag.hostObject);
       this.#writeView(value as NodeJS.ArrayBufferView, this);
     } else if (types.isArrayBuffer(value)) {
+      this.#vouched = false;
       this.#arrayBuffer(value as ArrayBuffer);
     } else {
       throw unwritten;
     }
     this.#depth--;
+  }
+
+  /**
+   * A Map, Set or Date is vouched for as `own`'s instance with no property of its own: the check refuses a subclass's
+   * methods and a property given to it, which V8 does not write.
+   */
+  #builtin(value: object, proto: object | null, own: object): void {
+    if (!this.#vouched) return;
+    if (proto !== own || getOwnPropertySymbols(value).length > 0) {
+      this.#vouched = false;
+      return;
+    }
+    for (const key in value) {
+      if (hasOwn(value, key)) {
+        this.#vouched = false;
+        return;
+      }
+    }
   }
 
   #plainObject(value: Record<string, unknown>): void {

@@ -278,9 +278,11 @@ describe('dispatch', () => {
       let inner: Promise<unknown> | undefined;
       let reads = 0;
       // Large enough to be checked while the child decodes it. `extra` is read by the encoder, then by that check,
-      // which thus makes a call of its own between the frame and its verdict.
+      // which thus makes a call of its own between the frame and its verdict. (The bytes keep the check in advanced
+      // mode, where plain data the encoder vouched for goes unchecked.)
       const value = {
         big: 'x'.repeat(40_000),
+        ...(serialization === 'advanced' ? { bytes: new Uint8Array(4) } : {}),
         items: Array.from({ length: 600 }, (_, i) => i),
         get extra() {
           if (++reads === 2) inner = w.echo('from the getter');
@@ -771,6 +773,20 @@ class WithMethods {
 describe('large values', () => {
   const items = (n: number) => Array.from({ length: n }, (_, i) => ({ i, label: `item ${i}` }));
 
+  it('reads a getter of a large plain value once in advanced mode, where the encoder vouched for what it wrote', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    let reads = 0;
+    const value = {
+      list: items(3000),
+      get extra() {
+        reads++;
+        return 'read';
+      },
+    };
+    const back = (await w.echo(value)) as { list: unknown[]; extra: string };
+    expect([back.list.length, back.extra, reads]).toEqual([3000, 'read', 1]);
+  });
+
   it('round-trip with shared parts and cycles kept in advanced mode', async () => {
     const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
     const shared = { shared: true };
@@ -808,7 +824,7 @@ describe('large values', () => {
     it(`refuses a large result ${mode} mode cannot carry, and goes on serving`, async () => {
       const w = await track(procxy(Echo, echoUrl, { serialization: mode }));
       // A function fails to encode (nothing is sent); a Date in json mode or a class instance is sent and retracted.
-      for (const bad of mode === 'json' ? ['date'] : ['function', 'class']) {
+      for (const bad of mode === 'json' ? ['date'] : ['function', 'class', 'symbol', 'mapProperty']) {
         const error = await rejection(w.many(3000, 2500, bad));
         expect(error).toBeInstanceOf(SerializationError);
         expect((error as Error).message).toMatch(/^Return value of 'many' result\[2500\]\.bad: an? /);
@@ -816,6 +832,24 @@ describe('large values', () => {
       expect(await w.many(3000, -1, '')).toEqual(items(3000));
     });
   }
+
+  it('refuses what V8 would drop deep in a large argument of plain data, which the encoder writes but does not vouch for', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
+    for (const [at, message] of [
+      [{ [Symbol('dropped')]: 1 }, /args\[0\]\[2500\]\.at: a symbol-keyed property would be dropped/],
+      [
+        Object.assign(new Map(), { note: 1 }),
+        /args\[0\]\[2500\]\.at: a Map with a property of its own \(note\)/,
+      ],
+    ] as const) {
+      const value: unknown[] = items(3000);
+      value[2500] = { at };
+      const error = await rejection(w.take(value));
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as Error).message).toMatch(message);
+    }
+    expect(await w.takenCount()).toBe(0);
+  });
 });
 
 describe('cwd', () => {

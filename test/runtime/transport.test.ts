@@ -68,6 +68,13 @@ const refuse = () => {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+/** Plain objects `levels` deep. */
+function nest(levels: number): object {
+  let value: object = {};
+  for (let i = 1; i < levels; i++) value = { value };
+  return value;
+}
+
 describe('Transport.send', () => {
   it('writes with V8 a message whose JSON text would be longer than a string can be, and it arrives the same', async () => {
     const [a, b] = pair();
@@ -87,10 +94,15 @@ describe('Transport.send', () => {
 });
 
 describe('Transport.sendThenCheck', () => {
-  // 16 KiB and more: sent before the check, tentatively. Less: checked first, sent as any frame.
-  const large = { s: 'x'.repeat(20_000) };
-  const small = { n: 1 };
+  // 16 KiB and more: sent before the check, tentatively. Less: checked first, sent as any frame. Each holds a binary
+  // view, which V8Writer leaves to the check (plain data it vouches for goes unchecked, see the last tests).
+  const large = { s: 'x'.repeat(20_000), bytes: new Uint8Array(1) };
+  const small = { n: 1, bytes: new Uint8Array(1) };
+  // A JSON frame carries no binary view; in json mode a message is checked whatever it holds.
+  const framed = (json: boolean) =>
+    json ? { large: { s: large.s }, small: { n: small.n } } : { large, small };
   for (const json of [true, false]) {
+    const { large, small } = framed(json);
     describe(json ? 'json' : 'v8', () => {
       it('sends a large message before its check and delivers it once the check passed', async () => {
         const { a, sender, got } = linked();
@@ -149,7 +161,7 @@ describe('Transport.sendThenCheck', () => {
   for (const confirmed of [true, false]) {
     it(`sends what a check sends after the verdict (${confirmed ? 'confirmed' : 'retracted'})`, async () => {
       const { sender, got } = linked();
-      const nested = { s: 'y'.repeat(20_000) };
+      const nested = { s: 'y'.repeat(20_000), bytes: new Uint8Array(1) };
       const send = () =>
         sender.sendThenCheck(large, false, () => {
           // As a getter of the value might: a message, and a large one checked in turn.
@@ -164,6 +176,40 @@ describe('Transport.sendThenCheck', () => {
       expect(got.failures).toEqual([]);
     });
   }
+
+  it.each([
+    ['large', { s: 'x'.repeat(20_000), m: new Map([[1, { d: new Date(0) }]]), n: [1n, -0, undefined] }],
+    ['small', { n: 1, s: new Set(['a']) }],
+  ])(
+    'sends a %s message of plain data V8Writer vouched for without its check or a verdict',
+    async (_, value) => {
+      const { a, sender, got } = linked();
+      const bytes = sender.sendThenCheck(value, false, refuse);
+      sender.flush();
+      // One frame: no verdict after it.
+      expect(a.written).toBe(bytes);
+      await tick();
+      expect(got.messages).toEqual([value]);
+      expect(got.failures).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['a symbol-keyed property', { [Symbol('k')]: 1 }],
+    ['a Map with a property of its own', Object.assign(new Map(), { note: 1 })],
+    ['a Set with a symbol-keyed property', Object.assign(new Set(), { [Symbol('k')]: 1 })],
+    ['a Date of a subclass', new (class Day extends Date {})(0)],
+    ['an ArrayBuffer', new ArrayBuffer(2)],
+    ['a value nested 101 objects deep', nest(101)],
+  ])('checks a message that holds %s, which V8Writer writes but does not vouch for', (_, inner) => {
+    const { sender } = linked();
+    let checked = 0;
+    sender.sendThenCheck({ s: 'x'.repeat(20_000), deep: { inner } }, false, () => {
+      checked++;
+      return undefined;
+    });
+    expect(checked).toBe(1);
+  });
 
   it('sends nothing when the value cannot be encoded, and throws what the check found first', () => {
     const [a, b] = pair();

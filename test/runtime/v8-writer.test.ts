@@ -3,6 +3,7 @@
 import * as v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { inspectValue, lastFindings } from '../../runtime/procxiable.js';
 import { decodeV8, encodeV8, readByV8, writeByV8, writeInJs } from '../../runtime/v8-codec.js';
 import { corpus, randomValues, sameGraph } from './v8-values.js';
 
@@ -283,5 +284,98 @@ describe('V8Writer', () => {
     await new Promise((resolve) => setImmediate(resolve));
     gc();
     expect(written.deref()).toBeUndefined();
+  });
+});
+
+/** Whether the run-time check passes `value` in advanced mode and finds nothing in it to replace. */
+function checkPasses(value: unknown): boolean {
+  try {
+    inspectValue(value, 'advanced', 'v');
+  } catch {
+    return false;
+  }
+  return (lastFindings()?.handled.size ?? 0) === 0;
+}
+
+/** Plain objects `levels` deep. */
+function nest(levels: number): object {
+  let value: object = {};
+  for (let i = 1; i < levels; i++) value = { value };
+  return value;
+}
+
+const detached = new ArrayBuffer(8);
+structuredClone(detached, { transfer: [detached] });
+
+/** Values the check refuses, each inside plain data V8Writer writes. */
+const refused: [string, unknown][] = [
+  ['a symbol-keyed property', { a: 1, [Symbol('k')]: 2 }],
+  ['a Map with a property of its own', Object.assign(new Map([[1, 2]]), { note: 'lost' })],
+  ['a Set with a symbol-keyed property', Object.assign(new Set([1]), { [Symbol('k')]: 1 })],
+  ['a Date with a property of its own', Object.assign(new Date(0), { zone: 'UTC' })],
+  [
+    'a Map subclass with methods',
+    new (class Registry extends Map {
+      names() {
+        return [...this.keys()];
+      }
+    })(),
+  ],
+  [
+    'a Date subclass with methods',
+    new (class Day extends Date {
+      next() {
+        return this.getTime() + 86_400_000;
+      }
+    })(0),
+  ],
+  ['a function', { f: () => 1 }],
+  ['a symbol', [Symbol('s')]],
+  ['a detached ArrayBuffer', { detached }],
+  ['a value nested more than 1000 levels', nest(1002)],
+  ['a Proxy', new Proxy({}, {})],
+  ['an Error inside', { e: new Error('x') }],
+];
+
+describe('V8Writer.vouched', () => {
+  it.each(refused)('is false for a value holding %s, which the check refuses', (_, value) => {
+    expect(checkPasses(value)).toBe(false);
+    expect(writeInJs({ v: value }, undefined)?.vouched ?? false).toBe(false);
+  });
+
+  it('is true only for values the check passes and finds nothing in: the corpus, random values, the refused', () => {
+    const values = [
+      ...corpus().map(([, value]) => value),
+      ...randomValues(11, 2000),
+      ...refused.map(([, value]) => value),
+    ];
+    let vouched = 0;
+    for (const value of values) {
+      if (writeInJs({ v: value }, undefined)?.vouched !== true) continue;
+      vouched++;
+      expect(checkPasses(value)).toBe(true);
+    }
+    expect(vouched).toBeGreaterThan(1000);
+  });
+
+  it('is true for plain data: objects, arrays with named properties, Maps, Sets, Dates, bigints, shared parts, cycles', () => {
+    const shared = { s: 1 };
+    const cycle: Record<string, unknown> = { n: [1n, -0, undefined, null] };
+    cycle.self = cycle;
+    const value = {
+      a: Object.assign([1, 'two'], { named: true }),
+      m: new Map<unknown, unknown>([[{ k: shared }, new Set([shared, new Date(0)])]]),
+      shared,
+      cycle,
+      deep: nest(99),
+    };
+    expect(writeInJs(value, undefined)?.vouched).toBe(true);
+    expect(checkPasses(value)).toBe(true);
+  });
+
+  it('is false for binary data, which the check looks at in ways the writer does not', () => {
+    for (const bytes of [new Uint8Array(4), new DataView(new ArrayBuffer(2)), new ArrayBuffer(3)]) {
+      expect(writeInJs({ bytes }, undefined)?.vouched).toBe(false);
+    }
   });
 });

@@ -21,7 +21,10 @@ export class Echo {
   takenCount() {
     return this.taken ?? 0;
   }
-  /** `n` small objects, the one at `badAt` holding what the mode cannot carry (a function, a Date, a class instance). */
+  /**
+   * `n` small objects, the one at `badAt` holding what the mode cannot carry (a function, a Date, a class instance, an
+   * object with a symbol-keyed property, a Map with a property of its own).
+   */
   many(n, badAt, bad) {
     const items = Array.from({ length: n }, (_, i) => ({ i, label: `item ${i}` }));
     const values = {
@@ -30,6 +33,8 @@ export class Echo {
       class: new (class Counter {
         tick() {}
       })(),
+      symbol: { [Symbol('dropped')]: 1 },
+      mapProperty: Object.assign(new Map(), { note: 'dropped' }),
     };
     if (badAt >= 0) items[badAt].bad = values[bad];
     return items;
