@@ -178,6 +178,28 @@ describe('V8Writer', () => {
     expect(ours).toEqual({ value: { a: 1, c: undefined }, list: Object.assign([1], { p: 'p' }) });
   });
 
+  it('writes only own properties, as V8 does, while Object.prototype holds enumerable ones', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'inherited';
+    try {
+      const make = () => ({
+        get a() {
+          // Removed before it is reached, while Object.prototype holds the name too (not enumerable).
+          delete (this as Record<string, unknown>).toString;
+          return 1;
+        },
+        toString: 'own',
+        b: { polluted: 'own' },
+      });
+      const ours = readByV8(writeInJs(make(), undefined)!.body, []);
+      expect(sameGraph(ours, readByV8(writeByV8(make(), undefined).body, []))).toBe(true);
+      expect(Object.keys(ours as object)).toEqual(['a', 'b']);
+      expect((ours as { b: object }).b).toEqual({ polluted: 'own' });
+    } finally {
+      delete proto.polluted;
+    }
+  });
+
   it('writes as V8 does where a getter moves a property to a prototype, or fills a hole of its array', () => {
     const cases = [
       () => ({
