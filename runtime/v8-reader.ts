@@ -122,6 +122,13 @@ const shapes: (readonly string[] | undefined)[] = new NativeArray<readonly strin
   shapeDepths,
 ).fill(undefined);
 
+/**
+ * For each depth, the reading in which its shape's names were all found not to be Object.prototype's: objects of that
+ * shape are then assigned their properties without looking again, as no user code runs while a body is read.
+ */
+const plainShapes: number[] = new NativeArray<number>(shapeDepths).fill(0);
+let readings = 0;
+
 /** Objects of more properties are left to V8's reader (see #properties). */
 const maxNames = 16;
 
@@ -195,6 +202,7 @@ export class V8Reader implements HostSource {
   /** How deep in objects reading stands: V8's own reader runs out of stack some thousands of levels down. */
   #depth = 0;
   #metWide = false;
+  readonly #reading = ++readings;
   /** The lengths of the sparse arrays read so far that keep their elements in one block. */
   #sparseElements = 0;
   readonly #transferred = new NativeMap<number, ArrayBuffer>();
@@ -441,6 +449,8 @@ export class V8Reader implements HostSource {
     const shape = depth < shapeDepths ? shapes[depth] : undefined;
     // The names of the object read last at this depth, while this one follows them (so it has none twice).
     let following = shape !== undefined;
+    const plain = following && plainShapes[depth] === this.#reading;
+    let allPlain = true;
     const names: string[] = [];
     while (this.#peekTag() !== end) {
       // V8 builds a wide object at once; one store at a time costs more, past a few names, than it saves elsewhere.
@@ -461,11 +471,18 @@ export class V8Reader implements HostSource {
       names[n] = key;
       const value = this.readValue();
       // An assignment defines an own data property unless a prototype has the name (a setter, or read-only).
-      if (key in ObjectPrototype) defineData(object, key, value);
-      else record[key] = value;
+      if ((plain && following) || !(key in ObjectPrototype)) {
+        record[key] = value;
+      } else {
+        defineData(object, key, value);
+        allPlain = false;
+      }
     }
     this.#at++;
-    if (depth < shapeDepths && (!following || names.length !== shape!.length)) shapes[depth] = names;
+    if (depth < shapeDepths) {
+      if (!following || names.length !== shape!.length) shapes[depth] = names;
+      plainShapes[depth] = allPlain ? this.#reading : 0;
+    }
     return names.length;
   }
 

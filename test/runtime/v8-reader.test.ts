@@ -153,6 +153,33 @@ describe('V8Reader', () => {
     }
   });
 
+  it('defines as V8 does the names of Object.prototype in records of one shape, and a name given a setter between two readings', () => {
+    const records = JSON.parse('[{"a":1,"__proto__":{"x":1}},{"a":2,"__proto__":{"x":2}}]') as object[];
+    const read = readInJs(byV8(records), [])!.value as object[];
+    for (const [i, record] of read.entries()) {
+      expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(record, '__proto__')?.value).toEqual({ x: i + 1 });
+    }
+    // The same shape in a later reading, once Object.prototype has a setter of one of its names.
+    const body = byV8([
+      { id: 1, later: 1 },
+      { id: 2, later: 2 },
+    ]);
+    expect(readInJs(body, [])!.value).toEqual([
+      { id: 1, later: 1 },
+      { id: 2, later: 2 },
+    ]);
+    let set = 0;
+    Object.defineProperty(Object.prototype, 'later', { set: () => void set++, configurable: true });
+    try {
+      const again = readInJs(body, [])!.value as object[];
+      expect(again.map((record) => Object.getOwnPropertyDescriptor(record, 'later')?.value)).toEqual([1, 2]);
+      expect(set).toBe(0);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).later;
+    }
+  });
+
   it('leaves arrays to V8 while a prototype of arrays holds an element, whose setter an element store would run', () => {
     let set = 0;
     for (const proto of [Array.prototype, Object.prototype]) {

@@ -185,7 +185,7 @@ describe('V8Writer', () => {
       const make = () => ({
         get a() {
           // Removed before it is reached, while Object.prototype holds the name too (not enumerable).
-          delete (this as Record<string, unknown>).toString;
+          Reflect.deleteProperty(this, 'toString');
           return 1;
         },
         toString: 'own',
