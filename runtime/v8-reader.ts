@@ -138,22 +138,31 @@ const maxBigIntBytes = 64;
 /** Up to this length a string is made in JavaScript: cheaper than a call into C++. */
 const shortString = 8;
 
-/** The string of `length` (at most shortString) bytes at `at`, one character each, in a call or two. */
-function shortLatin1(bytes: Buffer, at: number, length: number): string {
+/**
+ * The string of `length` (at most shortString) bytes at `at`, one character each, in one call: made of two, it would
+ * cost two more strings to collect.
+ */
+function shortLatin1(b: Buffer, at: number, length: number): string {
   const c = fromCharCode;
   switch (length) {
     case 0:
       return '';
     case 1:
-      return c(bytes[at]!);
+      return c(b[at]!);
     case 2:
-      return c(bytes[at]!, bytes[at + 1]!);
+      return c(b[at]!, b[at + 1]!);
     case 3:
-      return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!);
+      return c(b[at]!, b[at + 1]!, b[at + 2]!);
     case 4:
-      return c(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+      return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
+    case 5:
+      return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!);
+    case 6:
+      return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!);
+    case 7:
+      return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!);
     default:
-      return shortLatin1(bytes, at, 4) + shortLatin1(bytes, at + 4, length - 4);
+      return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!);
   }
 }
 
@@ -447,28 +456,33 @@ export class V8Reader implements HostSource {
     const record = object as Record<string, unknown>;
     const depth = this.#depth;
     const shape = depth < shapeDepths ? shapes[depth] : undefined;
-    // The names of the object read last at this depth, while this one follows them (so it has none twice).
+    // The names of the object read last at this depth, while this one follows them (so it has none twice); its own
+    // names are listed only once it leaves them, so that records of one shape cost no array each.
     let following = shape !== undefined;
+    let names: string[] | undefined = following ? undefined : [];
     const plain = following && plainShapes[depth] === this.#reading;
     let allPlain = true;
-    const names: string[] = [];
+    let n = 0;
     while (this.#peekTag() !== end) {
       // V8 builds a wide object at once; one store at a time costs more, past a few names, than it saves elsewhere.
-      if (names.length === maxNames) {
+      if (n === maxNames) {
         this.#metWide = true;
         throw unread;
       }
-      const n = names.length;
       let key: string;
       if (following && n < shape!.length && this.#nextNameIs(shape![n]!)) {
         key = shape![n]!;
       } else {
-        following = false;
+        if (following) {
+          following = false;
+          names = shape!.slice(0, n);
+        }
         key = this.#key();
         // V8 refuses a name met twice.
-        for (let i = 0; i < n; i++) if (names[i] === key) throw unread;
+        for (let i = 0; i < n; i++) if (names![i] === key) throw unread;
+        names![n] = key;
       }
-      names[n] = key;
+      n++;
       const value = this.readValue();
       // An assignment defines an own data property unless a prototype has the name (a setter, or read-only).
       if ((plain && following) || !(key in ObjectPrototype)) {
@@ -480,10 +494,11 @@ export class V8Reader implements HostSource {
     }
     this.#at++;
     if (depth < shapeDepths) {
-      if (!following || names.length !== shape!.length) shapes[depth] = names;
+      if (names !== undefined) shapes[depth] = names;
+      else if (n !== shape!.length) shapes[depth] = shape!.slice(0, n);
       plainShapes[depth] = allPlain ? this.#reading : 0;
     }
-    return names.length;
+    return n;
   }
 
   #object(): object {

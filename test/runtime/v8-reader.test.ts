@@ -86,6 +86,15 @@ describe('V8Reader', () => {
     ]);
     expect(() => readByV8(twice, [])).toThrow();
     expect(readInJs(twice, [])).toBeUndefined();
+    // {a, b} then {a, a}: the name met twice is one of those it followed.
+    const followed = Buffer.from([
+      ...[0xff, 0x0f, 0x00, 0x41, 0x02],
+      ...[0x6f, ...name('a'), 0x49, 0x02, ...name('b'), 0x49, 0x04, 0x7b, 0x02],
+      ...[0x6f, ...name('a'), 0x49, 0x02, ...name('a'), 0x49, 0x04, 0x7b, 0x02],
+      ...[0x24, 0x00, 0x02],
+    ]);
+    expect(() => readByV8(followed, [])).toThrow();
+    expect(readInJs(followed, [])).toBeUndefined();
   });
 
   it('sends a body of about the length of the last it gave up on for a wide object to V8 at once, but for one in 16', () => {
