@@ -448,6 +448,8 @@ export function writeInJs(
   } catch (error) {
     if (gaveUp(error)) return undefined;
     throw error;
+  } finally {
+    writer.dispose();
   }
 }
 

@@ -120,6 +120,14 @@ const maxNames = 64;
 /** Bigints of more bytes than this are left to V8. */
 const maxBigIntBytes = 64;
 
+/**
+ * The stack on which writers collect the entries of the Maps and Sets they write, kept from one writer to the next
+ * (a new array per Map was most of what writing a Map of records allocated); a writer started while another writes
+ * (from a getter) makes its own. One that grew past keptStackSlots is let go.
+ */
+let idleStack: unknown[] | undefined;
+const keptStackSlots = 1 << 16;
+
 export class V8Writer {
   #bytes: Buffer;
   #at = 0;
@@ -128,12 +136,24 @@ export class V8Writer {
   readonly #writeView: ViewWriter;
   #depth = 0;
   #vouched = true;
+  readonly #stack: unknown[] = idleStack ?? [];
+  #top = 0;
+  /** The highest #top: the slots to clear, so that the stack keeps no value alive. */
+  #used = 0;
 
   constructor(writeView: ViewWriter) {
     this.#bytes = Buffer.allocUnsafe(
       Math.min(maxFirstBytes, Math.max(minBytes, lastBytes + (lastBytes >>> 3))),
     );
     this.#writeView = writeView;
+    idleStack = undefined;
+  }
+
+  /** Lets the next writer have the stack, holding nothing of what this one wrote. */
+  dispose(): void {
+    if (this.#used > keptStackSlots) return;
+    this.#stack.fill(undefined, 0, this.#used);
+    idleStack = this.#stack;
   }
 
   /** Writes the version header; gives up where V8 writes another format, or in another host order. */
@@ -400,23 +420,35 @@ export class V8Writer {
   #map(value: Map<unknown, unknown>): void {
     this.#tag(Tag.beginMap);
     // V8 writes the entries as they are when it starts.
-    const entries: unknown[] = [];
+    const stack = this.#stack;
+    const start = this.#top;
+    let top = start;
     mapForEach(value, (item, key) => {
-      entries[entries.length] = key;
-      entries[entries.length] = item;
+      stack[top++] = key;
+      stack[top++] = item;
     });
-    for (let i = 0; i < entries.length; i++) this.writeValue(entries[i]);
-    this.#tagged(Tag.endMap, entries.length);
+    this.#tagged(Tag.endMap, this.#writeFrom(start, top));
   }
 
   #set(value: Set<unknown>): void {
     this.#tag(Tag.beginSet);
-    const items: unknown[] = [];
+    const stack = this.#stack;
+    const start = this.#top;
+    let top = start;
     setForEach(value, (item) => {
-      items[items.length] = item;
+      stack[top++] = item;
     });
-    for (let i = 0; i < items.length; i++) this.writeValue(items[i]);
-    this.#tagged(Tag.endSet, items.length);
+    this.#tagged(Tag.endSet, this.#writeFrom(start, top));
+  }
+
+  /** Writes the values collected on the stack from `start` to `top` (above which those inside them go); their count. */
+  #writeFrom(start: number, top: number): number {
+    const stack = this.#stack;
+    this.#top = top;
+    if (top > this.#used) this.#used = top;
+    for (let i = start; i < top; i++) this.writeValue(stack[i]);
+    this.#top = start;
+    return top - start;
   }
 
   #arrayBuffer(value: ArrayBuffer): void {

@@ -294,18 +294,60 @@ describe('V8Writer', () => {
     expect(read.small).toEqual(Buffer.from('small'));
   });
 
+  it('writes Maps and Sets inside each other, and a Map whose getter writes another message meanwhile', () => {
+    const inner = new Map<unknown, unknown>([['in', new Set([1, new Map([[2, 3]])])]]);
+    const nested = {
+      m: new Map<unknown, unknown>([
+        ['a', inner],
+        ['b', new Set(['x', inner])],
+      ]),
+    };
+    let during: Buffer | undefined;
+    const value = {
+      m: new Map<unknown, unknown>([
+        [
+          'k',
+          {
+            get g() {
+              // As a getter that makes a call would: another message is written before this one is done.
+              during = writeInJs(nested, undefined)!.body;
+              return new Set([7, 8, 9, 10]);
+            },
+          },
+        ],
+        ['after', [new Map([[1, 2]])]],
+      ]),
+    };
+    const body = writeInJs(value, undefined)!.body;
+    expect(readByV8(body, [])).toEqual({
+      m: new Map<unknown, unknown>([
+        ['k', { g: new Set([7, 8, 9, 10]) }],
+        ['after', [new Map([[1, 2]])]],
+      ]),
+    });
+    expect(sameGraph(readByV8(during!, []), nested)).toBe(true);
+    // Once both are done, a third writer starts from a clear stack.
+    expect(readByV8(writeInJs(nested, undefined)!.body, [])).toEqual(nested);
+  });
+
   it('keeps nothing it wrote alive once the body is written', async () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const written = (() => {
-      const value = { rows: Array.from({ length: 100 }, (_, i) => ({ i })), map: new Map([[{}, [1]]]) };
+      const [key, item, member] = [{ key: true }, [1], { member: true }];
+      const value = {
+        rows: Array.from({ length: 100 }, (_, i) => ({ i })),
+        map: new Map([[key, item]]),
+        set: new Set([member]),
+      };
       encodeV8(value, undefined, fits);
-      return new WeakRef(value);
+      // The parts of the Map and the Set too, which the writer collects on a stack it keeps for the next one.
+      return [value, key, item, member].map((part) => new WeakRef(part));
     })();
     // A WeakRef keeps its target until the job that made it ends.
     await new Promise((resolve) => setImmediate(resolve));
     gc();
-    expect(written.deref()).toBeUndefined();
+    expect(written.map((ref) => ref.deref())).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
 
