@@ -475,10 +475,15 @@ export class ParentLink {
       if (jsonSafe === undefined) {
         // JSON would turn an undefined argument into null.
         const json = mode === 'json' && !args.includes(undefined);
-        this.#transport.sendThenCheck(message, json, (encoded) => {
-          inspectArgs(args, mode, encoded && !json);
-          return lastFindings();
-        });
+        this.#transport.sendThenCheck(
+          message,
+          json,
+          (encoded) => {
+            inspectArgs(args, mode, encoded && !json);
+            return lastFindings();
+          },
+          mode === 'advanced',
+        );
       } else {
         this.#transport.send(message, jsonSafe, lastFindings());
       }

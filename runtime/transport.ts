@@ -202,10 +202,16 @@ export class Transport<Out, In> {
    * found ahead: no transfer marks, no handled values) as `json` says. `check` hears whether the message is encoded
    * already (so, for V8, that V8 wrote the whole value). It returns what it found: when that holds objects to
    * replace (an Error inside the value), the message is retracted and sent again with them, and the next large
-   * messages are checked before they are encoded (checkFirstAfterResend). A frame V8Writer vouched for (plain data
-   * only, see V8Writer.vouched) goes as usual without the check.
+   * messages are checked before they are encoded (checkFirstAfterResend). Where the check is advanced mode's
+   * (`advanced`), a frame V8Writer vouched for (plain data only, see V8Writer.vouched) goes as usual without it; json
+   * mode's refuses much that V8 writes (a message with an undefined argument goes as V8 there too).
    */
-  sendThenCheck(message: Out, json: boolean, check: (encoded: boolean) => Findings | undefined): number {
+  sendThenCheck(
+    message: Out,
+    json: boolean,
+    check: (encoded: boolean) => Findings | undefined,
+    advanced: boolean,
+  ): number {
     if (this.#checkFirst > 0) {
       // A recent one had to go again: its kind (a batch of results with a few Errors) tends to come back.
       const findings = check(false);
@@ -224,7 +230,7 @@ export class Transport<Out, In> {
       throw error;
     }
     // Written by V8Writer, which met nothing the check could refuse or find: no check, no verdict.
-    if (frame.vouched === true) {
+    if (advanced && frame.vouched === true) {
       this.#submit(frame);
       return frame.bytes;
     }

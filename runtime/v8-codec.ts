@@ -16,8 +16,15 @@ import { types, v8 } from './builtins.js';
 import { SerializationError } from './errors.js';
 import { HandledRebuild } from './handled-rebuild.js';
 import type { Findings } from './procxiable.js';
-import { checkTakeable, isMarked, segmentThreshold, takeMemory, viewMemory } from './transfer.js';
-import { handlerTaking } from './transfer-handlers.js';
+import {
+  checkTakeable,
+  isMarked,
+  marksPending,
+  segmentThreshold,
+  takeMemory,
+  viewMemory,
+} from './transfer.js';
+import { handlersRegistered, handlerTaking } from './transfer-handlers.js';
 import { type HostSource, V8Reader } from './v8-reader.js';
 import { gaveUp, V8Writer } from './v8-writer.js';
 import { propertyStep } from './value-path.js';
@@ -193,6 +200,15 @@ function isDataObject(value: object): boolean {
   );
 }
 
+// Taken at load, as the readers must not run what a user put in their place (see v8-reader.ts).
+const bufferFrom = Buffer.from as (
+  source: ArrayBuffer | Uint8Array,
+  offset?: number,
+  length?: number,
+) => Buffer;
+const NativeDataView = DataView;
+const NativeBuffer = Buffer;
+
 // Node's own numbering of view types (lib/v8.js); 10 is Buffer.
 export const viewTypes = [
   Int8Array,
@@ -332,8 +348,8 @@ function readHostObject(
   }
   const start = segment.byteOffset + offset;
   const memory = segment.buffer as ArrayBuffer;
-  if (type === bufferType) return Buffer.from(memory, start, length);
-  if (type === dataViewType) return new DataView(memory, start, length);
+  if (type === bufferType) return bufferFrom(memory, start, length);
+  if (type === dataViewType) return new NativeDataView(memory, start, length);
   const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
   if (start % ViewType.BYTES_PER_ELEMENT !== 0 || length % ViewType.BYTES_PER_ELEMENT !== 0) {
     throw new RangeError('Misaligned segment reference');
@@ -353,10 +369,10 @@ function readInline(source: HostSource): NodeJS.ArrayBufferView {
   if (length % size !== 0) throw new RangeError('Misaligned inline view');
   let bytes = source.readRawBytes(length);
   // A typed array must start on its element size; the body may hold it anywhere.
-  if (bytes.byteOffset % size !== 0) bytes = Buffer.from(bytes);
+  if (bytes.byteOffset % size !== 0) bytes = bufferFrom(bytes);
   const memory = bytes.buffer as ArrayBuffer;
-  if (Type === Buffer) return Buffer.from(memory, bytes.byteOffset, length);
-  if (Type === DataView) return new DataView(memory, bytes.byteOffset, length);
+  if (Type === NativeBuffer) return bufferFrom(memory, bytes.byteOffset, length);
+  if (Type === NativeDataView) return new NativeDataView(memory, bytes.byteOffset, length);
   const ViewType = Type as Exclude<(typeof viewTypes)[number], typeof Buffer | typeof DataView>;
   return new ViewType(memory, bytes.byteOffset, length / size);
 }
@@ -444,7 +460,9 @@ export function writeInJs(
     }
     writer.writeUint32(0);
     writer.writeValue(value);
-    return { body: writer.release(), table, vouched: writer.vouched };
+    const body = writer.release();
+    // A getter may have registered a transfer handler, or marked a buffer, which the check would then find.
+    return { body, table, vouched: writer.vouched && !handlersRegistered() && !marksPending() };
   } catch (error) {
     if (gaveUp(error)) return undefined;
     throw error;

@@ -124,7 +124,8 @@ const shapes: (readonly string[] | undefined)[] = new NativeArray<readonly strin
 
 /**
  * For each depth, the reading in which its shape's names were all found not to be Object.prototype's: objects of that
- * shape are then assigned their properties without looking again, as no user code runs while a body is read.
+ * shape are then assigned their properties without looking again, as no user code runs while a body is read (but
+ * where a host object is made, which starts a new reading).
  */
 const plainShapes: number[] = new NativeArray<number>(shapeDepths).fill(0);
 let readings = 0;
@@ -211,7 +212,7 @@ export class V8Reader implements HostSource {
   /** How deep in objects reading stands: V8's own reader runs out of stack some thousands of levels down. */
   #depth = 0;
   #metWide = false;
-  readonly #reading = ++readings;
+  #reading = ++readings;
   /** The lengths of the sparse arrays read so far that keep their elements in one block. */
   #sparseElements = 0;
   readonly #transferred = new NativeMap<number, ArrayBuffer>();
@@ -349,6 +350,9 @@ export class V8Reader implements HostSource {
         const at = this.#objects.length;
         this.#keep(ObjectPrototype);
         const object = this.#readHost(this) as object;
+        // Making the view may have run code of the user's (a getter put on a view's prototype): what this reading
+        // found of Object.prototype's names is found again.
+        this.#reading = ++readings;
         this.#objects[at] = object;
         return object;
       }

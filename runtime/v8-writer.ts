@@ -159,7 +159,8 @@ export class V8Writer {
   /** Writes the version header; gives up where V8 writes another format, or in another host order. */
   writeHeader(): void {
     // While a prototype of arrays holds an element, a hole would read it (and V8 would write the hole).
-    if (!littleEndian || v8Version() !== version || !elementsStoreAsOwn()) throw unwritten;
+    if (!littleEndian || v8Version() !== version || !elementsStoreAsOwn() || !objectKeysOwnOnly())
+      throw unwritten;
     this.#room(2);
     this.#bytes[this.#at++] = Tag.version;
     this.#bytes[this.#at++] = version;
@@ -167,8 +168,9 @@ export class V8Writer {
 
   /**
    * Whether the value written holds only what the run-time check (procxiable.ts) passes and finds nothing in:
-   * primitives, plain objects without symbol keys, arrays, and Maps, Sets and Dates of their own class without
-   * properties of their own, none nested deep. The check of such a value can be skipped: it would throw nothing and
+   * primitives, plain objects and arrays without symbol keys, and Maps, Sets and Dates of their own class without
+   * properties of their own, none nested deep (and no transfer handler registered nor buffer marked meanwhile, see
+   * writeInJs). The check of such a value can be skipped: it would throw nothing and
    * find nothing, and what it reads (getters) has been read once already.
    */
   get vouched(): boolean {
@@ -182,10 +184,11 @@ export class V8Writer {
 
   /**
    * The bytes written, in memory not much larger than they are (a small body after a large one is copied out); gives
-   * up if a getter gave a prototype of arrays an element meanwhile, which reading an element may have found.
+   * up if a getter gave a prototype of arrays an element meanwhile, which reading an element may have found, or
+   * Object.prototype an enumerable property, which for-in lists (see #plainObject).
    */
   release(): Buffer {
-    if (!elementsStoreAsOwn()) throw unwritten;
+    if (!elementsStoreAsOwn() || !objectKeysOwnOnly()) throw unwritten;
     lastBytes = this.#at;
     const body = this.#bytes.subarray(0, this.#at);
     return this.#bytes.length > minBytes && this.#at < this.#bytes.length / 4 ? Buffer.from(body) : body;
@@ -323,6 +326,7 @@ export class V8Writer {
     if (isArray(value)) {
       // V8 writes it as an array, which arrives as Array's.
       if (proto !== ArrayPrototype) throw unwritten;
+      if (this.#vouched && getOwnPropertySymbols(value).length > 0) this.#vouched = false;
       this.#array(value);
     } else if (proto === ObjectPrototype && !types.isArgumentsObject(value)) {
       // The check refuses a symbol-keyed property, which neither writer writes.
@@ -375,8 +379,9 @@ export class V8Writer {
     this.#tag(Tag.beginObject);
     let written = 0;
     // for-in lists the keys it will visit when it starts, as V8's writer does, without making an array of them (or
-    // of a wide object's, which it soon gives up on). A key it has not reached is looked for on the object, as in
-    // #named: one a getter removed is left out, and one only a prototype holds is not the object's.
+    // of a wide object's, which it soon gives up on): the object's own, as Object.prototype has no enumerable key
+    // (checked before and after writing). A key it has not reached is looked for on the object, as in #named: one a
+    // getter removed is left out.
     for (const name in value) {
       if (!hasOwn(value, name)) continue;
       // A wide object's properties are read faster by V8's own writer than one at a time here.
@@ -463,6 +468,12 @@ export class V8Writer {
     this.#tagged(Tag.arrayBuffer, value.byteLength);
     this.writeRawBytes(new Uint8Array(value));
   }
+}
+
+/** Whether for-in over a plain object lists only its own keys: Object.prototype has no enumerable one. */
+function objectKeysOwnOnly(): boolean {
+  for (const _ in ObjectPrototype) return false;
+  return true;
 }
 
 function detached(buffer: ArrayBuffer): boolean {

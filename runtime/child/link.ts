@@ -289,10 +289,15 @@ class ChildLink {
     try {
       const jsonSafe = inspectValueOrDefer(value, mode, 'result');
       if (jsonSafe === undefined) {
-        this.#transport.sendThenCheck(message, mode === 'json', (encoded) => {
-          inspectValue(value, mode, 'result', encoded && mode !== 'json');
-          return lastFindings();
-        });
+        this.#transport.sendThenCheck(
+          message,
+          mode === 'json',
+          (encoded) => {
+            inspectValue(value, mode, 'result', encoded && mode !== 'json');
+            return lastFindings();
+          },
+          mode === 'advanced',
+        );
       } else {
         this.#transport.send(message, jsonSafe, lastFindings());
       }

@@ -833,6 +833,15 @@ describe('large values', () => {
     });
   }
 
+  it('refuses in json mode what JSON cannot carry in a large argument beside an undefined one, which goes as V8', async () => {
+    const w = await track(procxy(Echo, echoUrl, { serialization: 'json' }));
+    const value: unknown[] = items(3000);
+    value[2500] = { at: new Map([[1, 2]]) };
+    const error = await rejection(w.describe(value, undefined));
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as Error).message).toMatch(/args\[0\]\[2500\]\.at: a Map becomes \{\} in json mode/);
+  });
+
   it('refuses what V8 would drop deep in a large argument of plain data, which the encoder writes but does not vouch for', async () => {
     const w = await track(procxy(Echo, echoUrl, { serialization: 'advanced' }));
     for (const [at, message] of [

@@ -1,7 +1,7 @@
 // V8Reader: it reads what V8's serializer writes as V8's reader does, or gives up; it never accepts what V8 refuses.
 import * as v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { decodeV8, likelyWide, readByV8, readInJs, writeByV8 } from '../../runtime/v8-codec.js';
+import { decodeV8, encodeV8, likelyWide, readByV8, readInJs, writeByV8 } from '../../runtime/v8-codec.js';
 import { corpus, randomValues, sameGraph } from './v8-values.js';
 
 /** The corpus values written by V8's serializer in a form V8Reader leaves to V8's reader. */
@@ -187,6 +187,40 @@ describe('V8Reader', () => {
     } finally {
       delete (Object.prototype as Record<string, unknown>).later;
     }
+  });
+
+  it("looks again at the names of Object.prototype after a view is made, which may have run code of the user's", () => {
+    const big = Buffer.alloc(70_000, 1);
+    const { body, chunks } = encodeV8(
+      [{ a: 1, x: 'first' }, big, { a: 2, x: 'second' }],
+      undefined,
+      () => {},
+    );
+    const segments = chunks.map((chunk) => Buffer.from(chunk));
+    const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+    const byteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
+    const set: unknown[] = [];
+    let reads = 0;
+    // Read before the body (is the segment a whole ArrayBuffer?), then while the view is made: that time it gives
+    // Object.prototype a setter of a name the records hold.
+    Object.defineProperty(Buffer.prototype, 'byteOffset', {
+      get(this: Buffer) {
+        if (++reads === 2)
+          Object.defineProperty(Object.prototype, 'x', { set: (v) => void set.push(v), configurable: true });
+        return byteOffset.call(this);
+      },
+      configurable: true,
+    });
+    let read: unknown[];
+    try {
+      read = readInJs(body, segments)!.value as unknown[];
+    } finally {
+      delete (Buffer.prototype as unknown as Record<string, unknown>).byteOffset;
+      delete (Object.prototype as Record<string, unknown>).x;
+    }
+    expect(reads).toBe(2);
+    expect(Object.getOwnPropertyDescriptor(read[2], 'x')?.value).toBe('second');
+    expect(set).toEqual([]);
   });
 
   it('leaves arrays to V8 while a prototype of arrays holds an element, whose setter an element store would run', () => {

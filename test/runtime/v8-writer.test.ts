@@ -4,6 +4,8 @@ import * as v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { inspectValue, lastFindings } from '../../runtime/procxiable.js';
+import { releaseMarks, transfer } from '../../runtime/transfer.js';
+import { registerTransferHandler } from '../../runtime/transfer-handlers.js';
 import { decodeV8, encodeV8, readByV8, writeByV8, writeInJs } from '../../runtime/v8-codec.js';
 import { corpus, randomValues, sameGraph } from './v8-values.js';
 
@@ -178,25 +180,45 @@ describe('V8Writer', () => {
     expect(ours).toEqual({ value: { a: 1, c: undefined }, list: Object.assign([1], { p: 'p' }) });
   });
 
-  it('writes only own properties, as V8 does, while Object.prototype holds enumerable ones', () => {
+  it('leaves to V8 a value written while Object.prototype holds an enumerable property, which for-in would list', () => {
     const proto = Object.prototype as Record<string, unknown>;
-    proto.polluted = 'inherited';
+    // Before writing: a getter could make the inherited key an own one, which V8, listing own keys first, leaves out.
+    proto.p = 'inherited';
     try {
-      const make = () => ({
-        get a() {
-          // Removed before it is reached, while Object.prototype holds the name too (not enumerable).
-          Reflect.deleteProperty(this, 'toString');
-          return 1;
-        },
-        toString: 'own',
-        b: { polluted: 'own' },
-      });
-      const ours = readByV8(writeInJs(make(), undefined)!.body, []);
-      expect(sameGraph(ours, readByV8(writeByV8(make(), undefined).body, []))).toBe(true);
-      expect(Object.keys(ours as object)).toEqual(['a', 'b']);
-      expect((ours as { b: object }).b).toEqual({ polluted: 'own' });
+      const make = () => {
+        const value: Record<string, unknown> = {
+          get a() {
+            value.p = 'own';
+            return 1;
+          },
+          b: { p: 'own' },
+        };
+        return value;
+      };
+      expect(writeInJs(make(), undefined)).toBeUndefined();
+      const read = decodeV8(encodeV8(make(), undefined, fits).body, []);
+      expect(sameGraph(read, readByV8(writeByV8(make(), undefined).body, []))).toBe(true);
+      expect(read).toEqual({ a: 1, b: { p: 'own' } });
     } finally {
-      delete proto.polluted;
+      delete proto.p;
+    }
+    // While writing: a getter adds one.
+    const added = {
+      get a() {
+        Object.defineProperty(Object.prototype, 'late', {
+          value: 1,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+        return 1;
+      },
+      b: {},
+    };
+    try {
+      expect(writeInJs(added, undefined)).toBeUndefined();
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).late;
     }
   });
 
@@ -361,9 +383,9 @@ function checkPasses(value: unknown): boolean {
   return (lastFindings()?.handled.size ?? 0) === 0;
 }
 
-/** Plain objects `levels` deep. */
-function nest(levels: number): object {
-  let value: object = {};
+/** Plain objects `levels` deep, around `inner`. */
+function nest(levels: number, inner: object = {}): object {
+  let value: object = inner;
   for (let i = 1; i < levels; i++) value = { value };
   return value;
 }
@@ -374,6 +396,7 @@ structuredClone(detached, { transfer: [detached] });
 /** Values the check refuses, each inside plain data V8Writer writes. */
 const refused: [string, unknown][] = [
   ['a symbol-keyed property', { a: 1, [Symbol('k')]: 2 }],
+  ['a symbol-keyed property of an array, deep down', nest(40, Object.assign([1], { [Symbol('k')]: 2 }))],
   ['a Map with a property of its own', Object.assign(new Map([[1, 2]]), { note: 'lost' })],
   ['a Set with a symbol-keyed property', Object.assign(new Set([1]), { [Symbol('k')]: 1 })],
   ['a Date with a property of its own', Object.assign(new Date(0), { zone: 'UTC' })],
@@ -441,5 +464,33 @@ describe('V8Writer.vouched', () => {
     for (const bytes of [new Uint8Array(4), new DataView(new ArrayBuffer(2)), new ArrayBuffer(3)]) {
       expect(writeInJs({ bytes }, undefined)?.vouched).toBe(false);
     }
+  });
+
+  // Last: the handler it registers stays registered (for this file's modules only).
+  it('is false where a getter marked a buffer or registered a transfer handler, which the check would find', () => {
+    const bytes = new Uint8Array(4);
+    const marking = {
+      get a() {
+        transfer(bytes, [bytes.buffer]);
+        return 1;
+      },
+    };
+    try {
+      expect(writeInJs(marking, undefined)?.vouched).toBe(false);
+    } finally {
+      releaseMarks(bytes);
+    }
+    expect(writeInJs({ a: 1 }, undefined)?.vouched).toBe(true);
+    const registering = {
+      get a() {
+        registerTransferHandler('vouch-test', {
+          canHandle: (v): v is { tagged: true } => typeof v === 'object' && v !== null && 'tagged' in v,
+          serialize: () => 1,
+          deserialize: () => ({ tagged: true }),
+        });
+        return { tagged: true };
+      },
+    };
+    expect(writeInJs(registering, undefined)?.vouched).toBe(false);
   });
 });
