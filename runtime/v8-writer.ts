@@ -64,7 +64,7 @@ const version = 15;
 // Taken at load, so that what a user assigns over them later does not change what is written (see intrinsics.ts).
 const ObjectPrototype = Object.prototype;
 const ArrayPrototype = Array.prototype;
-const { getPrototypeOf, getOwnPropertySymbols, hasOwn, is } = Object;
+const { getPrototypeOf, getOwnPropertySymbols, hasOwn, is, keys: objectKeys } = Object;
 const MapPrototype = Map.prototype;
 const SetPrototype = Set.prototype;
 const DatePrototype = Date.prototype;
@@ -159,8 +159,7 @@ export class V8Writer {
   /** Writes the version header; gives up where V8 writes another format, or in another host order. */
   writeHeader(): void {
     // While a prototype of arrays holds an element, a hole would read it (and V8 would write the hole).
-    if (!littleEndian || v8Version() !== version || !elementsStoreAsOwn() || !objectKeysOwnOnly())
-      throw unwritten;
+    if (!littleEndian || v8Version() !== version || !elementsStoreAsOwn()) throw unwritten;
     this.#room(2);
     this.#bytes[this.#at++] = Tag.version;
     this.#bytes[this.#at++] = version;
@@ -184,11 +183,10 @@ export class V8Writer {
 
   /**
    * The bytes written, in memory not much larger than they are (a small body after a large one is copied out); gives
-   * up if a getter gave a prototype of arrays an element meanwhile, which reading an element may have found, or
-   * Object.prototype an enumerable property, which for-in lists (see #plainObject).
+   * up if a getter gave a prototype of arrays an element meanwhile, which reading an element may have found.
    */
   release(): Buffer {
-    if (!elementsStoreAsOwn() || !objectKeysOwnOnly()) throw unwritten;
+    if (!elementsStoreAsOwn()) throw unwritten;
     lastBytes = this.#at;
     const body = this.#bytes.subarray(0, this.#at);
     return this.#bytes.length > minBytes && this.#at < this.#bytes.length / 4 ? Buffer.from(body) : body;
@@ -376,21 +374,11 @@ export class V8Writer {
   }
 
   #plainObject(value: Record<string, unknown>): void {
+    const names = objectKeys(value);
+    // A wide object's properties are read faster by V8's own writer than one at a time here.
+    if (names.length > maxNames) throw unwritten;
     this.#tag(Tag.beginObject);
-    let written = 0;
-    // for-in lists the keys it will visit when it starts, as V8's writer does, without making an array of them (or
-    // of a wide object's, which it soon gives up on): the object's own, as Object.prototype has no enumerable key
-    // (checked before and after writing). A key it has not reached is looked for on the object, as in #named: one a
-    // getter removed is left out.
-    for (const name in value) {
-      if (!hasOwn(value, name)) continue;
-      // A wide object's properties are read faster by V8's own writer than one at a time here.
-      if (written === maxNames) throw unwritten;
-      this.#string(name);
-      this.writeValue(value[name]);
-      written++;
-    }
-    this.#tagged(Tag.endObject, written);
+    this.#tagged(Tag.endObject, this.#named(value, names));
   }
 
   #array(value: readonly unknown[]): void {
@@ -468,12 +456,6 @@ export class V8Writer {
     this.#tagged(Tag.arrayBuffer, value.byteLength);
     this.writeRawBytes(new Uint8Array(value));
   }
-}
-
-/** Whether for-in over a plain object lists only its own keys: Object.prototype has no enumerable one. */
-function objectKeysOwnOnly(): boolean {
-  for (const _ in ObjectPrototype) return false;
-  return true;
 }
 
 function detached(buffer: ArrayBuffer): boolean {

@@ -180,45 +180,30 @@ describe('V8Writer', () => {
     expect(ours).toEqual({ value: { a: 1, c: undefined }, list: Object.assign([1], { p: 'p' }) });
   });
 
-  it('leaves to V8 a value written while Object.prototype holds an enumerable property, which for-in would list', () => {
+  it('writes only own properties, as V8 does, while Object.prototype holds enumerable ones', () => {
     const proto = Object.prototype as Record<string, unknown>;
-    // Before writing: a getter could make the inherited key an own one, which V8, listing own keys first, leaves out.
     proto.p = 'inherited';
     try {
       const make = () => {
         const value: Record<string, unknown> = {
           get a() {
+            // An inherited key made own while writing: V8 lists the own keys when it starts, and leaves it out.
             value.p = 'own';
+            // Removed before it is reached, while Object.prototype holds the name too (not enumerable).
+            Reflect.deleteProperty(value, 'toString');
             return 1;
           },
+          toString: 'own',
           b: { p: 'own' },
         };
         return value;
       };
-      expect(writeInJs(make(), undefined)).toBeUndefined();
-      const read = decodeV8(encodeV8(make(), undefined, fits).body, []);
-      expect(sameGraph(read, readByV8(writeByV8(make(), undefined).body, []))).toBe(true);
-      expect(read).toEqual({ a: 1, b: { p: 'own' } });
+      const ours = readByV8(writeInJs(make(), undefined)!.body, []);
+      expect(sameGraph(ours, readByV8(writeByV8(make(), undefined).body, []))).toBe(true);
+      expect(Object.keys(ours as object)).toEqual(['a', 'b']);
+      expect((ours as { b: object }).b).toEqual({ p: 'own' });
     } finally {
       delete proto.p;
-    }
-    // While writing: a getter adds one.
-    const added = {
-      get a() {
-        Object.defineProperty(Object.prototype, 'late', {
-          value: 1,
-          enumerable: true,
-          configurable: true,
-          writable: true,
-        });
-        return 1;
-      },
-      b: {},
-    };
-    try {
-      expect(writeInJs(added, undefined)).toBeUndefined();
-    } finally {
-      delete (Object.prototype as Record<string, unknown>).late;
     }
   });
 
