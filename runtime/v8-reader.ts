@@ -464,7 +464,8 @@ export class V8Reader implements HostSource {
     // names are listed only once it leaves them, so that records of one shape cost no array each.
     let following = shape !== undefined;
     let names: string[] | undefined = following ? undefined : [];
-    const plain = following && plainShapes[depth] === this.#reading;
+    const reading = this.#reading;
+    const plain = following && plainShapes[depth] === reading;
     let allPlain = true;
     let n = 0;
     while (this.#peekTag() !== end) {
@@ -489,7 +490,8 @@ export class V8Reader implements HostSource {
       n++;
       const value = this.readValue();
       // An assignment defines an own data property unless a prototype has the name (a setter, or read-only).
-      if ((plain && following) || !(key in ObjectPrototype)) {
+      // (Unless a view among the values started a new reading.)
+      if ((plain && following && this.#reading === reading) || !(key in ObjectPrototype)) {
         record[key] = value;
       } else {
         defineData(object, key, value);
@@ -500,7 +502,7 @@ export class V8Reader implements HostSource {
     if (depth < shapeDepths) {
       if (names !== undefined) shapes[depth] = names;
       else if (n !== shape!.length) shapes[depth] = shape!.slice(0, n);
-      plainShapes[depth] = allPlain ? this.#reading : 0;
+      plainShapes[depth] = allPlain && this.#reading === reading ? reading : 0;
     }
     return n;
   }

@@ -223,6 +223,42 @@ describe('V8Reader', () => {
     expect(set).toEqual([]);
   });
 
+  it('looks again at the names of Object.prototype after a view made among the values of a record', () => {
+    const records = [
+      { v: Buffer.from('one'), x: 'first' },
+      { v: Buffer.from('two'), x: 'second' },
+    ];
+    const { body, chunks } = encodeV8(records, undefined, () => {});
+    const segments = chunks.map((chunk) => Buffer.from(chunk));
+    const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+    const byteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
+    const set: unknown[] = [];
+    let reads = 0;
+    // Each view inside the body is read twice; the third read makes the second record's: it gives Object.prototype
+    // a setter of the name that follows.
+    Object.defineProperty(Buffer.prototype, 'byteOffset', {
+      get(this: Buffer) {
+        if (++reads === 3)
+          Object.defineProperty(Object.prototype, 'x', { set: (v) => void set.push(v), configurable: true });
+        return byteOffset.call(this);
+      },
+      configurable: true,
+    });
+    let read: { x: string }[];
+    try {
+      read = readInJs(body, segments)!.value as { x: string }[];
+    } finally {
+      delete (Buffer.prototype as unknown as Record<string, unknown>).byteOffset;
+      delete (Object.prototype as Record<string, unknown>).x;
+    }
+    expect(reads).toBe(4);
+    expect(read.map((record) => Object.getOwnPropertyDescriptor(record, 'x')?.value)).toEqual([
+      'first',
+      'second',
+    ]);
+    expect(set).toEqual([]);
+  });
+
   it('leaves arrays to V8 while a prototype of arrays holds an element, whose setter an element store would run', () => {
     let set = 0;
     for (const proto of [Array.prototype, Object.prototype]) {
