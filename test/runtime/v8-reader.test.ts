@@ -190,67 +190,25 @@ describe('V8Reader', () => {
   });
 
   it("looks again at the names of Object.prototype after a view is made, which may have run code of the user's", () => {
-    const big = Buffer.alloc(70_000, 1);
-    const { body, chunks } = encodeV8(
-      [{ a: 1, x: 'first' }, big, { a: 2, x: 'second' }],
-      undefined,
-      () => {},
+    // byteOffset is read before the body (is the segment a whole ArrayBuffer?), then while the view is made.
+    const { read, reads, set } = readWithSetterAddedAtRead(
+      [{ a: 1, x: 'first' }, Buffer.alloc(70_000, 1), { a: 2, x: 'second' }],
+      2,
     );
-    const segments = chunks.map((chunk) => Buffer.from(chunk));
-    const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-    const byteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
-    const set: unknown[] = [];
-    let reads = 0;
-    // Read before the body (is the segment a whole ArrayBuffer?), then while the view is made: that time it gives
-    // Object.prototype a setter of a name the records hold.
-    Object.defineProperty(Buffer.prototype, 'byteOffset', {
-      get(this: Buffer) {
-        if (++reads === 2)
-          Object.defineProperty(Object.prototype, 'x', { set: (v) => void set.push(v), configurable: true });
-        return byteOffset.call(this);
-      },
-      configurable: true,
-    });
-    let read: unknown[];
-    try {
-      read = readInJs(body, segments)!.value as unknown[];
-    } finally {
-      delete (Buffer.prototype as unknown as Record<string, unknown>).byteOffset;
-      delete (Object.prototype as Record<string, unknown>).x;
-    }
     expect(reads).toBe(2);
     expect(Object.getOwnPropertyDescriptor(read[2], 'x')?.value).toBe('second');
     expect(set).toEqual([]);
   });
 
   it('looks again at the names of Object.prototype after a view made among the values of a record', () => {
-    const records = [
-      { v: Buffer.from('one'), x: 'first' },
-      { v: Buffer.from('two'), x: 'second' },
-    ];
-    const { body, chunks } = encodeV8(records, undefined, () => {});
-    const segments = chunks.map((chunk) => Buffer.from(chunk));
-    const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-    const byteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
-    const set: unknown[] = [];
-    let reads = 0;
-    // Each view inside the body is read twice; the third read makes the second record's: it gives Object.prototype
-    // a setter of the name that follows.
-    Object.defineProperty(Buffer.prototype, 'byteOffset', {
-      get(this: Buffer) {
-        if (++reads === 3)
-          Object.defineProperty(Object.prototype, 'x', { set: (v) => void set.push(v), configurable: true });
-        return byteOffset.call(this);
-      },
-      configurable: true,
-    });
-    let read: { x: string }[];
-    try {
-      read = readInJs(body, segments)!.value as { x: string }[];
-    } finally {
-      delete (Buffer.prototype as unknown as Record<string, unknown>).byteOffset;
-      delete (Object.prototype as Record<string, unknown>).x;
-    }
+    // Each view inside the body is read twice: the third read makes the second record's.
+    const { read, reads, set } = readWithSetterAddedAtRead(
+      [
+        { v: Buffer.from('one'), x: 'first' },
+        { v: Buffer.from('two'), x: 'second' },
+      ],
+      3,
+    );
     expect(reads).toBe(4);
     expect(read.map((record) => Object.getOwnPropertyDescriptor(record, 'x')?.value)).toEqual([
       'first',
@@ -394,3 +352,32 @@ describe('V8Reader', () => {
     expect(() => decodeV8(body, [])).toThrow(RangeError);
   });
 });
+
+/**
+ * Reads `value` (written by encodeV8) with V8Reader while a byteOffset getter on Buffer.prototype, read as views are
+ * made, gives Object.prototype a setter of `x` at its `at`-th read: what was read, how often the getter ran, and
+ * what the setter heard.
+ */
+function readWithSetterAddedAtRead(value: unknown[], at: number) {
+  const { body, chunks } = encodeV8(value, undefined, () => {});
+  const segments = chunks.map((chunk) => Buffer.from(chunk));
+  const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+  const byteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
+  const set: unknown[] = [];
+  let reads = 0;
+  Object.defineProperty(Buffer.prototype, 'byteOffset', {
+    get(this: Buffer) {
+      if (++reads === at)
+        Object.defineProperty(Object.prototype, 'x', { set: (v) => void set.push(v), configurable: true });
+      return byteOffset.call(this);
+    },
+    configurable: true,
+  });
+  try {
+    const read = readInJs(body, segments)!.value as object[];
+    return { read, reads, set };
+  } finally {
+    delete (Buffer.prototype as unknown as Record<string, unknown>).byteOffset;
+    delete (Object.prototype as Record<string, unknown>).x;
+  }
+}
