@@ -15,6 +15,7 @@ import { namedKeys, someElement } from './array-keys.js';
 import { types, v8 } from './builtins.js';
 import { SerializationError } from './errors.js';
 import { HandledRebuild } from './handled-rebuild.js';
+import { keepLayout } from './layouts.js';
 import type { Findings } from './procxiable.js';
 import {
   checkTakeable,
@@ -323,6 +324,11 @@ export class SegmentTable {
     sink.writeUint32(byteLength);
   }
 }
+
+// Made per message: one of each is kept idle for its layout (see layouts.ts).
+keepLayout(new SegmentTable());
+keepLayout(new V8Writer(() => {}));
+keepLayout(new V8Reader(Buffer.alloc(0), () => undefined));
 
 /** A host object as SegmentSerializer wrote it: a view inside the body or of a segment, or a handled value's mark. */
 function readHostObject(
