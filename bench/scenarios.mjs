@@ -66,12 +66,14 @@ const timed = async (count, work) => {
 };
 
 // Each call is timed on its own, so that preparing its argument (a fresh copy for rows that detach what they send)
-// and checking its answer stay outside the measurement; `before` runs before each call's argument is made.
+// and checking its answer stay outside the measurement; `before` runs after each call's argument is made, so that
+// a collection it runs covers that allocation too (10 MiB made fresh would otherwise have V8 start marking during
+// the call).
 async function timedCalls(calls, prepare, call, check, before = () => {}) {
   let ms = 0;
   for (let k = 0; k < calls; k++) {
-    await before();
     const args = prepare();
+    await before();
     const t0 = performance.now();
     const answer = await call(args);
     ms += performance.now() - t0;
@@ -102,7 +104,7 @@ function binaryScenario({ id, size, echo, full, quick }) {
     bytesPerCall: echo ? 2 * size : size,
     params: { full, quick },
     describe: (p) =>
-      `3 untimed calls per row and round, then ${p.calls} calls of ${echo ? `echo(buffer) answering the same ${label}` : `size(buffer) answering its length`}, buffer a Buffer of ${label} (${size} bytes of fixed noise), in ${p.slices} slices alternating with the other rows; each call timed from the call to its checked answer; rows that move (detach) what they send get a fresh non-pooled copy per call, made before the call's clock starts; the parent collects garbage before each call (a full GC whenever 16 MiB or more were allocated since the last one) and waits 2 ms for V8 to finish freeing on its own threads, so that neither these copies nor the previous call's garbage are collected on the clock; MB/s counts the bytes that crossed (${echo ? 'both ways' : 'one way'}) per second of call time`,
+      `3 untimed calls per row and round, then ${p.calls} calls of ${echo ? `echo(buffer) answering the same ${label}` : `size(buffer) answering its length`}, buffer a Buffer of ${label} (${size} bytes of fixed noise), in ${p.slices} slices alternating with the other rows; each call timed from the call to its checked answer; rows that move (detach) what they send get a fresh non-pooled copy per call, made before the call's clock starts; the parent then collects garbage (a full GC whenever 16 MiB or more were allocated since the last one) and waits until V8 has finished on its own threads (this process below a quarter of a CPU for a millisecond, 50 ms at most), so that neither these copies nor the previous call's garbage are collected on the clock; MB/s counts the bytes that crossed (${echo ? 'both ways' : 'one way'}) per second of call time`,
     // A fresh child's first few large messages are slow (its allocator and heap are still growing to the size):
     // three untimed calls per row and round keep that out of the first slice.
     warm: ({ session, row }) =>
