@@ -324,11 +324,10 @@ export class V8Writer {
     if (isArray(value)) {
       // V8 writes it as an array, which arrives as Array's.
       if (proto !== ArrayPrototype) throw unwritten;
-      if (this.#vouched && getOwnPropertySymbols(value).length > 0) this.#vouched = false;
+      this.#symbolsUnvouch(value);
       this.#array(value);
     } else if (proto === ObjectPrototype && !types.isArgumentsObject(value)) {
-      // The check refuses a symbol-keyed property, which neither writer writes.
-      if (this.#vouched && getOwnPropertySymbols(value).length > 0) this.#vouched = false;
+      this.#symbolsUnvouch(value);
       this.#plainObject(value as Record<string, unknown>);
     } else if (types.isMap(value)) {
       this.#builtin(value, proto, MapPrototype);
@@ -360,17 +359,20 @@ export class V8Writer {
    * methods and a property given to it, which V8 does not write.
    */
   #builtin(value: object, proto: object | null, own: object): void {
+    if (proto !== own) this.#vouched = false;
+    this.#symbolsUnvouch(value);
     if (!this.#vouched) return;
-    if (proto !== own || getOwnPropertySymbols(value).length > 0) {
-      this.#vouched = false;
-      return;
-    }
     for (const key in value) {
       if (hasOwn(value, key)) {
         this.#vouched = false;
         return;
       }
     }
+  }
+
+  /** The check refuses a symbol-keyed property, which neither writer writes: such a value is not vouched for. */
+  #symbolsUnvouch(value: object): void {
+    if (this.#vouched && getOwnPropertySymbols(value).length > 0) this.#vouched = false;
   }
 
   #plainObject(value: Record<string, unknown>): void {
