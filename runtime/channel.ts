@@ -51,27 +51,51 @@ function pieces(chunks: readonly Uint8Array[], bytes: number): readonly Uint8Arr
 const maxWriteNowChunks = 64;
 
 const slabBytes = 256 * 1024;
-const keptSlabs = 16;
+/** Slabs kept while copies are being made (64 MiB), and once none was taken for `idleAfterMs` (4 MiB). */
+const busySlabs = 256;
+const idleSlabs = 16;
+const idleAfterMs = 1000;
 
 /**
- * Memory for copies of borrowed bytes the kernel did not take at once, reused once the stream has written them:
- * fresh memory costs a page fault per 4 KiB, several times the copy itself. Up to 4 MiB stays for the next copy.
+ * Memory for copies of borrowed bytes the kernel did not take at once, reused once a stream has written them: fresh
+ * memory costs a page fault per 4 KiB, several times the copy itself, and glibc hands freed blocks of this size back
+ * to the system at once (unless the process happened to free a larger block before), so slabs dropped after each
+ * large send made every next one fault all its copy in again (28 ms instead of 3 for 10 MiB on our VMs). Shared by
+ * the process's workers: it keeps what recent sends needed, up to 64 MiB, and 4 MiB once a second passed without one.
  */
-class CopySlabs {
+class SlabPool {
   readonly #free: Buffer[] = [];
+  #lastTaken = 0;
+  #trimTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Writes a copy of `bytes` to `output`. */
   write(bytes: Uint8Array, output: Socket): void {
+    this.#lastTaken = performance.now();
     for (let at = 0; at < bytes.length; at += slabBytes) {
       const slab = this.#free.pop() ?? Buffer.allocUnsafeSlow(slabBytes);
       const piece = bytes.subarray(at, at + slabBytes);
       slab.set(piece);
-      output.write(slab.subarray(0, piece.length), () => {
-        if (this.#free.length < keptSlabs) this.#free.push(slab);
-      });
+      output.write(slab.subarray(0, piece.length), () => this.#give(slab));
     }
   }
+
+  #give(slab: Buffer): void {
+    if (this.#free.length < busySlabs) this.#free.push(slab);
+    if (this.#free.length > idleSlabs) this.#trimWhenIdle();
+  }
+
+  #trimWhenIdle(): void {
+    if (this.#trimTimer !== undefined) return;
+    const wait = Math.max(0, this.#lastTaken + idleAfterMs - performance.now());
+    this.#trimTimer = setTimeout(() => {
+      this.#trimTimer = undefined;
+      if (performance.now() - this.#lastTaken < idleAfterMs) this.#trimWhenIdle();
+      else this.#free.length = Math.min(this.#free.length, idleSlabs);
+    }, wait).unref();
+  }
 }
+
+const slabs = new SlabPool();
 
 /** Writes what the fd takes now; returns the bytes written. */
 function writeSome(fd: number, chunks: readonly Uint8Array[]): number {
@@ -187,7 +211,6 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
     drainFd(inputFd, drain, () => input.destroyed);
   };
   let dataHandler: ((chunk: Buffer) => void) | undefined;
-  const copies = new CopySlabs();
   output.on('error', () => {
     // A write to a child that just died fails with EPIPE; the read side and the exit event report the death.
   });
@@ -202,7 +225,7 @@ export function socketChannel(input: Socket, output: Socket): ByteChannel {
       }
       output.cork();
       for (const chunk of rest) {
-        if (borrowed?.has(chunk.buffer)) copies.write(chunk, output);
+        if (borrowed?.has(chunk.buffer)) slabs.write(chunk, output);
         else output.write(chunk);
       }
       output.uncork();
