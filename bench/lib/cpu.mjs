@@ -21,3 +21,26 @@ export function cpuMicros(pids) {
   }
   return { parent: user + system, children };
 }
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const quietLimitMs = 50;
+
+/**
+ * Waits until the processes `pids` (the other rows' children) used less than a quarter of a CPU over a millisecond,
+ * 50 ms at most: a child still busy with its row's last call (collecting what it decoded, say) would otherwise run on
+ * the next row's clock, and with two cores it takes the core that row's child would have had.
+ */
+export async function othersQuiet(pids) {
+  if (pids.length === 0) return;
+  const started = performance.now();
+  for (;;) {
+    const before = cpuMicros(pids);
+    const t0 = performance.now();
+    await sleep(1);
+    const after = cpuMicros(pids);
+    const now = performance.now();
+    // A child that exited meanwhile (or no /proc): nothing to wait for that can be measured.
+    if (before === null || after === null) return;
+    if ((after.children - before.children) / 1000 < (now - t0) / 4 || now - started > quietLimitMs) return;
+  }
+}

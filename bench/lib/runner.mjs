@@ -2,7 +2,7 @@
 // that alternate between rows (order rotated each round), so a burst of machine noise hits all rows alike.
 import { sequentialCalls, windowedCalls } from '../scenarios.mjs';
 import { livingChildren, settleChildren } from './children.mjs';
-import { cpuMicros } from './cpu.mjs';
+import { cpuMicros, othersQuiet } from './cpu.mjs';
 import { collectGarbage } from './gc.mjs';
 import { summarize } from './stats.mjs';
 import { withTimeout } from './timeout.mjs';
@@ -167,6 +167,7 @@ async function runRound(order, scenarios, paramsFor, warmup, limits, roundName, 
       for (let slice = 0; slice < params.slices; slice++) {
         for (const state of live()) {
           if (!supports(state.row, scenario)) continue;
+          await othersQuiet(live().flatMap((other) => (other === state ? [] : (pids.get(other) ?? []))));
           collectGarbage();
           const step = `${scenario.id} slice ${slice + 1}/${params.slices}`;
           const cpuBefore = cpuMicros(pids.get(state) ?? []);
