@@ -18,7 +18,7 @@ import {
   readProjectFile,
   removeTempProjects,
   repoRoot,
-  runCli,
+  runCliAsync,
   scratchProject,
   tempProject,
 } from './project.js';
@@ -28,22 +28,24 @@ afterAll(removeTempProjects);
 const codes = (stdout: string): string[] =>
   [...stdout.matchAll(/ - (error|warning) (PRX\d{4}):/g)].map((m) => `${m[1]} ${m[2]}`).sort();
 
-describe('procxy generate', () => {
-  it('--check reports missing, stale and orphaned files and writes nothing; generate fixes them', () => {
+// Concurrent: each test has a project of its own, and the CLI, loading the TypeScript compiler each time, spends most
+// of its time on one core. Five at once on two cores take up to four times as long each as alone.
+describe.concurrent('procxy generate', { timeout: 120_000 }, () => {
+  it('--check reports missing, stale and orphaned files and writes nothing; generate fixes them', async () => {
     const dir = tempProject('typed');
     const stub = path.join(dir, 'calc.worker.procxy.ts');
     const child = path.join(dir, 'calc.worker.procxy.child.mjs');
 
-    const missing = runCli(['generate', '--check'], dir);
+    const missing = await runCliAsync(['generate', '--check'], dir);
     expect(missing.stdout).toContain('calc.worker.procxy.ts - error PRX9901: missing');
     expect(missing.stdout).toContain('calc.worker.procxy.child.mjs - error PRX9901: missing');
     expect(missing.status).toBe(1);
     expect(existsSync(stub)).toBe(false);
 
-    const first = runCli(['generate'], dir);
+    const first = await runCliAsync(['generate'], dir);
     expect(first.stdout).toMatch(/^procxy: 2 workers, 13 methods, 4 files written in \d+ ms\n$/);
     expect(first.status).toBe(0);
-    expect(runCli(['generate', '--check'], dir).status).toBe(0);
+    expect((await runCliAsync(['generate', '--check'], dir)).status).toBe(0);
 
     // Stale: the worker gains a method. Orphans: a generated file whose source is gone, and one whose source
     // no longer produces it. A file with the same name pattern but without the header is never touched.
@@ -65,7 +67,7 @@ describe('procxy generate', () => {
     writeFileSync(path.join(dir, 'dist/calc.worker.procxy.child.mjs'), header('calc.worker.ts'));
     const before = readFileSync(stub, 'utf8');
 
-    const check = runCli(['generate', '--check'], dir);
+    const check = await runCliAsync(['generate', '--check'], dir);
     expect(check.status).toBe(1);
     expect(check.stdout).toContain('calc.worker.procxy.ts - error PRX9902: stale');
     expect(check.stdout).toContain('gone.worker.procxy.ts - error PRX9903: orphaned');
@@ -76,7 +78,7 @@ describe('procxy generate', () => {
     expect(readFileSync(stub, 'utf8')).toBe(before);
     expect(existsSync(path.join(dir, 'gone.worker.procxy.ts'))).toBe(true);
 
-    const fix = runCli(['generate'], dir);
+    const fix = await runCliAsync(['generate'], dir);
     expect(fix.status).toBe(0);
     expect(fix.stdout).toMatch(/2 files written, 2 orphans deleted in/);
     expect(readFileSync(stub, 'utf8')).toContain('negate(x: number): Promise<number>;');
@@ -84,17 +86,17 @@ describe('procxy generate', () => {
     expect(existsSync(path.join(dir, 'ledger.procxy.child.mjs'))).toBe(false);
     expect(existsSync(path.join(dir, 'mine.procxy.ts'))).toBe(true);
     expect(existsSync(path.join(dir, 'dist/calc.worker.procxy.child.mjs'))).toBe(true);
-    expect(runCli(['generate', '--check'], dir).status).toBe(0);
+    expect((await runCliAsync(['generate', '--check'], dir)).status).toBe(0);
 
     rmSync(child);
-    const again = runCli(['generate', '--check'], dir);
+    const again = await runCliAsync(['generate', '--check'], dir);
     expect(again.status).toBe(1);
     expect(again.stdout).toContain('calc.worker.procxy.child.mjs - error PRX9901: missing');
   }, 240_000);
 
-  it('exits 1 with tsc-style diagnostics and writes nothing when a worker breaks a rule', () => {
+  it('exits 1 with tsc-style diagnostics and writes nothing when a worker breaks a rule', async () => {
     const dir = tempProject('pipeline');
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.status).toBe(1);
     expect(codes(run.stdout)).toEqual([
       'error PRX9013',
@@ -127,11 +129,11 @@ describe('procxy generate', () => {
       expect(docs).toContain(`| ${code} |`);
   }, 60_000);
 
-  it('reports a syntax error in a worker file as tsc does, instead of rule findings about what the parser guessed', () => {
+  it('reports a syntax error in a worker file as tsc does, instead of rule findings about what the parser guessed', async () => {
     const dir = tempProject('typed');
     const worker = path.join(dir, 'calc.worker.ts');
     writeFileSync(worker, readFileSync(worker, 'utf8').replace('  greet(name', '  greet((name'));
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(
       /^calc\.worker\.ts:23:9 - error TS1138: Parameter declaration expected\.\n\n23 {3}greet\(\(name: string, punctuation\?: string\): string \{\n {11}~\n/,
@@ -143,13 +145,13 @@ describe('procxy generate', () => {
 
     // When it was the only worker file, that is not 'no worker class found' either.
     writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['calc.worker.ts'] };\n");
-    const only = runCli(['generate', '--check'], dir);
+    const only = await runCliAsync(['generate', '--check'], dir);
     expect(only.stdout).toContain('calc.worker.ts:23:9 - error TS1138: Parameter declaration expected.');
     expect(only.stdout).not.toContain('PRX9011');
     expect(only.status).toBe(1);
   });
 
-  it('reports a syntax error in a file a worker imports as tsc does, and leaves that worker unchecked', () => {
+  it('reports a syntax error in a file a worker imports as tsc does, and leaves that worker unchecked', async () => {
     const dir = scratchProject({
       // Reached through a value import and a re-export: `make` would be `any`, which PRX1014 would blame on `built`.
       'src/helper.ts': [
@@ -187,7 +189,7 @@ describe('procxy generate', () => {
       'src/d.worker.ts':
         "import type { T } from 'broken';\nexport class D {\n  t(x: T): T {\n    return x;\n  }\n}\n",
     });
-    const run = runCli(['generate', '--check'], dir);
+    const run = await runCliAsync(['generate', '--check'], dir);
     const found = [...run.stdout.matchAll(/^(\S+) - (error|warning) (\w+): (.*)$/gm)].map((m) =>
       m.slice(1).join(' '),
     );
@@ -207,36 +209,36 @@ describe('procxy generate', () => {
     // Once the imported files parse, the workers are checked again, and their own findings appear.
     writeFileSync(path.join(dir, 'src/helper.ts'), readProjectFile(dir, 'src/helper.ts').replace('((', '('));
     writeFileSync(path.join(dir, 'src/deep/types.ts'), 'export interface Deep {\n  n: number;\n}\n');
-    const fixed = runCli(['generate', '--check'], dir);
+    const fixed = await runCliAsync(['generate', '--check'], dir);
     expect(codes(fixed.stdout)).toEqual(['error PRX1003', 'error PRX1003']);
     expect(fixed.stdout).toContain("src/b.worker.ts:2:40 - error PRX1003: return type of 'B.take'");
     expect(fixed.stdout).not.toMatch(/ TS\d+: /);
   });
 
-  it('says that an abstract class is not a worker when a file exports only that', () => {
+  it('says that an abstract class is not a worker when a file exports only that', async () => {
     const dir = scratchProject({
       'src/base.worker.ts': 'export abstract class Base {\n  abstract run(): number;\n}\n',
     });
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.stdout).toContain(
       'error PRX9011: no worker class found: 1 file(s) match "workers" but none exports a class that can be one (declared in the project, not abstract, not an Error subclass)',
     );
     expect(run.status).toBe(1);
   });
 
-  it('warns of an unexported class only in a worker file that exports none; beside an exported one it is a helper', () => {
+  it('warns of an unexported class only in a worker file that exports none; beside an exported one it is a helper', async () => {
     const hidden = 'class Hidden {\n  m(): number {\n    return 1;\n  }\n}\nvoid Hidden;\n';
     const dir = scratchProject({
       'src/alone.worker.ts': `${hidden}export const x = 1;\n`,
       'src/beside.worker.ts': `${hidden}export class Shown {\n  m(): number {\n    return 1;\n  }\n}\n`,
     });
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(codes(run.stdout)).toEqual(['warning PRX9012']);
     expect(run.stdout).toContain("src/alone.worker.ts:1:7 - warning PRX9012: class 'Hidden' is not exported");
     expect(run.status).toBe(0);
   });
 
-  it('reports two classes of one worker file that the stub would give one name once, at the later export (PRX9018)', () => {
+  it('reports two classes of one worker file that the stub would give one name once, at the later export (PRX9018)', async () => {
     const dir = scratchProject({
       'src/a.worker.ts':
         "export class Store {\n  get(k: string): string {\n    return k;\n  }\n}\nexport { Store as 'other-store' } from './impl/store.js';\n",
@@ -244,7 +246,7 @@ describe('procxy generate', () => {
       'src/b.worker.ts':
         'export default class A {\n  one(): number {\n    return 1;\n  }\n}\nclass B {\n  two(): number {\n    return 2;\n  }\n}\nexport { B as A };\n',
     });
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.stdout.split('\n').filter((line) => / - (error|warning) /.test(line))).toEqual([
       "src/a.worker.ts:6:10 - error PRX9018: classes 'Store' (exported as Store) and 'Store' (exported as 'other-store' from './impl/store.js') would both be named Store in the stub (StoreProxy, spawnStore, its child file), which can serve only one; export one of them under an identifier of its own, e.g. `export { Store as OtherStore } from './impl/store.js';`, or rename one of the classes",
       "src/b.worker.ts:11:10 - error PRX9018: classes 'A' (the default export) and 'B' (exported as A) would both be named A in the stub (AProxy, spawnA, its child file), which can serve only one; export one of them under an identifier of its own, e.g. `export { A as OtherA };`, or rename one of the classes",
@@ -264,24 +266,24 @@ describe('procxy generate', () => {
       path.join(dir, 'src/b.worker.ts'),
       'export default class A {\n  one(): number {\n    return 1;\n  }\n}\nexport { A as OtherA };\nclass B {\n  two(): number {\n    return 2;\n  }\n}\nexport { B as A };\n',
     );
-    const fixed = runCli(['generate'], dir);
+    const fixed = await runCliAsync(['generate'], dir);
     expect(fixed.stdout).toMatch(/^procxy: 4 workers, 4 methods, 6 files written in \d+ ms\n$/);
     expect(fixed.status).toBe(0);
     expect(readProjectFile(dir, 'src/a.worker.procxy.ts')).toContain('export function spawnOtherStore(');
     expect(readProjectFile(dir, 'src/b.worker.procxy.ts')).toContain('export function spawnOtherA(');
   });
 
-  it('reports and deletes the outputs of the last worker once its source is gone or has no worker class', () => {
+  it('reports and deletes the outputs of the last worker once its source is gone or has no worker class', async () => {
     const dir = scratchProject({
       'src/a.worker.ts': 'export class A {\n  m(): number {\n    return 1;\n  }\n}\n',
     });
     const outputs = ['src/a.worker.procxy.ts', 'src/a.worker.procxy.child.mjs'];
     const left = (): string[] => outputs.filter((file) => existsSync(path.join(dir, file)));
-    expect(runCli(['generate'], dir).status).toBe(0);
+    expect((await runCliAsync(['generate'], dir)).status).toBe(0);
 
     // The class goes, the file stays: PRX9011 (no worker class), and the outputs are orphans all the same.
     writeFileSync(path.join(dir, 'src/a.worker.ts'), 'export const a = 1;\n');
-    const check = runCli(['generate', '--check'], dir);
+    const check = await runCliAsync(['generate', '--check'], dir);
     expect(check.stdout).toContain('error PRX9011: no worker class found');
     expect(check.stdout).toContain(
       'src/a.worker.procxy.ts - error PRX9903: orphaned (its source no longer produces it)',
@@ -296,21 +298,21 @@ describe('procxy generate', () => {
       path.join(dir, 'src/a.worker.ts'),
       'export class A<T> {\n  m(t: T): T {\n    return t;\n  }\n}\n',
     );
-    const generic = runCli(['generate'], dir);
+    const generic = await runCliAsync(['generate'], dir);
     expect(codes(generic.stdout)).toEqual(['error PRX9011', 'error PRX9014']);
     expect(generic.stdout).toMatch(/nothing written in \d+ ms\n$/);
     expect(left()).toEqual(outputs);
 
     // The source goes: PRX9011 (no file matches), and generate deletes the outputs.
     rmSync(path.join(dir, 'src/a.worker.ts'));
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.stdout).toContain('error PRX9011: no file matches "workers"');
     expect(run.stdout).toMatch(/nothing written, 2 orphans deleted in \d+ ms\n$/);
     expect(run.status).toBe(1);
     expect(left()).toEqual([]);
   });
 
-  it('takes an optional tuple element under exactOptionalPropertyTypes, where it can only be left out', () => {
+  it('takes an optional tuple element under exactOptionalPropertyTypes, where it can only be left out', async () => {
     // The scratch tsconfig turns exactOptionalPropertyTypes on: `[string, number?]` cannot hold undefined there.
     const dir = scratchProject({
       'src/rows.worker.ts': [
@@ -328,7 +330,7 @@ describe('procxy generate', () => {
         '',
       ].join('\n'),
     });
-    const run = runCli(['generate', '--check'], dir);
+    const run = await runCliAsync(['generate', '--check'], dir);
     const found = [...run.stdout.matchAll(/^(\S+) - (error|warning) (\w+): (.*)$/gm)].map((m) =>
       m.slice(1, 4).join(' '),
     );
@@ -339,7 +341,7 @@ describe('procxy generate', () => {
     expect(run.stdout).toContain("parameter 'row' of 'Rows.loose' at 'row[1]'");
   });
 
-  it('reports a syntax error in a file a worker references with /// <reference path>, as in one it imports', () => {
+  it('reports a syntax error in a file a worker references with /// <reference path>, as in one it imports', async () => {
     const dir = scratchProject({
       // Outside the tsconfig's `include`: only the reference brings it into the program.
       'types/ambient.d.ts': 'declare interface Sample {\n  at: = number;\n}\n',
@@ -353,26 +355,26 @@ describe('procxy generate', () => {
         '',
       ].join('\n'),
     });
-    const run = runCli(['generate', '--check'], dir);
+    const run = await runCliAsync(['generate', '--check'], dir);
     expect(run.stdout).toContain('types/ambient.d.ts:2:7 - error TS1110: Type expected.');
     // The worker is left unchecked while the file it references is broken: no PRX1003 about its Date yet.
     expect(run.stdout).not.toContain('PRX');
     expect(run.status).toBe(1);
 
     writeFileSync(path.join(dir, 'types/ambient.d.ts'), 'declare interface Sample {\n  at: number;\n}\n');
-    const fixed = runCli(['generate', '--check'], dir);
+    const fixed = await runCliAsync(['generate', '--check'], dir);
     expect(codes(fixed.stdout)).toEqual(['error PRX1003']);
     expect(fixed.stdout).not.toMatch(/ TS\d+: /);
   });
 
-  it('reports a syntax error in a transferTypes module no worker imports, instead of a missing export', () => {
+  it('reports a syntax error in a transferTypes module no worker imports, instead of a missing export', async () => {
     const dir = scratchProject({
       'procxy.config.ts':
         "export default { workers: ['src/**/*.worker.ts'], serialization: 'advanced', transferTypes: ['src/point.ts#Point'] };\n",
       'src/point.ts': 'export class Point {\n  constructor(readonly x: = number) {}\n}\n',
       'src/a.worker.ts': 'export class A {\n  one(): number {\n    return 1;\n  }\n}\n',
     });
-    const run = runCli(['generate', '--check'], dir);
+    const run = await runCliAsync(['generate', '--check'], dir);
     expect(run.stdout).toContain('src/point.ts:2:27 - error TS1110: Type expected.');
     expect(run.stdout).not.toContain('exports no type');
     expect(run.stdout).toMatch(/procxy: 1 error, 0 warnings; 1 worker, 1 method, nothing written in /);
@@ -382,18 +384,18 @@ describe('procxy generate', () => {
       path.join(dir, 'src/point.ts'),
       'export class Point {\n  constructor(readonly x: number) {}\n}\n',
     );
-    const fixed = runCli(['generate'], dir);
+    const fixed = await runCliAsync(['generate'], dir);
     expect(fixed.stdout).toMatch(/^procxy: 1 worker, 1 method, 2 files written in \d+ ms\n$/);
     expect(fixed.status).toBe(0);
   });
 
-  it('points a child that cannot be bundled at the import esbuild could not resolve', () => {
+  it('points a child that cannot be bundled at the import esbuild could not resolve', async () => {
     const dir = tempProject('typed');
     writeFileSync(
       path.join(dir, 'broken.worker.ts'),
       "// A side-effect import TypeScript does not check, and esbuild cannot find.\nimport './missing.js';\n\nexport class Broken {\n  ping(): number {\n    return 1;\n  }\n}\n",
     );
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(
       `broken.worker.ts:2:8 - error PRX9050: cannot bundle the child of 'Broken': Could not resolve "./missing.js"`,
@@ -402,7 +404,7 @@ describe('procxy generate', () => {
     expect(run.stdout).toContain("2 import './missing.js';\n         ~~~~~~~~~~~~~~");
   });
 
-  it('generates the stubs of a worker file linked into the globbed folder, and of one in a linked folder', () => {
+  it('generates the stubs of a worker file linked into the globbed folder, and of one in a linked folder', async () => {
     const dir = tempProject('scratch');
     const worker = (name: string): string =>
       `export class ${name} {\n  ping(): number {\n    return 1;\n  }\n}\n`;
@@ -412,44 +414,44 @@ describe('procxy generate', () => {
     mkdirSync(path.join(dir, 'src'), { recursive: true });
     symlinkSync('../shared/job.worker.ts', path.join(dir, 'src/job.worker.ts'));
     symlinkSync('../shared/more', path.join(dir, 'src/more'));
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.stdout).toMatch(/^procxy: 2 workers, 2 methods, 4 files written in \d+ ms\n$/);
     expect(run.status).toBe(0);
     expect(readFileSync(path.join(dir, 'src/job.worker.procxy.ts'), 'utf8')).toContain(
       'from src/job.worker.ts.',
     );
     expect(existsSync(path.join(dir, 'src/more/other.worker.procxy.child.mjs'))).toBe(true);
-    expect(runCli(['generate', '--check'], dir).status).toBe(0);
+    expect((await runCliAsync(['generate', '--check'], dir)).status).toBe(0);
   });
 
-  it('--check accepts generated files whose line ends a checkout turned into CRLF, and still finds real changes', () => {
+  it('--check accepts generated files whose line ends a checkout turned into CRLF, and still finds real changes', async () => {
     const dir = tempProject('typed');
-    expect(runCli(['generate'], dir).status).toBe(0);
+    expect((await runCliAsync(['generate'], dir)).status).toBe(0);
     const stub = path.join(dir, 'calc.worker.procxy.ts');
     const child = path.join(dir, 'calc.worker.procxy.child.mjs');
     const toCrlf = (file: string): void =>
       writeFileSync(file, readFileSync(file, 'utf8').replace(/\n/g, '\r\n'));
     toCrlf(stub);
     toCrlf(child);
-    const check = runCli(['generate', '--check'], dir);
+    const check = await runCliAsync(['generate', '--check'], dir);
     expect(check.stdout).toMatch(/^procxy: 2 workers, 13 methods, 4 files up to date in \d+ ms\n$/);
     expect(check.status).toBe(0);
     // generate leaves them as they are, as --check said they are up to date.
-    expect(runCli(['generate'], dir).stdout).toMatch(/ 0 files written in /);
+    expect((await runCliAsync(['generate'], dir)).stdout).toMatch(/ 0 files written in /);
     expect(readFileSync(stub, 'utf8')).toContain('\r\n');
 
     writeFileSync(stub, readFileSync(stub, 'utf8').replace('Promise<number>', 'Promise<string>'));
-    const stale = runCli(['generate', '--check'], dir);
+    const stale = await runCliAsync(['generate', '--check'], dir);
     expect(stale.stdout).toContain('calc.worker.procxy.ts - error PRX9902: stale');
     expect(stale.status).toBe(1);
     // What generate writes is LF.
-    expect(runCli(['generate'], dir).stdout).toMatch(/ 1 file written in /);
+    expect((await runCliAsync(['generate'], dir)).stdout).toMatch(/ 1 file written in /);
     expect(readFileSync(stub, 'utf8')).not.toContain('\r');
   });
 
-  it('regenerates, and deletes as an orphan, a generated file an editor saved with a UTF-8 byte order mark', () => {
+  it('regenerates, and deletes as an orphan, a generated file an editor saved with a UTF-8 byte order mark', async () => {
     const dir = tempProject('typed');
-    expect(runCli(['generate'], dir).status).toBe(0);
+    expect((await runCliAsync(['generate'], dir)).status).toBe(0);
     const stub = path.join(dir, 'calc.worker.procxy.ts');
     const child = path.join(dir, 'calc.worker.procxy.child.mjs');
     const generated = readFileSync(stub, 'utf8');
@@ -463,7 +465,7 @@ describe('procxy generate', () => {
       '\uFEFF// Code generated by procxy from gone.worker.ts. DO NOT EDIT.\nexport {};\n',
     );
     // --check and generate agree: what one calls stale the other rewrites, once.
-    const check = runCli(['generate', '--check'], dir);
+    const check = await runCliAsync(['generate', '--check'], dir);
     expect(check.stdout).toBe(
       [
         'calc.worker.procxy.child.mjs - error PRX9902: stale; run procxy generate',
@@ -475,7 +477,7 @@ describe('procxy generate', () => {
     );
     expect(check.stdout).toMatch(/procxy: 2 workers, 13 methods, 3 files out of date in \d+ ms\n$/);
     expect(check.status).toBe(1);
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.stdout).toMatch(
       /^procxy: 2 workers, 13 methods, 2 files written, 1 orphan deleted in \d+ ms\n$/,
     );
@@ -483,11 +485,11 @@ describe('procxy generate', () => {
     expect(readFileSync(stub, 'utf8')).toBe(generated);
     expect(readFileSync(child, 'utf8')).toBe(generatedChild);
     expect(existsSync(orphan)).toBe(false);
-    expect(runCli(['generate', '--check'], dir).status).toBe(0);
-    expect(runCli(['generate'], dir).stdout).toMatch(/ 0 files written in /);
+    expect((await runCliAsync(['generate', '--check'], dir)).status).toBe(0);
+    expect((await runCliAsync(['generate'], dir)).stdout).toMatch(/ 0 files written in /);
   });
 
-  it('refuses to overwrite a file at an output path that procxy did not generate (PRX9043), also with --check', () => {
+  it('refuses to overwrite a file at an output path that procxy did not generate (PRX9043), also with --check', async () => {
     const dir = tempProject('scratch');
     writeFileSync(
       path.join(dir, 'src/foo.worker.ts'),
@@ -496,7 +498,7 @@ describe('procxy generate', () => {
     const mine = path.join(dir, 'src/foo.worker.procxy.ts');
     writeFileSync(mine, '// My own helpers.\nexport const answer = 42;\n');
     for (const args of [['generate'], ['generate', '--check']]) {
-      const run = runCli(args, dir);
+      const run = await runCliAsync(args, dir);
       expect(run.stdout).toContain(
         "src/foo.worker.ts:1:14 - error PRX9043: src/foo.worker.procxy.ts exists and was not generated by procxy (its first line is not the '// Code generated by procxy from ...' header), so generating src/foo.worker.ts would overwrite it; rename or move that file (or the worker file), or delete it if it is an old generated file",
       );
@@ -508,12 +510,12 @@ describe('procxy generate', () => {
     expect(readFileSync(path.join(repoRoot, 'docs/diagnostics.md'), 'utf8')).toContain('| PRX9043 |');
     // Once it is out of the way, generate writes there, and overwrites its own file on the next change.
     rmSync(mine);
-    expect(runCli(['generate'], dir).status).toBe(0);
+    expect((await runCliAsync(['generate'], dir)).status).toBe(0);
     writeFileSync(path.join(dir, 'src/foo.worker.ts'), 'export class Foo {\n  pong(): void {}\n}\n');
-    expect(runCli(['generate'], dir).stdout).toMatch(/ 2 files written in /);
+    expect((await runCliAsync(['generate'], dir)).stdout).toMatch(/ 2 files written in /);
   });
 
-  it('reports a folder where an output goes as PRX9043 naming it, not as an unnamed EISDIR', () => {
+  it('reports a folder where an output goes as PRX9043 naming it, not as an unnamed EISDIR', async () => {
     const dir = tempProject('scratch');
     writeFileSync(
       path.join(dir, 'src/foo.worker.ts'),
@@ -521,7 +523,7 @@ describe('procxy generate', () => {
     );
     mkdirSync(path.join(dir, 'src/foo.worker.procxy.child.mjs'));
     for (const args of [['generate'], ['generate', '--check']]) {
-      const run = runCli(args, dir);
+      const run = await runCliAsync(args, dir);
       expect(run.stderr).toBe('');
       expect(run.stdout).toContain(
         'src/foo.worker.ts:1:14 - error PRX9043: src/foo.worker.procxy.child.mjs is a folder, so generating src/foo.worker.ts cannot write it there; rename or move it (or the worker file)',
@@ -531,13 +533,13 @@ describe('procxy generate', () => {
     expect(existsSync(path.join(dir, 'src/foo.worker.procxy.ts'))).toBe(false);
   });
 
-  it('points a bundling error after characters outside ASCII at the right column (esbuild counts bytes)', () => {
+  it('points a bundling error after characters outside ASCII at the right column (esbuild counts bytes)', async () => {
     const dir = tempProject('typed');
     writeFileSync(
       path.join(dir, 'broken.worker.ts'),
       "/* 日本語 */ import './missing.js';\n\nexport class Broken {\n  ping(): number {\n    return 1;\n  }\n}\n",
     );
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(
       `broken.worker.ts:1:18 - error PRX9050: cannot bundle the child of 'Broken': Could not resolve "./missing.js"`,
@@ -549,15 +551,15 @@ describe('procxy generate', () => {
     );
   });
 
-  it('counts a switch given twice once: --check --check writes nothing', () => {
+  it('counts a switch given twice once: --check --check writes nothing', async () => {
     const dir = tempProject('typed');
-    const run = runCli(['generate', '--check', '--check'], dir);
+    const run = await runCliAsync(['generate', '--check', '--check'], dir);
     expect(run.stdout).toContain('calc.worker.procxy.ts - error PRX9901: missing');
     expect(run.status).toBe(1);
     expect(existsSync(path.join(dir, 'calc.worker.procxy.ts'))).toBe(false);
   });
 
-  it('exits 2 with one line naming the file when an output cannot be written', () => {
+  it('exits 2 with one line naming the file when an output cannot be written', async () => {
     const dir = tempProject('typed');
     writeFileSync(
       path.join(dir, 'procxy.config.ts'),
@@ -565,30 +567,30 @@ describe('procxy generate', () => {
     );
     // outDir is a file: its folders cannot be made.
     writeFileSync(path.join(dir, 'gen'), '');
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.stderr).toMatch(/^procxy: error: E[A-Z]+: .*\/gen'\n$/);
     expect(run.status).toBe(2);
   });
 
-  it('says no worker matches, not that the tsconfig cannot be read, when its include has no file yet', () => {
+  it('says no worker matches, not that the tsconfig cannot be read, when its include has no file yet', async () => {
     const dir = scratchProject({});
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.stdout).not.toContain('PRX9001');
     expect(codes(run.stdout)).toEqual(['error PRX9011']);
     expect(run.status).toBe(1);
   });
 
-  it('exits 1 when the globs find no worker', () => {
+  it('exits 1 when the globs find no worker', async () => {
     const dir = tempProject('typed');
     writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['nothing/*.ts'] };\n");
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(
       'procxy.config.ts:1:18 - error PRX9011: no file matches "workers" (nothing/*.ts)',
     );
   });
 
-  it('names the JavaScript files the globs match, when they match only those', () => {
+  it('names the JavaScript files the globs match, when they match only those', async () => {
     const dir = tempProject('typed');
     mkdirSync(path.join(dir, 'js'));
     writeFileSync(
@@ -596,14 +598,14 @@ describe('procxy generate', () => {
       'export class Calc {\n  one() {\n    return 1;\n  }\n}\n',
     );
     writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['js/*.worker.*'] };\n");
-    const run = runCli(['generate'], dir);
+    const run = await runCliAsync(['generate'], dir);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(
       'error PRX9011: no TypeScript source matches "workers" (js/*.worker.*) under .: it matches JavaScript (js/calc.worker.js), and procxy reads worker classes from .ts, .mts, .cts and .tsx files',
     );
   });
 
-  it('says so when the globs find no worker because their folder is a link out of the project', () => {
+  it('says so when the globs find no worker because their folder is a link out of the project', async () => {
     const dir = tempProject('typed');
     const outside = mkdtempSync(path.join(os.tmpdir(), 'procxy-cli-outside-'));
     try {
@@ -613,7 +615,7 @@ describe('procxy generate', () => {
       );
       symlinkSync(outside, path.join(dir, 'linked'));
       writeFileSync(path.join(dir, 'procxy.config.ts'), "export default { workers: ['linked/*.ts'] };\n");
-      const run = runCli(['generate'], dir);
+      const run = await runCliAsync(['generate'], dir);
       expect(run.status).toBe(1);
       expect(run.stdout).toMatch(
         /PRX9011: no file matches "workers" \(linked\/\*\.ts\) under \.: 'linked' is a link out of the project, which globs do not follow/,
@@ -653,7 +655,7 @@ describe('procxy generate', () => {
     [['generate', '--check', '--watch'], '--check and --watch cannot be combined'],
     [['make'], "unknown command 'make'"],
     [[], 'missing command'],
-  ])('exits 2 on usage or config errors: %j', (args, message) => {
+  ])('exits 2 on usage or config errors: %j', async (args, message) => {
     const dir = tempProject('typed');
     writeFileSync(
       path.join(dir, 'bad.config.ts'),
@@ -678,7 +680,7 @@ describe('procxy generate', () => {
       path.join(dir, 'solution.config.ts'),
       "export default { workers: ['*.worker.ts'], tsconfig: 'tsconfig.solution.json' };\n",
     );
-    const run = runCli(args, dir);
+    const run = await runCliAsync(args, dir);
     expect(run.stderr).toContain(message);
     if (args.includes('solution.config.ts')) {
       expect(run.stderr).toContain(
@@ -690,20 +692,20 @@ describe('procxy generate', () => {
     expect(run.status).toBe(2);
   });
 
-  it('--check passes on the checked-in generated files (fixtures and examples/)', () => {
+  it('--check passes on the checked-in generated files (fixtures and examples/)', async () => {
     const configs = [
       path.join(fixturesDir, 'typed/procxy.config.ts'),
       path.join(fixturesDir, 'analysis/procxy.config.ts'),
       path.join(repoRoot, 'procxy.config.ts'),
     ];
     for (const config of configs) {
-      const run = runCli(['generate', '--check', '--config', config], repoRoot);
+      const run = await runCliAsync(['generate', '--check', '--config', config], repoRoot);
       expect(run.stdout).toMatch(/files up to date/);
       expect(run.status).toBe(0);
     }
   }, 90_000);
 
-  it('reads a type from an untyped JS package under noImplicitAny: false as the any tsc accepts, which @procxyUnchecked covers', () => {
+  it('reads a type from an untyped JS package under noImplicitAny: false as the any tsc accepts, which @procxyUnchecked covers', async () => {
     const dir = scratchProject({
       'node_modules/untyped/package.json': '{ "name": "untyped", "main": "index.js" }\n',
       'node_modules/untyped/index.js': 'module.exports = {};\n',
@@ -722,13 +724,13 @@ describe('procxy generate', () => {
       ].join('\n'),
     });
     addCompilerOptions(dir, '"noImplicitAny": false');
-    const run = runCli(['generate', '--check'], dir);
+    const run = await runCliAsync(['generate', '--check'], dir);
     // PRX1024 is for a name tsc cannot resolve; here tsc reports nothing, so `plain` gets the `any` rule only.
     expect(codes(run.stdout)).toEqual(['error PRX1014']);
     expect(run.stdout).toContain("parameter 't' of 'W.plain'");
   });
 
-  it('loads the @types packages of a project without a tsconfig from its own folder, wherever the command runs', () => {
+  it('loads the @types packages of a project without a tsconfig from its own folder, wherever the command runs', async () => {
     const dir = scratchProject({
       'src/h.worker.ts':
         'export class Hasher {\n  hash(data: Buffer): number {\n    return data.length;\n  }\n}\n',
@@ -737,7 +739,7 @@ describe('procxy generate', () => {
     const config = path.join(dir, 'procxy.config.ts');
     writeFileSync(config, readFileSync(config, 'utf8').replace("'json'", "'advanced'"));
     // The root has no node_modules/@types above it: TypeScript finds @types/node only through the project.
-    const run = runCli(['generate', '--check', '--config', config], '/');
+    const run = await runCliAsync(['generate', '--check', '--config', config], '/');
     expect(run.stdout).not.toContain('PRX1024');
     expect(codes(run.stdout)).toEqual(['error PRX9901', 'error PRX9901']);
   });

@@ -90,6 +90,28 @@ export function runCli(args: readonly string[], cwd: string): CliRun {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** runCli without blocking this process, so that tests of one file can run the CLI side by side. */
+export function runCliAsync(args: readonly string[], cwd: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text;
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Starts the CLI without waiting (for --watch); the caller kills it. */
 export function startCli(args: readonly string[], cwd: string): ReturnType<typeof spawn> {
   return spawn(process.execPath, [cliPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
