@@ -23,24 +23,31 @@ export function cpuMicros(pids) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const quietLimitMs = 50;
+const idleLimitMs = 50;
 
 /**
- * Waits until the processes `pids` (the other rows' children) used less than a quarter of a CPU over a millisecond,
- * 50 ms at most: a child still busy with its row's last call (collecting what it decoded, say) would otherwise run on
- * the next row's clock, and with two cores it takes the core that row's child would have had.
+ * Waits until `usedMicros` (CPU µs used so far by what is watched; null once it cannot be read) grew by less than a
+ * quarter of a CPU over a millisecond, 50 ms at most. This process's main thread sleeps meanwhile.
  */
-export async function othersQuiet(pids) {
-  if (pids.length === 0) return;
+export async function untilIdle(usedMicros) {
   const started = performance.now();
   for (;;) {
-    const before = cpuMicros(pids);
+    const before = usedMicros();
     const t0 = performance.now();
     await sleep(1);
-    const after = cpuMicros(pids);
+    const after = usedMicros();
     const now = performance.now();
-    // A child that exited meanwhile (or no /proc): nothing to wait for that can be measured.
+    // Nothing left to measure (a watched child exited, or there is no /proc): nothing to wait for.
     if (before === null || after === null) return;
-    if ((after.children - before.children) / 1000 < (now - t0) / 4 || now - started > quietLimitMs) return;
+    if ((after - before) / 1000 < (now - t0) / 4 || now - started > idleLimitMs) return;
   }
+}
+
+/**
+ * Waits until the processes `pids` (the other rows' children) are idle: a child still busy with its row's last call
+ * (collecting what it decoded, say) would otherwise run on the next row's clock, and with two cores it takes the core
+ * that row's child would have had.
+ */
+export async function othersQuiet(pids) {
+  if (pids.length > 0) await untilIdle(() => cpuMicros(pids)?.children ?? null);
 }

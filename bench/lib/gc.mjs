@@ -4,6 +4,7 @@
 // where a slice's garbage lands first, is collected alone.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { untilIdle } from './cpu.mjs';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
@@ -24,9 +25,6 @@ export function collectGarbage() {
   }
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const settleLimitMs = 50;
-
 /**
  * collectGarbage, then a wait until what V8 finishes on threads of its own after it (marking, sweeping, freeing the
  * memory of dead buffers) is done, so that it does not run on the clock of the next call: until this process used
@@ -36,13 +34,8 @@ const settleLimitMs = 50;
  */
 export async function collectGarbageSettled() {
   collectGarbage();
-  const started = performance.now();
-  for (;;) {
-    const before = process.cpuUsage();
-    const t0 = performance.now();
-    await sleep(1);
-    const used = process.cpuUsage(before);
-    const now = performance.now();
-    if ((used.user + used.system) / 1000 < (now - t0) / 4 || now - started > settleLimitMs) return;
-  }
+  await untilIdle(() => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  });
 }
