@@ -79,14 +79,14 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/** How runCli and runCliAsync start the CLI: in `cwd`, without colours, killed after a minute. */
+function cliRunOptions(cwd: string) {
+  return { cwd, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } };
+}
+
 /** Runs `node dist/compiler/cli.js ...args` in `cwd` to completion. */
 export function runCli(args: readonly string[], cwd: string): CliRun {
-  const result = spawnSync(process.execPath, [cliPath, ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const result = spawnSync(process.execPath, [cliPath, ...args], { ...cliRunOptions(cwd), encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -94,10 +94,8 @@ export function runCli(args: readonly string[], cwd: string): CliRun {
 export function runCliAsync(args: readonly string[], cwd: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd,
+      ...cliRunOptions(cwd),
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-      env: { ...process.env, NO_COLOR: '1' },
     });
     let stdout = '';
     let stderr = '';
